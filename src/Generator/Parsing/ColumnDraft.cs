@@ -1,0 +1,28 @@
+namespace RoslynPgSync.Generator.Parsing;
+
+/// <summary>A column while the parser still decides the key; reference identity is what the key resolver uses.</summary>
+internal sealed class ColumnDraft
+{
+    public ColumnDraft(string memberName, string columnName, string pgType, bool isNullable, bool hasKeyAttribute, int? order)
+    {
+        MemberName = memberName;
+        ColumnName = columnName;
+        PgType = pgType;
+        IsNullable = isNullable;
+        HasKeyAttribute = hasKeyAttribute;
+        Order = order;
+    }
+
+    public string MemberName { get; }
+
+    public string ColumnName { get; }
+
+    public string PgType { get; }
+
+    public bool IsNullable { get; }
+
+    public bool HasKeyAttribute { get; }
+
+    /// <summary><c>[Column(Order = n)]</c>, when given.</summary>
+    public int? Order { get; }
+}

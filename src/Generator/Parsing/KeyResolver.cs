@@ -1,0 +1,76 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace RoslynPgSync.Generator.Parsing;
+
+/// <summary>
+/// Finds the primary key the way EF Core does: <c>[Key]</c> members (ordered by <c>Column(Order)</c> when
+/// there are several), else EF Core's <c>[PrimaryKey(...)]</c> on the type, else a member named
+/// <c>Id</c> or <c>&lt;Type&gt;Id</c>. <c>null</c> when there is none or its order is ambiguous.
+/// </summary>
+internal static class KeyResolver
+{
+    public static List<ColumnDraft>? Resolve(INamedTypeSymbol type, List<ColumnDraft> columns)
+    {
+        var keyed = columns.Where(c => c.HasKeyAttribute).ToList();
+        if (keyed.Count == 1)
+        {
+            return keyed;
+        }
+
+        if (keyed.Count > 1)
+        {
+            // A composite key needs an explicit, unambiguous Column(Order) on every member.
+            if (keyed.Any(c => c.Order is null) || keyed.Select(c => c.Order).Distinct().Count() != keyed.Count)
+            {
+                return null;
+            }
+
+            return keyed.OrderBy(c => c.Order).ToList();
+        }
+
+        var primaryKey = type.GetAttributes().FirstOrDefault(a => KnownTypes.IsPrimaryKey(a.AttributeClass));
+        if (primaryKey is not null)
+        {
+            return FromPrimaryKeyAttribute(primaryKey, columns);
+        }
+
+        var byConvention = columns.FirstOrDefault(c => c.MemberName == "Id") ??
+            columns.FirstOrDefault(c => string.Equals(c.MemberName, "Id", StringComparison.OrdinalIgnoreCase)) ??
+            columns.FirstOrDefault(c => string.Equals(c.MemberName, type.Name + "Id", StringComparison.OrdinalIgnoreCase));
+        return byConvention is null ? null : new List<ColumnDraft> { byConvention };
+    }
+
+    private static List<ColumnDraft>? FromPrimaryKeyAttribute(AttributeData attribute, List<ColumnDraft> columns)
+    {
+        var names = new List<string>();
+        foreach (var argument in attribute.ConstructorArguments)
+        {
+            if (argument.Kind == TypedConstantKind.Array)
+            {
+                names.AddRange(argument.Values.Select(v => v.Value as string).Where(v => v is not null)!);
+            }
+            else if (argument.Value is string name)
+            {
+                names.Add(name);
+            }
+        }
+
+        var key = new List<ColumnDraft>();
+        foreach (var name in names)
+        {
+            // A name that is not a mapped member (missing or [NotMapped]) makes the key invalid.
+            var column = columns.FirstOrDefault(c => c.MemberName == name);
+            if (column is null || key.Contains(column))
+            {
+                return null;
+            }
+
+            key.Add(column);
+        }
+
+        return key.Count == 0 ? null : key;
+    }
+}

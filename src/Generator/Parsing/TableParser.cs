@@ -1,0 +1,359 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using RoslynPgSync.Generator.Model;
+using RoslynPgSync.Sql;
+
+namespace RoslynPgSync.Generator.Parsing;
+
+/// <summary>
+/// Turns a <c>[Replicate]</c> type into a <see cref="TableModel"/>, following DataAnnotations and EF Core
+/// conventions. Returns <c>null</c> for a type that cannot be modelled: the generator then emits
+/// nothing for it and the analyzers say why.
+/// </summary>
+internal static class TableParser
+{
+    private const string DefaultSchema = "public";
+
+    public static TableModel? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not INamedTypeSymbol type || !IsFirstAnnotatedDeclaration(type, context.TargetNode))
+        {
+            return null;
+        }
+
+        return Parse(type, cancellationToken);
+    }
+
+    public static TableModel? Parse(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        if (!CanEmitFor(type))
+        {
+            return null;
+        }
+
+        var (schema, table) = ReadTableName(type);
+        if (PgSql.IdentifierProblem(schema) is not null || PgSql.IdentifierProblem(table) is not null)
+        {
+            return null;
+        }
+
+        var columns = new List<ColumnDraft>();
+        foreach (var property in MappedProperties(type))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var column = ReadColumn(property);
+            if (column is null)
+            {
+                return null;
+            }
+
+            columns.Add(column);
+        }
+
+        if (columns.Count == 0 || HasDuplicateColumnNames(columns))
+        {
+            return null;
+        }
+
+        var key = KeyResolver.Resolve(type, columns);
+        if (key is null)
+        {
+            return null;
+        }
+
+        var keySet = new HashSet<ColumnDraft>(key);
+        foreach (var keyColumn in key)
+        {
+            if (keyColumn.IsNullable || !PgTypeMap.CanBeKey(keyColumn.PgType))
+            {
+                return null;
+            }
+        }
+
+        var targets = ReadTargets(type, schema, table);
+        if (targets is null)
+        {
+            return null;
+        }
+
+        var columnModels = columns
+            .Select(c => new ColumnModel(c.MemberName, c.ColumnName, c.PgType, c.IsNullable && !keySet.Contains(c), keySet.Contains(c)))
+            .ToArray();
+
+        return new TableModel(
+            Namespace: type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString(),
+            TypeName: TypeNameWithContainers(type),
+            FullyQualifiedTypeName: type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            SourceSchema: schema,
+            SourceTable: table,
+            Columns: new EquatableArray<ColumnModel>(columnModels),
+            KeyColumns: new EquatableArray<string>(key.Select(k => k.ColumnName)),
+            PkVector: new EquatableArray<int>(key.Select(k => columns.IndexOf(k) + 1)),
+            Targets: new EquatableArray<TargetModel>(targets));
+    }
+
+    /// <summary>
+    /// <c>ForAttributeWithMetadataName</c> reports each partial declaration that carries the attribute;
+    /// only the one with the first attribute (by file path, then position) produces the model.
+    /// </summary>
+    private static bool IsFirstAnnotatedDeclaration(INamedTypeSymbol type, SyntaxNode targetNode)
+    {
+        SyntaxReference? first = null;
+        foreach (var attribute in type.GetAttributes())
+        {
+            if (!KnownTypes.IsReplicate(attribute.AttributeClass) || attribute.ApplicationSyntaxReference is not { } reference)
+            {
+                continue;
+            }
+
+            if (first is null || Compare(reference, first) < 0)
+            {
+                first = reference;
+            }
+        }
+
+        return first is null ||
+               (first.SyntaxTree == targetNode.SyntaxTree && targetNode.FullSpan.Contains(first.Span));
+
+        static int Compare(SyntaxReference a, SyntaxReference b)
+        {
+            var byPath = string.CompareOrdinal(a.SyntaxTree.FilePath, b.SyntaxTree.FilePath);
+            return byPath != 0 ? byPath : a.Span.Start.CompareTo(b.Span.Start);
+        }
+    }
+
+    /// <summary>Generated code names the type from another class in the same assembly.</summary>
+    private static bool CanEmitFor(INamedTypeSymbol type)
+    {
+        if (type.TypeKind != TypeKind.Class || type.IsAbstract || type.IsStatic || type.IsFileLocal)
+        {
+            return false;
+        }
+
+        for (var current = type; current is not null; current = current.ContainingType)
+        {
+            if (current.IsGenericType || current.IsFileLocal ||
+                current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static (string Schema, string Table) ReadTableName(INamedTypeSymbol type)
+    {
+        foreach (var attribute in type.GetAttributes())
+        {
+            if (!KnownTypes.IsTable(attribute.AttributeClass))
+            {
+                continue;
+            }
+
+            var name = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string : null;
+            var schema = NamedString(attribute, "Schema");
+            return (schema ?? DefaultSchema, name ?? SnakeCase.Convert(type.Name));
+        }
+
+        return (DefaultSchema, SnakeCase.Convert(type.Name));
+    }
+
+    /// <summary>Public instance properties with a getter, base class members first, as EF Core maps them.</summary>
+    private static List<IPropertySymbol> MappedProperties(INamedTypeSymbol type)
+    {
+        var chain = new Stack<INamedTypeSymbol>();
+        for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+        {
+            chain.Push(current);
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var declared = new List<IPropertySymbol>();
+        while (chain.Count > 0)
+        {
+            foreach (var member in chain.Pop().GetMembers())
+            {
+                if (member is IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public, GetMethod: not null } property &&
+                    !property.GetAttributes().Any(a => KnownTypes.IsNotMapped(a.AttributeClass)))
+                {
+                    // An override or `new` member replaces the base one in place.
+                    var index = declared.FindIndex(p => p.Name == property.Name);
+                    if (index >= 0)
+                    {
+                        declared[index] = property;
+                    }
+                    else if (seen.Add(property.Name))
+                    {
+                        declared.Add(property);
+                    }
+                }
+            }
+        }
+
+        return declared;
+    }
+
+    private static ColumnDraft? ReadColumn(IPropertySymbol property)
+    {
+        string? name = null;
+        string? typeName = null;
+        int? order = null;
+        var isKey = false;
+        var isRequired = false;
+        int? maxLength = null;
+        (int Precision, int? Scale)? precision = null;
+
+        foreach (var attribute in property.GetAttributes())
+        {
+            var attributeClass = attribute.AttributeClass;
+            if (KnownTypes.IsColumn(attributeClass))
+            {
+                name = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string : null;
+                typeName = NamedString(attribute, "TypeName");
+                order = NamedInt(attribute, "Order");
+            }
+            else if (KnownTypes.IsKey(attributeClass))
+            {
+                isKey = true;
+            }
+            else if (KnownTypes.IsRequired(attributeClass))
+            {
+                isRequired = true;
+            }
+            else if (KnownTypes.IsMaxLength(attributeClass) && attribute.ConstructorArguments.Length > 0 &&
+                     attribute.ConstructorArguments[0].Value is int length && length > 0)
+            {
+                maxLength = length;
+            }
+            else if (KnownTypes.IsPrecision(attributeClass) && attribute.ConstructorArguments.Length > 0 &&
+                     attribute.ConstructorArguments[0].Value is int p)
+            {
+                precision = (p, attribute.ConstructorArguments.Length > 1 ? attribute.ConstructorArguments[1].Value as int? : null);
+            }
+        }
+
+        var mapped = PgTypeMap.Map(property.Type, out var isNullableValueType);
+        string pgType;
+        if (typeName is not null)
+        {
+            if (!PgTypeMap.IsPlausibleTypeName(typeName))
+            {
+                return null;
+            }
+
+            pgType = typeName.Trim();
+        }
+        else if (mapped is null)
+        {
+            return null;
+        }
+        else
+        {
+            pgType = Refine(mapped, maxLength, precision);
+        }
+
+        var columnName = name ?? SnakeCase.Convert(property.Name);
+        if (PgSql.IdentifierProblem(columnName) is not null)
+        {
+            return null;
+        }
+
+        var isNullable = !isRequired && (isNullableValueType ||
+            (property.Type.IsReferenceType && property.NullableAnnotation != NullableAnnotation.NotAnnotated));
+        return new ColumnDraft(property.Name, columnName, pgType, isNullable, isKey, order);
+    }
+
+    /// <summary>[MaxLength]/[StringLength] on text and [Precision] on numeric, as EF Core's Npgsql provider maps them.</summary>
+    private static string Refine(string mapped, int? maxLength, (int Precision, int? Scale)? precision)
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        if (mapped == "text" && maxLength is { } length)
+        {
+            return "character varying(" + length.ToString(invariant) + ")";
+        }
+
+        if (mapped == "numeric" && precision is { } p)
+        {
+            return p.Scale is { } scale
+                ? "numeric(" + p.Precision.ToString(invariant) + "," + scale.ToString(invariant) + ")"
+                : "numeric(" + p.Precision.ToString(invariant) + ")";
+        }
+
+        return mapped;
+    }
+
+    private static bool HasDuplicateColumnNames(List<ColumnDraft> columns)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        return columns.Any(c => !names.Add(c.ColumnName));
+    }
+
+    private static List<TargetModel>? ReadTargets(INamedTypeSymbol type, string sourceSchema, string sourceTable)
+    {
+        var targets = new List<TargetModel>();
+        var seen = new HashSet<(string, string, string)>();
+        foreach (var attribute in type.GetAttributes())
+        {
+            if (!KnownTypes.IsReplicate(attribute.AttributeClass))
+            {
+                continue;
+            }
+
+            var server = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string : null;
+            var schema = NamedString(attribute, "TargetSchema") ?? sourceSchema;
+            var table = NamedString(attribute, "TargetTable") ?? sourceTable;
+            var mode = ModeName(NamedInt(attribute, "Mode") ?? 0);
+            var where = NamedString(attribute, "Where");
+            if (server is null || PgSql.IdentifierProblem(server) is not null || PgSql.IdentifierProblem(schema) is not null ||
+                PgSql.IdentifierProblem(table) is not null || mode is null || !seen.Add((server, schema, table)))
+            {
+                return null;
+            }
+
+            targets.Add(new TargetModel(server, schema, table, mode, string.IsNullOrWhiteSpace(where) ? null : where!.Trim()));
+        }
+
+        return targets.Count == 0 ? null : targets;
+    }
+
+    private static string? ModeName(int value) => value switch
+    {
+        0 => "Async",
+        1 => "Sync",
+        2 => "Strict",
+        _ => null,
+    };
+
+    private static string? NamedString(AttributeData attribute, string name)
+    {
+        foreach (var argument in attribute.NamedArguments)
+        {
+            if (argument.Key == name)
+            {
+                return argument.Value.Value as string;
+            }
+        }
+
+        return null;
+    }
+
+    private static int? NamedInt(AttributeData attribute, string name)
+    {
+        foreach (var argument in attribute.NamedArguments)
+        {
+            if (argument.Key == name && argument.Value.Value is int value)
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+
+    private static string TypeNameWithContainers(INamedTypeSymbol type) =>
+        type.ContainingType is null ? type.Name : TypeNameWithContainers(type.ContainingType) + "." + type.Name;
+}

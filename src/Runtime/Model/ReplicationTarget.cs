@@ -1,0 +1,45 @@
+using System;
+
+namespace RoslynPgSync;
+
+/// <summary>One destination of a replicated table: one <see cref="ReplicateAttribute"/>.</summary>
+public sealed class ReplicationTarget
+{
+    /// <summary>Creates a destination description; called by generated code.</summary>
+    /// <param name="server">The destination server name.</param>
+    /// <param name="schema">The table's schema on the destination.</param>
+    /// <param name="table">The table's name on the destination.</param>
+    /// <param name="mode">When changes are sent.</param>
+    /// <param name="where">The row filter over source columns, or <c>null</c>.</param>
+    /// <param name="createTableSql">DDL that creates the target table from the model, if absent.</param>
+    public ReplicationTarget(string server, string schema, string table, ReplicationMode mode, string? where, string createTableSql)
+    {
+        Server = server ?? throw new ArgumentNullException(nameof(server));
+        Schema = schema ?? throw new ArgumentNullException(nameof(schema));
+        Table = table ?? throw new ArgumentNullException(nameof(table));
+        Mode = mode;
+        Where = where;
+        CreateTableSql = createTableSql ?? throw new ArgumentNullException(nameof(createTableSql));
+    }
+
+    /// <summary>The destination server name, as registered with <see cref="PgSyncOptions.AddServer"/>.</summary>
+    public string Server { get; }
+
+    /// <summary>The table's schema on the destination.</summary>
+    public string Schema { get; }
+
+    /// <summary>The table's name on the destination.</summary>
+    public string Table { get; }
+
+    /// <summary>When changes are sent and what a destination failure does.</summary>
+    public ReplicationMode Mode { get; }
+
+    /// <summary>The row filter over source columns, or <c>null</c> for every row.</summary>
+    public string? Where { get; }
+
+    /// <summary><c>CREATE SCHEMA/TABLE IF NOT EXISTS</c> for the target, quoted, computed at build time.</summary>
+    public string CreateTableSql { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Server}:{Schema}.{Table} ({Mode})";
+}

@@ -1,0 +1,54 @@
+using System;
+
+namespace RoslynPgSync;
+
+/// <summary>
+/// Replicates the table that the marked class maps to (DataAnnotations <c>[Table]</c>, <c>[Key]</c>,
+/// <c>[Column]</c>, <c>[NotMapped]</c> and EF Core <c>[PrimaryKey]</c> are honoured) to the destination
+/// server named by the constructor argument. Repeat the attribute to replicate one table to several
+/// destinations. The RoslynPgSync source generator turns it into trigger SQL and an installer at build time.
+/// </summary>
+/// <example>
+/// <code>
+/// [Table("loc_test", Schema = "local")]
+/// [Replicate("dst", TargetSchema = "remote", TargetTable = "rmt_test", Mode = ReplicationMode.Sync)]
+/// public sealed class LocTest { ... }
+/// </code>
+/// </example>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class ReplicateAttribute : Attribute
+{
+    /// <summary>Replicates the marked table to <paramref name="server"/>.</summary>
+    /// <param name="server">
+    /// The destination's name, as registered with <see cref="PgSyncOptions.AddServer(string, string)"/>; it also
+    /// names the foreign server that the installer creates.
+    /// </param>
+    /// <exception cref="ArgumentException"><paramref name="server"/> is null, empty or white space.</exception>
+    public ReplicateAttribute(string server)
+    {
+        if (string.IsNullOrWhiteSpace(server))
+        {
+            throw new ArgumentException("The destination server name of [Replicate] must not be empty.", nameof(server));
+        }
+
+        Server = server;
+    }
+
+    /// <summary>The destination server's name.</summary>
+    public string Server { get; }
+
+    /// <summary>The schema of the table on the destination; the source table's schema when not set.</summary>
+    public string? TargetSchema { get; set; }
+
+    /// <summary>The table's name on the destination; the source table's name when not set.</summary>
+    public string? TargetTable { get; set; }
+
+    /// <summary>When changes are sent and what a destination failure does; <see cref="ReplicationMode.Async"/> by default.</summary>
+    public ReplicationMode Mode { get; set; } = ReplicationMode.Async;
+
+    /// <summary>
+    /// A SQL predicate over the source table's columns; only rows for which it is true are replicated
+    /// (a row that stops matching is deleted on the destination). <c>null</c> replicates every row.
+    /// </summary>
+    public string? Where { get; set; }
+}
