@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Makes sure this machine can start throwaway PostgreSQL clusters: server binaries with dblink
+# (Debian's postgresql + postgresql-contrib) and the `postgres` OS user that runs them when we
+# are root. Installs what is missing when run as root; otherwise says what to install.
+set -euo pipefail
+
+have_postgres() {
+  local bin
+  for bin in /usr/lib/postgresql/*/bin; do
+    local version; version=$(basename "$(dirname "$bin")")
+    if [ -x "$bin/initdb" ] && [ -f "/usr/share/postgresql/$version/extension/dblink.control" ]; then
+      return 0
+    fi
+  done
+  return 1
+}
+
+if [ -n "${PGSYNC_TEST_ADMIN_CONNECTION:-}" ]; then
+  exit 0 # tests use an existing server; nothing to install
+fi
+
+if have_postgres && { [ "$(id -u)" != 0 ] || id postgres >/dev/null 2>&1; }; then
+  exit 0
+fi
+
+if [ "$(id -u)" != 0 ]; then
+  echo "PostgreSQL server binaries with dblink are missing: install the packages postgresql and postgresql-contrib (e.g. sudo apt-get install postgresql postgresql-contrib), or set PGSYNC_TEST_ADMIN_CONNECTION to a superuser connection string." >&2
+  exit 1
+fi
+
+echo "Installing PostgreSQL (postgresql, postgresql-contrib) ..."
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends postgresql postgresql-contrib >/dev/null
+# The Debian package starts a default cluster; our tests start their own, so stop it again.
+if command -v pg_lsclusters >/dev/null 2>&1; then
+  pg_lsclusters -h 2>/dev/null | while read -r version name _; do
+    pg_ctlcluster "$version" "$name" stop >/dev/null 2>&1 || true
+  done
+fi
+have_postgres || { echo "PostgreSQL was installed but initdb or dblink is still missing" >&2; exit 1; }
