@@ -1,7 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Runtime.CompilerServices;
+using System.Linq;
+using System.Reflection;
 using System.Text;
 using Xunit.Sdk;
 
@@ -16,9 +17,9 @@ internal static class Snapshot
 {
     public const string UpdateVariable = "PGSYNC_UPDATE_SNAPSHOTS";
 
-    public static void Match(string actual, string fileName, [CallerFilePath] string callerPath = "")
+    public static void Match(string actual, string fileName)
     {
-        var directory = Path.Combine(FindProjectDirectory(callerPath), "Snapshots");
+        var directory = SnapshotDirectory.Value;
         var path = Path.Combine(directory, fileName);
         actual = actual.Replace("\r\n", "\n", StringComparison.Ordinal);
         var update = Environment.GetEnvironmentVariable(UpdateVariable) == "1" &&
@@ -43,16 +44,9 @@ internal static class Snapshot
         throw new XunitException(message);
     }
 
-    private static string FindProjectDirectory(string callerPath)
-    {
-        var directory = Path.GetDirectoryName(callerPath);
-        while (directory is not null && !File.Exists(Path.Combine(directory, "RoslynPgSync.Generator.Tests.csproj")))
-        {
-            directory = Path.GetDirectoryName(directory);
-        }
-
-        return directory ?? throw new InvalidOperationException("Cannot find the test project beside " + callerPath);
-    }
+    private static readonly Lazy<string> SnapshotDirectory = new(() =>
+        typeof(Snapshot).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "SnapshotDirectory").Value!);
 
     /// <summary>A line diff from the longest common subsequence, with three lines of context.</summary>
     internal static string UnifiedDiff(string expected, string actual)
