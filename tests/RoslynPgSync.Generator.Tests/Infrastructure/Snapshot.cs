@@ -71,7 +71,7 @@ internal static class Snapshot
                 lines.Add((' ', a[x++]));
                 y++;
             }
-            else if (y < b.Length && (x == a.Length || lcs[x, y + 1] >= lcs[x + 1, y]))
+            else if (y < b.Length && (x == a.Length || lcs[x, y + 1] > lcs[x + 1, y]))
             {
                 lines.Add(('+', b[y++]));
             }
