@@ -38,6 +38,9 @@ public sealed class InvalidModelTests
     [InlineData("generic type", """[Replicate("dst")] public class T<TX> { public int Id { get; set; } }""")]
     [InlineData("abstract type", """[Replicate("dst")] public abstract class T { public int Id { get; set; } }""")]
     [InlineData("private nested type", """public class Outer { [Replicate("dst")] private sealed class T { public int Id { get; set; } } }""")]
+    [InlineData("where with a statement separator", """[Replicate("dst", Where = "a = 1; drop table x")] public class T { public int Id { get; set; } public int A { get; set; } }""")]
+    [InlineData("where with an open quote", """[Replicate("dst", Where = "a = 'x")] public class T { public int Id { get; set; } public int A { get; set; } }""")]
+    [InlineData("where with a dollar quote", """[Replicate("dst", Where = "a = $$x$$")] public class T { public int Id { get; set; } public int A { get; set; } }""")]
     [InlineData("undefined mode", """[Replicate("dst", Mode = (ReplicationMode)7)] public class T { public int Id { get; set; } }""")]
     public void Invalid_model_yields_no_table_and_no_compiler_errors(string why, string model)
     {

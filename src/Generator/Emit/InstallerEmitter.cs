@@ -40,6 +40,8 @@ internal static class InstallerEmitter
         w.Line("    keyColumns: new string[] { " + Join(table.KeyColumns, CSharpLiteral.String) + " },");
         w.Line("    pkVector: new int[] { " + Join(table.PkVector, CSharpLiteral.Int) + " },");
         w.Line("    createTableSql: " + CSharpLiteral.Verbatim(TableDdl.CreateTable(table, table.SourceSchema, table.SourceTable)) + ",");
+        w.Line("    installSql: " + SchemaTemplate(CaptureSql.Install(table)) + ",");
+        w.Line("    uninstallSql: " + SchemaTemplate(CaptureSql.Uninstall(table)) + ",");
         w.Line("    targets: new " + Rt + "ReplicationTarget[]");
         w.Line("    {");
         foreach (var target in table.Targets)
@@ -77,8 +79,40 @@ internal static class InstallerEmitter
         }
 
         w.Line("    };");
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Installs replication for every table whose destination servers are all registered in");
+        w.Line("/// <paramref name=\"options\"/>: RoslynPgSync schema and queue, dblink foreign servers, capture triggers.");
+        w.Line("/// Validates first and changes nothing when anything does not match; safe to run at every start-up.");
+        w.Line("/// </summary>");
+        w.Line("public static global::System.Threading.Tasks.Task InstallAsync(global::Npgsql.NpgsqlDataSource local, " + Rt + "PgSyncOptions options, global::System.Threading.CancellationToken ct = default) =>");
+        w.Line("    " + Rt + "Installation.PgSyncInstallation.InstallAsync(local, options, Tables, ct);");
+        w.Line();
+        w.Line("/// <summary>Removes what <see cref=\"InstallAsync\"/> installed; tables and their rows stay.</summary>");
+        w.Line("public static global::System.Threading.Tasks.Task UninstallAsync(global::Npgsql.NpgsqlDataSource local, " + Rt + "PgSyncOptions options, global::System.Threading.CancellationToken ct = default) =>");
+        w.Line("    " + Rt + "Installation.PgSyncInstallation.UninstallAsync(local, options, Tables, ct);");
+        w.Line();
+        w.Line("/// <summary>The whole install SQL, for a DBA to read; passwords appear as psql variables.</summary>");
+        w.Line("public static string GetInstallScript(" + Rt + "PgSyncOptions options) =>");
+        w.Line("    " + Rt + "Installation.PgSyncInstallation.GetInstallScript(options, Tables);");
         w.Close();
         return w.Close().ToString();
+    }
+
+    /// <summary>
+    /// SQL with the RoslynPgSync schema as a parameter: <c>s => @"..." + s + @"..."</c>, so that the
+    /// schema chosen at run time is spliced as a quoted identifier and the rest stays as generated.
+    /// </summary>
+    private static string SchemaTemplate(string sql)
+    {
+        var parts = sql.Split(new[] { CaptureSql.SchemaSlot }, System.StringSplitOptions.None);
+        var pieces = new List<string>();
+        foreach (var part in parts)
+        {
+            pieces.Add(CSharpLiteral.Verbatim(part));
+        }
+
+        return "schema => " + string.Join(" + schema + ", pieces);
     }
 
     private static SourceWriter Header()

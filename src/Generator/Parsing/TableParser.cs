@@ -308,6 +308,11 @@ internal static class TableParser
             var table = NamedString(attribute, "TargetTable") ?? sourceTable;
             var mode = ModeName(NamedInt(attribute, "Mode") ?? 0);
             var where = NamedString(attribute, "Where");
+            if (where is not null && where.Trim().Length > 0 && WhereClause.Problem(where) is not null)
+            {
+                return null;
+            }
+
             if (server is null || PgSql.IdentifierProblem(server) is not null || PgSql.IdentifierProblem(schema) is not null ||
                 PgSql.IdentifierProblem(table) is not null || mode is null || !seen.Add((server, schema, table)))
             {

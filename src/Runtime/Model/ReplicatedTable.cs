@@ -10,6 +10,9 @@ namespace RoslynPgSync;
 /// </summary>
 public sealed class ReplicatedTable
 {
+    private readonly Func<string, string> _installSql;
+    private readonly Func<string, string> _uninstallSql;
+
     /// <summary>Creates a table description; called by generated code.</summary>
     /// <param name="entityType">The marked C# type.</param>
     /// <param name="sourceSchema">The local table's schema.</param>
@@ -18,6 +21,8 @@ public sealed class ReplicatedTable
     /// <param name="keyColumns">Primary key column names, in key order.</param>
     /// <param name="pkVector">1-based positions of the key columns among <paramref name="columns"/>, in key order.</param>
     /// <param name="createTableSql">DDL that creates the source table from the model, if absent.</param>
+    /// <param name="installSql">Capture function and triggers, given the quoted RoslynPgSync schema.</param>
+    /// <param name="uninstallSql">Drops what <paramref name="installSql"/> creates, given the quoted schema.</param>
     /// <param name="targets">The destinations, one per <c>[Replicate]</c> attribute.</param>
     public ReplicatedTable(
         Type entityType,
@@ -27,6 +32,8 @@ public sealed class ReplicatedTable
         string[] keyColumns,
         int[] pkVector,
         string createTableSql,
+        Func<string, string> installSql,
+        Func<string, string> uninstallSql,
         ReplicationTarget[] targets)
     {
         EntityType = entityType ?? throw new ArgumentNullException(nameof(entityType));
@@ -37,6 +44,8 @@ public sealed class ReplicatedTable
         PkVector = Copy(pkVector, nameof(pkVector));
         CreateTableSql = createTableSql ?? throw new ArgumentNullException(nameof(createTableSql));
         Targets = Copy(targets, nameof(targets));
+        _installSql = installSql ?? throw new ArgumentNullException(nameof(installSql));
+        _uninstallSql = uninstallSql ?? throw new ArgumentNullException(nameof(uninstallSql));
         if (KeyColumns.Count == 0 || KeyColumns.Count != PkVector.Count)
         {
             throw new ArgumentException(
@@ -71,6 +80,17 @@ public sealed class ReplicatedTable
 
     /// <summary>The destinations, in declaration order.</summary>
     public IReadOnlyList<ReplicationTarget> Targets { get; }
+
+    /// <summary>
+    /// The capture function and its four statement-level triggers, with the RoslynPgSync objects in
+    /// <paramref name="schema"/>; computed at build time apart from the schema name.
+    /// </summary>
+    /// <param name="schema">The RoslynPgSync schema, unquoted (<see cref="PgSyncOptions.Schema"/>).</param>
+    public string GetInstallSql(string schema) => _installSql(Sql.PgSql.QuoteIdentifier(schema));
+
+    /// <summary>Drops the triggers and the capture function; the table and its rows stay.</summary>
+    /// <param name="schema">The RoslynPgSync schema, unquoted.</param>
+    public string GetUninstallSql(string schema) => _uninstallSql(Sql.PgSql.QuoteIdentifier(schema));
 
     /// <inheritdoc />
     public override string ToString() => $"{SourceSchema}.{SourceTable}";

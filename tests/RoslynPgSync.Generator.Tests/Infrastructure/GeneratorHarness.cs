@@ -20,6 +20,7 @@ internal static class GeneratorHarness
             .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) ||
                         Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll")
             .Append(typeof(ReplicateAttribute).Assembly.Location)
+            .Append(typeof(Npgsql.NpgsqlDataSource).Assembly.Location)
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
             .ToImmutableArray();
     });

@@ -32,6 +32,66 @@ CREATE TABLE IF NOT EXISTS ""local"".""loc_test"" (
     ""mod_time"" timestamp with time zone,
     PRIMARY KEY (""pk1"", ""pk2"")
 );",
+                installSql: schema => @"CREATE OR REPLACE FUNCTION " + schema + @".""capture_loc_test_2408c987""()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+DECLARE
+    v_rows text;
+    v_gone text;
+    v_sql text;
+BEGIN
+    -- A session that applies replicated changes carries pgsync.origin: never send them back.
+    IF pg_catalog.current_setting('pgsync.origin', true) <> '' THEN
+        RETURN NULL;
+    END IF;
+
+    IF TG_OP = 'TRUNCATE' THEN
+        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, dst_query) VALUES ('local', 'loc_test', 'dst', 's', 'TRUNCATE ONLY ""remote"".""rmt_test""');
+        RETURN NULL;
+    END IF;
+
+    -- dst → remote.rmt_test (Sync)
+    v_rows := NULL;
+    v_gone := NULL;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n.""pk1"", n.""pk2"", n.""info"", n.""crt_time"", n.""mod_time"" FROM new_rows AS n) AS r;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT o.""pk1"", o.""pk2"" FROM old_rows AS o) AS r;
+    ELSIF TG_OP = 'UPDATE' THEN
+        -- Keys that left: the key changed, or the row no longer matches the filter.
+        SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT o.""pk1"", o.""pk2"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""pk1"" = o.""pk1"" AND n.""pk2"" = o.""pk2"")) AS r;
+    END IF;
+    v_sql := NULL;
+    IF v_gone IS NOT NULL THEN
+        v_sql := 'DELETE FROM ""remote"".""rmt_test"" AS t USING pg_catalog.json_populate_recordset(NULL::""remote"".""rmt_test"", ' || pg_catalog.quote_literal(v_gone) || ') AS d WHERE t.""pk1"" = d.""pk1"" AND t.""pk2"" = d.""pk2""';
+    END IF;
+    IF v_rows IS NOT NULL THEN
+        v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO ""remote"".""rmt_test"" AS t (""pk1"", ""pk2"", ""info"", ""crt_time"", ""mod_time"") SELECT d.""pk1"", d.""pk2"", d.""info"", d.""crt_time"", d.""mod_time"" FROM pg_catalog.json_populate_recordset(NULL::""remote"".""rmt_test"", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT (""pk1"", ""pk2"") DO UPDATE SET ""info"" = EXCLUDED.""info"", ""crt_time"" = EXCLUDED.""crt_time"", ""mod_time"" = EXCLUDED.""mod_time""');
+    END IF;
+    IF v_sql IS NOT NULL THEN
+        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, dst_query) VALUES ('local', 'loc_test', 'dst', 's', v_sql);
+    END IF;
+    RETURN NULL;
+END
+$pgsync$;
+DROP TRIGGER IF EXISTS ""pgsync_capture_insert"" ON ""local"".""loc_test"";
+CREATE TRIGGER ""pgsync_capture_insert"" AFTER INSERT ON ""local"".""loc_test"" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_loc_test_2408c987""();
+DROP TRIGGER IF EXISTS ""pgsync_capture_update"" ON ""local"".""loc_test"";
+CREATE TRIGGER ""pgsync_capture_update"" AFTER UPDATE ON ""local"".""loc_test"" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_loc_test_2408c987""();
+DROP TRIGGER IF EXISTS ""pgsync_capture_delete"" ON ""local"".""loc_test"";
+CREATE TRIGGER ""pgsync_capture_delete"" AFTER DELETE ON ""local"".""loc_test"" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_loc_test_2408c987""();
+DROP TRIGGER IF EXISTS ""pgsync_capture_truncate"" ON ""local"".""loc_test"";
+CREATE TRIGGER ""pgsync_capture_truncate"" AFTER TRUNCATE ON ""local"".""loc_test"" FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_loc_test_2408c987""();
+",
+                uninstallSql: schema => @"DROP TRIGGER IF EXISTS ""pgsync_capture_insert"" ON ""local"".""loc_test"";
+DROP TRIGGER IF EXISTS ""pgsync_capture_update"" ON ""local"".""loc_test"";
+DROP TRIGGER IF EXISTS ""pgsync_capture_delete"" ON ""local"".""loc_test"";
+DROP TRIGGER IF EXISTS ""pgsync_capture_truncate"" ON ""local"".""loc_test"";
+DROP FUNCTION IF EXISTS " + schema + @".""capture_loc_test_2408c987""();
+",
                 targets: new global::RoslynPgSync.ReplicationTarget[]
                 {
                     new global::RoslynPgSync.ReplicationTarget(

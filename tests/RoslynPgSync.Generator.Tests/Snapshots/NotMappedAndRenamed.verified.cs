@@ -32,6 +32,66 @@ CREATE TABLE IF NOT EXISTS ""public"".""customer"" (
     ""e_mail"" citext,
     PRIMARY KEY (""customer_no"")
 );",
+                installSql: schema => @"CREATE OR REPLACE FUNCTION " + schema + @".""capture_customer_9fe56418""()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+DECLARE
+    v_rows text;
+    v_gone text;
+    v_sql text;
+BEGIN
+    -- A session that applies replicated changes carries pgsync.origin: never send them back.
+    IF pg_catalog.current_setting('pgsync.origin', true) <> '' THEN
+        RETURN NULL;
+    END IF;
+
+    IF TG_OP = 'TRUNCATE' THEN
+        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, dst_query) VALUES ('public', 'customer', 'crm_replica', 'a', 'TRUNCATE ONLY ""public"".""customer_copy""'); PERFORM pg_catalog.pg_notify('pgsync', 'crm_replica');
+        RETURN NULL;
+    END IF;
+
+    -- crm_replica → public.customer_copy (Async)
+    v_rows := NULL;
+    v_gone := NULL;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n.""created_utc"", n.""customer_no"", n.""display_name"", n.""preferences"", n.""e_mail"" FROM new_rows AS n) AS r;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT o.""customer_no"" FROM old_rows AS o) AS r;
+    ELSIF TG_OP = 'UPDATE' THEN
+        -- Keys that left: the key changed, or the row no longer matches the filter.
+        SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT o.""customer_no"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""customer_no"" = o.""customer_no"")) AS r;
+    END IF;
+    v_sql := NULL;
+    IF v_gone IS NOT NULL THEN
+        v_sql := 'DELETE FROM ""public"".""customer_copy"" AS t USING pg_catalog.json_populate_recordset(NULL::""public"".""customer_copy"", ' || pg_catalog.quote_literal(v_gone) || ') AS d WHERE t.""customer_no"" = d.""customer_no""';
+    END IF;
+    IF v_rows IS NOT NULL THEN
+        v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO ""public"".""customer_copy"" AS t (""created_utc"", ""customer_no"", ""display_name"", ""preferences"", ""e_mail"") SELECT d.""created_utc"", d.""customer_no"", d.""display_name"", d.""preferences"", d.""e_mail"" FROM pg_catalog.json_populate_recordset(NULL::""public"".""customer_copy"", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT (""customer_no"") DO UPDATE SET ""created_utc"" = EXCLUDED.""created_utc"", ""display_name"" = EXCLUDED.""display_name"", ""preferences"" = EXCLUDED.""preferences"", ""e_mail"" = EXCLUDED.""e_mail""');
+    END IF;
+    IF v_sql IS NOT NULL THEN
+        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, dst_query) VALUES ('public', 'customer', 'crm_replica', 'a', v_sql); PERFORM pg_catalog.pg_notify('pgsync', 'crm_replica');
+    END IF;
+    RETURN NULL;
+END
+$pgsync$;
+DROP TRIGGER IF EXISTS ""pgsync_capture_insert"" ON ""public"".""customer"";
+CREATE TRIGGER ""pgsync_capture_insert"" AFTER INSERT ON ""public"".""customer"" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_customer_9fe56418""();
+DROP TRIGGER IF EXISTS ""pgsync_capture_update"" ON ""public"".""customer"";
+CREATE TRIGGER ""pgsync_capture_update"" AFTER UPDATE ON ""public"".""customer"" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_customer_9fe56418""();
+DROP TRIGGER IF EXISTS ""pgsync_capture_delete"" ON ""public"".""customer"";
+CREATE TRIGGER ""pgsync_capture_delete"" AFTER DELETE ON ""public"".""customer"" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_customer_9fe56418""();
+DROP TRIGGER IF EXISTS ""pgsync_capture_truncate"" ON ""public"".""customer"";
+CREATE TRIGGER ""pgsync_capture_truncate"" AFTER TRUNCATE ON ""public"".""customer"" FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_customer_9fe56418""();
+",
+                uninstallSql: schema => @"DROP TRIGGER IF EXISTS ""pgsync_capture_insert"" ON ""public"".""customer"";
+DROP TRIGGER IF EXISTS ""pgsync_capture_update"" ON ""public"".""customer"";
+DROP TRIGGER IF EXISTS ""pgsync_capture_delete"" ON ""public"".""customer"";
+DROP TRIGGER IF EXISTS ""pgsync_capture_truncate"" ON ""public"".""customer"";
+DROP FUNCTION IF EXISTS " + schema + @".""capture_customer_9fe56418""();
+",
                 targets: new global::RoslynPgSync.ReplicationTarget[]
                 {
                     new global::RoslynPgSync.ReplicationTarget(

@@ -17,5 +17,21 @@ namespace RoslynPgSync.Generated
                 Create_Seed_LocTest(),
                 Create_Shop_Orders_OrderLine(),
             };
+
+        /// <summary>
+        /// Installs replication for every table whose destination servers are all registered in
+        /// <paramref name="options"/>: RoslynPgSync schema and queue, dblink foreign servers, capture triggers.
+        /// Validates first and changes nothing when anything does not match; safe to run at every start-up.
+        /// </summary>
+        public static global::System.Threading.Tasks.Task InstallAsync(global::Npgsql.NpgsqlDataSource local, global::RoslynPgSync.PgSyncOptions options, global::System.Threading.CancellationToken ct = default) =>
+            global::RoslynPgSync.Installation.PgSyncInstallation.InstallAsync(local, options, Tables, ct);
+
+        /// <summary>Removes what <see cref="InstallAsync"/> installed; tables and their rows stay.</summary>
+        public static global::System.Threading.Tasks.Task UninstallAsync(global::Npgsql.NpgsqlDataSource local, global::RoslynPgSync.PgSyncOptions options, global::System.Threading.CancellationToken ct = default) =>
+            global::RoslynPgSync.Installation.PgSyncInstallation.UninstallAsync(local, options, Tables, ct);
+
+        /// <summary>The whole install SQL, for a DBA to read; passwords appear as psql variables.</summary>
+        public static string GetInstallScript(global::RoslynPgSync.PgSyncOptions options) =>
+            global::RoslynPgSync.Installation.PgSyncInstallation.GetInstallScript(options, Tables);
     }
 }

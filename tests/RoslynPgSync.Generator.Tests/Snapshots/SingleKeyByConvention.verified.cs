@@ -30,6 +30,66 @@ CREATE TABLE IF NOT EXISTS ""public"".""order_line"" (
     ""quantity"" smallint NOT NULL,
     PRIMARY KEY (""id"")
 );",
+                installSql: schema => @"CREATE OR REPLACE FUNCTION " + schema + @".""capture_order_line_4e146ba7""()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+DECLARE
+    v_rows text;
+    v_gone text;
+    v_sql text;
+BEGIN
+    -- A session that applies replicated changes carries pgsync.origin: never send them back.
+    IF pg_catalog.current_setting('pgsync.origin', true) <> '' THEN
+        RETURN NULL;
+    END IF;
+
+    IF TG_OP = 'TRUNCATE' THEN
+        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, dst_query) VALUES ('public', 'order_line', 'warehouse', 'a', 'TRUNCATE ONLY ""public"".""order_line""'); PERFORM pg_catalog.pg_notify('pgsync', 'warehouse');
+        RETURN NULL;
+    END IF;
+
+    -- warehouse → public.order_line (Async)
+    v_rows := NULL;
+    v_gone := NULL;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n.""id"", n.""order_id"", n.""unit_price"", n.""quantity"" FROM new_rows AS n) AS r;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT o.""id"" FROM old_rows AS o) AS r;
+    ELSIF TG_OP = 'UPDATE' THEN
+        -- Keys that left: the key changed, or the row no longer matches the filter.
+        SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT o.""id"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""id"" = o.""id"")) AS r;
+    END IF;
+    v_sql := NULL;
+    IF v_gone IS NOT NULL THEN
+        v_sql := 'DELETE FROM ""public"".""order_line"" AS t USING pg_catalog.json_populate_recordset(NULL::""public"".""order_line"", ' || pg_catalog.quote_literal(v_gone) || ') AS d WHERE t.""id"" = d.""id""';
+    END IF;
+    IF v_rows IS NOT NULL THEN
+        v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO ""public"".""order_line"" AS t (""id"", ""order_id"", ""unit_price"", ""quantity"") SELECT d.""id"", d.""order_id"", d.""unit_price"", d.""quantity"" FROM pg_catalog.json_populate_recordset(NULL::""public"".""order_line"", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT (""id"") DO UPDATE SET ""order_id"" = EXCLUDED.""order_id"", ""unit_price"" = EXCLUDED.""unit_price"", ""quantity"" = EXCLUDED.""quantity""');
+    END IF;
+    IF v_sql IS NOT NULL THEN
+        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, dst_query) VALUES ('public', 'order_line', 'warehouse', 'a', v_sql); PERFORM pg_catalog.pg_notify('pgsync', 'warehouse');
+    END IF;
+    RETURN NULL;
+END
+$pgsync$;
+DROP TRIGGER IF EXISTS ""pgsync_capture_insert"" ON ""public"".""order_line"";
+CREATE TRIGGER ""pgsync_capture_insert"" AFTER INSERT ON ""public"".""order_line"" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_order_line_4e146ba7""();
+DROP TRIGGER IF EXISTS ""pgsync_capture_update"" ON ""public"".""order_line"";
+CREATE TRIGGER ""pgsync_capture_update"" AFTER UPDATE ON ""public"".""order_line"" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_order_line_4e146ba7""();
+DROP TRIGGER IF EXISTS ""pgsync_capture_delete"" ON ""public"".""order_line"";
+CREATE TRIGGER ""pgsync_capture_delete"" AFTER DELETE ON ""public"".""order_line"" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_order_line_4e146ba7""();
+DROP TRIGGER IF EXISTS ""pgsync_capture_truncate"" ON ""public"".""order_line"";
+CREATE TRIGGER ""pgsync_capture_truncate"" AFTER TRUNCATE ON ""public"".""order_line"" FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_order_line_4e146ba7""();
+",
+                uninstallSql: schema => @"DROP TRIGGER IF EXISTS ""pgsync_capture_insert"" ON ""public"".""order_line"";
+DROP TRIGGER IF EXISTS ""pgsync_capture_update"" ON ""public"".""order_line"";
+DROP TRIGGER IF EXISTS ""pgsync_capture_delete"" ON ""public"".""order_line"";
+DROP TRIGGER IF EXISTS ""pgsync_capture_truncate"" ON ""public"".""order_line"";
+DROP FUNCTION IF EXISTS " + schema + @".""capture_order_line_4e146ba7""();
+",
                 targets: new global::RoslynPgSync.ReplicationTarget[]
                 {
                     new global::RoslynPgSync.ReplicationTarget(

@@ -1,0 +1,142 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using RoslynPgSync.Generator.Model;
+
+namespace RoslynPgSync.Sql;
+
+/// <summary>
+/// Per source table: the statement-level capture function and its triggers, computed at build time.
+/// The text contains <see cref="SchemaSlot"/> wherever the RoslynPgSync schema (chosen at run time,
+/// <c>pgsync</c> by default) goes; no identifier, literal or filter can contain it, since none may
+/// contain NUL.
+/// </summary>
+internal static class CaptureSql
+{
+    /// <summary>Stands for the quoted RoslynPgSync schema.</summary>
+    public const string SchemaSlot = "\u0000schema\u0000";
+
+    /// <summary>
+    /// Creates (or replaces) the capture function and the four triggers: one queue entry per statement
+    /// and destination, written in the writer's transaction.
+    /// </summary>
+    public static string Install(TableModel table)
+    {
+        var source = PgSql.QualifiedName(table.SourceSchema, table.SourceTable);
+        var function = SchemaSlot + "." + PgSql.QuoteIdentifier(SqlNames.CaptureFunction(table.SourceSchema, table.SourceTable));
+        var body = Body(table);
+        var tag = DollarTag(body);
+
+        var sql = new StringBuilder();
+        sql.Append("CREATE OR REPLACE FUNCTION ").Append(function).Append("()\n");
+        sql.Append("RETURNS trigger\nLANGUAGE plpgsql\nSET search_path = pg_catalog, pg_temp\nAS ").Append(tag).Append('\n');
+        sql.Append(body);
+        sql.Append(tag).Append(";\n");
+
+        var triggers = new[]
+        {
+            ("INSERT", "REFERENCING NEW TABLE AS new_rows "),
+            ("UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "),
+            ("DELETE", "REFERENCING OLD TABLE AS old_rows "),
+            ("TRUNCATE", string.Empty),
+        };
+        for (var i = 0; i < triggers.Length; i++)
+        {
+            var name = PgSql.QuoteIdentifier(SqlNames.CaptureTriggers[i]);
+            sql.Append("DROP TRIGGER IF EXISTS ").Append(name).Append(" ON ").Append(source).Append(";\n");
+            sql.Append("CREATE TRIGGER ").Append(name).Append(" AFTER ").Append(triggers[i].Item1).Append(" ON ").Append(source)
+               .Append(' ').Append(triggers[i].Item2).Append("FOR EACH STATEMENT EXECUTE FUNCTION ").Append(function).Append("();\n");
+        }
+
+        return sql.ToString();
+    }
+
+    /// <summary>Drops the triggers and the capture function; the table and its rows stay.</summary>
+    public static string Uninstall(TableModel table)
+    {
+        var source = PgSql.QualifiedName(table.SourceSchema, table.SourceTable);
+        var sql = new StringBuilder();
+        foreach (var trigger in SqlNames.CaptureTriggers)
+        {
+            sql.Append("DROP TRIGGER IF EXISTS ").Append(PgSql.QuoteIdentifier(trigger)).Append(" ON ").Append(source).Append(";\n");
+        }
+
+        sql.Append("DROP FUNCTION IF EXISTS ").Append(SchemaSlot).Append('.')
+           .Append(PgSql.QuoteIdentifier(SqlNames.CaptureFunction(table.SourceSchema, table.SourceTable))).Append("();\n");
+        return sql.ToString();
+    }
+
+    private static string Body(TableModel table)
+    {
+        var b = new StringBuilder();
+        b.Append("DECLARE\n    v_rows text;\n    v_gone text;\n    v_sql text;\nBEGIN\n");
+        b.Append("    -- A session that applies replicated changes carries ").Append(SqlNames.OriginSetting).Append(": never send them back.\n");
+        b.Append("    IF pg_catalog.current_setting('").Append(SqlNames.OriginSetting).Append("', true) <> '' THEN\n        RETURN NULL;\n    END IF;\n\n");
+
+        b.Append("    IF TG_OP = 'TRUNCATE' THEN\n");
+        foreach (var target in table.Targets)
+        {
+            b.Append("        ").Append(QueueInsert(table, target, PgSql.QuoteLiteral(RemoteSql.Truncate(target)))).Append('\n');
+        }
+
+        b.Append("        RETURN NULL;\n    END IF;\n");
+
+        var columns = string.Join(", ", table.Columns.Select(c => "n." + PgSql.QuoteIdentifier(c.ColumnName)));
+        var oldKeys = string.Join(", ", table.KeyColumns.Select(k => "o." + PgSql.QuoteIdentifier(k)));
+        foreach (var target in table.Targets)
+        {
+            var filter = target.Where is null ? null : "(" + target.Where + ")";
+            var (upsertPrefix, upsertSuffix) = RemoteSql.Upsert(table, target);
+            var (deletePrefix, deleteSuffix) = RemoteSql.DeleteKeys(table, target);
+            b.Append("\n    -- ").Append(target.Server).Append(" → ").Append(target.Schema).Append('.').Append(target.Table)
+             .Append(" (").Append(target.Mode).Append(')').Append(filter is null ? string.Empty : " where " + target.Where).Append('\n');
+            b.Append("    v_rows := NULL;\n    v_gone := NULL;\n");
+            b.Append("    IF TG_OP IN ('INSERT', 'UPDATE') THEN\n");
+            b.Append("        SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT ").Append(columns)
+             .Append(" FROM new_rows AS n").Append(filter is null ? string.Empty : " WHERE " + filter).Append(") AS r;\n");
+            b.Append("    END IF;\n");
+            b.Append("    IF TG_OP = 'DELETE' THEN\n");
+            b.Append("        SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT ").Append(oldKeys)
+             .Append(" FROM old_rows AS o").Append(filter is null ? string.Empty : " WHERE " + filter).Append(") AS r;\n");
+            b.Append("    ELSIF TG_OP = 'UPDATE' THEN\n");
+            b.Append("        -- Keys that left: the key changed, or the row no longer matches the filter.\n");
+            b.Append("        SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT ").Append(oldKeys)
+             .Append(" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE ").Append(RemoteSql.KeyMatch(table, "n", "o"))
+             .Append(filter is null ? string.Empty : " AND " + filter).Append(")) AS r;\n");
+            b.Append("    END IF;\n");
+            b.Append("    v_sql := NULL;\n");
+            b.Append("    IF v_gone IS NOT NULL THEN\n        v_sql := ").Append(PgSql.QuoteLiteral(deletePrefix))
+             .Append(" || pg_catalog.quote_literal(v_gone) || ").Append(PgSql.QuoteLiteral(deleteSuffix)).Append(";\n    END IF;\n");
+            b.Append("    IF v_rows IS NOT NULL THEN\n        v_sql := pg_catalog.concat_ws(E';\\n', v_sql, ").Append(PgSql.QuoteLiteral(upsertPrefix))
+             .Append(" || pg_catalog.quote_literal(v_rows) || ").Append(PgSql.QuoteLiteral(upsertSuffix)).Append(");\n    END IF;\n");
+            b.Append("    IF v_sql IS NOT NULL THEN\n        ").Append(QueueInsert(table, target, "v_sql")).Append("\n    END IF;\n");
+        }
+
+        b.Append("    RETURN NULL;\nEND\n");
+        return b.ToString();
+    }
+
+    /// <summary>One queue entry; Async entries also wake the replay worker at commit.</summary>
+    private static string QueueInsert(TableModel table, TargetModel target, string queryExpression)
+    {
+        var insert = "INSERT INTO " + SchemaSlot + "." + PgSql.QuoteIdentifier(SqlNames.Queue) +
+                     " (nsp_name, table_name, dst_server, mode, dst_query) VALUES (" +
+                     PgSql.QuoteLiteral(table.SourceSchema) + ", " + PgSql.QuoteLiteral(table.SourceTable) + ", " +
+                     PgSql.QuoteLiteral(target.Server) + ", '" + SqlNames.ModeCode(target.Mode) + "', " + queryExpression + ");";
+        return target.Mode == "Async"
+            ? insert + " PERFORM pg_catalog.pg_notify(" + PgSql.QuoteLiteral(SqlNames.NotifyChannel) + ", " + PgSql.QuoteLiteral(target.Server) + ");"
+            : insert;
+    }
+
+    /// <summary>A dollar-quote tag that does not occur in the body (identifiers may contain '$').</summary>
+    private static string DollarTag(string body)
+    {
+        var tag = "$pgsync$";
+        for (var i = 1; body.Contains(tag); i++)
+        {
+            tag = "$pgsync" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "$";
+        }
+
+        return tag;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Linq;
+using System.Text;
+using RoslynPgSync.Generator.Model;
+
+namespace RoslynPgSync.Sql;
+
+/// <summary>
+/// The statements a destination runs, built around one quoted JSON literal of rows. Each is
+/// idempotent: applying an entry twice leaves the same state, so a crash between the remote and the
+/// local commit loses and doubles nothing. Column names are the JSON keys, so the target's column
+/// order may differ from the source's.
+/// </summary>
+internal static class RemoteSql
+{
+    /// <summary>What goes before and after the JSON literal of an upsert of whole rows.</summary>
+    public static (string Prefix, string Suffix) Upsert(TableModel table, TargetModel target)
+    {
+        var targetName = PgSql.QualifiedName(target.Schema, target.Table);
+        var columns = string.Join(", ", table.Columns.Select(c => PgSql.QuoteIdentifier(c.ColumnName)));
+        var prefix = "INSERT INTO " + targetName + " AS t (" + columns + ") SELECT " +
+                     string.Join(", ", table.Columns.Select(c => "d." + PgSql.QuoteIdentifier(c.ColumnName))) +
+                     " FROM pg_catalog.json_populate_recordset(NULL::" + targetName + ", ";
+        var keys = string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier));
+        var updates = table.Columns.Where(c => !c.IsKey).ToList();
+        var suffix = ") AS d ON CONFLICT (" + keys + ") DO " + (updates.Count == 0
+            ? "NOTHING"
+            : "UPDATE SET " + string.Join(", ", updates.Select(c => PgSql.QuoteIdentifier(c.ColumnName) + " = EXCLUDED." + PgSql.QuoteIdentifier(c.ColumnName))));
+        return (prefix, suffix);
+    }
+
+    /// <summary>What goes before and after the JSON literal of keys to delete.</summary>
+    public static (string Prefix, string Suffix) DeleteKeys(TableModel table, TargetModel target)
+    {
+        var targetName = PgSql.QualifiedName(target.Schema, target.Table);
+        var prefix = "DELETE FROM " + targetName + " AS t USING pg_catalog.json_populate_recordset(NULL::" + targetName + ", ";
+        var suffix = ") AS d WHERE " + KeyMatch(table, "t", "d");
+        return (prefix, suffix);
+    }
+
+    /// <summary>TRUNCATE of the target only (not of tables inheriting from it).</summary>
+    public static string Truncate(TargetModel target) =>
+        "TRUNCATE ONLY " + PgSql.QualifiedName(target.Schema, target.Table);
+
+    /// <summary><c>a."k1" = b."k1" AND a."k2" = b."k2"</c>: key columns are never NULL.</summary>
+    public static string KeyMatch(TableModel table, string left, string right)
+    {
+        var sql = new StringBuilder();
+        foreach (var key in table.KeyColumns)
+        {
+            var quoted = PgSql.QuoteIdentifier(key);
+            sql.Append(sql.Length == 0 ? string.Empty : " AND ").Append(left).Append('.').Append(quoted)
+               .Append(" = ").Append(right).Append('.').Append(quoted);
+        }
+
+        return sql.ToString();
+    }
+}

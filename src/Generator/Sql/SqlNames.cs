@@ -1,0 +1,81 @@
+// Shared source: compiled into the generator and linked into the runtime.
+using System.Globalization;
+using System.Text;
+
+namespace RoslynPgSync.Sql;
+
+/// <summary>
+/// Names of the objects RoslynPgSync installs, derived the same way at build time (generator) and at
+/// run time (installer, status, uninstall).
+/// </summary>
+internal static class SqlNames
+{
+    /// <summary>The queue of changes waiting for a destination (the seed's name).</summary>
+    public const string Queue = "sync_err_rec";
+
+    /// <summary>Per destination: last success and last error.</summary>
+    public const string DestinationState = "dst_state";
+
+    /// <summary>Applies the oldest queued entries (the seed's name).</summary>
+    public const string Replay = "deal_sync_err_rec";
+
+    /// <summary>Applies one destination's pending entries in one remote transaction.</summary>
+    public const string ApplyPending = "apply_pending";
+
+    /// <summary>Flushes Sync/Strict entries at commit (deferred constraint trigger function).</summary>
+    public const string FlushAtCommit = "flush_at_commit";
+
+    /// <summary>Per destination: depth, oldest entry age, last error and last success.</summary>
+    public const string StatusView = "status";
+
+    /// <summary>The NOTIFY channel that wakes replay workers; the payload is the destination server.</summary>
+    public const string NotifyChannel = "pgsync";
+
+    /// <summary>The setting that marks sessions applying replicated changes (loop prevention).</summary>
+    public const string OriginSetting = "pgsync.origin";
+
+    /// <summary>Trigger names on a replicated table, one per operation.</summary>
+    public static readonly string[] CaptureTriggers =
+    {
+        "pgsync_capture_insert", "pgsync_capture_update", "pgsync_capture_delete", "pgsync_capture_truncate",
+    };
+
+    /// <summary>
+    /// The capture function of a source table: readable, at most 63 bytes, and distinct per
+    /// schema-qualified table thanks to a hash of the full name.
+    /// </summary>
+    public static string CaptureFunction(string schema, string table)
+    {
+        var readable = new StringBuilder();
+        foreach (var c in table)
+        {
+            if (readable.Length >= 40)
+            {
+                break;
+            }
+
+            readable.Append((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ? c : c >= 'A' && c <= 'Z' ? (char)(c + 32) : '_');
+        }
+
+        return "capture_" + readable + "_" + Fnv1a(schema + "\u0000" + table).ToString("x8", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The mode column's value for a <c>ReplicationMode</c> name.</summary>
+    public static string ModeCode(string mode) => mode switch
+    {
+        "Sync" => "s",
+        "Strict" => "t",
+        _ => "a",
+    };
+
+    private static uint Fnv1a(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var b in Encoding.UTF8.GetBytes(text))
+        {
+            hash = unchecked((hash ^ b) * 16777619u);
+        }
+
+        return hash;
+    }
+}

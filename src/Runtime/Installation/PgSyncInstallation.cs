@@ -1,0 +1,292 @@
+using System;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+using RoslynPgSync.Sql;
+
+namespace RoslynPgSync.Installation;
+
+/// <summary>
+/// The installer behind the generated <c>PgSyncInstaller</c>: validates, then installs or removes
+/// everything in one local transaction, serialised by an advisory lock, so that running it twice or
+/// from several processes at once gives the same result and a failure changes nothing.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class PgSyncInstallation
+{
+    /// <summary>The advisory lock that serialises installers (and uninstallers) of one database.</summary>
+    internal const long InstallLockKey = 0x5047_5359_4E43_0001;
+
+    private const string DblinkSchemaSql = """
+        SELECT n.nspname FROM pg_catalog.pg_extension AS e
+        JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
+        WHERE e.extname = 'dblink'
+        """;
+
+    /// <summary>Installs replication for the tables whose servers are registered; see the generated <c>InstallAsync</c>.</summary>
+    /// <param name="local">The local database.</param>
+    /// <param name="options">Schema, node name and destination servers.</param>
+    /// <param name="tables">The generated tables.</param>
+    /// <param name="ct">Cancels the installation (nothing is changed then).</param>
+    public static async Task InstallAsync(NpgsqlDataSource local, PgSyncOptions options, IReadOnlyList<ReplicatedTable> tables, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(local);
+        var plan = InstallPlan.Create(options, tables);
+        var nodeName = options.NodeName ?? "pgsync";
+
+        // Destinations first: reachable with their own connection string, target tables shaped alike.
+        foreach (var server in plan.Servers)
+        {
+            await PrepareDestinationAsync(server, plan.Tables, options.CreateMissingTables, ct).ConfigureAwait(false);
+        }
+
+        var connection = await local.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using var transactionScope = transaction.ConfigureAwait(false);
+        await ExecuteAsync(connection, $"SELECT pg_catalog.pg_advisory_xact_lock({InstallLockKey})", ct).ConfigureAwait(false);
+
+        var database = connection.Database;
+        foreach (var table in plan.Tables)
+        {
+            if (!await TableShape.ExistsAsync(connection, table.SourceSchema, table.SourceTable, ct).ConfigureAwait(false) && options.CreateMissingTables)
+            {
+                await ExecuteAsync(connection, table.CreateTableSql, ct).ConfigureAwait(false);
+            }
+
+            await TableShape.ValidateAsync(connection, table, table.SourceSchema, table.SourceTable, $"local database {database}", isTarget: false, ct).ConfigureAwait(false);
+        }
+
+        var schema = PgSql.QuoteIdentifier(options.Schema);
+        await ExecuteAsync(connection, "CREATE SCHEMA IF NOT EXISTS " + schema, ct).ConfigureAwait(false);
+        var dblink = await FindOrCreateDblinkAsync(connection, options.Schema, ct).ConfigureAwait(false);
+        await ExecuteAsync(connection, CoreSql.Install(schema, PgSql.QuoteIdentifier(dblink)), ct).ConfigureAwait(false);
+
+        foreach (var server in plan.Servers)
+        {
+            await InstallServerAsync(connection, server, nodeName, PgSql.QuoteIdentifier(dblink), ct).ConfigureAwait(false);
+        }
+
+        foreach (var table in plan.Tables)
+        {
+            await ExecuteAsync(connection, table.GetInstallSql(options.Schema), ct).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Removes the capture triggers and functions of every table, the foreign servers of the registered
+    /// destinations and the RoslynPgSync schema (queue included). Tables and their rows stay.
+    /// </summary>
+    /// <param name="local">The local database.</param>
+    /// <param name="options">Schema and destination servers.</param>
+    /// <param name="tables">The generated tables.</param>
+    /// <param name="ct">Cancels the removal (nothing is changed then).</param>
+    public static async Task UninstallAsync(NpgsqlDataSource local, PgSyncOptions options, IReadOnlyList<ReplicatedTable> tables, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(local);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(tables);
+        var connection = await local.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using var transactionScope = transaction.ConfigureAwait(false);
+        await ExecuteAsync(connection, $"SELECT pg_catalog.pg_advisory_xact_lock({InstallLockKey})", ct).ConfigureAwait(false);
+        foreach (var table in tables)
+        {
+            if (await TableShape.ExistsAsync(connection, table.SourceSchema, table.SourceTable, ct).ConfigureAwait(false))
+            {
+                await ExecuteAsync(connection, table.GetUninstallSql(options.Schema), ct).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var server in options.Servers)
+        {
+            if (await FindServerWrapperAsync(connection, server.Name, ct).ConfigureAwait(false) == "dblink_fdw")
+            {
+                await ExecuteAsync(connection, "DROP SERVER IF EXISTS " + PgSql.QuoteIdentifier(server.Name) + " CASCADE", ct).ConfigureAwait(false);
+            }
+        }
+
+        await ExecuteAsync(connection, "DROP SCHEMA IF EXISTS " + PgSql.QuoteIdentifier(options.Schema) + " CASCADE", ct).ConfigureAwait(false);
+        await transaction.CommitAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The install SQL for a DBA to read or run with psql: dblink assumed in the <c>public</c> schema,
+    /// each password a psql variable (<c>-v pgsync_password_dst=...</c>), no validation.
+    /// </summary>
+    /// <param name="options">Schema, node name and destination servers.</param>
+    /// <param name="tables">The generated tables.</param>
+    public static string GetInstallScript(PgSyncOptions options, IReadOnlyList<ReplicatedTable> tables)
+    {
+        var plan = InstallPlan.Create(options, tables);
+        var schema = PgSql.QuoteIdentifier(options.Schema);
+        var script = new StringBuilder();
+        script.Append("-- RoslynPgSync install script: ").Append(plan.Tables.Count).Append(" table(s), node ")
+              .Append(options.NodeName ?? "pgsync").Append(".\n");
+        script.Append("-- Set each destination password as a psql variable, e.g. psql -v ")
+              .Append(string.Join(" -v ", plan.Servers.Select(s => ForeignServerSql.PasswordVariable(s) + "=..."))).Append('\n');
+        foreach (var table in plan.Skipped)
+        {
+            script.Append("-- skipped ").Append(table).Append(": none of its servers is registered on this node\n");
+        }
+
+        script.Append("BEGIN;\nSELECT pg_catalog.pg_advisory_xact_lock(").Append(InstallLockKey).Append(");\n");
+        script.Append("CREATE EXTENSION IF NOT EXISTS dblink SCHEMA public;\n");
+        script.Append(CoreSql.Install(schema, PgSql.QuoteIdentifier("public")));
+        foreach (var server in plan.Servers)
+        {
+            script.Append(ForeignServerSql.CreateServer(server, options.NodeName ?? "pgsync"));
+            script.Append(ForeignServerSql.CreateUserMappingScript(server));
+        }
+
+        foreach (var table in plan.Tables)
+        {
+            script.Append("\n-- ").Append(table).Append(" (").Append(table.EntityType.FullName).Append(")\n");
+            script.Append(table.GetInstallSql(options.Schema));
+        }
+
+        script.Append("COMMIT;\n");
+        return script.ToString();
+    }
+
+    private static async Task PrepareDestinationAsync(PgSyncServer server, IReadOnlyList<ReplicatedTable> tables, bool createMissing, CancellationToken ct)
+    {
+        var targets = tables.SelectMany(t => t.Targets.Where(x => x.Server == server.Name).Select(x => (Table: t, Target: x))).ToList();
+        NpgsqlConnection connection;
+        try
+        {
+            connection = new NpgsqlConnection(server.ConnectionString);
+            await connection.OpenAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            throw new PgSyncInstallException($"Destination server {server} cannot be reached: {ex.Message}", ex);
+        }
+
+        await using (connection.ConfigureAwait(false))
+        {
+            foreach (var (table, target) in targets)
+            {
+                if (createMissing && !await TableShape.ExistsAsync(connection, target.Schema, target.Table, ct).ConfigureAwait(false))
+                {
+                    await ExecuteAsync(connection, target.CreateTableSql, ct).ConfigureAwait(false);
+                }
+
+                await TableShape.ValidateAsync(connection, table, target.Schema, target.Table, $"destination server '{server.Name}'", isTarget: true, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Finds dblink where a DBA installed it, or creates it in the RoslynPgSync schema when allowed.</summary>
+    private static async Task<string> FindOrCreateDblinkAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
+    {
+        if (await ScalarAsync(connection, DblinkSchemaSql, ct).ConfigureAwait(false) is string found)
+        {
+            await RequireFdwUsageAsync(connection, ct).ConfigureAwait(false);
+            return found;
+        }
+
+        await ExecuteAsync(connection, "SAVEPOINT pgsync_dblink", ct).ConfigureAwait(false);
+        try
+        {
+            await ExecuteAsync(connection, "CREATE EXTENSION dblink SCHEMA " + PgSql.QuoteIdentifier(schema), ct).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.UndefinedFile or PostgresErrorCodes.FeatureNotSupported)
+        {
+            await ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT pgsync_dblink", ct).ConfigureAwait(false);
+            var role = await ScalarAsync(connection, "SELECT current_user", ct).ConfigureAwait(false);
+            throw new PgSyncInstallException(
+                $"The dblink extension is not installed in database {connection.Database} and role {role} may not create it ({ex.MessageText}). " +
+                $"A DBA must run, in that database: CREATE EXTENSION dblink; GRANT USAGE ON FOREIGN DATA WRAPPER dblink_fdw TO {PgSql.QuoteIdentifier((string)role!)};",
+                ex);
+        }
+
+        return schema;
+    }
+
+    private static async Task RequireFdwUsageAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        if (await ScalarAsync(connection, "SELECT pg_catalog.has_foreign_data_wrapper_privilege('dblink_fdw', 'USAGE')", ct).ConfigureAwait(false) is not true)
+        {
+            var role = (string)(await ScalarAsync(connection, "SELECT current_user", ct).ConfigureAwait(false))!;
+            throw new PgSyncInstallException(
+                $"Role {role} may not create dblink foreign servers in database {connection.Database}. " +
+                $"A DBA must run: GRANT USAGE ON FOREIGN DATA WRAPPER dblink_fdw TO {PgSql.QuoteIdentifier(role)};");
+        }
+    }
+
+    private static async Task InstallServerAsync(NpgsqlConnection connection, PgSyncServer server, string nodeName, string dblink, CancellationToken ct)
+    {
+        var wrapper = await FindServerWrapperAsync(connection, server.Name, ct).ConfigureAwait(false);
+        if (wrapper is not null && wrapper != "dblink_fdw")
+        {
+            throw new PgSyncInstallException(
+                $"A foreign server named '{server.Name}' already exists for the {wrapper} wrapper; RoslynPgSync will not replace it. Register the destination under another name.");
+        }
+
+        await ExecuteAsync(connection, ForeignServerSql.CreateServer(server, nodeName), ct).ConfigureAwait(false);
+        var command = new NpgsqlCommand("SELECT pg_catalog.set_config('pgsync.mapping_password', $1, true)", connection);
+        await using (command.ConfigureAwait(false))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = PasswordOf(server) });
+            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+
+        await ExecuteAsync(connection, ForeignServerSql.CreateUserMapping(server), ct).ConfigureAwait(false);
+        await ExecuteAsync(connection, "SELECT pg_catalog.set_config('pgsync.mapping_password', '', true)", ct).ConfigureAwait(false);
+
+        // Probe through dblink as the replication sessions will connect, inside a savepoint.
+        await ExecuteAsync(connection, "SAVEPOINT pgsync_probe", ct).ConfigureAwait(false);
+        try
+        {
+            var probe = new NpgsqlCommand(
+                $"SELECT {dblink}.dblink_connect('pgsync_install_probe', $1), {dblink}.dblink_disconnect('pgsync_install_probe')", connection);
+            await using var probeScope = probe.ConfigureAwait(false);
+            probe.Parameters.Add(new NpgsqlParameter { Value = server.Name });
+            await probe.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        catch (PostgresException ex)
+        {
+            await ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT pgsync_probe", ct).ConfigureAwait(false);
+            var hint = ex.SqlState == "2F003" || ex.MessageText.Contains("password is required", StringComparison.OrdinalIgnoreCase)
+                ? " The destination did not ask for a password, which PostgreSQL requires for dblink from a non-superuser: " +
+                  "a DBA must make the destination's pg_hba.conf use scram-sha-256 (or md5) for this host, and the connection string must carry the password."
+                : string.Empty;
+            throw new PgSyncInstallException($"Destination server {server} cannot be reached through dblink: {ex.MessageText}.{hint}", ex);
+        }
+    }
+
+    private static string PasswordOf(PgSyncServer server) =>
+        new NpgsqlConnectionStringBuilder(server.ConnectionString).Password ?? string.Empty;
+
+    private static async Task<string?> FindServerWrapperAsync(NpgsqlConnection connection, string name, CancellationToken ct)
+    {
+        var command = new NpgsqlCommand(
+            "SELECT w.fdwname FROM pg_catalog.pg_foreign_server AS s JOIN pg_catalog.pg_foreign_data_wrapper AS w ON w.oid = s.srvfdw WHERE s.srvname = $1",
+            connection);
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.Add(new NpgsqlParameter { Value = name });
+        return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) as string;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        await using var commandScope = command.ConfigureAwait(false);
+        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        await using var commandScope = command.ConfigureAwait(false);
+        return await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
+    }
+}

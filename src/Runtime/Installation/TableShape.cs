@@ -1,0 +1,149 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+using RoslynPgSync.Sql;
+
+namespace RoslynPgSync.Installation;
+
+/// <summary>
+/// Compares a table in a database with the model: it exists, has every model column with the model's
+/// type, and its primary key is the model's key in the model's order. Used for the source table and
+/// for each target, so both sides are checked by the same rules.
+/// </summary>
+internal static class TableShape
+{
+    private const string ColumnsSql = """
+        SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.atttypid::bigint, a.attnotnull,
+               a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> ''
+        FROM pg_catalog.pg_attribute AS a
+        WHERE a.attrelid = pg_catalog.to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
+        ORDER BY a.attnum
+        """;
+
+    private const string PrimaryKeySql = """
+        SELECT a.attname
+        FROM pg_catalog.pg_index AS i
+        CROSS JOIN LATERAL pg_catalog.unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+        JOIN pg_catalog.pg_attribute AS a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+        WHERE i.indrelid = pg_catalog.to_regclass($1) AND i.indisprimary
+        ORDER BY k.ord
+        """;
+
+    /// <summary>Whether the table exists.</summary>
+    public static async Task<bool> ExistsAsync(NpgsqlConnection connection, string schema, string table, CancellationToken ct)
+    {
+        var command = new NpgsqlCommand("SELECT pg_catalog.to_regclass($1) IS NOT NULL", connection)
+        {
+            Parameters = { new() { Value = PgSql.QualifiedName(schema, table) } },
+        };
+        await using var commandScope = command.ConfigureAwait(false);
+        return (bool)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+    }
+
+    /// <summary>Throws <see cref="PgSyncInstallException"/> naming table, column, expected and found when the shapes differ.</summary>
+    /// <param name="connection">An open connection to the database holding the table.</param>
+    /// <param name="model">The replicated table.</param>
+    /// <param name="schema">The table's schema in this database.</param>
+    /// <param name="table">The table's name in this database.</param>
+    /// <param name="where">Where the table is, for messages: "local database x" or "destination server dst".</param>
+    /// <param name="isTarget">Targets must also accept rows that carry only the model's columns.</param>
+    /// <param name="ct">Cancels the checks.</param>
+    public static async Task ValidateAsync(
+        NpgsqlConnection connection, ReplicatedTable model, string schema, string table, string where, bool isTarget, CancellationToken ct)
+    {
+        var name = $"{schema}.{table}";
+        var qualified = PgSql.QualifiedName(schema, table);
+        var actual = new Dictionary<string, (string Type, long TypeOid, bool NotNull, bool HasDefault)>(StringComparer.Ordinal);
+        await ReadAsync(connection, ColumnsSql, qualified, r => actual[r.GetString(0)] = (r.GetString(1), r.GetInt64(2), r.GetBoolean(3), r.GetBoolean(4)), ct).ConfigureAwait(false);
+
+        if (actual.Count == 0)
+        {
+            throw new PgSyncInstallException(
+                $"Table {name} does not exist in the {where}. Create it, or set PgSyncOptions.CreateMissingTables to create it from {model.EntityType.Name}.");
+        }
+
+        foreach (var column in model.Columns)
+        {
+            if (!actual.TryGetValue(column.Name, out var found))
+            {
+                throw new PgSyncInstallException(
+                    $"Table {name} in the {where} has no column \"{column.Name}\" (expected {column.PgType}, from {model.EntityType.Name}.{column.MemberName}).");
+            }
+
+            if (!await SameTypeAsync(connection, column.PgType, found.Type, found.TypeOid, ct).ConfigureAwait(false))
+            {
+                throw new PgSyncInstallException(
+                    $"Column \"{column.Name}\" of table {name} in the {where} has type {found.Type}; expected {column.PgType} (from {model.EntityType.Name}.{column.MemberName}).");
+            }
+
+            if (isTarget && found.NotNull && column.IsNullable)
+            {
+                throw new PgSyncInstallException(
+                    $"Column \"{column.Name}\" of table {name} in the {where} is NOT NULL but the source column may be NULL; such rows could never be applied.");
+            }
+        }
+
+        if (isTarget)
+        {
+            var modelColumns = new HashSet<string>(model.Columns.Select(c => c.Name), StringComparer.Ordinal);
+            foreach (var extra in actual.Where(c => !modelColumns.Contains(c.Key) && c.Value.NotNull && !c.Value.HasDefault))
+            {
+                throw new PgSyncInstallException(
+                    $"Table {name} in the {where} has a NOT NULL column \"{extra.Key}\" without a default that the source does not send; rows could never be inserted.");
+            }
+        }
+
+        var primaryKey = new List<string>();
+        await ReadAsync(connection, PrimaryKeySql, qualified, r => primaryKey.Add(r.GetString(0)), ct).ConfigureAwait(false);
+
+        if (!primaryKey.SequenceEqual(model.KeyColumns, StringComparer.Ordinal))
+        {
+            var foundKey = primaryKey.Count == 0 ? "no primary key" : "primary key (" + string.Join(", ", primaryKey) + ")";
+            throw new PgSyncInstallException(
+                $"Table {name} in the {where} has {foundKey}; expected primary key ({string.Join(", ", model.KeyColumns)}) in that order, from {model.EntityType.Name}.");
+        }
+    }
+
+    private static async Task ReadAsync(NpgsqlConnection connection, string sql, string qualifiedName, Action<NpgsqlDataReader> row, CancellationToken ct)
+    {
+        var command = new NpgsqlCommand(sql, connection) { Parameters = { new() { Value = qualifiedName } } };
+        await using var commandScope = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            row(reader);
+        }
+    }
+
+    /// <summary>
+    /// Same base type (by OID, so <c>int4</c> and <c>integer</c> agree) and, where the model gives a
+    /// modifier such as <c>(0)</c> or <c>(12,2)</c>, the same modifier.
+    /// </summary>
+    private static async Task<bool> SameTypeAsync(NpgsqlConnection connection, string modelType, string foundType, long foundOid, CancellationToken ct)
+    {
+        var command = new NpgsqlCommand("SELECT pg_catalog.to_regtype($1)::oid::bigint", connection)
+        {
+            Parameters = { new() { Value = modelType } },
+        };
+        await using var commandScope = command.ConfigureAwait(false);
+        var expectedOid = await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
+        if (expectedOid is not long oid || oid != foundOid)
+        {
+            return false;
+        }
+
+        var modifier = Modifier(modelType);
+        return modifier.Length == 0 || modifier == Modifier(foundType);
+    }
+
+    private static string Modifier(string type)
+    {
+        var open = type.IndexOf('(', StringComparison.Ordinal);
+        var close = type.IndexOf(')', StringComparison.Ordinal);
+        return open >= 0 && close > open ? type[open..(close + 1)].Replace(" ", string.Empty, StringComparison.Ordinal) : string.Empty;
+    }
+}

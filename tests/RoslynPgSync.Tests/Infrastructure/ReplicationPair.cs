@@ -1,0 +1,96 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading.Tasks;
+using Npgsql;
+using RoslynPgSync.Generated;
+using RoslynPgSync.TestCluster;
+
+namespace RoslynPgSync.Tests.Infrastructure;
+
+/// <summary>
+/// A local and a remote database on the shared cluster, each with its own non-superuser role,
+/// and RoslynPgSync installed on the local one for the given destination servers (all pointing at
+/// the remote database). Per test: the tables start empty.
+/// </summary>
+public sealed class ReplicationPair : IAsyncDisposable
+{
+    private ReplicationPair(PostgresCluster cluster, TestDatabase local, TestDatabase remote, NpgsqlDataSource source, PgSyncOptions options)
+    {
+        Cluster = cluster;
+        Local = local;
+        Remote = remote;
+        LocalSource = source;
+        Options = options;
+    }
+
+    public PostgresCluster Cluster { get; }
+
+    public TestDatabase Local { get; }
+
+    public TestDatabase Remote { get; }
+
+    public NpgsqlDataSource LocalSource { get; }
+
+    public PgSyncOptions Options { get; }
+
+    /// <summary>Creates the databases and installs with <c>CreateMissingTables</c> for <paramref name="servers"/>.</summary>
+    public static async Task<ReplicationPair> CreateAsync(params string[] servers)
+    {
+        var cluster = await SharedCluster.GetAsync();
+        var local = await cluster.CreateDatabaseAsync("local");
+        var remote = await cluster.CreateDatabaseAsync("remote");
+        var options = new PgSyncOptions { NodeName = "local", CreateMissingTables = true };
+        foreach (var server in servers)
+        {
+            options.AddServer(server, remote.ConnectionString);
+        }
+
+        var source = NpgsqlDataSource.Create(local.ConnectionString);
+        var pair = new ReplicationPair(cluster, local, remote, source, options);
+        await PgSyncInstaller.InstallAsync(source, options);
+        return pair;
+    }
+
+    /// <summary>Runs <c>deal_sync_err_rec(limit)</c> on the local database and returns its count.</summary>
+    public Task<int> ReplayAsync(int limit = 1_000_000) =>
+        Db.ScalarAsync<int>(Local.ConnectionString, "SELECT pgsync.deal_sync_err_rec($1)", limit);
+
+    public Task<long> QueueDepthAsync(string? server = null) => server is null
+        ? Db.ScalarAsync<long>(Local.ConnectionString, "SELECT count(*) FROM pgsync.sync_err_rec")
+        : Db.ScalarAsync<long>(Local.ConnectionString, "SELECT count(*) FROM pgsync.sync_err_rec WHERE dst_server = $1", server);
+
+    /// <summary>Every row as text, ordered by the key columns: equal lists mean equal tables.</summary>
+    public static async Task<List<string>> RowsAsync(string connectionString, string table, string orderBy)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"SELECT t::text FROM {table} AS t ORDER BY {orderBy}", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(reader.GetString(0));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Takes the remote role's login away and ends its sessions: the seed's outage.</summary>
+    public async Task TakeRemoteDownAsync()
+    {
+        await Db.ExecuteAsync(Remote.AdminConnectionString, $"ALTER ROLE \"{Remote.OwnerRole}\" NOLOGIN");
+        await Db.ExecuteAsync(Remote.AdminConnectionString, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()", Remote.OwnerRole);
+    }
+
+    public Task BringRemoteBackAsync() =>
+        Db.ExecuteAsync(Remote.AdminConnectionString, $"ALTER ROLE \"{Remote.OwnerRole}\" LOGIN");
+
+    public async ValueTask DisposeAsync()
+    {
+        await LocalSource.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await Local.DisposeAsync();
+        await Remote.DisposeAsync();
+    }
+}
