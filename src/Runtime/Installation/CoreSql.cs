@@ -60,6 +60,7 @@ internal static class CoreSql
                 v_conn text := 'pgsync_' || p_dst;
                 v_attempt integer := 0;
                 v_error text;
+                v_detail text;
             BEGIN
                 PERFORM pg_catalog.pg_advisory_xact_lock({{lockSpace}}, pg_catalog.hashtext(p_dst));
                 SELECT pg_catalog.array_agg(q.id ORDER BY q.id), pg_catalog.string_agg(q.dst_query, E';\n' ORDER BY q.id)
@@ -82,7 +83,8 @@ internal static class CoreSql
                         v_error := NULL;
                         EXIT;
                     EXCEPTION WHEN OTHERS THEN
-                        v_error := SQLERRM;
+                        GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL;
+                        v_error := SQLERRM || COALESCE(': ' || NULLIF(v_detail, ''), '');
                         -- The connection may be broken (destination restarted) or inside an aborted
                         -- remote transaction: drop it, so the retry and later calls start clean.
                         BEGIN

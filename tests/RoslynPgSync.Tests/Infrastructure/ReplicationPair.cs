@@ -80,7 +80,15 @@ public sealed class ReplicationPair : IAsyncDisposable
     public async Task TakeRemoteDownAsync()
     {
         await Db.ExecuteAsync(Remote.AdminConnectionString, $"ALTER ROLE \"{Remote.OwnerRole}\" NOLOGIN");
+        await EndRemoteSessionsAsync();
+    }
+
+    /// <summary>Terminates every session of the remote role (dblink's and the test's own pooled ones).</summary>
+    public async Task EndRemoteSessionsAsync()
+    {
         await Db.ExecuteAsync(Remote.AdminConnectionString, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()", Remote.OwnerRole);
+        await using var pooled = new NpgsqlConnection(Remote.ConnectionString);
+        NpgsqlConnection.ClearPool(pooled);
     }
 
     public Task BringRemoteBackAsync() =>
