@@ -81,7 +81,7 @@ internal static class CaptureSql
 
         b.Append("        RETURN NULL;\n    END IF;\n");
 
-        var columns = string.Join(", ", table.Columns.Select(c => "n." + PgSql.QuoteIdentifier(c.ColumnName)));
+        var columns = string.Join(", ", table.Columns.Select(c => RemoteSql.CaptureColumn(c, "n")));
         var oldKeys = string.Join(", ", table.KeyColumns.Select(k => "o." + PgSql.QuoteIdentifier(k)));
         foreach (var target in table.Targets)
         {

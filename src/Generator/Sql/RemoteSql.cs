@@ -18,7 +18,9 @@ internal static class RemoteSql
         var targetName = PgSql.QualifiedName(target.Schema, target.Table);
         var columns = string.Join(", ", table.Columns.Select(c => PgSql.QuoteIdentifier(c.ColumnName)));
         var prefix = "INSERT INTO " + targetName + " AS t (" + columns + ") SELECT " +
-                     string.Join(", ", table.Columns.Select(c => "d." + PgSql.QuoteIdentifier(c.ColumnName))) +
+                     string.Join(", ", table.Columns.Select(c => IsJson(c.PgType)
+                         ? "(d." + PgSql.QuoteIdentifier(c.ColumnName) + " #>> '{}')::" + c.PgType
+                         : "d." + PgSql.QuoteIdentifier(c.ColumnName))) +
                      " FROM pg_catalog.json_populate_recordset(NULL::" + targetName + ", ";
         var keys = string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier));
         var updates = table.Columns.Where(c => !c.IsKey).ToList();
@@ -35,6 +37,24 @@ internal static class RemoteSql
         var prefix = "DELETE FROM " + targetName + " AS t USING pg_catalog.json_populate_recordset(NULL::" + targetName + ", ";
         var suffix = ") AS d WHERE " + KeyMatch(table, "t", "d");
         return (prefix, suffix);
+    }
+
+    /// <summary>
+    /// json and jsonb values travel as JSON strings holding their text: a JSON <c>null</c> value would
+    /// otherwise arrive as SQL NULL, and json's own spacing would be lost.
+    /// </summary>
+    public static bool IsJson(string pgType)
+    {
+        var type = pgType.Trim();
+        return string.Equals(type, "json", System.StringComparison.OrdinalIgnoreCase) ||
+               string.Equals(type, "jsonb", System.StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The capture side of <see cref="IsJson"/>: a column as it goes into the JSON payload.</summary>
+    public static string CaptureColumn(ColumnModel column, string alias)
+    {
+        var quoted = PgSql.QuoteIdentifier(column.ColumnName);
+        return IsJson(column.PgType) ? alias + "." + quoted + "::text AS " + quoted : alias + "." + quoted;
     }
 
     /// <summary>TRUNCATE of the target only (not of tables inheriting from it).</summary>

@@ -56,7 +56,7 @@ BEGIN
     v_rows := NULL;
     v_gone := NULL;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n.""created_utc"", n.""customer_no"", n.""display_name"", n.""preferences"", n.""e_mail"" FROM new_rows AS n) AS r;
+        SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n.""created_utc"", n.""customer_no"", n.""display_name"", n.""preferences""::text AS ""preferences"", n.""e_mail"" FROM new_rows AS n) AS r;
     END IF;
     IF TG_OP = 'DELETE' THEN
         SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT o.""customer_no"" FROM old_rows AS o) AS r;
@@ -69,7 +69,7 @@ BEGIN
         v_sql := 'DELETE FROM ""public"".""customer_copy"" AS t USING pg_catalog.json_populate_recordset(NULL::""public"".""customer_copy"", ' || pg_catalog.quote_literal(v_gone) || ') AS d WHERE t.""customer_no"" = d.""customer_no""';
     END IF;
     IF v_rows IS NOT NULL THEN
-        v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO ""public"".""customer_copy"" AS t (""created_utc"", ""customer_no"", ""display_name"", ""preferences"", ""e_mail"") SELECT d.""created_utc"", d.""customer_no"", d.""display_name"", d.""preferences"", d.""e_mail"" FROM pg_catalog.json_populate_recordset(NULL::""public"".""customer_copy"", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT (""customer_no"") DO UPDATE SET ""created_utc"" = EXCLUDED.""created_utc"", ""display_name"" = EXCLUDED.""display_name"", ""preferences"" = EXCLUDED.""preferences"", ""e_mail"" = EXCLUDED.""e_mail""');
+        v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO ""public"".""customer_copy"" AS t (""created_utc"", ""customer_no"", ""display_name"", ""preferences"", ""e_mail"") SELECT d.""created_utc"", d.""customer_no"", d.""display_name"", (d.""preferences"" #>> ''{}'')::jsonb, d.""e_mail"" FROM pg_catalog.json_populate_recordset(NULL::""public"".""customer_copy"", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT (""customer_no"") DO UPDATE SET ""created_utc"" = EXCLUDED.""created_utc"", ""display_name"" = EXCLUDED.""display_name"", ""preferences"" = EXCLUDED.""preferences"", ""e_mail"" = EXCLUDED.""e_mail""');
     END IF;
     IF v_sql IS NOT NULL THEN
         INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, dst_query) VALUES ('public', 'customer', 'crm_replica', 'a', v_sql); PERFORM pg_catalog.pg_notify('pgsync', 'crm_replica');
