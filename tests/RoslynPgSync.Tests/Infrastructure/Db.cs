@@ -1,3 +1,4 @@
+using System;
 using System.Threading.Tasks;
 using Npgsql;
 
@@ -22,7 +23,7 @@ public static class Db
         await connection.OpenAsync();
         await using var command = CreateCommand(connection, sql, parameters);
         var value = await command.ExecuteScalarAsync();
-        return (T)value!;
+        return value is DBNull ? default! : (T)value!;
     }
 
     private static NpgsqlCommand CreateCommand(NpgsqlConnection connection, string sql, object[] parameters)

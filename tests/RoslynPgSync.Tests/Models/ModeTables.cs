@@ -59,3 +59,39 @@ public sealed class FanOutOrder
     public string Status { get; set; } = "draft";
     public decimal Total { get; set; }
 }
+
+/// <summary>The seed's remote table, replicating back to the local one: the multi-master mirror of <see cref="LocTest"/>.</summary>
+[Table("rmt_test", Schema = "remote")]
+[Replicate("back", TargetSchema = "local", TargetTable = "loc_test", Mode = ReplicationMode.Sync)]
+public sealed class RmtTest
+{
+    [Key, Column(Order = 0)] public int Pk1 { get; set; }
+    [Key, Column(Order = 1)] public string Pk2 { get; set; } = "";
+    public string? Info { get; set; }
+    public DateTime? CrtTime { get; set; }
+    public DateTime? ModTime { get; set; }
+}
+
+/// <summary>The seed's local table in Async mode.</summary>
+[Table("loc_test_async", Schema = "local")]
+[Replicate("dst_async", TargetSchema = "remote", TargetTable = "rmt_test_async")]
+public sealed class LocTestAsync
+{
+    [Key, Column(Order = 0)] public int Pk1 { get; set; }
+    [Key, Column(Order = 1)] public string Pk2 { get; set; } = "";
+    public string? Info { get; set; }
+    public DateTime? CrtTime { get; set; }
+    public DateTime? ModTime { get; set; }
+}
+
+/// <summary>The Async mirror of <see cref="LocTestAsync"/>.</summary>
+[Table("rmt_test_async", Schema = "remote")]
+[Replicate("back_async", TargetSchema = "local", TargetTable = "loc_test_async")]
+public sealed class RmtTestAsync
+{
+    [Key, Column(Order = 0)] public int Pk1 { get; set; }
+    [Key, Column(Order = 1)] public string Pk2 { get; set; } = "";
+    public string? Info { get; set; }
+    public DateTime? CrtTime { get; set; }
+    public DateTime? ModTime { get; set; }
+}
