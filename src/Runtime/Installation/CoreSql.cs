@@ -151,12 +151,18 @@ internal static class CoreSql
                 IF NOT EXISTS (SELECT 1 FROM {{queue}} AS e WHERE e.id = NEW.id) THEN
                     RETURN NULL; -- already sent with an earlier entry of this transaction
                 END IF;
+                IF pg_catalog.strpos(COALESCE(pg_catalog.current_setting('pgsync.flush_failed', true), ''),
+                                     E'\x1f' || NEW.dst_server || E'\x1f') > 0 THEN
+                    RETURN NULL; -- this destination already failed at this commit: leave the rest queued
+                END IF;
                 IF NEW.mode = 's' AND EXISTS (
                     SELECT 1 FROM {{queue}} AS e WHERE e.dst_server = NEW.dst_server AND e.id < NEW.id OFFSET 1000) THEN
                     PERFORM pg_catalog.pg_notify({{PgSql.QuoteLiteral(SqlNames.NotifyChannel)}}, NEW.dst_server);
                     RETURN NULL;
                 END IF;
                 IF {{apply}}(NEW.dst_server, 2147483647, NEW.mode = 't') = 0 AND NEW.mode = 's' THEN
+                    PERFORM pg_catalog.set_config('pgsync.flush_failed',
+                        COALESCE(NULLIF(pg_catalog.current_setting('pgsync.flush_failed', true), ''), E'\x1f') || NEW.dst_server || E'\x1f', true);
                     PERFORM pg_catalog.pg_notify({{PgSql.QuoteLiteral(SqlNames.NotifyChannel)}}, NEW.dst_server);
                 END IF;
                 RETURN NULL;
