@@ -1,0 +1,182 @@
+using System;
+using System.Linq;
+using System.Threading.Tasks;
+using Npgsql;
+using RoslynPgSync.Generated;
+using RoslynPgSync.Installation;
+using RoslynPgSync.Tests.Infrastructure;
+using RoslynPgSync.TestCluster;
+using Xunit;
+
+namespace RoslynPgSync.Tests.Installation;
+
+/// <summary>The generated installer: idempotent, validating before it changes anything, and clear when it cannot go on.</summary>
+public sealed class InstallerTests
+{
+    private const string Password = "Pw-that-must-never-leak-7d41";
+
+    [Fact]
+    public async Task Installing_twice_and_from_two_processes_at_once_gives_the_same_objects()
+    {
+        await using var pair = await ReplicationPair.CreateAsync("async_dst");
+        var before = await ObjectsAsync(pair.Local.ConnectionString);
+
+        await PgSyncInstaller.InstallAsync(pair.LocalSource, pair.Options);
+        await using var second = NpgsqlDataSource.Create(pair.Local.ConnectionString);
+        await Task.WhenAll(
+            PgSyncInstaller.InstallAsync(pair.LocalSource, pair.Options),
+            PgSyncInstaller.InstallAsync(second, pair.Options));
+
+        Assert.Equal(before, await ObjectsAsync(pair.Local.ConnectionString));
+        Assert.Contains("trigger pgsync_capture_insert on app.hostile_async", before, StringComparison.Ordinal);
+        await Db.ExecuteAsync(pair.Local.ConnectionString, "INSERT INTO app.hostile_async (id, code) VALUES (1, 'once')");
+        Assert.Equal(1, await pair.QueueDepthAsync());
+    }
+
+    [Fact]
+    public async Task Missing_column_is_named_with_table_expected_and_found_and_nothing_is_installed()
+    {
+        var cluster = await SharedCluster.GetAsync();
+        await using var local = await cluster.CreateDatabaseAsync("local");
+        await using var remote = await cluster.CreateDatabaseAsync("remote");
+        await Db.ExecuteAsync(local.ConnectionString, "CREATE SCHEMA app; CREATE TABLE app.hostile_async (id integer, code text, body text, PRIMARY KEY (id, code))");
+        await Db.ExecuteAsync(remote.ConnectionString, "CREATE SCHEMA copy");
+        var options = new PgSyncOptions { CreateMissingTables = false }.AddServer("async_dst", remote.ConnectionString);
+        await using var source = NpgsqlDataSource.Create(local.ConnectionString);
+
+        var error = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(source, options));
+
+        Assert.Contains("copy.hostile_async does not exist in the destination server 'async_dst'", error.Message, StringComparison.Ordinal);
+        await Db.ExecuteAsync(remote.ConnectionString, "CREATE TABLE copy.hostile_async (LIKE pg_catalog.pg_class)");
+        error = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(source, options));
+        Assert.Contains("copy.hostile_async in the destination server 'async_dst' has no column \"id\" (expected integer", error.Message, StringComparison.Ordinal);
+
+        await Db.ExecuteAsync(remote.ConnectionString, "DROP TABLE copy.hostile_async");
+        options.CreateMissingTables = false;
+        await PrepareRemoteAsync(remote);
+        error = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(source, options));
+        Assert.Contains("Table app.hostile_async in the local database", error.Message, StringComparison.Ordinal);
+        Assert.Contains("has no column \"blob\" (expected bytea, from HostileAsync.Blob)", error.Message, StringComparison.Ordinal);
+        Assert.Null(await Db.ScalarAsync<string?>(local.ConnectionString, "SELECT nspname::text FROM pg_namespace WHERE nspname = 'pgsync'"));
+        Assert.Equal(0L, await Db.ScalarAsync<long>(local.ConnectionString, "SELECT count(*) FROM pg_foreign_server"));
+    }
+
+    [Fact]
+    public async Task Wrong_type_and_wrong_primary_key_are_reported_with_expected_and_found()
+    {
+        var cluster = await SharedCluster.GetAsync();
+        await using var local = await cluster.CreateDatabaseAsync("local");
+        await using var remote = await cluster.CreateDatabaseAsync("remote");
+        await PrepareRemoteAsync(remote);
+        var options = new PgSyncOptions { CreateMissingTables = true }.AddServer("async_dst", remote.ConnectionString);
+        await using var source = NpgsqlDataSource.Create(local.ConnectionString);
+        await Db.ExecuteAsync(local.ConnectionString, CreateHostile("app", "hostile_async").Replace("\"body\" text", "\"body\" varchar(10)", StringComparison.Ordinal));
+
+        var error = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(source, options));
+        Assert.Contains("Column \"body\" of table app.hostile_async in the local database", error.Message, StringComparison.Ordinal);
+        Assert.Contains("has type character varying(10); expected text", error.Message, StringComparison.Ordinal);
+
+        await Db.ExecuteAsync(local.ConnectionString, "DROP TABLE app.hostile_async");
+        await Db.ExecuteAsync(local.ConnectionString, CreateHostile("app", "hostile_async").Replace("PRIMARY KEY (\"id\", \"code\")", "PRIMARY KEY (\"code\", \"id\")", StringComparison.Ordinal));
+        error = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(source, options));
+        Assert.Contains("has primary key (code, id); expected primary key (id, code) in that order", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Servers_decide_what_is_installed_skipped_or_refused()
+    {
+        var cluster = await SharedCluster.GetAsync();
+        await using var local = await cluster.CreateDatabaseAsync("local");
+        await using var source = NpgsqlDataSource.Create(local.ConnectionString);
+
+        var none = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(source, new PgSyncOptions().AddServer("unused", local.ConnectionString)));
+        Assert.Contains("No table can be installed", none.Message, StringComparison.Ordinal);
+        Assert.Contains("'fan_a'", none.Message, StringComparison.Ordinal);
+        Assert.Contains("registered: 'unused'", none.Message, StringComparison.Ordinal);
+
+        var partial = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(source, new PgSyncOptions().AddServer("fan_a", local.ConnectionString)));
+        Assert.Contains("shop.orders replicates to server(s) 'fan_b', which are not registered", partial.Message, StringComparison.Ordinal);
+
+        var script = PgSyncInstaller.GetInstallScript(new PgSyncOptions { NodeName = "n1" }.AddServer("async_dst", $"Host=h;Database=d;Username=u;Password={Password}"));
+        Assert.Contains("-- skipped shop.orders: none of its servers is registered on this node", script, StringComparison.Ordinal);
+        Assert.Contains("CREATE TRIGGER \"pgsync_capture_insert\" AFTER INSERT ON \"app\".\"hostile_async\"", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("ON \"app\".\"hostile_sync\"", script, StringComparison.Ordinal);
+        Assert.Contains("password :'pgsync_password_async_dst'", script, StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Password_lives_only_in_the_user_mapping_and_no_error_or_statement_shows_it()
+    {
+        var cluster = await SharedCluster.GetAsync();
+        await using var local = await cluster.CreateDatabaseAsync("local");
+        await using var remote = await cluster.CreateDatabaseAsync("remote");
+        await Db.ExecuteAsync(remote.AdminConnectionString, $"ALTER ROLE \"{remote.OwnerRole}\" PASSWORD '{Password}'");
+        var connection = new NpgsqlConnectionStringBuilder(remote.ConnectionString) { Password = Password }.ConnectionString;
+        await using var source = NpgsqlDataSource.Create(local.ConnectionString);
+        await PgSyncInstaller.InstallAsync(source, new PgSyncOptions { CreateMissingTables = true }.AddServer("async_dst", connection));
+
+        Assert.Equal(Password, await Db.ScalarAsync<string>(local.ConnectionString, "SELECT (SELECT option_value FROM pg_options_to_table(umoptions) WHERE option_name = 'password') FROM pg_user_mappings WHERE srvname = 'async_dst'"));
+        Assert.DoesNotContain(Password, cluster.ReadLogTail(2000), StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, await Db.ScalarAsync<string>(local.ConnectionString, "SELECT coalesce(string_agg(dst_query, ''), '') || coalesce(string_agg(prosrc, ''), '') FROM pgsync.sync_err_rec, pg_proc WHERE pronamespace = 'pgsync'::regnamespace"), StringComparison.Ordinal);
+
+        // A wrong password fails through dblink with a message that names the server, not the password.
+        var wrong = new NpgsqlConnectionStringBuilder(remote.ConnectionString) { Password = Password + "x" }.ConnectionString;
+        var error = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(source, new PgSyncOptions().AddServer("async_dst", wrong)));
+        Assert.Contains("Destination server async_dst (Host=", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Non_superuser_without_dblink_rights_is_told_what_a_dba_must_run()
+    {
+        var cluster = await SharedCluster.GetAsync();
+        await using var local = await cluster.CreateDatabaseAsync("local");
+        await using var remote = await cluster.CreateDatabaseAsync("remote");
+        await Db.ExecuteAsync(local.AdminConnectionString, $"REVOKE USAGE ON FOREIGN DATA WRAPPER dblink_fdw FROM \"{local.OwnerRole}\"");
+        await using var source = NpgsqlDataSource.Create(local.ConnectionString);
+        var options = new PgSyncOptions { CreateMissingTables = true }.AddServer("async_dst", remote.ConnectionString);
+
+        var error = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(source, options));
+        Assert.Contains($"A DBA must run: GRANT USAGE ON FOREIGN DATA WRAPPER dblink_fdw TO \"{local.OwnerRole}\";", error.Message, StringComparison.Ordinal);
+
+        await Db.ExecuteAsync(local.AdminConnectionString, "DROP EXTENSION dblink CASCADE");
+        error = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(source, options));
+        Assert.Contains("The dblink extension is not installed", error.Message, StringComparison.Ordinal);
+        Assert.Contains("A DBA must run, in that database: CREATE EXTENSION dblink;", error.Message, StringComparison.Ordinal);
+        Assert.Null(await Db.ScalarAsync<string?>(local.ConnectionString, "SELECT nspname::text FROM pg_namespace WHERE nspname = 'pgsync'"));
+    }
+
+    [Fact]
+    public async Task Uninstall_removes_every_object_and_leaves_the_data()
+    {
+        await using var pair = await ReplicationPair.CreateAsync("async_dst");
+        await Db.ExecuteAsync(pair.Local.ConnectionString, "INSERT INTO app.hostile_async (id, code) VALUES (1, 'kept')");
+
+        await PgSyncInstaller.UninstallAsync(pair.LocalSource, pair.Options);
+        await PgSyncInstaller.UninstallAsync(pair.LocalSource, pair.Options);
+
+        Assert.Equal(string.Empty, await ObjectsAsync(pair.Local.ConnectionString));
+        Assert.Equal(1L, await Db.ScalarAsync<long>(pair.Local.ConnectionString, "SELECT count(*) FROM app.hostile_async"));
+        await Db.ExecuteAsync(pair.Local.ConnectionString, "INSERT INTO app.hostile_async (id, code) VALUES (2, 'not captured')");
+    }
+
+    /// <summary>Everything RoslynPgSync may own in a database, one line each, sorted.</summary>
+    private static Task<string> ObjectsAsync(string connectionString) => Db.ScalarAsync<string>(connectionString, """
+        SELECT coalesce(string_agg(o, E'\n' ORDER BY o), '') FROM (
+            SELECT 'schema ' || nspname FROM pg_namespace WHERE nspname = 'pgsync'
+            UNION ALL SELECT 'function ' || p.oid::regprocedure::text FROM pg_proc p WHERE p.pronamespace::regnamespace::text = 'pgsync'
+            UNION ALL SELECT 'table ' || c.oid::regclass::text FROM pg_class c WHERE c.relnamespace::regnamespace::text = 'pgsync'
+            UNION ALL SELECT 'trigger ' || tgname || ' on ' || tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal
+            UNION ALL SELECT 'server ' || srvname || ' ' || array_to_string(srvoptions, ',') FROM pg_foreign_server
+            UNION ALL SELECT 'mapping ' || srvname FROM pg_user_mappings
+        ) AS objects(o)
+        """);
+
+    private static Task<int> PrepareRemoteAsync(TestDatabase remote) =>
+        Db.ExecuteAsync(remote.ConnectionString, "CREATE SCHEMA IF NOT EXISTS copy; " + CreateHostile("copy", "hostile_async"));
+
+    private static string CreateHostile(string schema, string table) => PgSyncInstaller.Tables.Single(t => t.SourceTable == "hostile_async")
+        .CreateTableSql.Replace("\"app\".\"hostile_async\"", $"\"{schema}\".\"{table}\"", StringComparison.Ordinal)
+        .Replace("CREATE SCHEMA IF NOT EXISTS \"app\"", $"CREATE SCHEMA IF NOT EXISTS \"{schema}\"", StringComparison.Ordinal);
+}
