@@ -1,0 +1,122 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+using RoslynPgSync;
+using RoslynPgSync.Generated;
+using RoslynPgSync.TestCluster;
+
+namespace QuickStart;
+
+/// <summary>The seed's scenario, step by step, with progress on the console.</summary>
+internal static class Scenario
+{
+    private const string Local = "local.loc_test";
+    private const string Remote = "remote.rmt_test";
+
+    public static async Task<bool> RunAsync(CancellationToken ct)
+    {
+        Step("Starting a throwaway PostgreSQL cluster");
+        await using var cluster = await PostgresCluster.StartAsync(ct: ct);
+        Console.WriteLine($"  PostgreSQL {cluster.Version} on {cluster.Host}:{cluster.Port}");
+        await using var local = await cluster.CreateDatabaseAsync("local", ct);
+        await using var remote = await cluster.CreateDatabaseAsync("remote", ct);
+        Console.WriteLine($"  databases {local.Name} and {remote.Name}, each owned by its own role with a scram-sha-256 password");
+
+        Step("Installing replication from the generated model");
+        foreach (var table in PgSyncInstaller.Tables)
+        {
+            Console.WriteLine($"  {table.SourceSchema}.{table.SourceTable}: key ({string.Join(", ", table.KeyColumns)}), PK vector '{string.Join(" ", table.PkVector)}' -> {string.Join("; ", table.Targets)}");
+        }
+
+        var options = new PgSyncOptions { NodeName = "local", CreateMissingTables = true };
+        options.AddServer("dst", remote.ConnectionString);
+        await using var dataSource = NpgsqlDataSource.Create(local.ConnectionString);
+        await PgSyncInstaller.InstallAsync(dataSource, options, ct);
+        await PgSyncInstaller.InstallAsync(dataSource, options, ct);
+        Console.WriteLine($"  installed (twice: the installer is idempotent) for server {options.Servers[0]}");
+
+        // The same table without replication, to show what replication costs the writer.
+        await ExecuteAsync(local.ConnectionString, "CREATE TABLE local.loc_test_plain (LIKE local.loc_test INCLUDING ALL)", ct);
+        const string Insert10000 = "INSERT INTO {0} SELECT g, md5(g::text), md5(random()::text), now(), now() FROM generate_series(1, 10000) AS g";
+        var plain = await TimeAsync(local.ConnectionString, Insert10000.Replace("{0}", "local.loc_test_plain", StringComparison.Ordinal), ct);
+
+        Step("Writing: the seed's steps in Sync mode, compared after each");
+        var replicated = await TimeAsync(local.ConnectionString, Insert10000.Replace("{0}", Local, StringComparison.Ordinal), ct);
+        Console.WriteLine($"  insert 10,000 rows: {replicated.TotalMilliseconds:F0} ms replicated vs {plain.TotalMilliseconds:F0} ms without ({replicated / plain:F1}x)");
+        await CompareAsync(local, remote, "after insert", ct);
+        await ExecuteAsync(local.ConnectionString, $"UPDATE {Local} SET info = pk2", ct);
+        await CompareAsync(local, remote, "after update info = pk2", ct);
+        await ExecuteAsync(local.ConnectionString, $"DELETE FROM {Local} WHERE pk1 < 1000", ct);
+        await CompareAsync(local, remote, "after delete pk1 < 1000", ct);
+        await ExecuteAsync(local.ConnectionString, $"TRUNCATE {Local}", ct);
+        await CompareAsync(local, remote, "after truncate", ct);
+
+        Step("Outage: the destination's role may no longer log in");
+        await ExecuteAsync(remote.AdminConnectionString, $"ALTER ROLE \"{remote.OwnerRole}\" NOLOGIN", ct);
+        await ExecuteAsync(remote.AdminConnectionString, $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{remote.OwnerRole}'", ct);
+        NpgsqlConnection.ClearAllPools();
+        for (var batch = 0; batch < 5; batch++)
+        {
+            await ExecuteAsync(local.ConnectionString, $"DO $$ BEGIN FOR i IN {batch * 2000 + 1}..{(batch + 1) * 2000} LOOP INSERT INTO {Local} VALUES (i, md5(i::text), 'written during the outage', now(), now()); END LOOP; END $$", ct);
+            Console.WriteLine($"  {(batch + 1) * 2000,6} rows committed locally, queue depth {await ScalarAsync(local.ConnectionString, "SELECT count(*) FROM pgsync.sync_err_rec", ct)}");
+        }
+
+        Console.WriteLine($"  last error: {await ScalarAsync(local.ConnectionString, "SELECT last_error FROM pgsync.status WHERE dst_server = 'dst'", ct)}");
+
+        Step("Recovery: the login is back; replaying the queue");
+        await ExecuteAsync(remote.AdminConnectionString, $"ALTER ROLE \"{remote.OwnerRole}\" LOGIN", ct);
+        var applied = await ScalarAsync(local.ConnectionString, "SELECT pgsync.deal_sync_err_rec(1000)", ct);
+        Console.WriteLine($"  deal_sync_err_rec(1000) applied {applied}; the destination has {await ScalarAsync(remote.ConnectionString, $"SELECT count(*) FROM {Remote}", ct)} rows");
+        while (Convert.ToInt64(await ScalarAsync(local.ConnectionString, "SELECT count(*) FROM pgsync.sync_err_rec", ct), CultureInfo.InvariantCulture) > 0)
+        {
+            applied = await ScalarAsync(local.ConnectionString, "SELECT pgsync.deal_sync_err_rec(2000)", ct);
+            Console.WriteLine($"  applied {applied,5}, queue depth {await ScalarAsync(local.ConnectionString, "SELECT count(*) FROM pgsync.sync_err_rec", ct)}");
+        }
+
+        Step("Verifying both sides");
+        var equal = await CompareAsync(local, remote, "final", ct);
+        Console.WriteLine(equal ? "  both sides are equal" : "  THE SIDES DIFFER");
+        Step("Done: the cluster is removed on exit");
+        return equal;
+    }
+
+    private static void Step(string text) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{DateTime.Now:HH:mm:ss}] {text}"));
+
+    private static async Task<bool> CompareAsync(TestDatabase local, TestDatabase remote, string when, CancellationToken ct)
+    {
+        const string Digest = "SELECT count(*) || ' rows, hash ' || coalesce(sum(hashtext(t.*::text)), 0) FROM {0} AS t";
+        var left = await ScalarAsync(local.ConnectionString, Digest.Replace("{0}", Local, StringComparison.Ordinal), ct);
+        var right = await ScalarAsync(remote.ConnectionString, Digest.Replace("{0}", Remote, StringComparison.Ordinal), ct);
+        var equal = Equals(left, right);
+        Console.WriteLine($"  {when}: local {left} | remote {right} {(equal ? "(equal)" : "(DIFFERENT)")}");
+        return equal;
+    }
+
+    private static async Task<TimeSpan> TimeAsync(string connectionString, string sql, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        await ExecuteAsync(connectionString, sql, ct);
+        return watch.Elapsed;
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task<object?> ScalarAsync(string connectionString, string sql, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync(ct);
+    }
+}
