@@ -204,7 +204,7 @@ internal sealed class ManagedServer : IAsyncDisposable
                     "--locale=C",
                     // Only processes that can enter the private 0700 folder reach the socket.
                     "--auth-local=trust",
-                    "--auth-host=scram-sha-256",
+                    "--auth-host=" + _options.HostAuthentication,
                     "--no-sync"),
                 Folder.Root,
                 _options.CommandTimeout,

@@ -43,6 +43,12 @@ public sealed class PostgresClusterOptions
     /// <summary>The server's <c>max_connections</c>. Default 200.</summary>
     public int MaxConnections { get; set; } = 200;
 
+    /// <summary>
+    /// The pg_hba method for TCP connections: <c>scram-sha-256</c> (the default, what non-superuser
+    /// dblink needs), or e.g. <c>trust</c> to reproduce a destination that asks for no password.
+    /// </summary>
+    public string HostAuthentication { get; set; } = "scram-sha-256";
+
     /// <summary>The server's <c>shared_buffers</c>. Default <c>32MB</c>.</summary>
     public string SharedBuffers { get; set; } = "32MB";
 

@@ -148,6 +148,25 @@ public sealed class InstallerTests
     }
 
     [Fact]
+    public async Task Destination_that_asks_for_no_password_is_refused_with_what_a_dba_must_change()
+    {
+        using var temp = new PrivateTempRoot();
+        await using var trusting = await PostgresCluster.StartAsync(new PostgresClusterOptions { TempRoot = temp.Path, HostAuthentication = "trust", ExistingServerConnectionString = null });
+        await using var remote = await trusting.CreateDatabaseAsync("remote");
+        var cluster = await SharedCluster.GetAsync();
+        await using var local = await cluster.CreateDatabaseAsync("local");
+        await using var source = NpgsqlDataSource.Create(local.ConnectionString);
+
+        var error = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(
+            source, new PgSyncOptions { CreateMissingTables = true }.AddServer("async_dst", remote.ConnectionString)));
+
+        Assert.Contains("cannot be reached through dblink: password is required", error.Message, StringComparison.Ordinal);
+        Assert.Contains("a DBA must make the destination's pg_hba.conf use scram-sha-256", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(remote.OwnerPassword, error.ToString(), StringComparison.Ordinal);
+        Assert.Null(await Db.ScalarAsync<string?>(local.ConnectionString, "SELECT nspname::text FROM pg_namespace WHERE nspname = 'pgsync'"));
+    }
+
+    [Fact]
     public async Task Uninstall_removes_every_object_and_leaves_the_data()
     {
         await using var pair = await ReplicationPair.CreateAsync("async_dst");
