@@ -40,14 +40,21 @@ internal static class CaptureSql
             ("DELETE", "REFERENCING OLD TABLE AS old_rows "),
             ("TRUNCATE", string.Empty),
         };
+        // Triggers are created only when missing: re-running the installer at every start must not
+        // take an exclusive lock on a busy table (the function above is replaced in place).
+        var regclass = PgSql.QuoteLiteral(source);
+        sql.Append("DO ").Append(tag).Append("\nBEGIN\n");
         for (var i = 0; i < triggers.Length; i++)
         {
-            var name = PgSql.QuoteIdentifier(SqlNames.CaptureTriggers[i]);
-            sql.Append("DROP TRIGGER IF EXISTS ").Append(name).Append(" ON ").Append(source).Append(";\n");
-            sql.Append("CREATE TRIGGER ").Append(name).Append(" AFTER ").Append(triggers[i].Item1).Append(" ON ").Append(source)
+            var name = SqlNames.CaptureTriggers[i];
+            sql.Append("    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = ").Append(regclass).Append("::pg_catalog.regclass AND tgname = ")
+               .Append(PgSql.QuoteLiteral(name)).Append(") THEN\n");
+            sql.Append("        CREATE TRIGGER ").Append(PgSql.QuoteIdentifier(name)).Append(" AFTER ").Append(triggers[i].Item1).Append(" ON ").Append(source)
                .Append(' ').Append(triggers[i].Item2).Append("FOR EACH STATEMENT EXECUTE FUNCTION ").Append(function).Append("();\n");
+            sql.Append("    END IF;\n");
         }
 
+        sql.Append("END\n").Append(tag).Append(";\n");
         return sql.ToString();
     }
 
@@ -69,14 +76,14 @@ internal static class CaptureSql
     private static string Body(TableModel table)
     {
         var b = new StringBuilder();
-        b.Append("DECLARE\n    v_rows text;\n    v_gone text;\n    v_sql text;\nBEGIN\n");
+        b.Append("DECLARE\n    v_rows text;\n    v_gone text;\n    v_sql text;\n    v_upserts bigint;\n    v_deletes bigint;\nBEGIN\n");
         b.Append("    -- A session that applies replicated changes carries ").Append(SqlNames.OriginSetting).Append(": never send them back.\n");
         b.Append("    IF pg_catalog.current_setting('").Append(SqlNames.OriginSetting).Append("', true) <> '' THEN\n        RETURN NULL;\n    END IF;\n\n");
 
         b.Append("    IF TG_OP = 'TRUNCATE' THEN\n");
         foreach (var target in table.Targets)
         {
-            b.Append("        ").Append(QueueInsert(table, target, PgSql.QuoteLiteral(RemoteSql.Truncate(target)))).Append('\n');
+            b.Append("        ").Append(QueueInsert(table, target, PgSql.QuoteLiteral(RemoteSql.Truncate(target)), "0")).Append('\n');
         }
 
         b.Append("        RETURN NULL;\n    END IF;\n");
@@ -90,17 +97,17 @@ internal static class CaptureSql
             var (deletePrefix, deleteSuffix) = RemoteSql.DeleteKeys(table, target);
             b.Append("\n    -- ").Append(target.Server).Append(" → ").Append(target.Schema).Append('.').Append(target.Table)
              .Append(" (").Append(target.Mode).Append(')').Append(filter is null ? string.Empty : " where " + target.Where).Append('\n');
-            b.Append("    v_rows := NULL;\n    v_gone := NULL;\n");
+            b.Append("    v_rows := NULL;\n    v_gone := NULL;\n    v_upserts := 0;\n    v_deletes := 0;\n");
             b.Append("    IF TG_OP IN ('INSERT', 'UPDATE') THEN\n");
-            b.Append("        SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT ").Append(columns)
+            b.Append("        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_rows, v_upserts FROM (SELECT ").Append(columns)
              .Append(" FROM new_rows AS n").Append(filter is null ? string.Empty : " WHERE " + filter).Append(") AS r;\n");
             b.Append("    END IF;\n");
             b.Append("    IF TG_OP = 'DELETE' THEN\n");
-            b.Append("        SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT ").Append(oldKeys)
+            b.Append("        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT ").Append(oldKeys)
              .Append(" FROM old_rows AS o").Append(filter is null ? string.Empty : " WHERE " + filter).Append(") AS r;\n");
             b.Append("    ELSIF TG_OP = 'UPDATE' THEN\n");
             b.Append("        -- Keys that left: the key changed, or the row no longer matches the filter.\n");
-            b.Append("        SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT ").Append(oldKeys)
+            b.Append("        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT ").Append(oldKeys)
              .Append(" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE ").Append(RemoteSql.KeyMatch(table, "n", "o"))
              .Append(filter is null ? string.Empty : " AND " + filter).Append(")) AS r;\n");
             b.Append("    END IF;\n");
@@ -109,7 +116,7 @@ internal static class CaptureSql
              .Append(" || pg_catalog.quote_literal(v_gone) || ").Append(PgSql.QuoteLiteral(deleteSuffix)).Append(";\n    END IF;\n");
             b.Append("    IF v_rows IS NOT NULL THEN\n        v_sql := pg_catalog.concat_ws(E';\\n', v_sql, ").Append(PgSql.QuoteLiteral(upsertPrefix))
              .Append(" || pg_catalog.quote_literal(v_rows) || ").Append(PgSql.QuoteLiteral(upsertSuffix)).Append(");\n    END IF;\n");
-            b.Append("    IF v_sql IS NOT NULL THEN\n        ").Append(QueueInsert(table, target, "v_sql")).Append("\n    END IF;\n");
+            b.Append("    IF v_sql IS NOT NULL THEN\n        ").Append(QueueInsert(table, target, "v_sql", "v_upserts + v_deletes")).Append("\n    END IF;\n");
         }
 
         b.Append("    RETURN NULL;\nEND\n");
@@ -117,12 +124,12 @@ internal static class CaptureSql
     }
 
     /// <summary>One queue entry; Async entries also wake the replay worker at commit.</summary>
-    private static string QueueInsert(TableModel table, TargetModel target, string queryExpression)
+    private static string QueueInsert(TableModel table, TargetModel target, string queryExpression, string rowCountExpression)
     {
         var insert = "INSERT INTO " + SchemaSlot + "." + PgSql.QuoteIdentifier(SqlNames.Queue) +
-                     " (nsp_name, table_name, dst_server, mode, dst_query) VALUES (" +
+                     " (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES (" +
                      PgSql.QuoteLiteral(table.SourceSchema) + ", " + PgSql.QuoteLiteral(table.SourceTable) + ", " +
-                     PgSql.QuoteLiteral(target.Server) + ", '" + SqlNames.ModeCode(target.Mode) + "', " + queryExpression + ");";
+                     PgSql.QuoteLiteral(target.Server) + ", '" + SqlNames.ModeCode(target.Mode) + "', " + rowCountExpression + ", " + queryExpression + ");";
         return target.Mode == "Async"
             ? insert + " PERFORM pg_catalog.pg_notify(" + PgSql.QuoteLiteral(SqlNames.NotifyChannel) + ", " + PgSql.QuoteLiteral(target.Server) + ");"
             : insert;

@@ -33,9 +33,18 @@ internal static class CoreSql
                 dst_server text NOT NULL,
                 dst_query text NOT NULL,
                 create_time timestamp with time zone NOT NULL DEFAULT pg_catalog.clock_timestamp(),
-                mode "char" NOT NULL DEFAULT 'a' CHECK (mode IN ('a', 's', 't'))
+                mode "char" NOT NULL DEFAULT 'a' CHECK (mode IN ('a', 's', 't')),
+                row_count bigint NOT NULL DEFAULT 0
             );
-            CREATE INDEX IF NOT EXISTS sync_err_rec_dst_server_id ON {{queue}} (dst_server, id);
+            -- Index and constraint trigger are created only when missing, so that an installer running
+            -- at start-up never locks the queue that other instances are draining.
+            DO $pgsync$
+            BEGIN
+                IF pg_catalog.to_regclass({{PgSql.QuoteLiteral(schema + ".sync_err_rec_dst_server_id")}}) IS NULL THEN
+                    CREATE INDEX sync_err_rec_dst_server_id ON {{queue}} (dst_server, id);
+                END IF;
+            END
+            $pgsync$;
 
             CREATE TABLE IF NOT EXISTS {{state}} (
                 dst_server text PRIMARY KEY,
@@ -61,11 +70,13 @@ internal static class CoreSql
                 v_attempt integer := 0;
                 v_error text;
                 v_detail text;
+                v_rows numeric;
             BEGIN
                 PERFORM pg_catalog.pg_advisory_xact_lock({{lockSpace}}, pg_catalog.hashtext(p_dst));
-                SELECT pg_catalog.array_agg(q.id ORDER BY q.id), pg_catalog.string_agg(q.dst_query, E';\n' ORDER BY q.id)
-                  INTO v_ids, v_sql
-                  FROM (SELECT e.id, e.dst_query FROM {{queue}} AS e
+                SELECT pg_catalog.array_agg(q.id ORDER BY q.id), pg_catalog.string_agg(q.dst_query, E';\n' ORDER BY q.id),
+                       pg_catalog.sum(q.row_count)
+                  INTO v_ids, v_sql, v_rows
+                  FROM (SELECT e.id, e.dst_query, e.row_count FROM {{queue}} AS e
                         WHERE e.dst_server = p_dst ORDER BY e.id LIMIT p_limit) AS q;
                 IF v_ids IS NULL THEN
                     RETURN 0;
@@ -110,6 +121,8 @@ internal static class CoreSql
                 END IF;
 
                 DELETE FROM {{queue}} WHERE id = ANY (v_ids);
+                -- The rows the batch carried, for the caller's metrics (transaction-local).
+                PERFORM pg_catalog.set_config('pgsync.applied_rows', v_rows::text, true);
                 INSERT INTO {{state}} AS s (dst_server, last_success)
                 VALUES (p_dst, pg_catalog.clock_timestamp())
                 ON CONFLICT (dst_server) DO UPDATE
@@ -169,10 +182,16 @@ internal static class CoreSql
             END
             $pgsync$;
 
-            DROP TRIGGER IF EXISTS flush_at_commit ON {{queue}};
-            CREATE CONSTRAINT TRIGGER flush_at_commit AFTER INSERT ON {{queue}}
-                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.mode <> 'a')
-                EXECUTE FUNCTION {{schema}}.{{PgSql.QuoteIdentifier(SqlNames.FlushAtCommit)}}();
+            DO $pgsync$
+            BEGIN
+                IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger
+                               WHERE tgrelid = {{PgSql.QuoteLiteral(queue)}}::pg_catalog.regclass AND tgname = 'flush_at_commit') THEN
+                    CREATE CONSTRAINT TRIGGER flush_at_commit AFTER INSERT ON {{queue}}
+                        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.mode <> 'a')
+                        EXECUTE FUNCTION {{schema}}.{{PgSql.QuoteIdentifier(SqlNames.FlushAtCommit)}}();
+                END IF;
+            END
+            $pgsync$;
 
             -- Per destination: how far behind it is and how it last went.
             CREATE OR REPLACE VIEW {{schema}}.{{PgSql.QuoteIdentifier(SqlNames.StatusView)}} AS

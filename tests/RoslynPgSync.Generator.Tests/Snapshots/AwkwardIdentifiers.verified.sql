@@ -8,6 +8,8 @@ DECLARE
     v_rows text;
     v_gone text;
     v_sql text;
+    v_upserts bigint;
+    v_deletes bigint;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     IF pg_catalog.current_setting('pgsync.origin', true) <> '' THEN
@@ -15,21 +17,23 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        INSERT INTO "pgsync"."sync_err_rec" (nsp_name, table_name, dst_server, mode, dst_query) VALUES ('Select', 'Order Items "v2"', 'dst-1', 'a', 'TRUNCATE ONLY "from"."weird""name; drop table x; --"'); PERFORM pg_catalog.pg_notify('pgsync', 'dst-1');
+        INSERT INTO "pgsync"."sync_err_rec" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('Select', 'Order Items "v2"', 'dst-1', 'a', 0, 'TRUNCATE ONLY "from"."weird""name; drop table x; --"'); PERFORM pg_catalog.pg_notify('pgsync', 'dst-1');
         RETURN NULL;
     END IF;
 
     -- dst-1 → from.weird"name; drop table x; -- (Async)
     v_rows := NULL;
     v_gone := NULL;
+    v_upserts := 0;
+    v_deletes := 0;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n."Order", n."user", n."Größe \ ""x""", n."group" FROM new_rows AS n) AS r;
+        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_rows, v_upserts FROM (SELECT n."Order", n."user", n."Größe \ ""x""", n."group" FROM new_rows AS n) AS r;
     END IF;
     IF TG_OP = 'DELETE' THEN
-        SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT o."user", o."Order" FROM old_rows AS o) AS r;
+        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o."user", o."Order" FROM old_rows AS o) AS r;
     ELSIF TG_OP = 'UPDATE' THEN
         -- Keys that left: the key changed, or the row no longer matches the filter.
-        SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT o."user", o."Order" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."user" = o."user" AND n."Order" = o."Order")) AS r;
+        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o."user", o."Order" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."user" = o."user" AND n."Order" = o."Order")) AS r;
     END IF;
     v_sql := NULL;
     IF v_gone IS NOT NULL THEN
@@ -39,19 +43,27 @@ BEGIN
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, E'INSERT INTO "from"."weird""name; drop table x; --" AS t ("Order", "user", "Größe \\ ""x""", "group") SELECT d."Order", d."user", d."Größe \\ ""x""", d."group" FROM pg_catalog.json_populate_recordset(NULL::"from"."weird""name; drop table x; --", ' || pg_catalog.quote_literal(v_rows) || E') AS d ON CONFLICT ("user", "Order") DO UPDATE SET "Größe \\ ""x""" = EXCLUDED."Größe \\ ""x""", "group" = EXCLUDED."group"');
     END IF;
     IF v_sql IS NOT NULL THEN
-        INSERT INTO "pgsync"."sync_err_rec" (nsp_name, table_name, dst_server, mode, dst_query) VALUES ('Select', 'Order Items "v2"', 'dst-1', 'a', v_sql); PERFORM pg_catalog.pg_notify('pgsync', 'dst-1');
+        INSERT INTO "pgsync"."sync_err_rec" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('Select', 'Order Items "v2"', 'dst-1', 'a', v_upserts + v_deletes, v_sql); PERFORM pg_catalog.pg_notify('pgsync', 'dst-1');
     END IF;
     RETURN NULL;
 END
 $pgsync$;
-DROP TRIGGER IF EXISTS "pgsync_capture_insert" ON "Select"."Order Items ""v2""";
-CREATE TRIGGER "pgsync_capture_insert" AFTER INSERT ON "Select"."Order Items ""v2""" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_order_items__v2__5d2a89cb"();
-DROP TRIGGER IF EXISTS "pgsync_capture_update" ON "Select"."Order Items ""v2""";
-CREATE TRIGGER "pgsync_capture_update" AFTER UPDATE ON "Select"."Order Items ""v2""" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_order_items__v2__5d2a89cb"();
-DROP TRIGGER IF EXISTS "pgsync_capture_delete" ON "Select"."Order Items ""v2""";
-CREATE TRIGGER "pgsync_capture_delete" AFTER DELETE ON "Select"."Order Items ""v2""" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_order_items__v2__5d2a89cb"();
-DROP TRIGGER IF EXISTS "pgsync_capture_truncate" ON "Select"."Order Items ""v2""";
-CREATE TRIGGER "pgsync_capture_truncate" AFTER TRUNCATE ON "Select"."Order Items ""v2""" FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_order_items__v2__5d2a89cb"();
+DO $pgsync$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '"Select"."Order Items ""v2"""'::pg_catalog.regclass AND tgname = 'pgsync_capture_insert') THEN
+        CREATE TRIGGER "pgsync_capture_insert" AFTER INSERT ON "Select"."Order Items ""v2""" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_order_items__v2__5d2a89cb"();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '"Select"."Order Items ""v2"""'::pg_catalog.regclass AND tgname = 'pgsync_capture_update') THEN
+        CREATE TRIGGER "pgsync_capture_update" AFTER UPDATE ON "Select"."Order Items ""v2""" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_order_items__v2__5d2a89cb"();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '"Select"."Order Items ""v2"""'::pg_catalog.regclass AND tgname = 'pgsync_capture_delete') THEN
+        CREATE TRIGGER "pgsync_capture_delete" AFTER DELETE ON "Select"."Order Items ""v2""" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_order_items__v2__5d2a89cb"();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '"Select"."Order Items ""v2"""'::pg_catalog.regclass AND tgname = 'pgsync_capture_truncate') THEN
+        CREATE TRIGGER "pgsync_capture_truncate" AFTER TRUNCATE ON "Select"."Order Items ""v2""" FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_order_items__v2__5d2a89cb"();
+    END IF;
+END
+$pgsync$;
 
 -- uninstall
 DROP TRIGGER IF EXISTS "pgsync_capture_insert" ON "Select"."Order Items ""v2""";

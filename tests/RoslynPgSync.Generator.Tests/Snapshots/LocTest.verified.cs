@@ -41,6 +41,8 @@ DECLARE
     v_rows text;
     v_gone text;
     v_sql text;
+    v_upserts bigint;
+    v_deletes bigint;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     IF pg_catalog.current_setting('pgsync.origin', true) <> '' THEN
@@ -48,21 +50,23 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, dst_query) VALUES ('local', 'loc_test', 'dst', 's', 'TRUNCATE ONLY ""remote"".""rmt_test""');
+        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('local', 'loc_test', 'dst', 's', 0, 'TRUNCATE ONLY ""remote"".""rmt_test""');
         RETURN NULL;
     END IF;
 
     -- dst → remote.rmt_test (Sync)
     v_rows := NULL;
     v_gone := NULL;
+    v_upserts := 0;
+    v_deletes := 0;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n.""pk1"", n.""pk2"", n.""info"", n.""crt_time"", n.""mod_time"" FROM new_rows AS n) AS r;
+        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_rows, v_upserts FROM (SELECT n.""pk1"", n.""pk2"", n.""info"", n.""crt_time"", n.""mod_time"" FROM new_rows AS n) AS r;
     END IF;
     IF TG_OP = 'DELETE' THEN
-        SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT o.""pk1"", o.""pk2"" FROM old_rows AS o) AS r;
+        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o.""pk1"", o.""pk2"" FROM old_rows AS o) AS r;
     ELSIF TG_OP = 'UPDATE' THEN
         -- Keys that left: the key changed, or the row no longer matches the filter.
-        SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT o.""pk1"", o.""pk2"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""pk1"" = o.""pk1"" AND n.""pk2"" = o.""pk2"")) AS r;
+        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o.""pk1"", o.""pk2"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""pk1"" = o.""pk1"" AND n.""pk2"" = o.""pk2"")) AS r;
     END IF;
     v_sql := NULL;
     IF v_gone IS NOT NULL THEN
@@ -72,19 +76,27 @@ BEGIN
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO ""remote"".""rmt_test"" AS t (""pk1"", ""pk2"", ""info"", ""crt_time"", ""mod_time"") SELECT d.""pk1"", d.""pk2"", d.""info"", d.""crt_time"", d.""mod_time"" FROM pg_catalog.json_populate_recordset(NULL::""remote"".""rmt_test"", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT (""pk1"", ""pk2"") DO UPDATE SET ""info"" = EXCLUDED.""info"", ""crt_time"" = EXCLUDED.""crt_time"", ""mod_time"" = EXCLUDED.""mod_time""');
     END IF;
     IF v_sql IS NOT NULL THEN
-        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, dst_query) VALUES ('local', 'loc_test', 'dst', 's', v_sql);
+        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('local', 'loc_test', 'dst', 's', v_upserts + v_deletes, v_sql);
     END IF;
     RETURN NULL;
 END
 $pgsync$;
-DROP TRIGGER IF EXISTS ""pgsync_capture_insert"" ON ""local"".""loc_test"";
-CREATE TRIGGER ""pgsync_capture_insert"" AFTER INSERT ON ""local"".""loc_test"" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_loc_test_2408c987""();
-DROP TRIGGER IF EXISTS ""pgsync_capture_update"" ON ""local"".""loc_test"";
-CREATE TRIGGER ""pgsync_capture_update"" AFTER UPDATE ON ""local"".""loc_test"" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_loc_test_2408c987""();
-DROP TRIGGER IF EXISTS ""pgsync_capture_delete"" ON ""local"".""loc_test"";
-CREATE TRIGGER ""pgsync_capture_delete"" AFTER DELETE ON ""local"".""loc_test"" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_loc_test_2408c987""();
-DROP TRIGGER IF EXISTS ""pgsync_capture_truncate"" ON ""local"".""loc_test"";
-CREATE TRIGGER ""pgsync_capture_truncate"" AFTER TRUNCATE ON ""local"".""loc_test"" FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_loc_test_2408c987""();
+DO $pgsync$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '""local"".""loc_test""'::pg_catalog.regclass AND tgname = 'pgsync_capture_insert') THEN
+        CREATE TRIGGER ""pgsync_capture_insert"" AFTER INSERT ON ""local"".""loc_test"" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_loc_test_2408c987""();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '""local"".""loc_test""'::pg_catalog.regclass AND tgname = 'pgsync_capture_update') THEN
+        CREATE TRIGGER ""pgsync_capture_update"" AFTER UPDATE ON ""local"".""loc_test"" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_loc_test_2408c987""();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '""local"".""loc_test""'::pg_catalog.regclass AND tgname = 'pgsync_capture_delete') THEN
+        CREATE TRIGGER ""pgsync_capture_delete"" AFTER DELETE ON ""local"".""loc_test"" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_loc_test_2408c987""();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '""local"".""loc_test""'::pg_catalog.regclass AND tgname = 'pgsync_capture_truncate') THEN
+        CREATE TRIGGER ""pgsync_capture_truncate"" AFTER TRUNCATE ON ""local"".""loc_test"" FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_loc_test_2408c987""();
+    END IF;
+END
+$pgsync$;
 ",
                 uninstallSql: schema => @"DROP TRIGGER IF EXISTS ""pgsync_capture_insert"" ON ""local"".""loc_test"";
 DROP TRIGGER IF EXISTS ""pgsync_capture_update"" ON ""local"".""loc_test"";

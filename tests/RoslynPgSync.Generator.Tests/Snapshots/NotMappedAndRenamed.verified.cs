@@ -41,6 +41,8 @@ DECLARE
     v_rows text;
     v_gone text;
     v_sql text;
+    v_upserts bigint;
+    v_deletes bigint;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     IF pg_catalog.current_setting('pgsync.origin', true) <> '' THEN
@@ -48,21 +50,23 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, dst_query) VALUES ('public', 'customer', 'crm_replica', 'a', 'TRUNCATE ONLY ""public"".""customer_copy""'); PERFORM pg_catalog.pg_notify('pgsync', 'crm_replica');
+        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('public', 'customer', 'crm_replica', 'a', 0, 'TRUNCATE ONLY ""public"".""customer_copy""'); PERFORM pg_catalog.pg_notify('pgsync', 'crm_replica');
         RETURN NULL;
     END IF;
 
     -- crm_replica → public.customer_copy (Async)
     v_rows := NULL;
     v_gone := NULL;
+    v_upserts := 0;
+    v_deletes := 0;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n.""created_utc"", n.""customer_no"", n.""display_name"", n.""preferences""::text AS ""preferences"", n.""e_mail"" FROM new_rows AS n) AS r;
+        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_rows, v_upserts FROM (SELECT n.""created_utc"", n.""customer_no"", n.""display_name"", n.""preferences""::text AS ""preferences"", n.""e_mail"" FROM new_rows AS n) AS r;
     END IF;
     IF TG_OP = 'DELETE' THEN
-        SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT o.""customer_no"" FROM old_rows AS o) AS r;
+        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o.""customer_no"" FROM old_rows AS o) AS r;
     ELSIF TG_OP = 'UPDATE' THEN
         -- Keys that left: the key changed, or the row no longer matches the filter.
-        SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT o.""customer_no"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""customer_no"" = o.""customer_no"")) AS r;
+        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o.""customer_no"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""customer_no"" = o.""customer_no"")) AS r;
     END IF;
     v_sql := NULL;
     IF v_gone IS NOT NULL THEN
@@ -72,19 +76,27 @@ BEGIN
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO ""public"".""customer_copy"" AS t (""created_utc"", ""customer_no"", ""display_name"", ""preferences"", ""e_mail"") SELECT d.""created_utc"", d.""customer_no"", d.""display_name"", (d.""preferences"" #>> ''{}'')::jsonb, d.""e_mail"" FROM pg_catalog.json_populate_recordset(NULL::""public"".""customer_copy"", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT (""customer_no"") DO UPDATE SET ""created_utc"" = EXCLUDED.""created_utc"", ""display_name"" = EXCLUDED.""display_name"", ""preferences"" = EXCLUDED.""preferences"", ""e_mail"" = EXCLUDED.""e_mail""');
     END IF;
     IF v_sql IS NOT NULL THEN
-        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, dst_query) VALUES ('public', 'customer', 'crm_replica', 'a', v_sql); PERFORM pg_catalog.pg_notify('pgsync', 'crm_replica');
+        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('public', 'customer', 'crm_replica', 'a', v_upserts + v_deletes, v_sql); PERFORM pg_catalog.pg_notify('pgsync', 'crm_replica');
     END IF;
     RETURN NULL;
 END
 $pgsync$;
-DROP TRIGGER IF EXISTS ""pgsync_capture_insert"" ON ""public"".""customer"";
-CREATE TRIGGER ""pgsync_capture_insert"" AFTER INSERT ON ""public"".""customer"" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_customer_9fe56418""();
-DROP TRIGGER IF EXISTS ""pgsync_capture_update"" ON ""public"".""customer"";
-CREATE TRIGGER ""pgsync_capture_update"" AFTER UPDATE ON ""public"".""customer"" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_customer_9fe56418""();
-DROP TRIGGER IF EXISTS ""pgsync_capture_delete"" ON ""public"".""customer"";
-CREATE TRIGGER ""pgsync_capture_delete"" AFTER DELETE ON ""public"".""customer"" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_customer_9fe56418""();
-DROP TRIGGER IF EXISTS ""pgsync_capture_truncate"" ON ""public"".""customer"";
-CREATE TRIGGER ""pgsync_capture_truncate"" AFTER TRUNCATE ON ""public"".""customer"" FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_customer_9fe56418""();
+DO $pgsync$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '""public"".""customer""'::pg_catalog.regclass AND tgname = 'pgsync_capture_insert') THEN
+        CREATE TRIGGER ""pgsync_capture_insert"" AFTER INSERT ON ""public"".""customer"" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_customer_9fe56418""();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '""public"".""customer""'::pg_catalog.regclass AND tgname = 'pgsync_capture_update') THEN
+        CREATE TRIGGER ""pgsync_capture_update"" AFTER UPDATE ON ""public"".""customer"" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_customer_9fe56418""();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '""public"".""customer""'::pg_catalog.regclass AND tgname = 'pgsync_capture_delete') THEN
+        CREATE TRIGGER ""pgsync_capture_delete"" AFTER DELETE ON ""public"".""customer"" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_customer_9fe56418""();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '""public"".""customer""'::pg_catalog.regclass AND tgname = 'pgsync_capture_truncate') THEN
+        CREATE TRIGGER ""pgsync_capture_truncate"" AFTER TRUNCATE ON ""public"".""customer"" FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_customer_9fe56418""();
+    END IF;
+END
+$pgsync$;
 ",
                 uninstallSql: schema => @"DROP TRIGGER IF EXISTS ""pgsync_capture_insert"" ON ""public"".""customer"";
 DROP TRIGGER IF EXISTS ""pgsync_capture_update"" ON ""public"".""customer"";

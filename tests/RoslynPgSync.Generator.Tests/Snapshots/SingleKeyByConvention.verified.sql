@@ -8,6 +8,8 @@ DECLARE
     v_rows text;
     v_gone text;
     v_sql text;
+    v_upserts bigint;
+    v_deletes bigint;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     IF pg_catalog.current_setting('pgsync.origin', true) <> '' THEN
@@ -15,21 +17,23 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        INSERT INTO "pgsync"."sync_err_rec" (nsp_name, table_name, dst_server, mode, dst_query) VALUES ('public', 'order_line', 'warehouse', 'a', 'TRUNCATE ONLY "public"."order_line"'); PERFORM pg_catalog.pg_notify('pgsync', 'warehouse');
+        INSERT INTO "pgsync"."sync_err_rec" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('public', 'order_line', 'warehouse', 'a', 0, 'TRUNCATE ONLY "public"."order_line"'); PERFORM pg_catalog.pg_notify('pgsync', 'warehouse');
         RETURN NULL;
     END IF;
 
     -- warehouse → public.order_line (Async)
     v_rows := NULL;
     v_gone := NULL;
+    v_upserts := 0;
+    v_deletes := 0;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n."id", n."order_id", n."unit_price", n."quantity" FROM new_rows AS n) AS r;
+        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_rows, v_upserts FROM (SELECT n."id", n."order_id", n."unit_price", n."quantity" FROM new_rows AS n) AS r;
     END IF;
     IF TG_OP = 'DELETE' THEN
-        SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT o."id" FROM old_rows AS o) AS r;
+        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o."id" FROM old_rows AS o) AS r;
     ELSIF TG_OP = 'UPDATE' THEN
         -- Keys that left: the key changed, or the row no longer matches the filter.
-        SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT o."id" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."id" = o."id")) AS r;
+        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o."id" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."id" = o."id")) AS r;
     END IF;
     v_sql := NULL;
     IF v_gone IS NOT NULL THEN
@@ -39,19 +43,27 @@ BEGIN
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO "public"."order_line" AS t ("id", "order_id", "unit_price", "quantity") SELECT d."id", d."order_id", d."unit_price", d."quantity" FROM pg_catalog.json_populate_recordset(NULL::"public"."order_line", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("id") DO UPDATE SET "order_id" = EXCLUDED."order_id", "unit_price" = EXCLUDED."unit_price", "quantity" = EXCLUDED."quantity"');
     END IF;
     IF v_sql IS NOT NULL THEN
-        INSERT INTO "pgsync"."sync_err_rec" (nsp_name, table_name, dst_server, mode, dst_query) VALUES ('public', 'order_line', 'warehouse', 'a', v_sql); PERFORM pg_catalog.pg_notify('pgsync', 'warehouse');
+        INSERT INTO "pgsync"."sync_err_rec" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('public', 'order_line', 'warehouse', 'a', v_upserts + v_deletes, v_sql); PERFORM pg_catalog.pg_notify('pgsync', 'warehouse');
     END IF;
     RETURN NULL;
 END
 $pgsync$;
-DROP TRIGGER IF EXISTS "pgsync_capture_insert" ON "public"."order_line";
-CREATE TRIGGER "pgsync_capture_insert" AFTER INSERT ON "public"."order_line" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_order_line_4e146ba7"();
-DROP TRIGGER IF EXISTS "pgsync_capture_update" ON "public"."order_line";
-CREATE TRIGGER "pgsync_capture_update" AFTER UPDATE ON "public"."order_line" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_order_line_4e146ba7"();
-DROP TRIGGER IF EXISTS "pgsync_capture_delete" ON "public"."order_line";
-CREATE TRIGGER "pgsync_capture_delete" AFTER DELETE ON "public"."order_line" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_order_line_4e146ba7"();
-DROP TRIGGER IF EXISTS "pgsync_capture_truncate" ON "public"."order_line";
-CREATE TRIGGER "pgsync_capture_truncate" AFTER TRUNCATE ON "public"."order_line" FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_order_line_4e146ba7"();
+DO $pgsync$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '"public"."order_line"'::pg_catalog.regclass AND tgname = 'pgsync_capture_insert') THEN
+        CREATE TRIGGER "pgsync_capture_insert" AFTER INSERT ON "public"."order_line" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_order_line_4e146ba7"();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '"public"."order_line"'::pg_catalog.regclass AND tgname = 'pgsync_capture_update') THEN
+        CREATE TRIGGER "pgsync_capture_update" AFTER UPDATE ON "public"."order_line" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_order_line_4e146ba7"();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '"public"."order_line"'::pg_catalog.regclass AND tgname = 'pgsync_capture_delete') THEN
+        CREATE TRIGGER "pgsync_capture_delete" AFTER DELETE ON "public"."order_line" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_order_line_4e146ba7"();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '"public"."order_line"'::pg_catalog.regclass AND tgname = 'pgsync_capture_truncate') THEN
+        CREATE TRIGGER "pgsync_capture_truncate" AFTER TRUNCATE ON "public"."order_line" FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_order_line_4e146ba7"();
+    END IF;
+END
+$pgsync$;
 
 -- uninstall
 DROP TRIGGER IF EXISTS "pgsync_capture_insert" ON "public"."order_line";

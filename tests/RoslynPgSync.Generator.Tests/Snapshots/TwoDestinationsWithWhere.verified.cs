@@ -41,6 +41,8 @@ DECLARE
     v_rows text;
     v_gone text;
     v_sql text;
+    v_upserts bigint;
+    v_deletes bigint;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     IF pg_catalog.current_setting('pgsync.origin', true) <> '' THEN
@@ -48,22 +50,24 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, dst_query) VALUES ('billing', 'invoices', 'reporting', 'a', 'TRUNCATE ONLY ""billing"".""invoices""'); PERFORM pg_catalog.pg_notify('pgsync', 'reporting');
-        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, dst_query) VALUES ('billing', 'invoices', 'archive', 't', 'TRUNCATE ONLY ""archive"".""invoices_2026""');
+        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('billing', 'invoices', 'reporting', 'a', 0, 'TRUNCATE ONLY ""billing"".""invoices""'); PERFORM pg_catalog.pg_notify('pgsync', 'reporting');
+        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('billing', 'invoices', 'archive', 't', 0, 'TRUNCATE ONLY ""archive"".""invoices_2026""');
         RETURN NULL;
     END IF;
 
     -- reporting → billing.invoices (Async) where status <> 'draft'
     v_rows := NULL;
     v_gone := NULL;
+    v_upserts := 0;
+    v_deletes := 0;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n.""tenant_id"", n.""invoice_no"", n.""status"", n.""total"", n.""issued_at"" FROM new_rows AS n WHERE (status <> 'draft')) AS r;
+        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_rows, v_upserts FROM (SELECT n.""tenant_id"", n.""invoice_no"", n.""status"", n.""total"", n.""issued_at"" FROM new_rows AS n WHERE (status <> 'draft')) AS r;
     END IF;
     IF TG_OP = 'DELETE' THEN
-        SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT o.""invoice_no"", o.""tenant_id"" FROM old_rows AS o WHERE (status <> 'draft')) AS r;
+        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o.""invoice_no"", o.""tenant_id"" FROM old_rows AS o WHERE (status <> 'draft')) AS r;
     ELSIF TG_OP = 'UPDATE' THEN
         -- Keys that left: the key changed, or the row no longer matches the filter.
-        SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT o.""invoice_no"", o.""tenant_id"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""invoice_no"" = o.""invoice_no"" AND n.""tenant_id"" = o.""tenant_id"" AND (status <> 'draft'))) AS r;
+        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o.""invoice_no"", o.""tenant_id"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""invoice_no"" = o.""invoice_no"" AND n.""tenant_id"" = o.""tenant_id"" AND (status <> 'draft'))) AS r;
     END IF;
     v_sql := NULL;
     IF v_gone IS NOT NULL THEN
@@ -73,20 +77,22 @@ BEGIN
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO ""billing"".""invoices"" AS t (""tenant_id"", ""invoice_no"", ""status"", ""total"", ""issued_at"") SELECT d.""tenant_id"", d.""invoice_no"", d.""status"", d.""total"", d.""issued_at"" FROM pg_catalog.json_populate_recordset(NULL::""billing"".""invoices"", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT (""invoice_no"", ""tenant_id"") DO UPDATE SET ""status"" = EXCLUDED.""status"", ""total"" = EXCLUDED.""total"", ""issued_at"" = EXCLUDED.""issued_at""');
     END IF;
     IF v_sql IS NOT NULL THEN
-        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, dst_query) VALUES ('billing', 'invoices', 'reporting', 'a', v_sql); PERFORM pg_catalog.pg_notify('pgsync', 'reporting');
+        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('billing', 'invoices', 'reporting', 'a', v_upserts + v_deletes, v_sql); PERFORM pg_catalog.pg_notify('pgsync', 'reporting');
     END IF;
 
     -- archive → archive.invoices_2026 (Strict)
     v_rows := NULL;
     v_gone := NULL;
+    v_upserts := 0;
+    v_deletes := 0;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n.""tenant_id"", n.""invoice_no"", n.""status"", n.""total"", n.""issued_at"" FROM new_rows AS n) AS r;
+        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_rows, v_upserts FROM (SELECT n.""tenant_id"", n.""invoice_no"", n.""status"", n.""total"", n.""issued_at"" FROM new_rows AS n) AS r;
     END IF;
     IF TG_OP = 'DELETE' THEN
-        SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT o.""invoice_no"", o.""tenant_id"" FROM old_rows AS o) AS r;
+        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o.""invoice_no"", o.""tenant_id"" FROM old_rows AS o) AS r;
     ELSIF TG_OP = 'UPDATE' THEN
         -- Keys that left: the key changed, or the row no longer matches the filter.
-        SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT o.""invoice_no"", o.""tenant_id"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""invoice_no"" = o.""invoice_no"" AND n.""tenant_id"" = o.""tenant_id"")) AS r;
+        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o.""invoice_no"", o.""tenant_id"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""invoice_no"" = o.""invoice_no"" AND n.""tenant_id"" = o.""tenant_id"")) AS r;
     END IF;
     v_sql := NULL;
     IF v_gone IS NOT NULL THEN
@@ -96,19 +102,27 @@ BEGIN
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO ""archive"".""invoices_2026"" AS t (""tenant_id"", ""invoice_no"", ""status"", ""total"", ""issued_at"") SELECT d.""tenant_id"", d.""invoice_no"", d.""status"", d.""total"", d.""issued_at"" FROM pg_catalog.json_populate_recordset(NULL::""archive"".""invoices_2026"", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT (""invoice_no"", ""tenant_id"") DO UPDATE SET ""status"" = EXCLUDED.""status"", ""total"" = EXCLUDED.""total"", ""issued_at"" = EXCLUDED.""issued_at""');
     END IF;
     IF v_sql IS NOT NULL THEN
-        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, dst_query) VALUES ('billing', 'invoices', 'archive', 't', v_sql);
+        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('billing', 'invoices', 'archive', 't', v_upserts + v_deletes, v_sql);
     END IF;
     RETURN NULL;
 END
 $pgsync$;
-DROP TRIGGER IF EXISTS ""pgsync_capture_insert"" ON ""billing"".""invoices"";
-CREATE TRIGGER ""pgsync_capture_insert"" AFTER INSERT ON ""billing"".""invoices"" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_invoices_ceeff384""();
-DROP TRIGGER IF EXISTS ""pgsync_capture_update"" ON ""billing"".""invoices"";
-CREATE TRIGGER ""pgsync_capture_update"" AFTER UPDATE ON ""billing"".""invoices"" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_invoices_ceeff384""();
-DROP TRIGGER IF EXISTS ""pgsync_capture_delete"" ON ""billing"".""invoices"";
-CREATE TRIGGER ""pgsync_capture_delete"" AFTER DELETE ON ""billing"".""invoices"" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_invoices_ceeff384""();
-DROP TRIGGER IF EXISTS ""pgsync_capture_truncate"" ON ""billing"".""invoices"";
-CREATE TRIGGER ""pgsync_capture_truncate"" AFTER TRUNCATE ON ""billing"".""invoices"" FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_invoices_ceeff384""();
+DO $pgsync$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '""billing"".""invoices""'::pg_catalog.regclass AND tgname = 'pgsync_capture_insert') THEN
+        CREATE TRIGGER ""pgsync_capture_insert"" AFTER INSERT ON ""billing"".""invoices"" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_invoices_ceeff384""();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '""billing"".""invoices""'::pg_catalog.regclass AND tgname = 'pgsync_capture_update') THEN
+        CREATE TRIGGER ""pgsync_capture_update"" AFTER UPDATE ON ""billing"".""invoices"" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_invoices_ceeff384""();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '""billing"".""invoices""'::pg_catalog.regclass AND tgname = 'pgsync_capture_delete') THEN
+        CREATE TRIGGER ""pgsync_capture_delete"" AFTER DELETE ON ""billing"".""invoices"" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_invoices_ceeff384""();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '""billing"".""invoices""'::pg_catalog.regclass AND tgname = 'pgsync_capture_truncate') THEN
+        CREATE TRIGGER ""pgsync_capture_truncate"" AFTER TRUNCATE ON ""billing"".""invoices"" FOR EACH STATEMENT EXECUTE FUNCTION " + schema + @".""capture_invoices_ceeff384""();
+    END IF;
+END
+$pgsync$;
 ",
                 uninstallSql: schema => @"DROP TRIGGER IF EXISTS ""pgsync_capture_insert"" ON ""billing"".""invoices"";
 DROP TRIGGER IF EXISTS ""pgsync_capture_update"" ON ""billing"".""invoices"";
