@@ -1,0 +1,34 @@
+using System;
+
+namespace RoslynPgSync.Hosting;
+
+/// <summary>
+/// How the hosted replay worker runs; bound from the same configuration section as
+/// <see cref="PgSyncOptions"/> (e.g. <c>"PgSync": { "BatchSize": 1000, "PollInterval": "00:00:05" }</c>).
+/// </summary>
+public sealed class PgSyncHostOptions
+{
+    /// <summary>
+    /// The local database's Npgsql connection string, used when no <c>NpgsqlDataSource</c> is registered
+    /// in the service collection. Never logged.
+    /// </summary>
+    public string? LocalConnectionString { get; set; }
+
+    /// <summary>Run the generated installer at start-up (serialised across instances by an advisory lock). On by default.</summary>
+    public bool InstallOnStart { get; set; } = true;
+
+    /// <summary>Queue entries applied per destination per remote transaction. 1,000 by default.</summary>
+    public int BatchSize { get; set; } = 1000;
+
+    /// <summary>How often the worker looks at the queue when no NOTIFY woke it. 5 seconds by default.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The first wait after a destination fails; it doubles (with jitter) up to <see cref="MaxBackoff"/>.</summary>
+    public TimeSpan MinBackoff { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between attempts on a destination that is down. 1 minute by default.</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The health check reports Degraded when a destination's oldest entry is older than this. 1 minute by default.</summary>
+    public TimeSpan DegradedLag { get; set; } = TimeSpan.FromMinutes(1);
+}

@@ -1,0 +1,57 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics.Metrics;
+using System.Linq;
+
+namespace RoslynPgSync.Hosting;
+
+/// <summary>
+/// The <c>RoslynPgSync</c> meter: queue depth and oldest entry age per destination (observed from the
+/// worker's latest status), entries and rows applied, apply duration, and failures.
+/// </summary>
+public sealed class PgSyncMetrics : IDisposable
+{
+    /// <summary>The meter's name, for <c>MeterListener</c>s and OpenTelemetry's <c>AddMeter</c>.</summary>
+    public const string MeterName = "RoslynPgSync";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _entriesApplied;
+    private readonly Counter<long> _rowsApplied;
+    private readonly Histogram<double> _applyDuration;
+    private readonly Counter<long> _failures;
+    private volatile IReadOnlyList<DestinationStatus> _latest = Array.Empty<DestinationStatus>();
+
+    /// <summary>Creates the instruments.</summary>
+    public PgSyncMetrics()
+    {
+        _meter = new Meter(MeterName);
+        _entriesApplied = _meter.CreateCounter<long>("pgsync.entries.applied", "{entry}", "Queue entries applied to a destination.");
+        _rowsApplied = _meter.CreateCounter<long>("pgsync.rows.applied", "{row}", "Rows carried by the applied entries.");
+        _applyDuration = _meter.CreateHistogram<double>("pgsync.apply.duration", "s", "Time to apply one batch to a destination.");
+        _failures = _meter.CreateCounter<long>("pgsync.apply.failures", "{failure}", "Batches a destination did not accept.");
+        _meter.CreateObservableGauge("pgsync.queue.depth", () => _latest.Select(s => new Measurement<long>(s.Depth, Tag(s.Server))), "{entry}", "Entries waiting per destination.");
+        _meter.CreateObservableGauge("pgsync.queue.oldest_age", () => _latest.Select(s => new Measurement<double>(s.OldestAge.TotalSeconds, Tag(s.Server))), "s", "Age of the oldest waiting entry per destination.");
+    }
+
+    internal void Applied(string server, long entries, long rows, TimeSpan duration)
+    {
+        var tag = Tag(server);
+        _entriesApplied.Add(entries, tag);
+        _rowsApplied.Add(rows, tag);
+        _applyDuration.Record(duration.TotalSeconds, tag);
+    }
+
+    internal void Failed(string server, TimeSpan duration)
+    {
+        var tag = Tag(server);
+        _failures.Add(1, tag);
+        _applyDuration.Record(duration.TotalSeconds, tag);
+    }
+
+    internal void Observe(IReadOnlyList<DestinationStatus> status) => _latest = status;
+
+    /// <inheritdoc />
+    public void Dispose() => _meter.Dispose();
+
+    private static KeyValuePair<string, object?> Tag(string server) => new("pgsync.destination", server);
+}

@@ -1,0 +1,72 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using RoslynPgSync.Sql;
+
+namespace RoslynPgSync.Hosting;
+
+/// <summary>Reads per-destination status from the local database: depth, oldest age, last error, last success.</summary>
+public sealed class PgSyncMonitor
+{
+    private readonly NpgsqlDataSource _local;
+    private readonly PgSyncOptions _options;
+
+    /// <summary>Creates the monitor; registered by <c>AddPgSync</c>.</summary>
+    public PgSyncMonitor(NpgsqlDataSource local, IOptions<PgSyncOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _local = local ?? throw new ArgumentNullException(nameof(local));
+        _options = options.Value;
+    }
+
+    /// <summary>
+    /// One entry per registered destination (and any other destination that has entries), ordered by
+    /// server name.
+    /// </summary>
+    /// <param name="ct">Cancels the query.</param>
+    public async Task<IReadOnlyList<DestinationStatus>> GetStatusAsync(CancellationToken ct = default)
+    {
+        var schema = PgSql.QuoteIdentifier(_options.Schema);
+        var sql = $"""
+            SELECT dst_server, depth, COALESCE(EXTRACT(EPOCH FROM oldest_entry_age), 0)::double precision,
+                   last_success, last_error, last_error_time, last_error_entry
+            FROM {schema}.{PgSql.QuoteIdentifier(SqlNames.StatusView)}
+            """;
+        var found = new Dictionary<string, DestinationStatus>(StringComparer.Ordinal);
+        var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var command = new NpgsqlCommand(sql, connection);
+            await using (command.ConfigureAwait(false))
+            {
+                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                    {
+                        var server = reader.GetString(0);
+                        found[server] = new DestinationStatus(
+                            server,
+                            reader.GetInt64(1),
+                            TimeSpan.FromSeconds(reader.GetDouble(2)),
+                            reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3),
+                            reader.IsDBNull(4) ? null : reader.GetString(4),
+                            reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
+                            reader.IsDBNull(6) ? null : reader.GetInt64(6));
+                    }
+                }
+            }
+        }
+
+        foreach (var server in _options.Servers)
+        {
+            found.TryAdd(server.Name, new DestinationStatus(server.Name, 0, TimeSpan.Zero, null, null, null, null));
+        }
+
+        return found.Values.OrderBy(s => s.Server, StringComparer.Ordinal).ToList();
+    }
+}

@@ -1,0 +1,291 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using RoslynPgSync.Installation;
+using RoslynPgSync.Sql;
+
+namespace RoslynPgSync.Hosting;
+
+/// <summary>
+/// Installs replication at start-up, then drains every destination's queue in batches: woken by
+/// <c>NOTIFY</c>, polling as a fallback, backing off (exponentially, with jitter) while a destination
+/// is down. Several instances may run at once: each batch is applied under the destination's advisory
+/// lock, in queue order, so nothing is applied twice or out of order. On shutdown an in-flight batch
+/// either commits or rolls back whole; nothing is lost.
+/// </summary>
+public sealed class PgSyncReplayWorker : BackgroundService
+{
+    private readonly NpgsqlDataSource _local;
+    private readonly PgSyncOptions _options;
+    private readonly PgSyncHostOptions _host;
+    private readonly PgSyncTables _tables;
+    private readonly PgSyncMonitor _monitor;
+    private readonly PgSyncMetrics _metrics;
+    private readonly ILogger<PgSyncReplayWorker> _logger;
+    private readonly TimeProvider _time;
+    private readonly Random _random = new();
+
+    /// <summary>Creates the worker; registered by <c>AddPgSync</c>.</summary>
+    public PgSyncReplayWorker(
+        NpgsqlDataSource local,
+        IOptions<PgSyncOptions> options,
+        IOptions<PgSyncHostOptions> host,
+        PgSyncTables tables,
+        PgSyncMonitor monitor,
+        PgSyncMetrics metrics,
+        ILogger<PgSyncReplayWorker> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(host);
+        _local = local ?? throw new ArgumentNullException(nameof(local));
+        _options = options.Value;
+        _host = host.Value;
+        _tables = tables ?? throw new ArgumentNullException(nameof(tables));
+        _monitor = monitor ?? throw new ArgumentNullException(nameof(monitor));
+        _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _time = TimeProvider.System;
+    }
+
+    /// <summary>Completes once the start-up installation has succeeded (for readiness checks and tests).</summary>
+    public Task Installed => _installed.Task;
+
+    private readonly TaskCompletionSource _installed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var servers = await InstallAsync(stoppingToken).ConfigureAwait(false);
+        var backoffs = servers.Select(s => new DestinationBackoff(s, _host.MinBackoff, _host.MaxBackoff)).ToList();
+        NpgsqlConnection? listener = null;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var moreWork = false;
+                try
+                {
+                    listener ??= await ListenAsync(stoppingToken).ConfigureAwait(false);
+                    foreach (var backoff in backoffs.Where(b => b.NextAttempt <= _time.GetUtcNow()))
+                    {
+                        moreWork |= await DrainOneBatchAsync(backoff, stoppingToken).ConfigureAwait(false);
+                    }
+
+                    _metrics.Observe(await _monitor.GetStatusAsync(stoppingToken).ConfigureAwait(false));
+                }
+                catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
+                {
+                    Log.CycleFailed(_logger, ex, _host.PollInterval);
+                    if (listener is not null)
+                    {
+                        await listener.DisposeAsync().ConfigureAwait(false);
+                        listener = null;
+                    }
+                }
+
+                if (!moreWork)
+                {
+                    listener = await WaitAsync(listener, backoffs, stoppingToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            if (listener is not null)
+            {
+                await listener.DisposeAsync().ConfigureAwait(false);
+            }
+
+            Log.Stopped(_logger);
+        }
+    }
+
+    /// <summary>Runs the installer until it succeeds; returns the destinations this node replays to.</summary>
+    private async Task<IReadOnlyList<string>> InstallAsync(CancellationToken ct)
+    {
+        var plan = InstallPlan.Create(_options, _tables.All);
+        var servers = plan.Servers.Select(s => s.Name).ToList();
+        if (!_host.InstallOnStart)
+        {
+            _installed.TrySetResult();
+            return servers;
+        }
+
+        var delay = _host.MinBackoff;
+        while (true)
+        {
+            try
+            {
+                await PgSyncInstallation.InstallAsync(_local, _options, _tables.All, ct).ConfigureAwait(false);
+                Log.Installed(_logger, plan.Tables.Count, string.Join(", ", servers));
+                _installed.TrySetResult();
+                return servers;
+            }
+            catch (Exception ex) when (ex is PgSyncInstallException or NpgsqlException or TimeoutException && !ct.IsCancellationRequested)
+            {
+                Log.InstallFailed(_logger, ex, delay);
+                await Task.Delay(delay, _time, ct).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _host.MaxBackoff.Ticks));
+            }
+        }
+    }
+
+    /// <summary>Applies one batch to one destination; returns true when a full batch went (more may wait).</summary>
+    private async Task<bool> DrainOneBatchAsync(DestinationBackoff backoff, CancellationToken stoppingToken)
+    {
+        var schema = PgSql.QuoteIdentifier(_options.Schema);
+        var watch = Stopwatch.StartNew();
+        long pending;
+        long rows = 0;
+        int applied;
+        string? error = null;
+
+        // The batch is not cancelled by shutdown: it commits or rolls back whole within the timeout.
+        var connection = await _local.OpenConnectionAsync(stoppingToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var transaction = await connection.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                var lockCommand = new NpgsqlCommand(
+                    $"SELECT pg_catalog.pg_advisory_xact_lock({CoreSql.DestinationLockSpace}, pg_catalog.hashtext($1))", connection, transaction);
+                await using (lockCommand.ConfigureAwait(false))
+                {
+                    lockCommand.Parameters.Add(new NpgsqlParameter { Value = backoff.Server });
+                    await lockCommand.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+
+                // Under the destination's lock, only entries committed meanwhile can join: count what waits.
+                var command = new NpgsqlCommand(
+                    $"SELECT pg_catalog.count(*) FROM {schema}.{PgSql.QuoteIdentifier(SqlNames.Queue)} AS e WHERE e.dst_server = $1",
+                    connection,
+                    transaction);
+                await using (command.ConfigureAwait(false))
+                {
+                    command.Parameters.Add(new NpgsqlParameter { Value = backoff.Server });
+                    pending = (long)(await command.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false))!;
+                }
+
+                if (pending == 0)
+                {
+                    await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                    OnSuccess(backoff);
+                    return false;
+                }
+
+                var apply = new NpgsqlCommand($"SELECT {schema}.{PgSql.QuoteIdentifier(SqlNames.ApplyPending)}($1, $2, false)", connection, transaction);
+                await using (apply.ConfigureAwait(false))
+                {
+                    apply.Parameters.Add(new NpgsqlParameter { Value = backoff.Server });
+                    apply.Parameters.Add(new NpgsqlParameter { Value = _host.BatchSize });
+                    applied = (int)(await apply.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false))!;
+                }
+
+                if (applied > 0)
+                {
+                    var carried = new NpgsqlCommand("SELECT pg_catalog.current_setting('pgsync.applied_rows', true)", connection, transaction);
+                    await using (carried.ConfigureAwait(false))
+                    {
+                        rows = long.Parse((string)(await carried.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false))!, System.Globalization.CultureInfo.InvariantCulture);
+                    }
+                }
+
+                if (applied == 0)
+                {
+                    // apply_pending recorded why; a later statement sees it.
+                    var why = new NpgsqlCommand($"SELECT s.last_error FROM {schema}.{PgSql.QuoteIdentifier(SqlNames.DestinationState)} AS s WHERE s.dst_server = $1", connection, transaction);
+                    await using (why.ConfigureAwait(false))
+                    {
+                        why.Parameters.Add(new NpgsqlParameter { Value = backoff.Server });
+                        error = await why.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false) as string;
+                    }
+                }
+
+                await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+
+        if (applied == 0)
+        {
+            _metrics.Failed(backoff.Server, watch.Elapsed);
+            var now = _time.GetUtcNow();
+            if (backoff.Fail(now, _random))
+            {
+                Log.DestinationDown(_logger, backoff.Server, error ?? "unknown error", pending);
+            }
+            else
+            {
+                Log.StillDown(_logger, backoff.Server, error ?? "unknown error", backoff.NextAttempt - now);
+            }
+
+            return false;
+        }
+
+        _metrics.Applied(backoff.Server, applied, rows, watch.Elapsed);
+        Log.Applied(_logger, applied, rows, backoff.Server, watch.ElapsedMilliseconds);
+        OnSuccess(backoff);
+        return applied >= _host.BatchSize;
+    }
+
+    private void OnSuccess(DestinationBackoff backoff)
+    {
+        if (backoff.Succeed(_time.GetUtcNow()) is { } downtime)
+        {
+            Log.DestinationBack(_logger, backoff.Server, downtime);
+        }
+    }
+
+    private async Task<NpgsqlConnection> ListenAsync(CancellationToken ct)
+    {
+        var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
+        var listen = new NpgsqlCommand("LISTEN " + PgSql.QuoteIdentifier(SqlNames.NotifyChannel), connection);
+        await using (listen.ConfigureAwait(false))
+        {
+            await listen.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+
+        return connection;
+    }
+
+    /// <summary>Waits for a NOTIFY, the poll interval or the next backoff expiry, whichever comes first.</summary>
+    private async Task<NpgsqlConnection?> WaitAsync(NpgsqlConnection? listener, List<DestinationBackoff> backoffs, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        var wait = _host.PollInterval;
+        foreach (var backoff in backoffs.Where(b => b.NextAttempt > now))
+        {
+            var untilRetry = backoff.NextAttempt - now;
+            wait = untilRetry < wait ? untilRetry : wait;
+        }
+
+        // Npgsql takes whole milliseconds and reads 0 as "no time-out": never pass less than 10 ms.
+        wait = TimeSpan.FromMilliseconds(Math.Max(10, Math.Ceiling(wait.TotalMilliseconds)));
+        if (listener is null)
+        {
+            await Task.Delay(wait, _time, ct).ConfigureAwait(false);
+            return null;
+        }
+
+        try
+        {
+            await listener.WaitAsync(wait, ct).ConfigureAwait(false);
+            return listener;
+        }
+        catch (NpgsqlException ex)
+        {
+            Log.ListenLost(_logger, ex);
+            await listener.DisposeAsync().ConfigureAwait(false);
+            return null;
+        }
+    }
+}

@@ -1,0 +1,287 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics.Metrics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using RoslynPgSync.Generated;
+using RoslynPgSync.Hosting;
+using RoslynPgSync.Tests.Infrastructure;
+using RoslynPgSync.TestCluster;
+using Xunit;
+
+namespace RoslynPgSync.Tests.Hosting;
+
+/// <summary>The hosted replay worker, in a real generic host against real PostgreSQL.</summary>
+public sealed class ReplayWorkerTests
+{
+    private const string Source = "app.hostile_async";
+    private const string Target = "copy.hostile_async";
+
+    [Fact]
+    public async Task Worker_installs_at_start_from_configuration_and_drains_when_notified()
+    {
+        await using var dbs = await Databases.CreateAsync();
+        var logs = new CollectingLoggerProvider();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["PgSync:NodeName"] = "local",
+            ["PgSync:CreateMissingTables"] = "true",
+            ["PgSync:LocalConnectionString"] = dbs.Local.ConnectionString,
+            ["PgSync:Servers:async_dst"] = dbs.Remote.ConnectionString,
+            ["PgSync:PollInterval"] = "00:01:00", // only NOTIFY can wake it in time
+        }).Build();
+        using var host = BuildHost(logs, services => services.AddPgSync(PgSyncInstaller.Tables, configuration.GetSection("PgSync")));
+        await host.StartAsync();
+        await Worker(host).Installed.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await Db.ExecuteAsync(dbs.Local.ConnectionString, $"INSERT INTO {Source} (id, code) SELECT g, 'k' FROM generate_series(1, 250) g");
+
+        try
+        {
+            await Eventually(async () => await Db.ScalarAsync<long>(dbs.Remote.ConnectionString, $"SELECT count(*) FROM {Target}") == 250);
+        }
+        catch (Xunit.Sdk.XunitException)
+        {
+            throw new Xunit.Sdk.XunitException(string.Join("\n", logs.Messages.Select(m => m.Level + " " + m.Message)));
+        }
+
+        await host.StopAsync();
+        Assert.Contains(logs.Messages, m => m.Message.Contains("installed 1 table(s) for destination(s) async_dst", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Messages, m => m.Message.Contains(dbs.Remote.OwnerPassword, StringComparison.Ordinal) || m.Message.Contains(dbs.Local.OwnerPassword, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Destination_outage_logs_once_down_and_once_back_backs_off_and_then_drains()
+    {
+        await using var dbs = await Databases.CreateAsync();
+        var logs = new CollectingLoggerProvider();
+        using var host = BuildHost(logs, services => services.AddPgSync(
+            PgSyncInstaller.Tables,
+            o => { o.NodeName = "local"; o.CreateMissingTables = true; o.AddServer("async_dst", dbs.Remote.ConnectionString); },
+            h => { h.LocalConnectionString = dbs.Local.ConnectionString; h.PollInterval = TimeSpan.FromMilliseconds(100); h.MinBackoff = TimeSpan.FromMilliseconds(200); h.MaxBackoff = TimeSpan.FromSeconds(1); }));
+        using var failures = new MeasurementRecorder("pgsync.apply.failures");
+        await host.StartAsync();
+        await Worker(host).Installed.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await dbs.TakeRemoteDownAsync();
+        await Db.ExecuteAsync(dbs.Local.ConnectionString, $"INSERT INTO {Source} (id, code) VALUES (1, 'during outage')");
+        await Task.Delay(TimeSpan.FromSeconds(4));
+
+        // A 100 ms poll would try ~40 times; backoff (200 ms doubling to 1 s) allows about 7.
+        Assert.True(failures.Total is >= 2 and <= 9, failures.Total + " failures; log:\n" + string.Join("\n", logs.Messages.Select(m => m.Level + " " + m.Message)));
+        Assert.Single(logs.Messages, m => m.Message.Contains("Destination async_dst is down", StringComparison.Ordinal));
+        Assert.Contains(logs.Messages, m => m.Level == LogLevel.Warning && m.Message.Contains("not permitted to log in", StringComparison.Ordinal));
+
+        await dbs.BringRemoteBackAsync();
+        string activity = string.Empty;
+        await Eventually(
+            async () =>
+            {
+                activity = await Db.ScalarAsync<string>(dbs.Local.AdminConnectionString, "SELECT string_agg(concat_ws(' | ', pid, datname, usename, state, wait_event_type, wait_event, left(query, 150)), E'\n') FROM pg_stat_activity WHERE backend_type = 'client backend'");
+                return await Db.ScalarAsync<long>(dbs.Remote.ConnectionString, $"SELECT count(*) FROM {Target}") == 1;
+            },
+            () => activity + "\n" + string.Join("\n", logs.Messages.Select(m => m.Level + " " + m.Message)));
+        await Eventually(() => Task.FromResult(logs.Messages.Any(m => m.Message.Contains("Destination async_dst is back", StringComparison.Ordinal))));
+        await host.StopAsync();
+        Assert.Single(logs.Messages, m => m.Message.Contains("Destination async_dst is down", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Metrics_status_and_health_report_what_happened()
+    {
+        await using var dbs = await Databases.CreateAsync();
+        using var host = BuildHost(new CollectingLoggerProvider(), services =>
+        {
+            services.AddPgSync(
+                PgSyncInstaller.Tables,
+                o => { o.CreateMissingTables = true; o.AddServer("async_dst", dbs.Remote.ConnectionString); },
+                h => { h.LocalConnectionString = dbs.Local.ConnectionString; h.PollInterval = TimeSpan.FromMilliseconds(200); h.DegradedLag = TimeSpan.FromSeconds(1); h.MinBackoff = TimeSpan.FromSeconds(30); h.MaxBackoff = TimeSpan.FromSeconds(30); });
+            services.AddHealthChecks().AddPgSync();
+        });
+        using var entries = new MeasurementRecorder("pgsync.entries.applied");
+        using var rows = new MeasurementRecorder("pgsync.rows.applied");
+        using var depth = new MeasurementRecorder("pgsync.queue.depth");
+        await host.StartAsync();
+        await Worker(host).Installed.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await Db.ExecuteAsync(dbs.Local.ConnectionString, $"INSERT INTO {Source} (id, code) SELECT g, 'k' FROM generate_series(1, 40) g");
+        await Db.ExecuteAsync(dbs.Local.ConnectionString, $"UPDATE {Source} SET body = 'x' WHERE id <= 10");
+        await Eventually(() => Task.FromResult(entries.Total == 2 && rows.Total == 50), () => $"entries {entries.Total}, rows {rows.Total}");
+        var health = host.Services.GetRequiredService<HealthCheckService>();
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync()).Status);
+
+        await dbs.TakeRemoteDownAsync();
+        await Db.ExecuteAsync(dbs.Local.ConnectionString, $"DELETE FROM {Source} WHERE id > 30");
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        var status = Assert.Single(await host.Services.GetRequiredService<PgSyncMonitor>().GetStatusAsync());
+        Assert.Equal(("async_dst", 1L), (status.Server, status.Depth));
+        Assert.True(status.OldestAge > TimeSpan.FromSeconds(1), status.OldestAge.ToString());
+        Assert.Contains("not permitted to log in", status.LastError, StringComparison.Ordinal);
+        Assert.NotNull(status.LastSuccess);
+        var report = await health.CheckHealthAsync();
+        Assert.Equal(HealthStatus.Degraded, report.Status);
+        Assert.Contains("async_dst (1 entries", report.Entries["pgsync"].Description, StringComparison.Ordinal);
+        host.Services.GetRequiredService<PgSyncMetrics>(); // the gauges read the worker's latest status
+        depth.Observe();
+        Assert.Equal(1, depth.Last("async_dst"));
+        await host.StopAsync();
+        await dbs.BringRemoteBackAsync();
+    }
+
+    [Fact]
+    public async Task Two_hosts_drain_one_queue_without_applying_anything_twice_and_shutdown_loses_nothing()
+    {
+        await using var dbs = await Databases.CreateAsync();
+        await using (var source = NpgsqlDataSource.Create(dbs.Local.ConnectionString))
+        {
+            await PgSyncInstaller.InstallAsync(source, new PgSyncOptions { CreateMissingTables = true }.AddServer("async_dst", dbs.Remote.ConnectionString));
+        }
+
+        // Every row event on the destination is counted: a batch applied twice would show as extra updates.
+        await Db.ExecuteAsync(dbs.Remote.ConnectionString, """
+            CREATE TABLE copy.events (n bigint NOT NULL);
+            INSERT INTO copy.events VALUES (0);
+            CREATE FUNCTION copy.count_event() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE copy.events SET n = n + 1; RETURN NULL; END $$;
+            CREATE TRIGGER count_event AFTER INSERT OR UPDATE ON copy.hostile_async FOR EACH ROW EXECUTE FUNCTION copy.count_event();
+            """);
+        await Db.ExecuteAsync(dbs.Local.ConnectionString, $"DO $$ BEGIN FOR i IN 1..3000 LOOP INSERT INTO {Source} (id, code) VALUES (i, 'k'); END LOOP; END $$");
+
+        void Configure(IServiceCollection services) => services.AddPgSync(
+            PgSyncInstaller.Tables,
+            o => o.AddServer("async_dst", dbs.Remote.ConnectionString),
+            h => { h.LocalConnectionString = dbs.Local.ConnectionString; h.BatchSize = 50; h.PollInterval = TimeSpan.FromMilliseconds(100); });
+        var firstLogs = new CollectingLoggerProvider();
+        var secondLogs = new CollectingLoggerProvider();
+        using var first = BuildHost(firstLogs, Configure);
+        using var second = BuildHost(secondLogs, Configure);
+        await Task.WhenAll(first.StartAsync(), second.StartAsync());
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        await first.StopAsync(); // mid-drain: its in-flight batch commits or rolls back whole
+
+        Assert.True(await Db.ScalarAsync<long>(dbs.Local.ConnectionString, "SELECT count(*) FROM pgsync.sync_err_rec") > 0, "stopped before the queue was empty");
+
+        // The second host drains the rest; every row arrives exactly once (one INSERT event each).
+        await Eventually(async () => await Db.ScalarAsync<long>(dbs.Remote.ConnectionString, $"SELECT count(*) FROM {Target}") == 3000);
+        await second.StopAsync();
+        var problems = string.Join("\n", firstLogs.Messages.Concat(secondLogs.Messages).Where(m => m.Level >= LogLevel.Warning).Select(m => m.Message));
+        Assert.True(3000L == await Db.ScalarAsync<long>(dbs.Remote.ConnectionString, "SELECT n FROM copy.events"), "row events on the destination; warnings:\n" + problems);
+        Assert.Equal(
+            await ReplicationPair.RowsAsync(dbs.Local.ConnectionString, Source, "id, code"),
+            await ReplicationPair.RowsAsync(dbs.Remote.ConnectionString, Target, "id, code"));
+    }
+
+    [Fact]
+    public async Task Missing_servers_fail_the_host_start_with_a_clear_message()
+    {
+        using var host = BuildHost(new CollectingLoggerProvider(), services => services.AddPgSync(PgSyncInstaller.Tables, _ => { }, h => h.LocalConnectionString = "Host=127.0.0.1;Database=x;Username=y"));
+
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("at least one destination server", error.Message, StringComparison.Ordinal);
+    }
+
+    private static IHost BuildHost(CollectingLoggerProvider logs, Action<IServiceCollection> configure)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        configure(builder.Services);
+        return builder.Build();
+    }
+
+    private static PgSyncReplayWorker Worker(IHost host) => host.Services.GetServices<IHostedService>().OfType<PgSyncReplayWorker>().Single();
+
+    private static async Task Eventually(Func<Task<bool>> condition, Func<string>? state = null)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 30 s " + state?.Invoke());
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>A local and a remote database of the shared cluster, removed on dispose.</summary>
+    private sealed class Databases(TestDatabase local, TestDatabase remote) : IAsyncDisposable
+    {
+        public TestDatabase Local { get; } = local;
+
+        public TestDatabase Remote { get; } = remote;
+
+        public static async Task<Databases> CreateAsync()
+        {
+            var cluster = await SharedCluster.GetAsync();
+            return new Databases(await cluster.CreateDatabaseAsync("local"), await cluster.CreateDatabaseAsync("remote"));
+        }
+
+        /// <summary>The seed's outage: the remote role may not log in and its sessions end.</summary>
+        public async Task TakeRemoteDownAsync()
+        {
+            await Db.ExecuteAsync(Remote.AdminConnectionString, $"ALTER ROLE \"{Remote.OwnerRole}\" NOLOGIN");
+            await Db.ExecuteAsync(Remote.AdminConnectionString, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", Remote.OwnerRole);
+            await using var pooled = new NpgsqlConnection(Remote.ConnectionString);
+            NpgsqlConnection.ClearPool(pooled);
+        }
+
+        public Task<int> BringRemoteBackAsync() => Db.ExecuteAsync(Remote.AdminConnectionString, $"ALTER ROLE \"{Remote.OwnerRole}\" LOGIN");
+
+        public async ValueTask DisposeAsync()
+        {
+            NpgsqlConnection.ClearAllPools();
+            await Local.DisposeAsync();
+            await Remote.DisposeAsync();
+        }
+    }
+
+    /// <summary>Listens to one instrument of the RoslynPgSync meter.</summary>
+    private sealed class MeasurementRecorder : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly ConcurrentQueue<(double Value, string? Destination)> _values = new();
+
+        public MeasurementRecorder(string instrument)
+        {
+            _listener.InstrumentPublished = (i, l) =>
+            {
+                if (i.Meter.Name == PgSyncMetrics.MeterName && i.Name == instrument)
+                {
+                    l.EnableMeasurementEvents(i);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) => Record(value, tags));
+            _listener.SetMeasurementEventCallback<double>((_, value, tags, _) => Record(value, tags));
+            _listener.Start();
+        }
+
+        public double Total => _values.Sum(v => v.Value);
+
+        public void Observe() => _listener.RecordObservableInstruments();
+
+        public double Last(string destination) => _values.Last(v => v.Destination == destination).Value;
+
+        public void Dispose() => _listener.Dispose();
+
+        private void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            string? destination = null;
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "pgsync.destination")
+                {
+                    destination = tag.Value as string;
+                }
+            }
+
+            _values.Enqueue((value, destination));
+        }
+    }
+}

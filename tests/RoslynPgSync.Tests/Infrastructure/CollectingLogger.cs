@@ -1,0 +1,32 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.Extensions.Logging;
+
+namespace RoslynPgSync.Tests.Infrastructure;
+
+/// <summary>Keeps every log message (with its exception text) so tests can count and grep them.</summary>
+public sealed class CollectingLoggerProvider : ILoggerProvider
+{
+    private readonly ConcurrentQueue<(LogLevel Level, string Message)> _messages = new();
+
+    public IReadOnlyList<(LogLevel Level, string Message)> Messages => _messages.ToList();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(CollectingLoggerProvider owner) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            owner._messages.Enqueue((logLevel, formatter(state, exception) + (exception is null ? string.Empty : " | " + exception)));
+    }
+}
