@@ -4,10 +4,14 @@ using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
-using RoslynPgSync;
 using RoslynPgSync.Generated;
+using RoslynPgSync.Hosting;
 using RoslynPgSync.TestCluster;
+using RoslynPgSync.Verification;
 
 namespace QuickStart;
 
@@ -26,18 +30,37 @@ internal static class Scenario
         await using var remote = await cluster.CreateDatabaseAsync("remote", ct);
         Console.WriteLine($"  databases {local.Name} and {remote.Name}, each owned by its own role with a scram-sha-256 password");
 
-        Step("Installing replication from the generated model");
+        Step("Starting a generic host with AddPgSync: the worker installs replication, then replays");
         foreach (var table in PgSyncInstaller.Tables)
         {
             Console.WriteLine($"  {table.SourceSchema}.{table.SourceTable}: key ({string.Join(", ", table.KeyColumns)}), PK vector '{string.Join(" ", table.PkVector)}' -> {string.Join("; ", table.Targets)}");
         }
 
-        var options = new PgSyncOptions { NodeName = "local", CreateMissingTables = true };
-        options.AddServer("dst", remote.ConnectionString);
         await using var dataSource = NpgsqlDataSource.Create(local.ConnectionString);
-        await PgSyncInstaller.InstallAsync(dataSource, options, ct);
-        await PgSyncInstaller.InstallAsync(dataSource, options, ct);
-        Console.WriteLine($"  installed (twice: the installer is idempotent) for server {options.Servers[0]}");
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Information)
+            .AddFilter("Microsoft", LogLevel.Warning);
+        builder.Services.AddSingleton(dataSource);
+        builder.Services.AddPgSync(
+            PgSyncInstaller.Tables,
+            o =>
+            {
+                o.NodeName = "local";
+                o.CreateMissingTables = true;
+                o.AddServer("dst", remote.ConnectionString);
+            },
+            h =>
+            {
+                h.PollInterval = TimeSpan.FromSeconds(1);
+                h.MaxBackoff = TimeSpan.FromSeconds(2);
+            });
+        using var host = builder.Build();
+        await host.StartAsync(ct);
+        var worker = host.Services.GetServices<IHostedService>().OfType<PgSyncReplayWorker>().Single();
+        await worker.Installed.WaitAsync(TimeSpan.FromMinutes(1), ct);
+        var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RoslynPgSync.PgSyncOptions>>().Value;
+        var monitor = host.Services.GetRequiredService<PgSyncMonitor>();
+        Console.WriteLine($"  installed for server {options.Servers[0]}");
 
         // The same table without replication, to show what replication costs the writer.
         await ExecuteAsync(local.ConnectionString, "CREATE TABLE local.loc_test_plain (LIKE local.loc_test INCLUDING ALL)", ct);
@@ -62,23 +85,35 @@ internal static class Scenario
         for (var batch = 0; batch < 5; batch++)
         {
             await ExecuteAsync(local.ConnectionString, $"DO $$ BEGIN FOR i IN {batch * 2000 + 1}..{(batch + 1) * 2000} LOOP INSERT INTO {Local} VALUES (i, md5(i::text), 'written during the outage', now(), now()); END LOOP; END $$", ct);
-            Console.WriteLine($"  {(batch + 1) * 2000,6} rows committed locally, queue depth {await ScalarAsync(local.ConnectionString, "SELECT count(*) FROM pgsync.sync_err_rec", ct)}");
+            var status = (await monitor.GetStatusAsync(ct)).Single();
+            Console.WriteLine($"  {(batch + 1) * 2000,6} rows committed locally, queue depth {status.Depth}, oldest entry {status.OldestAge.TotalSeconds:F1} s");
         }
 
-        Console.WriteLine($"  last error: {await ScalarAsync(local.ConnectionString, "SELECT last_error FROM pgsync.status WHERE dst_server = 'dst'", ct)}");
+        Console.WriteLine($"  last error: {(await monitor.GetStatusAsync(ct)).Single().LastError}");
 
-        Step("Recovery: the login is back; replaying the queue");
+        Step("Recovery: the login is back; the worker drains the queue");
         await ExecuteAsync(remote.AdminConnectionString, $"ALTER ROLE \"{remote.OwnerRole}\" LOGIN", ct);
-        var applied = await ScalarAsync(local.ConnectionString, "SELECT pgsync.deal_sync_err_rec(1000)", ct);
-        Console.WriteLine($"  deal_sync_err_rec(1000) applied {applied}; the destination has {await ScalarAsync(remote.ConnectionString, $"SELECT count(*) FROM {Remote}", ct)} rows");
-        while (Convert.ToInt64(await ScalarAsync(local.ConnectionString, "SELECT count(*) FROM pgsync.sync_err_rec", ct), CultureInfo.InvariantCulture) > 0)
+        while (true)
         {
-            applied = await ScalarAsync(local.ConnectionString, "SELECT pgsync.deal_sync_err_rec(2000)", ct);
-            Console.WriteLine($"  applied {applied,5}, queue depth {await ScalarAsync(local.ConnectionString, "SELECT count(*) FROM pgsync.sync_err_rec", ct)}");
+            var status = (await monitor.GetStatusAsync(ct)).Single();
+            Console.WriteLine($"  queue depth {status.Depth,5}, oldest entry {status.OldestAge.TotalSeconds,5:F1} s, destination has {await ScalarAsync(remote.ConnectionString, $"SELECT count(*) FROM {Remote}", ct)} rows");
+            if (status.Depth == 0)
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
         }
 
-        Step("Verifying both sides");
-        var equal = await CompareAsync(local, remote, "final", ct);
+        Step("Verifying both sides (counts and row hashes, then the keys that differ)");
+        var report = await new PgSyncVerifier(dataSource, options).VerifyAsync(PgSyncInstaller.Tables, ct);
+        foreach (var result in report)
+        {
+            Console.WriteLine("  " + result);
+        }
+
+        await host.StopAsync(CancellationToken.None);
+        var equal = report.All(r => r.IsEqual) && await CompareAsync(local, remote, "final", ct);
         Console.WriteLine(equal ? "  both sides are equal" : "  THE SIDES DIFFER");
         Step("Done: the cluster is removed on exit");
         return equal;
