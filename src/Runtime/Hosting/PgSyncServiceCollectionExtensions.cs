@@ -37,7 +37,7 @@ public static class PgSyncServiceCollectionExtensions
             {
                 if (configuration is not null)
                 {
-                    Bind(configuration, options);
+                    PgSyncConfiguration.Apply(configuration, options);
                 }
 
                 configure?.Invoke(options);
@@ -83,28 +83,5 @@ public static class PgSyncServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder.AddCheck<PgSyncHealthCheck>(name, HealthStatus.Degraded, tags ?? Array.Empty<string>());
-    }
-
-    private static void Bind(IConfiguration section, RoslynPgSync.PgSyncOptions options)
-    {
-        if (section["Schema"] is { Length: > 0 } schema)
-        {
-            options.Schema = schema;
-        }
-
-        if (section["NodeName"] is { Length: > 0 } node)
-        {
-            options.NodeName = node;
-        }
-
-        if (bool.TryParse(section["CreateMissingTables"], out var create))
-        {
-            options.CreateMissingTables = create;
-        }
-
-        foreach (var server in section.GetSection("Servers").GetChildren())
-        {
-            options.AddServer(server.Key, server.Value ?? string.Empty);
-        }
     }
 }
