@@ -1,4 +1,5 @@
 using RoslynPgSync.Generator.Tests.Infrastructure;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Xunit;
 
 namespace RoslynPgSync.Generator.Tests;
@@ -50,6 +51,19 @@ public sealed class InvalidModelTests
         Assert.True(run.CompilationProblems.Count == 0, why + ": " + string.Join("; ", run.CompilationProblems));
         Assert.Equal(new[] { "RoslynPgSync.Generated.PgSyncInstaller.g.cs" }, run.Sources.Keys);
         Assert.Empty(run.LoadTables());
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task Invalid_model_shows_only_our_diagnostic_and_no_compiler_error()
+    {
+        var run = GeneratorHarness.Run(Usings + """[Replicate("dst")] public class NoKey { public int Value { get; set; } }""", TestModels.EfCoreAttributes);
+        var analyzers = System.Collections.Immutable.ImmutableArray.Create<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer>(new RoslynPgSync.Generator.Diagnostics.ReplicateAnalyzer());
+
+        var diagnostics = await run.Output.WithAnalyzers(analyzers).GetAllDiagnosticsAsync();
+
+        var only = Assert.Single(diagnostics, d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning);
+        Assert.Equal("PGSYNC001", only.Id);
+        Assert.Contains("'NoKey' has no primary key", only.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,17 +2,18 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using RoslynPgSync.Generator.Diagnostics;
 
 namespace RoslynPgSync.Generator.Parsing;
 
 /// <summary>
 /// Finds the primary key the way EF Core does: <c>[Key]</c> members (ordered by <c>Column(Order)</c> when
 /// there are several), else EF Core's <c>[PrimaryKey(...)]</c> on the type, else a member named
-/// <c>Id</c> or <c>&lt;Type&gt;Id</c>. <c>null</c> when there is none or its order is ambiguous.
+/// <c>Id</c> or <c>&lt;Type&gt;Id</c>. <c>null</c> (and a problem) when there is none or its order is ambiguous.
 /// </summary>
 internal static class KeyResolver
 {
-    public static List<ColumnDraft>? Resolve(INamedTypeSymbol type, List<ColumnDraft> columns)
+    public static List<ColumnDraft>? Resolve(INamedTypeSymbol type, List<ColumnDraft> columns, ProblemSink sink)
     {
         var keyed = columns.Where(c => c.HasKeyAttribute).ToList();
         if (keyed.Count == 1)
@@ -25,6 +26,7 @@ internal static class KeyResolver
             // A composite key needs an explicit, unambiguous Column(Order) on every member.
             if (keyed.Any(c => c.Order is null) || keyed.Select(c => c.Order).Distinct().Count() != keyed.Count)
             {
+                sink.Add(DiagnosticDescriptors.AmbiguousKeyOrder, keyed.FirstOrDefault(c => c.Order is null)?.Location ?? keyed[0].Location, type.Name);
                 return null;
             }
 
@@ -34,16 +36,22 @@ internal static class KeyResolver
         var primaryKey = type.GetAttributes().FirstOrDefault(a => KnownTypes.IsPrimaryKey(a.AttributeClass));
         if (primaryKey is not null)
         {
-            return FromPrimaryKeyAttribute(primaryKey, columns);
+            return FromPrimaryKeyAttribute(type, primaryKey, columns, sink);
         }
 
         var byConvention = columns.FirstOrDefault(c => c.MemberName == "Id") ??
             columns.FirstOrDefault(c => string.Equals(c.MemberName, "Id", StringComparison.OrdinalIgnoreCase)) ??
             columns.FirstOrDefault(c => string.Equals(c.MemberName, type.Name + "Id", StringComparison.OrdinalIgnoreCase));
-        return byConvention is null ? null : new List<ColumnDraft> { byConvention };
+        if (byConvention is null)
+        {
+            sink.Add(DiagnosticDescriptors.NoPrimaryKey, null, type.Name);
+            return null;
+        }
+
+        return new List<ColumnDraft> { byConvention };
     }
 
-    private static List<ColumnDraft>? FromPrimaryKeyAttribute(AttributeData attribute, List<ColumnDraft> columns)
+    private static List<ColumnDraft>? FromPrimaryKeyAttribute(INamedTypeSymbol type, AttributeData attribute, List<ColumnDraft> columns, ProblemSink sink)
     {
         var names = new List<string>();
         foreach (var argument in attribute.ConstructorArguments)
@@ -58,19 +66,33 @@ internal static class KeyResolver
             }
         }
 
+        var location = attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation();
         var key = new List<ColumnDraft>();
         foreach (var name in names)
         {
             // A name that is not a mapped member (missing or [NotMapped]) makes the key invalid.
             var column = columns.FirstOrDefault(c => c.MemberName == name);
-            if (column is null || key.Contains(column))
+            if (column is null)
             {
+                sink.Add(DiagnosticDescriptors.PrimaryKeyMemberNotMapped, location, type.Name, name);
+                return null;
+            }
+
+            if (key.Contains(column))
+            {
+                sink.Add(DiagnosticDescriptors.AmbiguousKeyOrder, location, type.Name);
                 return null;
             }
 
             key.Add(column);
         }
 
-        return key.Count == 0 ? null : key;
+        if (key.Count == 0)
+        {
+            sink.Add(DiagnosticDescriptors.NoPrimaryKey, location, type.Name);
+            return null;
+        }
+
+        return key;
     }
 }

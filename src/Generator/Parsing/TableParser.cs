@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using RoslynPgSync.Generator.Diagnostics;
 using RoslynPgSync.Generator.Model;
 using RoslynPgSync.Sql;
 
@@ -24,60 +25,70 @@ internal static class TableParser
             return null;
         }
 
-        return Parse(type, cancellationToken);
+        return Inspect(type, problems: null, cancellationToken);
     }
 
-    public static TableModel? Parse(INamedTypeSymbol type, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds the model of <paramref name="type"/>, adding to <paramref name="problems"/> (when given)
+    /// everything that keeps it from replicating. The generator passes no list and gets <c>null</c>
+    /// for an invalid type; the analyzer passes one and reports it. One inspection serves both.
+    /// </summary>
+    public static TableModel? Inspect(INamedTypeSymbol type, List<Problem>? problems, CancellationToken cancellationToken)
     {
-        if (!CanEmitFor(type))
+        var sink = new ProblemSink(problems, type);
+        if (UnsupportedReason(type) is { } reason)
         {
+            sink.Add(DiagnosticDescriptors.UnsupportedType, null, type.Name, reason);
             return null;
         }
 
         var (schema, table) = ReadTableName(type);
-        if (PgSql.IdentifierProblem(schema) is not null || PgSql.IdentifierProblem(table) is not null)
-        {
-            return null;
-        }
+        sink.CheckIdentifier("schema", schema, null);
+        sink.CheckIdentifier("table name", table, null);
 
         var columns = new List<ColumnDraft>();
         foreach (var property in MappedProperties(type))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var column = ReadColumn(property);
-            if (column is null)
+            if (ReadColumn(property, sink) is { } column)
             {
-                return null;
+                columns.Add(column);
             }
-
-            columns.Add(column);
         }
 
-        if (columns.Count == 0 || HasDuplicateColumnNames(columns))
+        var names = new Dictionary<string, ColumnDraft>(StringComparer.Ordinal);
+        foreach (var column in columns)
         {
-            return null;
+            if (names.TryGetValue(column.ColumnName, out var first))
+            {
+                sink.Add(DiagnosticDescriptors.DuplicateColumn, column.Location, type.Name, first.MemberName, column.MemberName, column.ColumnName);
+            }
+            else
+            {
+                names[column.ColumnName] = column;
+            }
         }
 
-        var key = KeyResolver.Resolve(type, columns);
-        if (key is null)
+        var key = KeyResolver.Resolve(type, columns, sink);
+        foreach (var keyColumn in key ?? new List<ColumnDraft>())
+        {
+            if (keyColumn.IsDeclaredNullable)
+            {
+                sink.Add(DiagnosticDescriptors.InvalidKeyMember, keyColumn.Location, type.Name, keyColumn.MemberName, "is nullable; a primary key column is never NULL");
+            }
+            else if (!PgTypeMap.CanBeKey(keyColumn.PgType))
+            {
+                sink.Add(DiagnosticDescriptors.InvalidKeyMember, keyColumn.Location, type.Name, keyColumn.MemberName, "has type " + keyColumn.PgType + ", which PostgreSQL cannot compare with = in a primary key");
+            }
+        }
+
+        var targets = ReadTargets(type, schema, table, columns, sink);
+        if (sink.HasErrors || key is null || targets is null || columns.Count == 0)
         {
             return null;
         }
 
         var keySet = new HashSet<ColumnDraft>(key);
-        foreach (var keyColumn in key)
-        {
-            if (keyColumn.IsNullable || !PgTypeMap.CanBeKey(keyColumn.PgType))
-            {
-                return null;
-            }
-        }
-
-        var targets = ReadTargets(type, schema, table);
-        if (targets is null)
-        {
-            return null;
-        }
 
         var columnModels = columns
             .Select(c => new ColumnModel(c.MemberName, c.ColumnName, c.PgType, c.IsNullable && !keySet.Contains(c), keySet.Contains(c)))
@@ -125,24 +136,43 @@ internal static class TableParser
         }
     }
 
-    /// <summary>Generated code names the type from another class in the same assembly.</summary>
-    private static bool CanEmitFor(INamedTypeSymbol type)
+    /// <summary>Why generated code (another class of the same assembly) cannot name the type, or null.</summary>
+    private static string? UnsupportedReason(INamedTypeSymbol type)
     {
-        if (type.TypeKind != TypeKind.Class || type.IsAbstract || type.IsStatic || type.IsFileLocal)
+        if (type.TypeKind != TypeKind.Class)
         {
-            return false;
+            return "it is not a class or record class";
+        }
+
+        if (type.IsStatic)
+        {
+            return "it is static";
+        }
+
+        if (type.IsAbstract)
+        {
+            return "it is abstract; mark the concrete class instead";
         }
 
         for (var current = type; current is not null; current = current.ContainingType)
         {
-            if (current.IsGenericType || current.IsFileLocal ||
-                current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+            if (current.IsGenericType)
             {
-                return false;
+                return SymbolEqualityComparer.Default.Equals(current, type) ? "it is generic" : "it is nested in generic type '" + current.Name + "'";
+            }
+
+            if (current.IsFileLocal)
+            {
+                return "it is file-local";
+            }
+
+            if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+            {
+                return SymbolEqualityComparer.Default.Equals(current, type) ? "it is not public or internal" : "its containing type '" + current.Name + "' is not public or internal";
             }
         }
 
-        return true;
+        return null;
     }
 
     private static (string Schema, string Table) ReadTableName(INamedTypeSymbol type)
@@ -197,8 +227,9 @@ internal static class TableParser
         return declared;
     }
 
-    private static ColumnDraft? ReadColumn(IPropertySymbol property)
+    private static ColumnDraft? ReadColumn(IPropertySymbol property, ProblemSink sink)
     {
+        var location = property.Locations.FirstOrDefault();
         string? name = null;
         string? typeName = null;
         int? order = null;
@@ -242,6 +273,7 @@ internal static class TableParser
         {
             if (!PgTypeMap.IsPlausibleTypeName(typeName))
             {
+                sink.Add(DiagnosticDescriptors.InvalidTypeName, location, property.ContainingType.Name, property.Name, typeName);
                 return null;
             }
 
@@ -249,6 +281,7 @@ internal static class TableParser
         }
         else if (mapped is null)
         {
+            sink.Add(DiagnosticDescriptors.UnmappableMember, location, property.ContainingType.Name, property.Name, property.Type.ToDisplayString());
             return null;
         }
         else
@@ -257,14 +290,17 @@ internal static class TableParser
         }
 
         var columnName = name ?? SnakeCase.Convert(property.Name);
-        if (PgSql.IdentifierProblem(columnName) is not null)
+        if (!sink.CheckIdentifier("column", columnName, location))
         {
             return null;
         }
 
         var isNullable = !isRequired && (isNullableValueType ||
             (property.Type.IsReferenceType && property.NullableAnnotation != NullableAnnotation.NotAnnotated));
-        return new ColumnDraft(property.Name, columnName, pgType, isNullable, isKey, order);
+        // Only a declared nullable (T? or Nullable<T>) disqualifies a key member; an oblivious
+        // reference type in a nullable-disabled context is a NOT NULL key, as EF Core makes it.
+        var declaredNullable = isNullableValueType || property.NullableAnnotation == NullableAnnotation.Annotated;
+        return new ColumnDraft(property.Name, columnName, pgType, isNullable, isKey, order, location) { IsDeclaredNullable = declaredNullable };
     }
 
     /// <summary>[MaxLength]/[StringLength] on text and [Precision] on numeric, as EF Core's Npgsql provider maps them.</summary>
@@ -286,13 +322,7 @@ internal static class TableParser
         return mapped;
     }
 
-    private static bool HasDuplicateColumnNames(List<ColumnDraft> columns)
-    {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        return columns.Any(c => !names.Add(c.ColumnName));
-    }
-
-    private static List<TargetModel>? ReadTargets(INamedTypeSymbol type, string sourceSchema, string sourceTable)
+    private static List<TargetModel>? ReadTargets(INamedTypeSymbol type, string sourceSchema, string sourceTable, List<ColumnDraft> columns, ProblemSink sink)
     {
         var targets = new List<TargetModel>();
         var seen = new HashSet<(string, string, string)>();
@@ -303,23 +333,54 @@ internal static class TableParser
                 continue;
             }
 
+            var location = attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation();
             var server = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string : null;
             var schema = NamedString(attribute, "TargetSchema") ?? sourceSchema;
             var table = NamedString(attribute, "TargetTable") ?? sourceTable;
-            var mode = ModeName(NamedInt(attribute, "Mode") ?? 0);
+            var modeValue = NamedInt(attribute, "Mode") ?? 0;
+            var mode = ModeName(modeValue);
             var where = NamedString(attribute, "Where");
-            if (where is not null && where.Trim().Length > 0 && WhereClause.Problem(where) is not null)
+            var valid = true;
+            if (PgSql.IdentifierProblem(server) is { } serverProblem)
             {
-                return null;
+                sink.Add(DiagnosticDescriptors.InvalidServer, location, type.Name, server ?? string.Empty, serverProblem);
+                valid = false;
             }
 
-            if (server is null || PgSql.IdentifierProblem(server) is not null || PgSql.IdentifierProblem(schema) is not null ||
-                PgSql.IdentifierProblem(table) is not null || mode is null || !seen.Add((server, schema, table)))
+            valid &= sink.CheckIdentifier("target schema", schema, location);
+            valid &= sink.CheckIdentifier("target table", table, location);
+            if (mode is null)
             {
-                return null;
+                sink.Add(DiagnosticDescriptors.UndefinedMode, location, type.Name, server ?? string.Empty, modeValue);
+                valid = false;
             }
 
-            targets.Add(new TargetModel(server, schema, table, mode, string.IsNullOrWhiteSpace(where) ? null : where!.Trim()));
+            if (where is not null && where.Trim().Length > 0)
+            {
+                if (WhereClause.Problem(where) is { } whereProblem)
+                {
+                    sink.Add(DiagnosticDescriptors.MalformedWhere, location, type.Name, server ?? string.Empty, whereProblem);
+                    valid = false;
+                }
+                else
+                {
+                    foreach (var unknown in WhereColumns.Unknown(where, columns.Select(c => c.ColumnName)))
+                    {
+                        sink.Add(DiagnosticDescriptors.WhereUnknownColumn, location, type.Name, server ?? string.Empty, unknown);
+                    }
+                }
+            }
+
+            if (valid && !seen.Add((server!, schema, table)))
+            {
+                sink.Add(DiagnosticDescriptors.DuplicateTarget, location, type.Name, server!, schema, table);
+                valid = false;
+            }
+
+            if (valid)
+            {
+                targets.Add(new TargetModel(server!, schema, table, mode!, string.IsNullOrWhiteSpace(where) ? null : where!.Trim()));
+            }
         }
 
         return targets.Count == 0 ? null : targets;

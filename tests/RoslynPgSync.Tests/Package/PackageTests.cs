@@ -43,34 +43,7 @@ public sealed class PackageTests : IClassFixture<PackedPackage>
     public async Task Fresh_consumer_of_the_nupkg_sees_its_table_with_the_right_key()
     {
         using var consumer = new TempFolder("roslynpgsync-consumer-");
-        File.WriteAllText(Path.Combine(consumer.Path, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="local-build" value="{_package.FeedPath}" />
-              </packageSources>
-              <packageSourceMapping>
-                <packageSource key="local-build"><package pattern="RoslynPgSync" /></packageSource>
-                <packageSource key="nuget.org"><package pattern="*" /></packageSource>
-              </packageSourceMapping>
-            </configuration>
-            """);
-        File.WriteAllText(Path.Combine(consumer.Path, "Consumer.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-                <RestorePackagesPath>{Path.Combine(consumer.Path, "packages")}</RestorePackagesPath>
-                <NuGetAudit>false</NuGetAudit>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="RoslynPgSync" Version="{_package.Version}" />
-              </ItemGroup>
-            </Project>
-            """);
+        WriteConsumerProject(consumer.Path);
         File.WriteAllText(Path.Combine(consumer.Path, "Program.cs"), """
             using System.ComponentModel.DataAnnotations;
             using System.ComponentModel.DataAnnotations.Schema;
@@ -98,6 +71,63 @@ public sealed class PackageTests : IClassFixture<PackedPackage>
 
         Assert.True(run.ExitCode == 0, "consumer build/run failed:\n" + run.Output);
         Assert.Contains("local.loc_test key=[pk1,pk2] pk=[1 2] -> dst:remote.rmt_test (Sync)", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Consumer_with_a_table_without_a_key_fails_to_build_with_PGSYNC001_and_its_help_link()
+    {
+        using var consumer = new TempFolder("roslynpgsync-consumer-");
+        WriteConsumerProject(consumer.Path);
+        File.WriteAllText(Path.Combine(consumer.Path, "Program.cs"), """
+            using RoslynPgSync;
+
+            System.Console.WriteLine(RoslynPgSync.Generated.PgSyncInstaller.Tables.Count);
+
+            [Replicate("dst")]
+            public sealed class AuditLog
+            {
+                public string? Message { get; set; }
+            }
+            """);
+
+        var build = await DotNet.RunAsync(consumer.Path, TimeSpan.FromMinutes(4), "build", "--disable-build-servers", "-nodeReuse:false");
+
+        Assert.NotEqual(0, build.ExitCode);
+        Assert.Contains("error PGSYNC001: 'AuditLog' has no primary key", build.Output, StringComparison.Ordinal);
+        Assert.Contains("docs/diagnostics/PGSYNC001.md", build.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("error CS", build.Output, StringComparison.Ordinal);
+    }
+
+    private void WriteConsumerProject(string folder)
+    {
+        File.WriteAllText(Path.Combine(folder, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="local-build" value="{_package.FeedPath}" />
+              </packageSources>
+              <packageSourceMapping>
+                <packageSource key="local-build"><package pattern="RoslynPgSync" /></packageSource>
+                <packageSource key="nuget.org"><package pattern="*" /></packageSource>
+              </packageSourceMapping>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(folder, "Consumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                <RestorePackagesPath>{Path.Combine(folder, "packages")}</RestorePackagesPath>
+                <NuGetAudit>false</NuGetAudit>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="RoslynPgSync" Version="{_package.Version}" />
+              </ItemGroup>
+            </Project>
+            """);
     }
 }
 

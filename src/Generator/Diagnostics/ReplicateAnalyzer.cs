@@ -1,0 +1,59 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using RoslynPgSync.Generator.Parsing;
+
+namespace RoslynPgSync.Generator.Diagnostics;
+
+/// <summary>
+/// Reports, for every <c>[Replicate]</c> type, what keeps it from replicating: the same inspection the
+/// generator runs (which then emits nothing for the type), so a user sees one clear error per cause.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class ReplicateAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        DiagnosticDescriptors.NoPrimaryKey,
+        DiagnosticDescriptors.AmbiguousKeyOrder,
+        DiagnosticDescriptors.PrimaryKeyMemberNotMapped,
+        DiagnosticDescriptors.InvalidKeyMember,
+        DiagnosticDescriptors.UnmappableMember,
+        DiagnosticDescriptors.DuplicateColumn,
+        DiagnosticDescriptors.InvalidIdentifier,
+        DiagnosticDescriptors.InvalidServer,
+        DiagnosticDescriptors.DuplicateTarget,
+        DiagnosticDescriptors.UnsupportedType,
+        DiagnosticDescriptors.MalformedWhere,
+        DiagnosticDescriptors.WhereUnknownColumn,
+        DiagnosticDescriptors.InvalidTypeName,
+        DiagnosticDescriptors.UndefinedMode);
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterSymbolAction(Analyze, SymbolKind.NamedType);
+    }
+
+    private static void Analyze(SymbolAnalysisContext context)
+    {
+        var type = (INamedTypeSymbol)context.Symbol;
+        var replicate = type.GetAttributes().Where(a => KnownTypes.IsReplicate(a.AttributeClass)).ToList();
+        if (replicate.Count == 0)
+        {
+            return;
+        }
+
+        var problems = new List<Problem>();
+        TableParser.Inspect(type, problems, context.CancellationToken);
+        var fallback = type.Locations.FirstOrDefault() ?? Location.None;
+        foreach (var problem in problems)
+        {
+            context.ReportDiagnostic(problem.ToDiagnostic(fallback));
+        }
+    }
+}

@@ -1,0 +1,197 @@
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Testing;
+using RoslynPgSync.Generator.Diagnostics;
+using Xunit;
+
+namespace RoslynPgSync.Generator.Tests;
+
+/// <summary>Each diagnostic is reported where it belongs, and a valid model stays silent.</summary>
+public sealed class AnalyzerTests
+{
+    /// <summary>The attributes under their metadata names: the analyzer, like the generator, needs nothing else.</summary>
+    private const string Prelude = """
+        using System;
+        using System.ComponentModel.DataAnnotations;
+        using System.ComponentModel.DataAnnotations.Schema;
+        using Microsoft.EntityFrameworkCore;
+        using RoslynPgSync;
+
+        namespace RoslynPgSync
+        {
+            public enum ReplicationMode { Async, Sync, Strict }
+
+            [AttributeUsage(AttributeTargets.Class, AllowMultiple = true)]
+            public sealed class ReplicateAttribute : Attribute
+            {
+                public ReplicateAttribute(string server) { }
+                public string? TargetSchema { get; set; }
+                public string? TargetTable { get; set; }
+                public ReplicationMode Mode { get; set; }
+                public string? Where { get; set; }
+            }
+        }
+
+        namespace Microsoft.EntityFrameworkCore
+        {
+            [AttributeUsage(AttributeTargets.Class)]
+            public sealed class PrimaryKeyAttribute : Attribute
+            {
+                public PrimaryKeyAttribute(string propertyName, params string[] additionalPropertyNames) { }
+            }
+        }
+
+        """;
+
+    [Fact]
+    public Task Valid_models_stay_silent() => VerifyAsync("""
+        [Table("loc_test", Schema = "local")]
+        [Replicate("dst", TargetSchema = "remote", TargetTable = "rmt_test", Mode = ReplicationMode.Sync, Where = "pk1 > 0 AND info IS NOT NULL")]
+        [Replicate("other")]
+        public sealed class LocTest
+        {
+            [Key, Column(Order = 0)] public int Pk1 { get; set; }
+            [Key, Column(Order = 1)] public string Pk2 { get; set; } = "";
+            public string? Info { get; set; }
+            [NotMapped] public object? Ignored { get; set; }
+        }
+
+        [Replicate("dst"), PrimaryKey(nameof(B), nameof(A))]
+        public class ByEfKey { public int A { get; set; } public long B { get; set; } }
+
+        [Replicate("dst")]
+        public record class ByConvention { public Guid ByConventionId { get; set; } }
+
+        public class NotReplicated { public object? Anything { get; set; } }
+        """);
+
+    [Fact]
+    public Task PGSYNC001_no_primary_key() => VerifyAsync("""
+        [Replicate("dst")]
+        public class {|PGSYNC001:NoKey|} { public int Value { get; set; } }
+        """);
+
+    [Fact]
+    public Task PGSYNC002_composite_key_without_order() => VerifyAsync("""
+        [Replicate("dst")]
+        public class Composite { [Key] public int {|PGSYNC002:A|} { get; set; } [Key] public int B { get; set; } }
+        """);
+
+    [Fact]
+    public Task PGSYNC002_composite_key_with_duplicate_order() => VerifyAsync("""
+        [Replicate("dst")]
+        public class Composite { [Key, Column(Order = 1)] public int {|PGSYNC002:A|} { get; set; } [Key, Column(Order = 1)] public int B { get; set; } }
+        """);
+
+    [Fact]
+    public Task PGSYNC003_primary_key_names_a_not_mapped_member() => VerifyAsync("""
+        [Replicate("dst"), {|PGSYNC003:PrimaryKey(nameof(A))|}]
+        public class T { [NotMapped] public int A { get; set; } public int B { get; set; } }
+        """);
+
+    [Fact]
+    public Task PGSYNC004_nullable_key_and_json_key() => VerifyAsync("""
+        [Replicate("dst")]
+        public class T { public int? {|PGSYNC004:Id|} { get; set; } }
+
+        [Replicate("dst")]
+        public class U { [Key, Column(TypeName = "json")] public string {|PGSYNC004:Doc|} { get; set; } = ""; }
+        """);
+
+    [Fact]
+    public Task PGSYNC005_unmappable_member() => VerifyAsync("""
+        [Replicate("dst")]
+        public class T { public int Id { get; set; } public object {|PGSYNC005:Blob|} { get; set; } = new(); }
+        """);
+
+    [Fact]
+    public Task PGSYNC006_two_members_one_column() => VerifyAsync("""
+        [Replicate("dst")]
+        public class T { public int Id { get; set; } [Column("id")] public int {|PGSYNC006:Other|} { get; set; } }
+        """);
+
+    [Fact]
+    public Task PGSYNC007_column_name_over_63_bytes() => VerifyAsync("""
+        [Replicate("dst")]
+        public class T { public int Id { get; set; } [Column("ääääääääääääääääääääääääääääääääää")] public int {|PGSYNC007:X|} { get; set; } }
+        """);
+
+    [Fact]
+    public Task PGSYNC008_empty_server() => VerifyAsync("""
+        [{|PGSYNC008:Replicate("")|}]
+        public class T { public int Id { get; set; } }
+        """);
+
+    [Fact]
+    public Task PGSYNC009_same_destination_twice() => VerifyAsync("""
+        [Replicate("dst"), {|PGSYNC009:Replicate("dst")|}]
+        public class T { public int Id { get; set; } }
+        """);
+
+    [Fact]
+    public Task PGSYNC010_generic_and_abstract_types() => VerifyAsync("""
+        [Replicate("dst")]
+        public class {|PGSYNC010:G|}<TX> { public int Id { get; set; } }
+
+        [Replicate("dst")]
+        public abstract class {|PGSYNC010:A|} { public int Id { get; set; } }
+
+        public class Outer { [Replicate("dst")] private sealed class {|PGSYNC010:Hidden|} { public int Id { get; set; } } }
+        """);
+
+    [Fact]
+    public Task PGSYNC011_malformed_where() => VerifyAsync("""
+        [{|PGSYNC011:Replicate("dst", Where = "a = 1; drop table x")|}]
+        public class T { public int Id { get; set; } public int A { get; set; } }
+        """);
+
+    [Fact]
+    public Task PGSYNC012_where_names_an_unknown_column() => VerifyAsync("""
+        [{|PGSYNC012:Replicate("dst", Where = "statuz <> 'draft' AND lower(name) = 'x'")|}]
+        public class T { public int Id { get; set; } public string Status { get; set; } = ""; public string Name { get; set; } = ""; }
+        """);
+
+    [Fact]
+    public Task PGSYNC013_type_name_that_is_not_a_type() => VerifyAsync("""
+        [Replicate("dst")]
+        public class T { public int Id { get; set; } [Column(TypeName = "text); drop table x; --")] public string? {|PGSYNC013:S|} { get; set; } }
+        """);
+
+    [Fact]
+    public Task PGSYNC014_undefined_mode() => VerifyAsync("""
+        [{|PGSYNC014:Replicate("dst", Mode = (ReplicationMode)7)|}]
+        public class T { public int Id { get; set; } }
+        """);
+
+    [Fact]
+    public void Every_descriptor_has_a_help_page()
+    {
+        foreach (var descriptor in new ReplicateAnalyzer().SupportedDiagnostics)
+        {
+            var page = System.IO.Path.Combine(RepositoryRoot(), "docs", "diagnostics", descriptor.Id + ".md");
+            Assert.True(System.IO.File.Exists(page), "missing " + page);
+            Assert.EndsWith("/docs/diagnostics/" + descriptor.Id + ".md", descriptor.HelpLinkUri, System.StringComparison.Ordinal);
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = System.AppContext.BaseDirectory;
+        while (directory is not null && !System.IO.File.Exists(System.IO.Path.Combine(directory, "RoslynPgSync.sln")))
+        {
+            directory = System.IO.Path.GetDirectoryName(directory);
+        }
+
+        return directory!;
+    }
+
+    private static Task VerifyAsync(string source)
+    {
+        var test = new CSharpAnalyzerTest<ReplicateAnalyzer, DefaultVerifier>
+        {
+            TestCode = Prelude + source,
+            ReferenceAssemblies = ReferenceAssemblies.Net.Net80,
+        };
+        return test.RunAsync();
+    }
+}
