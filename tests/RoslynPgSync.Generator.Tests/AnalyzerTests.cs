@@ -10,7 +10,7 @@ namespace RoslynPgSync.Generator.Tests;
 public sealed class AnalyzerTests
 {
     /// <summary>The attributes under their metadata names: the analyzer, like the generator, needs nothing else.</summary>
-    private const string Prelude = """
+    internal const string Prelude = """
         using System;
         using System.ComponentModel.DataAnnotations;
         using System.ComponentModel.DataAnnotations.Schema;

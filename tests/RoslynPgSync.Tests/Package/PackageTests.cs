@@ -30,6 +30,7 @@ public sealed class PackageTests : IClassFixture<PackedPackage>
         Assert.Contains("lib/net10.0/RoslynPgSync.dll", entries);
         Assert.Contains("lib/net10.0/RoslynPgSync.xml", entries);
         Assert.Contains("analyzers/dotnet/cs/RoslynPgSync.Generator.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/RoslynPgSync.CodeFixes.dll", entries);
         Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.EndsWith("RoslynPgSync.Generator.dll", StringComparison.Ordinal));
 
         using var nuspec = new StreamReader(archive.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
