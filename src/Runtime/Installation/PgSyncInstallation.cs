@@ -38,13 +38,16 @@ public static class PgSyncInstallation
         var plan = InstallPlan.Create(options, tables);
         var nodeName = options.NodeName ?? "pgsync";
 
-        // Destinations first: reachable with their own connection string, target tables shaped alike.
+        var connection = await local.OpenConnectionAsync(ct).ConfigureAwait(false);
+        var localIdentity = await DatabaseIdentityAsync(connection, ct).ConfigureAwait(false);
+
+        // Destinations first: reachable with their own connection string, target tables shaped alike,
+        // and never the source table itself.
         foreach (var server in plan.Servers)
         {
-            await PrepareDestinationAsync(server, plan.Tables, options.CreateMissingTables, ct).ConfigureAwait(false);
+            await PrepareDestinationAsync(server, plan.Tables, options.CreateMissingTables, localIdentity, ct).ConfigureAwait(false);
         }
 
-        var connection = await local.OpenConnectionAsync(ct).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
         var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         await using var transactionScope = transaction.ConfigureAwait(false);
@@ -156,7 +159,14 @@ public static class PgSyncInstallation
         return script.ToString();
     }
 
-    private static async Task PrepareDestinationAsync(PgSyncServer server, IReadOnlyList<ReplicatedTable> tables, bool createMissing, CancellationToken ct)
+    /// <summary>Which database a connection reached: server address, port, server start time and database name (all readable without privileges).</summary>
+    private static async Task<string> DatabaseIdentityAsync(NpgsqlConnection connection, CancellationToken ct) =>
+        (string)(await ScalarAsync(
+            connection,
+            "SELECT concat_ws('/', pg_catalog.inet_server_addr()::text, pg_catalog.inet_server_port()::text, pg_catalog.pg_postmaster_start_time()::text, pg_catalog.current_database())",
+            ct).ConfigureAwait(false))!;
+
+    private static async Task PrepareDestinationAsync(PgSyncServer server, IReadOnlyList<ReplicatedTable> tables, bool createMissing, string localIdentity, CancellationToken ct)
     {
         var targets = tables.SelectMany(t => t.Targets.Where(x => x.Server == server.Name).Select(x => (Table: t, Target: x))).ToList();
         NpgsqlConnection connection;
@@ -172,8 +182,16 @@ public static class PgSyncInstallation
 
         await using (connection.ConfigureAwait(false))
         {
+            var sameDatabase = await DatabaseIdentityAsync(connection, ct).ConfigureAwait(false) == localIdentity;
             foreach (var (table, target) in targets)
             {
+                if (sameDatabase && target.Schema == table.SourceSchema && target.Table == table.SourceTable)
+                {
+                    throw new PgSyncInstallException(
+                        $"Destination server '{server.Name}' is the local database and {table} would replicate onto itself. " +
+                        $"Point '{server.Name}' at another database, or set TargetSchema/TargetTable on [Replicate] for {table.EntityType.Name}.");
+                }
+
                 if (createMissing && !await TableShape.ExistsAsync(connection, target.Schema, target.Table, ct).ConfigureAwait(false))
                 {
                     await ExecuteAsync(connection, target.CreateTableSql, ct).ConfigureAwait(false);

@@ -167,6 +167,20 @@ public sealed class InstallerTests
     }
 
     [Fact]
+    public async Task Target_that_is_the_source_table_itself_is_refused()
+    {
+        var cluster = await SharedCluster.GetAsync();
+        await using var local = await cluster.CreateDatabaseAsync("local");
+        await using var source = NpgsqlDataSource.Create(local.ConnectionString);
+
+        // types.every_type replicates to "dst" without remapping: pointing dst at the local database loops.
+        var error = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(
+            source, new PgSyncOptions { CreateMissingTables = true }.AddServer("dst", local.ConnectionString)));
+
+        Assert.Contains("Destination server 'dst' is the local database and types.every_type would replicate onto itself", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Uninstall_removes_every_object_and_leaves_the_data()
     {
         await using var pair = await ReplicationPair.CreateAsync("async_dst");
