@@ -79,9 +79,7 @@ internal static class Scenario
         await CompareAsync(local, remote, "after truncate", ct);
 
         Step("Outage: the destination's role may no longer log in");
-        await ExecuteAsync(remote.AdminConnectionString, $"ALTER ROLE \"{remote.OwnerRole}\" NOLOGIN", ct);
-        await ExecuteAsync(remote.AdminConnectionString, $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{remote.OwnerRole}'", ct);
-        NpgsqlConnection.ClearAllPools();
+        await remote.RefuseLoginsAsync(ct);
         for (var batch = 0; batch < 5; batch++)
         {
             await ExecuteAsync(local.ConnectionString, $"DO $$ BEGIN FOR i IN {batch * 2000 + 1}..{(batch + 1) * 2000} LOOP INSERT INTO {Local} VALUES (i, md5(i::text), 'written during the outage', now(), now()); END LOOP; END $$", ct);
@@ -92,7 +90,7 @@ internal static class Scenario
         Console.WriteLine($"  last error: {(await monitor.GetStatusAsync(ct)).Single().LastError}");
 
         Step("Recovery: the login is back; the worker drains the queue");
-        await ExecuteAsync(remote.AdminConnectionString, $"ALTER ROLE \"{remote.OwnerRole}\" LOGIN", ct);
+        await remote.AllowLoginsAsync(ct);
         while (true)
         {
             var status = (await monitor.GetStatusAsync(ct)).Single();

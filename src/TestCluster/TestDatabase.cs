@@ -48,6 +48,28 @@ public sealed class TestDatabase : IAsyncDisposable
     public int Port => _cluster.Port;
 
     /// <summary>
+    /// The seed article's outage: the owner role may no longer log in and every session of it ends
+    /// (dblink connections from other databases included); this process's pooled connections to
+    /// the database are cleared so that later ones fail or reconnect cleanly.
+    /// </summary>
+    /// <param name="ct">Cancels the statements.</param>
+    public async Task RefuseLoginsAsync(CancellationToken ct = default)
+    {
+        await _cluster.ExecuteAdminAsync(Name, $"ALTER ROLE {PgSql.QuoteIdentifier(OwnerRole)} NOLOGIN", ct).ConfigureAwait(false);
+        await _cluster.ExecuteAdminAsync(
+            Name,
+            $"SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = {PgSql.QuoteLiteral(OwnerRole)} AND pid <> pg_catalog.pg_backend_pid()",
+            ct).ConfigureAwait(false);
+        await using var pooled = new NpgsqlConnection(ConnectionString);
+        NpgsqlConnection.ClearPool(pooled);
+    }
+
+    /// <summary>Ends the outage of <see cref="RefuseLoginsAsync"/>: the owner role may log in again.</summary>
+    /// <param name="ct">Cancels the statement.</param>
+    public Task AllowLoginsAsync(CancellationToken ct = default) =>
+        _cluster.ExecuteAdminAsync(Name, $"ALTER ROLE {PgSql.QuoteIdentifier(OwnerRole)} LOGIN", ct);
+
+    /// <summary>
     /// Clears this database's connection pools, ends its sessions, drops it (<c>WITH (FORCE)</c>
     /// on PostgreSQL 13 and later) and drops its owner role. Does nothing when the server cannot
     /// be reached (a stopped throwaway cluster is deleted anyway).

@@ -223,16 +223,9 @@ public sealed class ReplayWorkerTests
             return new Databases(await cluster.CreateDatabaseAsync("local"), await cluster.CreateDatabaseAsync("remote"));
         }
 
-        /// <summary>The seed's outage: the remote role may not log in and its sessions end.</summary>
-        public async Task TakeRemoteDownAsync()
-        {
-            await Db.ExecuteAsync(Remote.AdminConnectionString, $"ALTER ROLE \"{Remote.OwnerRole}\" NOLOGIN");
-            await Db.ExecuteAsync(Remote.AdminConnectionString, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", Remote.OwnerRole);
-            await using var pooled = new NpgsqlConnection(Remote.ConnectionString);
-            NpgsqlConnection.ClearPool(pooled);
-        }
+        public Task TakeRemoteDownAsync() => Remote.RefuseLoginsAsync();
 
-        public Task<int> BringRemoteBackAsync() => Db.ExecuteAsync(Remote.AdminConnectionString, $"ALTER ROLE \"{Remote.OwnerRole}\" LOGIN");
+        public Task BringRemoteBackAsync() => Remote.AllowLoginsAsync();
 
         public async ValueTask DisposeAsync()
         {

@@ -76,23 +76,17 @@ public sealed class ReplicationPair : IAsyncDisposable
         return rows;
     }
 
-    /// <summary>Takes the remote role's login away and ends its sessions: the seed's outage.</summary>
-    public async Task TakeRemoteDownAsync()
-    {
-        await Db.ExecuteAsync(Remote.AdminConnectionString, $"ALTER ROLE \"{Remote.OwnerRole}\" NOLOGIN");
-        await EndRemoteSessionsAsync();
-    }
+    /// <summary>The seed's outage on the remote side (see <see cref="TestDatabase.RefuseLoginsAsync"/>).</summary>
+    public Task TakeRemoteDownAsync() => Remote.RefuseLoginsAsync();
 
-    /// <summary>Terminates every session of the remote role (dblink's and the test's own pooled ones).</summary>
+    public Task BringRemoteBackAsync() => Remote.AllowLoginsAsync();
+
+    /// <summary>Ends every session of the remote role (dblink's and this process's pooled ones) without refusing logins.</summary>
     public async Task EndRemoteSessionsAsync()
     {
-        await Db.ExecuteAsync(Remote.AdminConnectionString, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()", Remote.OwnerRole);
-        await using var pooled = new NpgsqlConnection(Remote.ConnectionString);
-        NpgsqlConnection.ClearPool(pooled);
+        await Remote.RefuseLoginsAsync();
+        await Remote.AllowLoginsAsync();
     }
-
-    public Task BringRemoteBackAsync() =>
-        Db.ExecuteAsync(Remote.AdminConnectionString, $"ALTER ROLE \"{Remote.OwnerRole}\" LOGIN");
 
     public async ValueTask DisposeAsync()
     {

@@ -25,7 +25,7 @@ public sealed class FanOutTests
         const string Rows = "SELECT coalesce(string_agg(id || ':' || status, ',' ORDER BY id), '') FROM {0}";
 
         await Db.ExecuteAsync(local.ConnectionString, "INSERT INTO shop.orders (id, status, total) VALUES (1, 'draft', 10), (2, 'paid', 20), (3, 'paid', 30)");
-        await Db.ExecuteAsync(b.AdminConnectionString, $"ALTER ROLE \"{b.OwnerRole}\" NOLOGIN");
+        await b.RefuseLoginsAsync();
         await Db.ExecuteAsync(local.ConnectionString, "UPDATE shop.orders SET status = 'draft' WHERE id = 2");
         await Db.ExecuteAsync(local.ConnectionString, "UPDATE shop.orders SET status = 'paid' WHERE id = 1");
 
@@ -37,7 +37,7 @@ public sealed class FanOutTests
         Assert.Equal(0L, await Db.ScalarAsync<long>(local.ConnectionString, "SELECT depth FROM pgsync.status WHERE dst_server = 'fan_a'"));
         Assert.Contains("not permitted to log in", await Db.ScalarAsync<string>(local.ConnectionString, "SELECT last_error FROM pgsync.status WHERE dst_server = 'fan_b'"), StringComparison.Ordinal);
 
-        await Db.ExecuteAsync(b.AdminConnectionString, $"ALTER ROLE \"{b.OwnerRole}\" LOGIN");
+        await b.AllowLoginsAsync();
         Assert.Equal(3, await Db.ScalarAsync<int>(local.ConnectionString, "SELECT pgsync.deal_sync_err_rec(100)"));
 
         // fan_b replicates only rows that are not drafts: 2 left the filter, 1 entered it.

@@ -43,16 +43,14 @@ public sealed class SeedScenarioTests(ITestOutputHelper output)
         }
 
         // The outage: the remote role may not log in and its sessions end.
-        await Db.ExecuteAsync(nodes.Remote.AdminConnectionString, $"ALTER ROLE \"{nodes.Remote.OwnerRole}\" NOLOGIN");
-        await Db.ExecuteAsync(nodes.Remote.AdminConnectionString, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", nodes.Remote.OwnerRole);
-        Npgsql.NpgsqlConnection.ClearAllPools();
+        await nodes.Remote.RefuseLoginsAsync();
 
         // 10,000 single-row statements, as the seed's per-row trigger queued them: the local commit succeeds.
         await Db.ExecuteAsync(local.ConnectionString, $"DO $$ BEGIN FOR i IN 1..10000 LOOP INSERT INTO {local.Table} VALUES (i, md5(i::text), 'during outage', now(), now()); END LOOP; END $$");
         Assert.Equal(10000L, await Db.ScalarAsync<long>(local.ConnectionString, $"SELECT count(*) FROM {local.Table}"));
         Assert.Equal(10000L, await Db.ScalarAsync<long>(local.ConnectionString, "SELECT count(*) FROM pgsync.sync_err_rec"));
 
-        await Db.ExecuteAsync(nodes.Remote.AdminConnectionString, $"ALTER ROLE \"{nodes.Remote.OwnerRole}\" LOGIN");
+        await nodes.Remote.AllowLoginsAsync();
         Assert.Equal(1000, await Db.ScalarAsync<int>(local.ConnectionString, "SELECT pgsync.deal_sync_err_rec(1000)"));
         Assert.Equal(
             "1000 1 1000",
