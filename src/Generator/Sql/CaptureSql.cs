@@ -29,9 +29,12 @@ internal static class CaptureSql
 
         var sql = new StringBuilder();
         sql.Append("CREATE OR REPLACE FUNCTION ").Append(function).Append("()\n");
-        sql.Append("RETURNS trigger\nLANGUAGE plpgsql\nSET search_path = pg_catalog, pg_temp\nAS ").Append(tag).Append('\n');
+        // SECURITY DEFINER: only the installing role writes the queue, so writers need no rights on it
+        // and cannot put SQL of their own into it (it runs on the destination).
+        sql.Append("RETURNS trigger\nLANGUAGE plpgsql\nSECURITY DEFINER\nSET search_path = pg_catalog, pg_temp\nAS ").Append(tag).Append('\n');
         sql.Append(body);
         sql.Append(tag).Append(";\n");
+        sql.Append("REVOKE ALL ON FUNCTION ").Append(function).Append("() FROM PUBLIC;\n");
 
         var triggers = new[]
         {

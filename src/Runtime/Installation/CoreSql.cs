@@ -158,6 +158,7 @@ internal static class CoreSql
             CREATE OR REPLACE FUNCTION {{schema}}.{{PgSql.QuoteIdentifier(SqlNames.FlushAtCommit)}}()
             RETURNS trigger
             LANGUAGE plpgsql
+            SECURITY DEFINER
             SET search_path = pg_catalog, pg_temp
             AS $pgsync$
             BEGIN
@@ -192,6 +193,13 @@ internal static class CoreSql
                 END IF;
             END
             $pgsync$;
+
+            -- The functions that reach destinations run as their owner, whose user mappings hold the
+            -- passwords: nobody else may call them unless a DBA grants it (e.g. deal_sync_err_rec to an
+            -- operator role). Triggers need no EXECUTE right to fire.
+            REVOKE ALL ON FUNCTION {{apply}}(text, integer, boolean) FROM PUBLIC;
+            REVOKE ALL ON FUNCTION {{schema}}.{{PgSql.QuoteIdentifier(SqlNames.Replay)}}(integer) FROM PUBLIC;
+            REVOKE ALL ON FUNCTION {{schema}}.{{PgSql.QuoteIdentifier(SqlNames.FlushAtCommit)}}() FROM PUBLIC;
 
             -- Per destination: how far behind it is and how it last went.
             CREATE OR REPLACE VIEW {{schema}}.{{PgSql.QuoteIdentifier(SqlNames.StatusView)}} AS

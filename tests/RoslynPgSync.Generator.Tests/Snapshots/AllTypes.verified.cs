@@ -99,6 +99,7 @@ CREATE TABLE IF NOT EXISTS ""public"".""everything"" (
                 installSql: schema => @"CREATE OR REPLACE FUNCTION " + schema + @".""capture_everything_47413371""()
 RETURNS trigger
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $pgsync$
 DECLARE
@@ -145,6 +146,7 @@ BEGIN
     RETURN NULL;
 END
 $pgsync$;
+REVOKE ALL ON FUNCTION " + schema + @".""capture_everything_47413371""() FROM PUBLIC;
 DO $pgsync$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '""public"".""everything""'::pg_catalog.regclass AND tgname = 'pgsync_capture_insert') THEN

@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS ""Select"".""Order Items """"v2"""""" (
                 installSql: schema => @"CREATE OR REPLACE FUNCTION " + schema + @".""capture_order_items__v2__5d2a89cb""()
 RETURNS trigger
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $pgsync$
 DECLARE
@@ -79,6 +80,7 @@ BEGIN
     RETURN NULL;
 END
 $pgsync$;
+REVOKE ALL ON FUNCTION " + schema + @".""capture_order_items__v2__5d2a89cb""() FROM PUBLIC;
 DO $pgsync$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '""Select"".""Order Items """"v2""""""'::pg_catalog.regclass AND tgname = 'pgsync_capture_insert') THEN

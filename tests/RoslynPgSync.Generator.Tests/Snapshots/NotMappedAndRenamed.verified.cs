@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS ""public"".""customer"" (
                 installSql: schema => @"CREATE OR REPLACE FUNCTION " + schema + @".""capture_customer_9fe56418""()
 RETURNS trigger
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $pgsync$
 DECLARE
@@ -81,6 +82,7 @@ BEGIN
     RETURN NULL;
 END
 $pgsync$;
+REVOKE ALL ON FUNCTION " + schema + @".""capture_customer_9fe56418""() FROM PUBLIC;
 DO $pgsync$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '""public"".""customer""'::pg_catalog.regclass AND tgname = 'pgsync_capture_insert') THEN

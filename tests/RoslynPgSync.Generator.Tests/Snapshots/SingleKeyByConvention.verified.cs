@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS ""public"".""order_line"" (
                 installSql: schema => @"CREATE OR REPLACE FUNCTION " + schema + @".""capture_order_line_4e146ba7""()
 RETURNS trigger
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $pgsync$
 DECLARE
@@ -79,6 +80,7 @@ BEGIN
     RETURN NULL;
 END
 $pgsync$;
+REVOKE ALL ON FUNCTION " + schema + @".""capture_order_line_4e146ba7""() FROM PUBLIC;
 DO $pgsync$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '""public"".""order_line""'::pg_catalog.regclass AND tgname = 'pgsync_capture_insert') THEN

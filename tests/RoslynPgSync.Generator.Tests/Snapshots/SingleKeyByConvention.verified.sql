@@ -2,6 +2,7 @@
 CREATE OR REPLACE FUNCTION "pgsync"."capture_order_line_4e146ba7"()
 RETURNS trigger
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $pgsync$
 DECLARE
@@ -48,6 +49,7 @@ BEGIN
     RETURN NULL;
 END
 $pgsync$;
+REVOKE ALL ON FUNCTION "pgsync"."capture_order_line_4e146ba7"() FROM PUBLIC;
 DO $pgsync$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '"public"."order_line"'::pg_catalog.regclass AND tgname = 'pgsync_capture_insert') THEN

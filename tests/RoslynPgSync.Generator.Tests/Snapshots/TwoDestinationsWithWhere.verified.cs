@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS ""billing"".""invoices"" (
                 installSql: schema => @"CREATE OR REPLACE FUNCTION " + schema + @".""capture_invoices_ceeff384""()
 RETURNS trigger
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $pgsync$
 DECLARE
@@ -107,6 +108,7 @@ BEGIN
     RETURN NULL;
 END
 $pgsync$;
+REVOKE ALL ON FUNCTION " + schema + @".""capture_invoices_ceeff384""() FROM PUBLIC;
 DO $pgsync$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '""billing"".""invoices""'::pg_catalog.regclass AND tgname = 'pgsync_capture_insert') THEN

@@ -181,6 +181,24 @@ public sealed class InstallerTests
     }
 
     [Fact]
+    public async Task Another_writer_role_is_captured_but_can_neither_write_the_queue_nor_replay()
+    {
+        await using var pair = await ReplicationPair.CreateAsync("async_dst");
+        await using var writer = await pair.Cluster.CreateRoleAsync("writer");
+        await Db.ExecuteAsync(pair.Local.ConnectionString, $"GRANT USAGE ON SCHEMA app TO \"{writer.Name}\"; GRANT SELECT, INSERT ON app.hostile_async TO \"{writer.Name}\"");
+        var asWriter = writer.ConnectionStringFor(pair.Local.Name);
+
+        await Db.ExecuteAsync(asWriter, "INSERT INTO app.hostile_async (id, code) VALUES (1, 'by another role')");
+        var queue = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Db.ExecuteAsync(asWriter, "INSERT INTO pgsync.sync_err_rec (nsp_name, table_name, dst_server, dst_query) VALUES ('x', 'y', 'async_dst', 'DROP TABLE copy.hostile_async')"));
+        var replay = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Db.ScalarAsync<int>(asWriter, "SELECT pgsync.deal_sync_err_rec(10)"));
+
+        Assert.Equal(Npgsql.PostgresErrorCodes.InsufficientPrivilege, queue.SqlState);
+        Assert.Equal(Npgsql.PostgresErrorCodes.InsufficientPrivilege, replay.SqlState);
+        Assert.Equal(1, await pair.ReplayAsync());
+        Assert.Equal("by another role", await Db.ScalarAsync<string>(pair.Remote.ConnectionString, "SELECT code FROM copy.hostile_async"));
+    }
+
+    [Fact]
     public async Task Uninstall_removes_every_object_and_leaves_the_data()
     {
         await using var pair = await ReplicationPair.CreateAsync("async_dst");
