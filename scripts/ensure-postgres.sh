@@ -19,19 +19,22 @@ if [ -n "${PGSYNC_TEST_ADMIN_CONNECTION:-}" ]; then
   exit 0 # tests use an existing server; nothing to install
 fi
 
-if have_postgres && { [ "$(id -u)" != 0 ] || id postgres >/dev/null 2>&1; }; then
+# The throwaway clusters also run kill (procps), runuser and setsid (util-linux).
+have_tools() { [ -x /bin/kill ] || [ -x /usr/bin/kill ]; }
+
+if have_postgres && have_tools && { [ "$(id -u)" != 0 ] || id postgres >/dev/null 2>&1; }; then
   exit 0
 fi
 
 if [ "$(id -u)" != 0 ]; then
-  echo "PostgreSQL server binaries with dblink are missing: install the packages postgresql and postgresql-contrib (e.g. sudo apt-get install postgresql postgresql-contrib), or set PGSYNC_TEST_ADMIN_CONNECTION to a superuser connection string." >&2
+  echo "PostgreSQL server binaries with dblink (or procps) are missing: install the packages postgresql and postgresql-contrib (e.g. sudo apt-get install postgresql postgresql-contrib), or set PGSYNC_TEST_ADMIN_CONNECTION to a superuser connection string." >&2
   exit 1
 fi
 
-echo "Installing PostgreSQL (postgresql, postgresql-contrib) ..."
+echo "Installing PostgreSQL (postgresql, postgresql-contrib) and procps ..."
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends postgresql postgresql-contrib >/dev/null
+apt-get install -y -qq --no-install-recommends postgresql postgresql-contrib procps >/dev/null
 # The Debian package starts a default cluster; our tests start their own, so stop it again.
 if command -v pg_lsclusters >/dev/null 2>&1; then
   pg_lsclusters -h 2>/dev/null | while read -r version name _; do
