@@ -1,0 +1,236 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+using RoslynPgSync.Generated;
+using RoslynPgSync.TestCluster;
+
+namespace RoslynPgSync.Bench;
+
+/// <summary>
+/// The bulk workload on the seed's table shape, each configuration on fresh databases of one
+/// throwaway cluster: INSERT n rows in one statement, UPDATE all, DELETE 10%, TRUNCATE. Writer time
+/// per step, and for async and native the time until the destination equals the source.
+/// </summary>
+internal static class BulkBenchmark
+{
+    public static readonly string[] Configurations = { "plain", "seed", "sync", "async", "native" };
+
+    private static readonly (string Step, string Sql)[] Steps =
+    {
+        ("insert", "INSERT INTO {t} SELECT g, md5(g::text), md5((g * 7)::text), now(), now() FROM generate_series(1, {n}) AS g"),
+        ("update", "UPDATE {t} SET info = pk2, mod_time = now()"),
+        ("delete 10%", "DELETE FROM {t} WHERE pk1 % 10 = 0"),
+        ("truncate", "TRUNCATE {t}"),
+    };
+
+    public static async Task<List<BulkResult>> RunAsync(PostgresCluster cluster, int rows, TextWriter log, CancellationToken ct)
+    {
+        var results = new List<BulkResult>();
+        foreach (var configuration in Configurations)
+        {
+            await using var local = await cluster.CreateDatabaseAsync("bench_local", ct);
+            await using var remote = await cluster.CreateDatabaseAsync("bench_remote", ct);
+            await using var setup = await SetUpAsync(configuration, cluster, local, remote, ct);
+            var result = new BulkResult(configuration);
+            await using var writer = new NpgsqlConnection(local.ConnectionString);
+            await writer.OpenAsync(ct);
+
+            // Warm-up: the first statement opens dblink connections and plans; it is not measured.
+            await ExecuteAsync(writer, $"INSERT INTO {setup.Table} VALUES (-1, 'warm-up', '', now(), now())", ct);
+            await ExecuteAsync(writer, $"DELETE FROM {setup.Table} WHERE pk1 = -1", ct);
+            await setup.ConvergeAsync(ct);
+
+            foreach (var (step, sql) in Steps)
+            {
+                var watch = Stopwatch.StartNew();
+                await ExecuteAsync(writer, sql.Replace("{t}", setup.Table, StringComparison.Ordinal).Replace("{n}", rows.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal), ct);
+                var written = watch.Elapsed;
+                await setup.ConvergeAsync(ct);
+                var converged = watch.Elapsed;
+                var equal = await setup.EqualAsync(ct);
+                result.Steps.Add(new StepResult(step, written, setup.HasDestination && !setup.SyncAtCommit ? converged : null, equal));
+                await log.WriteLineAsync($"  {configuration,-7} {step,-11} writer {written.TotalMilliseconds,9:F0} ms{(setup.HasDestination && !setup.SyncAtCommit ? $", equal after {converged.TotalMilliseconds:F0} ms" : string.Empty)}{(equal ? string.Empty : "  DESTINATION DIFFERS")}");
+            }
+
+            results.Add(result);
+        }
+
+        return results;
+    }
+
+    public static string Markdown(List<BulkResult> results, int rows)
+    {
+        var plain = results.Single(r => r.Configuration == "plain");
+        var text = new StringBuilder();
+        text.Append("## bulk (").Append(rows.ToString("N0", CultureInfo.InvariantCulture)).Append(" rows)\n\n");
+        text.Append("Writer time in ms, and its ratio to plain; for async and native also the time until the destination equals the source (writer start to equal).\n\n");
+        text.Append("| configuration | ").Append(string.Join(" | ", Steps.Select(s => s.Step))).Append(" | destination equal |\n");
+        text.Append("|---|").Append(string.Concat(Steps.Select(_ => "---:|"))).Append("---|\n");
+        foreach (var result in results)
+        {
+            text.Append("| ").Append(result.Configuration);
+            for (var i = 0; i < Steps.Length; i++)
+            {
+                var step = result.Steps[i];
+                var ratio = step.Writer.TotalMilliseconds / Math.Max(0.001, plain.Steps[i].Writer.TotalMilliseconds);
+                text.Append(" | ").Append(step.Writer.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture))
+                    .Append(" (").Append(ratio.ToString("F2", CultureInfo.InvariantCulture)).Append("x)");
+                if (step.Converged is { } converged)
+                {
+                    text.Append("; equal at ").Append(converged.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture));
+                }
+            }
+
+            text.Append(" | ").Append(result.Configuration == "plain" ? "n/a" : result.Steps.All(s => s.Equal) ? "yes, every step" : "NO").Append(" |\n");
+        }
+
+        return text.ToString();
+    }
+
+    private static async Task<Setup> SetUpAsync(string configuration, PostgresCluster cluster, TestDatabase local, TestDatabase remote, CancellationToken ct)
+    {
+        switch (configuration)
+        {
+            case "plain":
+                await ExecuteAsync(local.ConnectionString, SeedTable("t_plain"), ct);
+                return new Setup("bench.t_plain", local, remote);
+            case "seed":
+                await ExecuteAsync(local.ConnectionString, SeedTable("t_seed"), ct);
+                await ExecuteAsync(remote.ConnectionString, SeedTable("t_seed"), ct);
+                await ExecuteAsync(
+                    local.ConnectionString,
+                    $"CREATE SERVER seed_dst FOREIGN DATA WRAPPER dblink_fdw OPTIONS (host '{remote.Host}', port '{remote.Port}', dbname '{remote.Name}');" +
+                    $"CREATE USER MAPPING FOR CURRENT_USER SERVER seed_dst OPTIONS (user '{remote.OwnerRole}', password '{remote.OwnerPassword}');" +
+                    SeedBaseline.Trigger,
+                    ct);
+                return new Setup("bench.t_seed", local, remote) { RemoteTable = "bench.t_seed", SyncAtCommit = true };
+            case "sync":
+            case "async":
+            {
+                var server = "bench_" + configuration;
+                var options = new PgSyncOptions { NodeName = "bench", CreateMissingTables = true }.AddServer(server, remote.ConnectionString);
+                var source = NpgsqlDataSource.Create(local.ConnectionString);
+                await PgSyncInstaller.InstallAsync(source, options, ct);
+                var table = "bench.t_" + configuration;
+                return new Setup(table, local, remote) { RemoteTable = table, SyncAtCommit = configuration == "sync", Source = source, Replays = configuration == "async" };
+            }
+            default:
+            {
+                await ExecuteAsync(local.ConnectionString, SeedTable("t_native"), ct);
+                await ExecuteAsync(remote.ConnectionString, SeedTable("t_native"), ct);
+                var slot = "bench_" + Guid.NewGuid().ToString("N")[..12];
+                await ExecuteAsync(local.AdminConnectionString, "CREATE PUBLICATION bench_pub FOR TABLE bench.t_native", ct);
+                await ExecuteAsync(local.AdminConnectionString, $"SELECT pg_create_logical_replication_slot('{slot}', 'pgoutput')", ct);
+                var admin = new NpgsqlConnectionStringBuilder(local.AdminConnectionString);
+                var conninfo = $"host={admin.Host} port={admin.Port} dbname={admin.Database} user={admin.Username} password={admin.Password}";
+                await ExecuteAsync(remote.AdminConnectionString, $"CREATE SUBSCRIPTION bench_sub CONNECTION '{conninfo}' PUBLICATION bench_pub WITH (create_slot = false, slot_name = '{slot}', copy_data = false)", ct);
+                return new Setup("bench.t_native", local, remote) { RemoteTable = "bench.t_native", Subscription = true };
+            }
+        }
+    }
+
+    private static string SeedTable(string name) =>
+        $"CREATE SCHEMA IF NOT EXISTS bench; CREATE TABLE bench.{name} (pk1 integer, pk2 text, info text, crt_time timestamp(0), mod_time timestamp(0), PRIMARY KEY (pk1, pk2))";
+
+    private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await ExecuteAsync(connection, sql, ct);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task<string> DigestAsync(string connectionString, string table, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand($"SELECT count(*) || ' ' || coalesce(sum(hashtext(t.*::text)), 0) FROM {table} AS t", connection) { CommandTimeout = 0 };
+        return (string)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>One configuration's tables and how to tell when its destination has caught up.</summary>
+    private sealed class Setup(string table, TestDatabase local, TestDatabase remote) : IAsyncDisposable
+    {
+        public string Table { get; } = table;
+
+        public string? RemoteTable { get; init; }
+
+        public bool SyncAtCommit { get; init; }
+
+        public bool Replays { get; init; }
+
+        public bool Subscription { get; init; }
+
+        public NpgsqlDataSource? Source { get; init; }
+
+        public bool HasDestination => RemoteTable is not null;
+
+        /// <summary>Async: replay until the queue is empty. Native: wait until the subscriber matches.</summary>
+        public async Task ConvergeAsync(CancellationToken ct)
+        {
+            if (Replays)
+            {
+                await using var connection = new NpgsqlConnection(local.ConnectionString);
+                await connection.OpenAsync(ct);
+                while (true)
+                {
+                    await using var command = new NpgsqlCommand("SELECT pgsync.deal_sync_err_rec(100000)", connection) { CommandTimeout = 0 };
+                    if ((int)(await command.ExecuteScalarAsync(ct))! == 0)
+                    {
+                        return;
+                    }
+                }
+            }
+
+            if (Subscription)
+            {
+                var deadline = DateTime.UtcNow.AddMinutes(5);
+                while (!await EqualAsync(ct) && DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(5, ct);
+                }
+            }
+        }
+
+        public async Task<bool> EqualAsync(CancellationToken ct) =>
+            RemoteTable is null || await DigestAsync(local.ConnectionString, Table, ct) == await DigestAsync(remote.ConnectionString, RemoteTable, ct);
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Subscription)
+            {
+                await ExecuteAsync(remote.AdminConnectionString, "DROP SUBSCRIPTION bench_sub", CancellationToken.None);
+            }
+
+            if (Source is not null)
+            {
+                await Source.DisposeAsync();
+            }
+
+            NpgsqlConnection.ClearAllPools();
+        }
+    }
+}
+
+/// <summary>One configuration's bulk run.</summary>
+internal sealed class BulkResult(string configuration)
+{
+    public string Configuration { get; } = configuration;
+
+    public List<StepResult> Steps { get; } = new();
+}
+
+/// <summary>One step: writer time, time until the destination was equal (async/native), and whether it was.</summary>
+internal sealed record StepResult(string Step, TimeSpan Writer, TimeSpan? Converged, bool Equal);
