@@ -30,7 +30,7 @@ internal static class BulkBenchmark
         ("truncate", "TRUNCATE {t}"),
     };
 
-    public static async Task<List<BulkResult>> RunAsync(PostgresCluster cluster, int rows, TextWriter log, CancellationToken ct)
+    public static async Task<List<BulkResult>> RunAsync(PostgresCluster cluster, int rows, int repetitions, TextWriter log, CancellationToken ct)
     {
         var results = new List<BulkResult>();
         foreach (var configuration in Configurations)
@@ -47,16 +47,29 @@ internal static class BulkBenchmark
             await ExecuteAsync(writer, $"DELETE FROM {setup.Table} WHERE pk1 = -1", ct);
             await setup.ConvergeAsync(ct);
 
-            foreach (var (step, sql) in Steps)
+            // The whole sequence runs `repetitions` times on the same tables (it ends with TRUNCATE);
+            // each step reports its median.
+            var samples = Steps.Select(_ => new List<(TimeSpan Written, TimeSpan Converged, bool Equal)>()).ToArray();
+            for (var repetition = 0; repetition < repetitions; repetition++)
             {
-                var watch = Stopwatch.StartNew();
-                await ExecuteAsync(writer, sql.Replace("{t}", setup.Table, StringComparison.Ordinal).Replace("{n}", rows.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal), ct);
-                var written = watch.Elapsed;
-                await setup.ConvergeAsync(ct);
-                var converged = watch.Elapsed;
-                var equal = await setup.EqualAsync(ct);
-                result.Steps.Add(new StepResult(step, written, setup.HasDestination && !setup.SyncAtCommit ? converged : null, equal));
-                await log.WriteLineAsync($"  {configuration,-7} {step,-11} writer {written.TotalMilliseconds,9:F0} ms{(setup.HasDestination && !setup.SyncAtCommit ? $", equal after {converged.TotalMilliseconds:F0} ms" : string.Empty)}{(equal ? string.Empty : "  DESTINATION DIFFERS")}");
+                for (var i = 0; i < Steps.Length; i++)
+                {
+                    var (step, sql) = Steps[i];
+                    var watch = Stopwatch.StartNew();
+                    await ExecuteAsync(writer, sql.Replace("{t}", setup.Table, StringComparison.Ordinal).Replace("{n}", rows.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal), ct);
+                    var written = watch.Elapsed;
+                    await setup.ConvergeAsync(ct);
+                    var converged = watch.Elapsed;
+                    var equal = await setup.EqualAsync(ct);
+                    samples[i].Add((written, converged, equal));
+                    await log.WriteLineAsync($"  {configuration,-7} {step,-11} writer {written.TotalMilliseconds,9:F0} ms{(setup.HasDestination && !setup.SyncAtCommit ? $", equal after {converged.TotalMilliseconds:F0} ms" : string.Empty)}{(equal ? string.Empty : "  DESTINATION DIFFERS")}");
+                }
+            }
+
+            for (var i = 0; i < Steps.Length; i++)
+            {
+                var converged = Median(samples[i].Select(x => x.Converged));
+                result.Steps.Add(new StepResult(Steps[i].Step, Median(samples[i].Select(x => x.Written)), setup.HasDestination && !setup.SyncAtCommit ? converged : null, samples[i].All(x => x.Equal)));
             }
 
             results.Add(result);
@@ -65,12 +78,19 @@ internal static class BulkBenchmark
         return results;
     }
 
-    public static string Markdown(List<BulkResult> results, int rows)
+    /// <summary>The median of the samples (the upper one of the middle two for an even count).</summary>
+    public static TimeSpan Median(IEnumerable<TimeSpan> samples)
+    {
+        var sorted = samples.OrderBy(x => x).ToList();
+        return sorted[sorted.Count / 2];
+    }
+
+    public static string Markdown(List<BulkResult> results, int rows, int repetitions)
     {
         var plain = results.Single(r => r.Configuration == "plain");
         var text = new StringBuilder();
         text.Append("## bulk (").Append(rows.ToString("N0", CultureInfo.InvariantCulture)).Append(" rows)\n\n");
-        text.Append("Writer time in ms, and its ratio to plain; for async and native also the time until the destination equals the source (writer start to equal).\n\n");
+        text.Append("Median of ").Append(repetitions.ToString(CultureInfo.InvariantCulture)).Append(" runs of the whole sequence: writer time in ms, and its ratio to plain; for async and native also the time until the destination equals the source (writer start to equal).\n\n");
         text.Append("| configuration | ").Append(string.Join(" | ", Steps.Select(s => s.Step))).Append(" | destination equal |\n");
         text.Append("|---|").Append(string.Concat(Steps.Select(_ => "---:|"))).Append("---|\n");
         foreach (var result in results)

@@ -45,14 +45,15 @@ public static class BenchProgram
         var rows = quick ? 2_000 : 100_000;
         await log.WriteLineAsync($"PostgreSQL {cluster.Version}, {Environment.ProcessorCount} cores, {rows:N0} rows{(quick ? " (quick)" : string.Empty)}");
 
-        var bulk = await BulkBenchmark.RunAsync(cluster, rows, log, ct);
-        var drain = await DrainBenchmark.RunAsync(cluster, rows, log, ct);
+        var repetitions = quick ? 1 : 3;
+        var bulk = await BulkBenchmark.RunAsync(cluster, rows, repetitions, log, ct);
+        var drain = await DrainBenchmark.RunAsync(cluster, rows, repetitions, log, ct);
 
         var text = new StringBuilder();
         text.Append("# RoslynPgSync benchmarks\n\n");
         text.Append(string.Create(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; PostgreSQL {cluster.Version}; one throwaway cluster with fsync off for every configuration; source and destination are two databases of it. {(quick ? "Quick mode (small sizes): not for comparison." : string.Empty)}\n\n"));
         text.Append("Configurations: plain = no replication (the baseline); seed = the article's per-row dblink trigger (bench/RoslynPgSync.Bench/SeedBaseline.cs); sync and async = RoslynPgSync through the generated installer; native = logical replication (publication + subscription, slot made beforehand).\n\n");
-        text.Append(BulkBenchmark.Markdown(bulk, rows));
+        text.Append(BulkBenchmark.Markdown(bulk, rows, repetitions));
         text.Append(DrainBenchmark.Markdown(drain, rows));
         text.Append("\nNot measured yet: the oltp and generator workloads.\n");
         return (text.ToString(), bulk.All(r => r.Steps.All(s => s.Equal)) && drain.All(d => d.Equal));
