@@ -43,8 +43,8 @@ internal static class BulkBenchmark
             await writer.OpenAsync(ct);
 
             // Warm-up: the first statement opens dblink connections and plans; it is not measured.
-            await ExecuteAsync(writer, $"INSERT INTO {setup.Table} VALUES (-1, 'warm-up', '', now(), now())", ct);
-            await ExecuteAsync(writer, $"DELETE FROM {setup.Table} WHERE pk1 = -1", ct);
+            await BenchSql.ExecuteAsync(writer, $"INSERT INTO {setup.Table} VALUES (-1, 'warm-up', '', now(), now())", ct);
+            await BenchSql.ExecuteAsync(writer, $"DELETE FROM {setup.Table} WHERE pk1 = -1", ct);
             await setup.ConvergeAsync(ct);
 
             // The whole sequence runs `repetitions` times on the same tables (it ends with TRUNCATE);
@@ -56,7 +56,7 @@ internal static class BulkBenchmark
                 {
                     var (step, sql) = Steps[i];
                     var watch = Stopwatch.StartNew();
-                    await ExecuteAsync(writer, sql.Replace("{t}", setup.Table, StringComparison.Ordinal).Replace("{n}", rows.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal), ct);
+                    await BenchSql.ExecuteAsync(writer, sql.Replace("{t}", setup.Table, StringComparison.Ordinal).Replace("{n}", rows.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal), ct);
                     var written = watch.Elapsed;
                     await setup.ConvergeAsync(ct);
                     var converged = watch.Elapsed;
@@ -119,12 +119,12 @@ internal static class BulkBenchmark
         switch (configuration)
         {
             case "plain":
-                await ExecuteAsync(local.ConnectionString, SeedTable("t_plain"), ct);
+                await BenchSql.ExecuteAsync(local.ConnectionString, BenchSql.SeedTable("t_plain"), ct);
                 return new Setup("bench.t_plain", local, remote);
             case "seed":
-                await ExecuteAsync(local.ConnectionString, SeedTable("t_seed"), ct);
-                await ExecuteAsync(remote.ConnectionString, SeedTable("t_seed"), ct);
-                await ExecuteAsync(
+                await BenchSql.ExecuteAsync(local.ConnectionString, BenchSql.SeedTable("t_seed"), ct);
+                await BenchSql.ExecuteAsync(remote.ConnectionString, BenchSql.SeedTable("t_seed"), ct);
+                await BenchSql.ExecuteAsync(
                     local.ConnectionString,
                     $"CREATE SERVER seed_dst FOREIGN DATA WRAPPER dblink_fdw OPTIONS (host '{remote.Host}', port '{remote.Port}', dbname '{remote.Name}');" +
                     $"CREATE USER MAPPING FOR CURRENT_USER SERVER seed_dst OPTIONS (user '{remote.OwnerRole}', password '{remote.OwnerPassword}');" +
@@ -143,41 +143,10 @@ internal static class BulkBenchmark
             }
             default:
             {
-                await ExecuteAsync(local.ConnectionString, SeedTable("t_native"), ct);
-                await ExecuteAsync(remote.ConnectionString, SeedTable("t_native"), ct);
-                var slot = "bench_" + Guid.NewGuid().ToString("N")[..12];
-                await ExecuteAsync(local.AdminConnectionString, "CREATE PUBLICATION bench_pub FOR TABLE bench.t_native", ct);
-                await ExecuteAsync(local.AdminConnectionString, $"SELECT pg_create_logical_replication_slot('{slot}', 'pgoutput')", ct);
-                var admin = new NpgsqlConnectionStringBuilder(local.AdminConnectionString);
-                var conninfo = $"host={admin.Host} port={admin.Port} dbname={admin.Database} user={admin.Username} password={admin.Password}";
-                await ExecuteAsync(remote.AdminConnectionString, $"CREATE SUBSCRIPTION bench_sub CONNECTION '{conninfo}' PUBLICATION bench_pub WITH (create_slot = false, slot_name = '{slot}', copy_data = false)", ct);
+                await BenchSql.CreateNativeReplicationAsync(local, remote, ct);
                 return new Setup("bench.t_native", local, remote) { RemoteTable = "bench.t_native", Subscription = true };
             }
         }
-    }
-
-    private static string SeedTable(string name) =>
-        $"CREATE SCHEMA IF NOT EXISTS bench; CREATE TABLE bench.{name} (pk1 integer, pk2 text, info text, crt_time timestamp(0), mod_time timestamp(0), PRIMARY KEY (pk1, pk2))";
-
-    private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
-        await ExecuteAsync(connection, sql, ct);
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
-        await command.ExecuteNonQueryAsync(ct);
-    }
-
-    private static async Task<string> DigestAsync(string connectionString, string table, CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand($"SELECT count(*) || ' ' || coalesce(sum(hashtext(t.*::text)), 0) FROM {table} AS t", connection) { CommandTimeout = 0 };
-        return (string)(await command.ExecuteScalarAsync(ct))!;
     }
 
     /// <summary>One configuration's tables and how to tell when its destination has caught up.</summary>
@@ -225,13 +194,13 @@ internal static class BulkBenchmark
         }
 
         public async Task<bool> EqualAsync(CancellationToken ct) =>
-            RemoteTable is null || await DigestAsync(local.ConnectionString, Table, ct) == await DigestAsync(remote.ConnectionString, RemoteTable, ct);
+            RemoteTable is null || await BenchSql.DigestAsync(local.ConnectionString, Table, ct) == await BenchSql.DigestAsync(remote.ConnectionString, RemoteTable, ct);
 
         public async ValueTask DisposeAsync()
         {
             if (Subscription)
             {
-                await ExecuteAsync(remote.AdminConnectionString, "DROP SUBSCRIPTION bench_sub", CancellationToken.None);
+                await BenchSql.DropSubscriptionAsync(remote);
             }
 
             if (Source is not null)

@@ -56,7 +56,7 @@ internal static class DrainBenchmark
         {
             await using var source = NpgsqlDataSource.Create(local.ConnectionString);
             await PgSyncInstaller.InstallAsync(source, new PgSyncOptions { CreateMissingTables = true }.AddServer("bench_async", remote.ConnectionString), ct);
-            await ExecuteAsync(local.ConnectionString, sql.Replace("{t}", "bench.t_async", StringComparison.Ordinal), ct);
+            await BenchSql.ExecuteAsync(local.ConnectionString, sql.Replace("{t}", "bench.t_async", StringComparison.Ordinal), ct);
             var watch = Stopwatch.StartNew();
             await using (var connection = new NpgsqlConnection(local.ConnectionString))
             {
@@ -72,37 +72,25 @@ internal static class DrainBenchmark
             }
 
             drain = watch.Elapsed;
-            equal = await DigestAsync(local.ConnectionString, "bench.t_async", ct) == await DigestAsync(remote.ConnectionString, "bench.t_async", ct);
+            equal = await BenchSql.DigestAsync(local.ConnectionString, "bench.t_async", ct) == await BenchSql.DigestAsync(remote.ConnectionString, "bench.t_async", ct);
         }
         else
         {
-            const string Table = "CREATE SCHEMA bench; CREATE TABLE bench.t_native (pk1 integer, pk2 text, info text, crt_time timestamp(0), mod_time timestamp(0), PRIMARY KEY (pk1, pk2))";
-            await ExecuteAsync(local.ConnectionString, Table, ct);
-            await ExecuteAsync(remote.ConnectionString, Table, ct);
-            var slot = "drain_" + Guid.NewGuid().ToString("N")[..12];
-            await ExecuteAsync(local.AdminConnectionString, "CREATE PUBLICATION drain_pub FOR TABLE bench.t_native", ct);
-            await ExecuteAsync(local.AdminConnectionString, $"SELECT pg_create_logical_replication_slot('{slot}', 'pgoutput')", ct);
-            var admin = new NpgsqlConnectionStringBuilder(local.AdminConnectionString);
             // The subscription runs (its apply worker started) before the write, as in production:
             // the clock starts when the writer has committed, as it does for async.
-            await ExecuteAsync(remote.AdminConnectionString, $"CREATE SUBSCRIPTION drain_sub CONNECTION 'host={admin.Host} port={admin.Port} dbname={admin.Database} user={admin.Username} password={admin.Password}' PUBLICATION drain_pub WITH (create_slot = false, slot_name = '{slot}', copy_data = false)", ct);
-            while (!await ScalarBoolAsync(remote.AdminConnectionString, "SELECT coalesce(bool_or(pid IS NOT NULL), false) FROM pg_stat_subscription WHERE subname = 'drain_sub'", ct))
-            {
-                await Task.Delay(50, ct);
-            }
-
-            await ExecuteAsync(local.ConnectionString, sql.Replace("{t}", "bench.t_native", StringComparison.Ordinal), ct);
-            var expected = await DigestAsync(local.ConnectionString, "bench.t_native", ct);
+            await BenchSql.CreateNativeReplicationAsync(local, remote, ct);
+            await BenchSql.ExecuteAsync(local.ConnectionString, sql.Replace("{t}", "bench.t_native", StringComparison.Ordinal), ct);
+            var expected = await BenchSql.DigestAsync(local.ConnectionString, "bench.t_native", ct);
             var watch = Stopwatch.StartNew();
             var deadline = DateTime.UtcNow.AddMinutes(10);
-            while (await DigestAsync(remote.ConnectionString, "bench.t_native", ct) != expected && DateTime.UtcNow < deadline)
+            while (await BenchSql.DigestAsync(remote.ConnectionString, "bench.t_native", ct) != expected && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(10, ct);
             }
 
             drain = watch.Elapsed;
-            equal = await DigestAsync(remote.ConnectionString, "bench.t_native", ct) == expected;
-            await ExecuteAsync(remote.AdminConnectionString, "DROP SUBSCRIPTION drain_sub", ct);
+            equal = await BenchSql.DigestAsync(remote.ConnectionString, "bench.t_native", ct) == expected;
+            await BenchSql.DropSubscriptionAsync(remote);
         }
 
         NpgsqlConnection.ClearAllPools();
@@ -123,29 +111,5 @@ internal static class DrainBenchmark
         }
 
         return text.ToString();
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
-        await command.ExecuteNonQueryAsync(ct);
-    }
-
-    private static async Task<bool> ScalarBoolAsync(string connectionString, string sql, CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (bool)(await command.ExecuteScalarAsync(ct))!;
-    }
-
-    private static async Task<string> DigestAsync(string connectionString, string table, CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand($"SELECT count(*) || ' ' || coalesce(sum(hashtext(t.*::text)), 0) FROM {table} AS t", connection) { CommandTimeout = 0 };
-        return (string)(await command.ExecuteScalarAsync(ct))!;
     }
 }

@@ -1,0 +1,64 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+using RoslynPgSync.TestCluster;
+
+namespace RoslynPgSync.Bench;
+
+/// <summary>What every workload needs: run SQL, digest a table, the seed's table shape, native replication.</summary>
+internal static class BenchSql
+{
+    /// <summary>The seed's table: pk1 int, pk2 text, info text, crt_time and mod_time timestamp(0), composite key.</summary>
+    public static string SeedTable(string name) =>
+        $"CREATE SCHEMA IF NOT EXISTS bench; CREATE TABLE bench.{name} (pk1 integer, pk2 text, info text, crt_time timestamp(0), mod_time timestamp(0), PRIMARY KEY (pk1, pk2))";
+
+    public static async Task ExecuteAsync(string connectionString, string sql, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await ExecuteAsync(connection, sql, ct);
+    }
+
+    public static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public static async Task<object?> ScalarAsync(string connectionString, string sql, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        return await command.ExecuteScalarAsync(ct);
+    }
+
+    /// <summary>Row count and order-independent hash: equal digests mean equal tables.</summary>
+    public static async Task<string> DigestAsync(string connectionString, string table, CancellationToken ct) =>
+        (string)(await ScalarAsync(connectionString, $"SELECT count(*) || ' ' || coalesce(sum(hashtext(t.*::text)), 0) FROM {table} AS t", ct))!;
+
+    /// <summary>
+    /// Native logical replication of <c>bench.t_native</c> from <paramref name="local"/> to <paramref name="remote"/>:
+    /// the tables, a publication, a slot made beforehand (same-cluster subscriptions need it) and a
+    /// subscription whose apply worker is running when this returns. Drop it with <see cref="DropSubscriptionAsync"/>.
+    /// </summary>
+    public static async Task CreateNativeReplicationAsync(TestDatabase local, TestDatabase remote, CancellationToken ct)
+    {
+        await ExecuteAsync(local.ConnectionString, SeedTable("t_native"), ct);
+        await ExecuteAsync(remote.ConnectionString, SeedTable("t_native"), ct);
+        var slot = "bench_" + Guid.NewGuid().ToString("N")[..12];
+        await ExecuteAsync(local.AdminConnectionString, "CREATE PUBLICATION bench_pub FOR TABLE bench.t_native", ct);
+        await ExecuteAsync(local.AdminConnectionString, $"SELECT pg_create_logical_replication_slot('{slot}', 'pgoutput')", ct);
+        var admin = new NpgsqlConnectionStringBuilder(local.AdminConnectionString);
+        var conninfo = $"host={admin.Host} port={admin.Port} dbname={admin.Database} user={admin.Username} password={admin.Password}";
+        await ExecuteAsync(remote.AdminConnectionString, $"CREATE SUBSCRIPTION bench_sub CONNECTION '{conninfo}' PUBLICATION bench_pub WITH (create_slot = false, slot_name = '{slot}', copy_data = false)", ct);
+        while (await ScalarAsync(remote.AdminConnectionString, "SELECT coalesce(bool_or(pid IS NOT NULL), false) FROM pg_stat_subscription WHERE subname = 'bench_sub'", ct) is not true)
+        {
+            await Task.Delay(50, ct);
+        }
+    }
+
+    public static Task DropSubscriptionAsync(TestDatabase remote) =>
+        ExecuteAsync(remote.AdminConnectionString, "DROP SUBSCRIPTION bench_sub", CancellationToken.None);
+}
