@@ -31,6 +31,15 @@ internal static class SqlNames
     /// <summary>The NOTIFY channel that wakes replay workers; the payload is the destination server.</summary>
     public const string NotifyChannel = "pgsync";
 
+    /// <summary>Queue entries an operator skipped, with the error that stopped them.</summary>
+    public const string Skipped = "skipped_entry";
+
+    /// <summary>Moves one queue entry to <see cref="Skipped"/> (the documented way past a permanent rejection).</summary>
+    public const string SkipEntry = "skip_entry";
+
+    /// <summary>A NOTIFY payload prefix asking workers to retry a destination now, ignoring its backoff.</summary>
+    public const string RetryPrefix = "retry:";
+
     /// <summary>The setting that marks sessions applying replicated changes (loop prevention).</summary>
     public const string OriginSetting = "pgsync.origin";
 

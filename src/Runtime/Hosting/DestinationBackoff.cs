@@ -39,6 +39,9 @@ internal sealed class DestinationBackoff
         return firstFailure;
     }
 
+    /// <summary>Makes the destination due now, keeping its outage state (a retry asked for by an operator).</summary>
+    public void RetryNow() => NextAttempt = DateTimeOffset.MinValue;
+
     /// <summary>Records a success; returns how long the outage lasted when one has just ended.</summary>
     public TimeSpan? Succeed(DateTimeOffset now)
     {

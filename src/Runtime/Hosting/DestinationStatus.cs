@@ -9,7 +9,11 @@ namespace RoslynPgSync.Hosting;
 /// <param name="LastSuccess">When entries were last applied, if ever.</param>
 /// <param name="LastError">The last failure's message (no passwords: PostgreSQL's and dblink's text), if it has not succeeded since.</param>
 /// <param name="LastErrorTime">When that failure happened.</param>
-/// <param name="LastErrorEntry">The first queue entry of the batch that failed.</param>
+/// <param name="LastErrorEntry">
+/// The queue entry the destination rejected (the queue stops there, see <c>skip_entry</c>); for a
+/// destination that could not be reached, the first entry waiting.
+/// </param>
+/// <param name="LastErrorTable">The source table of <paramref name="LastErrorEntry"/>, quoted as <c>schema.table</c>.</param>
 public sealed record DestinationStatus(
     string Server,
     long Depth,
@@ -17,4 +21,5 @@ public sealed record DestinationStatus(
     DateTimeOffset? LastSuccess,
     string? LastError,
     DateTimeOffset? LastErrorTime,
-    long? LastErrorEntry);
+    long? LastErrorEntry,
+    string? LastErrorTable = null);

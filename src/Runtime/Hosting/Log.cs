@@ -12,8 +12,8 @@ internal static partial class Log
     [LoggerMessage(2, LogLevel.Error, "RoslynPgSync could not install; retrying in {Delay}")]
     public static partial void InstallFailed(ILogger logger, Exception exception, TimeSpan delay);
 
-    [LoggerMessage(3, LogLevel.Warning, "Destination {Server} is down: {Error}. Its {Depth} queued entries wait; retrying with backoff")]
-    public static partial void DestinationDown(ILogger logger, string server, string error, long depth);
+    [LoggerMessage(3, LogLevel.Warning, "Destination {Server} failed: {Error} (queue entry {Entry}, table {Table}). Its {Depth} queued entries wait; retrying with backoff")]
+    public static partial void DestinationDown(ILogger logger, string server, string error, long? entry, string? table, long depth);
 
     [LoggerMessage(4, LogLevel.Information, "Destination {Server} is back after {Downtime}")]
     public static partial void DestinationBack(ILogger logger, string server, TimeSpan downtime);
@@ -27,8 +27,8 @@ internal static partial class Log
     [LoggerMessage(7, LogLevel.Error, "Replay cycle failed; retrying in {Delay}")]
     public static partial void CycleFailed(ILogger logger, Exception exception, TimeSpan delay);
 
-    [LoggerMessage(9, LogLevel.Debug, "Destination {Server} is still down: {Error}; next attempt in {Delay}")]
-    public static partial void StillDown(ILogger logger, string server, string error, TimeSpan delay);
+    [LoggerMessage(9, LogLevel.Debug, "Destination {Server} still fails: {Error} (queue entry {Entry}, table {Table}); next attempt in {Delay}")]
+    public static partial void StillDown(ILogger logger, string server, string error, long? entry, string? table, TimeSpan delay);
 
     [LoggerMessage(8, LogLevel.Information, "RoslynPgSync replay worker stopped")]
     public static partial void Stopped(ILogger logger);

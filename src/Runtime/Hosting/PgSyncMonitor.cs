@@ -33,7 +33,7 @@ public sealed class PgSyncMonitor
         var schema = PgSql.QuoteIdentifier(_options.Schema);
         var sql = $"""
             SELECT dst_server, depth, COALESCE(EXTRACT(EPOCH FROM oldest_entry_age), 0)::double precision,
-                   last_success, last_error, last_error_time, last_error_entry
+                   last_success, last_error, last_error_time, last_error_entry, last_error_table
             FROM {schema}.{PgSql.QuoteIdentifier(SqlNames.StatusView)}
             """;
         var found = new Dictionary<string, DestinationStatus>(StringComparer.Ordinal);
@@ -56,7 +56,8 @@ public sealed class PgSyncMonitor
                             reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3),
                             reader.IsDBNull(4) ? null : reader.GetString(4),
                             reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
-                            reader.IsDBNull(6) ? null : reader.GetInt64(6));
+                            reader.IsDBNull(6) ? null : reader.GetInt64(6),
+                            reader.IsDBNull(7) ? null : reader.GetString(7));
                     }
                 }
             }

@@ -31,6 +31,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
     private readonly ILogger<PgSyncReplayWorker> _logger;
     private readonly TimeProvider _time;
     private readonly Random _random = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _retryNow = new();
 
     /// <summary>Creates the worker; registered by <c>AddPgSync</c>.</summary>
     public PgSyncReplayWorker(
@@ -73,6 +74,12 @@ public sealed class PgSyncReplayWorker : BackgroundService
                 try
                 {
                     listener ??= await ListenAsync(stoppingToken).ConfigureAwait(false);
+                    while (_retryNow.TryDequeue(out var retry))
+                    {
+                        // An operator skipped an entry or asked for a retry: do not wait out the backoff.
+                        backoffs.Find(b => b.Server == retry)?.RetryNow();
+                    }
+
                     foreach (var backoff in backoffs.Where(b => b.NextAttempt <= _time.GetUtcNow()))
                     {
                         moreWork |= await DrainOneBatchAsync(backoff, stoppingToken).ConfigureAwait(false);
@@ -149,6 +156,8 @@ public sealed class PgSyncReplayWorker : BackgroundService
         long rows = 0;
         int applied;
         string? error = null;
+        long? entry = null;
+        string? table = null;
 
         // The batch is not cancelled by shutdown: it commits or rolls back whole within the timeout.
         var connection = await _local.OpenConnectionAsync(stoppingToken).ConfigureAwait(false);
@@ -203,11 +212,23 @@ public sealed class PgSyncReplayWorker : BackgroundService
                 if (applied == 0)
                 {
                     // apply_pending recorded why; a later statement sees it.
-                    var why = new NpgsqlCommand($"SELECT s.last_error FROM {schema}.{PgSql.QuoteIdentifier(SqlNames.DestinationState)} AS s WHERE s.dst_server = $1", connection, transaction);
+                    var why = new NpgsqlCommand(
+                        $"SELECT s.last_error, s.last_error_entry, s.last_error_table FROM {schema}.{PgSql.QuoteIdentifier(SqlNames.DestinationState)} AS s WHERE s.dst_server = $1",
+                        connection,
+                        transaction);
                     await using (why.ConfigureAwait(false))
                     {
                         why.Parameters.Add(new NpgsqlParameter { Value = backoff.Server });
-                        error = await why.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false) as string;
+                        var reader = await why.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
+                        await using (reader.ConfigureAwait(false))
+                        {
+                            if (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false))
+                            {
+                                error = reader.IsDBNull(0) ? null : reader.GetString(0);
+                                entry = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+                                table = reader.IsDBNull(2) ? null : reader.GetString(2);
+                            }
+                        }
                     }
                 }
 
@@ -221,11 +242,11 @@ public sealed class PgSyncReplayWorker : BackgroundService
             var now = _time.GetUtcNow();
             if (backoff.Fail(now, _random))
             {
-                Log.DestinationDown(_logger, backoff.Server, error ?? "unknown error", pending);
+                Log.DestinationDown(_logger, backoff.Server, error ?? "unknown error", entry, table, pending);
             }
             else
             {
-                Log.StillDown(_logger, backoff.Server, error ?? "unknown error", backoff.NextAttempt - now);
+                Log.StillDown(_logger, backoff.Server, error ?? "unknown error", entry, table, backoff.NextAttempt - now);
             }
 
             return false;
@@ -248,6 +269,13 @@ public sealed class PgSyncReplayWorker : BackgroundService
     private async Task<NpgsqlConnection> ListenAsync(CancellationToken ct)
     {
         var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
+        connection.Notification += (_, e) =>
+        {
+            if (e.Payload.StartsWith(SqlNames.RetryPrefix, StringComparison.Ordinal))
+            {
+                _retryNow.Enqueue(e.Payload[SqlNames.RetryPrefix.Length..]);
+            }
+        };
         var listen = new NpgsqlCommand("LISTEN " + PgSql.QuoteIdentifier(SqlNames.NotifyChannel), connection);
         await using (listen.ConfigureAwait(false))
         {

@@ -21,6 +21,8 @@ internal static class CoreSql
         var queue = schema + "." + PgSql.QuoteIdentifier(SqlNames.Queue);
         var state = schema + "." + PgSql.QuoteIdentifier(SqlNames.DestinationState);
         var apply = schema + "." + PgSql.QuoteIdentifier(SqlNames.ApplyPending);
+        var skipped = schema + "." + PgSql.QuoteIdentifier(SqlNames.Skipped);
+        var skip = schema + "." + PgSql.QuoteIdentifier(SqlNames.SkipEntry);
         var lockSpace = DestinationLockSpace.ToString(CultureInfo.InvariantCulture);
         return $$"""
             CREATE SCHEMA IF NOT EXISTS {{schema}};
@@ -53,10 +55,29 @@ internal static class CoreSql
                 last_error_time timestamp with time zone,
                 last_error_entry bigint
             );
+            ALTER TABLE {{state}} ADD COLUMN IF NOT EXISTS last_error_table text;
+
+            -- Entries an operator skipped with skip_entry, kept with the error that stopped them.
+            CREATE TABLE IF NOT EXISTS {{skipped}} (
+                id bigint PRIMARY KEY,
+                nsp_name name NOT NULL,
+                table_name name NOT NULL,
+                dst_server text NOT NULL,
+                dst_query text NOT NULL,
+                create_time timestamp with time zone NOT NULL,
+                mode "char" NOT NULL,
+                row_count bigint NOT NULL,
+                error text,
+                skipped_at timestamp with time zone NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+                skipped_by name NOT NULL DEFAULT SESSION_USER
+            );
 
             -- Applies up to p_limit of one destination's oldest entries, in id order, in one remote
-            -- transaction, then deletes them. A failure leaves the queue as it was and is recorded;
-            -- with p_strict it is raised instead. A broken connection is reopened once.
+            -- transaction, then deletes them, and returns how many it applied. A broken connection is
+            -- reopened once. When the destination rejects the batch, the entries are tried one by one
+            -- in a remote transaction that is rolled back, to find the one it rejects: the entries
+            -- before it are applied, and it stays at the head of the queue with its error, id and table
+            -- recorded (so the queue stops exactly there, order kept). With p_strict the error is raised.
             CREATE OR REPLACE FUNCTION {{apply}}(p_dst text, p_limit integer, p_strict boolean)
             RETURNS integer
             LANGUAGE plpgsql
@@ -71,6 +92,13 @@ internal static class CoreSql
                 v_error text;
                 v_detail text;
                 v_rows numeric;
+                v_begin constant text := 'BEGIN; SET LOCAL search_path = pg_catalog, pg_temp; SET LOCAL synchronous_commit = on';
+                v_entry record;
+                v_good integer := 0;
+                v_failed bigint;
+                v_failed_error text;
+                v_table text;
+                v_reached boolean := false;
             BEGIN
                 PERFORM pg_catalog.pg_advisory_xact_lock({{lockSpace}}, pg_catalog.hashtext(p_dst));
                 SELECT pg_catalog.array_agg(q.id ORDER BY q.id), pg_catalog.string_agg(q.dst_query, E';\n' ORDER BY q.id),
@@ -84,13 +112,13 @@ internal static class CoreSql
 
                 LOOP
                     v_attempt := v_attempt + 1;
+                    v_reached := false;
                     BEGIN
                         IF v_conn <> ALL (COALESCE({{dblink}}.dblink_get_connections(), '{}'::text[])) THEN
                             PERFORM {{dblink}}.dblink_connect(v_conn, p_dst);
                         END IF;
-                        PERFORM {{dblink}}.dblink_exec(v_conn,
-                            'BEGIN; SET LOCAL search_path = pg_catalog, pg_temp; SET LOCAL synchronous_commit = on; '
-                            || v_sql || E';\nCOMMIT', true);
+                        v_reached := true;
+                        PERFORM {{dblink}}.dblink_exec(v_conn, v_begin || E';\n' || v_sql || E';\nCOMMIT', true);
                         v_error := NULL;
                         EXIT;
                     EXCEPTION WHEN OTHERS THEN
@@ -107,17 +135,66 @@ internal static class CoreSql
                     END;
                 END LOOP;
 
+                -- (Only when the destination was reached: an unreachable one is not tried a third time.)
+                IF v_error IS NOT NULL AND v_reached AND pg_catalog.cardinality(v_ids) > 1 THEN
+                    BEGIN
+                        IF v_conn <> ALL (COALESCE({{dblink}}.dblink_get_connections(), '{}'::text[])) THEN
+                            PERFORM {{dblink}}.dblink_connect(v_conn, p_dst);
+                        END IF;
+                        PERFORM {{dblink}}.dblink_exec(v_conn, v_begin, true);
+                        FOR v_entry IN SELECT e.id, e.dst_query FROM {{queue}} AS e WHERE e.id = ANY (v_ids) ORDER BY e.id LOOP
+                            BEGIN
+                                PERFORM {{dblink}}.dblink_exec(v_conn, v_entry.dst_query, true);
+                            EXCEPTION WHEN OTHERS THEN
+                                GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL;
+                                v_failed := v_entry.id;
+                                v_failed_error := SQLERRM || COALESCE(': ' || NULLIF(v_detail, ''), '');
+                                EXIT;
+                            END;
+                            v_good := v_good + 1;
+                        END LOOP;
+                        PERFORM {{dblink}}.dblink_exec(v_conn, 'ROLLBACK', true);
+                        IF v_failed IS NOT NULL THEN
+                            v_error := v_failed_error;
+                            IF v_good > 0 AND NOT p_strict THEN
+                                SELECT pg_catalog.string_agg(e.dst_query, E';\n' ORDER BY e.id), pg_catalog.sum(e.row_count)
+                                  INTO v_sql, v_rows
+                                  FROM {{queue}} AS e WHERE e.id = ANY (v_ids[1:v_good]);
+                                PERFORM {{dblink}}.dblink_exec(v_conn, v_begin || E';\n' || v_sql || E';\nCOMMIT', true);
+                                v_ids := v_ids[1:v_good];
+                            END IF;
+                        END IF;
+                        -- (When every entry went through one by one, the failure was the batch's, e.g. at
+                        -- COMMIT: it stays recorded against the batch's first entry.)
+                    EXCEPTION WHEN OTHERS THEN
+                        v_failed := NULL; -- the connection failed while looking: keep the batch's error
+                        BEGIN
+                            PERFORM {{dblink}}.dblink_disconnect(v_conn);
+                        EXCEPTION WHEN OTHERS THEN
+                            NULL;
+                        END;
+                    END;
+                END IF;
+
                 IF v_error IS NOT NULL THEN
+                    SELECT pg_catalog.format('%I.%I', e.nsp_name, e.table_name) INTO v_table
+                      FROM {{queue}} AS e WHERE e.id = COALESCE(v_failed, v_ids[1]);
                     IF p_strict THEN
-                        RAISE EXCEPTION 'RoslynPgSync: destination server "%" did not accept the change: %', p_dst, v_error
+                        RAISE EXCEPTION 'RoslynPgSync: destination server "%" did not accept the change to %: %', p_dst, v_table, v_error
                             USING HINT = 'Strict mode fails the local transaction when its destination fails.';
                     END IF;
-                    INSERT INTO {{state}} AS s (dst_server, last_error, last_error_time, last_error_entry)
-                    VALUES (p_dst, v_error, pg_catalog.clock_timestamp(), v_ids[1])
+                    INSERT INTO {{state}} AS s (dst_server, last_error, last_error_time, last_error_entry, last_error_table)
+                    VALUES (p_dst, v_error, pg_catalog.clock_timestamp(), COALESCE(v_failed, v_ids[1]), v_table)
                     ON CONFLICT (dst_server) DO UPDATE
                         SET last_error = EXCLUDED.last_error, last_error_time = EXCLUDED.last_error_time,
-                            last_error_entry = EXCLUDED.last_error_entry;
-                    RETURN 0;
+                            last_error_entry = EXCLUDED.last_error_entry, last_error_table = EXCLUDED.last_error_table;
+                    IF v_failed IS NULL OR v_good = 0 OR p_strict THEN
+                        RETURN 0;
+                    END IF;
+                    -- The entries before the rejected one were applied: delete them, keep the error.
+                    DELETE FROM {{queue}} WHERE id = ANY (v_ids);
+                    PERFORM pg_catalog.set_config('pgsync.applied_rows', v_rows::text, true);
+                    RETURN v_good;
                 END IF;
 
                 DELETE FROM {{queue}} WHERE id = ANY (v_ids);
@@ -126,8 +203,42 @@ internal static class CoreSql
                 INSERT INTO {{state}} AS s (dst_server, last_success)
                 VALUES (p_dst, pg_catalog.clock_timestamp())
                 ON CONFLICT (dst_server) DO UPDATE
-                    SET last_success = EXCLUDED.last_success, last_error = NULL, last_error_time = NULL, last_error_entry = NULL;
+                    SET last_success = EXCLUDED.last_success, last_error = NULL, last_error_time = NULL,
+                        last_error_entry = NULL, last_error_table = NULL;
                 RETURN pg_catalog.cardinality(v_ids);
+            END
+            $pgsync$;
+
+            -- The documented way past an entry a destination will never accept: moves it from the queue
+            -- to the skipped table with the error that stopped it, clears that error and wakes the
+            -- workers to go on with the entries after it. Raises when the entry is not queued.
+            CREATE OR REPLACE FUNCTION {{skip}}(p_id bigint)
+            RETURNS void
+            LANGUAGE plpgsql
+            SECURITY DEFINER
+            SET search_path = pg_catalog, pg_temp
+            AS $pgsync$
+            DECLARE
+                v_dst text;
+                v_entry record;
+            BEGIN
+                SELECT e.dst_server INTO v_dst FROM {{queue}} AS e WHERE e.id = p_id;
+                IF NOT FOUND THEN
+                    RAISE EXCEPTION 'RoslynPgSync: queue entry % does not exist (already applied or skipped?)', p_id;
+                END IF;
+                -- Not while a batch for that destination is being applied.
+                PERFORM pg_catalog.pg_advisory_xact_lock({{lockSpace}}, pg_catalog.hashtext(v_dst));
+                DELETE FROM {{queue}} AS e WHERE e.id = p_id RETURNING e.* INTO v_entry;
+                IF NOT FOUND THEN
+                    RAISE EXCEPTION 'RoslynPgSync: queue entry % was applied meanwhile', p_id;
+                END IF;
+                INSERT INTO {{skipped}} (id, nsp_name, table_name, dst_server, dst_query, create_time, mode, row_count, error)
+                SELECT v_entry.id, v_entry.nsp_name, v_entry.table_name, v_entry.dst_server, v_entry.dst_query,
+                       v_entry.create_time, v_entry.mode, v_entry.row_count,
+                       (SELECT s.last_error FROM {{state}} AS s WHERE s.dst_server = v_dst AND s.last_error_entry = p_id);
+                UPDATE {{state}} AS s SET last_error = NULL, last_error_time = NULL, last_error_entry = NULL, last_error_table = NULL
+                 WHERE s.dst_server = v_dst AND s.last_error_entry = p_id;
+                PERFORM pg_catalog.pg_notify({{PgSql.QuoteLiteral(SqlNames.NotifyChannel)}}, {{PgSql.QuoteLiteral(SqlNames.RetryPrefix)}} || v_dst);
             END
             $pgsync$;
 
@@ -200,6 +311,7 @@ internal static class CoreSql
             REVOKE ALL ON FUNCTION {{apply}}(text, integer, boolean) FROM PUBLIC;
             REVOKE ALL ON FUNCTION {{schema}}.{{PgSql.QuoteIdentifier(SqlNames.Replay)}}(integer) FROM PUBLIC;
             REVOKE ALL ON FUNCTION {{schema}}.{{PgSql.QuoteIdentifier(SqlNames.FlushAtCommit)}}() FROM PUBLIC;
+            REVOKE ALL ON FUNCTION {{skip}}(bigint) FROM PUBLIC;
 
             -- Per destination: how far behind it is and how it last went.
             CREATE OR REPLACE VIEW {{schema}}.{{PgSql.QuoteIdentifier(SqlNames.StatusView)}} AS
@@ -210,11 +322,12 @@ internal static class CoreSql
                    s.last_success,
                    s.last_error,
                    s.last_error_time,
-                   s.last_error_entry
+                   s.last_error_entry,
+                   s.last_error_table
             FROM (SELECT dst_server FROM {{queue}} UNION SELECT dst_server FROM {{state}}) AS d
             LEFT JOIN {{queue}} AS e ON e.dst_server = d.dst_server
             LEFT JOIN {{state}} AS s ON s.dst_server = d.dst_server
-            GROUP BY d.dst_server, s.last_success, s.last_error, s.last_error_time, s.last_error_entry;
+            GROUP BY d.dst_server, s.last_success, s.last_error, s.last_error_time, s.last_error_entry, s.last_error_table;
 
             """;
     }

@@ -38,15 +38,15 @@ public sealed class ReplayWorkerTests
             ["PgSync:Servers:async_dst"] = dbs.Remote.ConnectionString,
             ["PgSync:PollInterval"] = "00:01:00", // only NOTIFY can wake it in time
         }).Build();
-        using var host = BuildHost(logs, services => services.AddPgSync(PgSyncInstaller.Tables, configuration.GetSection("PgSync")));
+        using var host = WorkerHost.Build(logs, services => services.AddPgSync(PgSyncInstaller.Tables, configuration.GetSection("PgSync")));
         await host.StartAsync();
-        await Worker(host).Installed.WaitAsync(TimeSpan.FromSeconds(30));
+        await WorkerHost.Worker(host).Installed.WaitAsync(TimeSpan.FromSeconds(30));
 
         await Db.ExecuteAsync(dbs.Local.ConnectionString, $"INSERT INTO {Source} (id, code) SELECT g, 'k' FROM generate_series(1, 250) g");
 
         try
         {
-            await Eventually(async () => await Db.ScalarAsync<long>(dbs.Remote.ConnectionString, $"SELECT count(*) FROM {Target}") == 250);
+            await WorkerHost.Eventually(async () => await Db.ScalarAsync<long>(dbs.Remote.ConnectionString, $"SELECT count(*) FROM {Target}") == 250);
         }
         catch (Xunit.Sdk.XunitException)
         {
@@ -63,13 +63,13 @@ public sealed class ReplayWorkerTests
     {
         await using var dbs = await Databases.CreateAsync();
         var logs = new CollectingLoggerProvider();
-        using var host = BuildHost(logs, services => services.AddPgSync(
+        using var host = WorkerHost.Build(logs, services => services.AddPgSync(
             PgSyncInstaller.Tables,
             o => { o.NodeName = "local"; o.CreateMissingTables = true; o.AddServer("async_dst", dbs.Remote.ConnectionString); },
             h => { h.LocalConnectionString = dbs.Local.ConnectionString; h.PollInterval = TimeSpan.FromMilliseconds(100); h.MinBackoff = TimeSpan.FromMilliseconds(200); h.MaxBackoff = TimeSpan.FromSeconds(1); }));
         using var failures = new MeasurementRecorder("pgsync.apply.failures");
         await host.StartAsync();
-        await Worker(host).Installed.WaitAsync(TimeSpan.FromSeconds(30));
+        await WorkerHost.Worker(host).Installed.WaitAsync(TimeSpan.FromSeconds(30));
 
         await dbs.TakeRemoteDownAsync();
         await Db.ExecuteAsync(dbs.Local.ConnectionString, $"INSERT INTO {Source} (id, code) VALUES (1, 'during outage')");
@@ -77,28 +77,28 @@ public sealed class ReplayWorkerTests
 
         // A 100 ms poll would try ~40 times; backoff (200 ms doubling to 1 s) allows about 7.
         Assert.True(failures.Total is >= 2 and <= 9, failures.Total + " failures; log:\n" + string.Join("\n", logs.Messages.Select(m => m.Level + " " + m.Message)));
-        Assert.Single(logs.Messages, m => m.Message.Contains("Destination async_dst is down", StringComparison.Ordinal));
+        Assert.Single(logs.Messages, m => m.Message.Contains("Destination async_dst failed", StringComparison.Ordinal));
         Assert.Contains(logs.Messages, m => m.Level == LogLevel.Warning && m.Message.Contains("not permitted to log in", StringComparison.Ordinal));
 
         await dbs.BringRemoteBackAsync();
         string activity = string.Empty;
-        await Eventually(
+        await WorkerHost.Eventually(
             async () =>
             {
                 activity = await Db.ScalarAsync<string>(dbs.Local.AdminConnectionString, "SELECT string_agg(concat_ws(' | ', pid, datname, usename, state, wait_event_type, wait_event, left(query, 150)), E'\n') FROM pg_stat_activity WHERE backend_type = 'client backend'");
                 return await Db.ScalarAsync<long>(dbs.Remote.ConnectionString, $"SELECT count(*) FROM {Target}") == 1;
             },
             () => activity + "\n" + string.Join("\n", logs.Messages.Select(m => m.Level + " " + m.Message)));
-        await Eventually(() => Task.FromResult(logs.Messages.Any(m => m.Message.Contains("Destination async_dst is back", StringComparison.Ordinal))));
+        await WorkerHost.Eventually(() => Task.FromResult(logs.Messages.Any(m => m.Message.Contains("Destination async_dst is back", StringComparison.Ordinal))));
         await host.StopAsync();
-        Assert.Single(logs.Messages, m => m.Message.Contains("Destination async_dst is down", StringComparison.Ordinal));
+        Assert.Single(logs.Messages, m => m.Message.Contains("Destination async_dst failed", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task Metrics_status_and_health_report_what_happened()
     {
         await using var dbs = await Databases.CreateAsync();
-        using var host = BuildHost(new CollectingLoggerProvider(), services =>
+        using var host = WorkerHost.Build(new CollectingLoggerProvider(), services =>
         {
             services.AddPgSync(
                 PgSyncInstaller.Tables,
@@ -110,11 +110,11 @@ public sealed class ReplayWorkerTests
         using var rows = new MeasurementRecorder("pgsync.rows.applied");
         using var depth = new MeasurementRecorder("pgsync.queue.depth");
         await host.StartAsync();
-        await Worker(host).Installed.WaitAsync(TimeSpan.FromSeconds(30));
+        await WorkerHost.Worker(host).Installed.WaitAsync(TimeSpan.FromSeconds(30));
 
         await Db.ExecuteAsync(dbs.Local.ConnectionString, $"INSERT INTO {Source} (id, code) SELECT g, 'k' FROM generate_series(1, 40) g");
         await Db.ExecuteAsync(dbs.Local.ConnectionString, $"UPDATE {Source} SET body = 'x' WHERE id <= 10");
-        await Eventually(() => Task.FromResult(entries.Total == 2 && rows.Total == 50), () => $"entries {entries.Total}, rows {rows.Total}");
+        await WorkerHost.Eventually(() => Task.FromResult(entries.Total == 2 && rows.Total == 50), () => $"entries {entries.Total}, rows {rows.Total}");
         var health = host.Services.GetRequiredService<HealthCheckService>();
         Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync()).Status);
 
@@ -161,8 +161,8 @@ public sealed class ReplayWorkerTests
             h => { h.LocalConnectionString = dbs.Local.ConnectionString; h.BatchSize = 50; h.PollInterval = TimeSpan.FromMilliseconds(100); });
         var firstLogs = new CollectingLoggerProvider();
         var secondLogs = new CollectingLoggerProvider();
-        using var first = BuildHost(firstLogs, Configure);
-        using var second = BuildHost(secondLogs, Configure);
+        using var first = WorkerHost.Build(firstLogs, Configure);
+        using var second = WorkerHost.Build(secondLogs, Configure);
         await Task.WhenAll(first.StartAsync(), second.StartAsync());
         await Task.Delay(TimeSpan.FromMilliseconds(300));
         await first.StopAsync(); // mid-drain: its in-flight batch commits or rolls back whole
@@ -170,7 +170,7 @@ public sealed class ReplayWorkerTests
         Assert.True(await Db.ScalarAsync<long>(dbs.Local.ConnectionString, "SELECT count(*) FROM pgsync.sync_err_rec") > 0, "stopped before the queue was empty");
 
         // The second host drains the rest; every row arrives exactly once (one INSERT event each).
-        await Eventually(async () => await Db.ScalarAsync<long>(dbs.Remote.ConnectionString, $"SELECT count(*) FROM {Target}") == 3000);
+        await WorkerHost.Eventually(async () => await Db.ScalarAsync<long>(dbs.Remote.ConnectionString, $"SELECT count(*) FROM {Target}") == 3000);
         await second.StopAsync();
         var problems = string.Join("\n", firstLogs.Messages.Concat(secondLogs.Messages).Where(m => m.Level >= LogLevel.Warning).Select(m => m.Message));
         Assert.True(3000L == await Db.ScalarAsync<long>(dbs.Remote.ConnectionString, "SELECT n FROM copy.events"), "row events on the destination; warnings:\n" + problems);
@@ -182,32 +182,11 @@ public sealed class ReplayWorkerTests
     [Fact]
     public async Task Missing_servers_fail_the_host_start_with_a_clear_message()
     {
-        using var host = BuildHost(new CollectingLoggerProvider(), services => services.AddPgSync(PgSyncInstaller.Tables, _ => { }, h => h.LocalConnectionString = "Host=127.0.0.1;Database=x;Username=y"));
+        using var host = WorkerHost.Build(new CollectingLoggerProvider(), services => services.AddPgSync(PgSyncInstaller.Tables, _ => { }, h => h.LocalConnectionString = "Host=127.0.0.1;Database=x;Username=y"));
 
         var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync());
 
         Assert.Contains("at least one destination server", error.Message, StringComparison.Ordinal);
-    }
-
-    private static IHost BuildHost(CollectingLoggerProvider logs, Action<IServiceCollection> configure)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-        configure(builder.Services);
-        return builder.Build();
-    }
-
-    private static PgSyncReplayWorker Worker(IHost host) => host.Services.GetServices<IHostedService>().OfType<PgSyncReplayWorker>().Single();
-
-    private static async Task Eventually(Func<Task<bool>> condition, Func<string>? state = null)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 30 s " + state?.Invoke());
-            await Task.Delay(100);
-        }
     }
 
     /// <summary>A local and a remote database of the shared cluster, removed on dispose.</summary>

@@ -1,0 +1,190 @@
+using System;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using RoslynPgSync.Generated;
+using RoslynPgSync.Tests.Infrastructure;
+using Xunit;
+
+namespace RoslynPgSync.Tests.Faults;
+
+/// <summary>
+/// The destination is a cluster of its own, crashed with <c>pg_ctl stop -m immediate</c> while
+/// writers and the replay worker run: writes go on, and afterwards both sides are equal, the queue
+/// is empty and every key holds its last version.
+/// </summary>
+public sealed class DestinationCrashTests(DestinationClusterFixture destination) : IClassFixture<DestinationClusterFixture>
+{
+    [Theory]
+    [InlineData("fault_sync", "app.events_sync")]
+    [InlineData("fault_async", "app.events_async")]
+    public async Task Destination_crash_during_an_eight_writer_burst_loses_nothing(string server, string table)
+    {
+        await using var pair = await FaultPair.CreateAsync(destination.Cluster, server);
+        var logs = new CollectingLoggerProvider();
+        using var host = WorkerHost.Build(logs, services => services.AddPgSync(
+            PgSyncInstaller.Tables,
+            o => { o.NodeName = "local"; o.AddServer(server, pair.Remote.ConnectionString); },
+            h =>
+            {
+                h.LocalConnectionString = pair.Local.ConnectionString;
+                h.PollInterval = TimeSpan.FromMilliseconds(200);
+                h.MinBackoff = TimeSpan.FromMilliseconds(100);
+                h.MaxBackoff = TimeSpan.FromSeconds(1);
+            }));
+        await host.StartAsync();
+        await WorkerHost.Worker(host).Installed.WaitAsync(TimeSpan.FromSeconds(30));
+
+        using var stop = new CancellationTokenSource();
+        var writing = Writers.RunAsync(pair.Local.ConnectionString, table, writers: 8, items: 50, stop.Token);
+        await Task.Delay(1500);
+        await pair.CrashDestinationAsync();
+        await Task.Delay(2000);
+        var queuedDuringOutage = await pair.QueueDepthAsync(server);
+        await pair.StartDestinationAsync();
+        await Task.Delay(1500);
+        await stop.CancelAsync();
+        var written = await writing;
+
+        await WorkerHost.Eventually(
+            async () => await pair.QueueDepthAsync() == 0 && await pair.EqualAsync(table, table, "writer, item"),
+            () => string.Join("\n", logs.Messages.TakeLast(20).Select(m => m.Message)),
+            seconds: 60);
+        await host.StopAsync();
+
+        Assert.Empty(written.Errors);
+        Assert.True(written.Commits > 200, $"only {written.Commits} commits");
+        Assert.True(queuedDuringOutage > 0, "nothing was queued while the destination was down: the crash missed the burst");
+        Assert.Contains(logs.Messages, m => m.Message.Contains($"Destination {server} failed", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Messages, m => m.Message.Contains(pair.Remote.OwnerPassword, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Destination_crash_in_the_middle_of_a_replay_batch_is_replayed_whole_later()
+    {
+        await using var pair = await FaultPair.CreateAsync(destination.Cluster, "fault_async");
+        const string Table = "app.events_async";
+        await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} SELECT g / 1000, g % 1000, 1, repeat('x', 100) FROM generate_series(0, 199999) g");
+        for (var writer = 0; writer < 200; writer += 2)
+        {
+            await Db.ExecuteAsync(pair.Local.ConnectionString, $"UPDATE {Table} SET version = 2, payload = 'second' WHERE writer = $1", writer);
+        }
+
+        var entries = await pair.QueueDepthAsync();
+        var replay = pair.ReplayAsync();
+        var remotePid = await FaultPair.WaitForActiveQueryAsync(pair.Remote.AdminConnectionString, pair.Remote.OwnerRole, "BEGIN; SET LOCAL%", TimeSpan.FromSeconds(30));
+        await pair.CrashDestinationAsync();
+
+        Assert.True(remotePid > 0);
+        Assert.Equal(0, await replay);
+        Assert.Equal(entries, await pair.QueueDepthAsync());
+        Assert.NotNull(await Db.ScalarAsync<string>(pair.Local.ConnectionString, "SELECT last_error FROM pgsync.status WHERE dst_server = 'fault_async'"));
+
+        await pair.StartDestinationAsync();
+        Assert.Equal((int)entries, await pair.ReplayAsync());
+        Assert.Equal(0, await pair.QueueDepthAsync());
+        Assert.True(await pair.EqualAsync(Table, Table, "writer, item"));
+        Assert.Equal(200_000, await Db.ScalarAsync<long>(pair.Remote.ConnectionString, $"SELECT count(*) FROM {Table}"));
+    }
+
+    [Fact]
+    public async Task Source_backend_terminated_between_remote_commit_and_local_delete_replays_without_doubling()
+    {
+        await using var pair = await FaultPair.CreateAsync(destination.Cluster, "fault_async");
+        const string Table = "app.events_async";
+        await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} SELECT g / 100, g % 100, 1, 'first' FROM generate_series(0, 999) g");
+        await Db.ExecuteAsync(pair.Local.ConnectionString, $"UPDATE {Table} SET version = 2, payload = 'second' WHERE item < 50");
+
+        // Hold a lock on the first entry: apply_pending commits on the destination, then waits to delete it.
+        await using var holder = new NpgsqlConnection(pair.Local.AdminConnectionString);
+        await holder.OpenAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var lockEntry = new NpgsqlCommand("SELECT id FROM pgsync.sync_err_rec ORDER BY id LIMIT 1 FOR UPDATE", holder, hold))
+        {
+            await lockEntry.ExecuteScalarAsync();
+        }
+
+        var replay = pair.ReplayAsync();
+        var pid = await WaitForLockWaitAsync(pair.Local.AdminConnectionString, pair.Local.OwnerRole);
+        Assert.True(await pair.EqualAsync(Table, Table, "writer, item"), "the destination has not committed the batch yet");
+        await Db.ExecuteAsync(pair.Local.AdminConnectionString, "SELECT pg_terminate_backend($1)", pid);
+        var killed = await Assert.ThrowsAnyAsync<Exception>(() => replay);
+        Assert.True(killed is NpgsqlException or InvalidOperationException, killed.ToString());
+        await hold.RollbackAsync();
+        Assert.Equal(2, await pair.QueueDepthAsync());
+
+        // Later changes to the same keys, then the replay of everything: the old batch again, then them.
+        await Db.ExecuteAsync(pair.Local.ConnectionString, $"UPDATE {Table} SET version = 3, payload = 'third' WHERE item % 3 = 0");
+        await Db.ExecuteAsync(pair.Local.ConnectionString, $"DELETE FROM {Table} WHERE item % 7 = 0");
+        Assert.Equal(4, await pair.ReplayAsync());
+
+        Assert.Equal(0, await pair.QueueDepthAsync());
+        Assert.True(await pair.EqualAsync(Table, Table, "writer, item"));
+    }
+
+    [Fact]
+    public async Task Worker_connection_killed_mid_batch_repeatedly_still_drains_everything_once()
+    {
+        await using var pair = await FaultPair.CreateAsync(destination.Cluster, "fault_async");
+        const string Table = "app.events_async";
+        await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} SELECT g / 100, g % 100, 1, repeat('y', 2000) FROM generate_series(0, 19999) g");
+        for (var i = 0; i < 400; i++)
+        {
+            await Db.ExecuteAsync(pair.Local.ConnectionString, $"UPDATE {Table} SET version = version + 1, payload = $2 WHERE writer = $1", i % 200, "round " + i);
+        }
+
+        var logs = new CollectingLoggerProvider();
+        using var host = WorkerHost.Build(logs, services => services.AddPgSync(
+            PgSyncInstaller.Tables,
+            o => { o.NodeName = "local"; o.AddServer("fault_async", pair.Remote.ConnectionString); },
+            h =>
+            {
+                h.LocalConnectionString = pair.Local.ConnectionString;
+                h.BatchSize = 20;
+                h.PollInterval = TimeSpan.FromMilliseconds(200);
+                h.MinBackoff = TimeSpan.FromMilliseconds(100);
+                h.MaxBackoff = TimeSpan.FromSeconds(1);
+            }));
+        await host.StartAsync();
+
+        var kills = 0;
+        for (var i = 0; i < 3; i++)
+        {
+            var pid = await FaultPair.WaitForActiveQueryAsync(pair.Local.AdminConnectionString, pair.Local.OwnerRole, "%apply_pending%", TimeSpan.FromSeconds(30));
+            kills += await Db.ScalarAsync<bool>(pair.Local.AdminConnectionString, "SELECT pg_terminate_backend($1)", pid) ? 1 : 0;
+        }
+
+        await WorkerHost.Eventually(
+            async () => await pair.QueueDepthAsync() == 0,
+            () => string.Join("\n", logs.Messages.TakeLast(20).Select(m => m.Message)),
+            seconds: 60);
+        await host.StopAsync();
+
+        Assert.Equal(3, kills);
+        Assert.True(await pair.EqualAsync(Table, Table, "writer, item"));
+        Assert.Contains(logs.Messages, m => m.Message.Contains("Replay cycle failed", StringComparison.Ordinal));
+    }
+
+    /// <summary>Waits until a session of <paramref name="role"/> waits for a lock, and returns its pid.</summary>
+    private static async Task<int> WaitForLockWaitAsync(string adminConnectionString, string role)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await Db.ScalarAsync<int?>(
+                    adminConnectionString,
+                    "SELECT pid FROM pg_stat_activity WHERE usename = $1 AND wait_event_type = 'Lock' LIMIT 1",
+                    role) is int pid)
+            {
+                return pid;
+            }
+
+            await Task.Delay(10);
+        }
+
+        throw new TimeoutException($"No session of {role} waited for a lock within 30 s.");
+    }
+}
