@@ -54,45 +54,60 @@ internal static class TableShape
     public static async Task ValidateAsync(
         NpgsqlConnection connection, ReplicatedTable model, string schema, string table, string where, bool isTarget, CancellationToken ct)
     {
+        var report = await InspectAsync(connection, model, schema, table, where, isTarget, ct).ConfigureAwait(false);
+        if (report.Problems.Count > 0)
+        {
+            throw new PgSyncInstallException(report.Problems[0]);
+        }
+    }
+
+    /// <summary>
+    /// Every difference between the table and the model that breaks replication (<see cref="ShapeReport.Problems"/>),
+    /// and, for a source, its columns the model does not replicate (<see cref="ShapeReport.Unreplicated"/>).
+    /// The same rules as <see cref="ValidateAsync"/>; used by the verifier to report schema drift.
+    /// </summary>
+    public static async Task<ShapeReport> InspectAsync(
+        NpgsqlConnection connection, ReplicatedTable model, string schema, string table, string where, bool isTarget, CancellationToken ct)
+    {
         var name = $"{schema}.{table}";
         var qualified = PgSql.QualifiedName(schema, table);
+        var problems = new List<string>();
+        var unreplicated = new List<string>();
         var actual = new Dictionary<string, (string Type, long TypeOid, bool NotNull, bool HasDefault)>(StringComparer.Ordinal);
         await ReadAsync(connection, ColumnsSql, qualified, r => actual[r.GetString(0)] = (r.GetString(1), r.GetInt64(2), r.GetBoolean(3), r.GetBoolean(4)), ct).ConfigureAwait(false);
 
         if (actual.Count == 0)
         {
-            throw new PgSyncInstallException(
-                $"Table {name} does not exist in the {where}. Create it, or set PgSyncOptions.CreateMissingTables to create it from {model.EntityType.Name}.");
+            problems.Add($"Table {name} does not exist in the {where}. Create it, or set PgSyncOptions.CreateMissingTables to create it from {model.EntityType.Name}.");
+            return new ShapeReport(problems, unreplicated);
         }
 
         foreach (var column in model.Columns)
         {
             if (!actual.TryGetValue(column.Name, out var found))
             {
-                throw new PgSyncInstallException(
-                    $"Table {name} in the {where} has no column \"{column.Name}\" (expected {column.PgType}, from {model.EntityType.Name}.{column.MemberName}).");
+                problems.Add($"Table {name} in the {where} has no column \"{column.Name}\" (expected {column.PgType}, from {model.EntityType.Name}.{column.MemberName}).");
             }
-
-            if (!await SameTypeAsync(connection, column.PgType, found.Type, found.TypeOid, ct).ConfigureAwait(false))
+            else if (!await SameTypeAsync(connection, column.PgType, found.Type, found.TypeOid, ct).ConfigureAwait(false))
             {
-                throw new PgSyncInstallException(
-                    $"Column \"{column.Name}\" of table {name} in the {where} has type {found.Type}; expected {column.PgType} (from {model.EntityType.Name}.{column.MemberName}).");
+                problems.Add($"Column \"{column.Name}\" of table {name} in the {where} has type {found.Type}; expected {column.PgType} (from {model.EntityType.Name}.{column.MemberName}).");
             }
-
-            if (isTarget && found.NotNull && column.IsNullable)
+            else if (isTarget && found.NotNull && column.IsNullable)
             {
-                throw new PgSyncInstallException(
-                    $"Column \"{column.Name}\" of table {name} in the {where} is NOT NULL but the source column may be NULL; such rows could never be applied.");
+                problems.Add($"Column \"{column.Name}\" of table {name} in the {where} is NOT NULL but the source column may be NULL; such rows could never be applied.");
             }
         }
 
-        if (isTarget)
+        var modelColumns = new HashSet<string>(model.Columns.Select(c => c.Name), StringComparer.Ordinal);
+        foreach (var extra in actual.Where(c => !modelColumns.Contains(c.Key)))
         {
-            var modelColumns = new HashSet<string>(model.Columns.Select(c => c.Name), StringComparer.Ordinal);
-            foreach (var extra in actual.Where(c => !modelColumns.Contains(c.Key) && c.Value.NotNull && !c.Value.HasDefault))
+            if (isTarget && extra.Value.NotNull && !extra.Value.HasDefault)
             {
-                throw new PgSyncInstallException(
-                    $"Table {name} in the {where} has a NOT NULL column \"{extra.Key}\" without a default that the source does not send; rows could never be inserted.");
+                problems.Add($"Table {name} in the {where} has a NOT NULL column \"{extra.Key}\" without a default that the source does not send; rows could never be inserted.");
+            }
+            else if (!isTarget)
+            {
+                unreplicated.Add($"Column \"{extra.Key}\" of table {name} in the {where} is not in the model {model.EntityType.Name}: its values are not replicated.");
             }
         }
 
@@ -102,9 +117,10 @@ internal static class TableShape
         if (!primaryKey.SequenceEqual(model.KeyColumns, StringComparer.Ordinal))
         {
             var foundKey = primaryKey.Count == 0 ? "no primary key" : "primary key (" + string.Join(", ", primaryKey) + ")";
-            throw new PgSyncInstallException(
-                $"Table {name} in the {where} has {foundKey}; expected primary key ({string.Join(", ", model.KeyColumns)}) in that order, from {model.EntityType.Name}.");
+            problems.Add($"Table {name} in the {where} has {foundKey}; expected primary key ({string.Join(", ", model.KeyColumns)}) in that order, from {model.EntityType.Name}.");
         }
+
+        return new ShapeReport(problems, unreplicated);
     }
 
     private static async Task ReadAsync(NpgsqlConnection connection, string sql, string qualifiedName, Action<NpgsqlDataReader> row, CancellationToken ct)
@@ -147,3 +163,6 @@ internal static class TableShape
         return open >= 0 && close > open ? type[open..(close + 1)].Replace(" ", string.Empty, StringComparison.Ordinal) : string.Empty;
     }
 }
+
+/// <summary>What <see cref="TableShape.InspectAsync"/> found: differences that break replication, and source columns left out.</summary>
+internal sealed record ShapeReport(IReadOnlyList<string> Problems, IReadOnlyList<string> Unreplicated);

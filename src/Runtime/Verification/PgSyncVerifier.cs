@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
+using RoslynPgSync.Installation;
 using RoslynPgSync.Sql;
 
 namespace RoslynPgSync.Verification;
@@ -67,6 +68,20 @@ public sealed class PgSyncVerifier
             {
                 await remote.OpenAsync(ct).ConfigureAwait(false);
                 await PrepareAsync(remote, ct).ConfigureAwait(false);
+
+                // Schema drift first: rows cannot be compared (or replicated) across different shapes.
+                var sourceShape = await TableShape.InspectAsync(source, table, table.SourceSchema, table.SourceTable, $"local database {source.Database}", isTarget: false, ct).ConfigureAwait(false);
+                var targetShape = await TableShape.InspectAsync(remote, table, target.Schema, target.Table, $"destination server '{target.Server}'", isTarget: true, ct).ConfigureAwait(false);
+                var drift = sourceShape.Problems.Concat(targetShape.Problems).ToList();
+                if (drift.Count > 0)
+                {
+                    return new VerificationResult(table.ToString(), target.Server, $"{target.Schema}.{target.Table}", -1, -1, [], [], [])
+                    {
+                        SchemaProblems = drift,
+                        Unreplicated = sourceShape.Unreplicated,
+                    };
+                }
+
                 var left = new Side(source, RowSource(table, table.SourceSchema, table.SourceTable, target.Where));
                 var right = new Side(remote, RowSource(table, target.Schema, target.Table, null));
 
@@ -84,6 +99,7 @@ public sealed class PgSyncVerifier
                     table.ToString(), target.Server, $"{target.Schema}.{target.Table}", leftCount, rightCount, missing, extra, changed)
                 {
                     KeysRead = left.KeysRead + right.KeysRead,
+                    Unreplicated = sourceShape.Unreplicated,
                 };
             }
         }

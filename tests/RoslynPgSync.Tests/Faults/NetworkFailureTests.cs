@@ -1,0 +1,124 @@
+using System;
+using System.Linq;
+using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using RoslynPgSync.Generated;
+using RoslynPgSync.Installation;
+using RoslynPgSync.Tests.Infrastructure;
+using Xunit;
+
+namespace RoslynPgSync.Tests.Faults;
+
+/// <summary>
+/// A destination that refuses connections, rejects the password after it was changed, or whose host
+/// name no longer resolves: the status says which, the worker backs off instead of spinning, no
+/// password shows up anywhere, and once it is fixed everything queued arrives.
+/// </summary>
+public sealed class NetworkFailureTests(DestinationClusterFixture destination) : IClassFixture<DestinationClusterFixture>
+{
+    private const string Server = "fault_async";
+    private const string Table = "app.events_async";
+
+    [Theory]
+    [InlineData("refused", "Connection refused")]
+    [InlineData("password", "password authentication failed")]
+    [InlineData("dns", "could not translate host name")]
+    public async Task Failure_is_named_in_status_backed_off_and_recovered_from(string fault, string expected)
+    {
+        await using var pair = await FaultPair.CreateAsync(destination.Cluster, Server);
+        var logs = new CollectingLoggerProvider();
+        using var host = WorkerHost.Build(logs, services => services.AddPgSync(
+            PgSyncInstaller.Tables,
+            o => { o.NodeName = "local"; o.AddServer(Server, pair.Remote.ConnectionString); },
+            h =>
+            {
+                h.LocalConnectionString = pair.Local.ConnectionString;
+                h.InstallOnStart = false;
+                h.PollInterval = TimeSpan.FromMilliseconds(100);
+                h.MinBackoff = TimeSpan.FromMilliseconds(200);
+                h.MaxBackoff = TimeSpan.FromSeconds(1);
+            }));
+        await host.StartAsync();
+        await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} VALUES (1, 1, 1, 'before')");
+        await WorkerHost.Eventually(async () => await pair.QueueDepthAsync() == 0);
+
+        var newPassword = "Changed-" + Guid.NewGuid().ToString("N");
+        var remote = new NpgsqlConnectionStringBuilder(pair.Remote.ConnectionString);
+        switch (fault)
+        {
+            case "refused":
+                await pair.CrashDestinationAsync();
+                break;
+            case "password":
+                await Db.ExecuteAsync(pair.Remote.AdminConnectionString, $"ALTER ROLE \"{pair.Remote.OwnerRole}\" PASSWORD '{newPassword}'");
+                await EndRemoteSessionsAsync(pair);
+                break;
+            default:
+                await Db.ExecuteAsync(pair.Local.ConnectionString, $"ALTER SERVER {Server} OPTIONS (SET host 'no-such-host.invalid')");
+                await EndRemoteSessionsAsync(pair);
+                break;
+        }
+
+        var failuresBefore = Failures(logs);
+        await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} SELECT 2, g, 1, 'during' FROM generate_series(1, 100) g");
+        await Task.Delay(4000);
+        var failures = Failures(logs) - failuresBefore;
+        var status = await Db.ScalarAsync<string>(pair.Local.ConnectionString, "SELECT last_error FROM pgsync.status WHERE dst_server = $1", Server);
+
+        Assert.Contains(expected, status, StringComparison.OrdinalIgnoreCase);
+        Assert.InRange(failures, 2, 12); // about eight attempts in 4 s of 200 ms..1 s backoff; a busy loop makes dozens
+        Assert.Equal(1, await pair.QueueDepthAsync());
+
+        // The fix an operator makes: start the server, or install again with the new password or host.
+        if (fault == "refused")
+        {
+            await pair.StartDestinationAsync();
+        }
+        else
+        {
+            remote.Password = newPassword;
+            var fixedOptions = new PgSyncOptions { NodeName = "local" };
+            fixedOptions.AddServer(Server, fault == "password" ? remote.ConnectionString : pair.Remote.ConnectionString);
+            await PgSyncInstaller.InstallAsync(pair.LocalSource, fixedOptions);
+        }
+
+        await WorkerHost.Eventually(async () => await pair.QueueDepthAsync() == 0, () => string.Join("\n", logs.Messages.TakeLast(5).Select(m => m.Message)));
+        await host.StopAsync();
+        if (fault == "password")
+        {
+            await Db.ExecuteAsync(pair.Remote.AdminConnectionString, $"ALTER ROLE \"{pair.Remote.OwnerRole}\" PASSWORD '{pair.Remote.OwnerPassword}'");
+        }
+
+        Assert.True(await pair.EqualAsync(Table, Table, "writer, item"));
+        Assert.Contains(logs.Messages, m => m.Message.Contains($"Destination {Server} is back", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Messages, m => m.Message.Contains(pair.Remote.OwnerPassword, StringComparison.Ordinal) || m.Message.Contains(newPassword, StringComparison.Ordinal));
+        Assert.DoesNotContain(newPassword, status, StringComparison.Ordinal);
+        Assert.DoesNotContain(pair.Remote.OwnerPassword, status, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Installing_against_an_unresolvable_host_names_the_server_and_not_the_password()
+    {
+        await using var pair = await FaultPair.CreateAsync(destination.Cluster, Server);
+        var broken = new NpgsqlConnectionStringBuilder(pair.Remote.ConnectionString) { Host = "no-such-host.invalid" };
+        var options = new PgSyncOptions { NodeName = "local" };
+        options.AddServer(Server, broken.ConnectionString);
+
+        var error = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(pair.LocalSource, options));
+
+        Assert.Contains(Server, error.Message, StringComparison.Ordinal);
+        Assert.Contains("cannot be reached", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(pair.Remote.OwnerPassword, error.ToString(), StringComparison.Ordinal);
+    }
+
+    private static int Failures(CollectingLoggerProvider logs) => logs.Messages.Count(m =>
+        m.Message.Contains($"Destination {Server} failed", StringComparison.Ordinal) || m.Message.Contains($"Destination {Server} still fails", StringComparison.Ordinal));
+
+    /// <summary>Ends the destination sessions of the remote role (dblink's open connections among them) and this process's pooled ones.</summary>
+    private static async Task EndRemoteSessionsAsync(FaultPair pair)
+    {
+        await Db.ExecuteAsync(pair.Remote.AdminConnectionString, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", pair.Remote.OwnerRole);
+        NpgsqlConnection.ClearAllPools();
+    }
+}
