@@ -1,0 +1,94 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using RoslynPgSync.Generated;
+using RoslynPgSync.Tests.Infrastructure;
+using RoslynPgSync.Verification;
+using Xunit;
+
+namespace RoslynPgSync.Tests.Faults;
+
+/// <summary>
+/// Mixed writers (Sync and Async tables) and the hosted worker for a bounded time while the
+/// destination crashes and comes back every few seconds; at the end the verifier finds both sides
+/// equal, the queue is empty, and neither the queue nor this process's memory grew without bound.
+/// </summary>
+/// <remarks>
+/// 20 seconds by default (the short form every test run includes); <c>PGSYNC_SOAK_SECONDS=300</c> for
+/// the long form (nightly).
+/// </remarks>
+[Trait("Category", "Soak")]
+public sealed class SoakTests(DestinationClusterFixture destination, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<DestinationClusterFixture>
+{
+    [Fact]
+    public async Task Mixed_writers_with_periodic_destination_crashes_end_equal_with_bounded_queue_and_memory()
+    {
+        var seconds = int.TryParse(Environment.GetEnvironmentVariable("PGSYNC_SOAK_SECONDS"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : 20;
+        await using var pair = await FaultPair.CreateAsync(destination.Cluster, "fault_sync", "fault_async");
+        var logs = new CollectingLoggerProvider();
+        using var host = WorkerHost.Build(logs, services => services.AddPgSync(
+            PgSyncInstaller.Tables,
+            o =>
+            {
+                o.NodeName = "local";
+                o.AddServer("fault_sync", pair.Remote.ConnectionString);
+                o.AddServer("fault_async", pair.Remote.ConnectionString);
+            },
+            h =>
+            {
+                h.LocalConnectionString = pair.Local.ConnectionString;
+                h.InstallOnStart = false;
+                h.PollInterval = TimeSpan.FromMilliseconds(200);
+                h.MinBackoff = TimeSpan.FromMilliseconds(100);
+                h.MaxBackoff = TimeSpan.FromSeconds(1);
+            }));
+        await host.StartAsync();
+        GC.Collect();
+        var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
+
+        using var stop = new CancellationTokenSource();
+        var pause = TimeSpan.FromMilliseconds(5);
+        var syncWriters = Writers.RunAsync(pair.Local.ConnectionString, "app.events_sync", writers: 4, items: 200, stop.Token, pause);
+        var asyncWriters = Writers.RunAsync(pair.Local.ConnectionString, "app.events_async", writers: 4, items: 200, stop.Token, pause);
+        var depthsBeforeCrash = new List<long>();
+        var crashes = 0;
+        var end = DateTime.UtcNow.AddSeconds(seconds);
+        while (DateTime.UtcNow < end)
+        {
+            await Task.Delay(3000);
+            depthsBeforeCrash.Add(await pair.QueueDepthAsync());
+            await pair.CrashDestinationAsync();
+            crashes++;
+            await Task.Delay(1500);
+            await pair.StartDestinationAsync();
+        }
+
+        await stop.CancelAsync();
+        var written = (await syncWriters).Commits + (await asyncWriters).Commits;
+        var errors = (await syncWriters).Errors.Concat((await asyncWriters).Errors).ToList();
+        await WorkerHost.Eventually(
+            async () => await pair.QueueDepthAsync() == 0,
+            () => string.Join("\n", logs.Messages.TakeLast(10).Select(m => m.Message)),
+            seconds: 120);
+        await host.StopAsync();
+        var verified = await new PgSyncVerifier(pair.LocalSource, pair.Options).VerifyAsync(PgSyncInstaller.Tables);
+        GC.Collect();
+        var memoryAfter = GC.GetTotalMemory(forceFullCollection: true);
+
+        output.WriteLine(
+            $"soak {seconds} s: {written} commits, {crashes} destination crashes, queue depth before each crash {string.Join(", ", depthsBeforeCrash)}, " +
+            $"rows verified {string.Join(", ", verified.Select(v => v.SourceCount))}, managed memory {memoryBefore} -> {memoryAfter} bytes");
+        Assert.Empty(errors);
+        Assert.True(crashes >= 3, $"{crashes} crashes");
+        Assert.True(written > 500, $"{written} commits");
+        Assert.Equal(2, verified.Count);
+        Assert.All(verified, v => Assert.True(v.IsEqual, v.ToString()));
+        // Three seconds up after each restart is enough to catch up: the queue never piles up across cycles.
+        Assert.All(depthsBeforeCrash.Skip(1), d => Assert.True(d < 2000, "queue depth before a crash: " + string.Join(", ", depthsBeforeCrash)));
+        Assert.True(memoryAfter - memoryBefore < 64L * 1024 * 1024, $"managed memory grew from {memoryBefore} to {memoryAfter} bytes");
+    }
+}
