@@ -33,6 +33,8 @@ internal static class Cli
           status     per destination: queue depth, oldest entry age, last success, last error
           verify     compare every table with its destinations; exit 1 when they differ
           replay     apply up to --limit (default 1000) of the oldest queued entries now
+          dba-script print the one-time superuser set-up for the source database
+                     (--destination: for a destination database); needs no --assembly
 
         The local database is PgSync:LocalConnectionString (or --local <connection string>).
         """;
@@ -48,6 +50,12 @@ internal static class Cli
         try
         {
             var command = args[0];
+            if (command == "dba-script")
+            {
+                await output.WriteAsync(PgSyncInstallation.GetDbaSetupScript(args.Contains("--destination"))).ConfigureAwait(false);
+                return 0;
+            }
+
             if (command is not ("script" or "install" or "uninstall" or "status" or "verify" or "replay"))
             {
                 throw new ArgumentException($"Unknown command '{command}'.\n\n{Usage}");
@@ -106,7 +114,7 @@ internal static class Cli
         {
             await output.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{s.Server,-12} {s.Depth,6} {s.OldestAge.TotalSeconds,10:F1}  {s.LastSuccess?.ToString("u", CultureInfo.InvariantCulture) ?? "-",-24} {s.LastError ?? "-"}")).ConfigureAwait(false);
+                $"{s.Server,-12} {s.Depth,6} {s.OldestAge.TotalSeconds,10:F1}  {s.LastSuccess?.ToString("u", CultureInfo.InvariantCulture) ?? "-",-24} {s.LastError ?? "-"}{(s.LastErrorEntry is { } entry ? $" (entry {entry}, table {s.LastErrorTable})" : string.Empty)}")).ConfigureAwait(false);
         }
 
         return 0;

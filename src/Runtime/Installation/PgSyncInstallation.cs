@@ -27,6 +27,23 @@ public static class PgSyncInstallation
         WHERE e.extname = 'dblink'
         """;
 
+    /// <summary>
+    /// The one-time set-up a DBA runs (with psql, as a superuser) so that a non-superuser application
+    /// role can do everything else: in the source database (<paramref name="destination"/> false:
+    /// dblink, foreign-server rights, CREATE for the pgsync schema) or in a destination database
+    /// (CONNECT and CREATE). Both take the role as <c>-v app_role=...</c>. Also shipped in the package
+    /// under <c>sql/</c> and printed by <c>pgsync dba-script</c>.
+    /// </summary>
+    /// <param name="destination">True for the destination database's script.</param>
+    public static string GetDbaSetupScript(bool destination = false)
+    {
+        var name = "RoslynPgSync.sql." + (destination ? "dba-setup-destination.sql" : "dba-setup-source.sql");
+        using var stream = typeof(PgSyncInstallation).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"The resource {name} is missing from the RoslynPgSync assembly.");
+        using var reader = new System.IO.StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
     /// <summary>Installs replication for the tables whose servers are registered; see the generated <c>InstallAsync</c>.</summary>
     /// <param name="local">The local database.</param>
     /// <param name="options">Schema, node name and destination servers.</param>
