@@ -42,6 +42,8 @@ public sealed class InvalidModelTests
     [InlineData("where with a statement separator", """[Replicate("dst", Where = "a = 1; drop table x")] public class T { public int Id { get; set; } public int A { get; set; } }""")]
     [InlineData("where with an open quote", """[Replicate("dst", Where = "a = 'x")] public class T { public int Id { get; set; } public int A { get; set; } }""")]
     [InlineData("where with a dollar quote", """[Replicate("dst", Where = "a = $$x$$")] public class T { public int Id { get; set; } public int A { get; set; } }""")]
+    [InlineData("where with an escape string literal", """[Replicate("dst", Where = "a = E'x'")] public class T { public int Id { get; set; } public string A { get; set; } = ""; }""")]
+    [InlineData("where with a backslash in a literal", """[Replicate("dst", Where = "a = 'x\\'")] public class T { public int Id { get; set; } public string A { get; set; } = ""; }""")]
     [InlineData("undefined mode", """[Replicate("dst", Mode = (ReplicationMode)7)] public class T { public int Id { get; set; } }""")]
     public void Invalid_model_yields_no_table_and_no_compiler_errors(string why, string model)
     {

@@ -4,7 +4,7 @@ namespace RoslynPgSync.Sql;
 /// <summary>
 /// A <c>[Replicate(Where = ...)]</c> predicate is placed as written into the capture function, so it
 /// must be one well-formed expression: balanced quotes and parentheses, no statement separator, no
-/// comment, no NUL, no dollar quote.
+/// comment, no NUL, no dollar quote, no escape string literal and no backslash in a literal.
 /// </summary>
 internal static class WhereClause
 {
@@ -19,6 +19,9 @@ internal static class WhereClause
             {
                 case '\0':
                     return "it contains a NUL character";
+                case '\'' when i > 0 && (where[i - 1] == 'E' || where[i - 1] == 'e') && (i == 1 || !IsIdentifierChar(where[i - 2])):
+                    // Backslash escapes move where the literal ends: this check would no longer see what PostgreSQL sees.
+                    return "it contains an escape string literal (E'...'); use a standard string literal";
                 case '\'':
                 case '"':
                     var end = where.IndexOf(c, i + 1);
@@ -30,6 +33,11 @@ internal static class WhereClause
                     if (end < 0)
                     {
                         return c == '\'' ? "a string literal is not closed" : "a quoted identifier is not closed";
+                    }
+
+                    if (c == '\'' && where.IndexOf('\\', i + 1, end - i - 1) >= 0)
+                    {
+                        return "a string literal contains a backslash (its meaning depends on standard_conforming_strings)";
                     }
 
                     i = end;
@@ -56,4 +64,6 @@ internal static class WhereClause
 
         return depth != 0 ? "a '(' is not closed" : where.Trim().Length == 0 ? "it is empty" : null;
     }
+
+    private static bool IsIdentifierChar(char c) => char.IsLetterOrDigit(c) || c == '_' || c == '$';
 }
