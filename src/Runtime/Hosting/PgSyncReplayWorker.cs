@@ -55,10 +55,17 @@ public sealed class PgSyncReplayWorker : BackgroundService
         _time = TimeProvider.System;
     }
 
-    /// <summary>Completes once the start-up installation has succeeded (for readiness checks and tests).</summary>
+    /// <summary>
+    /// Completes once the start-up installation has succeeded (for readiness checks and tests). While
+    /// it keeps failing over an earlier install, the worker drains the queue meanwhile.
+    /// </summary>
     public Task Installed => _installed.Task;
 
     private readonly TaskCompletionSource _installed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Set while a start-up install failed and an earlier install keeps replication running.
+    private DateTimeOffset? _installDue;
+    private TimeSpan _installDelay;
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -73,6 +80,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
                 var moreWork = false;
                 try
                 {
+                    await RetryInstallIfDueAsync(stoppingToken).ConfigureAwait(false);
                     listener ??= await ListenAsync(stoppingToken).ConfigureAwait(false);
                     while (_retryNow.TryDequeue(out var retry))
                     {
@@ -117,7 +125,12 @@ public sealed class PgSyncReplayWorker : BackgroundService
         }
     }
 
-    /// <summary>Runs the installer until it succeeds; returns the destinations this node replays to.</summary>
+    /// <summary>
+    /// Runs the installer until it succeeds, and returns the destinations this node replays to. When
+    /// it fails (typically: one destination is unreachable at start-up) but an earlier install is in
+    /// place, it returns at once so that the queue keeps draining to the destinations that are up;
+    /// the main loop then retries the install with backoff (<see cref="_installDue"/>).
+    /// </summary>
     private async Task<IReadOnlyList<string>> InstallAsync(CancellationToken ct)
     {
         var plan = InstallPlan.Create(_options, _tables.All);
@@ -131,19 +144,77 @@ public sealed class PgSyncReplayWorker : BackgroundService
         var delay = _host.MinBackoff;
         while (true)
         {
-            try
+            if (await TryInstallAsync(plan, servers, delay, ct).ConfigureAwait(false))
             {
-                await PgSyncInstallation.InstallAsync(_local, _options, _tables.All, ct).ConfigureAwait(false);
-                Log.Installed(_logger, plan.Tables.Count, string.Join(", ", servers));
-                _installed.TrySetResult();
                 return servers;
             }
-            catch (Exception ex) when (ex is PgSyncInstallException or NpgsqlException or TimeoutException && !ct.IsCancellationRequested)
+
+            if (await QueueExistsAsync(ct).ConfigureAwait(false))
             {
-                Log.InstallFailed(_logger, ex, delay);
-                await Task.Delay(delay, _time, ct).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _host.MaxBackoff.Ticks));
+                _installDelay = delay;
+                _installDue = _time.GetUtcNow() + delay;
+                return servers;
             }
+
+            await Task.Delay(delay, _time, ct).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _host.MaxBackoff.Ticks));
+        }
+    }
+
+    /// <summary>Retries a start-up install that failed while an earlier one kept replication running.</summary>
+    private async Task RetryInstallIfDueAsync(CancellationToken ct)
+    {
+        if (_installDue is not { } due || due > _time.GetUtcNow())
+        {
+            return;
+        }
+
+        var plan = InstallPlan.Create(_options, _tables.All);
+        if (await TryInstallAsync(plan, plan.Servers.Select(s => s.Name).ToList(), _installDelay, ct).ConfigureAwait(false))
+        {
+            _installDue = null;
+            return;
+        }
+
+        _installDelay = TimeSpan.FromTicks(Math.Min(_installDelay.Ticks * 2, _host.MaxBackoff.Ticks));
+        _installDue = _time.GetUtcNow() + _installDelay;
+    }
+
+    private async Task<bool> TryInstallAsync(InstallPlan plan, IReadOnlyList<string> servers, TimeSpan retryDelay, CancellationToken ct)
+    {
+        try
+        {
+            await PgSyncInstallation.InstallAsync(_local, _options, _tables.All, ct).ConfigureAwait(false);
+            Log.Installed(_logger, plan.Tables.Count, string.Join(", ", servers));
+            _installed.TrySetResult();
+            return true;
+        }
+        catch (Exception ex) when (ex is PgSyncInstallException or NpgsqlException or TimeoutException && !ct.IsCancellationRequested)
+        {
+            Log.InstallFailed(_logger, ex, retryDelay);
+            return false;
+        }
+    }
+
+    /// <summary>Whether an earlier install left the queue in place (so capture is running and replay can go on).</summary>
+    private async Task<bool> QueueExistsAsync(CancellationToken ct)
+    {
+        try
+        {
+            var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                var command = new NpgsqlCommand("SELECT pg_catalog.to_regclass($1) IS NOT NULL", connection);
+                await using (command.ConfigureAwait(false))
+                {
+                    command.Parameters.Add(new NpgsqlParameter { Value = PgSql.QualifiedName(_options.Schema, SqlNames.Queue) });
+                    return (bool)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !ct.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

@@ -98,6 +98,47 @@ public sealed class NetworkFailureTests(DestinationClusterFixture destination) :
     }
 
     [Fact]
+    public async Task A_destination_down_at_start_up_does_not_hold_back_the_others_while_the_install_is_retried()
+    {
+        await using var pair = await FaultPair.CreateAsync(destination.Cluster, Server);
+        await using var up = await (await SharedCluster.GetAsync()).CreateDatabaseAsync("up");
+        var options = new PgSyncOptions { NodeName = "local", CreateMissingTables = true }
+            .AddServer(Server, pair.Remote.ConnectionString)
+            .AddServer("reject_a", up.ConnectionString)
+            .AddServer("reject_b", up.ConnectionString);
+        await PgSyncInstaller.InstallAsync(pair.LocalSource, options); // the earlier install, from a previous start
+
+        await pair.CrashDestinationAsync();
+        await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} VALUES (1, 1, 1, 'waits for the destination')");
+        await Db.ExecuteAsync(pair.Local.ConnectionString, "INSERT INTO app.ledger (id, amount) SELECT g, g FROM generate_series(1, 20) g");
+        var logs = new CollectingLoggerProvider();
+        using var host = WorkerHost.Build(logs, services => services.AddPgSync(
+            PgSyncInstaller.Tables,
+            o => { o.NodeName = "local"; o.CreateMissingTables = true; o.AddServer(Server, pair.Remote.ConnectionString).AddServer("reject_a", up.ConnectionString).AddServer("reject_b", up.ConnectionString); },
+            h =>
+            {
+                h.LocalConnectionString = pair.Local.ConnectionString;
+                h.PollInterval = TimeSpan.FromMilliseconds(100);
+                h.MinBackoff = TimeSpan.FromMilliseconds(200);
+                h.MaxBackoff = TimeSpan.FromSeconds(1);
+            }));
+        await host.StartAsync();
+
+        await WorkerHost.Eventually(async () => await pair.QueueDepthAsync("reject_a") == 0 && await pair.QueueDepthAsync("reject_b") == 0);
+        Assert.Equal(20L, await Db.ScalarAsync<long>(up.ConnectionString, "SELECT count(*) FROM a_copy.ledger"));
+        Assert.Equal(20L, await Db.ScalarAsync<long>(up.ConnectionString, "SELECT count(*) FROM b_copy.ledger"));
+        Assert.False(WorkerHost.Worker(host).Installed.IsCompleted);
+        Assert.Contains(logs.Messages, m => m.Message.Contains("could not install", StringComparison.Ordinal) && m.Message.Contains(Server, StringComparison.Ordinal));
+
+        await pair.StartDestinationAsync();
+        await WorkerHost.Worker(host).Installed.WaitAsync(TimeSpan.FromSeconds(30));
+        await WorkerHost.Eventually(async () => await pair.QueueDepthAsync() == 0);
+        await host.StopAsync();
+        Assert.True(await pair.EqualAsync(Table, Table, "writer, item"));
+        Assert.DoesNotContain(logs.Messages, m => m.Message.Contains(pair.Remote.OwnerPassword, StringComparison.Ordinal) || m.Message.Contains(up.OwnerPassword, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Installing_against_an_unresolvable_host_names_the_server_and_not_the_password()
     {
         await using var pair = await FaultPair.CreateAsync(destination.Cluster, Server);
