@@ -168,6 +168,49 @@ public sealed class DestinationCrashTests(DestinationClusterFixture destination)
         Assert.Contains(logs.Messages, m => m.Message.Contains("Replay cycle failed", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Replay_process_killed_mid_batch_leaves_the_batch_whole_for_the_next_replay()
+    {
+        await using var pair = await FaultPair.CreateAsync(destination.Cluster, "fault_async");
+        const string Table = "app.events_async";
+        await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} SELECT g / 1000, g % 1000, 1, repeat('z', 100) FROM generate_series(0, 199999) g");
+        for (var writer = 0; writer < 200; writer += 4)
+        {
+            await Db.ExecuteAsync(pair.Local.ConnectionString, $"UPDATE {Table} SET version = 2, payload = 'second' WHERE writer = $1", writer);
+        }
+
+        var entries = await pair.QueueDepthAsync();
+
+        // The pgsync tool in a process of its own, killed (SIGKILL) while its batch is on the destination.
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { System.IO.Path.Combine(AppContext.BaseDirectory, "RoslynPgSync.Tool.dll"), "replay", "--assembly", typeof(FaultPair).Assembly.Location, "--limit", "1000000" },
+            Environment =
+            {
+                ["PgSync__LocalConnectionString"] = pair.Local.ConnectionString,
+                ["PgSync__Servers__fault_async"] = pair.Remote.ConnectionString,
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        await FaultPair.WaitForActiveQueryAsync(pair.Remote.AdminConnectionString, pair.Remote.OwnerRole, "BEGIN; SET LOCAL%", TimeSpan.FromSeconds(60));
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        Assert.NotEqual(0, process.ExitCode);
+
+        // Its backend finishes or aborts the batch on its own: the queue holds all of it or none, never part.
+        await WorkerHost.Eventually(async () => await Db.ScalarAsync<long>(
+            pair.Local.AdminConnectionString, "SELECT count(*) FROM pg_stat_activity WHERE usename = $1 AND query LIKE '%deal_sync_err_rec%' AND state <> 'idle'", pair.Local.OwnerRole) == 0);
+        var left = await pair.QueueDepthAsync();
+        Assert.True(left == entries || left == 0, $"{left} of {entries} entries left");
+
+        await pair.ReplayAsync();
+        Assert.Equal(0, await pair.QueueDepthAsync());
+        Assert.True(await pair.EqualAsync(Table, Table, "writer, item"));
+        Assert.Equal(200_000, await Db.ScalarAsync<long>(pair.Remote.ConnectionString, $"SELECT count(*) FROM {Table}"));
+    }
+
     /// <summary>Waits until a session of <paramref name="role"/> waits for a lock, and returns its pid.</summary>
     private static async Task<int> WaitForLockWaitAsync(string adminConnectionString, string role)
     {
