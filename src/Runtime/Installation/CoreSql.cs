@@ -55,7 +55,16 @@ internal static class CoreSql
                 last_error_time timestamp with time zone,
                 last_error_entry bigint
             );
-            ALTER TABLE {{state}} ADD COLUMN IF NOT EXISTS last_error_table text;
+            -- Added in a later version; checked first so that a re-install takes no lock on the table.
+            DO $pgsync$
+            BEGIN
+                IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute
+                               WHERE attrelid = {{PgSql.QuoteLiteral(state)}}::pg_catalog.regclass
+                                 AND attname = 'last_error_table' AND NOT attisdropped) THEN
+                    ALTER TABLE {{state}} ADD COLUMN last_error_table text;
+                END IF;
+            END
+            $pgsync$;
 
             -- Entries an operator skipped with skip_entry, kept with the error that stopped them.
             CREATE TABLE IF NOT EXISTS {{skipped}} (
