@@ -126,14 +126,19 @@ internal static class CaptureSql
         return b.ToString();
     }
 
-    /// <summary>One queue entry; Async entries also wake the replay worker at commit.</summary>
+    /// <summary>
+    /// One queue entry; Async entries also wake the replay worker at commit, Sync and Strict entries
+    /// carry their (top-level) transaction, so that the flush at commit can tell its own entries.
+    /// </summary>
     private static string QueueInsert(TableModel table, TargetModel target, string queryExpression, string rowCountExpression)
     {
+        var async = target.Mode == "Async";
         var insert = "INSERT INTO " + SchemaSlot + "." + PgSql.QuoteIdentifier(SqlNames.Queue) +
-                     " (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES (" +
+                     " (nsp_name, table_name, dst_server, mode, row_count, " + (async ? string.Empty : "xact_id, ") + "dst_query) VALUES (" +
                      PgSql.QuoteLiteral(table.SourceSchema) + ", " + PgSql.QuoteLiteral(table.SourceTable) + ", " +
-                     PgSql.QuoteLiteral(target.Server) + ", '" + SqlNames.ModeCode(target.Mode) + "', " + rowCountExpression + ", " + queryExpression + ");";
-        return target.Mode == "Async"
+                     PgSql.QuoteLiteral(target.Server) + ", '" + SqlNames.ModeCode(target.Mode) + "', " + rowCountExpression + ", " +
+                     (async ? string.Empty : "pg_catalog.pg_current_xact_id(), ") + queryExpression + ");";
+        return async
             ? insert + " PERFORM pg_catalog.pg_notify(" + PgSql.QuoteLiteral(SqlNames.NotifyChannel) + ", " + PgSql.QuoteLiteral(target.Server) + ");"
             : insert;
     }

@@ -263,7 +263,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
                     return false;
                 }
 
-                var apply = new NpgsqlCommand($"SELECT {schema}.{PgSql.QuoteIdentifier(SqlNames.ApplyPending)}($1, $2, false)", connection, transaction);
+                var apply = new NpgsqlCommand($"SELECT {schema}.{PgSql.QuoteIdentifier(SqlNames.ApplyPending)}($1, $2, false, NULL)", connection, transaction);
                 await using (apply.ConfigureAwait(false))
                 {
                     apply.Parameters.Add(new NpgsqlParameter { Value = backoff.Server });

@@ -27,23 +27,43 @@ internal static class CoreSql
         return $$"""
             CREATE SCHEMA IF NOT EXISTS {{schema}};
 
-            -- The queue: one entry per captured statement and destination (the seed's columns, plus mode).
+            -- The queue: one entry per captured statement and destination (the seed's columns, plus mode,
+            -- and for Sync/Strict entries the top-level transaction that wrote them). The names are text,
+            -- not name: 64 fixed bytes each made every entry, and its WAL, larger for nothing.
             CREATE TABLE IF NOT EXISTS {{queue}} (
                 id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                nsp_name name NOT NULL,
-                table_name name NOT NULL,
+                nsp_name text NOT NULL,
+                table_name text NOT NULL,
                 dst_server text NOT NULL,
                 dst_query text NOT NULL,
                 create_time timestamp with time zone NOT NULL DEFAULT pg_catalog.clock_timestamp(),
                 mode "char" NOT NULL DEFAULT 'a' CHECK (mode IN ('a', 's', 't')),
-                row_count bigint NOT NULL DEFAULT 0
+                row_count bigint NOT NULL DEFAULT 0,
+                xact_id xid8
             );
-            -- Index and constraint trigger are created only when missing, so that an installer running
+            -- Index, added column and constraint trigger are created only when missing, so that an installer running
             -- at start-up never locks the queue that other instances are draining.
             DO $pgsync$
             BEGIN
                 IF pg_catalog.to_regclass({{PgSql.QuoteLiteral(schema + ".sync_err_rec_dst_server_id")}}) IS NULL THEN
                     CREATE INDEX sync_err_rec_dst_server_id ON {{queue}} (dst_server, id);
+                END IF;
+                IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute
+                               WHERE attrelid = {{PgSql.QuoteLiteral(queue)}}::pg_catalog.regclass
+                                 AND attname = 'xact_id' AND NOT attisdropped) THEN
+                    ALTER TABLE {{queue}} ADD COLUMN xact_id xid8;
+                END IF;
+                -- The functions below look up one destination's entries with a parameter; after five
+                -- calls PostgreSQL may plan them once for any destination, from statistics that, when
+                -- one destination holds nearly every entry, say any destination does: it then scans
+                -- the whole queue (in id order or sequentially) for a destination that has nothing
+                -- queued. Telling the planner there are many destinations keeps those plans on the
+                -- (dst_server, id) index. (SHARE UPDATE EXCLUSIVE: writers and replays go on.)
+                IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute
+                               WHERE attrelid = {{PgSql.QuoteLiteral(queue)}}::pg_catalog.regclass
+                                 AND attname = 'dst_server' AND attoptions IS NOT NULL) THEN
+                    ALTER TABLE {{queue}} ALTER COLUMN dst_server SET (n_distinct = 1000);
+                    ANALYZE {{queue}};
                 END IF;
             END
             $pgsync$;
@@ -69,8 +89,8 @@ internal static class CoreSql
             -- Entries an operator skipped with skip_entry, kept with the error that stopped them.
             CREATE TABLE IF NOT EXISTS {{skipped}} (
                 id bigint PRIMARY KEY,
-                nsp_name name NOT NULL,
-                table_name name NOT NULL,
+                nsp_name text NOT NULL,
+                table_name text NOT NULL,
                 dst_server text NOT NULL,
                 dst_query text NOT NULL,
                 create_time timestamp with time zone NOT NULL,
@@ -82,12 +102,16 @@ internal static class CoreSql
             );
 
             -- Applies up to p_limit of one destination's oldest entries, in id order, in one remote
-            -- transaction, then deletes them, and returns how many it applied. A broken connection is
+            -- transaction, then deletes them, and returns how many it applied. With p_xact, only the
+            -- entries of that (the calling) transaction, and without taking the destination's lock:
+            -- flush_at_commit does so when nothing else is queued for the destination. A broken connection is
             -- reopened once. When the destination rejects the batch, the entries are tried one by one
             -- in a remote transaction that is rolled back, to find the one it rejects: the entries
             -- before it are applied, and it stays at the head of the queue with its error, id and table
             -- recorded (so the queue stops exactly there, order kept). With p_strict the error is raised.
-            CREATE OR REPLACE FUNCTION {{apply}}(p_dst text, p_limit integer, p_strict boolean)
+            -- (The three-argument version of an earlier release would make calls ambiguous.)
+            DROP FUNCTION IF EXISTS {{apply}}(text, integer, boolean);
+            CREATE OR REPLACE FUNCTION {{apply}}(p_dst text, p_limit integer, p_strict boolean, p_xact xid8)
             RETURNS integer
             LANGUAGE plpgsql
             SECURITY DEFINER
@@ -109,12 +133,15 @@ internal static class CoreSql
                 v_table text;
                 v_reached boolean := false;
             BEGIN
-                PERFORM pg_catalog.pg_advisory_xact_lock({{lockSpace}}, pg_catalog.hashtext(p_dst));
+                IF p_xact IS NULL THEN
+                    PERFORM pg_catalog.pg_advisory_xact_lock({{lockSpace}}, pg_catalog.hashtext(p_dst));
+                END IF;
                 SELECT pg_catalog.array_agg(q.id ORDER BY q.id), pg_catalog.string_agg(q.dst_query, E';\n' ORDER BY q.id),
                        pg_catalog.sum(q.row_count)
                   INTO v_ids, v_sql, v_rows
                   FROM (SELECT e.id, e.dst_query, e.row_count FROM {{queue}} AS e
-                        WHERE e.dst_server = p_dst ORDER BY e.id LIMIT p_limit) AS q;
+                        WHERE e.dst_server = p_dst AND (p_xact IS NULL OR e.xact_id = p_xact)
+                        ORDER BY e.id LIMIT p_limit) AS q;
                 IF v_ids IS NULL THEN
                     RETURN 0;
                 END IF;
@@ -209,11 +236,17 @@ internal static class CoreSql
                 DELETE FROM {{queue}} WHERE id = ANY (v_ids);
                 -- The rows the batch carried, for the caller's metrics (transaction-local).
                 PERFORM pg_catalog.set_config('pgsync.applied_rows', v_rows::text, true);
-                INSERT INTO {{state}} AS s (dst_server, last_success)
-                VALUES (p_dst, pg_catalog.clock_timestamp())
-                ON CONFLICT (dst_server) DO UPDATE
-                    SET last_success = EXCLUDED.last_success, last_error = NULL, last_error_time = NULL,
-                        last_error_entry = NULL, last_error_table = NULL;
+                -- last_success is kept to the second: writing the state row at every commit would make
+                -- concurrent committers wait for each other's row lock on it.
+                IF NOT EXISTS (SELECT 1 FROM {{state}} AS s
+                               WHERE s.dst_server = p_dst AND s.last_error IS NULL
+                                 AND s.last_success > pg_catalog.clock_timestamp() - interval '1 second') THEN
+                    INSERT INTO {{state}} AS s (dst_server, last_success)
+                    VALUES (p_dst, pg_catalog.clock_timestamp())
+                    ON CONFLICT (dst_server) DO UPDATE
+                        SET last_success = EXCLUDED.last_success, last_error = NULL, last_error_time = NULL,
+                            last_error_entry = NULL, last_error_table = NULL;
+                END IF;
                 RETURN pg_catalog.cardinality(v_ids);
             END
             $pgsync$;
@@ -266,7 +299,7 @@ internal static class CoreSql
             BEGIN
                 FOR v_dst IN SELECT e.dst_server FROM {{queue}} AS e GROUP BY e.dst_server ORDER BY pg_catalog.min(e.id) LOOP
                     EXIT WHEN v_total >= i_limit;
-                    v_total := v_total + {{apply}}(v_dst, i_limit - v_total, false);
+                    v_total := v_total + {{apply}}(v_dst, i_limit - v_total, false, NULL);
                 END LOOP;
                 RETURN v_total;
             END
@@ -274,13 +307,19 @@ internal static class CoreSql
 
             -- Sync and Strict entries are sent when their transaction commits, after anything older for
             -- the same destination. Sync leaves them queued when the destination fails (or when a large
-            -- backlog is waiting for the replay worker); Strict fails the commit.
+            -- backlog is waiting for the replay worker); Strict fails the commit. When nothing but the
+            -- committing transaction's own entries is queued for the destination, they go alone and
+            -- without the destination's lock: the row locks it holds until its commit already order it
+            -- after every transaction that changed the same rows (TRUNCATE: the table lock), so
+            -- concurrent committers to one destination need not wait for each other's round trip.
             CREATE OR REPLACE FUNCTION {{schema}}.{{PgSql.QuoteIdentifier(SqlNames.FlushAtCommit)}}()
             RETURNS trigger
             LANGUAGE plpgsql
             SECURITY DEFINER
             SET search_path = pg_catalog, pg_temp
             AS $pgsync$
+            DECLARE
+                v_xact xid8;
             BEGIN
                 IF NOT EXISTS (SELECT 1 FROM {{queue}} AS e WHERE e.id = NEW.id) THEN
                     RETURN NULL; -- already sent with an earlier entry of this transaction
@@ -289,12 +328,15 @@ internal static class CoreSql
                                      E'\x1f' || NEW.dst_server || E'\x1f') > 0 THEN
                     RETURN NULL; -- this destination already failed at this commit: leave the rest queued
                 END IF;
-                IF NEW.mode = 's' AND EXISTS (
+                IF NOT EXISTS (SELECT 1 FROM {{queue}} AS e
+                               WHERE e.dst_server = NEW.dst_server AND e.xact_id IS DISTINCT FROM NEW.xact_id) THEN
+                    v_xact := NEW.xact_id;
+                ELSIF NEW.mode = 's' AND EXISTS (
                     SELECT 1 FROM {{queue}} AS e WHERE e.dst_server = NEW.dst_server AND e.id < NEW.id OFFSET 1000) THEN
                     PERFORM pg_catalog.pg_notify({{PgSql.QuoteLiteral(SqlNames.NotifyChannel)}}, NEW.dst_server);
                     RETURN NULL;
                 END IF;
-                IF {{apply}}(NEW.dst_server, 2147483647, NEW.mode = 't') = 0 AND NEW.mode = 's' THEN
+                IF {{apply}}(NEW.dst_server, 2147483647, NEW.mode = 't', v_xact) = 0 AND NEW.mode = 's' THEN
                     PERFORM pg_catalog.set_config('pgsync.flush_failed',
                         COALESCE(NULLIF(pg_catalog.current_setting('pgsync.flush_failed', true), ''), E'\x1f') || NEW.dst_server || E'\x1f', true);
                     PERFORM pg_catalog.pg_notify({{PgSql.QuoteLiteral(SqlNames.NotifyChannel)}}, NEW.dst_server);
@@ -317,7 +359,7 @@ internal static class CoreSql
             -- The functions that reach destinations run as their owner, whose user mappings hold the
             -- passwords: nobody else may call them unless a DBA grants it (e.g. deal_sync_err_rec to an
             -- operator role). Triggers need no EXECUTE right to fire.
-            REVOKE ALL ON FUNCTION {{apply}}(text, integer, boolean) FROM PUBLIC;
+            REVOKE ALL ON FUNCTION {{apply}}(text, integer, boolean, xid8) FROM PUBLIC;
             REVOKE ALL ON FUNCTION {{schema}}.{{PgSql.QuoteIdentifier(SqlNames.Replay)}}(integer) FROM PUBLIC;
             REVOKE ALL ON FUNCTION {{schema}}.{{PgSql.QuoteIdentifier(SqlNames.FlushAtCommit)}}() FROM PUBLIC;
             REVOKE ALL ON FUNCTION {{skip}}(bigint) FROM PUBLIC;

@@ -60,7 +60,7 @@ public sealed class NonSuperuserSetupTests
                 "SELECT count(*) FROM pgsync.sync_err_rec",
                 "INSERT INTO pgsync.sync_err_rec (nsp_name, table_name, dst_server, dst_query) VALUES ('x', 'y', 'dst_async', 'DROP TABLE remote.rmt_test_async')",
                 "SELECT pgsync.deal_sync_err_rec(1)",
-                "SELECT pgsync.apply_pending('dst_async', 1, false)",
+                "SELECT pgsync.apply_pending('dst_async', 1, false, NULL)",
                 "SELECT pgsync.skip_entry(1)",
                 "SELECT dblink_exec('dst_async', 'SELECT 1')",
             })
