@@ -8,7 +8,6 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
-using RoslynPgSync.Generated;
 using RoslynPgSync.TestCluster;
 
 namespace RoslynPgSync.Bench;
@@ -20,8 +19,6 @@ namespace RoslynPgSync.Bench;
 /// </summary>
 internal static class BulkBenchmark
 {
-    public static readonly string[] Configurations = { "plain", "seed", "sync", "async", "native" };
-
     private static readonly (string Step, string Sql)[] Steps =
     {
         ("insert", "INSERT INTO {t} SELECT g, md5(g::text), md5((g * 7)::text), now(), now() FROM generate_series(1, {n}) AS g"),
@@ -33,11 +30,11 @@ internal static class BulkBenchmark
     public static async Task<List<BulkResult>> RunAsync(PostgresCluster cluster, int rows, int repetitions, TextWriter log, CancellationToken ct)
     {
         var results = new List<BulkResult>();
-        foreach (var configuration in Configurations)
+        foreach (var configuration in BenchSetup.Configurations)
         {
             await using var local = await cluster.CreateDatabaseAsync("bench_local", ct);
             await using var remote = await cluster.CreateDatabaseAsync("bench_remote", ct);
-            await using var setup = await SetUpAsync(configuration, cluster, local, remote, ct);
+            await using var setup = await BenchSetup.CreateAsync(configuration, local, remote, ct);
             var result = new BulkResult(configuration);
             await using var writer = new NpgsqlConnection(local.ConnectionString);
             await writer.OpenAsync(ct);
@@ -111,105 +108,24 @@ internal static class BulkBenchmark
             text.Append(" | ").Append(result.Configuration == "plain" ? "n/a" : result.Steps.All(s => s.Equal) ? "yes, every step" : "NO").Append(" |\n");
         }
 
+        text.Append("\nTargets (issue 7), insert / update / delete: ")
+            .Append(Target(results, plain, "sync", 3.0)).Append("; ")
+            .Append(Target(results, plain, "async", 1.6)).Append(".\n");
         return text.ToString();
     }
 
-    private static async Task<Setup> SetUpAsync(string configuration, PostgresCluster cluster, TestDatabase local, TestDatabase remote, CancellationToken ct)
+    /// <summary>"sync writer ≤ 3x plain: 3.99x missed, ..." over the insert, update and delete steps.</summary>
+    private static string Target(List<BulkResult> results, BulkResult plain, string configuration, double limit)
     {
-        switch (configuration)
+        var result = results.Find(r => r.Configuration == configuration);
+        if (result is null)
         {
-            case "plain":
-                await BenchSql.ExecuteAsync(local.ConnectionString, BenchSql.SeedTable("t_plain"), ct);
-                return new Setup("bench.t_plain", local, remote);
-            case "seed":
-                await BenchSql.ExecuteAsync(local.ConnectionString, BenchSql.SeedTable("t_seed"), ct);
-                await BenchSql.ExecuteAsync(remote.ConnectionString, BenchSql.SeedTable("t_seed"), ct);
-                await BenchSql.ExecuteAsync(
-                    local.ConnectionString,
-                    $"CREATE SERVER seed_dst FOREIGN DATA WRAPPER dblink_fdw OPTIONS (host '{remote.Host}', port '{remote.Port}', dbname '{remote.Name}');" +
-                    $"CREATE USER MAPPING FOR CURRENT_USER SERVER seed_dst OPTIONS (user '{remote.OwnerRole}', password '{remote.OwnerPassword}');" +
-                    SeedBaseline.Trigger,
-                    ct);
-                return new Setup("bench.t_seed", local, remote) { RemoteTable = "bench.t_seed", SyncAtCommit = true };
-            case "sync":
-            case "async":
-            {
-                var server = "bench_" + configuration;
-                var options = new PgSyncOptions { NodeName = "bench", CreateMissingTables = true }.AddServer(server, remote.ConnectionString);
-                var source = NpgsqlDataSource.Create(local.ConnectionString);
-                await PgSyncInstaller.InstallAsync(source, options, ct);
-                var table = "bench.t_" + configuration;
-                return new Setup(table, local, remote) { RemoteTable = table, SyncAtCommit = configuration == "sync", Source = source, Replays = configuration == "async" };
-            }
-            default:
-            {
-                await BenchSql.CreateNativeReplicationAsync(local, remote, ct);
-                return new Setup("bench.t_native", local, remote) { RemoteTable = "bench.t_native", Subscription = true };
-            }
-        }
-    }
-
-    /// <summary>One configuration's tables and how to tell when its destination has caught up.</summary>
-    private sealed class Setup(string table, TestDatabase local, TestDatabase remote) : IAsyncDisposable
-    {
-        public string Table { get; } = table;
-
-        public string? RemoteTable { get; init; }
-
-        public bool SyncAtCommit { get; init; }
-
-        public bool Replays { get; init; }
-
-        public bool Subscription { get; init; }
-
-        public NpgsqlDataSource? Source { get; init; }
-
-        public bool HasDestination => RemoteTable is not null;
-
-        /// <summary>Async: replay until the queue is empty. Native: wait until the subscriber matches.</summary>
-        public async Task ConvergeAsync(CancellationToken ct)
-        {
-            if (Replays)
-            {
-                await using var connection = new NpgsqlConnection(local.ConnectionString);
-                await connection.OpenAsync(ct);
-                while (true)
-                {
-                    await using var command = new NpgsqlCommand("SELECT pgsync.deal_sync_err_rec(100000)", connection) { CommandTimeout = 0 };
-                    if ((int)(await command.ExecuteScalarAsync(ct))! == 0)
-                    {
-                        return;
-                    }
-                }
-            }
-
-            if (Subscription)
-            {
-                var deadline = DateTime.UtcNow.AddMinutes(5);
-                while (!await EqualAsync(ct) && DateTime.UtcNow < deadline)
-                {
-                    await Task.Delay(5, ct);
-                }
-            }
+            return configuration + " not run";
         }
 
-        public async Task<bool> EqualAsync(CancellationToken ct) =>
-            RemoteTable is null || await BenchSql.DigestAsync(local.ConnectionString, Table, ct) == await BenchSql.DigestAsync(remote.ConnectionString, RemoteTable, ct);
-
-        public async ValueTask DisposeAsync()
-        {
-            if (Subscription)
-            {
-                await BenchSql.DropSubscriptionAsync(remote);
-            }
-
-            if (Source is not null)
-            {
-                await Source.DisposeAsync();
-            }
-
-            NpgsqlConnection.ClearAllPools();
-        }
+        var ratios = Enumerable.Range(0, 3).Select(i => result.Steps[i].Writer.TotalMilliseconds / Math.Max(0.001, plain.Steps[i].Writer.TotalMilliseconds));
+        return string.Create(CultureInfo.InvariantCulture, $"{configuration} writer ≤ {limit:0.0}x plain: ") +
+               string.Join(", ", ratios.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r:F2}x {(r <= limit ? "met" : "missed")}")));
     }
 }
 

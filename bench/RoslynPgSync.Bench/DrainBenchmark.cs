@@ -110,6 +110,11 @@ internal static class DrainBenchmark
             text.Append(CultureInfo.InvariantCulture, $"| {result.Shape} | {result.Configuration} | {result.Drain.TotalMilliseconds:F0} | {rows / result.Drain.TotalSeconds:F0} | {result.Drain.TotalMilliseconds / native.TotalMilliseconds:F2}x | {(result.Equal ? "yes" : "NO")} |\n");
         }
 
+        var ratios = results.Where(r => r.Configuration == "async")
+            .Select(r => (r.Shape, Ratio: r.Drain.TotalMilliseconds / results.Find(n => n.Shape == r.Shape && n.Configuration == "native").Drain.TotalMilliseconds));
+        text.Append("\nTarget (issue 7), async drain no slower than native: ")
+            .Append(string.Join(", ", ratios.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Shape} {r.Ratio:F2}x {(r.Ratio <= 1.0 ? "met" : "missed")}"))))
+            .Append(".\n");
         return text.ToString();
     }
 }

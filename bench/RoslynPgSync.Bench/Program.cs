@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -10,12 +11,15 @@ using RoslynPgSync.TestCluster;
 namespace RoslynPgSync.Bench;
 
 /// <summary>
-/// dotnet run -c Release --project bench/RoslynPgSync.Bench [-- --quick] [--output bench/results/latest.md]
+/// dotnet run -c Release --project bench/RoslynPgSync.Bench [-- --quick] [--only bulk,oltp,drain,generator] [--output bench/results/latest.md]
 /// Starts one throwaway cluster (fsync off for every configuration alike, wal_level logical for the
 /// native configuration), runs the workloads and writes a markdown report with ratios to plain.
 /// </summary>
 public static class BenchProgram
 {
+    /// <summary>Every workload, in the order they run and appear in the report.</summary>
+    public static readonly IReadOnlyList<string> Workloads = new[] { "bulk", "oltp", "drain", "generator" };
+
     public static async Task<int> Main(string[] args)
     {
         using var cancellation = new CancellationTokenSource();
@@ -25,37 +29,88 @@ public static class BenchProgram
             cancellation.Cancel();
         };
         var quick = args.Contains("--quick");
-        var index = Array.IndexOf(args, "--output");
-        var output = index >= 0 && index + 1 < args.Length ? args[index + 1] : Path.Combine("bench", "results", quick ? "quick.md" : "latest.md");
-        var report = await RunAsync(quick, Console.Out, cancellation.Token);
+        var output = Argument(args, "--output") ?? Path.Combine("bench", "results", quick ? "quick.md" : "latest.md");
+        var only = Argument(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? Workloads.ToArray();
+        var unknown = only.Except(Workloads, StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+        {
+            await Console.Error.WriteLineAsync($"unknown workload(s): {string.Join(", ", unknown)}; known: {string.Join(", ", Workloads)}");
+            return 2;
+        }
+
+        var report = await RunAsync(quick, Console.Out, cancellation.Token, only);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         await File.WriteAllTextAsync(output, report.Markdown);
         Console.WriteLine("report: " + output);
         return report.AllEqual ? 0 : 1;
     }
 
-    /// <summary>Runs the harness; quick mode uses small sizes (the test suite runs it so the harness cannot rot).</summary>
-    public static async Task<(string Markdown, bool AllEqual)> RunAsync(bool quick, TextWriter log, CancellationToken ct)
+    /// <summary>
+    /// Runs the harness; quick mode uses small sizes (the test suite runs it so the harness cannot
+    /// rot). AllEqual is false when a destination ended different from its source or a workload
+    /// could not check what it measured.
+    /// </summary>
+    public static async Task<(string Markdown, bool AllEqual)> RunAsync(bool quick, TextWriter log, CancellationToken ct, IReadOnlyCollection<string>? only = null)
     {
-        var options = new PostgresClusterOptions();
-        options.Settings["wal_level"] = "logical";
-        options.Settings["max_replication_slots"] = "10";
-        options.Settings["max_wal_senders"] = "10";
-        await using var cluster = await PostgresCluster.StartAsync(options, ct);
-        var rows = quick ? 2_000 : 100_000;
-        await log.WriteLineAsync($"PostgreSQL {cluster.Version}, {Environment.ProcessorCount} cores, {rows:N0} rows{(quick ? " (quick)" : string.Empty)}");
-
-        var repetitions = quick ? 1 : 3;
-        var bulk = await BulkBenchmark.RunAsync(cluster, rows, repetitions, log, ct);
-        var drain = await DrainBenchmark.RunAsync(cluster, rows, repetitions, log, ct);
-
+        only ??= Workloads.ToArray();
         var text = new StringBuilder();
+        var ok = true;
+        var sections = new StringBuilder();
+        string? postgres = null;
+        var rows = quick ? 2_000 : 100_000;
+        var repetitions = quick ? 1 : 3;
+        if (only.Any(w => w != "generator"))
+        {
+            var options = new PostgresClusterOptions();
+            options.Settings["wal_level"] = "logical";
+            options.Settings["max_replication_slots"] = "10";
+            options.Settings["max_wal_senders"] = "10";
+            await using var cluster = await PostgresCluster.StartAsync(options, ct);
+            postgres = cluster.Version;
+            await log.WriteLineAsync($"PostgreSQL {cluster.Version}, {Environment.ProcessorCount} cores, {rows:N0} rows{(quick ? " (quick)" : string.Empty)}");
+            if (only.Contains("bulk"))
+            {
+                var bulk = await BulkBenchmark.RunAsync(cluster, rows, repetitions, log, ct);
+                sections.Append(BulkBenchmark.Markdown(bulk, rows, repetitions));
+                ok &= bulk.All(r => r.Steps.All(s => s.Equal));
+            }
+
+            if (only.Contains("oltp"))
+            {
+                var oltp = await OltpBenchmark.RunAsync(cluster, quick ? TimeSpan.FromMilliseconds(500) : TimeSpan.FromSeconds(10), log, ct);
+                sections.Append(OltpBenchmark.Markdown(oltp));
+                ok &= oltp.All(r => r.Equal);
+            }
+
+            if (only.Contains("drain"))
+            {
+                var drain = await DrainBenchmark.RunAsync(cluster, rows, repetitions, log, ct);
+                sections.Append(DrainBenchmark.Markdown(drain, rows));
+                ok &= drain.All(d => d.Equal);
+            }
+        }
+
+        if (only.Contains("generator"))
+        {
+            var generator = await GeneratorBenchmark.RunAsync(quick, log, ct);
+            sections.Append(generator.Markdown);
+            ok &= generator.Ok;
+        }
+
         text.Append("# RoslynPgSync benchmarks\n\n");
-        text.Append(string.Create(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; PostgreSQL {cluster.Version}; one throwaway cluster with fsync off for every configuration; source and destination are two databases of it. {(quick ? "Quick mode (small sizes): not for comparison." : string.Empty)}\n\n"));
-        text.Append("Configurations: plain = no replication (the baseline); seed = the article's per-row dblink trigger (bench/RoslynPgSync.Bench/SeedBaseline.cs); sync and async = RoslynPgSync through the generated installer; native = logical replication (publication + subscription, slot made beforehand).\n\n");
-        text.Append(BulkBenchmark.Markdown(bulk, rows, repetitions));
-        text.Append(DrainBenchmark.Markdown(drain, rows));
-        text.Append("\nNot measured yet: the oltp and generator workloads.\n");
-        return (text.ToString(), bulk.All(r => r.Steps.All(s => s.Equal)) && drain.All(d => d.Equal));
+        text.Append(string.Create(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}{(postgres is null ? string.Empty : $"; PostgreSQL {postgres}; one throwaway cluster with fsync off for every configuration; source and destination are two databases of it")}. {(quick ? "Quick mode (small sizes): not for comparison." : string.Empty)}\n\n"));
+        if (postgres is not null)
+        {
+            text.Append("Configurations: plain = no replication (the baseline); seed = the article's per-row dblink trigger (bench/RoslynPgSync.Bench/SeedBaseline.cs); sync and async = RoslynPgSync through the generated installer; native = logical replication (publication + subscription, slot made beforehand).\n\n");
+        }
+
+        text.Append(sections);
+        return (text.ToString(), ok);
+    }
+
+    private static string? Argument(string[] args, string name)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
     }
 }
