@@ -39,7 +39,7 @@ public sealed class GeneratedSqlSnapshotTests
         var sql = table.GetInstallSql("My \"Sync\"");
 
         Assert.Contains("CREATE OR REPLACE FUNCTION \"My \"\"Sync\"\"\".\"capture_loc_test_", sql, System.StringComparison.Ordinal);
-        Assert.Contains("INSERT INTO \"My \"\"Sync\"\"\".\"sync_err_rec\"", sql, System.StringComparison.Ordinal);
+        Assert.Contains("INSERT INTO \"My \"\"Sync\"\"\".\"sync_pending\"", sql, System.StringComparison.Ordinal);
         Assert.DoesNotContain("\0", sql, System.StringComparison.Ordinal);
     }
 }

@@ -127,13 +127,13 @@ internal static class CaptureSql
     }
 
     /// <summary>
-    /// One queue entry; Async entries also wake the replay worker at commit, Sync and Strict entries
-    /// carry their (top-level) transaction, so that the flush at commit can tell its own entries.
+    /// One entry: Async ones into the queue, waking the replay worker at commit; Sync and Strict ones
+    /// into sync_pending under their (top-level) transaction, for the flush at its commit.
     /// </summary>
     private static string QueueInsert(TableModel table, TargetModel target, string queryExpression, string rowCountExpression)
     {
         var async = target.Mode == "Async";
-        var insert = "INSERT INTO " + SchemaSlot + "." + PgSql.QuoteIdentifier(SqlNames.Queue) +
+        var insert = "INSERT INTO " + SchemaSlot + "." + PgSql.QuoteIdentifier(async ? SqlNames.Queue : SqlNames.SyncPending) +
                      " (nsp_name, table_name, dst_server, mode, row_count, " + (async ? string.Empty : "xact_id, ") + "dst_query) VALUES (" +
                      PgSql.QuoteLiteral(table.SourceSchema) + ", " + PgSql.QuoteLiteral(table.SourceTable) + ", " +
                      PgSql.QuoteLiteral(target.Server) + ", '" + SqlNames.ModeCode(target.Mode) + "', " + rowCountExpression + ", " +

@@ -22,6 +22,9 @@ internal static class SqlNames
     /// <summary>Applies one destination's pending entries in one remote transaction.</summary>
     public const string ApplyPending = "apply_pending";
 
+    /// <summary>Sync/Strict entries waiting for their transaction's commit (unlogged).</summary>
+    public const string SyncPending = "sync_pending";
+
     /// <summary>Flushes Sync/Strict entries at commit (deferred constraint trigger function).</summary>
     public const string FlushAtCommit = "flush_at_commit";
 

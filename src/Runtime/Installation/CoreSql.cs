@@ -23,13 +23,14 @@ internal static class CoreSql
         var apply = schema + "." + PgSql.QuoteIdentifier(SqlNames.ApplyPending);
         var skipped = schema + "." + PgSql.QuoteIdentifier(SqlNames.Skipped);
         var skip = schema + "." + PgSql.QuoteIdentifier(SqlNames.SkipEntry);
+        var pending = schema + "." + PgSql.QuoteIdentifier(SqlNames.SyncPending);
+        var flush = schema + "." + PgSql.QuoteIdentifier(SqlNames.FlushAtCommit);
         var lockSpace = DestinationLockSpace.ToString(CultureInfo.InvariantCulture);
         return $$"""
             CREATE SCHEMA IF NOT EXISTS {{schema}};
 
-            -- The queue: one entry per captured statement and destination (the seed's columns, plus mode,
-            -- and for Sync/Strict entries the top-level transaction that wrote them). The names are text,
-            -- not name: 64 fixed bytes each made every entry, and its WAL, larger for nothing.
+            -- The queue: one entry per captured statement and destination (the seed's columns, plus mode).
+            -- The names are text, not name: 64 fixed bytes each made every entry, and its WAL, larger.
             CREATE TABLE IF NOT EXISTS {{queue}} (
                 id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
                 nsp_name text NOT NULL,
@@ -38,20 +39,14 @@ internal static class CoreSql
                 dst_query text NOT NULL,
                 create_time timestamp with time zone NOT NULL DEFAULT pg_catalog.clock_timestamp(),
                 mode "char" NOT NULL DEFAULT 'a' CHECK (mode IN ('a', 's', 't')),
-                row_count bigint NOT NULL DEFAULT 0,
-                xact_id xid8
+                row_count bigint NOT NULL DEFAULT 0
             );
-            -- Index, added column and constraint trigger are created only when missing, so that an installer running
-            -- at start-up never locks the queue that other instances are draining.
+            -- The index is created only when missing, so that an installer running at start-up never
+            -- locks the queue that other instances are draining.
             DO $pgsync$
             BEGIN
                 IF pg_catalog.to_regclass({{PgSql.QuoteLiteral(schema + ".sync_err_rec_dst_server_id")}}) IS NULL THEN
                     CREATE INDEX sync_err_rec_dst_server_id ON {{queue}} (dst_server, id);
-                END IF;
-                IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute
-                               WHERE attrelid = {{PgSql.QuoteLiteral(queue)}}::pg_catalog.regclass
-                                 AND attname = 'xact_id' AND NOT attisdropped) THEN
-                    ALTER TABLE {{queue}} ADD COLUMN xact_id xid8;
                 END IF;
                 -- The functions below look up one destination's entries with a parameter; after five
                 -- calls PostgreSQL may plan them once for any destination, from statistics that, when
@@ -86,6 +81,32 @@ internal static class CoreSql
             END
             $pgsync$;
 
+            -- Sync and Strict entries wait here, per transaction, until it commits: flush_at_commit sends
+            -- them, or moves them into the queue when it cannot (destination down, older entries
+            -- queued). Unlogged: on success an entry is written and deleted in one transaction, and its
+            -- rows vanish with that transaction if the server crashes before the commit; an entry that
+            -- must outlive its transaction is moved into the (logged) queue before the commit. The ids
+            -- come from the queue's sequence, so that moved entries keep their place in its order.
+            DO $pgsync$
+            BEGIN
+                IF pg_catalog.to_regclass({{PgSql.QuoteLiteral(pending)}}) IS NULL THEN
+                    EXECUTE pg_catalog.format(
+                        $sql$CREATE UNLOGGED TABLE {{pending}} (
+                            id bigint NOT NULL DEFAULT pg_catalog.nextval(%L::pg_catalog.regclass),
+                            xact_id xid8 NOT NULL,
+                            nsp_name text NOT NULL,
+                            table_name text NOT NULL,
+                            dst_server text NOT NULL,
+                            dst_query text NOT NULL,
+                            create_time timestamp with time zone NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+                            mode "char" NOT NULL CHECK (mode IN ('s', 't')),
+                            row_count bigint NOT NULL DEFAULT 0,
+                            PRIMARY KEY (xact_id, dst_server, id))$sql$,
+                        pg_catalog.pg_get_serial_sequence({{PgSql.QuoteLiteral(queue)}}, 'id'));
+                END IF;
+            END
+            $pgsync$;
+
             -- Entries an operator skipped with skip_entry, kept with the error that stopped them.
             CREATE TABLE IF NOT EXISTS {{skipped}} (
                 id bigint PRIMARY KEY,
@@ -102,10 +123,10 @@ internal static class CoreSql
             );
 
             -- Applies up to p_limit of one destination's oldest entries, in id order, in one remote
-            -- transaction, then deletes them, and returns how many it applied. With p_xact, only the
-            -- entries of that (the calling) transaction, and without taking the destination's lock:
-            -- flush_at_commit does so when nothing else is queued for the destination. A broken connection is
-            -- reopened once. When the destination rejects the batch, the entries are tried one by one
+            -- transaction, then deletes them, and returns how many it applied. With p_xact: the entries
+            -- that transaction (the calling one) has waiting in sync_pending, without the destination's
+            -- lock (flush_at_commit does so when nothing is queued for the destination); on failure they
+            -- stay there for the caller. A broken connection is reopened once. When the destination rejects the batch, the entries are tried one by one
             -- in a remote transaction that is rolled back, to find the one it rejects: the entries
             -- before it are applied, and it stays at the head of the queue with its error, id and table
             -- recorded (so the queue stops exactly there, order kept). With p_strict the error is raised.
@@ -135,13 +156,17 @@ internal static class CoreSql
             BEGIN
                 IF p_xact IS NULL THEN
                     PERFORM pg_catalog.pg_advisory_xact_lock({{lockSpace}}, pg_catalog.hashtext(p_dst));
+                    SELECT pg_catalog.array_agg(q.id ORDER BY q.id), pg_catalog.string_agg(q.dst_query, E';\n' ORDER BY q.id),
+                           pg_catalog.sum(q.row_count)
+                      INTO v_ids, v_sql, v_rows
+                      FROM (SELECT e.id, e.dst_query, e.row_count FROM {{queue}} AS e
+                            WHERE e.dst_server = p_dst ORDER BY e.id LIMIT p_limit) AS q;
+                ELSE
+                    SELECT pg_catalog.array_agg(p.id ORDER BY p.id), pg_catalog.string_agg(p.dst_query, E';\n' ORDER BY p.id),
+                           pg_catalog.sum(p.row_count), pg_catalog.min(pg_catalog.format('%I.%I', p.nsp_name, p.table_name))
+                      INTO v_ids, v_sql, v_rows, v_table
+                      FROM {{pending}} AS p WHERE p.xact_id = p_xact AND p.dst_server = p_dst;
                 END IF;
-                SELECT pg_catalog.array_agg(q.id ORDER BY q.id), pg_catalog.string_agg(q.dst_query, E';\n' ORDER BY q.id),
-                       pg_catalog.sum(q.row_count)
-                  INTO v_ids, v_sql, v_rows
-                  FROM (SELECT e.id, e.dst_query, e.row_count FROM {{queue}} AS e
-                        WHERE e.dst_server = p_dst AND (p_xact IS NULL OR e.xact_id = p_xact)
-                        ORDER BY e.id LIMIT p_limit) AS q;
                 IF v_ids IS NULL THEN
                     RETURN 0;
                 END IF;
@@ -172,7 +197,8 @@ internal static class CoreSql
                 END LOOP;
 
                 -- (Only when the destination was reached: an unreachable one is not tried a third time.)
-                IF v_error IS NOT NULL AND v_reached AND pg_catalog.cardinality(v_ids) > 1 THEN
+                -- (Not for a transaction's own entries: they go into the queue, and its replay looks.)
+                IF v_error IS NOT NULL AND v_reached AND pg_catalog.cardinality(v_ids) > 1 AND p_xact IS NULL THEN
                     BEGIN
                         IF v_conn <> ALL (COALESCE({{dblink}}.dblink_get_connections(), '{}'::text[])) THEN
                             PERFORM {{dblink}}.dblink_connect(v_conn, p_dst);
@@ -213,8 +239,10 @@ internal static class CoreSql
                 END IF;
 
                 IF v_error IS NOT NULL THEN
-                    SELECT pg_catalog.format('%I.%I', e.nsp_name, e.table_name) INTO v_table
-                      FROM {{queue}} AS e WHERE e.id = COALESCE(v_failed, v_ids[1]);
+                    IF p_xact IS NULL THEN
+                        SELECT pg_catalog.format('%I.%I', e.nsp_name, e.table_name) INTO v_table
+                          FROM {{queue}} AS e WHERE e.id = COALESCE(v_failed, v_ids[1]);
+                    END IF;
                     IF p_strict THEN
                         RAISE EXCEPTION 'RoslynPgSync: destination server "%" did not accept the change to %: %', p_dst, v_table, v_error
                             USING HINT = 'Strict mode fails the local transaction when its destination fails.';
@@ -233,7 +261,11 @@ internal static class CoreSql
                     RETURN v_good;
                 END IF;
 
-                DELETE FROM {{queue}} WHERE id = ANY (v_ids);
+                IF p_xact IS NULL THEN
+                    DELETE FROM {{queue}} WHERE id = ANY (v_ids);
+                ELSE
+                    DELETE FROM {{pending}} AS p WHERE p.xact_id = p_xact AND p.dst_server = p_dst AND p.id = ANY (v_ids);
+                END IF;
                 -- The rows the batch carried, for the caller's metrics (transaction-local).
                 PERFORM pg_catalog.set_config('pgsync.applied_rows', v_rows::text, true);
                 -- last_success is kept to the second: writing the state row at every commit would make
@@ -305,40 +337,51 @@ internal static class CoreSql
             END
             $pgsync$;
 
-            -- Sync and Strict entries are sent when their transaction commits, after anything older for
-            -- the same destination. Sync leaves them queued when the destination fails (or when a large
-            -- backlog is waiting for the replay worker); Strict fails the commit. When nothing but the
-            -- committing transaction's own entries is queued for the destination, they go alone and
-            -- without the destination's lock: the row locks it holds until its commit already order it
-            -- after every transaction that changed the same rows (TRUNCATE: the table lock), so
-            -- concurrent committers to one destination need not wait for each other's round trip.
-            CREATE OR REPLACE FUNCTION {{schema}}.{{PgSql.QuoteIdentifier(SqlNames.FlushAtCommit)}}()
+            -- Sync and Strict entries are sent when their transaction commits (this deferred trigger on
+            -- sync_pending fires for each of them; the first of a destination sends them all), after
+            -- anything older for the same destination. When nothing is queued for the destination they
+            -- go alone and without the destination's lock: the row locks the transaction holds until
+            -- its commit already order it after every transaction that changed the same rows
+            -- (TRUNCATE: the table lock), so concurrent committers need not wait for each other's
+            -- round trip. Otherwise, and when they fail, they move into the queue in order; there the
+            -- ordered, locked path sends the older entries first (Sync leaves a large backlog to the
+            -- replay worker). Sync keeps what fails queued; Strict fails the commit.
+            CREATE OR REPLACE FUNCTION {{flush}}()
             RETURNS trigger
             LANGUAGE plpgsql
             SECURITY DEFINER
             SET search_path = pg_catalog, pg_temp
             AS $pgsync$
             DECLARE
-                v_xact xid8;
+                v_failed boolean := false;
             BEGIN
-                IF NOT EXISTS (SELECT 1 FROM {{queue}} AS e WHERE e.id = NEW.id) THEN
-                    RETURN NULL; -- already sent with an earlier entry of this transaction
+                IF NOT EXISTS (SELECT 1 FROM {{pending}} AS p
+                               WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.id = NEW.id) THEN
+                    RETURN NULL; -- sent, or moved into the queue, with an earlier entry of this transaction
                 END IF;
-                IF pg_catalog.strpos(COALESCE(pg_catalog.current_setting('pgsync.flush_failed', true), ''),
-                                     E'\x1f' || NEW.dst_server || E'\x1f') > 0 THEN
-                    RETURN NULL; -- this destination already failed at this commit: leave the rest queued
+                IF NOT EXISTS (SELECT 1 FROM {{queue}} AS e WHERE e.dst_server = NEW.dst_server) THEN
+                    IF {{apply}}(NEW.dst_server, 2147483647, NEW.mode = 't', NEW.xact_id) > 0 THEN
+                        RETURN NULL;
+                    END IF;
+                    v_failed := true; -- (Strict raised instead)
                 END IF;
-                IF NOT EXISTS (SELECT 1 FROM {{queue}} AS e
-                               WHERE e.dst_server = NEW.dst_server AND e.xact_id IS DISTINCT FROM NEW.xact_id) THEN
-                    v_xact := NEW.xact_id;
-                ELSIF NEW.mode = 's' AND EXISTS (
+                WITH moved AS (
+                    DELETE FROM {{pending}} AS p WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server RETURNING p.*)
+                INSERT INTO {{queue}} (id, nsp_name, table_name, dst_server, dst_query, create_time, mode, row_count)
+                OVERRIDING SYSTEM VALUE
+                SELECT m.id, m.nsp_name, m.table_name, m.dst_server, m.dst_query, m.create_time, m.mode, m.row_count
+                  FROM moved AS m ORDER BY m.id;
+                IF v_failed THEN
+                    -- The destination just failed (recorded in dst_state): not again in this commit.
+                    PERFORM pg_catalog.pg_notify({{PgSql.QuoteLiteral(SqlNames.NotifyChannel)}}, NEW.dst_server);
+                    RETURN NULL;
+                END IF;
+                IF NEW.mode = 's' AND EXISTS (
                     SELECT 1 FROM {{queue}} AS e WHERE e.dst_server = NEW.dst_server AND e.id < NEW.id OFFSET 1000) THEN
                     PERFORM pg_catalog.pg_notify({{PgSql.QuoteLiteral(SqlNames.NotifyChannel)}}, NEW.dst_server);
                     RETURN NULL;
                 END IF;
-                IF {{apply}}(NEW.dst_server, 2147483647, NEW.mode = 't', v_xact) = 0 AND NEW.mode = 's' THEN
-                    PERFORM pg_catalog.set_config('pgsync.flush_failed',
-                        COALESCE(NULLIF(pg_catalog.current_setting('pgsync.flush_failed', true), ''), E'\x1f') || NEW.dst_server || E'\x1f', true);
+                IF {{apply}}(NEW.dst_server, 2147483647, NEW.mode = 't', NULL) = 0 AND NEW.mode = 's' THEN
                     PERFORM pg_catalog.pg_notify({{PgSql.QuoteLiteral(SqlNames.NotifyChannel)}}, NEW.dst_server);
                 END IF;
                 RETURN NULL;
@@ -347,11 +390,15 @@ internal static class CoreSql
 
             DO $pgsync$
             BEGIN
+                -- (Earlier releases fired it on the queue itself.)
+                IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger
+                           WHERE tgrelid = {{PgSql.QuoteLiteral(queue)}}::pg_catalog.regclass AND tgname = 'flush_at_commit') THEN
+                    DROP TRIGGER flush_at_commit ON {{queue}};
+                END IF;
                 IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger
-                               WHERE tgrelid = {{PgSql.QuoteLiteral(queue)}}::pg_catalog.regclass AND tgname = 'flush_at_commit') THEN
-                    CREATE CONSTRAINT TRIGGER flush_at_commit AFTER INSERT ON {{queue}}
-                        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.mode <> 'a')
-                        EXECUTE FUNCTION {{schema}}.{{PgSql.QuoteIdentifier(SqlNames.FlushAtCommit)}}();
+                               WHERE tgrelid = {{PgSql.QuoteLiteral(pending)}}::pg_catalog.regclass AND tgname = 'flush_at_commit') THEN
+                    CREATE CONSTRAINT TRIGGER flush_at_commit AFTER INSERT ON {{pending}}
+                        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {{flush}}();
                 END IF;
             END
             $pgsync$;
@@ -361,7 +408,7 @@ internal static class CoreSql
             -- operator role). Triggers need no EXECUTE right to fire.
             REVOKE ALL ON FUNCTION {{apply}}(text, integer, boolean, xid8) FROM PUBLIC;
             REVOKE ALL ON FUNCTION {{schema}}.{{PgSql.QuoteIdentifier(SqlNames.Replay)}}(integer) FROM PUBLIC;
-            REVOKE ALL ON FUNCTION {{schema}}.{{PgSql.QuoteIdentifier(SqlNames.FlushAtCommit)}}() FROM PUBLIC;
+            REVOKE ALL ON FUNCTION {{flush}}() FROM PUBLIC;
             REVOKE ALL ON FUNCTION {{skip}}(bigint) FROM PUBLIC;
 
             -- Per destination: how far behind it is and how it last went.

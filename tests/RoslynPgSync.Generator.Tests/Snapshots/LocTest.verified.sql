@@ -18,7 +18,7 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        INSERT INTO "pgsync"."sync_err_rec" (nsp_name, table_name, dst_server, mode, row_count, xact_id, dst_query) VALUES ('local', 'loc_test', 'dst', 's', 0, pg_catalog.pg_current_xact_id(), 'TRUNCATE ONLY "remote"."rmt_test"');
+        INSERT INTO "pgsync"."sync_pending" (nsp_name, table_name, dst_server, mode, row_count, xact_id, dst_query) VALUES ('local', 'loc_test', 'dst', 's', 0, pg_catalog.pg_current_xact_id(), 'TRUNCATE ONLY "remote"."rmt_test"');
         RETURN NULL;
     END IF;
 
@@ -44,7 +44,7 @@ BEGIN
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO "remote"."rmt_test" AS t ("pk1", "pk2", "info", "crt_time", "mod_time") SELECT d."pk1", d."pk2", d."info", d."crt_time", d."mod_time" FROM pg_catalog.json_populate_recordset(NULL::"remote"."rmt_test", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("pk1", "pk2") DO UPDATE SET "info" = EXCLUDED."info", "crt_time" = EXCLUDED."crt_time", "mod_time" = EXCLUDED."mod_time"');
     END IF;
     IF v_sql IS NOT NULL THEN
-        INSERT INTO "pgsync"."sync_err_rec" (nsp_name, table_name, dst_server, mode, row_count, xact_id, dst_query) VALUES ('local', 'loc_test', 'dst', 's', v_upserts + v_deletes, pg_catalog.pg_current_xact_id(), v_sql);
+        INSERT INTO "pgsync"."sync_pending" (nsp_name, table_name, dst_server, mode, row_count, xact_id, dst_query) VALUES ('local', 'loc_test', 'dst', 's', v_upserts + v_deletes, pg_catalog.pg_current_xact_id(), v_sql);
     END IF;
     RETURN NULL;
 END

@@ -19,7 +19,7 @@ BEGIN
 
     IF TG_OP = 'TRUNCATE' THEN
         INSERT INTO "pgsync"."sync_err_rec" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('billing', 'invoices', 'reporting', 'a', 0, 'TRUNCATE ONLY "billing"."invoices"'); PERFORM pg_catalog.pg_notify('pgsync', 'reporting');
-        INSERT INTO "pgsync"."sync_err_rec" (nsp_name, table_name, dst_server, mode, row_count, xact_id, dst_query) VALUES ('billing', 'invoices', 'archive', 't', 0, pg_catalog.pg_current_xact_id(), 'TRUNCATE ONLY "archive"."invoices_2026"');
+        INSERT INTO "pgsync"."sync_pending" (nsp_name, table_name, dst_server, mode, row_count, xact_id, dst_query) VALUES ('billing', 'invoices', 'archive', 't', 0, pg_catalog.pg_current_xact_id(), 'TRUNCATE ONLY "archive"."invoices_2026"');
         RETURN NULL;
     END IF;
 
@@ -70,7 +70,7 @@ BEGIN
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO "archive"."invoices_2026" AS t ("tenant_id", "invoice_no", "status", "total", "issued_at") SELECT d."tenant_id", d."invoice_no", d."status", d."total", d."issued_at" FROM pg_catalog.json_populate_recordset(NULL::"archive"."invoices_2026", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("invoice_no", "tenant_id") DO UPDATE SET "status" = EXCLUDED."status", "total" = EXCLUDED."total", "issued_at" = EXCLUDED."issued_at"');
     END IF;
     IF v_sql IS NOT NULL THEN
-        INSERT INTO "pgsync"."sync_err_rec" (nsp_name, table_name, dst_server, mode, row_count, xact_id, dst_query) VALUES ('billing', 'invoices', 'archive', 't', v_upserts + v_deletes, pg_catalog.pg_current_xact_id(), v_sql);
+        INSERT INTO "pgsync"."sync_pending" (nsp_name, table_name, dst_server, mode, row_count, xact_id, dst_query) VALUES ('billing', 'invoices', 'archive', 't', v_upserts + v_deletes, pg_catalog.pg_current_xact_id(), v_sql);
     END IF;
     RETURN NULL;
 END

@@ -89,7 +89,7 @@ public sealed class SyncCommitPathTests
         }
 
         await Db.ExecuteAsync(pair.Local.AdminConnectionString, "ANALYZE pgsync.sync_err_rec");
-        var before = await QueueReadsAsync(pair, minimumInserts: 20_000);
+        var before = await QueueReadsAsync(pair, "sync_err_rec", minimumInserts: 20_000);
 
         // plan_cache_mode = force_generic_plan: every statement in the flush and apply functions runs
         // with the plan PostgreSQL would settle on after five calls.
@@ -105,17 +105,19 @@ public sealed class SyncCommitPathTests
             await Execute(writer, "SELECT pg_stat_force_next_flush()");
         }
 
-        var after = await QueueReadsAsync(pair, minimumInserts: before.Inserts + 5);
+        // (Sync entries wait in sync_pending: its five inserts show the writer's statistics arrived.)
+        await QueueReadsAsync(pair, "sync_pending", minimumInserts: 5);
+        var after = await QueueReadsAsync(pair, "sync_err_rec", minimumInserts: before.Inserts);
         Assert.Equal(5L, await Db.ScalarAsync<long>(pair.Remote.ConnectionString, "SELECT count(*) FROM copy.hostile_sync"));
         Assert.True(after.Reads - before.Reads < 1_000, $"the Sync commits read {after.Reads - before.Reads} queue rows");
     }
 
     /// <summary>
-    /// Rows read from the queue by sequential scans and fetched by index scans so far, once the
-    /// statistics show at least <paramref name="minimumInserts"/> inserts (they reach the
-    /// statistics system when the writing session goes idle).
+    /// Rows of pgsync.<paramref name="table"/> read by sequential scans and fetched by index scans
+    /// so far, once the statistics show at least <paramref name="minimumInserts"/> inserts into it
+    /// (they reach the statistics system when the writing session goes idle).
     /// </summary>
-    private static async Task<(long Reads, long Inserts)> QueueReadsAsync(ReplicationPair pair, long minimumInserts)
+    private static async Task<(long Reads, long Inserts)> QueueReadsAsync(ReplicationPair pair, string table, long minimumInserts)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
@@ -123,8 +125,9 @@ public sealed class SyncCommitPathTests
             await using var connection = new NpgsqlConnection(pair.Local.AdminConnectionString);
             await connection.OpenAsync();
             await using var command = new NpgsqlCommand(
-                "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0), n_tup_ins FROM pg_stat_user_tables WHERE relid = 'pgsync.sync_err_rec'::regclass",
+                "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0), n_tup_ins FROM pg_stat_user_tables WHERE schemaname = 'pgsync' AND relname = $1",
                 connection);
+            command.Parameters.AddWithValue(table);
             await using var reader = await command.ExecuteReaderAsync();
             await reader.ReadAsync();
             var (reads, inserts) = (reader.GetInt64(0), reader.GetInt64(1));
@@ -133,7 +136,7 @@ public sealed class SyncCommitPathTests
                 return (reads, inserts);
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"statistics show {inserts} queue inserts, expected {minimumInserts}");
+            Assert.True(DateTime.UtcNow < deadline, $"statistics show {inserts} inserts into {table}, expected {minimumInserts}");
             await Task.Delay(100);
         }
     }
