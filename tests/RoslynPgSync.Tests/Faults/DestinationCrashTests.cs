@@ -23,7 +23,7 @@ public sealed class DestinationCrashTests(DestinationClusterFixture destination)
     [InlineData("fault_async", "app.events_async")]
     public async Task Destination_crash_during_an_eight_writer_burst_loses_nothing(string server, string table)
     {
-        await using var pair = await FaultPair.CreateAsync(destination.Cluster, server);
+        await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, server);
         var logs = new CollectingLoggerProvider();
         using var host = WorkerHost.Build(logs, services => services.AddPgSync(
             PgSyncInstaller.Tables,
@@ -65,7 +65,7 @@ public sealed class DestinationCrashTests(DestinationClusterFixture destination)
     [Fact]
     public async Task Destination_crash_in_the_middle_of_a_replay_batch_is_replayed_whole_later()
     {
-        await using var pair = await FaultPair.CreateAsync(destination.Cluster, "fault_async");
+        await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, "fault_async");
         const string Table = "app.events_async";
         await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} SELECT g / 1000, g % 1000, 1, repeat('x', 100) FROM generate_series(0, 199999) g");
         for (var writer = 0; writer < 200; writer += 2)
@@ -75,7 +75,7 @@ public sealed class DestinationCrashTests(DestinationClusterFixture destination)
 
         var entries = await pair.QueueDepthAsync();
         var replay = pair.ReplayAsync();
-        var remotePid = await FaultPair.WaitForActiveQueryAsync(pair.Remote.AdminConnectionString, pair.Remote.OwnerRole, "BEGIN; SET LOCAL%", TimeSpan.FromSeconds(30));
+        var remotePid = await Db.WaitForActiveQueryAsync(pair.Remote.AdminConnectionString, pair.Remote.OwnerRole, "BEGIN; SET LOCAL%", TimeSpan.FromSeconds(30));
         await pair.CrashDestinationAsync();
 
         Assert.True(remotePid > 0);
@@ -93,7 +93,7 @@ public sealed class DestinationCrashTests(DestinationClusterFixture destination)
     [Fact]
     public async Task Source_backend_terminated_between_remote_commit_and_local_delete_replays_without_doubling()
     {
-        await using var pair = await FaultPair.CreateAsync(destination.Cluster, "fault_async");
+        await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, "fault_async");
         const string Table = "app.events_async";
         await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} SELECT g / 100, g % 100, 1, 'first' FROM generate_series(0, 999) g");
         await Db.ExecuteAsync(pair.Local.ConnectionString, $"UPDATE {Table} SET version = 2, payload = 'second' WHERE item < 50");
@@ -128,7 +128,7 @@ public sealed class DestinationCrashTests(DestinationClusterFixture destination)
     [Fact]
     public async Task Worker_connection_killed_mid_batch_repeatedly_still_drains_everything_once()
     {
-        await using var pair = await FaultPair.CreateAsync(destination.Cluster, "fault_async");
+        await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, "fault_async");
         const string Table = "app.events_async";
         await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} SELECT g / 100, g % 100, 1, repeat('y', 2000) FROM generate_series(0, 19999) g");
         for (var i = 0; i < 400; i++)
@@ -153,7 +153,7 @@ public sealed class DestinationCrashTests(DestinationClusterFixture destination)
         var kills = 0;
         for (var i = 0; i < 3; i++)
         {
-            var pid = await FaultPair.WaitForActiveQueryAsync(pair.Local.AdminConnectionString, pair.Local.OwnerRole, "%apply_pending%", TimeSpan.FromSeconds(30));
+            var pid = await Db.WaitForActiveQueryAsync(pair.Local.AdminConnectionString, pair.Local.OwnerRole, "%apply_pending%", TimeSpan.FromSeconds(30));
             kills += await Db.ScalarAsync<bool>(pair.Local.AdminConnectionString, "SELECT pg_terminate_backend($1)", pid) ? 1 : 0;
         }
 
@@ -171,7 +171,7 @@ public sealed class DestinationCrashTests(DestinationClusterFixture destination)
     [Fact]
     public async Task Replay_process_killed_mid_batch_leaves_the_batch_whole_for_the_next_replay()
     {
-        await using var pair = await FaultPair.CreateAsync(destination.Cluster, "fault_async");
+        await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, "fault_async");
         const string Table = "app.events_async";
         await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} SELECT g / 1000, g % 1000, 1, repeat('z', 100) FROM generate_series(0, 199999) g");
         for (var writer = 0; writer < 200; writer += 4)
@@ -184,7 +184,7 @@ public sealed class DestinationCrashTests(DestinationClusterFixture destination)
         // The pgsync tool in a process of its own, killed (SIGKILL) while its batch is on the destination.
         var start = new System.Diagnostics.ProcessStartInfo("dotnet")
         {
-            ArgumentList = { System.IO.Path.Combine(AppContext.BaseDirectory, "RoslynPgSync.Tool.dll"), "replay", "--assembly", typeof(FaultPair).Assembly.Location, "--limit", "1000000" },
+            ArgumentList = { System.IO.Path.Combine(AppContext.BaseDirectory, "RoslynPgSync.Tool.dll"), "replay", "--assembly", typeof(ReplicationPair).Assembly.Location, "--limit", "1000000" },
             Environment =
             {
                 ["PgSync__LocalConnectionString"] = pair.Local.ConnectionString,
@@ -194,7 +194,7 @@ public sealed class DestinationCrashTests(DestinationClusterFixture destination)
             RedirectStandardError = true,
         };
         using var process = System.Diagnostics.Process.Start(start)!;
-        await FaultPair.WaitForActiveQueryAsync(pair.Remote.AdminConnectionString, pair.Remote.OwnerRole, "BEGIN; SET LOCAL%", TimeSpan.FromSeconds(60));
+        await Db.WaitForActiveQueryAsync(pair.Remote.AdminConnectionString, pair.Remote.OwnerRole, "BEGIN; SET LOCAL%", TimeSpan.FromSeconds(60));
         process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync();
         Assert.NotEqual(0, process.ExitCode);

@@ -26,7 +26,7 @@ public sealed class NetworkFailureTests(DestinationClusterFixture destination) :
     [InlineData("dns", "could not translate host name")]
     public async Task Failure_is_named_in_status_backed_off_and_recovered_from(string fault, string expected)
     {
-        await using var pair = await FaultPair.CreateAsync(destination.Cluster, Server);
+        await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, Server);
         var logs = new CollectingLoggerProvider();
         using var host = WorkerHost.Build(logs, services => services.AddPgSync(
             PgSyncInstaller.Tables,
@@ -100,7 +100,7 @@ public sealed class NetworkFailureTests(DestinationClusterFixture destination) :
     [Fact]
     public async Task A_destination_down_at_start_up_does_not_hold_back_the_others_while_the_install_is_retried()
     {
-        await using var pair = await FaultPair.CreateAsync(destination.Cluster, Server);
+        await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, Server);
         await using var up = await (await SharedCluster.GetAsync()).CreateDatabaseAsync("up");
         var options = new PgSyncOptions { NodeName = "local", CreateMissingTables = true }
             .AddServer(Server, pair.Remote.ConnectionString)
@@ -141,7 +141,7 @@ public sealed class NetworkFailureTests(DestinationClusterFixture destination) :
     [Fact]
     public async Task Installing_against_an_unresolvable_host_names_the_server_and_not_the_password()
     {
-        await using var pair = await FaultPair.CreateAsync(destination.Cluster, Server);
+        await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, Server);
         var broken = new NpgsqlConnectionStringBuilder(pair.Remote.ConnectionString) { Host = "no-such-host.invalid" };
         var options = new PgSyncOptions { NodeName = "local" };
         options.AddServer(Server, broken.ConnectionString);
@@ -157,7 +157,7 @@ public sealed class NetworkFailureTests(DestinationClusterFixture destination) :
         m.Message.Contains($"Destination {Server} failed", StringComparison.Ordinal) || m.Message.Contains($"Destination {Server} still fails", StringComparison.Ordinal));
 
     /// <summary>Ends the destination sessions of the remote role (dblink's open connections among them) and this process's pooled ones.</summary>
-    private static async Task EndRemoteSessionsAsync(FaultPair pair)
+    private static async Task EndRemoteSessionsAsync(ReplicationPair pair)
     {
         await Db.ExecuteAsync(pair.Remote.AdminConnectionString, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", pair.Remote.OwnerRole);
         NpgsqlConnection.ClearAllPools();

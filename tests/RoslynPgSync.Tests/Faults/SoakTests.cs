@@ -28,7 +28,7 @@ public sealed class SoakTests(DestinationClusterFixture destination, Xunit.Abstr
     public async Task Mixed_writers_with_periodic_destination_crashes_end_equal_with_bounded_queue_and_memory()
     {
         var seconds = int.TryParse(Environment.GetEnvironmentVariable("PGSYNC_SOAK_SECONDS"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : 20;
-        await using var pair = await FaultPair.CreateAsync(destination.Cluster, "fault_sync", "fault_async");
+        await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, "fault_sync", "fault_async");
         var logs = new CollectingLoggerProvider();
         using var host = WorkerHost.Build(logs, services => services.AddPgSync(
             PgSyncInstaller.Tables,

@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
 
@@ -24,6 +25,28 @@ public static class Db
         await using var command = CreateCommand(connection, sql, parameters);
         var value = await command.ExecuteScalarAsync();
         return value is DBNull ? default! : (T)value!;
+    }
+
+    /// <summary>Waits until a session of <paramref name="role"/> runs a query matching <paramref name="like"/> on the server of <paramref name="adminConnectionString"/>, and returns its pid.</summary>
+    public static async Task<int> WaitForActiveQueryAsync(string adminConnectionString, string role, string like, TimeSpan timeout, CancellationToken ct = default)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var pid = await Db.ScalarAsync<int?>(
+                adminConnectionString,
+                "SELECT pid FROM pg_stat_activity WHERE usename = $1 AND state = 'active' AND query LIKE $2 AND pid <> pg_backend_pid() LIMIT 1",
+                role,
+                like);
+            if (pid is int found)
+            {
+                return found;
+            }
+
+            await Task.Delay(5, ct);
+        }
+
+        throw new TimeoutException($"No session of {role} ran a query like '{like}' within {timeout}.");
     }
 
     private static NpgsqlCommand CreateCommand(NpgsqlConnection connection, string sql, object[] parameters)

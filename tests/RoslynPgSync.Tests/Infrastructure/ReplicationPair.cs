@@ -9,22 +9,28 @@ using RoslynPgSync.TestCluster;
 namespace RoslynPgSync.Tests.Infrastructure;
 
 /// <summary>
-/// A local and a remote database on the shared cluster, each with its own non-superuser role,
-/// and RoslynPgSync installed on the local one for the given destination servers (all pointing at
-/// the remote database). Per test: the tables start empty.
+/// A local database on the shared cluster and a remote database (on the shared cluster too, or on
+/// a destination cluster of the test's own that it may crash and restart), each with its own
+/// non-superuser role, and RoslynPgSync installed on the local one for the given destination
+/// servers (all pointing at the remote database). Per test: the tables start empty.
 /// </summary>
 public sealed class ReplicationPair : IAsyncDisposable
 {
-    private ReplicationPair(PostgresCluster cluster, TestDatabase local, TestDatabase remote, NpgsqlDataSource source, PgSyncOptions options)
+    private ReplicationPair(PostgresCluster cluster, PostgresCluster destination, TestDatabase local, TestDatabase remote, NpgsqlDataSource source, PgSyncOptions options)
     {
         Cluster = cluster;
+        Destination = destination;
         Local = local;
         Remote = remote;
         LocalSource = source;
         Options = options;
     }
 
+    /// <summary>The (shared) cluster the local database lives on.</summary>
     public PostgresCluster Cluster { get; }
+
+    /// <summary>The cluster the remote database lives on.</summary>
+    public PostgresCluster Destination { get; }
 
     public TestDatabase Local { get; }
 
@@ -34,12 +40,24 @@ public sealed class ReplicationPair : IAsyncDisposable
 
     public PgSyncOptions Options { get; }
 
-    /// <summary>Creates the databases and installs with <c>CreateMissingTables</c> for <paramref name="servers"/>.</summary>
-    public static async Task<ReplicationPair> CreateAsync(params string[] servers)
+    /// <summary>Creates both databases on the shared cluster and installs with <c>CreateMissingTables</c> for <paramref name="servers"/>.</summary>
+    public static async Task<ReplicationPair> CreateAsync(params string[] servers) =>
+        await CreateAsync(await SharedCluster.GetAsync(), servers);
+
+    /// <summary>
+    /// Creates the remote database on <paramref name="destination"/> (started again if a test left
+    /// it stopped), the local one on the shared cluster, and installs with <c>CreateMissingTables</c>.
+    /// </summary>
+    public static async Task<ReplicationPair> CreateAsync(PostgresCluster destination, params string[] servers)
     {
+        if (!destination.IsRunning)
+        {
+            await destination.RestartAsync();
+        }
+
         var cluster = await SharedCluster.GetAsync();
         var local = await cluster.CreateDatabaseAsync("local");
-        var remote = await cluster.CreateDatabaseAsync("remote");
+        var remote = await destination.CreateDatabaseAsync("remote");
         var options = new PgSyncOptions { NodeName = "local", CreateMissingTables = true };
         foreach (var server in servers)
         {
@@ -47,7 +65,7 @@ public sealed class ReplicationPair : IAsyncDisposable
         }
 
         var source = NpgsqlDataSource.Create(local.ConnectionString);
-        var pair = new ReplicationPair(cluster, local, remote, source, options);
+        var pair = new ReplicationPair(cluster, destination, local, remote, source, options);
         await PgSyncInstaller.InstallAsync(source, options);
         return pair;
     }
@@ -76,6 +94,20 @@ public sealed class ReplicationPair : IAsyncDisposable
         return rows;
     }
 
+    /// <summary>Whether source and target hold the same rows (compared as text, ordered by <paramref name="orderBy"/>).</summary>
+    public async Task<bool> EqualAsync(string source, string target, string orderBy) =>
+        (await RowsAsync(Local.ConnectionString, source, orderBy)).SequenceEqual(await RowsAsync(Remote.ConnectionString, target, orderBy));
+
+    /// <summary>A crash-like stop of the destination cluster (<c>pg_ctl stop -m immediate</c>); only for a cluster of the test's own.</summary>
+    public Task CrashDestinationAsync() => Destination.StopAsync(immediate: true);
+
+    /// <summary>Starts the destination cluster again on the same port; its sessions start fresh.</summary>
+    public async Task StartDestinationAsync()
+    {
+        await Destination.RestartAsync();
+        NpgsqlConnection.ClearAllPools();
+    }
+
     /// <summary>The seed's outage on the remote side (see <see cref="TestDatabase.RefuseLoginsAsync"/>).</summary>
     public Task TakeRemoteDownAsync() => Remote.RefuseLoginsAsync();
 
@@ -92,6 +124,11 @@ public sealed class ReplicationPair : IAsyncDisposable
     {
         await LocalSource.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
+        if (!Destination.IsRunning)
+        {
+            await Destination.RestartAsync();
+        }
+
         await Local.DisposeAsync();
         await Remote.DisposeAsync();
     }

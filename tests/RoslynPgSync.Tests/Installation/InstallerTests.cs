@@ -34,6 +34,30 @@ public sealed class InstallerTests
     }
 
     [Fact]
+    public async Task Reinstalling_takes_no_lock_that_waits_for_writers_of_the_queue()
+    {
+        await using var pair = await ReplicationPair.CreateAsync("async_dst", "sync_dst");
+
+        // A writer in the middle of its transaction holds ROW EXCLUSIVE on the queue and on
+        // sync_pending; any DDL on them (ALTER, CREATE INDEX, CREATE TRIGGER) would have to wait.
+        await using var writer = new NpgsqlConnection(pair.Local.ConnectionString);
+        await writer.OpenAsync();
+        await using var transaction = await writer.BeginTransactionAsync();
+        await using (var command = new NpgsqlCommand("INSERT INTO app.hostile_async (id, code) VALUES (1, 'a'); INSERT INTO app.hostile_sync (id, code) VALUES (1, 'a')", writer, transaction))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var impatient = new NpgsqlConnectionStringBuilder(pair.Local.ConnectionString) { Options = "-c lock_timeout=2s" };
+        await using var installer = NpgsqlDataSource.Create(impatient.ConnectionString);
+        await PgSyncInstaller.InstallAsync(installer, pair.Options);
+
+        await transaction.CommitAsync();
+        Assert.Equal(1, await pair.QueueDepthAsync());
+        Assert.Equal(1L, await Db.ScalarAsync<long>(pair.Remote.ConnectionString, "SELECT count(*) FROM copy.hostile_sync"));
+    }
+
+    [Fact]
     public async Task Missing_column_is_named_with_table_expected_and_found_and_nothing_is_installed()
     {
         var cluster = await SharedCluster.GetAsync();
