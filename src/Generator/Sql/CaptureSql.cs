@@ -31,7 +31,11 @@ internal static class CaptureSql
         sql.Append("CREATE OR REPLACE FUNCTION ").Append(function).Append("()\n");
         // SECURITY DEFINER: only the installing role writes the queue, so writers need no rights on it
         // and cannot put SQL of their own into it (it runs on the destination).
-        sql.Append("RETURNS trigger\nLANGUAGE plpgsql\nSECURITY DEFINER\nSET search_path = pg_catalog, pg_temp\nAS ").Append(tag).Append('\n');
+        // The rows are written as text in the writer's session: pin the settings that change how
+        // values print (a session with extra_float_digits below 1 rounded doubles; IntervalStyle
+        // sql_standard prints intervals other parsers read differently).
+        sql.Append("RETURNS trigger\nLANGUAGE plpgsql\nSECURITY DEFINER\nSET search_path = pg_catalog, pg_temp\n")
+           .Append("SET extra_float_digits = 3\nSET IntervalStyle = postgres\nAS ").Append(tag).Append('\n');
         sql.Append(body);
         sql.Append(tag).Append(";\n");
         sql.Append("REVOKE ALL ON FUNCTION ").Append(function).Append("() FROM PUBLIC;\n");

@@ -4,6 +4,8 @@ RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 3
+SET IntervalStyle = postgres
 AS $pgsync$
 DECLARE
     v_rows text;

@@ -1,4 +1,5 @@
 using System.Threading.Tasks;
+using Npgsql;
 using RoslynPgSync.Tests.Infrastructure;
 using Xunit;
 
@@ -41,5 +42,31 @@ public sealed class HostileValueTests
 
         await Db.ExecuteAsync(local, $"TRUNCATE {source}");
         await AssertEqualAsync("truncate");
+    }
+
+    [Theory]
+    [InlineData("async_dst", "hostile_async")]
+    [InlineData("sync_dst", "hostile_sync")]
+    public async Task Values_arrive_intact_whatever_output_settings_the_writing_session_has(string server, string table)
+    {
+        await using var pair = await ReplicationPair.CreateAsync(server);
+        var source = "app." + table;
+
+        // Legal session settings that change how values are written as text: fewer float digits,
+        // other interval, date and bytea styles, a far time zone.
+        var writer = new NpgsqlConnectionStringBuilder(pair.Local.ConnectionString)
+        {
+            Options = "-c extra_float_digits=-3 -c IntervalStyle=sql_standard -c DateStyle=SQL,DMY -c bytea_output=escape -c TimeZone=Pacific/Chatham",
+        };
+        // And a destination that reads intervals the SQL-standard way by default.
+        await Db.ExecuteAsync(pair.Remote.AdminConnectionString, $"ALTER DATABASE \"{pair.Remote.Name}\" SET IntervalStyle = sql_standard");
+        await HostileValues.InsertAsync(writer.ConnectionString, source, table);
+        await Db.ExecuteAsync(writer.ConnectionString, $"UPDATE {source} SET ratio = 0.1234567890123456789, span = '-1 year +2 days -03:04:05.678' WHERE id = 4");
+        await pair.ReplayAsync();
+
+        Assert.Equal(0, await pair.QueueDepthAsync());
+        // (Both sides read back with the same, default, settings.)
+        var remote = new NpgsqlConnectionStringBuilder(pair.Remote.ConnectionString) { Options = "-c IntervalStyle=postgres" };
+        Assert.Equal(await HostileValues.DigestAsync(pair.Local.ConnectionString, source), await HostileValues.DigestAsync(remote.ConnectionString, "copy." + table));
     }
 }
