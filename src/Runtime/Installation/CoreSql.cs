@@ -190,8 +190,8 @@ internal static class CoreSql
                             WHERE e.dst_server = p_dst ORDER BY e.id LIMIT p_limit) AS q;
                 ELSE
                     SELECT pg_catalog.array_agg(p.id ORDER BY p.id), pg_catalog.string_agg(p.dst_query, E';\n' ORDER BY p.id),
-                           pg_catalog.sum(p.row_count), pg_catalog.min(pg_catalog.format('%I.%I', p.nsp_name, p.table_name))
-                      INTO v_ids, v_sql, v_rows, v_table
+                           pg_catalog.sum(p.row_count)
+                      INTO v_ids, v_sql, v_rows
                       FROM {{pending}} AS p WHERE p.xact_id = p_xact AND p.dst_server = p_dst;
                 END IF;
                 IF v_ids IS NULL THEN
@@ -269,6 +269,9 @@ internal static class CoreSql
                     IF p_xact IS NULL THEN
                         SELECT pg_catalog.format('%I.%I', e.nsp_name, e.table_name) INTO v_table
                           FROM {{queue}} AS e WHERE e.id = COALESCE(v_failed, v_ids[1]);
+                    ELSE
+                        SELECT pg_catalog.format('%I.%I', p.nsp_name, p.table_name) INTO v_table
+                          FROM {{pending}} AS p WHERE p.xact_id = p_xact AND p.dst_server = p_dst AND p.id = v_ids[1];
                     END IF;
                     IF p_strict THEN
                         RAISE EXCEPTION 'RoslynPgSync: destination server "%" did not accept the change to %: %', p_dst, v_table, v_error
