@@ -8,7 +8,6 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
-using RoslynPgSync.Generated;
 using RoslynPgSync.TestCluster;
 
 namespace RoslynPgSync.Bench;
@@ -50,50 +49,32 @@ internal static class DrainBenchmark
     {
         await using var local = await cluster.CreateDatabaseAsync("drain_local", ct);
         await using var remote = await cluster.CreateDatabaseAsync("drain_remote", ct);
-        TimeSpan drain;
-        bool equal;
-        if (configuration == "async")
-        {
-            await using var source = NpgsqlDataSource.Create(local.ConnectionString);
-            await PgSyncInstaller.InstallAsync(source, new PgSyncOptions { CreateMissingTables = true }.AddServer("bench_async", remote.ConnectionString), ct);
-            await BenchSql.ExecuteAsync(local.ConnectionString, sql.Replace("{t}", "bench.t_async", StringComparison.Ordinal), ct);
-            var watch = Stopwatch.StartNew();
-            await using (var connection = new NpgsqlConnection(local.ConnectionString))
-            {
-                await connection.OpenAsync(ct);
-                while (true)
-                {
-                    await using var replay = new NpgsqlCommand("SELECT pgsync.deal_sync_err_rec(1000)", connection) { CommandTimeout = 0 };
-                    if ((int)(await replay.ExecuteScalarAsync(ct))! == 0)
-                    {
-                        break;
-                    }
-                }
-            }
+        // Native: the subscription runs (its apply worker started) before the write, as in production.
+        await using var setup = await BenchSetup.CreateAsync(configuration, local, remote, ct);
+        await BenchSql.ExecuteAsync(local.ConnectionString, sql.Replace("{t}", setup.Table, StringComparison.Ordinal), ct);
 
-            drain = watch.Elapsed;
-            equal = await BenchSql.DigestAsync(local.ConnectionString, "bench.t_async", ct) == await BenchSql.DigestAsync(remote.ConnectionString, "bench.t_async", ct);
+        // The clock starts when the writer has committed.
+        var expected = await BenchSql.DigestAsync(local.ConnectionString, setup.Table, ct);
+        var watch = Stopwatch.StartNew();
+        if (setup.Replays)
+        {
+            await using var connection = new NpgsqlConnection(local.ConnectionString);
+            await connection.OpenAsync(ct);
+            while (await setup.ReplayOnceAsync(connection, 1000, ct) > 0)
+            {
+            }
         }
         else
         {
-            // The subscription runs (its apply worker started) before the write, as in production:
-            // the clock starts when the writer has committed, as it does for async.
-            await BenchSql.CreateNativeReplicationAsync(local, remote, ct);
-            await BenchSql.ExecuteAsync(local.ConnectionString, sql.Replace("{t}", "bench.t_native", StringComparison.Ordinal), ct);
-            var expected = await BenchSql.DigestAsync(local.ConnectionString, "bench.t_native", ct);
-            var watch = Stopwatch.StartNew();
             var deadline = DateTime.UtcNow.AddMinutes(10);
-            while (await BenchSql.DigestAsync(remote.ConnectionString, "bench.t_native", ct) != expected && DateTime.UtcNow < deadline)
+            while (await BenchSql.DigestAsync(remote.ConnectionString, setup.RemoteTable!, ct) != expected && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(10, ct);
             }
-
-            drain = watch.Elapsed;
-            equal = await BenchSql.DigestAsync(remote.ConnectionString, "bench.t_native", ct) == expected;
-            await BenchSql.DropSubscriptionAsync(remote);
         }
 
-        NpgsqlConnection.ClearAllPools();
+        var drain = watch.Elapsed;
+        var equal = await BenchSql.DigestAsync(remote.ConnectionString, setup.RemoteTable!, ct) == expected;
         await log.WriteLineAsync($"  drain {shape,-18} {configuration,-7} {drain.TotalMilliseconds,9:F0} ms, {rows / drain.TotalSeconds,10:N0} rows/s{(equal ? string.Empty : "  DESTINATION DIFFERS")}");
         return (drain, equal);
     }
