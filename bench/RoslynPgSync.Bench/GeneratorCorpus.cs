@@ -8,6 +8,7 @@ using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using RoslynPgSync.Generator;
+using RoslynPgSync.Testing;
 
 namespace RoslynPgSync.Bench;
 
@@ -21,20 +22,6 @@ internal sealed class GeneratorCorpus
     public const int TypesPerFile = 10;
 
     private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp12);
-
-    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
-    {
-        // What a consumer compiles against: the platform, the runtime (ReplicateAttribute) and Npgsql,
-        // which the generated installer names.
-        var trusted = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
-        return trusted
-            .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) ||
-                        Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll")
-            .Append(typeof(ReplicationMode).Assembly.Location)
-            .Append(typeof(Npgsql.NpgsqlDataSource).Assembly.Location)
-            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
-            .ToImmutableArray();
-    });
 
     private GeneratorCorpus(int types, CSharpCompilation compilation, SyntaxTree unrelated, SyntaxTree editedUnrelated)
     {
@@ -75,7 +62,7 @@ internal sealed class GeneratorCorpus
         var compilation = CSharpCompilation.Create(
             "BenchConsumer",
             trees,
-            References.Value,
+            ConsumerReferences.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         return new GeneratorCorpus(types, compilation, unrelated, editedUnrelated);
     }

@@ -7,31 +7,20 @@ using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using RoslynPgSync.Generator;
+using RoslynPgSync.Testing;
 
 namespace RoslynPgSync.Generator.Tests.Infrastructure;
 
 /// <summary>Runs the generator over C# source the way a consumer's build would.</summary>
 internal static class GeneratorHarness
 {
-    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
-    {
-        var trusted = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
-        return trusted
-            .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) ||
-                        Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll")
-            .Append(typeof(ReplicateAttribute).Assembly.Location)
-            .Append(typeof(Npgsql.NpgsqlDataSource).Assembly.Location)
-            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
-            .ToImmutableArray();
-    });
-
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp12);
 
     public static CSharpCompilation Compile(params string[] sources) =>
         CSharpCompilation.Create(
             "Consumer",
             sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Model{i}.cs")),
-            References.Value,
+            ConsumerReferences.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
     public static GeneratorDriver CreateDriver() =>
