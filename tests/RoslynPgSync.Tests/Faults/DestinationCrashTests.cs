@@ -2,10 +2,8 @@ using System;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
-using RoslynPgSync.Generated;
 using RoslynPgSync.Tests.Infrastructure;
 using Xunit;
 
@@ -25,16 +23,12 @@ public sealed class DestinationCrashTests(DestinationClusterFixture destination)
     {
         await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, server);
         var logs = new CollectingLoggerProvider();
-        using var host = WorkerHost.Build(logs, services => services.AddPgSync(
-            PgSyncInstaller.Tables,
-            o => { o.NodeName = "local"; o.AddServer(server, pair.Remote.ConnectionString); },
-            h =>
-            {
-                h.LocalConnectionString = pair.Local.ConnectionString;
-                h.PollInterval = TimeSpan.FromMilliseconds(200);
-                h.MinBackoff = TimeSpan.FromMilliseconds(100);
-                h.MaxBackoff = TimeSpan.FromSeconds(1);
-            }));
+        using var host = WorkerHost.ForPair(logs, pair, [server], h =>
+        {
+            h.PollInterval = TimeSpan.FromMilliseconds(200);
+            h.MinBackoff = TimeSpan.FromMilliseconds(100);
+            h.MaxBackoff = TimeSpan.FromSeconds(1);
+        });
         await host.StartAsync();
         await WorkerHost.Worker(host).Installed.WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -137,17 +131,13 @@ public sealed class DestinationCrashTests(DestinationClusterFixture destination)
         }
 
         var logs = new CollectingLoggerProvider();
-        using var host = WorkerHost.Build(logs, services => services.AddPgSync(
-            PgSyncInstaller.Tables,
-            o => { o.NodeName = "local"; o.AddServer("fault_async", pair.Remote.ConnectionString); },
-            h =>
-            {
-                h.LocalConnectionString = pair.Local.ConnectionString;
-                h.BatchSize = 20;
-                h.PollInterval = TimeSpan.FromMilliseconds(200);
-                h.MinBackoff = TimeSpan.FromMilliseconds(100);
-                h.MaxBackoff = TimeSpan.FromSeconds(1);
-            }));
+        using var host = WorkerHost.ForPair(logs, pair, ["fault_async"], h =>
+        {
+            h.BatchSize = 20;
+            h.PollInterval = TimeSpan.FromMilliseconds(200);
+            h.MinBackoff = TimeSpan.FromMilliseconds(100);
+            h.MaxBackoff = TimeSpan.FromSeconds(1);
+        });
         await host.StartAsync();
 
         var kills = 0;

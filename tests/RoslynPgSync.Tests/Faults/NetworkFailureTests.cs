@@ -1,7 +1,6 @@
 using System;
 using System.Linq;
 using System.Threading.Tasks;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using RoslynPgSync.Generated;
 using RoslynPgSync.Installation;
@@ -28,17 +27,13 @@ public sealed class NetworkFailureTests(DestinationClusterFixture destination) :
     {
         await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, Server);
         var logs = new CollectingLoggerProvider();
-        using var host = WorkerHost.Build(logs, services => services.AddPgSync(
-            PgSyncInstaller.Tables,
-            o => { o.NodeName = "local"; o.AddServer(Server, pair.Remote.ConnectionString); },
-            h =>
-            {
-                h.LocalConnectionString = pair.Local.ConnectionString;
-                h.InstallOnStart = false;
-                h.PollInterval = TimeSpan.FromMilliseconds(100);
-                h.MinBackoff = TimeSpan.FromMilliseconds(200);
-                h.MaxBackoff = TimeSpan.FromSeconds(1);
-            }));
+        using var host = WorkerHost.ForPair(logs, pair, [Server], h =>
+        {
+            h.InstallOnStart = false;
+            h.PollInterval = TimeSpan.FromMilliseconds(100);
+            h.MinBackoff = TimeSpan.FromMilliseconds(200);
+            h.MaxBackoff = TimeSpan.FromSeconds(1);
+        });
         await host.StartAsync();
         await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} VALUES (1, 1, 1, 'before')");
         await WorkerHost.Eventually(async () => await pair.QueueDepthAsync() == 0);
@@ -112,16 +107,17 @@ public sealed class NetworkFailureTests(DestinationClusterFixture destination) :
         await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} VALUES (1, 1, 1, 'waits for the destination')");
         await Db.ExecuteAsync(pair.Local.ConnectionString, "INSERT INTO app.ledger (id, amount) SELECT g, g FROM generate_series(1, 20) g");
         var logs = new CollectingLoggerProvider();
-        using var host = WorkerHost.Build(logs, services => services.AddPgSync(
-            PgSyncInstaller.Tables,
-            o => { o.NodeName = "local"; o.CreateMissingTables = true; o.AddServer(Server, pair.Remote.ConnectionString).AddServer("reject_a", up.ConnectionString).AddServer("reject_b", up.ConnectionString); },
+        using var host = WorkerHost.ForPair(
+            logs,
+            pair,
+            [Server],
             h =>
             {
-                h.LocalConnectionString = pair.Local.ConnectionString;
                 h.PollInterval = TimeSpan.FromMilliseconds(100);
                 h.MinBackoff = TimeSpan.FromMilliseconds(200);
                 h.MaxBackoff = TimeSpan.FromSeconds(1);
-            }));
+            },
+            o => { o.CreateMissingTables = true; o.AddServer("reject_a", up.ConnectionString).AddServer("reject_b", up.ConnectionString); });
         await host.StartAsync();
 
         await WorkerHost.Eventually(async () => await pair.QueueDepthAsync("reject_a") == 0 && await pair.QueueDepthAsync("reject_b") == 0);

@@ -1,9 +1,7 @@
 using System;
 using System.Linq;
 using System.Threading.Tasks;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using RoslynPgSync.Generated;
 using RoslynPgSync.Hosting;
 using RoslynPgSync.Tests.Infrastructure;
 using Xunit;
@@ -73,21 +71,12 @@ public sealed class RejectionTests
     {
         await using var pair = await ReplicationPair.CreateAsync("reject_a", "reject_b");
         var logs = new CollectingLoggerProvider();
-        using var host = WorkerHost.Build(logs, services => services.AddPgSync(
-            PgSyncInstaller.Tables,
-            o =>
-            {
-                o.NodeName = "local";
-                o.AddServer("reject_a", pair.Remote.ConnectionString);
-                o.AddServer("reject_b", pair.Remote.ConnectionString);
-            },
-            h =>
-            {
-                h.LocalConnectionString = pair.Local.ConnectionString;
-                h.PollInterval = TimeSpan.FromMilliseconds(100);
-                h.MinBackoff = TimeSpan.FromMinutes(10);
-                h.MaxBackoff = TimeSpan.FromMinutes(10);
-            }));
+        using var host = WorkerHost.ForPair(logs, pair, ["reject_a", "reject_b"], h =>
+        {
+            h.PollInterval = TimeSpan.FromMilliseconds(100);
+            h.MinBackoff = TimeSpan.FromMinutes(10);
+            h.MaxBackoff = TimeSpan.FromMinutes(10);
+        });
         await host.StartAsync();
         await WorkerHost.Worker(host).Installed.WaitAsync(TimeSpan.FromSeconds(30));
 

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using Microsoft.Extensions.DependencyInjection;
 using RoslynPgSync.Generated;
 using RoslynPgSync.Tests.Infrastructure;
 using RoslynPgSync.Verification;
@@ -30,22 +29,13 @@ public sealed class SoakTests(DestinationClusterFixture destination, Xunit.Abstr
         var seconds = int.TryParse(Environment.GetEnvironmentVariable("PGSYNC_SOAK_SECONDS"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : 20;
         await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, "fault_sync", "fault_async");
         var logs = new CollectingLoggerProvider();
-        using var host = WorkerHost.Build(logs, services => services.AddPgSync(
-            PgSyncInstaller.Tables,
-            o =>
-            {
-                o.NodeName = "local";
-                o.AddServer("fault_sync", pair.Remote.ConnectionString);
-                o.AddServer("fault_async", pair.Remote.ConnectionString);
-            },
-            h =>
-            {
-                h.LocalConnectionString = pair.Local.ConnectionString;
-                h.InstallOnStart = false;
-                h.PollInterval = TimeSpan.FromMilliseconds(200);
-                h.MinBackoff = TimeSpan.FromMilliseconds(100);
-                h.MaxBackoff = TimeSpan.FromSeconds(1);
-            }));
+        using var host = WorkerHost.ForPair(logs, pair, ["fault_sync", "fault_async"], h =>
+        {
+            h.InstallOnStart = false;
+            h.PollInterval = TimeSpan.FromMilliseconds(200);
+            h.MinBackoff = TimeSpan.FromMilliseconds(100);
+            h.MaxBackoff = TimeSpan.FromSeconds(1);
+        });
         await host.StartAsync();
         GC.Collect();
         var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);

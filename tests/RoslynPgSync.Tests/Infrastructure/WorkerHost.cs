@@ -4,6 +4,7 @@ using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using RoslynPgSync.Generated;
 using RoslynPgSync.Hosting;
 using Xunit;
 
@@ -21,6 +22,30 @@ public static class WorkerHost
         configure(builder.Services);
         return builder.Build();
     }
+
+    /// <summary>
+    /// A host whose worker replays <paramref name="pair"/>'s local database (node "local") to its
+    /// remote one for <paramref name="servers"/>; <paramref name="host"/> sets what the test depends on
+    /// (timings, batch size, install at start), <paramref name="options"/> anything more.
+    /// </summary>
+    public static IHost ForPair(CollectingLoggerProvider logs, ReplicationPair pair, string[] servers, Action<PgSyncHostOptions> host, Action<PgSyncOptions>? options = null) =>
+        Build(logs, services => services.AddPgSync(
+            PgSyncInstaller.Tables,
+            o =>
+            {
+                o.NodeName = "local";
+                foreach (var server in servers)
+                {
+                    o.AddServer(server, pair.Remote.ConnectionString);
+                }
+
+                options?.Invoke(o);
+            },
+            h =>
+            {
+                h.LocalConnectionString = pair.Local.ConnectionString;
+                host(h);
+            }));
 
     /// <summary>The host's replay worker.</summary>
     public static PgSyncReplayWorker Worker(IHost host) => host.Services.GetServices<IHostedService>().OfType<PgSyncReplayWorker>().Single();
