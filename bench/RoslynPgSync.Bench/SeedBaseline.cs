@@ -8,7 +8,7 @@ namespace RoslynPgSync.Bench;
 internal static class SeedBaseline
 {
     public const string Trigger = """
-        CREATE FUNCTION bench.seed_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+        CREATE FUNCTION bench.seed_sync() RETURNS trigger LANGUAGE plpgsql SET search_path = dblink, pg_catalog AS $$
         DECLARE
             v_sql text;
         BEGIN

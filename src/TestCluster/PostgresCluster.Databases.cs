@@ -12,7 +12,8 @@ public sealed partial class PostgresCluster
     /// <summary>
     /// Creates a fresh LOGIN role (not a superuser, cannot create roles or databases) with a
     /// random password, and a fresh database of the same name owned by it. In that database, as
-    /// superuser, it runs <c>CREATE EXTENSION IF NOT EXISTS dblink</c> and grants the role
+    /// superuser, it creates dblink in a schema <c>dblink</c> that only the role may use (EXECUTE
+    /// revoked from PUBLIC, as the shipped DBA script does) and grants the role
     /// <c>USAGE ON FOREIGN DATA WRAPPER dblink_fdw</c>, so the role can create foreign servers.
     /// </summary>
     /// <param name="prefix">The start of the name; the name is <c>&lt;prefix&gt;_&lt;random&gt;</c>, lower-case, at most 63 bytes.</param>
@@ -31,7 +32,12 @@ public sealed partial class PostgresCluster
                 ct).ConfigureAwait(false);
             await ExecuteAdminAsync(
                 owner.Name,
-                "CREATE EXTENSION IF NOT EXISTS dblink; " +
+                // As the shipped dba-setup-source.sql does: dblink in a schema PUBLIC cannot use, for the owner only.
+                "CREATE SCHEMA dblink; REVOKE ALL ON SCHEMA dblink FROM PUBLIC; " +
+                $"GRANT USAGE ON SCHEMA dblink TO {PgSql.QuoteIdentifier(owner.Name)}; " +
+                "CREATE EXTENSION IF NOT EXISTS dblink SCHEMA dblink; " +
+                "REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA dblink FROM PUBLIC; " +
+                $"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA dblink TO {PgSql.QuoteIdentifier(owner.Name)}; " +
                 $"GRANT USAGE ON FOREIGN DATA WRAPPER dblink_fdw TO {PgSql.QuoteIdentifier(owner.Name)}",
                 ct).ConfigureAwait(false);
             return database;

@@ -85,7 +85,10 @@ internal static class CaptureSql
         var b = new StringBuilder();
         b.Append("DECLARE\n    v_rows text;\n    v_gone text;\n    v_sql text;\n    v_upserts bigint;\n    v_deletes bigint;\nBEGIN\n");
         b.Append("    -- A session that applies replicated changes carries ").Append(SqlNames.OriginSetting).Append(": never send them back.\n");
-        b.Append("    IF pg_catalog.current_setting('").Append(SqlNames.OriginSetting).Append("', true) <> '' THEN\n        RETURN NULL;\n    END IF;\n\n");
+        b.Append("    -- Honoured only in sessions of the installing role (this function's owner) or its members: any\n");
+        b.Append("    -- session may set the setting, and another role's writes are captured whatever it says.\n");
+        b.Append("    IF pg_catalog.current_setting('").Append(SqlNames.OriginSetting)
+         .Append("', true) <> '' AND pg_catalog.pg_has_role(SESSION_USER, CURRENT_USER, 'MEMBER') THEN\n        RETURN NULL;\n    END IF;\n\n");
 
         b.Append("    IF TG_OP = 'TRUNCATE' THEN\n");
         foreach (var target in table.Targets)

@@ -384,13 +384,18 @@ internal static class CoreSql
             AS $pgsync$
             DECLARE
                 v_failed boolean := false;
+                v_strict boolean;
             BEGIN
                 IF NOT EXISTS (SELECT 1 FROM {{pending}} AS p
                                WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.id = NEW.id) THEN
                     RETURN NULL; -- sent, or moved into the queue, with an earlier entry of this transaction
                 END IF;
+                -- Strict when any of the transaction's entries for this destination is, whatever the
+                -- order of its statements: a Sync entry first must not let a Strict one commit unsent.
+                v_strict := EXISTS (SELECT 1 FROM {{pending}} AS p
+                                    WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.mode = 't');
                 IF NOT EXISTS (SELECT 1 FROM {{queue}} AS e WHERE e.dst_server = NEW.dst_server) THEN
-                    IF {{apply}}(NEW.dst_server, 2147483647, NEW.mode = 't', NEW.xact_id) > 0 THEN
+                    IF {{apply}}(NEW.dst_server, 2147483647, v_strict, NEW.xact_id) > 0 THEN
                         RETURN NULL;
                     END IF;
                     v_failed := true; -- (Strict raised instead)
@@ -406,12 +411,12 @@ internal static class CoreSql
                     PERFORM pg_catalog.pg_notify({{PgSql.QuoteLiteral(SqlNames.NotifyChannel)}}, NEW.dst_server);
                     RETURN NULL;
                 END IF;
-                IF NEW.mode = 's' AND EXISTS (
+                IF NOT v_strict AND EXISTS (
                     SELECT 1 FROM {{queue}} AS e WHERE e.dst_server = NEW.dst_server AND e.id < NEW.id OFFSET 1000) THEN
                     PERFORM pg_catalog.pg_notify({{PgSql.QuoteLiteral(SqlNames.NotifyChannel)}}, NEW.dst_server);
                     RETURN NULL;
                 END IF;
-                IF {{apply}}(NEW.dst_server, 2147483647, NEW.mode = 't', NULL) = 0 AND NEW.mode = 's' THEN
+                IF {{apply}}(NEW.dst_server, 2147483647, v_strict, NULL) = 0 AND NOT v_strict THEN
                     PERFORM pg_catalog.pg_notify({{PgSql.QuoteLiteral(SqlNames.NotifyChannel)}}, NEW.dst_server);
                 END IF;
                 RETURN NULL;
@@ -440,6 +445,33 @@ internal static class CoreSql
             REVOKE ALL ON FUNCTION {{schema}}.{{PgSql.QuoteIdentifier(SqlNames.Replay)}}(integer) FROM PUBLIC;
             REVOKE ALL ON FUNCTION {{flush}}() FROM PUBLIC;
             REVOKE ALL ON FUNCTION {{skip}}(bigint) FROM PUBLIC;
+
+            -- The ALTER ... OPTIONS clauses that turn p_have (key=value, as pg_foreign_server.srvoptions
+            -- holds them) into p_want: SET what differs, ADD what is missing, DROP what p_managed names
+            -- and p_want no longer asks for; options nobody manages (a DBA's) stay. NULL: nothing to do.
+            CREATE OR REPLACE FUNCTION {{schema}}.option_changes(p_have text[], p_want text[], p_managed text[])
+            RETURNS text
+            LANGUAGE sql
+            IMMUTABLE
+            SET search_path = pg_catalog, pg_temp
+            AS $pgsync$
+                WITH have AS (
+                    SELECT pg_catalog.split_part(o, '=', 1) AS k, pg_catalog.substr(o, pg_catalog.strpos(o, '=') + 1) AS v
+                      FROM pg_catalog.unnest(p_have) AS o),
+                want AS (
+                    SELECT pg_catalog.split_part(o, '=', 1) AS k, pg_catalog.substr(o, pg_catalog.strpos(o, '=') + 1) AS v, n
+                      FROM pg_catalog.unnest(p_want) WITH ORDINALITY AS w(o, n))
+                SELECT pg_catalog.string_agg(c, ', ' ORDER BY n) FROM (
+                    SELECT w.n, CASE WHEN h.k IS NULL THEN 'ADD ' ELSE 'SET ' END
+                                || pg_catalog.quote_ident(w.k) || ' ' || pg_catalog.quote_literal(w.v) AS c
+                      FROM want AS w LEFT JOIN have AS h ON h.k = w.k
+                     WHERE h.v IS DISTINCT FROM w.v
+                    UNION ALL
+                    SELECT 2147483647, 'DROP ' || pg_catalog.quote_ident(h.k)
+                      FROM have AS h
+                     WHERE h.k = ANY (p_managed) AND NOT EXISTS (SELECT 1 FROM want AS w WHERE w.k = h.k)) AS changes
+            $pgsync$;
+            REVOKE ALL ON FUNCTION {{schema}}.option_changes(text[], text[], text[]) FROM PUBLIC;
 
             -- Per destination: how far behind it is and how it last went.
             CREATE OR REPLACE VIEW {{schema}}.{{PgSql.QuoteIdentifier(SqlNames.StatusView)}} AS

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 using Npgsql;
 using RoslynPgSync.Sql;
@@ -8,47 +9,122 @@ namespace RoslynPgSync.Installation;
 
 /// <summary>
 /// One dblink foreign server per destination, whose connections carry <c>pgsync.origin</c> (loop
-/// prevention), and the installing role's user mapping that holds the password.
+/// prevention) and bounded network waits, and the installing role's user mapping that holds the
+/// password. Both are created when missing and otherwise altered in place, option by option: a
+/// re-install never drops the server, so user mappings a DBA added for other roles (operators) and
+/// options RoslynPgSync does not manage stay as they are.
 /// </summary>
 internal static class ForeignServerSql
 {
-    /// <summary>DROP + CREATE SERVER, so that a changed connection string takes effect.</summary>
-    public static string CreateServer(PgSyncServer server, string nodeName)
+    /// <summary>
+    /// The server options RoslynPgSync sets: an option of this list that the connection string no
+    /// longer asks for is dropped on re-install; any other option (a DBA's) is left alone.
+    /// </summary>
+    internal static readonly string[] ManagedOptions =
+    {
+        "host", "port", "dbname", "connect_timeout", "application_name", "options", "sslmode",
+        "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+    };
+
+    /// <summary>
+    /// A dead destination host or network is noticed within about this long by the kernel (libpq
+    /// keepalives and <c>tcp_user_timeout</c>), and the connection fails instead of waiting forever.
+    /// </summary>
+    internal const int TcpUserTimeoutMilliseconds = 20_000;
+
+    /// <summary>The server's libpq options, in order, as <c>key=value</c> (the form of <c>pg_foreign_server.srvoptions</c>).</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> Options(PgSyncServer server, string nodeName)
     {
         var builder = new NpgsqlConnectionStringBuilder(server.ConnectionString);
-        var options = new List<string>
+        var options = new List<KeyValuePair<string, string>>
         {
-            "host " + PgSql.QuoteLiteral(builder.Host!),
-            "port " + PgSql.QuoteLiteral(builder.Port.ToString(CultureInfo.InvariantCulture)),
-            "dbname " + PgSql.QuoteLiteral(builder.Database!),
-            "connect_timeout " + PgSql.QuoteLiteral(builder.Timeout.ToString(CultureInfo.InvariantCulture)),
-            "application_name " + PgSql.QuoteLiteral("pgsync:" + nodeName),
-            "options " + PgSql.QuoteLiteral("-c " + SqlNames.OriginSetting + "=" + EscapeOption(nodeName)),
+            new("host", builder.Host!),
+            new("port", builder.Port.ToString(CultureInfo.InvariantCulture)),
+            new("dbname", builder.Database!),
+            new("connect_timeout", builder.Timeout.ToString(CultureInfo.InvariantCulture)),
+            new("application_name", "pgsync:" + nodeName),
+            new("options", "-c " + SqlNames.OriginSetting + "=" + EscapeOption(nodeName)),
+            new("keepalives", "1"),
+            new("keepalives_idle", "5"),
+            new("keepalives_interval", "2"),
+            new("keepalives_count", "3"),
+            new("tcp_user_timeout", TcpUserTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture)),
         };
         if (builder.SslMode != SslMode.Prefer)
         {
-            options.Add("sslmode " + PgSql.QuoteLiteral(LibpqSslMode(builder.SslMode)));
+            options.Add(new("sslmode", LibpqSslMode(builder.SslMode)));
         }
 
-        var name = PgSql.QuoteIdentifier(server.Name);
-        return "DROP SERVER IF EXISTS " + name + " CASCADE;\n" +
-               "CREATE SERVER " + name + " FOREIGN DATA WRAPPER dblink_fdw OPTIONS (" + string.Join(", ", options) + ");\n";
+        return options;
     }
 
     /// <summary>
-    /// The user mapping as a DO block that reads the password from the transaction-local setting
-    /// <c>pgsync.mapping_password</c>, so the password never appears in statement text (or in a
-    /// statement log with <c>log_statement = ddl</c>).
+    /// Creates the server when missing; otherwise sets, adds or drops the managed options that differ
+    /// (nothing is written when nothing changed). Refuses a server of another wrapper.
     /// </summary>
-    public static string CreateUserMapping(PgSyncServer server) =>
-        "DO $pgsync$ BEGIN EXECUTE pg_catalog.format('CREATE USER MAPPING FOR CURRENT_USER SERVER %I OPTIONS (user %L, password %L)', " +
-        PgSql.QuoteLiteral(server.Name) + ", " + PgSql.QuoteLiteral(server.Username) +
-        ", pg_catalog.current_setting('pgsync.mapping_password')); END $pgsync$;\n";
+    /// <param name="server">The destination.</param>
+    /// <param name="nodeName">This node's name (<c>pgsync.origin</c> of its replication sessions).</param>
+    /// <param name="schema">The RoslynPgSync schema, quoted (where <c>option_changes</c> lives).</param>
+    public static string CreateOrAlterServer(PgSyncServer server, string nodeName, string schema)
+    {
+        var options = Options(server, nodeName);
+        var name = PgSql.QuoteLiteral(server.Name);
+        var create = "CREATE SERVER " + PgSql.QuoteIdentifier(server.Name) + " FOREIGN DATA WRAPPER dblink_fdw OPTIONS (" +
+                     string.Join(", ", options.Select(o => o.Key + " " + PgSql.QuoteLiteral(o.Value))) + ")";
+        var body = new StringBuilder();
+        body.Append("DECLARE\n    v_fdw name;\n    v_have text[];\n    v_changes text;\nBEGIN\n");
+        body.Append("    SELECT w.fdwname, s.srvoptions INTO v_fdw, v_have\n")
+            .Append("      FROM pg_catalog.pg_foreign_server AS s JOIN pg_catalog.pg_foreign_data_wrapper AS w ON w.oid = s.srvfdw\n")
+            .Append("     WHERE s.srvname = ").Append(name).Append(";\n");
+        body.Append("    IF v_fdw IS NULL THEN\n        ").Append(create).Append(";\n");
+        body.Append("    ELSIF v_fdw <> 'dblink_fdw' THEN\n")
+            .Append("        RAISE EXCEPTION 'RoslynPgSync: a foreign server named % already exists for the % wrapper; register the destination under another name', ")
+            .Append(name).Append(", v_fdw;\n");
+        body.Append("    ELSE\n        v_changes := ").Append(schema).Append(".option_changes(v_have, ").Append(TextArray(options.Select(o => o.Key + "=" + o.Value)))
+            .Append(", ").Append(TextArray(ManagedOptions)).Append(");\n");
+        body.Append("        IF v_changes IS NOT NULL THEN\n            EXECUTE 'ALTER SERVER ' || pg_catalog.quote_ident(").Append(name)
+            .Append(") || ' OPTIONS (' || v_changes || ')';\n        END IF;\n    END IF;\nEND\n");
+        return Do(body.ToString());
+    }
 
-    /// <summary>The user mapping as a DBA reads it in the install script: the password is a psql variable.</summary>
-    public static string CreateUserMappingScript(PgSyncServer server) =>
-        "CREATE USER MAPPING FOR CURRENT_USER SERVER " + PgSql.QuoteIdentifier(server.Name) +
-        " OPTIONS (user " + PgSql.QuoteLiteral(server.Username) + ", password :'" + PasswordVariable(server) + "');\n";
+    /// <summary>
+    /// The installing role's user mapping, created or altered in place, with the password read from the
+    /// transaction-local setting <c>pgsync.mapping_password</c> (<see cref="SetPasswordScript"/> or a
+    /// bind parameter), so that it never appears in statement text, a statement log or an error's context.
+    /// </summary>
+    /// <param name="server">The destination.</param>
+    /// <param name="schema">The RoslynPgSync schema, quoted.</param>
+    public static string CreateOrAlterUserMapping(PgSyncServer server, string schema)
+    {
+        var name = PgSql.QuoteLiteral(server.Name);
+        var user = PgSql.QuoteLiteral(server.Username);
+        var body = new StringBuilder();
+        body.Append("DECLARE\n    v_found boolean;\n    v_have text[];\n    v_changes text;\n")
+            .Append("    v_password text := pg_catalog.current_setting('pgsync.mapping_password');\nBEGIN\n");
+        body.Append("    SELECT true, m.umoptions INTO v_found, v_have FROM pg_catalog.pg_user_mappings AS m\n")
+            .Append("     WHERE m.srvname = ").Append(name).Append(" AND m.usename = CURRENT_USER;\n");
+        body.Append("    BEGIN\n");
+        body.Append("        IF v_found IS NULL THEN\n")
+            .Append("            EXECUTE pg_catalog.format('CREATE USER MAPPING FOR CURRENT_USER SERVER %I OPTIONS (user %L, password %L)', ")
+            .Append(name).Append(", ").Append(user).Append(", v_password);\n");
+        body.Append("        ELSE\n            v_changes := ").Append(schema).Append(".option_changes(v_have, ARRAY['user=' || ").Append(user)
+            .Append(", 'password=' || v_password], ARRAY['user', 'password']);\n");
+        body.Append("            IF v_changes IS NOT NULL THEN\n")
+            .Append("                EXECUTE pg_catalog.format('ALTER USER MAPPING FOR CURRENT_USER SERVER %I OPTIONS (%s)', ").Append(name).Append(", v_changes);\n")
+            .Append("            END IF;\n        END IF;\n");
+        // (The statement, and so the password, would be in the error's context: raise without it.)
+        body.Append("    EXCEPTION WHEN OTHERS THEN\n")
+            .Append("        RAISE EXCEPTION 'RoslynPgSync: could not create or alter the user mapping of server %: %', ").Append(name).Append(", SQLERRM\n")
+            .Append("            USING ERRCODE = SQLSTATE;\n    END;\nEND\n");
+        return Do(body.ToString());
+    }
+
+    /// <summary>In the install script: the psql variable that holds the password, into the setting the mapping reads.</summary>
+    public static string SetPasswordScript(PgSyncServer server) =>
+        "SELECT pg_catalog.set_config('pgsync.mapping_password', :'" + PasswordVariable(server) + "', true);\n";
+
+    /// <summary>Clears the password setting again (it is transaction-local anyway).</summary>
+    public const string ClearPassword = "SELECT pg_catalog.set_config('pgsync.mapping_password', '', true);\n";
 
     /// <summary>The psql variable a DBA sets to the password of <paramref name="server"/>.</summary>
     public static string PasswordVariable(PgSyncServer server)
@@ -61,6 +137,20 @@ internal static class ForeignServerSql
 
         return name.ToString();
     }
+
+    private static string Do(string body)
+    {
+        var tag = "$pgsync$";
+        for (var i = 1; body.Contains(tag, System.StringComparison.Ordinal); i++)
+        {
+            tag = "$pgsync" + i.ToString(CultureInfo.InvariantCulture) + "$";
+        }
+
+        return "DO " + tag + "\n" + body + tag + ";\n";
+    }
+
+    private static string TextArray(IEnumerable<string> values) =>
+        "ARRAY[" + string.Join(", ", values.Select(PgSql.QuoteLiteral)) + "]::text[]";
 
     /// <summary>PGOPTIONS splits on spaces: escape them (and backslashes) in the node name.</summary>
     private static string EscapeOption(string value) =>

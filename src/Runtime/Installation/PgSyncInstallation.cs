@@ -88,7 +88,7 @@ public static class PgSyncInstallation
 
         foreach (var server in plan.Servers)
         {
-            await InstallServerAsync(connection, server, nodeName, PgSql.QuoteIdentifier(dblink), ct).ConfigureAwait(false);
+            await InstallServerAsync(connection, server, nodeName, schema, PgSql.QuoteIdentifier(dblink), ct).ConfigureAwait(false);
         }
 
         foreach (var table in plan.Tables)
@@ -138,7 +138,7 @@ public static class PgSyncInstallation
     }
 
     /// <summary>
-    /// The install SQL for a DBA to read or run with psql: dblink assumed in the <c>public</c> schema,
+    /// The install SQL for a DBA to read or run with psql: dblink created in the RoslynPgSync schema,
     /// each password a psql variable (<c>-v pgsync_password_dst=...</c>), no validation.
     /// </summary>
     /// <param name="options">Schema, node name and destination servers.</param>
@@ -158,12 +158,17 @@ public static class PgSyncInstallation
         }
 
         script.Append("BEGIN;\nSELECT pg_catalog.pg_advisory_xact_lock(").Append(InstallLockKey).Append(");\n");
-        script.Append("CREATE EXTENSION IF NOT EXISTS dblink SCHEMA public;\n");
-        script.Append(CoreSql.Install(schema, PgSql.QuoteIdentifier("public")));
+        // dblink in the RoslynPgSync schema, which PUBLIC cannot use, with EXECUTE revoked from PUBLIC (as the installer does).
+        script.Append("CREATE SCHEMA IF NOT EXISTS ").Append(schema).Append(";\n");
+        script.Append("CREATE EXTENSION IF NOT EXISTS dblink SCHEMA ").Append(schema).Append(";\n");
+        script.Append(DblinkAccess.RevokeFromPublicSql).Append(";\n");
+        script.Append(CoreSql.Install(schema, schema));
         foreach (var server in plan.Servers)
         {
-            script.Append(ForeignServerSql.CreateServer(server, options.NodeName ?? "pgsync"));
-            script.Append(ForeignServerSql.CreateUserMappingScript(server));
+            script.Append(ForeignServerSql.CreateOrAlterServer(server, options.NodeName ?? "pgsync", schema));
+            script.Append(ForeignServerSql.SetPasswordScript(server));
+            script.Append(ForeignServerSql.CreateOrAlterUserMapping(server, schema));
+            script.Append(ForeignServerSql.ClearPassword);
         }
 
         foreach (var table in plan.Tables)
@@ -225,13 +230,16 @@ public static class PgSyncInstallation
         if (await ScalarAsync(connection, DblinkSchemaSql, ct).ConfigureAwait(false) is string found)
         {
             await RequireFdwUsageAsync(connection, ct).ConfigureAwait(false);
+            await DblinkAccess.RequireSafeAsync(connection, (string)(await ScalarAsync(connection, "SELECT current_user::text", ct).ConfigureAwait(false))!, ct).ConfigureAwait(false);
             return found;
         }
 
         await ExecuteAsync(connection, "SAVEPOINT pgsync_dblink", ct).ConfigureAwait(false);
         try
         {
+            // In the RoslynPgSync schema, which PUBLIC cannot use, and with EXECUTE revoked from PUBLIC.
             await ExecuteAsync(connection, "CREATE EXTENSION dblink SCHEMA " + PgSql.QuoteIdentifier(schema), ct).ConfigureAwait(false);
+            await ExecuteAsync(connection, DblinkAccess.RevokeFromPublicSql, ct).ConfigureAwait(false);
         }
         catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.UndefinedFile or PostgresErrorCodes.FeatureNotSupported)
         {
@@ -257,7 +265,7 @@ public static class PgSyncInstallation
         }
     }
 
-    private static async Task InstallServerAsync(NpgsqlConnection connection, PgSyncServer server, string nodeName, string dblink, CancellationToken ct)
+    private static async Task InstallServerAsync(NpgsqlConnection connection, PgSyncServer server, string nodeName, string schema, string dblink, CancellationToken ct)
     {
         var wrapper = await FindServerWrapperAsync(connection, server.Name, ct).ConfigureAwait(false);
         if (wrapper is not null && wrapper != "dblink_fdw")
@@ -266,7 +274,7 @@ public static class PgSyncInstallation
                 $"A foreign server named '{server.Name}' already exists for the {wrapper} wrapper; RoslynPgSync will not replace it. Register the destination under another name.");
         }
 
-        await ExecuteAsync(connection, ForeignServerSql.CreateServer(server, nodeName), ct).ConfigureAwait(false);
+        await ExecuteAsync(connection, ForeignServerSql.CreateOrAlterServer(server, nodeName, schema), ct).ConfigureAwait(false);
         var command = new NpgsqlCommand("SELECT pg_catalog.set_config('pgsync.mapping_password', $1, true)", connection);
         await using (command.ConfigureAwait(false))
         {
@@ -274,8 +282,8 @@ public static class PgSyncInstallation
             await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
 
-        await ExecuteAsync(connection, ForeignServerSql.CreateUserMapping(server), ct).ConfigureAwait(false);
-        await ExecuteAsync(connection, "SELECT pg_catalog.set_config('pgsync.mapping_password', '', true)", ct).ConfigureAwait(false);
+        await ExecuteAsync(connection, ForeignServerSql.CreateOrAlterUserMapping(server, schema), ct).ConfigureAwait(false);
+        await ExecuteAsync(connection, ForeignServerSql.ClearPassword, ct).ConfigureAwait(false);
 
         // Probe through dblink as the replication sessions will connect, inside a savepoint.
         await ExecuteAsync(connection, "SAVEPOINT pgsync_probe", ct).ConfigureAwait(false);

@@ -15,7 +15,9 @@ DECLARE
     v_deletes bigint;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
-    IF pg_catalog.current_setting('pgsync.origin', true) <> '' THEN
+    -- Honoured only in sessions of the installing role (this function's owner) or its members: any
+    -- session may set the setting, and another role's writes are captured whatever it says.
+    IF pg_catalog.current_setting('pgsync.origin', true) <> '' AND pg_catalog.pg_has_role(SESSION_USER, CURRENT_USER, 'MEMBER') THEN
         RETURN NULL;
     END IF;
 

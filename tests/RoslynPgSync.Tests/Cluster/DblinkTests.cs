@@ -32,14 +32,14 @@ public sealed class DblinkTests : IClassFixture<DatabasePairFixture>
 
         var read = await Db.ScalarAsync<string>(
             local.ConnectionString,
-            "SELECT label FROM dblink('remote_with_password', 'SELECT label FROM remote_items WHERE id = 1') AS t(label text)");
+            "SELECT label FROM dblink.dblink('remote_with_password', 'SELECT label FROM remote_items WHERE id = 1') AS t(label text)");
         var status = await Db.ScalarAsync<string>(
             local.ConnectionString,
-            "SELECT dblink_exec('remote_with_password', 'INSERT INTO remote_items VALUES (2, ''written by dblink'')')");
+            "SELECT dblink.dblink_exec('remote_with_password', 'INSERT INTO remote_items VALUES (2, ''written by dblink'')')");
         var written = await Db.ScalarAsync<string>(remote.ConnectionString, "SELECT label FROM remote_items WHERE id = 2");
         var remoteUser = await Db.ScalarAsync<string>(
             local.ConnectionString,
-            "SELECT u FROM dblink('remote_with_password', 'SELECT current_user::text') AS t(u text)");
+            "SELECT u FROM dblink.dblink('remote_with_password', 'SELECT current_user::text') AS t(u text)");
 
         Assert.Equal("only in remote", read);
         Assert.Equal("INSERT 0 1", status);
@@ -56,7 +56,7 @@ public sealed class DblinkTests : IClassFixture<DatabasePairFixture>
 
         var error = await Assert.ThrowsAsync<PostgresException>(() => Db.ScalarAsync<int>(
             local.ConnectionString,
-            "SELECT n FROM dblink('remote_without_password', 'SELECT 1') AS t(n int)"));
+            "SELECT n FROM dblink.dblink('remote_without_password', 'SELECT 1') AS t(n int)"));
 
         Assert.Contains("password is required", error.MessageText, System.StringComparison.Ordinal);
     }

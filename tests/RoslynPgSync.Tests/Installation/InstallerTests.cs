@@ -125,7 +125,7 @@ public sealed class InstallerTests
         Assert.Contains("-- skipped shop.orders: none of its servers is registered on this node", script, StringComparison.Ordinal);
         Assert.Contains("CREATE TRIGGER \"pgsync_capture_insert\" AFTER INSERT ON \"app\".\"hostile_async\"", script, StringComparison.Ordinal);
         Assert.DoesNotContain("ON \"app\".\"hostile_sync\"", script, StringComparison.Ordinal);
-        Assert.Contains("password :'pgsync_password_async_dst'", script, StringComparison.Ordinal);
+        Assert.Contains("set_config('pgsync.mapping_password', :'pgsync_password_async_dst', true)", script, StringComparison.Ordinal);
         Assert.DoesNotContain(Password, script, StringComparison.Ordinal);
     }
 

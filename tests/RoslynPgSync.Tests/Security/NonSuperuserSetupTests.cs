@@ -1,6 +1,4 @@
 using System;
-using System.Diagnostics;
-using System.IO;
 using System.Threading.Tasks;
 using Npgsql;
 using RoslynPgSync.Generated;
@@ -34,8 +32,8 @@ public sealed class NonSuperuserSetupTests
         await Db.ExecuteAsync(cluster.AdminConnectionString, $"CREATE DATABASE {target} TEMPLATE template0 ENCODING 'UTF8'");
         try
         {
-            await RunPsqlAsync(cluster, source, PgSyncInstallation.GetDbaSetupScript(), app.Name);
-            await RunPsqlAsync(cluster, target, PgSyncInstallation.GetDbaSetupScript(destination: true), destinationRole.Name);
+            await Psql.RunAsync(cluster, source, PgSyncInstallation.GetDbaSetupScript(), ("app_role", app.Name));
+            await Psql.RunAsync(cluster, target, PgSyncInstallation.GetDbaSetupScript(destination: true), ("app_role", destinationRole.Name));
 
             var appLocal = app.ConnectionStringFor(source);
             Assert.False(await Db.ScalarAsync<bool>(appLocal, "SELECT rolsuper OR rolcreaterole OR rolcreatedb FROM pg_roles WHERE rolname = current_user"));
@@ -64,7 +62,7 @@ public sealed class NonSuperuserSetupTests
                 "SELECT pgsync.deal_sync_err_rec(1)",
                 "SELECT pgsync.apply_pending('dst_async', 1, false, NULL)",
                 "SELECT pgsync.skip_entry(1)",
-                "SELECT dblink_exec('dst_async', 'SELECT 1')",
+                "SELECT dblink.dblink_exec('dst_async', 'SELECT 1')",
             })
             {
                 var denied = await Assert.ThrowsAsync<PostgresException>(() => Db.ExecuteAsync(otherLocal, sql));
@@ -79,26 +77,5 @@ public sealed class NonSuperuserSetupTests
             await Db.ExecuteAsync(cluster.AdminConnectionString, $"DROP DATABASE IF EXISTS {source} WITH (FORCE)");
             await Db.ExecuteAsync(cluster.AdminConnectionString, $"DROP DATABASE IF EXISTS {target} WITH (FORCE)");
         }
-    }
-
-    /// <summary>Runs a script with psql as the cluster's superuser, as a DBA would, with <c>-v app_role=</c>.</summary>
-    private static async Task RunPsqlAsync(PostgresCluster cluster, string database, string script, string role)
-    {
-        var admin = new NpgsqlConnectionStringBuilder(cluster.AdminConnectionString);
-        var psql = cluster.BinDirectory is { } bin ? Path.Combine(bin, "psql") : "psql";
-        var start = new ProcessStartInfo(psql)
-        {
-            ArgumentList = { "-X", "-q", "-h", admin.Host!, "-p", admin.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", admin.Username!, "-d", database, "-v", "app_role=" + role, "-f", "-" },
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment = { ["PGPASSWORD"] = admin.Password },
-        };
-        using var process = Process.Start(start)!;
-        await process.StandardInput.WriteAsync(script);
-        process.StandardInput.Close();
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"psql failed ({process.ExitCode}): {error}");
     }
 }
