@@ -62,6 +62,14 @@ internal static class CaptureSql
         }
 
         sql.Append("END\n").Append(tag).Append(";\n");
+
+        var restore = SchemaSlot + "." + PgSql.QuoteIdentifier(SqlNames.RestoreFunction(table.SourceSchema, table.SourceTable));
+        sql.Append(Restore(table, restore));
+        sql.Append("INSERT INTO ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.ReplicatedTables))
+           .Append(" AS r (nsp_name, table_name, restore_function) VALUES (").Append(PgSql.QuoteLiteral(table.SourceSchema)).Append(", ")
+           .Append(PgSql.QuoteLiteral(table.SourceTable)).Append(", ").Append(PgSql.QuoteLiteral(SqlNames.RestoreFunction(table.SourceSchema, table.SourceTable))).Append(")\n")
+           .Append("    ON CONFLICT (nsp_name, table_name) DO UPDATE SET restore_function = EXCLUDED.restore_function\n")
+           .Append("    WHERE r.restore_function IS DISTINCT FROM EXCLUDED.restore_function;\n");
         return sql.ToString();
     }
 
@@ -77,13 +85,21 @@ internal static class CaptureSql
 
         sql.Append("DROP FUNCTION IF EXISTS ").Append(SchemaSlot).Append('.')
            .Append(PgSql.QuoteIdentifier(SqlNames.CaptureFunction(table.SourceSchema, table.SourceTable))).Append("();\n");
+        sql.Append("DROP FUNCTION IF EXISTS ").Append(SchemaSlot).Append('.')
+           .Append(PgSql.QuoteIdentifier(SqlNames.RestoreFunction(table.SourceSchema, table.SourceTable))).Append("(text, text);\n");
         return sql.ToString();
     }
 
     private static string Body(TableModel table)
     {
         var b = new StringBuilder();
-        b.Append("DECLARE\n    v_rows text;\n    v_gone text;\n    v_sql text;\n    v_upserts bigint;\n    v_deletes bigint;\nBEGIN\n");
+        b.Append("DECLARE\n    v_rows text;\n    v_gone text;\n    v_sql text;\n    v_upserts bigint;\n    v_deletes bigint;\n");
+        if (table.Targets.Any(t => t.Mode != "Async"))
+        {
+            b.Append("    v_keys text;\n");
+        }
+
+        b.Append("BEGIN\n");
         b.Append("    -- A session that applies replicated changes carries ").Append(SqlNames.OriginSetting).Append(": never send them back.\n");
         b.Append("    -- Honoured only in sessions of the installing role (this function's owner) or its members: any\n");
         b.Append("    -- session may set the setting, and another role's writes are captured whatever it says.\n");
@@ -93,13 +109,14 @@ internal static class CaptureSql
         b.Append("    IF TG_OP = 'TRUNCATE' THEN\n");
         foreach (var target in table.Targets)
         {
-            b.Append("        ").Append(QueueInsert(table, target, PgSql.QuoteLiteral(RemoteSql.Truncate(target)), "0")).Append('\n');
+            b.Append("        ").Append(QueueInsert(table, target, PgSql.QuoteLiteral(RemoteSql.Truncate(target)), "0", "NULL")).Append('\n');
         }
 
         b.Append("        RETURN NULL;\n    END IF;\n");
 
         var columns = string.Join(", ", table.Columns.Select(c => RemoteSql.CaptureColumn(c, "n")));
         var oldKeys = string.Join(", ", table.KeyColumns.Select(k => "o." + PgSql.QuoteIdentifier(k)));
+        var newKeys = KeyObject(table, "r");
         foreach (var target in table.Targets)
         {
             var filter = target.Where is null ? null : "(" + target.Where + ")";
@@ -107,9 +124,19 @@ internal static class CaptureSql
             var (deletePrefix, deleteSuffix) = RemoteSql.DeleteKeys(table, target);
             b.Append("\n    -- ").Append(target.Server).Append(" → ").Append(target.Schema).Append('.').Append(target.Table)
              .Append(" (").Append(target.Mode).Append(')').Append(filter is null ? string.Empty : " where " + target.Where).Append('\n');
+            // Sync and Strict entries are sent before the writer's commit is certain: they carry the keys they
+            // touch, which the destination records with them, so that the keys of a transaction that then
+            // aborts can be restored from the source.
+            var atCommit = target.Mode != "Async";
             b.Append("    v_rows := NULL;\n    v_gone := NULL;\n    v_upserts := 0;\n    v_deletes := 0;\n");
+            if (atCommit)
+            {
+                b.Append("    v_keys := NULL;\n");
+            }
+
             b.Append("    IF TG_OP IN ('INSERT', 'UPDATE') THEN\n");
-            b.Append("        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_rows, v_upserts FROM (SELECT ").Append(columns)
+            b.Append("        SELECT pg_catalog.json_agg(r)::text, ").Append(atCommit ? "pg_catalog.json_agg(" + newKeys + ")::text, " : string.Empty)
+             .Append("pg_catalog.count(*) INTO v_rows, ").Append(atCommit ? "v_keys, " : string.Empty).Append("v_upserts FROM (SELECT ").Append(columns)
              .Append(" FROM new_rows AS n").Append(filter is null ? string.Empty : " WHERE " + filter).Append(") AS r;\n");
             b.Append("    END IF;\n");
             b.Append("    IF TG_OP = 'DELETE' THEN\n");
@@ -121,12 +148,17 @@ internal static class CaptureSql
              .Append(" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE ").Append(RemoteSql.KeyMatch(table, "n", "o"))
              .Append(filter is null ? string.Empty : " AND " + filter).Append(")) AS r;\n");
             b.Append("    END IF;\n");
+            if (atCommit)
+            {
+                b.Append("    IF v_gone IS NOT NULL THEN\n        v_keys := CASE WHEN v_keys IS NULL THEN v_gone ELSE pg_catalog.left(v_gone, -1) || ', ' || pg_catalog.substr(v_keys, 2) END;\n    END IF;\n");
+            }
+
             b.Append("    v_sql := NULL;\n");
             b.Append("    IF v_gone IS NOT NULL THEN\n        v_sql := ").Append(PgSql.QuoteLiteral(deletePrefix))
              .Append(" || pg_catalog.quote_literal(v_gone) || ").Append(PgSql.QuoteLiteral(deleteSuffix)).Append(";\n    END IF;\n");
             b.Append("    IF v_rows IS NOT NULL THEN\n        v_sql := pg_catalog.concat_ws(E';\\n', v_sql, ").Append(PgSql.QuoteLiteral(upsertPrefix))
              .Append(" || pg_catalog.quote_literal(v_rows) || ").Append(PgSql.QuoteLiteral(upsertSuffix)).Append(");\n    END IF;\n");
-            b.Append("    IF v_sql IS NOT NULL THEN\n        ").Append(QueueInsert(table, target, "v_sql", "v_upserts + v_deletes")).Append("\n    END IF;\n");
+            b.Append("    IF v_sql IS NOT NULL THEN\n        ").Append(QueueInsert(table, target, "v_sql", "v_upserts + v_deletes", "v_keys")).Append("\n    END IF;\n");
         }
 
         b.Append("    RETURN NULL;\nEND\n");
@@ -137,17 +169,71 @@ internal static class CaptureSql
     /// One entry: Async ones into the queue, waking the replay worker at commit; Sync and Strict ones
     /// into sync_pending under their (top-level) transaction, for the flush at its commit.
     /// </summary>
-    private static string QueueInsert(TableModel table, TargetModel target, string queryExpression, string rowCountExpression)
+    /// <param name="keysExpression">Sync/Strict: the JSON array of the keys the entry touches (NULL: the whole table).</param>
+    private static string QueueInsert(TableModel table, TargetModel target, string queryExpression, string rowCountExpression, string keysExpression)
     {
         var async = target.Mode == "Async";
         var insert = "INSERT INTO " + SchemaSlot + "." + PgSql.QuoteIdentifier(async ? SqlNames.Queue : SqlNames.SyncPending) +
-                     " (nsp_name, table_name, dst_server, mode, row_count, " + (async ? string.Empty : "xact_id, ") + "dst_query) VALUES (" +
+                     " (nsp_name, table_name, dst_server, mode, row_count, " + (async ? string.Empty : "xact_id, keys, ") + "dst_query) VALUES (" +
                      PgSql.QuoteLiteral(table.SourceSchema) + ", " + PgSql.QuoteLiteral(table.SourceTable) + ", " +
                      PgSql.QuoteLiteral(target.Server) + ", '" + SqlNames.ModeCode(target.Mode) + "', " + rowCountExpression + ", " +
-                     (async ? string.Empty : "pg_catalog.pg_current_xact_id(), ") + queryExpression + ");";
+                     (async ? string.Empty : "pg_catalog.pg_current_xact_id(), " + keysExpression + ", ") + queryExpression + ");";
         return async
             ? insert + " PERFORM pg_catalog.pg_notify(" + PgSql.QuoteLiteral(SqlNames.NotifyChannel) + ", " + PgSql.QuoteLiteral(target.Server) + ");"
             : insert;
+    }
+
+    /// <summary><c>pg_catalog.json_build_object('k1', a."k1", ...)</c>: a row's key as the JSON object keys travel as.</summary>
+    private static string KeyObject(TableModel table, string alias) =>
+        "pg_catalog.json_build_object(" + string.Join(", ", table.KeyColumns.Select(k => PgSql.QuoteLiteral(k) + ", " + alias + "." + PgSql.QuoteIdentifier(k))) + ")";
+
+    /// <summary>
+    /// The table's restore function: for a destination server and a JSON array of keys (NULL: the whole
+    /// table), the remote SQL that makes those keys of each of the server's targets equal to the source's
+    /// current rows (present and matching the filter: upserted; otherwise: deleted). Used when a
+    /// transaction whose Sync/Strict changes reached the destination aborted. The caller holds a SHARE
+    /// lock on the table, so the rows read are the last committed ones.
+    /// </summary>
+    private static string Restore(TableModel table, string function)
+    {
+        var source = PgSql.QualifiedName(table.SourceSchema, table.SourceTable);
+        var columns = string.Join(", ", table.Columns.Select(c => RemoteSql.CaptureColumn(c, "n")));
+        var oldKeys = string.Join(", ", table.KeyColumns.Select(k => "o." + PgSql.QuoteIdentifier(k)));
+        var b = new StringBuilder();
+        b.Append("DECLARE\n    v_rows text;\n    v_gone text;\n    v_part text;\n    v_sql text;\nBEGIN\n");
+        foreach (var target in table.Targets)
+        {
+            var filter = target.Where is null ? null : "(" + target.Where + ")";
+            var (upsertPrefix, upsertSuffix) = RemoteSql.Upsert(table, target);
+            var (deletePrefix, deleteSuffix) = RemoteSql.DeleteKeys(table, target);
+            b.Append("    IF p_dst = ").Append(PgSql.QuoteLiteral(target.Server)).Append(" THEN\n");
+            b.Append("        IF p_keys IS NULL THEN\n");
+            b.Append("            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT ").Append(columns).Append(" FROM ").Append(source)
+             .Append(" AS n").Append(filter is null ? string.Empty : " WHERE " + filter).Append(") AS r;\n");
+            b.Append("            v_part := ").Append(PgSql.QuoteLiteral(RemoteSql.Truncate(target))).Append(";\n");
+            b.Append("        ELSE\n");
+            b.Append("            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT ").Append(columns).Append(" FROM ").Append(source)
+             .Append(" AS n WHERE EXISTS (SELECT 1 FROM pg_catalog.json_populate_recordset(NULL::").Append(source).Append(", p_keys::json) AS o WHERE ")
+             .Append(RemoteSql.KeyMatch(table, "n", "o")).Append(')').Append(filter is null ? string.Empty : " AND " + filter).Append(") AS r;\n");
+            b.Append("            SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT DISTINCT ").Append(oldKeys)
+             .Append(" FROM pg_catalog.json_populate_recordset(NULL::").Append(source).Append(", p_keys::json) AS o WHERE NOT EXISTS (SELECT 1 FROM ")
+             .Append(source).Append(" AS n WHERE ").Append(RemoteSql.KeyMatch(table, "n", "o")).Append(filter is null ? string.Empty : " AND " + filter).Append(")) AS r;\n");
+            b.Append("            v_part := NULL;\n");
+            b.Append("            IF v_gone IS NOT NULL THEN\n                v_part := ").Append(PgSql.QuoteLiteral(deletePrefix))
+             .Append(" || pg_catalog.quote_literal(v_gone) || ").Append(PgSql.QuoteLiteral(deleteSuffix)).Append(";\n            END IF;\n");
+            b.Append("        END IF;\n");
+            b.Append("        IF v_rows IS NOT NULL THEN\n            v_part := pg_catalog.concat_ws(E';\\n', v_part, ").Append(PgSql.QuoteLiteral(upsertPrefix))
+             .Append(" || pg_catalog.quote_literal(v_rows) || ").Append(PgSql.QuoteLiteral(upsertSuffix)).Append(");\n        END IF;\n");
+            b.Append("        v_sql := pg_catalog.concat_ws(E';\\n', v_sql, v_part);\n");
+            b.Append("    END IF;\n");
+        }
+
+        b.Append("    RETURN v_sql;\nEND\n");
+        var body = b.ToString();
+        var tag = DollarTag(body);
+        return "CREATE OR REPLACE FUNCTION " + function + "(p_dst text, p_keys text)\nRETURNS text\nLANGUAGE plpgsql\nSECURITY DEFINER\n" +
+               "SET search_path = pg_catalog, pg_temp\nSET extra_float_digits = 3\nSET IntervalStyle = postgres\nAS " + tag + "\n" + body + tag + ";\n" +
+               "REVOKE ALL ON FUNCTION " + function + "(text, text) FROM PUBLIC;\n";
     }
 
     /// <summary>A dollar-quote tag that does not occur in the body (identifiers may contain '$').</summary>

@@ -46,6 +46,15 @@ internal static class SqlNames
     /// <summary>The setting that marks sessions applying replicated changes (loop prevention).</summary>
     public const string OriginSetting = "pgsync.origin";
 
+    /// <summary>Per installed source table: its restore function (used after an aborted Sync/Strict transaction).</summary>
+    public const string ReplicatedTables = "replicated_table";
+
+    /// <summary>On each destination: what it applied, per origin and queue entry (exactly once, and aborted transactions).</summary>
+    public const string AppliedEntries = "applied_entry";
+
+    /// <summary>Settles what a destination applied: entries still queued, restores after aborted transactions.</summary>
+    public const string ResolveApplied = "resolve_applied";
+
     /// <summary>Trigger names on a replicated table, one per operation.</summary>
     public static readonly string[] CaptureTriggers =
     {
@@ -56,7 +65,9 @@ internal static class SqlNames
     /// The capture function of a source table: readable, at most 63 bytes, and distinct per
     /// schema-qualified table thanks to a hash of the full name.
     /// </summary>
-    public static string CaptureFunction(string schema, string table)
+    public static string CaptureFunction(string schema, string table) => "capture_" + FunctionSuffix(schema, table);
+
+    private static string FunctionSuffix(string schema, string table)
     {
         var readable = new StringBuilder();
         foreach (var c in table)
@@ -69,8 +80,11 @@ internal static class SqlNames
             readable.Append((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ? c : c >= 'A' && c <= 'Z' ? (char)(c + 32) : '_');
         }
 
-        return "capture_" + readable + "_" + Fnv1a(schema + "\u0000" + table).ToString("x8", CultureInfo.InvariantCulture);
+        return readable + "_" + Fnv1a(schema + "\u0000" + table).ToString("x8", CultureInfo.InvariantCulture);
     }
+
+    /// <summary>The restore function of a source table (same readable part and hash as <see cref="CaptureFunction"/>).</summary>
+    public static string RestoreFunction(string schema, string table) => "restore_" + FunctionSuffix(schema, table);
 
     /// <summary>The mode column's value for a <c>ReplicationMode</c> name.</summary>
     public static string ModeCode(string mode) => mode switch

@@ -30,6 +30,9 @@ internal static partial class Log
     [LoggerMessage(9, LogLevel.Debug, "Destination {Server} still fails: {Error} (queue entry {Entry}, table {Table}); next attempt in {Delay}")]
     public static partial void StillDown(ILogger logger, string server, string error, long? entry, string? table, TimeSpan delay);
 
+    [LoggerMessage(10, LogLevel.Warning, "Destination {Server} had changes of {Transactions} source transaction(s) that aborted after sending them; their rows were restored from the source")]
+    public static partial void Restored(ILogger logger, string server, int transactions);
+
     [LoggerMessage(8, LogLevel.Information, "RoslynPgSync replay worker stopped")]
     public static partial void Stopped(ILogger logger);
 }

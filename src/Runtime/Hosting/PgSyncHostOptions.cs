@@ -29,6 +29,14 @@ public sealed class PgSyncHostOptions
     /// <summary>The longest wait between attempts on a destination that is down. 1 minute by default.</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How often the worker settles what each destination recorded as applied (pgsync.resolve_applied):
+    /// entries applied whose local delete was lost leave the queue, and the keys of a transaction that
+    /// aborted after its Sync/Strict changes reached a destination are restored there. This bounds how
+    /// long a destination reader can see such a change. 1 second by default.
+    /// </summary>
+    public TimeSpan ResolveInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The health check reports Degraded when a destination's oldest entry is older than this. 1 minute by default.</summary>
     public TimeSpan DegradedLag { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -65,6 +65,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
 
     // Set while a start-up install failed and an earlier install keeps replication running.
     private DateTimeOffset? _installDue;
+    private DateTimeOffset _resolveDue;
     private TimeSpan _installDelay;
 
     /// <inheritdoc />
@@ -86,6 +87,15 @@ public sealed class PgSyncReplayWorker : BackgroundService
                     {
                         // An operator skipped an entry or asked for a retry: do not wait out the backoff.
                         backoffs.Find(b => b.Server == retry)?.RetryNow();
+                    }
+
+                    if (_time.GetUtcNow() >= _resolveDue)
+                    {
+                        _resolveDue = _time.GetUtcNow() + _host.ResolveInterval;
+                        foreach (var backoff in backoffs.Where(b => b.NextAttempt <= _time.GetUtcNow()))
+                        {
+                            await ResolveAsync(backoff.Server, stoppingToken).ConfigureAwait(false);
+                        }
                     }
 
                     foreach (var backoff in backoffs.Where(b => b.NextAttempt <= _time.GetUtcNow()))
@@ -329,6 +339,28 @@ public sealed class PgSyncReplayWorker : BackgroundService
         return applied >= _host.BatchSize;
     }
 
+    /// <summary>
+    /// Settles what the destination recorded as applied (its own transaction: the table locks a restore
+    /// takes end with it). Best effort: a destination that is down is the replay's to report.
+    /// </summary>
+    private async Task ResolveAsync(string server, CancellationToken ct)
+    {
+        var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var command = new NpgsqlCommand($"SELECT {PgSql.QuoteIdentifier(_options.Schema)}.{PgSql.QuoteIdentifier(SqlNames.ResolveApplied)}($1)", connection);
+            await using (command.ConfigureAwait(false))
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = server });
+                var restored = (int)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+                if (restored > 0)
+                {
+                    Log.Restored(_logger, server, restored);
+                }
+            }
+        }
+    }
+
     private void OnSuccess(DestinationBackoff backoff)
     {
         if (backoff.Succeed(_time.GetUtcNow()) is { } downtime)
@@ -360,7 +392,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
     private async Task<NpgsqlConnection?> WaitAsync(NpgsqlConnection? listener, List<DestinationBackoff> backoffs, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
-        var wait = _host.PollInterval;
+        var wait = _host.PollInterval < _host.ResolveInterval ? _host.PollInterval : _host.ResolveInterval;
         foreach (var backoff in backoffs.Where(b => b.NextAttempt > now))
         {
             var untilRetry = backoff.NextAttempt - now;

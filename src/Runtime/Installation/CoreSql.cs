@@ -16,7 +16,8 @@ internal static class CoreSql
 
     /// <param name="schema">The RoslynPgSync schema, quoted.</param>
     /// <param name="dblink">The schema of the dblink extension, quoted.</param>
-    public static string Install(string schema, string dblink)
+    /// <param name="nodeName">This node's name, the readable part of its origin.</param>
+    public static string Install(string schema, string dblink, string nodeName)
     {
         var queue = schema + "." + PgSql.QuoteIdentifier(SqlNames.Queue);
         var state = schema + "." + PgSql.QuoteIdentifier(SqlNames.DestinationState);
@@ -25,6 +26,12 @@ internal static class CoreSql
         var skip = schema + "." + PgSql.QuoteIdentifier(SqlNames.SkipEntry);
         var pending = schema + "." + PgSql.QuoteIdentifier(SqlNames.SyncPending);
         var flush = schema + "." + PgSql.QuoteIdentifier(SqlNames.FlushAtCommit);
+        var node = schema + "." + PgSql.QuoteIdentifier("node");
+        var tables = schema + "." + PgSql.QuoteIdentifier(SqlNames.ReplicatedTables);
+        var ledgerInsert = schema + "." + PgSql.QuoteIdentifier("ledger_insert");
+        var resolve = schema + "." + PgSql.QuoteIdentifier(SqlNames.ResolveApplied);
+        // The destination's record of what it applied, as a literal holding its quoted name (same schema name there).
+        var remoteLedger = PgSql.QuoteLiteral(DestinationLedger(schema));
         var lockSpace = DestinationLockSpace.ToString(CultureInfo.InvariantCulture);
         return $$"""
             CREATE SCHEMA IF NOT EXISTS {{schema}};
@@ -39,8 +46,24 @@ internal static class CoreSql
                 dst_query text NOT NULL,
                 create_time timestamp with time zone NOT NULL DEFAULT pg_catalog.clock_timestamp(),
                 mode "char" NOT NULL DEFAULT 'a' CHECK (mode IN ('a', 's', 't')),
-                row_count bigint NOT NULL DEFAULT 0
+                row_count bigint NOT NULL DEFAULT 0,
+                xact_id xid8 DEFAULT pg_catalog.pg_current_xact_id(),
+                keys text
             );
+            -- Added in a later version (checked first, so that a re-install takes no lock on the queue):
+            -- the writer's transaction (so that its own Async entries never go before it commits), and the
+            -- keys of Sync/Strict entries moved here by flush_at_commit. Added without a default, which
+            -- would rewrite the table, and the default set after (it applies to new entries only).
+            DO $pgsync$
+            BEGIN
+                IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute
+                               WHERE attrelid = {{PgSql.QuoteLiteral(queue)}}::pg_catalog.regclass
+                                 AND attname = 'xact_id' AND NOT attisdropped) THEN
+                    ALTER TABLE {{queue}} ADD COLUMN xact_id xid8, ADD COLUMN keys text;
+                    ALTER TABLE {{queue}} ALTER COLUMN xact_id SET DEFAULT pg_catalog.pg_current_xact_id();
+                END IF;
+            END
+            $pgsync$;
             -- The index is created only when missing, so that an installer running at start-up never
             -- locks the queue that other instances are draining.
             DO $pgsync$
@@ -101,8 +124,13 @@ internal static class CoreSql
                             create_time timestamp with time zone NOT NULL DEFAULT pg_catalog.clock_timestamp(),
                             mode "char" NOT NULL CHECK (mode IN ('s', 't')),
                             row_count bigint NOT NULL DEFAULT 0,
+                            keys text,
                             PRIMARY KEY (xact_id, dst_server, id))$sql$,
                         pg_catalog.pg_get_serial_sequence({{PgSql.QuoteLiteral(queue)}}, 'id'));
+                ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute
+                                  WHERE attrelid = {{PgSql.QuoteLiteral(pending)}}::pg_catalog.regclass
+                                    AND attname = 'keys' AND NOT attisdropped) THEN
+                    ALTER TABLE {{pending}} ADD COLUMN keys text; -- (added in a later version)
                 END IF;
             END
             $pgsync$;
@@ -148,6 +176,47 @@ internal static class CoreSql
                 skipped_by name NOT NULL DEFAULT SESSION_USER
             );
 
+            -- What this node is to its destinations: an origin name that stays the same across restarts and
+            -- differs from every other node's (the node name, for people, and a random part). Destinations
+            -- record what they applied under it.
+            CREATE TABLE IF NOT EXISTS {{node}} (
+                singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+                origin text NOT NULL
+            );
+            INSERT INTO {{node}} (origin)
+            SELECT {{PgSql.QuoteLiteral(nodeName)}} || '/' || pg_catalog.gen_random_uuid()
+            WHERE NOT EXISTS (SELECT 1 FROM {{node}});
+
+            -- Per installed source table: the function that rebuilds a target's rows for given keys from the
+            -- source (see resolve_applied).
+            CREATE TABLE IF NOT EXISTS {{tables}} (
+                nsp_name text NOT NULL,
+                table_name text NOT NULL,
+                restore_function text NOT NULL, -- (in this schema)
+                PRIMARY KEY (nsp_name, table_name)
+            );
+
+            -- The remote statement that records, in the same remote transaction as the entries, that the
+            -- destination applied them: origin, entry ids, the applying (local) transaction, and for entries
+            -- of that transaction itself (sent before its commit was certain) their table and keys. The
+            -- destination's primary key on (origin, entry) refuses a second application of an entry.
+            -- An entry is known by its id and its create_time (in microseconds): after a crash of this
+            -- node, the id of an entry whose transaction never committed can come back from the sequence.
+            -- This node's incarnation (its postmaster's start time) tells whether an applying transaction
+            -- ran before a restart, when its xid may have come back too.
+            DROP FUNCTION IF EXISTS {{ledgerInsert}}(text, text, xid8, bigint[], text[], text[], text[]);
+            CREATE OR REPLACE FUNCTION {{ledgerInsert}}(p_origin text, p_dst text, p_xact xid8, p_ids bigint[], p_times bigint[], p_nsps text[], p_tables text[], p_keys text[])
+            RETURNS text
+            LANGUAGE sql
+            STABLE
+            SET search_path = pg_catalog, pg_temp
+            AS $pgsync$
+                SELECT pg_catalog.format(
+                    'INSERT INTO %s (origin, dst_server, xact_id, source_start, entry_id, entry_time, nsp_name, table_name, keys) SELECT %L, %L, %L::pg_catalog.xid8, %s, u.* FROM ROWS FROM (pg_catalog.unnest(%L::bigint[]), pg_catalog.unnest(%L::bigint[]), pg_catalog.unnest(%L::text[]), pg_catalog.unnest(%L::text[]), pg_catalog.unnest(%L::text[])) AS u',
+                    {{remoteLedger}}, p_origin, p_dst, p_xact, {{Micros("pg_catalog.pg_postmaster_start_time()")}}, p_ids, p_times, p_nsps, p_tables, p_keys)
+            $pgsync$;
+            REVOKE ALL ON FUNCTION {{ledgerInsert}}(text, text, xid8, bigint[], bigint[], text[], text[], text[]) FROM PUBLIC;
+
             -- Applies up to p_limit of one destination's oldest entries, in id order, in one remote
             -- transaction, then deletes them, and returns how many it applied. With p_xact: the entries
             -- that transaction (the calling one) has waiting in sync_pending, without the destination's
@@ -157,6 +226,11 @@ internal static class CoreSql
             -- rolled back, to find the one it rejects: the entries before it are applied, and it stays
             -- at the head of the queue with its error, id and table recorded (so the queue stops
             -- exactly there, order kept). With p_strict the error is raised.
+            -- Exactly once: the remote transaction also records the entries in the destination's
+            -- applied_entry; when the destination already has one of them (an earlier replay committed
+            -- there and then died before its local delete), those entries are deleted locally without
+            -- being applied again, and the rest go. A transaction's own Async entries never go before it
+            -- commits (the worker sends them after).
             -- (The three-argument version of an earlier release would make calls ambiguous.)
             DROP FUNCTION IF EXISTS {{apply}}(text, integer, boolean);
             CREATE OR REPLACE FUNCTION {{apply}}(p_dst text, p_limit integer, p_strict boolean, p_xact xid8)
@@ -168,9 +242,11 @@ internal static class CoreSql
             DECLARE
                 v_ids bigint[];
                 v_sql text;
+                v_ledger text;
                 v_conn text := 'pgsync_' || p_dst;
                 v_attempt integer := 0;
                 v_error text;
+                v_state text;
                 v_detail text;
                 v_rows numeric;
                 v_begin constant text := 'BEGIN; SET LOCAL search_path = pg_catalog, pg_temp; SET LOCAL synchronous_commit = on';
@@ -180,52 +256,102 @@ internal static class CoreSql
                 v_failed_error text;
                 v_table text;
                 v_reached boolean := false;
+                v_self xid8 := pg_catalog.pg_current_xact_id();
+                v_origin text;
+                v_done bigint[]; -- entries the destination had applied already
+                v_done_times bigint[];
+                v_duplicate boolean;
             BEGIN
+                SELECT n.origin INTO v_origin FROM {{node}} AS n;
                 IF p_xact IS NULL THEN
                     PERFORM pg_catalog.pg_advisory_xact_lock({{lockSpace}}, pg_catalog.hashtext(p_dst));
-                    SELECT pg_catalog.array_agg(q.id ORDER BY q.id), pg_catalog.string_agg(q.dst_query, E';\n' ORDER BY q.id),
-                           pg_catalog.sum(q.row_count)
-                      INTO v_ids, v_sql, v_rows
-                      FROM (SELECT e.id, e.dst_query, e.row_count FROM {{queue}} AS e
-                            WHERE e.dst_server = p_dst ORDER BY e.id LIMIT p_limit) AS q;
-                ELSE
-                    SELECT pg_catalog.array_agg(p.id ORDER BY p.id), pg_catalog.string_agg(p.dst_query, E';\n' ORDER BY p.id),
-                           pg_catalog.sum(p.row_count)
-                      INTO v_ids, v_sql, v_rows
-                      FROM {{pending}} AS p WHERE p.xact_id = p_xact AND p.dst_server = p_dst;
-                END IF;
-                IF v_ids IS NULL THEN
-                    RETURN 0;
                 END IF;
 
                 LOOP
-                    v_attempt := v_attempt + 1;
-                    v_reached := false;
+                    IF p_xact IS NULL THEN
+                        SELECT pg_catalog.array_agg(q.id ORDER BY q.id), pg_catalog.string_agg(q.dst_query, E';\n' ORDER BY q.id),
+                               pg_catalog.sum(q.row_count),
+                               {{ledgerInsert}}(v_origin, p_dst, v_self, pg_catalog.array_agg(q.id ORDER BY q.id),
+                                   pg_catalog.array_agg({{Micros("q.create_time")}} ORDER BY q.id),
+                                   pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.nsp_name END ORDER BY q.id),
+                                   pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.table_name END ORDER BY q.id),
+                                   pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.keys END ORDER BY q.id))
+                          INTO v_ids, v_sql, v_rows, v_ledger
+                          FROM (SELECT e.id, e.dst_query, e.row_count, e.xact_id, e.nsp_name, e.table_name, e.keys, e.create_time FROM {{queue}} AS e
+                                WHERE e.dst_server = p_dst AND (e.xact_id IS DISTINCT FROM v_self OR e.mode <> 'a')
+                                ORDER BY e.id LIMIT p_limit - COALESCE(pg_catalog.cardinality(v_done), 0)) AS q;
+                    ELSE
+                        SELECT pg_catalog.array_agg(p.id ORDER BY p.id), pg_catalog.string_agg(p.dst_query, E';\n' ORDER BY p.id),
+                               pg_catalog.sum(p.row_count),
+                               {{ledgerInsert}}(v_origin, p_dst, v_self, pg_catalog.array_agg(p.id ORDER BY p.id),
+                                   pg_catalog.array_agg({{Micros("p.create_time")}} ORDER BY p.id),
+                                   pg_catalog.array_agg(p.nsp_name ORDER BY p.id), pg_catalog.array_agg(p.table_name ORDER BY p.id),
+                                   pg_catalog.array_agg(p.keys ORDER BY p.id))
+                          INTO v_ids, v_sql, v_rows, v_ledger
+                          FROM {{pending}} AS p WHERE p.xact_id = p_xact AND p.dst_server = p_dst;
+                    END IF;
+                    IF v_ids IS NULL THEN
+                        RETURN COALESCE(pg_catalog.cardinality(v_done), 0);
+                    END IF;
+
+                    v_duplicate := false;
+                    v_attempt := 0;
+                    LOOP
+                        v_attempt := v_attempt + 1;
+                        v_reached := false;
+                        BEGIN
+                            IF v_conn <> ALL (COALESCE({{dblink}}.dblink_get_connections(), '{}'::text[])) THEN
+                                PERFORM {{dblink}}.dblink_connect(v_conn, p_dst);
+                            END IF;
+                            v_reached := true;
+                            PERFORM {{dblink}}.dblink_exec(v_conn, v_begin || E';\n' || v_ledger || E';\n' || v_sql || E';\nCOMMIT', true);
+                            v_error := NULL;
+                            EXIT;
+                        EXCEPTION WHEN OTHERS THEN
+                            GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL, v_state = RETURNED_SQLSTATE;
+                            v_error := SQLERRM || COALESCE(': ' || NULLIF(v_detail, ''), '');
+                            -- The connection may be broken (destination restarted) or inside an aborted
+                            -- remote transaction: drop it, so the retry and later calls start clean.
+                            BEGIN
+                                PERFORM {{dblink}}.dblink_disconnect(v_conn);
+                            EXCEPTION WHEN OTHERS THEN
+                                NULL;
+                            END;
+                            IF v_state = '23505' AND SQLERRM LIKE '%"applied_entry_pkey"%' THEN
+                                v_duplicate := true;
+                                EXIT;
+                            END IF;
+                            EXIT WHEN v_attempt >= 2;
+                        END;
+                    END LOOP;
+
+                    EXIT WHEN NOT v_duplicate OR p_xact IS NOT NULL OR v_done IS NOT NULL;
+                    -- Which of them the destination has: they leave the queue unapplied; the rest go.
                     BEGIN
-                        IF v_conn <> ALL (COALESCE({{dblink}}.dblink_get_connections(), '{}'::text[])) THEN
-                            PERFORM {{dblink}}.dblink_connect(v_conn, p_dst);
-                        END IF;
-                        v_reached := true;
-                        PERFORM {{dblink}}.dblink_exec(v_conn, v_begin || E';\n' || v_sql || E';\nCOMMIT', true);
-                        v_error := NULL;
-                        EXIT;
+                        PERFORM {{dblink}}.dblink_connect(v_conn, p_dst);
+                        SELECT pg_catalog.array_agg(t.entry_id), pg_catalog.array_agg(t.entry_time) INTO v_done, v_done_times
+                          FROM {{dblink}}.dblink(v_conn, pg_catalog.format(
+                                   'SELECT entry_id, entry_time FROM %s WHERE origin = %L AND entry_id = ANY (%L::bigint[])', {{remoteLedger}}, v_origin, v_ids))
+                               AS t(entry_id bigint, entry_time bigint);
                     EXCEPTION WHEN OTHERS THEN
-                        GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL;
-                        v_error := SQLERRM || COALESCE(': ' || NULLIF(v_detail, ''), '');
-                        -- The connection may be broken (destination restarted) or inside an aborted
-                        -- remote transaction: drop it, so the retry and later calls start clean.
                         BEGIN
                             PERFORM {{dblink}}.dblink_disconnect(v_conn);
                         EXCEPTION WHEN OTHERS THEN
                             NULL;
                         END;
-                        EXIT WHEN v_attempt >= 2;
+                        EXIT; -- (v_error stays the batch's)
                     END;
+                    WITH gone AS (
+                        DELETE FROM {{queue}} AS e
+                         USING ROWS FROM (pg_catalog.unnest(v_done), pg_catalog.unnest(v_done_times)) AS d(id, entry_time)
+                         WHERE e.id = d.id AND {{Micros("e.create_time")}} = d.entry_time
+                        RETURNING e.id)
+                    SELECT COALESCE(pg_catalog.array_agg(g.id), '{}'::bigint[]) INTO v_done FROM gone AS g;
                 END LOOP;
 
                 -- (Only when the destination was reached: an unreachable one is not tried a third time.)
                 -- (Not for a transaction's own entries: they go into the queue, and its replay looks.)
-                IF v_error IS NOT NULL AND v_reached AND pg_catalog.cardinality(v_ids) > 1 AND p_xact IS NULL THEN
+                IF v_error IS NOT NULL AND v_reached AND pg_catalog.cardinality(v_ids) > 1 AND p_xact IS NULL AND NOT v_duplicate THEN
                     BEGIN
                         IF v_conn <> ALL (COALESCE({{dblink}}.dblink_get_connections(), '{}'::text[])) THEN
                             PERFORM {{dblink}}.dblink_connect(v_conn, p_dst);
@@ -246,10 +372,15 @@ internal static class CoreSql
                         IF v_failed IS NOT NULL THEN
                             v_error := v_failed_error;
                             IF v_good > 0 AND NOT p_strict THEN
-                                SELECT pg_catalog.string_agg(e.dst_query, E';\n' ORDER BY e.id), pg_catalog.sum(e.row_count)
-                                  INTO v_sql, v_rows
+                                SELECT pg_catalog.string_agg(e.dst_query, E';\n' ORDER BY e.id), pg_catalog.sum(e.row_count),
+                                       {{ledgerInsert}}(v_origin, p_dst, v_self, pg_catalog.array_agg(e.id ORDER BY e.id),
+                                           pg_catalog.array_agg({{Micros("e.create_time")}} ORDER BY e.id),
+                                           pg_catalog.array_agg(CASE WHEN e.xact_id = v_self THEN e.nsp_name END ORDER BY e.id),
+                                           pg_catalog.array_agg(CASE WHEN e.xact_id = v_self THEN e.table_name END ORDER BY e.id),
+                                           pg_catalog.array_agg(CASE WHEN e.xact_id = v_self THEN e.keys END ORDER BY e.id))
+                                  INTO v_sql, v_rows, v_ledger
                                   FROM {{queue}} AS e WHERE e.id = ANY (v_ids[1:v_good]);
-                                PERFORM {{dblink}}.dblink_exec(v_conn, v_begin || E';\n' || v_sql || E';\nCOMMIT', true);
+                                PERFORM {{dblink}}.dblink_exec(v_conn, v_begin || E';\n' || v_ledger || E';\n' || v_sql || E';\nCOMMIT', true);
                                 v_ids := v_ids[1:v_good];
                             END IF;
                         END IF;
@@ -277,18 +408,22 @@ internal static class CoreSql
                         RAISE EXCEPTION 'RoslynPgSync: destination server "%" did not accept the change to %: %', p_dst, v_table, v_error
                             USING HINT = 'Strict mode fails the local transaction when its destination fails.';
                     END IF;
-                    INSERT INTO {{state}} AS s (dst_server, last_error, last_error_time, last_error_entry, last_error_table)
-                    VALUES (p_dst, v_error, pg_catalog.clock_timestamp(), COALESCE(v_failed, v_ids[1]), v_table)
-                    ON CONFLICT (dst_server) DO UPDATE
-                        SET last_error = EXCLUDED.last_error, last_error_time = EXCLUDED.last_error_time,
-                            last_error_entry = EXCLUDED.last_error_entry, last_error_table = EXCLUDED.last_error_table;
+                    BEGIN
+                        INSERT INTO {{state}} AS s (dst_server, last_error, last_error_time, last_error_entry, last_error_table)
+                        VALUES (p_dst, v_error, pg_catalog.clock_timestamp(), COALESCE(v_failed, v_ids[1]), v_table)
+                        ON CONFLICT (dst_server) DO UPDATE
+                            SET last_error = EXCLUDED.last_error, last_error_time = EXCLUDED.last_error_time,
+                                last_error_entry = EXCLUDED.last_error_entry, last_error_table = EXCLUDED.last_error_table;
+                    EXCEPTION WHEN serialization_failure OR unique_violation THEN
+                        NULL; -- (a writer's older snapshot: a concurrent failure was recorded meanwhile)
+                    END;
                     IF v_failed IS NULL OR v_good = 0 OR p_strict THEN
-                        RETURN 0;
+                        RETURN COALESCE(pg_catalog.cardinality(v_done), 0);
                     END IF;
                     -- The entries before the rejected one were applied: delete them, keep the error.
                     DELETE FROM {{queue}} WHERE id = ANY (v_ids);
                     PERFORM pg_catalog.set_config('pgsync.applied_rows', v_rows::text, true);
-                    RETURN v_good;
+                    RETURN v_good + COALESCE(pg_catalog.cardinality(v_done), 0);
                 END IF;
 
                 IF p_xact IS NULL THEN
@@ -300,16 +435,129 @@ internal static class CoreSql
                 PERFORM pg_catalog.set_config('pgsync.applied_rows', v_rows::text, true);
                 -- last_success is kept to the second: writing the state row at every commit would make
                 -- concurrent committers wait for each other's row lock on it.
+                -- (In a REPEATABLE READ or SERIALIZABLE writer, a concurrent committer may have written the
+                -- row since its snapshot: its record of success will do, and the writer's commit goes on.)
                 IF NOT EXISTS (SELECT 1 FROM {{state}} AS s
                                WHERE s.dst_server = p_dst AND s.last_error IS NULL
                                  AND s.last_success > pg_catalog.clock_timestamp() - interval '1 second') THEN
-                    INSERT INTO {{state}} AS s (dst_server, last_success)
-                    VALUES (p_dst, pg_catalog.clock_timestamp())
-                    ON CONFLICT (dst_server) DO UPDATE
-                        SET last_success = EXCLUDED.last_success, last_error = NULL, last_error_time = NULL,
-                            last_error_entry = NULL, last_error_table = NULL;
+                    BEGIN
+                        INSERT INTO {{state}} AS s (dst_server, last_success)
+                        VALUES (p_dst, pg_catalog.clock_timestamp())
+                        ON CONFLICT (dst_server) DO UPDATE
+                            SET last_success = EXCLUDED.last_success, last_error = NULL, last_error_time = NULL,
+                                last_error_entry = NULL, last_error_table = NULL;
+                    EXCEPTION WHEN serialization_failure OR unique_violation THEN
+                        NULL;
+                    END;
                 END IF;
-                RETURN pg_catalog.cardinality(v_ids);
+                RETURN pg_catalog.cardinality(v_ids) + COALESCE(pg_catalog.cardinality(v_done), 0);
+            END
+            $pgsync$;
+
+            -- Settles what a destination recorded in applied_entry for this node, transaction by
+            -- transaction, once the (local) transaction that applied it has ended:
+            -- - its entries still queued were applied (its local delete did not happen): they leave the
+            --   queue, never to be applied again;
+            -- - if it aborted, the rows of the keys its own Sync/Strict entries touched (sent before its
+            --   commit was certain) are restored on the destination from the source's committed rows,
+            --   read under a SHARE lock of the table so that no writer changes them meanwhile;
+            -- - once nothing of it is queued any more, its record is removed, so the record stays small.
+            -- Returns how many aborted transactions it restored. Best effort and bounded (locks wait at
+            -- most lock_timeout): what it cannot do now, it does at the next call. Called by the replay
+            -- worker about once a second and by deal_sync_err_rec.
+            CREATE OR REPLACE FUNCTION {{resolve}}(p_dst text)
+            RETURNS integer
+            LANGUAGE plpgsql
+            SECURITY DEFINER
+            SET search_path = pg_catalog, pg_temp
+            SET lock_timeout = '200ms'
+            AS $pgsync$
+            DECLARE
+                v_conn text := 'pgsync_' || p_dst;
+                v_origin text;
+                v_row record;
+                v_aborted text[] := '{}';
+                v_forget text[] := '{}';
+                v_deleted integer;
+                v_sql text;
+                v_part text;
+                v_function text;
+                v_restored integer := 0;
+                v_status text;
+                v_start constant bigint := {{Micros("pg_catalog.pg_postmaster_start_time()")}};
+            BEGIN
+                SELECT n.origin INTO v_origin FROM {{node}} AS n;
+                IF v_conn <> ALL (COALESCE({{dblink}}.dblink_get_connections(), '{}'::text[])) THEN
+                    PERFORM {{dblink}}.dblink_connect(v_conn, p_dst);
+                END IF;
+                FOR v_row IN
+                    SELECT * FROM {{dblink}}.dblink(v_conn, pg_catalog.format(
+                        'SELECT xact_id::text, source_start, pg_catalog.array_agg(entry_id), pg_catalog.array_agg(entry_time), pg_catalog.bool_or(nsp_name IS NOT NULL) FROM %s WHERE origin = %L AND dst_server = %L GROUP BY xact_id, source_start',
+                        {{remoteLedger}}, v_origin, p_dst)) AS t(xact text, source_start bigint, ids bigint[], times bigint[], has_own boolean)
+                LOOP
+                    BEGIN
+                        v_status := pg_catalog.pg_xact_status(v_row.xact::xid8);
+                    EXCEPTION WHEN invalid_parameter_value THEN
+                        v_status := 'aborted'; -- a transaction id this node never made durable (it crashed)
+                    END;
+                    CONTINUE WHEN v_status = 'in progress'; -- (also a prepared transaction)
+                    -- Applied before this node restarted: if it never committed, its xid may have been given
+                    -- again to a transaction that did. Its own keys are restored whatever the status says
+                    -- (a restore of a committed change rewrites the same rows).
+                    IF v_row.has_own AND (v_status IS DISTINCT FROM 'committed' OR v_row.source_start <> v_start) THEN
+                        v_aborted := v_aborted || v_row.xact;
+                    END IF;
+                    DELETE FROM {{queue}} AS e
+                     USING ROWS FROM (pg_catalog.unnest(v_row.ids), pg_catalog.unnest(v_row.times)) AS d(id, entry_time)
+                     WHERE e.dst_server = p_dst AND e.id = d.id AND {{Micros("e.create_time")}} = d.entry_time;
+                    GET DIAGNOSTICS v_deleted = ROW_COUNT;
+                    IF v_deleted = 0 THEN
+                        v_forget := v_forget || v_row.xact;
+                    END IF;
+                END LOOP;
+
+                IF pg_catalog.cardinality(v_aborted) > 0 THEN
+                    BEGIN
+                        FOR v_row IN
+                            SELECT * FROM {{dblink}}.dblink(v_conn, pg_catalog.format(
+                                'SELECT nsp_name, table_name, pg_catalog.bool_or(keys IS NULL), pg_catalog.string_agg(pg_catalog.substr(keys, 2, pg_catalog.length(keys) - 2), '','') FILTER (WHERE pg_catalog.length(keys) > 2) FROM %s WHERE origin = %L AND dst_server = %L AND xact_id = ANY (%L::pg_catalog.xid8[]) AND nsp_name IS NOT NULL GROUP BY nsp_name, table_name ORDER BY nsp_name, table_name',
+                                {{remoteLedger}}, v_origin, p_dst, v_aborted)) AS t(nsp text, tab text, whole boolean, keys text)
+                        LOOP
+                            SELECT r.restore_function INTO v_function FROM {{tables}} AS r WHERE r.nsp_name = v_row.nsp AND r.table_name = v_row.tab;
+                            CONTINUE WHEN NOT FOUND; -- no longer replicated from here
+                            EXECUTE pg_catalog.format('LOCK TABLE %I.%I IN SHARE MODE', v_row.nsp, v_row.tab);
+                            EXECUTE pg_catalog.format('SELECT %s.%I($1, $2)', {{PgSql.QuoteLiteral(schema)}}, v_function) INTO v_part
+                              USING p_dst, CASE WHEN v_row.whole THEN NULL ELSE '[' || COALESCE(v_row.keys, '') || ']' END;
+                            v_sql := pg_catalog.concat_ws(E';\n', v_sql, v_part);
+                        END LOOP;
+                        -- Not while a batch for that destination is being applied.
+                        PERFORM pg_catalog.pg_advisory_xact_lock({{lockSpace}}, pg_catalog.hashtext(p_dst));
+                        v_restored := pg_catalog.cardinality(v_aborted);
+                    EXCEPTION WHEN lock_not_available THEN
+                        -- Writers or a replay hold the locks: restore at the next call, forget nothing aborted.
+                        v_sql := NULL;
+                        SELECT COALESCE(pg_catalog.array_agg(f), '{}') INTO v_forget FROM pg_catalog.unnest(v_forget) AS f WHERE f <> ALL (v_aborted);
+                    END;
+                END IF;
+
+                IF v_sql IS NULL AND pg_catalog.cardinality(v_forget) = 0 THEN
+                    RETURN 0;
+                END IF;
+                PERFORM {{dblink}}.dblink_exec(v_conn,
+                    'BEGIN; SET LOCAL search_path = pg_catalog, pg_temp; SET LOCAL synchronous_commit = on;' || E'\n'
+                    || COALESCE(v_sql || E';\n', '')
+                    || pg_catalog.format('DELETE FROM %s WHERE origin = %L AND dst_server = %L AND xact_id = ANY (%L::pg_catalog.xid8[])', {{remoteLedger}}, v_origin, p_dst, v_forget)
+                    || E';\nCOMMIT', true);
+                RETURN v_restored;
+            EXCEPTION WHEN OTHERS THEN
+                -- (A destination that is down: the replay records that; here nothing is changed.)
+                BEGIN
+                    PERFORM {{dblink}}.dblink_disconnect(v_conn);
+                EXCEPTION WHEN OTHERS THEN
+                    NULL;
+                END;
+                RAISE WARNING 'RoslynPgSync: could not settle what destination server "%" applied: %', p_dst, SQLERRM;
+                RETURN 0;
             END
             $pgsync$;
 
@@ -359,6 +607,10 @@ internal static class CoreSql
                 v_dst text;
                 v_total integer := 0;
             BEGIN
+                -- First what destinations applied and this node did not settle (see resolve_applied).
+                FOR v_dst IN SELECT d.dst_server FROM (SELECT s.dst_server FROM {{state}} AS s UNION SELECT e.dst_server FROM {{queue}} AS e) AS d LOOP
+                    PERFORM {{resolve}}(v_dst);
+                END LOOP;
                 FOR v_dst IN SELECT e.dst_server FROM {{queue}} AS e GROUP BY e.dst_server ORDER BY pg_catalog.min(e.id) LOOP
                     EXIT WHEN v_total >= i_limit;
                     v_total := v_total + {{apply}}(v_dst, i_limit - v_total, false, NULL);
@@ -402,9 +654,9 @@ internal static class CoreSql
                 END IF;
                 WITH moved AS (
                     DELETE FROM {{pending}} AS p WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server RETURNING p.*)
-                INSERT INTO {{queue}} (id, nsp_name, table_name, dst_server, dst_query, create_time, mode, row_count)
+                INSERT INTO {{queue}} (id, nsp_name, table_name, dst_server, dst_query, create_time, mode, row_count, xact_id, keys)
                 OVERRIDING SYSTEM VALUE
-                SELECT m.id, m.nsp_name, m.table_name, m.dst_server, m.dst_query, m.create_time, m.mode, m.row_count
+                SELECT m.id, m.nsp_name, m.table_name, m.dst_server, m.dst_query, m.create_time, m.mode, m.row_count, m.xact_id, m.keys
                   FROM moved AS m ORDER BY m.id;
                 IF v_failed THEN
                     -- The destination just failed (recorded in dst_state): not again in this commit.
@@ -445,6 +697,7 @@ internal static class CoreSql
             REVOKE ALL ON FUNCTION {{schema}}.{{PgSql.QuoteIdentifier(SqlNames.Replay)}}(integer) FROM PUBLIC;
             REVOKE ALL ON FUNCTION {{flush}}() FROM PUBLIC;
             REVOKE ALL ON FUNCTION {{skip}}(bigint) FROM PUBLIC;
+            REVOKE ALL ON FUNCTION {{resolve}}(text) FROM PUBLIC;
 
             -- The ALTER ... OPTIONS clauses that turn p_have (key=value, as pg_foreign_server.srvoptions
             -- holds them) into p_want: SET what differs, ADD what is missing, DROP what p_managed names
@@ -491,4 +744,38 @@ internal static class CoreSql
 
             """;
     }
+
+    /// <summary>A timestamp as whole microseconds since the epoch: exact, and independent of DateStyle and TimeZone.</summary>
+    private static string Micros(string timestamp) => "(EXTRACT(epoch FROM " + timestamp + ") * 1000000)::bigint"; // (the SQL syntax calls pg_catalog.extract)
+
+    /// <summary>The destination's record of applied entries, quoted: a table of the same schema name there.</summary>
+    /// <param name="schema">The RoslynPgSync schema, quoted.</param>
+    public static string DestinationLedger(string schema) => schema + "." + PgSql.QuoteIdentifier(SqlNames.AppliedEntries);
+
+    /// <summary>
+    /// What each destination needs, run over the destination's own connection at install: the record of
+    /// the entries it applied, per origin (this node's and any other's that replicates to it).
+    /// </summary>
+    /// <param name="schema">The RoslynPgSync schema, quoted.</param>
+    public static string DestinationInstall(string schema) => $$"""
+        CREATE SCHEMA IF NOT EXISTS {{schema}};
+        -- One row per queue entry a source applied here, written in the same transaction as the entry's
+        -- changes: the primary key refuses a second application, and the source removes the rows it has
+        -- settled (a few seconds' worth). Entries of a transaction applied before it committed also carry
+        -- the source table and the keys they touched, to restore them should that transaction abort.
+        CREATE TABLE IF NOT EXISTS {{DestinationLedger(schema)}} (
+            origin text NOT NULL,
+            entry_id bigint NOT NULL,
+            dst_server text NOT NULL,
+            xact_id xid8 NOT NULL,
+            source_start bigint NOT NULL,
+            entry_time bigint NOT NULL,
+            nsp_name text,
+            table_name text,
+            keys text,
+            applied_at timestamp with time zone NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+            CONSTRAINT applied_entry_pkey PRIMARY KEY (origin, entry_id, entry_time)
+        );
+        REVOKE ALL ON {{DestinationLedger(schema)}} FROM PUBLIC;
+        """;
 }

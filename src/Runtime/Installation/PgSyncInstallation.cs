@@ -62,7 +62,7 @@ public static class PgSyncInstallation
         // and never the source table itself.
         foreach (var server in plan.Servers)
         {
-            await PrepareDestinationAsync(server, plan.Tables, options.CreateMissingTables, localIdentity, ct).ConfigureAwait(false);
+            await PrepareDestinationAsync(server, plan.Tables, options, localIdentity, ct).ConfigureAwait(false);
         }
 
         await using var connectionScope = connection.ConfigureAwait(false);
@@ -84,7 +84,7 @@ public static class PgSyncInstallation
         var schema = PgSql.QuoteIdentifier(options.Schema);
         await ExecuteAsync(connection, "CREATE SCHEMA IF NOT EXISTS " + schema, ct).ConfigureAwait(false);
         var dblink = await FindOrCreateDblinkAsync(connection, options.Schema, ct).ConfigureAwait(false);
-        await ExecuteAsync(connection, CoreSql.Install(schema, PgSql.QuoteIdentifier(dblink)), ct).ConfigureAwait(false);
+        await ExecuteAsync(connection, CoreSql.Install(schema, PgSql.QuoteIdentifier(dblink), nodeName), ct).ConfigureAwait(false);
 
         foreach (var server in plan.Servers)
         {
@@ -162,7 +162,7 @@ public static class PgSyncInstallation
         script.Append("CREATE SCHEMA IF NOT EXISTS ").Append(schema).Append(";\n");
         script.Append("CREATE EXTENSION IF NOT EXISTS dblink SCHEMA ").Append(schema).Append(";\n");
         script.Append(DblinkAccess.RevokeFromPublicSql).Append(";\n");
-        script.Append(CoreSql.Install(schema, schema));
+        script.Append(CoreSql.Install(schema, schema, options.NodeName ?? "pgsync"));
         foreach (var server in plan.Servers)
         {
             script.Append(ForeignServerSql.CreateOrAlterServer(server, options.NodeName ?? "pgsync", schema));
@@ -178,6 +178,12 @@ public static class PgSyncInstallation
         }
 
         script.Append("COMMIT;\n");
+        script.Append("\n-- On each destination database, as the role its user mapping logs in as, once (the installer does it itself):\n");
+        foreach (var line in CoreSql.DestinationInstall(schema).Split('\n'))
+        {
+            script.Append(line.Length == 0 ? string.Empty : "--   ").Append(line).Append('\n');
+        }
+
         return script.ToString();
     }
 
@@ -188,8 +194,9 @@ public static class PgSyncInstallation
             "SELECT concat_ws('/', pg_catalog.inet_server_addr()::text, pg_catalog.inet_server_port()::text, pg_catalog.pg_postmaster_start_time()::text, pg_catalog.current_database())",
             ct).ConfigureAwait(false))!;
 
-    private static async Task PrepareDestinationAsync(PgSyncServer server, IReadOnlyList<ReplicatedTable> tables, bool createMissing, string localIdentity, CancellationToken ct)
+    private static async Task PrepareDestinationAsync(PgSyncServer server, IReadOnlyList<ReplicatedTable> tables, PgSyncOptions options, string localIdentity, CancellationToken ct)
     {
+        var createMissing = options.CreateMissingTables;
         var targets = tables.SelectMany(t => t.Targets.Where(x => x.Server == server.Name).Select(x => (Table: t, Target: x))).ToList();
         NpgsqlConnection connection;
         try
@@ -220,6 +227,20 @@ public static class PgSyncInstallation
                 }
 
                 await TableShape.ValidateAsync(connection, table, target.Schema, target.Table, $"destination server '{server.Name}'", isTarget: true, ct).ConfigureAwait(false);
+            }
+
+            try
+            {
+                await ExecuteAsync(connection, CoreSql.DestinationInstall(PgSql.QuoteIdentifier(options.Schema)), ct).ConfigureAwait(false);
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+            {
+                throw new PgSyncInstallException(
+                    $"Destination server '{server.Name}': role {server.Username} may not create the schema \"{options.Schema}\" or its table " +
+                    $"{SqlNames.AppliedEntries} in database {connection.Database}, where RoslynPgSync records what it applied ({ex.MessageText}). " +
+                    $"A DBA must run there: GRANT CREATE ON DATABASE {PgSql.QuoteIdentifier(connection.Database)} TO {PgSql.QuoteIdentifier(server.Username)}; " +
+                    "(or create the schema owned by that role).",
+                    ex);
             }
         }
     }

@@ -167,12 +167,51 @@ BEGIN
     END IF;
 END
 $pgsync$;
+CREATE OR REPLACE FUNCTION " + schema + @".""restore_everything_47413371""(p_dst text, p_keys text)
+RETURNS text
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 3
+SET IntervalStyle = postgres
+AS $pgsync$
+DECLARE
+    v_rows text;
+    v_gone text;
+    v_part text;
+    v_sql text;
+BEGIN
+    IF p_dst = 'dst' THEN
+        IF p_keys IS NULL THEN
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n.""key"", n.""int"", n.""int_n"", n.""long"", n.""long_n"", n.""short"", n.""short_n"", n.""bool"", n.""bool_n"", n.""decimal"", n.""decimal_n"", n.""double"", n.""double_n"", n.""float"", n.""float_n"", n.""text"", n.""text_n"", n.""guid_n"", n.""date_time"", n.""date_time_n"", n.""date_time_offset"", n.""date_time_offset_n"", n.""date_only"", n.""date_only_n"", n.""time_only"", n.""time_only_n"", n.""time_span"", n.""time_span_n"", n.""bytes"", n.""bytes_n"", n.""color"", n.""small_n"", n.""ints"", n.""texts"", n.""guids"", n.""times"", n.""blobs"" FROM ""public"".""everything"" AS n) AS r;
+            v_part := 'TRUNCATE ONLY ""public"".""everything""';
+        ELSE
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n.""key"", n.""int"", n.""int_n"", n.""long"", n.""long_n"", n.""short"", n.""short_n"", n.""bool"", n.""bool_n"", n.""decimal"", n.""decimal_n"", n.""double"", n.""double_n"", n.""float"", n.""float_n"", n.""text"", n.""text_n"", n.""guid_n"", n.""date_time"", n.""date_time_n"", n.""date_time_offset"", n.""date_time_offset_n"", n.""date_only"", n.""date_only_n"", n.""time_only"", n.""time_only_n"", n.""time_span"", n.""time_span_n"", n.""bytes"", n.""bytes_n"", n.""color"", n.""small_n"", n.""ints"", n.""texts"", n.""guids"", n.""times"", n.""blobs"" FROM ""public"".""everything"" AS n WHERE EXISTS (SELECT 1 FROM pg_catalog.json_populate_recordset(NULL::""public"".""everything"", p_keys::json) AS o WHERE n.""key"" = o.""key"")) AS r;
+            SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT DISTINCT o.""key"" FROM pg_catalog.json_populate_recordset(NULL::""public"".""everything"", p_keys::json) AS o WHERE NOT EXISTS (SELECT 1 FROM ""public"".""everything"" AS n WHERE n.""key"" = o.""key"")) AS r;
+            v_part := NULL;
+            IF v_gone IS NOT NULL THEN
+                v_part := 'DELETE FROM ""public"".""everything"" AS t USING pg_catalog.json_populate_recordset(NULL::""public"".""everything"", ' || pg_catalog.quote_literal(v_gone) || ') AS d WHERE t.""key"" = d.""key""';
+            END IF;
+        END IF;
+        IF v_rows IS NOT NULL THEN
+            v_part := pg_catalog.concat_ws(E';\n', v_part, 'INSERT INTO ""public"".""everything"" AS t (""key"", ""int"", ""int_n"", ""long"", ""long_n"", ""short"", ""short_n"", ""bool"", ""bool_n"", ""decimal"", ""decimal_n"", ""double"", ""double_n"", ""float"", ""float_n"", ""text"", ""text_n"", ""guid_n"", ""date_time"", ""date_time_n"", ""date_time_offset"", ""date_time_offset_n"", ""date_only"", ""date_only_n"", ""time_only"", ""time_only_n"", ""time_span"", ""time_span_n"", ""bytes"", ""bytes_n"", ""color"", ""small_n"", ""ints"", ""texts"", ""guids"", ""times"", ""blobs"") SELECT d.""key"", d.""int"", d.""int_n"", d.""long"", d.""long_n"", d.""short"", d.""short_n"", d.""bool"", d.""bool_n"", d.""decimal"", d.""decimal_n"", d.""double"", d.""double_n"", d.""float"", d.""float_n"", d.""text"", d.""text_n"", d.""guid_n"", d.""date_time"", d.""date_time_n"", d.""date_time_offset"", d.""date_time_offset_n"", d.""date_only"", d.""date_only_n"", d.""time_only"", d.""time_only_n"", d.""time_span"", d.""time_span_n"", d.""bytes"", d.""bytes_n"", d.""color"", d.""small_n"", d.""ints"", d.""texts"", d.""guids"", d.""times"", d.""blobs"" FROM pg_catalog.json_populate_recordset(NULL::""public"".""everything"", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT (""key"") DO UPDATE SET ""int"" = EXCLUDED.""int"", ""int_n"" = EXCLUDED.""int_n"", ""long"" = EXCLUDED.""long"", ""long_n"" = EXCLUDED.""long_n"", ""short"" = EXCLUDED.""short"", ""short_n"" = EXCLUDED.""short_n"", ""bool"" = EXCLUDED.""bool"", ""bool_n"" = EXCLUDED.""bool_n"", ""decimal"" = EXCLUDED.""decimal"", ""decimal_n"" = EXCLUDED.""decimal_n"", ""double"" = EXCLUDED.""double"", ""double_n"" = EXCLUDED.""double_n"", ""float"" = EXCLUDED.""float"", ""float_n"" = EXCLUDED.""float_n"", ""text"" = EXCLUDED.""text"", ""text_n"" = EXCLUDED.""text_n"", ""guid_n"" = EXCLUDED.""guid_n"", ""date_time"" = EXCLUDED.""date_time"", ""date_time_n"" = EXCLUDED.""date_time_n"", ""date_time_offset"" = EXCLUDED.""date_time_offset"", ""date_time_offset_n"" = EXCLUDED.""date_time_offset_n"", ""date_only"" = EXCLUDED.""date_only"", ""date_only_n"" = EXCLUDED.""date_only_n"", ""time_only"" = EXCLUDED.""time_only"", ""time_only_n"" = EXCLUDED.""time_only_n"", ""time_span"" = EXCLUDED.""time_span"", ""time_span_n"" = EXCLUDED.""time_span_n"", ""bytes"" = EXCLUDED.""bytes"", ""bytes_n"" = EXCLUDED.""bytes_n"", ""color"" = EXCLUDED.""color"", ""small_n"" = EXCLUDED.""small_n"", ""ints"" = EXCLUDED.""ints"", ""texts"" = EXCLUDED.""texts"", ""guids"" = EXCLUDED.""guids"", ""times"" = EXCLUDED.""times"", ""blobs"" = EXCLUDED.""blobs""');
+        END IF;
+        v_sql := pg_catalog.concat_ws(E';\n', v_sql, v_part);
+    END IF;
+    RETURN v_sql;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION " + schema + @".""restore_everything_47413371""(text, text) FROM PUBLIC;
+INSERT INTO " + schema + @".""replicated_table"" AS r (nsp_name, table_name, restore_function) VALUES ('public', 'everything', 'restore_everything_47413371')
+    ON CONFLICT (nsp_name, table_name) DO UPDATE SET restore_function = EXCLUDED.restore_function
+    WHERE r.restore_function IS DISTINCT FROM EXCLUDED.restore_function;
 ",
                 uninstallSql: schema => @"DROP TRIGGER IF EXISTS ""pgsync_capture_insert"" ON ""public"".""everything"";
 DROP TRIGGER IF EXISTS ""pgsync_capture_update"" ON ""public"".""everything"";
 DROP TRIGGER IF EXISTS ""pgsync_capture_delete"" ON ""public"".""everything"";
 DROP TRIGGER IF EXISTS ""pgsync_capture_truncate"" ON ""public"".""everything"";
 DROP FUNCTION IF EXISTS " + schema + @".""capture_everything_47413371""();
+DROP FUNCTION IF EXISTS " + schema + @".""restore_everything_47413371""(text, text);
 ",
                 targets: new global::RoslynPgSync.ReplicationTarget[]
                 {

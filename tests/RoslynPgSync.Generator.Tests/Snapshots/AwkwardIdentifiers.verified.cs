@@ -101,12 +101,51 @@ BEGIN
     END IF;
 END
 $pgsync$;
+CREATE OR REPLACE FUNCTION " + schema + @".""restore_order_items__v2__5d2a89cb""(p_dst text, p_keys text)
+RETURNS text
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 3
+SET IntervalStyle = postgres
+AS $pgsync$
+DECLARE
+    v_rows text;
+    v_gone text;
+    v_part text;
+    v_sql text;
+BEGIN
+    IF p_dst = 'dst-1' THEN
+        IF p_keys IS NULL THEN
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n.""Order"", n.""user"", n.""Größe \ """"x"""""", n.""group"" FROM ""Select"".""Order Items """"v2"""""" AS n) AS r;
+            v_part := 'TRUNCATE ONLY ""from"".""weird""""name; drop table x; --""';
+        ELSE
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n.""Order"", n.""user"", n.""Größe \ """"x"""""", n.""group"" FROM ""Select"".""Order Items """"v2"""""" AS n WHERE EXISTS (SELECT 1 FROM pg_catalog.json_populate_recordset(NULL::""Select"".""Order Items """"v2"""""", p_keys::json) AS o WHERE n.""user"" = o.""user"" AND n.""Order"" = o.""Order"")) AS r;
+            SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT DISTINCT o.""user"", o.""Order"" FROM pg_catalog.json_populate_recordset(NULL::""Select"".""Order Items """"v2"""""", p_keys::json) AS o WHERE NOT EXISTS (SELECT 1 FROM ""Select"".""Order Items """"v2"""""" AS n WHERE n.""user"" = o.""user"" AND n.""Order"" = o.""Order"")) AS r;
+            v_part := NULL;
+            IF v_gone IS NOT NULL THEN
+                v_part := 'DELETE FROM ""from"".""weird""""name; drop table x; --"" AS t USING pg_catalog.json_populate_recordset(NULL::""from"".""weird""""name; drop table x; --"", ' || pg_catalog.quote_literal(v_gone) || ') AS d WHERE t.""user"" = d.""user"" AND t.""Order"" = d.""Order""';
+            END IF;
+        END IF;
+        IF v_rows IS NOT NULL THEN
+            v_part := pg_catalog.concat_ws(E';\n', v_part, E'INSERT INTO ""from"".""weird""""name; drop table x; --"" AS t (""Order"", ""user"", ""Größe \\ """"x"""""", ""group"") SELECT d.""Order"", d.""user"", d.""Größe \\ """"x"""""", d.""group"" FROM pg_catalog.json_populate_recordset(NULL::""from"".""weird""""name; drop table x; --"", ' || pg_catalog.quote_literal(v_rows) || E') AS d ON CONFLICT (""user"", ""Order"") DO UPDATE SET ""Größe \\ """"x"""""" = EXCLUDED.""Größe \\ """"x"""""", ""group"" = EXCLUDED.""group""');
+        END IF;
+        v_sql := pg_catalog.concat_ws(E';\n', v_sql, v_part);
+    END IF;
+    RETURN v_sql;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION " + schema + @".""restore_order_items__v2__5d2a89cb""(text, text) FROM PUBLIC;
+INSERT INTO " + schema + @".""replicated_table"" AS r (nsp_name, table_name, restore_function) VALUES ('Select', 'Order Items ""v2""', 'restore_order_items__v2__5d2a89cb')
+    ON CONFLICT (nsp_name, table_name) DO UPDATE SET restore_function = EXCLUDED.restore_function
+    WHERE r.restore_function IS DISTINCT FROM EXCLUDED.restore_function;
 ",
                 uninstallSql: schema => @"DROP TRIGGER IF EXISTS ""pgsync_capture_insert"" ON ""Select"".""Order Items """"v2"""""";
 DROP TRIGGER IF EXISTS ""pgsync_capture_update"" ON ""Select"".""Order Items """"v2"""""";
 DROP TRIGGER IF EXISTS ""pgsync_capture_delete"" ON ""Select"".""Order Items """"v2"""""";
 DROP TRIGGER IF EXISTS ""pgsync_capture_truncate"" ON ""Select"".""Order Items """"v2"""""";
 DROP FUNCTION IF EXISTS " + schema + @".""capture_order_items__v2__5d2a89cb""();
+DROP FUNCTION IF EXISTS " + schema + @".""restore_order_items__v2__5d2a89cb""(text, text);
 ",
                 targets: new global::RoslynPgSync.ReplicationTarget[]
                 {

@@ -46,6 +46,7 @@ DECLARE
     v_sql text;
     v_upserts bigint;
     v_deletes bigint;
+    v_keys text;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
@@ -55,7 +56,7 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        INSERT INTO " + schema + @".""sync_pending"" (nsp_name, table_name, dst_server, mode, row_count, xact_id, dst_query) VALUES ('local', 'loc_test', 'dst', 's', 0, pg_catalog.pg_current_xact_id(), 'TRUNCATE ONLY ""remote"".""rmt_test""');
+        INSERT INTO " + schema + @".""sync_pending"" (nsp_name, table_name, dst_server, mode, row_count, xact_id, keys, dst_query) VALUES ('local', 'loc_test', 'dst', 's', 0, pg_catalog.pg_current_xact_id(), NULL, 'TRUNCATE ONLY ""remote"".""rmt_test""');
         RETURN NULL;
     END IF;
 
@@ -64,14 +65,18 @@ BEGIN
     v_gone := NULL;
     v_upserts := 0;
     v_deletes := 0;
+    v_keys := NULL;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_rows, v_upserts FROM (SELECT n.""pk1"", n.""pk2"", n.""info"", n.""crt_time"", n.""mod_time"" FROM new_rows AS n) AS r;
+        SELECT pg_catalog.json_agg(r)::text, pg_catalog.json_agg(pg_catalog.json_build_object('pk1', r.""pk1"", 'pk2', r.""pk2""))::text, pg_catalog.count(*) INTO v_rows, v_keys, v_upserts FROM (SELECT n.""pk1"", n.""pk2"", n.""info"", n.""crt_time"", n.""mod_time"" FROM new_rows AS n) AS r;
     END IF;
     IF TG_OP = 'DELETE' THEN
         SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o.""pk1"", o.""pk2"" FROM old_rows AS o) AS r;
     ELSIF TG_OP = 'UPDATE' THEN
         -- Keys that left: the key changed, or the row no longer matches the filter.
         SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o.""pk1"", o.""pk2"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""pk1"" = o.""pk1"" AND n.""pk2"" = o.""pk2"")) AS r;
+    END IF;
+    IF v_gone IS NOT NULL THEN
+        v_keys := CASE WHEN v_keys IS NULL THEN v_gone ELSE pg_catalog.left(v_gone, -1) || ', ' || pg_catalog.substr(v_keys, 2) END;
     END IF;
     v_sql := NULL;
     IF v_gone IS NOT NULL THEN
@@ -81,7 +86,7 @@ BEGIN
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO ""remote"".""rmt_test"" AS t (""pk1"", ""pk2"", ""info"", ""crt_time"", ""mod_time"") SELECT d.""pk1"", d.""pk2"", d.""info"", d.""crt_time"", d.""mod_time"" FROM pg_catalog.json_populate_recordset(NULL::""remote"".""rmt_test"", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT (""pk1"", ""pk2"") DO UPDATE SET ""info"" = EXCLUDED.""info"", ""crt_time"" = EXCLUDED.""crt_time"", ""mod_time"" = EXCLUDED.""mod_time""');
     END IF;
     IF v_sql IS NOT NULL THEN
-        INSERT INTO " + schema + @".""sync_pending"" (nsp_name, table_name, dst_server, mode, row_count, xact_id, dst_query) VALUES ('local', 'loc_test', 'dst', 's', v_upserts + v_deletes, pg_catalog.pg_current_xact_id(), v_sql);
+        INSERT INTO " + schema + @".""sync_pending"" (nsp_name, table_name, dst_server, mode, row_count, xact_id, keys, dst_query) VALUES ('local', 'loc_test', 'dst', 's', v_upserts + v_deletes, pg_catalog.pg_current_xact_id(), v_keys, v_sql);
     END IF;
     RETURN NULL;
 END
@@ -103,12 +108,51 @@ BEGIN
     END IF;
 END
 $pgsync$;
+CREATE OR REPLACE FUNCTION " + schema + @".""restore_loc_test_2408c987""(p_dst text, p_keys text)
+RETURNS text
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 3
+SET IntervalStyle = postgres
+AS $pgsync$
+DECLARE
+    v_rows text;
+    v_gone text;
+    v_part text;
+    v_sql text;
+BEGIN
+    IF p_dst = 'dst' THEN
+        IF p_keys IS NULL THEN
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n.""pk1"", n.""pk2"", n.""info"", n.""crt_time"", n.""mod_time"" FROM ""local"".""loc_test"" AS n) AS r;
+            v_part := 'TRUNCATE ONLY ""remote"".""rmt_test""';
+        ELSE
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n.""pk1"", n.""pk2"", n.""info"", n.""crt_time"", n.""mod_time"" FROM ""local"".""loc_test"" AS n WHERE EXISTS (SELECT 1 FROM pg_catalog.json_populate_recordset(NULL::""local"".""loc_test"", p_keys::json) AS o WHERE n.""pk1"" = o.""pk1"" AND n.""pk2"" = o.""pk2"")) AS r;
+            SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT DISTINCT o.""pk1"", o.""pk2"" FROM pg_catalog.json_populate_recordset(NULL::""local"".""loc_test"", p_keys::json) AS o WHERE NOT EXISTS (SELECT 1 FROM ""local"".""loc_test"" AS n WHERE n.""pk1"" = o.""pk1"" AND n.""pk2"" = o.""pk2"")) AS r;
+            v_part := NULL;
+            IF v_gone IS NOT NULL THEN
+                v_part := 'DELETE FROM ""remote"".""rmt_test"" AS t USING pg_catalog.json_populate_recordset(NULL::""remote"".""rmt_test"", ' || pg_catalog.quote_literal(v_gone) || ') AS d WHERE t.""pk1"" = d.""pk1"" AND t.""pk2"" = d.""pk2""';
+            END IF;
+        END IF;
+        IF v_rows IS NOT NULL THEN
+            v_part := pg_catalog.concat_ws(E';\n', v_part, 'INSERT INTO ""remote"".""rmt_test"" AS t (""pk1"", ""pk2"", ""info"", ""crt_time"", ""mod_time"") SELECT d.""pk1"", d.""pk2"", d.""info"", d.""crt_time"", d.""mod_time"" FROM pg_catalog.json_populate_recordset(NULL::""remote"".""rmt_test"", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT (""pk1"", ""pk2"") DO UPDATE SET ""info"" = EXCLUDED.""info"", ""crt_time"" = EXCLUDED.""crt_time"", ""mod_time"" = EXCLUDED.""mod_time""');
+        END IF;
+        v_sql := pg_catalog.concat_ws(E';\n', v_sql, v_part);
+    END IF;
+    RETURN v_sql;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION " + schema + @".""restore_loc_test_2408c987""(text, text) FROM PUBLIC;
+INSERT INTO " + schema + @".""replicated_table"" AS r (nsp_name, table_name, restore_function) VALUES ('local', 'loc_test', 'restore_loc_test_2408c987')
+    ON CONFLICT (nsp_name, table_name) DO UPDATE SET restore_function = EXCLUDED.restore_function
+    WHERE r.restore_function IS DISTINCT FROM EXCLUDED.restore_function;
 ",
                 uninstallSql: schema => @"DROP TRIGGER IF EXISTS ""pgsync_capture_insert"" ON ""local"".""loc_test"";
 DROP TRIGGER IF EXISTS ""pgsync_capture_update"" ON ""local"".""loc_test"";
 DROP TRIGGER IF EXISTS ""pgsync_capture_delete"" ON ""local"".""loc_test"";
 DROP TRIGGER IF EXISTS ""pgsync_capture_truncate"" ON ""local"".""loc_test"";
 DROP FUNCTION IF EXISTS " + schema + @".""capture_loc_test_2408c987""();
+DROP FUNCTION IF EXISTS " + schema + @".""restore_loc_test_2408c987""(text, text);
 ",
                 targets: new global::RoslynPgSync.ReplicationTarget[]
                 {

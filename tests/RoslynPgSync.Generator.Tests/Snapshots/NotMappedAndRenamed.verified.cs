@@ -103,12 +103,51 @@ BEGIN
     END IF;
 END
 $pgsync$;
+CREATE OR REPLACE FUNCTION " + schema + @".""restore_customer_9fe56418""(p_dst text, p_keys text)
+RETURNS text
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 3
+SET IntervalStyle = postgres
+AS $pgsync$
+DECLARE
+    v_rows text;
+    v_gone text;
+    v_part text;
+    v_sql text;
+BEGIN
+    IF p_dst = 'crm_replica' THEN
+        IF p_keys IS NULL THEN
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n.""created_utc"", n.""customer_no"", n.""display_name"", n.""preferences""::text AS ""preferences"", n.""e_mail"" FROM ""public"".""customer"" AS n) AS r;
+            v_part := 'TRUNCATE ONLY ""public"".""customer_copy""';
+        ELSE
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n.""created_utc"", n.""customer_no"", n.""display_name"", n.""preferences""::text AS ""preferences"", n.""e_mail"" FROM ""public"".""customer"" AS n WHERE EXISTS (SELECT 1 FROM pg_catalog.json_populate_recordset(NULL::""public"".""customer"", p_keys::json) AS o WHERE n.""customer_no"" = o.""customer_no"")) AS r;
+            SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT DISTINCT o.""customer_no"" FROM pg_catalog.json_populate_recordset(NULL::""public"".""customer"", p_keys::json) AS o WHERE NOT EXISTS (SELECT 1 FROM ""public"".""customer"" AS n WHERE n.""customer_no"" = o.""customer_no"")) AS r;
+            v_part := NULL;
+            IF v_gone IS NOT NULL THEN
+                v_part := 'DELETE FROM ""public"".""customer_copy"" AS t USING pg_catalog.json_populate_recordset(NULL::""public"".""customer_copy"", ' || pg_catalog.quote_literal(v_gone) || ') AS d WHERE t.""customer_no"" = d.""customer_no""';
+            END IF;
+        END IF;
+        IF v_rows IS NOT NULL THEN
+            v_part := pg_catalog.concat_ws(E';\n', v_part, 'INSERT INTO ""public"".""customer_copy"" AS t (""created_utc"", ""customer_no"", ""display_name"", ""preferences"", ""e_mail"") SELECT d.""created_utc"", d.""customer_no"", d.""display_name"", (d.""preferences"" #>> ''{}'')::jsonb, d.""e_mail"" FROM pg_catalog.json_populate_recordset(NULL::""public"".""customer_copy"", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT (""customer_no"") DO UPDATE SET ""created_utc"" = EXCLUDED.""created_utc"", ""display_name"" = EXCLUDED.""display_name"", ""preferences"" = EXCLUDED.""preferences"", ""e_mail"" = EXCLUDED.""e_mail""');
+        END IF;
+        v_sql := pg_catalog.concat_ws(E';\n', v_sql, v_part);
+    END IF;
+    RETURN v_sql;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION " + schema + @".""restore_customer_9fe56418""(text, text) FROM PUBLIC;
+INSERT INTO " + schema + @".""replicated_table"" AS r (nsp_name, table_name, restore_function) VALUES ('public', 'customer', 'restore_customer_9fe56418')
+    ON CONFLICT (nsp_name, table_name) DO UPDATE SET restore_function = EXCLUDED.restore_function
+    WHERE r.restore_function IS DISTINCT FROM EXCLUDED.restore_function;
 ",
                 uninstallSql: schema => @"DROP TRIGGER IF EXISTS ""pgsync_capture_insert"" ON ""public"".""customer"";
 DROP TRIGGER IF EXISTS ""pgsync_capture_update"" ON ""public"".""customer"";
 DROP TRIGGER IF EXISTS ""pgsync_capture_delete"" ON ""public"".""customer"";
 DROP TRIGGER IF EXISTS ""pgsync_capture_truncate"" ON ""public"".""customer"";
 DROP FUNCTION IF EXISTS " + schema + @".""capture_customer_9fe56418""();
+DROP FUNCTION IF EXISTS " + schema + @".""restore_customer_9fe56418""(text, text);
 ",
                 targets: new global::RoslynPgSync.ReplicationTarget[]
                 {

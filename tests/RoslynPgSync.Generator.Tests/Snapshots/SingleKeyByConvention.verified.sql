@@ -70,6 +70,44 @@ BEGIN
     END IF;
 END
 $pgsync$;
+CREATE OR REPLACE FUNCTION "pgsync"."restore_order_line_4e146ba7"(p_dst text, p_keys text)
+RETURNS text
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 3
+SET IntervalStyle = postgres
+AS $pgsync$
+DECLARE
+    v_rows text;
+    v_gone text;
+    v_part text;
+    v_sql text;
+BEGIN
+    IF p_dst = 'warehouse' THEN
+        IF p_keys IS NULL THEN
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n."id", n."order_id", n."unit_price", n."quantity" FROM "public"."order_line" AS n) AS r;
+            v_part := 'TRUNCATE ONLY "public"."order_line"';
+        ELSE
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n."id", n."order_id", n."unit_price", n."quantity" FROM "public"."order_line" AS n WHERE EXISTS (SELECT 1 FROM pg_catalog.json_populate_recordset(NULL::"public"."order_line", p_keys::json) AS o WHERE n."id" = o."id")) AS r;
+            SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT DISTINCT o."id" FROM pg_catalog.json_populate_recordset(NULL::"public"."order_line", p_keys::json) AS o WHERE NOT EXISTS (SELECT 1 FROM "public"."order_line" AS n WHERE n."id" = o."id")) AS r;
+            v_part := NULL;
+            IF v_gone IS NOT NULL THEN
+                v_part := 'DELETE FROM "public"."order_line" AS t USING pg_catalog.json_populate_recordset(NULL::"public"."order_line", ' || pg_catalog.quote_literal(v_gone) || ') AS d WHERE t."id" = d."id"';
+            END IF;
+        END IF;
+        IF v_rows IS NOT NULL THEN
+            v_part := pg_catalog.concat_ws(E';\n', v_part, 'INSERT INTO "public"."order_line" AS t ("id", "order_id", "unit_price", "quantity") SELECT d."id", d."order_id", d."unit_price", d."quantity" FROM pg_catalog.json_populate_recordset(NULL::"public"."order_line", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("id") DO UPDATE SET "order_id" = EXCLUDED."order_id", "unit_price" = EXCLUDED."unit_price", "quantity" = EXCLUDED."quantity"');
+        END IF;
+        v_sql := pg_catalog.concat_ws(E';\n', v_sql, v_part);
+    END IF;
+    RETURN v_sql;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync"."restore_order_line_4e146ba7"(text, text) FROM PUBLIC;
+INSERT INTO "pgsync"."replicated_table" AS r (nsp_name, table_name, restore_function) VALUES ('public', 'order_line', 'restore_order_line_4e146ba7')
+    ON CONFLICT (nsp_name, table_name) DO UPDATE SET restore_function = EXCLUDED.restore_function
+    WHERE r.restore_function IS DISTINCT FROM EXCLUDED.restore_function;
 
 -- uninstall
 DROP TRIGGER IF EXISTS "pgsync_capture_insert" ON "public"."order_line";
@@ -77,6 +115,7 @@ DROP TRIGGER IF EXISTS "pgsync_capture_update" ON "public"."order_line";
 DROP TRIGGER IF EXISTS "pgsync_capture_delete" ON "public"."order_line";
 DROP TRIGGER IF EXISTS "pgsync_capture_truncate" ON "public"."order_line";
 DROP FUNCTION IF EXISTS "pgsync"."capture_order_line_4e146ba7"();
+DROP FUNCTION IF EXISTS "pgsync"."restore_order_line_4e146ba7"(text, text);
 
 -- create missing source table
 CREATE SCHEMA IF NOT EXISTS "public";

@@ -13,6 +13,7 @@ DECLARE
     v_sql text;
     v_upserts bigint;
     v_deletes bigint;
+    v_keys text;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
@@ -23,7 +24,7 @@ BEGIN
 
     IF TG_OP = 'TRUNCATE' THEN
         INSERT INTO "pgsync"."sync_err_rec" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('billing', 'invoices', 'reporting', 'a', 0, 'TRUNCATE ONLY "billing"."invoices"'); PERFORM pg_catalog.pg_notify('pgsync', 'reporting');
-        INSERT INTO "pgsync"."sync_pending" (nsp_name, table_name, dst_server, mode, row_count, xact_id, dst_query) VALUES ('billing', 'invoices', 'archive', 't', 0, pg_catalog.pg_current_xact_id(), 'TRUNCATE ONLY "archive"."invoices_2026"');
+        INSERT INTO "pgsync"."sync_pending" (nsp_name, table_name, dst_server, mode, row_count, xact_id, keys, dst_query) VALUES ('billing', 'invoices', 'archive', 't', 0, pg_catalog.pg_current_xact_id(), NULL, 'TRUNCATE ONLY "archive"."invoices_2026"');
         RETURN NULL;
     END IF;
 
@@ -57,14 +58,18 @@ BEGIN
     v_gone := NULL;
     v_upserts := 0;
     v_deletes := 0;
+    v_keys := NULL;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_rows, v_upserts FROM (SELECT n."tenant_id", n."invoice_no", n."status", n."total", n."issued_at" FROM new_rows AS n) AS r;
+        SELECT pg_catalog.json_agg(r)::text, pg_catalog.json_agg(pg_catalog.json_build_object('invoice_no', r."invoice_no", 'tenant_id', r."tenant_id"))::text, pg_catalog.count(*) INTO v_rows, v_keys, v_upserts FROM (SELECT n."tenant_id", n."invoice_no", n."status", n."total", n."issued_at" FROM new_rows AS n) AS r;
     END IF;
     IF TG_OP = 'DELETE' THEN
         SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o."invoice_no", o."tenant_id" FROM old_rows AS o) AS r;
     ELSIF TG_OP = 'UPDATE' THEN
         -- Keys that left: the key changed, or the row no longer matches the filter.
         SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o."invoice_no", o."tenant_id" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."invoice_no" = o."invoice_no" AND n."tenant_id" = o."tenant_id")) AS r;
+    END IF;
+    IF v_gone IS NOT NULL THEN
+        v_keys := CASE WHEN v_keys IS NULL THEN v_gone ELSE pg_catalog.left(v_gone, -1) || ', ' || pg_catalog.substr(v_keys, 2) END;
     END IF;
     v_sql := NULL;
     IF v_gone IS NOT NULL THEN
@@ -74,7 +79,7 @@ BEGIN
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO "archive"."invoices_2026" AS t ("tenant_id", "invoice_no", "status", "total", "issued_at") SELECT d."tenant_id", d."invoice_no", d."status", d."total", d."issued_at" FROM pg_catalog.json_populate_recordset(NULL::"archive"."invoices_2026", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("invoice_no", "tenant_id") DO UPDATE SET "status" = EXCLUDED."status", "total" = EXCLUDED."total", "issued_at" = EXCLUDED."issued_at"');
     END IF;
     IF v_sql IS NOT NULL THEN
-        INSERT INTO "pgsync"."sync_pending" (nsp_name, table_name, dst_server, mode, row_count, xact_id, dst_query) VALUES ('billing', 'invoices', 'archive', 't', v_upserts + v_deletes, pg_catalog.pg_current_xact_id(), v_sql);
+        INSERT INTO "pgsync"."sync_pending" (nsp_name, table_name, dst_server, mode, row_count, xact_id, keys, dst_query) VALUES ('billing', 'invoices', 'archive', 't', v_upserts + v_deletes, pg_catalog.pg_current_xact_id(), v_keys, v_sql);
     END IF;
     RETURN NULL;
 END
@@ -96,6 +101,61 @@ BEGIN
     END IF;
 END
 $pgsync$;
+CREATE OR REPLACE FUNCTION "pgsync"."restore_invoices_ceeff384"(p_dst text, p_keys text)
+RETURNS text
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 3
+SET IntervalStyle = postgres
+AS $pgsync$
+DECLARE
+    v_rows text;
+    v_gone text;
+    v_part text;
+    v_sql text;
+BEGIN
+    IF p_dst = 'reporting' THEN
+        IF p_keys IS NULL THEN
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n."tenant_id", n."invoice_no", n."status", n."total", n."issued_at" FROM "billing"."invoices" AS n WHERE (status <> 'draft')) AS r;
+            v_part := 'TRUNCATE ONLY "billing"."invoices"';
+        ELSE
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n."tenant_id", n."invoice_no", n."status", n."total", n."issued_at" FROM "billing"."invoices" AS n WHERE EXISTS (SELECT 1 FROM pg_catalog.json_populate_recordset(NULL::"billing"."invoices", p_keys::json) AS o WHERE n."invoice_no" = o."invoice_no" AND n."tenant_id" = o."tenant_id") AND (status <> 'draft')) AS r;
+            SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT DISTINCT o."invoice_no", o."tenant_id" FROM pg_catalog.json_populate_recordset(NULL::"billing"."invoices", p_keys::json) AS o WHERE NOT EXISTS (SELECT 1 FROM "billing"."invoices" AS n WHERE n."invoice_no" = o."invoice_no" AND n."tenant_id" = o."tenant_id" AND (status <> 'draft'))) AS r;
+            v_part := NULL;
+            IF v_gone IS NOT NULL THEN
+                v_part := 'DELETE FROM "billing"."invoices" AS t USING pg_catalog.json_populate_recordset(NULL::"billing"."invoices", ' || pg_catalog.quote_literal(v_gone) || ') AS d WHERE t."invoice_no" = d."invoice_no" AND t."tenant_id" = d."tenant_id"';
+            END IF;
+        END IF;
+        IF v_rows IS NOT NULL THEN
+            v_part := pg_catalog.concat_ws(E';\n', v_part, 'INSERT INTO "billing"."invoices" AS t ("tenant_id", "invoice_no", "status", "total", "issued_at") SELECT d."tenant_id", d."invoice_no", d."status", d."total", d."issued_at" FROM pg_catalog.json_populate_recordset(NULL::"billing"."invoices", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("invoice_no", "tenant_id") DO UPDATE SET "status" = EXCLUDED."status", "total" = EXCLUDED."total", "issued_at" = EXCLUDED."issued_at"');
+        END IF;
+        v_sql := pg_catalog.concat_ws(E';\n', v_sql, v_part);
+    END IF;
+    IF p_dst = 'archive' THEN
+        IF p_keys IS NULL THEN
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n."tenant_id", n."invoice_no", n."status", n."total", n."issued_at" FROM "billing"."invoices" AS n) AS r;
+            v_part := 'TRUNCATE ONLY "archive"."invoices_2026"';
+        ELSE
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n."tenant_id", n."invoice_no", n."status", n."total", n."issued_at" FROM "billing"."invoices" AS n WHERE EXISTS (SELECT 1 FROM pg_catalog.json_populate_recordset(NULL::"billing"."invoices", p_keys::json) AS o WHERE n."invoice_no" = o."invoice_no" AND n."tenant_id" = o."tenant_id")) AS r;
+            SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT DISTINCT o."invoice_no", o."tenant_id" FROM pg_catalog.json_populate_recordset(NULL::"billing"."invoices", p_keys::json) AS o WHERE NOT EXISTS (SELECT 1 FROM "billing"."invoices" AS n WHERE n."invoice_no" = o."invoice_no" AND n."tenant_id" = o."tenant_id")) AS r;
+            v_part := NULL;
+            IF v_gone IS NOT NULL THEN
+                v_part := 'DELETE FROM "archive"."invoices_2026" AS t USING pg_catalog.json_populate_recordset(NULL::"archive"."invoices_2026", ' || pg_catalog.quote_literal(v_gone) || ') AS d WHERE t."invoice_no" = d."invoice_no" AND t."tenant_id" = d."tenant_id"';
+            END IF;
+        END IF;
+        IF v_rows IS NOT NULL THEN
+            v_part := pg_catalog.concat_ws(E';\n', v_part, 'INSERT INTO "archive"."invoices_2026" AS t ("tenant_id", "invoice_no", "status", "total", "issued_at") SELECT d."tenant_id", d."invoice_no", d."status", d."total", d."issued_at" FROM pg_catalog.json_populate_recordset(NULL::"archive"."invoices_2026", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("invoice_no", "tenant_id") DO UPDATE SET "status" = EXCLUDED."status", "total" = EXCLUDED."total", "issued_at" = EXCLUDED."issued_at"');
+        END IF;
+        v_sql := pg_catalog.concat_ws(E';\n', v_sql, v_part);
+    END IF;
+    RETURN v_sql;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync"."restore_invoices_ceeff384"(text, text) FROM PUBLIC;
+INSERT INTO "pgsync"."replicated_table" AS r (nsp_name, table_name, restore_function) VALUES ('billing', 'invoices', 'restore_invoices_ceeff384')
+    ON CONFLICT (nsp_name, table_name) DO UPDATE SET restore_function = EXCLUDED.restore_function
+    WHERE r.restore_function IS DISTINCT FROM EXCLUDED.restore_function;
 
 -- uninstall
 DROP TRIGGER IF EXISTS "pgsync_capture_insert" ON "billing"."invoices";
@@ -103,6 +163,7 @@ DROP TRIGGER IF EXISTS "pgsync_capture_update" ON "billing"."invoices";
 DROP TRIGGER IF EXISTS "pgsync_capture_delete" ON "billing"."invoices";
 DROP TRIGGER IF EXISTS "pgsync_capture_truncate" ON "billing"."invoices";
 DROP FUNCTION IF EXISTS "pgsync"."capture_invoices_ceeff384"();
+DROP FUNCTION IF EXISTS "pgsync"."restore_invoices_ceeff384"(text, text);
 
 -- create missing source table
 CREATE SCHEMA IF NOT EXISTS "billing";

@@ -48,14 +48,23 @@ public sealed class ReplicationPair : IAsyncDisposable
     /// Creates the remote database on <paramref name="destination"/> (started again if a test left
     /// it stopped), the local one on the shared cluster, and installs with <c>CreateMissingTables</c>.
     /// </summary>
-    public static async Task<ReplicationPair> CreateAsync(PostgresCluster destination, params string[] servers)
+    public static async Task<ReplicationPair> CreateAsync(PostgresCluster destination, params string[] servers) =>
+        await CreateOnAsync(await SharedCluster.GetAsync(), destination, servers);
+
+    /// <summary>
+    /// The local database on <paramref name="cluster"/> (a cluster of the test's own that it may crash:
+    /// started again when a test left it stopped), the remote one on <paramref name="destination"/>.
+    /// </summary>
+    public static async Task<ReplicationPair> CreateOnAsync(PostgresCluster cluster, PostgresCluster destination, params string[] servers)
     {
-        if (!destination.IsRunning)
+        foreach (var node in new[] { cluster, destination })
         {
-            await destination.RestartAsync();
+            if (!node.IsRunning)
+            {
+                await node.RestartAsync();
+            }
         }
 
-        var cluster = await SharedCluster.GetAsync();
         var local = await cluster.CreateDatabaseAsync("local");
         var remote = await destination.CreateDatabaseAsync("remote");
         var options = new PgSyncOptions { NodeName = "local", CreateMissingTables = true };
@@ -98,6 +107,29 @@ public sealed class ReplicationPair : IAsyncDisposable
     public async Task<bool> EqualAsync(string source, string target, string orderBy) =>
         (await RowsAsync(Local.ConnectionString, source, orderBy)).SequenceEqual(await RowsAsync(Remote.ConnectionString, target, orderBy));
 
+    /// <summary>
+    /// Logs on the destination, with a row trigger on <paramref name="table"/> (a fault-event table),
+    /// every (writer, item, version) that an INSERT or UPDATE applies, so that
+    /// <see cref="AssertEachChangeAppliedOnceAsync"/> can show no change was applied twice.
+    /// </summary>
+    public Task LogApplicationsAsync(string table) => Db.ExecuteAsync(
+        Remote.ConnectionString,
+        "CREATE TABLE IF NOT EXISTS public.test_applications (writer int, item int, version bigint, op text); " +
+        "CREATE OR REPLACE FUNCTION public.test_log_application() RETURNS trigger LANGUAGE plpgsql AS " +
+        "$$ BEGIN INSERT INTO public.test_applications VALUES (NEW.writer, NEW.item, NEW.version, TG_OP); RETURN NULL; END $$; " +
+        $"CREATE TRIGGER test_log_application AFTER INSERT OR UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION public.test_log_application()");
+
+    /// <summary>Fails naming the changes the destination applied more than once (see <see cref="LogApplicationsAsync"/>); returns how many it applied.</summary>
+    public async Task<long> AssertEachChangeAppliedOnceAsync()
+    {
+        var twice = await Db.ScalarAsync<string?>(
+            Remote.ConnectionString,
+            "SELECT string_agg(format('(%s,%s,v%s) x%s', writer, item, version, n), ', ') FROM " +
+            "(SELECT writer, item, version, count(*) AS n FROM public.test_applications GROUP BY 1, 2, 3 HAVING count(*) > 1 ORDER BY 1, 2, 3 LIMIT 20) AS d");
+        Xunit.Assert.True(twice is null, "applied more than once: " + twice);
+        return await Db.ScalarAsync<long>(Remote.ConnectionString, "SELECT count(*) FROM public.test_applications");
+    }
+
     /// <summary>A crash-like stop of the destination cluster (<c>pg_ctl stop -m immediate</c>); only for a cluster of the test's own.</summary>
     public Task CrashDestinationAsync() => Destination.StopAsync(immediate: true);
 
@@ -120,13 +152,26 @@ public sealed class ReplicationPair : IAsyncDisposable
         await Remote.AllowLoginsAsync();
     }
 
+    /// <summary>A crash-like stop of the local cluster (<c>pg_ctl stop -m immediate</c>); only for a cluster of the test's own.</summary>
+    public Task CrashLocalAsync() => Cluster.StopAsync(immediate: true);
+
+    /// <summary>Starts the local cluster again (crash recovery); its sessions start fresh.</summary>
+    public async Task StartLocalAsync()
+    {
+        await Cluster.RestartAsync();
+        NpgsqlConnection.ClearAllPools();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await LocalSource.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
-        if (!Destination.IsRunning)
+        foreach (var node in new[] { Cluster, Destination })
         {
-            await Destination.RestartAsync();
+            if (!node.IsRunning)
+            {
+                await node.RestartAsync();
+            }
         }
 
         await Local.DisposeAsync();
