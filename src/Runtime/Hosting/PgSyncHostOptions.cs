@@ -37,6 +37,13 @@ public sealed class PgSyncHostOptions
     /// </summary>
     public TimeSpan ResolveInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long the worker waits for a destination's answer (one batch, or one look at what it applied)
+    /// before it drops the connection and backs off: a destination that stops answering holds neither
+    /// the worker nor the destination's lock longer. 30 seconds by default.
+    /// </summary>
+    public TimeSpan RemoteTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The health check reports Degraded when a destination's oldest entry is older than this. 1 minute by default.</summary>
     public TimeSpan DegradedLag { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -255,6 +255,8 @@ public sealed class PgSyncReplayWorker : BackgroundService
                     await lockCommand.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
                 }
 
+                await SetRemoteTimeoutAsync(connection, transaction, CancellationToken.None).ConfigureAwait(false);
+
                 // Under the destination's lock, only entries committed meanwhile can join: count what waits.
                 var command = new NpgsqlCommand(
                     $"SELECT pg_catalog.count(*) FROM {schema}.{PgSql.QuoteIdentifier(SqlNames.Queue)} AS e WHERE e.dst_server = $1",
@@ -348,16 +350,37 @@ public sealed class PgSyncReplayWorker : BackgroundService
         var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var command = new NpgsqlCommand($"SELECT {PgSql.QuoteIdentifier(_options.Schema)}.{PgSql.QuoteIdentifier(SqlNames.ResolveApplied)}($1)", connection);
-            await using (command.ConfigureAwait(false))
+            var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
             {
-                command.Parameters.Add(new NpgsqlParameter { Value = server });
-                var restored = (int)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
-                if (restored > 0)
+                await SetRemoteTimeoutAsync(connection, transaction, ct).ConfigureAwait(false);
+                var command = new NpgsqlCommand($"SELECT {PgSql.QuoteIdentifier(_options.Schema)}.{PgSql.QuoteIdentifier(SqlNames.ResolveApplied)}($1)", connection, transaction);
+                await using (command.ConfigureAwait(false))
                 {
-                    Log.Restored(_logger, server, restored);
+                    command.Parameters.Add(new NpgsqlParameter { Value = server });
+                    var restored = (int)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+                    if (restored > 0)
+                    {
+                        Log.Restored(_logger, server, restored);
+                    }
                 }
+
+                await transaction.CommitAsync(ct).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>The worker's waits for a destination end after <see cref="PgSyncHostOptions.RemoteTimeout"/> (pgsync.remote_timeout, transaction-local).</summary>
+    private async Task SetRemoteTimeoutAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    {
+        var command = new NpgsqlCommand("SELECT pg_catalog.set_config('pgsync.remote_timeout', $1, true)", connection, transaction);
+        await using (command.ConfigureAwait(false))
+        {
+            command.Parameters.Add(new NpgsqlParameter
+            {
+                Value = Math.Ceiling(_host.RemoteTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture) + " milliseconds",
+            });
+            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
     }
 

@@ -54,6 +54,7 @@ public static class PgSyncServiceCollectionExtensions
             .Validate(o => o.BatchSize > 0, "PgSync:BatchSize must be positive.")
             .Validate(o => o.PollInterval > TimeSpan.Zero, "PgSync:PollInterval must be positive.")
             .Validate(o => o.ResolveInterval > TimeSpan.Zero, "PgSync:ResolveInterval must be positive.")
+            .Validate(o => o.RemoteTimeout > TimeSpan.Zero, "PgSync:RemoteTimeout must be positive.")
             .Validate(o => o.MaxBackoff >= o.MinBackoff, "PgSync:MaxBackoff must not be shorter than PgSync:MinBackoff.")
             .ValidateOnStart();
 

@@ -30,6 +30,10 @@ internal static class CoreSql
         var tables = schema + "." + PgSql.QuoteIdentifier(SqlNames.ReplicatedTables);
         var ledgerInsert = schema + "." + PgSql.QuoteIdentifier("ledger_insert");
         var resolve = schema + "." + PgSql.QuoteIdentifier(SqlNames.ResolveApplied);
+        var remoteWait = schema + "." + PgSql.QuoteIdentifier("remote_wait");
+        var remoteExec = schema + "." + PgSql.QuoteIdentifier("remote_exec");
+        var remoteQuery = schema + "." + PgSql.QuoteIdentifier("remote_query");
+        var remoteTimeout = schema + "." + PgSql.QuoteIdentifier("remote_timeout");
         // The destination's record of what it applied, as a literal holding its quoted name (same schema name there).
         var remoteLedger = PgSql.QuoteLiteral(DestinationLedger(schema));
         var lockSpace = DestinationLockSpace.ToString(CultureInfo.InvariantCulture);
@@ -211,11 +215,130 @@ internal static class CoreSql
             STABLE
             SET search_path = pg_catalog, pg_temp
             AS $pgsync$
-                SELECT pg_catalog.format(
+                -- (One entry, the usual Sync commit: plain VALUES, which the destination plans fastest.)
+                SELECT CASE WHEN pg_catalog.cardinality(p_ids) = 1 THEN pg_catalog.format(
+                    'INSERT INTO %s (origin, dst_server, xact_id, source_start, entry_id, entry_time, nsp_name, table_name, keys) VALUES (%L, %L, %L, %s, %s, %s, %L, %L, %L)',
+                    {{remoteLedger}}, p_origin, p_dst, p_xact, {{Micros("pg_catalog.pg_postmaster_start_time()")}}, p_ids[1], p_times[1], p_nsps[1], p_tables[1], p_keys[1])
+                ELSE pg_catalog.format(
                     'INSERT INTO %s (origin, dst_server, xact_id, source_start, entry_id, entry_time, nsp_name, table_name, keys) SELECT %L, %L, %L::pg_catalog.xid8, %s, u.* FROM ROWS FROM (pg_catalog.unnest(%L::bigint[]), pg_catalog.unnest(%L::bigint[]), pg_catalog.unnest(%L::text[]), pg_catalog.unnest(%L::text[]), pg_catalog.unnest(%L::text[])) AS u',
-                    {{remoteLedger}}, p_origin, p_dst, p_xact, {{Micros("pg_catalog.pg_postmaster_start_time()")}}, p_ids, p_times, p_nsps, p_tables, p_keys)
+                    {{remoteLedger}}, p_origin, p_dst, p_xact, {{Micros("pg_catalog.pg_postmaster_start_time()")}}, p_ids, p_times, p_nsps, p_tables, p_keys) END
             $pgsync$;
             REVOKE ALL ON FUNCTION {{ledgerInsert}}(text, text, xid8, bigint[], bigint[], text[], text[], text[]) FROM PUBLIC;
+
+            -- Waiting for a destination at most p_timeout (NULL: as long as it takes). PostgreSQL 15's
+            -- dblink_exec waits for an answer without end and cannot be cancelled meanwhile: a destination
+            -- whose server processes stopped while its kernel still acknowledges TCP is never noticed by
+            -- keepalives. With a timeout the query is sent asynchronously and polled; when the time is up
+            -- the connection is dropped (the destination rolls back what it had not committed; what it
+            -- did commit is in its applied_entry) and an error is raised. The replay worker sets the
+            -- timeout (pgsync.remote_timeout) for its sessions; pg_cron jobs may set it too.
+            CREATE OR REPLACE FUNCTION {{remoteWait}}(p_conn text, p_deadline timestamp with time zone)
+            RETURNS void
+            LANGUAGE plpgsql
+            SET search_path = pg_catalog, pg_temp
+            AS $pgsync$
+            DECLARE
+                v_polls integer := 0;
+            BEGIN
+                WHILE {{dblink}}.dblink_is_busy(p_conn) = 1 LOOP
+                    IF pg_catalog.clock_timestamp() > p_deadline THEN
+                        PERFORM {{dblink}}.dblink_disconnect(p_conn);
+                        RAISE EXCEPTION 'RoslynPgSync: the destination did not answer in time (pgsync.remote_timeout); the connection was dropped'
+                            USING ERRCODE = 'connection_failure';
+                    END IF;
+                    v_polls := v_polls + 1;
+                    IF v_polls > 50 THEN
+                        PERFORM pg_catalog.pg_sleep(0.001);
+                    END IF;
+                END LOOP;
+            END
+            $pgsync$;
+            REVOKE ALL ON FUNCTION {{remoteWait}}(text, timestamp with time zone) FROM PUBLIC;
+
+            -- dblink_exec(p_conn, p_sql, true), waiting at most p_timeout.
+            CREATE OR REPLACE FUNCTION {{remoteExec}}(p_conn text, p_sql text, p_timeout interval)
+            RETURNS void
+            LANGUAGE plpgsql
+            SET search_path = pg_catalog, pg_temp
+            AS $pgsync$
+            DECLARE
+                v_deadline timestamp with time zone := pg_catalog.clock_timestamp() + p_timeout;
+                v_results integer;
+            BEGIN
+                IF p_timeout IS NULL THEN
+                    PERFORM {{dblink}}.dblink_exec(p_conn, p_sql, true);
+                    RETURN;
+                END IF;
+                IF {{dblink}}.dblink_send_query(p_conn, p_sql) <> 1 THEN
+                    RAISE EXCEPTION 'RoslynPgSync: could not send to the destination: %', {{dblink}}.dblink_error_message(p_conn)
+                        USING ERRCODE = 'connection_failure';
+                END IF;
+                -- One result per statement, then none; each waited for (a later one may take long).
+                LOOP
+                    PERFORM {{remoteWait}}(p_conn, v_deadline);
+                    BEGIN
+                        SELECT pg_catalog.count(*) INTO v_results FROM {{dblink}}.dblink_get_result(p_conn, true) AS t(status text);
+                    EXCEPTION WHEN OTHERS THEN
+                        -- The destination's error ends the statements; read the end of the results, so
+                        -- that the connection takes the next command (a ROLLBACK, say), then raise it.
+                        PERFORM {{remoteWait}}(p_conn, v_deadline);
+                        PERFORM 1 FROM {{dblink}}.dblink_get_result(p_conn, false) AS t(status text);
+                        RAISE;
+                    END;
+                    EXIT WHEN v_results = 0;
+                END LOOP;
+            END
+            $pgsync$;
+            REVOKE ALL ON FUNCTION {{remoteExec}}(text, text, interval) FROM PUBLIC;
+
+            -- The rows of the query p_sql as one JSON array, waiting at most p_timeout.
+            CREATE OR REPLACE FUNCTION {{remoteQuery}}(p_conn text, p_sql text, p_timeout interval)
+            RETURNS json
+            LANGUAGE plpgsql
+            SET search_path = pg_catalog, pg_temp
+            AS $pgsync$
+            DECLARE
+                v_sql constant text := 'SELECT COALESCE(pg_catalog.json_agg(q), ''[]'')::text FROM (' || p_sql || ') AS q';
+                v_deadline timestamp with time zone := pg_catalog.clock_timestamp() + p_timeout;
+                v_rows text;
+            BEGIN
+                IF p_timeout IS NULL THEN
+                    SELECT t.j INTO v_rows FROM {{dblink}}.dblink(p_conn, v_sql, true) AS t(j text);
+                    RETURN v_rows::json;
+                END IF;
+                IF {{dblink}}.dblink_send_query(p_conn, v_sql) <> 1 THEN
+                    RAISE EXCEPTION 'RoslynPgSync: could not send to the destination: %', {{dblink}}.dblink_error_message(p_conn)
+                        USING ERRCODE = 'connection_failure';
+                END IF;
+                PERFORM {{remoteWait}}(p_conn, v_deadline);
+                BEGIN
+                    SELECT t.j INTO v_rows FROM {{dblink}}.dblink_get_result(p_conn, true) AS t(j text);
+                EXCEPTION WHEN OTHERS THEN
+                    PERFORM {{remoteWait}}(p_conn, v_deadline);
+                    PERFORM 1 FROM {{dblink}}.dblink_get_result(p_conn, false) AS t(j text);
+                    RAISE;
+                END;
+                PERFORM {{remoteWait}}(p_conn, v_deadline);
+                PERFORM 1 FROM {{dblink}}.dblink_get_result(p_conn, true) AS t(j text);
+                RETURN v_rows::json;
+            END
+            $pgsync$;
+            REVOKE ALL ON FUNCTION {{remoteQuery}}(text, text, interval) FROM PUBLIC;
+
+            -- The session's pgsync.remote_timeout (NULL when unset or not an interval).
+            CREATE OR REPLACE FUNCTION {{remoteTimeout}}()
+            RETURNS interval
+            LANGUAGE plpgsql
+            STABLE
+            SET search_path = pg_catalog, pg_temp
+            AS $pgsync$
+            BEGIN
+                RETURN NULLIF(pg_catalog.current_setting('pgsync.remote_timeout', true), '')::interval;
+            EXCEPTION WHEN OTHERS THEN
+                RETURN NULL;
+            END
+            $pgsync$;
+            REVOKE ALL ON FUNCTION {{remoteTimeout}}() FROM PUBLIC;
 
             -- Applies up to p_limit of one destination's oldest entries, in id order, in one remote
             -- transaction, then deletes them, and returns how many it applied. With p_xact: the entries
@@ -260,6 +383,7 @@ internal static class CoreSql
                 v_origin text;
                 v_done bigint[]; -- entries the destination had applied already
                 v_done_times bigint[];
+                v_timeout constant interval := {{remoteTimeout}}();
                 v_duplicate boolean;
             BEGIN
                 SELECT n.origin INTO v_origin FROM {{node}} AS n;
@@ -304,7 +428,7 @@ internal static class CoreSql
                                 PERFORM {{dblink}}.dblink_connect(v_conn, p_dst);
                             END IF;
                             v_reached := true;
-                            PERFORM {{dblink}}.dblink_exec(v_conn, v_begin || E';\n' || v_ledger || E';\n' || v_sql || E';\nCOMMIT', true);
+                            PERFORM {{remoteExec}}(v_conn, v_begin || E';\n' || v_ledger || E';\n' || v_sql || E';\nCOMMIT', v_timeout);
                             v_error := NULL;
                             EXIT;
                         EXCEPTION WHEN OTHERS THEN
@@ -330,8 +454,8 @@ internal static class CoreSql
                     BEGIN
                         PERFORM {{dblink}}.dblink_connect(v_conn, p_dst);
                         SELECT pg_catalog.array_agg(t.entry_id), pg_catalog.array_agg(t.entry_time) INTO v_done, v_done_times
-                          FROM {{dblink}}.dblink(v_conn, pg_catalog.format(
-                                   'SELECT entry_id, entry_time FROM %s WHERE origin = %L AND entry_id = ANY (%L::bigint[])', {{remoteLedger}}, v_origin, v_ids))
+                          FROM pg_catalog.json_to_recordset({{remoteQuery}}(v_conn, pg_catalog.format(
+                                   'SELECT entry_id, entry_time FROM %s WHERE origin = %L AND entry_id = ANY (%L::bigint[])', {{remoteLedger}}, v_origin, v_ids), v_timeout))
                                AS t(entry_id bigint, entry_time bigint);
                     EXCEPTION WHEN OTHERS THEN
                         BEGIN
@@ -356,10 +480,10 @@ internal static class CoreSql
                         IF v_conn <> ALL (COALESCE({{dblink}}.dblink_get_connections(), '{}'::text[])) THEN
                             PERFORM {{dblink}}.dblink_connect(v_conn, p_dst);
                         END IF;
-                        PERFORM {{dblink}}.dblink_exec(v_conn, v_begin, true);
+                        PERFORM {{remoteExec}}(v_conn, v_begin, v_timeout);
                         FOR v_entry IN SELECT e.id, e.dst_query FROM {{queue}} AS e WHERE e.id = ANY (v_ids) ORDER BY e.id LOOP
                             BEGIN
-                                PERFORM {{dblink}}.dblink_exec(v_conn, v_entry.dst_query, true);
+                                PERFORM {{remoteExec}}(v_conn, v_entry.dst_query, v_timeout);
                             EXCEPTION WHEN OTHERS THEN
                                 GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL;
                                 v_failed := v_entry.id;
@@ -368,7 +492,7 @@ internal static class CoreSql
                             END;
                             v_good := v_good + 1;
                         END LOOP;
-                        PERFORM {{dblink}}.dblink_exec(v_conn, 'ROLLBACK', true);
+                        PERFORM {{remoteExec}}(v_conn, 'ROLLBACK', v_timeout);
                         IF v_failed IS NOT NULL THEN
                             v_error := v_failed_error;
                             IF v_good > 0 AND NOT p_strict THEN
@@ -380,7 +504,7 @@ internal static class CoreSql
                                            pg_catalog.array_agg(CASE WHEN e.xact_id = v_self THEN e.keys END ORDER BY e.id))
                                   INTO v_sql, v_rows, v_ledger
                                   FROM {{queue}} AS e WHERE e.id = ANY (v_ids[1:v_good]);
-                                PERFORM {{dblink}}.dblink_exec(v_conn, v_begin || E';\n' || v_ledger || E';\n' || v_sql || E';\nCOMMIT', true);
+                                PERFORM {{remoteExec}}(v_conn, v_begin || E';\n' || v_ledger || E';\n' || v_sql || E';\nCOMMIT', v_timeout);
                                 v_ids := v_ids[1:v_good];
                             END IF;
                         END IF;
@@ -485,15 +609,16 @@ internal static class CoreSql
                 v_restored integer := 0;
                 v_status text;
                 v_start constant bigint := {{Micros("pg_catalog.pg_postmaster_start_time()")}};
+                v_timeout constant interval := {{remoteTimeout}}();
             BEGIN
                 SELECT n.origin INTO v_origin FROM {{node}} AS n;
                 IF v_conn <> ALL (COALESCE({{dblink}}.dblink_get_connections(), '{}'::text[])) THEN
                     PERFORM {{dblink}}.dblink_connect(v_conn, p_dst);
                 END IF;
                 FOR v_row IN
-                    SELECT * FROM {{dblink}}.dblink(v_conn, pg_catalog.format(
-                        'SELECT xact_id::text, source_start, pg_catalog.array_agg(entry_id), pg_catalog.array_agg(entry_time), pg_catalog.bool_or(nsp_name IS NOT NULL) FROM %s WHERE origin = %L AND dst_server = %L GROUP BY xact_id, source_start',
-                        {{remoteLedger}}, v_origin, p_dst)) AS t(xact text, source_start bigint, ids bigint[], times bigint[], has_own boolean)
+                    SELECT * FROM pg_catalog.json_to_recordset({{remoteQuery}}(v_conn, pg_catalog.format(
+                        'SELECT xact_id::text AS xact, source_start, pg_catalog.array_agg(entry_id) AS ids, pg_catalog.array_agg(entry_time) AS times, pg_catalog.bool_or(nsp_name IS NOT NULL) AS has_own FROM %s WHERE origin = %L AND dst_server = %L GROUP BY xact_id, source_start',
+                        {{remoteLedger}}, v_origin, p_dst), v_timeout)) AS t(xact text, source_start bigint, ids bigint[], times bigint[], has_own boolean)
                 LOOP
                     BEGIN
                         v_status := pg_catalog.pg_xact_status(v_row.xact::xid8);
@@ -519,9 +644,9 @@ internal static class CoreSql
                 IF pg_catalog.cardinality(v_aborted) > 0 THEN
                     BEGIN
                         FOR v_row IN
-                            SELECT * FROM {{dblink}}.dblink(v_conn, pg_catalog.format(
-                                'SELECT nsp_name, table_name, pg_catalog.bool_or(keys IS NULL), pg_catalog.string_agg(pg_catalog.substr(keys, 2, pg_catalog.length(keys) - 2), '','') FILTER (WHERE pg_catalog.length(keys) > 2) FROM %s WHERE origin = %L AND dst_server = %L AND xact_id = ANY (%L::pg_catalog.xid8[]) AND nsp_name IS NOT NULL GROUP BY nsp_name, table_name ORDER BY nsp_name, table_name',
-                                {{remoteLedger}}, v_origin, p_dst, v_aborted)) AS t(nsp text, tab text, whole boolean, keys text)
+                            SELECT * FROM pg_catalog.json_to_recordset({{remoteQuery}}(v_conn, pg_catalog.format(
+                                'SELECT nsp_name AS nsp, table_name AS tab, pg_catalog.bool_or(keys IS NULL) AS whole, pg_catalog.string_agg(pg_catalog.substr(keys, 2, pg_catalog.length(keys) - 2), '','') FILTER (WHERE pg_catalog.length(keys) > 2) AS keys FROM %s WHERE origin = %L AND dst_server = %L AND xact_id = ANY (%L::pg_catalog.xid8[]) AND nsp_name IS NOT NULL GROUP BY nsp_name, table_name ORDER BY nsp_name, table_name',
+                                {{remoteLedger}}, v_origin, p_dst, v_aborted), v_timeout)) AS t(nsp text, tab text, whole boolean, keys text)
                         LOOP
                             SELECT r.restore_function INTO v_function FROM {{tables}} AS r WHERE r.nsp_name = v_row.nsp AND r.table_name = v_row.tab;
                             CONTINUE WHEN NOT FOUND; -- no longer replicated from here
@@ -543,11 +668,11 @@ internal static class CoreSql
                 IF v_sql IS NULL AND pg_catalog.cardinality(v_forget) = 0 THEN
                     RETURN 0;
                 END IF;
-                PERFORM {{dblink}}.dblink_exec(v_conn,
+                PERFORM {{remoteExec}}(v_conn,
                     'BEGIN; SET LOCAL search_path = pg_catalog, pg_temp; SET LOCAL synchronous_commit = on;' || E'\n'
                     || COALESCE(v_sql || E';\n', '')
                     || pg_catalog.format('DELETE FROM %s WHERE origin = %L AND dst_server = %L AND xact_id = ANY (%L::pg_catalog.xid8[])', {{remoteLedger}}, v_origin, p_dst, v_forget)
-                    || E';\nCOMMIT', true);
+                    || E';\nCOMMIT', v_timeout);
                 RETURN v_restored;
             EXCEPTION WHEN OTHERS THEN
                 -- (A destination that is down: the replay records that; here nothing is changed.)
