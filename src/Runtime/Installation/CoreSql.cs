@@ -325,18 +325,16 @@ internal static class CoreSql
             $pgsync$;
             REVOKE ALL ON FUNCTION {{remoteQuery}}(text, text, interval) FROM PUBLIC;
 
-            -- The session's pgsync.remote_timeout (NULL when unset or not an interval).
+            -- The session's pgsync.remote_timeout: NULL when unset, or when it is not a number of
+            -- milliseconds, seconds or minutes (so that a stray value never fails a commit). Plain SQL
+            -- without an exception block or SET clause, every name qualified: it runs at every Sync commit.
             CREATE OR REPLACE FUNCTION {{remoteTimeout}}()
             RETURNS interval
-            LANGUAGE plpgsql
+            LANGUAGE sql
             STABLE
-            SET search_path = pg_catalog, pg_temp
             AS $pgsync$
-            BEGIN
-                RETURN NULLIF(pg_catalog.current_setting('pgsync.remote_timeout', true), '')::interval;
-            EXCEPTION WHEN OTHERS THEN
-                RETURN NULL;
-            END
+                SELECT CASE WHEN s.v OPERATOR(pg_catalog.~) '^\s*[0-9]+(\.[0-9]+)?\s*(ms|milliseconds?|s|sec|seconds?|min|minutes?)\s*$' THEN s.v::pg_catalog.interval END
+                  FROM (SELECT pg_catalog.current_setting('pgsync.remote_timeout', true) AS v) AS s
             $pgsync$;
             REVOKE ALL ON FUNCTION {{remoteTimeout}}() FROM PUBLIC;
 

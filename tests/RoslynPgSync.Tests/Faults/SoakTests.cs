@@ -28,6 +28,8 @@ public sealed class SoakTests(DestinationClusterFixture destination, Xunit.Abstr
     {
         var seconds = int.TryParse(Environment.GetEnvironmentVariable("PGSYNC_SOAK_SECONDS"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : 20;
         await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, "fault_sync", "fault_async");
+        await pair.LogApplicationsAsync("app.events_sync");
+        await pair.LogApplicationsAsync("app.events_async");
         var logs = new CollectingLoggerProvider();
         using var host = WorkerHost.ForPair(logs, pair, ["fault_sync", "fault_async"], h =>
         {
@@ -77,6 +79,7 @@ public sealed class SoakTests(DestinationClusterFixture destination, Xunit.Abstr
         Assert.True(written > 500, $"{written} commits");
         Assert.Equal(2, verified.Count);
         Assert.All(verified, v => Assert.True(v.IsEqual, v.ToString()));
+        Assert.True(await pair.AssertEachChangeAppliedOnceAsync() > 0);
         // Three seconds up after each restart is enough to catch up: the queue never piles up across cycles.
         Assert.All(depthsBeforeCrash.Skip(1), d => Assert.True(d < 2000, "queue depth before a crash: " + string.Join(", ", depthsBeforeCrash)));
         Assert.True(memoryAfter - memoryBefore < 64L * 1024 * 1024, $"managed memory grew from {memoryBefore} to {memoryAfter} bytes");

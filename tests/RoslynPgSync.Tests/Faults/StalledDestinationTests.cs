@@ -73,6 +73,48 @@ public sealed class StalledDestinationTests(DestinationClusterFixture destinatio
         Assert.Equal(1_000 + 1_000, await pair.AssertEachChangeAppliedOnceAsync());
     }
 
+    [Fact]
+    public async Task A_sync_writer_with_a_remote_timeout_commits_with_its_change_queued_when_the_destination_stops_answering()
+    {
+        await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, "fault_sync");
+        const string Table = "app.events_sync";
+        await pair.LogApplicationsAsync(Table);
+        await Db.ExecuteAsync(pair.Local.ConnectionString, "ALTER SERVER fault_sync OPTIONS (SET connect_timeout '2')");
+        await using var writer = new Npgsql.NpgsqlConnection(pair.Local.ConnectionString);
+        await writer.OpenAsync();
+        // How an application bounds its committers' wait: the setting per session (or ALTER ROLE ... SET, for new sessions).
+        await using (var first = new Npgsql.NpgsqlCommand($"SET pgsync.remote_timeout = '2s'; INSERT INTO {Table} VALUES (1, 1, 1, 'sent')", writer))
+        {
+            await first.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal(0, await pair.QueueDepthAsync());
+        var stopped = Stopwatch.StartNew();
+        await SignalClusterAsync("STOP");
+        try
+        {
+            await using var second = new Npgsql.NpgsqlCommand($"INSERT INTO {Table} VALUES (1, 2, 2, 'queued')", writer);
+            await second.ExecuteNonQueryAsync();
+            output.WriteLine($"Sync commit returned after {stopped.ElapsedMilliseconds} ms with the destination stopped");
+            Assert.InRange(stopped.ElapsedMilliseconds, 1_500, 20_000);
+            Assert.Equal(1, await pair.QueueDepthAsync());
+        }
+        finally
+        {
+            await SignalClusterAsync("CONT");
+        }
+
+        // The destination, running again, may still execute the batch it had received before the writer
+        // gave up: then its record says so, and the replay only removes the entry from the queue.
+        await WorkerHost.Eventually(async () =>
+        {
+            await pair.ReplayAsync();
+            return await pair.QueueDepthAsync() == 0;
+        });
+        Assert.True(await pair.EqualAsync(Table, Table, "writer, item"));
+        Assert.Equal(2, await pair.AssertEachChangeAppliedOnceAsync());
+    }
+
     /// <summary>Sends SIGSTOP or SIGCONT to the destination cluster's postmaster and all its children.</summary>
     private async Task SignalClusterAsync(string signal)
     {

@@ -114,9 +114,9 @@ public sealed class ReplicationPair : IAsyncDisposable
     /// </summary>
     public Task LogApplicationsAsync(string table) => Db.ExecuteAsync(
         Remote.ConnectionString,
-        "CREATE TABLE IF NOT EXISTS public.test_applications (writer int, item int, version bigint, op text); " +
+        "CREATE TABLE IF NOT EXISTS public.test_applications (tbl text, writer int, item int, version bigint, op text); " +
         "CREATE OR REPLACE FUNCTION public.test_log_application() RETURNS trigger LANGUAGE plpgsql AS " +
-        "$$ BEGIN INSERT INTO public.test_applications VALUES (NEW.writer, NEW.item, NEW.version, TG_OP); RETURN NULL; END $$; " +
+        "$$ BEGIN INSERT INTO public.test_applications VALUES (TG_TABLE_NAME, NEW.writer, NEW.item, NEW.version, TG_OP); RETURN NULL; END $$; " +
         $"CREATE TRIGGER test_log_application AFTER INSERT OR UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION public.test_log_application()");
 
     /// <summary>Fails naming the changes the destination applied more than once (see <see cref="LogApplicationsAsync"/>); returns how many it applied.</summary>
@@ -124,8 +124,8 @@ public sealed class ReplicationPair : IAsyncDisposable
     {
         var twice = await Db.ScalarAsync<string?>(
             Remote.ConnectionString,
-            "SELECT string_agg(format('(%s,%s,v%s) x%s', writer, item, version, n), ', ') FROM " +
-            "(SELECT writer, item, version, count(*) AS n FROM public.test_applications GROUP BY 1, 2, 3 HAVING count(*) > 1 ORDER BY 1, 2, 3 LIMIT 20) AS d");
+            "SELECT string_agg(format('%s(%s,%s,v%s) x%s', tbl, writer, item, version, n), ', ') FROM " +
+            "(SELECT tbl, writer, item, version, count(*) AS n FROM public.test_applications GROUP BY 1, 2, 3, 4 HAVING count(*) > 1 ORDER BY 1, 2, 3, 4 LIMIT 20) AS d");
         Xunit.Assert.True(twice is null, "applied more than once: " + twice);
         return await Db.ScalarAsync<long>(Remote.ConnectionString, "SELECT count(*) FROM public.test_applications");
     }
