@@ -26,6 +26,7 @@ public sealed class NetworkFailureTests(DestinationClusterFixture destination) :
     public async Task Failure_is_named_in_status_backed_off_and_recovered_from(string fault, string expected)
     {
         await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, Server);
+        await pair.LogApplicationsAsync(Table);
         var logs = new CollectingLoggerProvider();
         using var host = WorkerHost.ForPair(logs, pair, [Server], h =>
         {
@@ -86,6 +87,7 @@ public sealed class NetworkFailureTests(DestinationClusterFixture destination) :
         }
 
         Assert.True(await pair.EqualAsync(Table, Table, "writer, item"));
+        Assert.Equal(1 + 100, await pair.AssertEachChangeAppliedOnceAsync());
         Assert.Contains(logs.Messages, m => m.Message.Contains($"Destination {Server} is back", StringComparison.Ordinal));
         Assert.DoesNotContain(logs.Messages, m => m.Message.Contains(pair.Remote.OwnerPassword, StringComparison.Ordinal) || m.Message.Contains(newPassword, StringComparison.Ordinal));
         Assert.DoesNotContain(newPassword, status, StringComparison.Ordinal);
@@ -96,6 +98,7 @@ public sealed class NetworkFailureTests(DestinationClusterFixture destination) :
     public async Task A_destination_down_at_start_up_does_not_hold_back_the_others_while_the_install_is_retried()
     {
         await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, Server);
+        await pair.LogApplicationsAsync(Table);
         await using var up = await (await SharedCluster.GetAsync()).CreateDatabaseAsync("up");
         var options = new PgSyncOptions { NodeName = "local", CreateMissingTables = true }
             .AddServer(Server, pair.Remote.ConnectionString)
@@ -131,6 +134,7 @@ public sealed class NetworkFailureTests(DestinationClusterFixture destination) :
         await WorkerHost.Eventually(async () => await pair.QueueDepthAsync() == 0);
         await host.StopAsync();
         Assert.True(await pair.EqualAsync(Table, Table, "writer, item"));
+        Assert.Equal(1, await pair.AssertEachChangeAppliedOnceAsync());
         Assert.DoesNotContain(logs.Messages, m => m.Message.Contains(pair.Remote.OwnerPassword, StringComparison.Ordinal) || m.Message.Contains(up.OwnerPassword, StringComparison.Ordinal));
     }
 
