@@ -730,8 +730,16 @@ internal static class CoreSql
                 v_dst text;
                 v_total integer := 0;
             BEGIN
-                -- First what destinations applied and this node did not settle (see resolve_applied).
-                FOR v_dst IN SELECT d.dst_server FROM (SELECT s.dst_server FROM {{state}} AS s UNION SELECT e.dst_server FROM {{queue}} AS e) AS d LOOP
+                -- First what destinations applied and this node did not settle (see resolve_applied): every
+                -- destination this node replicates to (its foreign servers carry application_name pgsync:...).
+                FOR v_dst IN
+                    SELECT d.dst_server FROM (
+                        SELECT s.dst_server FROM {{state}} AS s
+                        UNION SELECT e.dst_server FROM {{queue}} AS e
+                        UNION SELECT f.srvname::text FROM pg_catalog.pg_foreign_server AS f
+                               WHERE EXISTS (SELECT 1 FROM pg_catalog.unnest(f.srvoptions) AS o WHERE o LIKE 'application_name=pgsync:%')
+                                 AND pg_catalog.has_server_privilege(f.oid, 'USAGE')) AS d
+                LOOP
                     PERFORM {{resolve}}(v_dst);
                 END LOOP;
                 FOR v_dst IN SELECT e.dst_server FROM {{queue}} AS e GROUP BY e.dst_server ORDER BY pg_catalog.min(e.id) LOOP
