@@ -87,6 +87,10 @@ internal static class CaptureSql
            .Append(PgSql.QuoteIdentifier(SqlNames.CaptureFunction(table.SourceSchema, table.SourceTable))).Append("();\n");
         sql.Append("DROP FUNCTION IF EXISTS ").Append(SchemaSlot).Append('.')
            .Append(PgSql.QuoteIdentifier(SqlNames.RestoreFunction(table.SourceSchema, table.SourceTable))).Append("(text, text);\n");
+        var tag = DollarTag(table.SourceSchema + table.SourceTable);
+        sql.Append("DO ").Append(tag).Append("\nBEGIN\n    DELETE FROM ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.ReplicatedTables))
+           .Append(" WHERE nsp_name = ").Append(PgSql.QuoteLiteral(table.SourceSchema)).Append(" AND table_name = ").Append(PgSql.QuoteLiteral(table.SourceTable))
+           .Append(";\nEXCEPTION WHEN undefined_table OR invalid_schema_name THEN\n    NULL; -- (never installed)\nEND\n").Append(tag).Append(";\n");
         return sql.ToString();
     }
 
@@ -184,8 +188,15 @@ internal static class CaptureSql
     }
 
     /// <summary><c>pg_catalog.json_build_object('k1', a."k1", ...)</c>: a row's key as the JSON object keys travel as.</summary>
+    /// (<paramref name="alias"/> is the capture's row, where json and jsonb columns travel as their text:
+    /// a json or jsonb key goes back to its JSON value, as the restore function reads keys.)
     private static string KeyObject(TableModel table, string alias) =>
-        "pg_catalog.json_build_object(" + string.Join(", ", table.KeyColumns.Select(k => PgSql.QuoteLiteral(k) + ", " + alias + "." + PgSql.QuoteIdentifier(k))) + ")";
+        "pg_catalog.json_build_object(" + string.Join(", ", table.KeyColumns.Select(k =>
+        {
+            var value = alias + "." + PgSql.QuoteIdentifier(k);
+            var json = table.Columns.Any(c => c.ColumnName == k && RemoteSql.IsJson(c.PgType));
+            return PgSql.QuoteLiteral(k) + ", " + (json ? "(" + value + ")::pg_catalog.json" : value);
+        })) + ")";
 
     /// <summary>
     /// The table's restore function: for a destination server and a JSON array of keys (NULL: the whole

@@ -31,6 +31,8 @@ internal static class CoreSql
         var ledgerInsert = schema + "." + PgSql.QuoteIdentifier("ledger_insert");
         var resolve = schema + "." + PgSql.QuoteIdentifier(SqlNames.ResolveApplied);
         var remoteWait = schema + "." + PgSql.QuoteIdentifier("remote_wait");
+        var incarnationTable = schema + "." + PgSql.QuoteIdentifier("incarnation");
+        var incarnation = schema + "." + PgSql.QuoteIdentifier("current_incarnation");
         var remoteExec = schema + "." + PgSql.QuoteIdentifier("remote_exec");
         var remoteQuery = schema + "." + PgSql.QuoteIdentifier("remote_query");
         var remoteTimeout = schema + "." + PgSql.QuoteIdentifier("remote_timeout");
@@ -118,7 +120,7 @@ internal static class CoreSql
             BEGIN
                 IF pg_catalog.to_regclass({{PgSql.QuoteLiteral(pending)}}) IS NULL THEN
                     EXECUTE pg_catalog.format(
-                        $sql$CREATE UNLOGGED TABLE {{pending}} (
+                        $sql$CREATE UNLOGGED TABLE %s (
                             id bigint NOT NULL DEFAULT pg_catalog.nextval(%L::pg_catalog.regclass),
                             xact_id xid8 NOT NULL,
                             nsp_name text NOT NULL,
@@ -130,6 +132,7 @@ internal static class CoreSql
                             row_count bigint NOT NULL DEFAULT 0,
                             keys text,
                             PRIMARY KEY (xact_id, dst_server, id))$sql$,
+                        {{PgSql.QuoteLiteral(pending)}},
                         pg_catalog.pg_get_serial_sequence({{PgSql.QuoteLiteral(queue)}}, 'id'));
                 ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute
                                   WHERE attrelid = {{PgSql.QuoteLiteral(pending)}}::pg_catalog.regclass
@@ -191,6 +194,37 @@ internal static class CoreSql
             SELECT {{PgSql.QuoteLiteral(nodeName)}} || '/' || pg_catalog.gen_random_uuid()
             WHERE NOT EXISTS (SELECT 1 FROM {{node}});
 
+            -- This node's incarnation: a random token in an unlogged table, which crash recovery empties
+            -- (a backend crash restarts every session without restarting the postmaster, so the
+            -- postmaster's start time would not do). Records made under another token were made before
+            -- a crash, when an xid may come back. Made again by the first caller after a crash.
+            CREATE UNLOGGED TABLE IF NOT EXISTS {{incarnationTable}} (
+                singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+                token bigint NOT NULL
+            );
+            -- Writers only read it (0 while it is missing: records made under 0 are settled as if made
+            -- before a crash); the installer and resolve_applied, in transactions of their own, make it.
+            CREATE OR REPLACE FUNCTION {{incarnation}}(p_make boolean)
+            RETURNS bigint
+            LANGUAGE plpgsql
+            SET search_path = pg_catalog, pg_temp
+            AS $pgsync$
+            DECLARE
+                v_token bigint;
+            BEGIN
+                SELECT i.token INTO v_token FROM {{incarnationTable}} AS i;
+                IF v_token IS NULL AND p_make THEN
+                    INSERT INTO {{incarnationTable}} (token)
+                    VALUES (pg_catalog.floor(pg_catalog.random() * 9000000000000000000)::bigint)
+                    ON CONFLICT (singleton) DO NOTHING;
+                    SELECT i.token INTO v_token FROM {{incarnationTable}} AS i;
+                END IF;
+                RETURN COALESCE(v_token, 0);
+            END
+            $pgsync$;
+            REVOKE ALL ON FUNCTION {{incarnation}}(boolean) FROM PUBLIC;
+            SELECT {{incarnation}}(true);
+
             -- Per installed source table: the function that rebuilds a target's rows for given keys from the
             -- source (see resolve_applied).
             CREATE TABLE IF NOT EXISTS {{tables}} (
@@ -206,24 +240,25 @@ internal static class CoreSql
             -- destination's primary key on (origin, entry) refuses a second application of an entry.
             -- An entry is known by its id and its create_time (in microseconds): after a crash of this
             -- node, the id of an entry whose transaction never committed can come back from the sequence.
-            -- This node's incarnation (its postmaster's start time) tells whether an applying transaction
-            -- ran before a restart, when its xid may have come back too.
+            -- This node's incarnation tells whether an applying transaction ran before a crash, when its
+            -- xid may have come back too.
             DROP FUNCTION IF EXISTS {{ledgerInsert}}(text, text, xid8, bigint[], text[], text[], text[]);
-            CREATE OR REPLACE FUNCTION {{ledgerInsert}}(p_origin text, p_dst text, p_xact xid8, p_ids bigint[], p_times bigint[], p_nsps text[], p_tables text[], p_keys text[])
+            DROP FUNCTION IF EXISTS {{ledgerInsert}}(text, text, xid8, bigint[], bigint[], text[], text[], text[]);
+            CREATE OR REPLACE FUNCTION {{ledgerInsert}}(p_origin text, p_dst text, p_xact xid8, p_incarnation bigint, p_ids bigint[], p_times bigint[], p_nsps text[], p_tables text[], p_keys text[])
             RETURNS text
             LANGUAGE sql
-            STABLE
+            IMMUTABLE
             SET search_path = pg_catalog, pg_temp
             AS $pgsync$
                 -- (One entry, the usual Sync commit: plain VALUES, which the destination plans fastest.)
                 SELECT CASE WHEN pg_catalog.cardinality(p_ids) = 1 THEN pg_catalog.format(
-                    'INSERT INTO %s (origin, dst_server, xact_id, source_start, entry_id, entry_time, nsp_name, table_name, keys) VALUES (%L, %L, %L, %s, %s, %s, %L, %L, %L)',
-                    {{remoteLedger}}, p_origin, p_dst, p_xact, {{Micros("pg_catalog.pg_postmaster_start_time()")}}, p_ids[1], p_times[1], p_nsps[1], p_tables[1], p_keys[1])
+                    'INSERT INTO %s (origin, dst_server, xact_id, incarnation, entry_id, entry_time, nsp_name, table_name, keys) VALUES (%L, %L, %L, %s, %s, %s, %L, %L, %L)',
+                    {{remoteLedger}}, p_origin, p_dst, p_xact, p_incarnation, p_ids[1], p_times[1], p_nsps[1], p_tables[1], p_keys[1])
                 ELSE pg_catalog.format(
-                    'INSERT INTO %s (origin, dst_server, xact_id, source_start, entry_id, entry_time, nsp_name, table_name, keys) SELECT %L, %L, %L::pg_catalog.xid8, %s, u.* FROM ROWS FROM (pg_catalog.unnest(%L::bigint[]), pg_catalog.unnest(%L::bigint[]), pg_catalog.unnest(%L::text[]), pg_catalog.unnest(%L::text[]), pg_catalog.unnest(%L::text[])) AS u',
-                    {{remoteLedger}}, p_origin, p_dst, p_xact, {{Micros("pg_catalog.pg_postmaster_start_time()")}}, p_ids, p_times, p_nsps, p_tables, p_keys) END
+                    'INSERT INTO %s (origin, dst_server, xact_id, incarnation, entry_id, entry_time, nsp_name, table_name, keys) SELECT %L, %L, %L::pg_catalog.xid8, %s, u.* FROM ROWS FROM (pg_catalog.unnest(%L::bigint[]), pg_catalog.unnest(%L::bigint[]), pg_catalog.unnest(%L::text[]), pg_catalog.unnest(%L::text[]), pg_catalog.unnest(%L::text[])) AS u',
+                    {{remoteLedger}}, p_origin, p_dst, p_xact, p_incarnation, p_ids, p_times, p_nsps, p_tables, p_keys) END
             $pgsync$;
-            REVOKE ALL ON FUNCTION {{ledgerInsert}}(text, text, xid8, bigint[], bigint[], text[], text[], text[]) FROM PUBLIC;
+            REVOKE ALL ON FUNCTION {{ledgerInsert}}(text, text, xid8, bigint, bigint[], bigint[], text[], text[], text[]) FROM PUBLIC;
 
             -- Waiting for a destination at most p_timeout (NULL: as long as it takes). PostgreSQL 15's
             -- dblink_exec waits for an answer without end and cannot be cancelled meanwhile: a destination
@@ -382,6 +417,7 @@ internal static class CoreSql
                 v_done bigint[]; -- entries the destination had applied already
                 v_done_times bigint[];
                 v_timeout constant interval := {{remoteTimeout}}();
+                v_incarnation constant bigint := {{incarnation}}(false);
                 v_duplicate boolean;
             BEGIN
                 SELECT n.origin INTO v_origin FROM {{node}} AS n;
@@ -393,7 +429,7 @@ internal static class CoreSql
                     IF p_xact IS NULL THEN
                         SELECT pg_catalog.array_agg(q.id ORDER BY q.id), pg_catalog.string_agg(q.dst_query, E';\n' ORDER BY q.id),
                                pg_catalog.sum(q.row_count),
-                               {{ledgerInsert}}(v_origin, p_dst, v_self, pg_catalog.array_agg(q.id ORDER BY q.id),
+                               {{ledgerInsert}}(v_origin, p_dst, v_self, v_incarnation, pg_catalog.array_agg(q.id ORDER BY q.id),
                                    pg_catalog.array_agg({{Micros("q.create_time")}} ORDER BY q.id),
                                    pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.nsp_name END ORDER BY q.id),
                                    pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.table_name END ORDER BY q.id),
@@ -401,11 +437,12 @@ internal static class CoreSql
                           INTO v_ids, v_sql, v_rows, v_ledger
                           FROM (SELECT e.id, e.dst_query, e.row_count, e.xact_id, e.nsp_name, e.table_name, e.keys, e.create_time FROM {{queue}} AS e
                                 WHERE e.dst_server = p_dst AND (e.xact_id IS DISTINCT FROM v_self OR e.mode <> 'a')
+                                  AND e.id <> ALL (COALESCE(v_done, '{}'::bigint[]))
                                 ORDER BY e.id LIMIT p_limit - COALESCE(pg_catalog.cardinality(v_done), 0)) AS q;
                     ELSE
                         SELECT pg_catalog.array_agg(p.id ORDER BY p.id), pg_catalog.string_agg(p.dst_query, E';\n' ORDER BY p.id),
                                pg_catalog.sum(p.row_count),
-                               {{ledgerInsert}}(v_origin, p_dst, v_self, pg_catalog.array_agg(p.id ORDER BY p.id),
+                               {{ledgerInsert}}(v_origin, p_dst, v_self, v_incarnation, pg_catalog.array_agg(p.id ORDER BY p.id),
                                    pg_catalog.array_agg({{Micros("p.create_time")}} ORDER BY p.id),
                                    pg_catalog.array_agg(p.nsp_name ORDER BY p.id), pg_catalog.array_agg(p.table_name ORDER BY p.id),
                                    pg_catalog.array_agg(p.keys ORDER BY p.id))
@@ -413,6 +450,7 @@ internal static class CoreSql
                           FROM {{pending}} AS p WHERE p.xact_id = p_xact AND p.dst_server = p_dst;
                     END IF;
                     IF v_ids IS NULL THEN
+                        PERFORM pg_catalog.set_config('pgsync.applied_rows', '0', true);
                         RETURN COALESCE(pg_catalog.cardinality(v_done), 0);
                     END IF;
 
@@ -495,7 +533,7 @@ internal static class CoreSql
                             v_error := v_failed_error;
                             IF v_good > 0 AND NOT p_strict THEN
                                 SELECT pg_catalog.string_agg(e.dst_query, E';\n' ORDER BY e.id), pg_catalog.sum(e.row_count),
-                                       {{ledgerInsert}}(v_origin, p_dst, v_self, pg_catalog.array_agg(e.id ORDER BY e.id),
+                                       {{ledgerInsert}}(v_origin, p_dst, v_self, v_incarnation, pg_catalog.array_agg(e.id ORDER BY e.id),
                                            pg_catalog.array_agg({{Micros("e.create_time")}} ORDER BY e.id),
                                            pg_catalog.array_agg(CASE WHEN e.xact_id = v_self THEN e.nsp_name END ORDER BY e.id),
                                            pg_catalog.array_agg(CASE WHEN e.xact_id = v_self THEN e.table_name END ORDER BY e.id),
@@ -540,6 +578,7 @@ internal static class CoreSql
                         NULL; -- (a writer's older snapshot: a concurrent failure was recorded meanwhile)
                     END;
                     IF v_failed IS NULL OR v_good = 0 OR p_strict THEN
+                        PERFORM pg_catalog.set_config('pgsync.applied_rows', '0', true);
                         RETURN COALESCE(pg_catalog.cardinality(v_done), 0);
                     END IF;
                     -- The entries before the rejected one were applied: delete them, keep the error.
@@ -606,7 +645,7 @@ internal static class CoreSql
                 v_function text;
                 v_restored integer := 0;
                 v_status text;
-                v_start constant bigint := {{Micros("pg_catalog.pg_postmaster_start_time()")}};
+                v_incarnation constant bigint := {{incarnation}}(true);
                 v_timeout constant interval := {{remoteTimeout}}();
             BEGIN
                 SELECT n.origin INTO v_origin FROM {{node}} AS n;
@@ -615,19 +654,23 @@ internal static class CoreSql
                 END IF;
                 FOR v_row IN
                     SELECT * FROM pg_catalog.json_to_recordset({{remoteQuery}}(v_conn, pg_catalog.format(
-                        'SELECT xact_id::text AS xact, source_start, pg_catalog.array_agg(entry_id) AS ids, pg_catalog.array_agg(entry_time) AS times, pg_catalog.bool_or(nsp_name IS NOT NULL) AS has_own FROM %s WHERE origin = %L AND dst_server = %L GROUP BY xact_id, source_start',
-                        {{remoteLedger}}, v_origin, p_dst), v_timeout)) AS t(xact text, source_start bigint, ids bigint[], times bigint[], has_own boolean)
+                        'SELECT xact_id::text AS xact, incarnation, pg_catalog.array_agg(entry_id) AS ids, pg_catalog.array_agg(entry_time) AS times, pg_catalog.bool_or(nsp_name IS NOT NULL) AS has_own FROM %s WHERE origin = %L AND dst_server = %L GROUP BY xact_id, incarnation',
+                        {{remoteLedger}}, v_origin, p_dst), v_timeout)) AS t(xact text, incarnation bigint, ids bigint[], times bigint[], has_own boolean)
                 LOOP
                     BEGIN
                         v_status := pg_catalog.pg_xact_status(v_row.xact::xid8);
                     EXCEPTION WHEN invalid_parameter_value THEN
                         v_status := 'aborted'; -- a transaction id this node never made durable (it crashed)
                     END;
+                    -- (After a crash this very transaction may have been given the xid again.)
+                    IF v_row.xact::xid8 = pg_catalog.pg_current_xact_id_if_assigned() THEN
+                        v_status := 'aborted';
+                    END IF;
                     CONTINUE WHEN v_status = 'in progress'; -- (also a prepared transaction)
-                    -- Applied before this node restarted: if it never committed, its xid may have been given
+                    -- Applied before this node crashed: if it never committed, its xid may have been given
                     -- again to a transaction that did. Its own keys are restored whatever the status says
                     -- (a restore of a committed change rewrites the same rows).
-                    IF v_row.has_own AND (v_status IS DISTINCT FROM 'committed' OR v_row.source_start <> v_start) THEN
+                    IF v_row.has_own AND (v_status IS DISTINCT FROM 'committed' OR v_row.incarnation <> v_incarnation) THEN
                         v_aborted := v_aborted || v_row.xact;
                     END IF;
                     DELETE FROM {{queue}} AS e
@@ -648,9 +691,15 @@ internal static class CoreSql
                         LOOP
                             SELECT r.restore_function INTO v_function FROM {{tables}} AS r WHERE r.nsp_name = v_row.nsp AND r.table_name = v_row.tab;
                             CONTINUE WHEN NOT FOUND; -- no longer replicated from here
-                            EXECUTE pg_catalog.format('LOCK TABLE %I.%I IN SHARE MODE', v_row.nsp, v_row.tab);
-                            EXECUTE pg_catalog.format('SELECT %s.%I($1, $2)', {{PgSql.QuoteLiteral(schema)}}, v_function) INTO v_part
-                              USING p_dst, CASE WHEN v_row.whole THEN NULL ELSE '[' || COALESCE(v_row.keys, '') || ']' END;
+                            BEGIN
+                                EXECUTE pg_catalog.format('LOCK TABLE %I.%I IN SHARE MODE', v_row.nsp, v_row.tab);
+                                EXECUTE pg_catalog.format('SELECT %s.%I($1, $2)', {{PgSql.QuoteLiteral(schema)}}, v_function) INTO v_part
+                                  USING p_dst, CASE WHEN v_row.whole THEN NULL ELSE '[' || COALESCE(v_row.keys, '') || ']' END;
+                            EXCEPTION WHEN undefined_table OR undefined_function OR insufficient_privilege THEN
+                                -- (The table was dropped or renamed, or is no longer replicated: nothing to restore.)
+                                RAISE WARNING 'RoslynPgSync: cannot restore %.% on destination server "%": %', v_row.nsp, v_row.tab, p_dst, SQLERRM;
+                                v_part := NULL;
+                            END;
                             v_sql := pg_catalog.concat_ws(E';\n', v_sql, v_part);
                         END LOOP;
                         -- Not while a batch for that destination is being applied.
@@ -899,7 +948,7 @@ internal static class CoreSql
             entry_id bigint NOT NULL,
             dst_server text NOT NULL,
             xact_id xid8 NOT NULL,
-            source_start bigint NOT NULL,
+            incarnation bigint NOT NULL,
             entry_time bigint NOT NULL,
             nsp_name text,
             table_name text,

@@ -20,7 +20,8 @@ internal static class DblinkAccess
                pg_catalog.has_schema_privilege('public', p.pronamespace, 'USAGE')
                    AND pg_catalog.has_function_privilege('public', p.oid, 'EXECUTE'),
                pg_catalog.has_schema_privilege(p.pronamespace, 'USAGE') AND pg_catalog.has_function_privilege(p.oid, 'EXECUTE')
-                   OR p.proname NOT IN ('dblink_connect', 'dblink_exec', 'dblink_disconnect', 'dblink_get_connections'),
+                   OR p.proname NOT IN ('dblink', 'dblink_connect', 'dblink_exec', 'dblink_disconnect', 'dblink_get_connections',
+                                        'dblink_send_query', 'dblink_is_busy', 'dblink_get_result', 'dblink_error_message'),
                pg_catalog.quote_ident(n.nspname)
         FROM pg_catalog.pg_depend AS d
         JOIN pg_catalog.pg_proc AS p ON p.oid = d.objid

@@ -212,6 +212,13 @@ DROP TRIGGER IF EXISTS ""pgsync_capture_delete"" ON ""public"".""everything"";
 DROP TRIGGER IF EXISTS ""pgsync_capture_truncate"" ON ""public"".""everything"";
 DROP FUNCTION IF EXISTS " + schema + @".""capture_everything_47413371""();
 DROP FUNCTION IF EXISTS " + schema + @".""restore_everything_47413371""(text, text);
+DO $pgsync$
+BEGIN
+    DELETE FROM " + schema + @".""replicated_table"" WHERE nsp_name = 'public' AND table_name = 'everything';
+EXCEPTION WHEN undefined_table OR invalid_schema_name THEN
+    NULL; -- (never installed)
+END
+$pgsync$;
 ",
                 targets: new global::RoslynPgSync.ReplicationTarget[]
                 {

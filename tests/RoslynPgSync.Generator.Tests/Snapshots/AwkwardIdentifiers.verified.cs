@@ -146,6 +146,13 @@ DROP TRIGGER IF EXISTS ""pgsync_capture_delete"" ON ""Select"".""Order Items """
 DROP TRIGGER IF EXISTS ""pgsync_capture_truncate"" ON ""Select"".""Order Items """"v2"""""";
 DROP FUNCTION IF EXISTS " + schema + @".""capture_order_items__v2__5d2a89cb""();
 DROP FUNCTION IF EXISTS " + schema + @".""restore_order_items__v2__5d2a89cb""(text, text);
+DO $pgsync$
+BEGIN
+    DELETE FROM " + schema + @".""replicated_table"" WHERE nsp_name = 'Select' AND table_name = 'Order Items ""v2""';
+EXCEPTION WHEN undefined_table OR invalid_schema_name THEN
+    NULL; -- (never installed)
+END
+$pgsync$;
 ",
                 targets: new global::RoslynPgSync.ReplicationTarget[]
                 {

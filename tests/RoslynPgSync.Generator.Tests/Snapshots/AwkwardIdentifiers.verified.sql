@@ -116,6 +116,13 @@ DROP TRIGGER IF EXISTS "pgsync_capture_delete" ON "Select"."Order Items ""v2""";
 DROP TRIGGER IF EXISTS "pgsync_capture_truncate" ON "Select"."Order Items ""v2""";
 DROP FUNCTION IF EXISTS "pgsync"."capture_order_items__v2__5d2a89cb"();
 DROP FUNCTION IF EXISTS "pgsync"."restore_order_items__v2__5d2a89cb"(text, text);
+DO $pgsync$
+BEGIN
+    DELETE FROM "pgsync"."replicated_table" WHERE nsp_name = 'Select' AND table_name = 'Order Items "v2"';
+EXCEPTION WHEN undefined_table OR invalid_schema_name THEN
+    NULL; -- (never installed)
+END
+$pgsync$;
 
 -- create missing source table
 CREATE SCHEMA IF NOT EXISTS "Select";

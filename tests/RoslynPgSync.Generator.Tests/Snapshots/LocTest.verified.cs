@@ -153,6 +153,13 @@ DROP TRIGGER IF EXISTS ""pgsync_capture_delete"" ON ""local"".""loc_test"";
 DROP TRIGGER IF EXISTS ""pgsync_capture_truncate"" ON ""local"".""loc_test"";
 DROP FUNCTION IF EXISTS " + schema + @".""capture_loc_test_2408c987""();
 DROP FUNCTION IF EXISTS " + schema + @".""restore_loc_test_2408c987""(text, text);
+DO $pgsync$
+BEGIN
+    DELETE FROM " + schema + @".""replicated_table"" WHERE nsp_name = 'local' AND table_name = 'loc_test';
+EXCEPTION WHEN undefined_table OR invalid_schema_name THEN
+    NULL; -- (never installed)
+END
+$pgsync$;
 ",
                 targets: new global::RoslynPgSync.ReplicationTarget[]
                 {

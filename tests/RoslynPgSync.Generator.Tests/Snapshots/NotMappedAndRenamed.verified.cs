@@ -148,6 +148,13 @@ DROP TRIGGER IF EXISTS ""pgsync_capture_delete"" ON ""public"".""customer"";
 DROP TRIGGER IF EXISTS ""pgsync_capture_truncate"" ON ""public"".""customer"";
 DROP FUNCTION IF EXISTS " + schema + @".""capture_customer_9fe56418""();
 DROP FUNCTION IF EXISTS " + schema + @".""restore_customer_9fe56418""(text, text);
+DO $pgsync$
+BEGIN
+    DELETE FROM " + schema + @".""replicated_table"" WHERE nsp_name = 'public' AND table_name = 'customer';
+EXCEPTION WHEN undefined_table OR invalid_schema_name THEN
+    NULL; -- (never installed)
+END
+$pgsync$;
 ",
                 targets: new global::RoslynPgSync.ReplicationTarget[]
                 {

@@ -116,6 +116,13 @@ DROP TRIGGER IF EXISTS "pgsync_capture_delete" ON "public"."order_line";
 DROP TRIGGER IF EXISTS "pgsync_capture_truncate" ON "public"."order_line";
 DROP FUNCTION IF EXISTS "pgsync"."capture_order_line_4e146ba7"();
 DROP FUNCTION IF EXISTS "pgsync"."restore_order_line_4e146ba7"(text, text);
+DO $pgsync$
+BEGIN
+    DELETE FROM "pgsync"."replicated_table" WHERE nsp_name = 'public' AND table_name = 'order_line';
+EXCEPTION WHEN undefined_table OR invalid_schema_name THEN
+    NULL; -- (never installed)
+END
+$pgsync$;
 
 -- create missing source table
 CREATE SCHEMA IF NOT EXISTS "public";

@@ -196,6 +196,13 @@ DROP TRIGGER IF EXISTS ""pgsync_capture_delete"" ON ""billing"".""invoices"";
 DROP TRIGGER IF EXISTS ""pgsync_capture_truncate"" ON ""billing"".""invoices"";
 DROP FUNCTION IF EXISTS " + schema + @".""capture_invoices_ceeff384""();
 DROP FUNCTION IF EXISTS " + schema + @".""restore_invoices_ceeff384""(text, text);
+DO $pgsync$
+BEGIN
+    DELETE FROM " + schema + @".""replicated_table"" WHERE nsp_name = 'billing' AND table_name = 'invoices';
+EXCEPTION WHEN undefined_table OR invalid_schema_name THEN
+    NULL; -- (never installed)
+END
+$pgsync$;
 ",
                 targets: new global::RoslynPgSync.ReplicationTarget[]
                 {

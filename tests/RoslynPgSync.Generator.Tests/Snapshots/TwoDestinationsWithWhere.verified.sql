@@ -164,6 +164,13 @@ DROP TRIGGER IF EXISTS "pgsync_capture_delete" ON "billing"."invoices";
 DROP TRIGGER IF EXISTS "pgsync_capture_truncate" ON "billing"."invoices";
 DROP FUNCTION IF EXISTS "pgsync"."capture_invoices_ceeff384"();
 DROP FUNCTION IF EXISTS "pgsync"."restore_invoices_ceeff384"(text, text);
+DO $pgsync$
+BEGIN
+    DELETE FROM "pgsync"."replicated_table" WHERE nsp_name = 'billing' AND table_name = 'invoices';
+EXCEPTION WHEN undefined_table OR invalid_schema_name THEN
+    NULL; -- (never installed)
+END
+$pgsync$;
 
 -- create missing source table
 CREATE SCHEMA IF NOT EXISTS "billing";

@@ -37,6 +37,57 @@ public sealed class AtomicityTests(SourceClusterFixture source, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task An_aborted_change_to_a_row_with_a_jsonb_key_is_undone()
+    {
+        await using var pair = await CreatePairAsync();
+        await Local(pair, "CREATE TABLE mix.parent (id int PRIMARY KEY); CREATE TABLE mix.child (id int REFERENCES mix.parent DEFERRABLE INITIALLY DEFERRED)");
+        await Local(pair, "INSERT INTO mix.json_keyed VALUES ('{\"k\": 1}', 'before')");
+
+        await Assert.ThrowsAsync<PostgresException>(() => Local(pair,
+            "BEGIN; UPDATE mix.json_keyed SET note = 'doomed'; INSERT INTO mix.json_keyed VALUES ('{\"k\": [2, \"x\"]}', 'doomed'); INSERT INTO mix.child VALUES (99); COMMIT"));
+        const string Rows = "SELECT string_agg(doc::text || '|' || note, ';' ORDER BY doc) FROM ";
+        Assert.Equal("{\"k\": 1}|doomed;{\"k\": [2, \"x\"]}|doomed", await Db.ScalarAsync<string>(pair.Remote.ConnectionString, Rows + "mix_copy.json_keyed"));
+        Assert.Equal(1, await Db.ScalarAsync<int>(pair.Local.ConnectionString, "SELECT pgsync.resolve_applied($1)", Dst));
+        Assert.Equal("{\"k\": 1}|before", await Db.ScalarAsync<string>(pair.Remote.ConnectionString, Rows + "mix_copy.json_keyed"));
+    }
+
+    [Fact]
+    public async Task A_backend_crash_without_a_postmaster_restart_is_a_new_incarnation_and_the_change_is_undone()
+    {
+        await using var pair = await CreatePairAsync();
+        await Local(pair, "INSERT INTO mix.mixed_sync VALUES (1, 'kept')");
+        Assert.Equal(0, await Db.ScalarAsync<int>(pair.Local.ConnectionString, "SELECT pgsync.resolve_applied($1)", Dst));
+        var before = await Db.ScalarAsync<long>(pair.Local.ConnectionString, "SELECT token FROM pgsync.incarnation");
+        await CreateSlowCommitAsync(pair);
+        var commit = Local(pair, "BEGIN; INSERT INTO mix.mixed_sync VALUES (2, 'doomed'); INSERT INTO mix.slow VALUES (1); COMMIT");
+        await WorkerHost.Eventually(async () => (await RemoteRowsAsync(pair)).Contains("2|doomed", StringComparison.Ordinal));
+        // SIGKILL of one backend: the postmaster restarts every session and recovers, without restarting itself.
+        var pid = await Db.ScalarAsync<int>(pair.Local.AdminConnectionString, "SELECT pid FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND datname = $1", pair.Local.Name);
+        using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-KILL", pid.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!)
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await Assert.ThrowsAnyAsync<Exception>(() => commit);
+        NpgsqlConnection.ClearAllPools();
+        await WorkerHost.Eventually(async () =>
+        {
+            try
+            {
+                return await Db.ScalarAsync<long>(pair.Local.ConnectionString, "SELECT count(*) FROM mix.mixed_sync") == 1;
+            }
+            catch (NpgsqlException)
+            {
+                return false; // (still recovering)
+            }
+        });
+        Assert.Equal(0L, await Db.ScalarAsync<long>(pair.Local.ConnectionString, "SELECT count(*) FROM pgsync.incarnation"));
+
+        await AssertLeakedThenRestoredAsync(pair, "1|kept;2|doomed", "1|kept");
+        Assert.NotEqual(before, await Db.ScalarAsync<long>(pair.Local.ConnectionString, "SELECT token FROM pgsync.incarnation"));
+    }
+
+    [Fact]
     public async Task Set_constraints_immediate_then_rollback_is_undone_also_for_truncate()
     {
         await using var pair = await CreatePairAsync();

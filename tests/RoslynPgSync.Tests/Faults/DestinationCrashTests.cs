@@ -128,6 +128,53 @@ public sealed class DestinationCrashTests(DestinationClusterFixture destination)
     }
 
     [Fact]
+    public async Task A_worker_whose_whole_batch_the_destination_already_has_removes_it_and_goes_on()
+    {
+        await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, "fault_async");
+        const string Table = "app.events_async";
+        await pair.LogApplicationsAsync(Table);
+        await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} SELECT g / 100, g % 100, 1, 'first' FROM generate_series(0, 999) g");
+        await Db.ExecuteAsync(pair.Local.ConnectionString, $"UPDATE {Table} SET version = 2, payload = 'second' WHERE item < 50");
+
+        // The replay commits on the destination and is killed before its local delete (as above).
+        await using (var holder = new NpgsqlConnection(pair.Local.AdminConnectionString))
+        {
+            await holder.OpenAsync();
+            await using var hold = await holder.BeginTransactionAsync();
+            await using (var lockEntry = new NpgsqlCommand("SELECT id FROM pgsync.sync_err_rec ORDER BY id LIMIT 1 FOR UPDATE", holder, hold))
+            {
+                await lockEntry.ExecuteScalarAsync();
+            }
+
+            var replay = pair.ReplayAsync();
+            var pid = await WaitForLockWaitAsync(pair.Local.AdminConnectionString, pair.Local.OwnerRole);
+            await Db.ExecuteAsync(pair.Local.AdminConnectionString, "SELECT pg_terminate_backend($1)", pid);
+            await Assert.ThrowsAnyAsync<Exception>(() => replay);
+            await hold.RollbackAsync();
+        }
+
+        Assert.Equal(2, await pair.QueueDepthAsync());
+
+        // A worker that does not settle first (ResolveInterval far away): its batch is all applied already.
+        var logs = new CollectingLoggerProvider();
+        using var host = WorkerHost.ForPair(logs, pair, ["fault_async"], h =>
+        {
+            h.InstallOnStart = false;
+            h.ResolveInterval = TimeSpan.FromHours(1);
+            h.PollInterval = TimeSpan.FromMilliseconds(200);
+        });
+        await host.StartAsync();
+        await Task.Delay(200); // (the first cycle settles once; a new entry arrives after it)
+        await Db.ExecuteAsync(pair.Local.ConnectionString, $"UPDATE {Table} SET version = 3, payload = 'third' WHERE item = 0");
+        await WorkerHost.Eventually(async () => await pair.QueueDepthAsync() == 0, () => string.Join("\n", logs.Messages.TakeLast(10).Select(m => m.Message)));
+        await host.StopAsync();
+
+        Assert.True(await pair.EqualAsync(Table, Table, "writer, item"));
+        Assert.Equal(1_000 + 500 + 10, await pair.AssertEachChangeAppliedOnceAsync());
+        Assert.DoesNotContain(logs.Messages, m => m.Message.Contains("failed", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task Worker_connection_killed_mid_batch_repeatedly_still_drains_everything_once()
     {
         await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, "fault_async");

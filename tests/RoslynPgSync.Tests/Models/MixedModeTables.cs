@@ -30,3 +30,12 @@ public sealed class MixedSync : MixedRow
 public sealed class MixedStrict : MixedRow
 {
 }
+
+/// <summary>A Sync table keyed by a jsonb document: its keys travel as JSON values, also for a restore.</summary>
+[Table("json_keyed", Schema = "mix")]
+[Replicate("mix_dst", TargetSchema = "mix_copy", Mode = ReplicationMode.Sync)]
+public sealed class JsonKeyed
+{
+    [Key, Column(TypeName = "jsonb")] public string Doc { get; set; } = "{}";
+    public string? Note { get; set; }
+}
