@@ -501,12 +501,16 @@ internal static class CoreSql
                         END;
                         EXIT; -- (v_error stays the batch's)
                     END;
-                    WITH gone AS (
+                    BEGIN
                         DELETE FROM {{queue}} AS e
                          USING ROWS FROM (pg_catalog.unnest(v_done), pg_catalog.unnest(v_done_times)) AS d(id, entry_time)
-                         WHERE e.id = d.id AND {{Micros("e.create_time")}} = d.entry_time
-                        RETURNING e.id)
-                    SELECT COALESCE(pg_catalog.array_agg(g.id), '{}'::bigint[]) INTO v_done FROM gone AS g;
+                         WHERE e.id = d.id AND {{Micros("e.create_time")}} = d.entry_time;
+                    EXCEPTION WHEN serialization_failure THEN
+                        -- A REPEATABLE READ or SERIALIZABLE writer's old snapshot still shows entries that a
+                        -- replay applied and deleted since: they are gone already.
+                        NULL;
+                    END;
+                    v_done := COALESCE(v_done, '{}'::bigint[]);
                 END LOOP;
 
                 -- (Only when the destination was reached: an unreachable one is not tried a third time.)
@@ -646,6 +650,10 @@ internal static class CoreSql
                 v_restored integer := 0;
                 v_status text;
                 v_incarnation constant bigint := {{incarnation}}(true);
+                -- The oldest snapshot of any session (pg_stat_activity shows every backend's xmin).
+                v_horizon constant xid := (SELECT a.backend_xmin FROM pg_catalog.pg_stat_activity AS a
+                                           WHERE a.backend_xmin IS NOT NULL AND a.pid <> pg_catalog.pg_backend_pid()
+                                           ORDER BY pg_catalog.age(a.backend_xmin) DESC LIMIT 1);
                 v_timeout constant interval := {{remoteTimeout}}();
             BEGIN
                 SELECT n.origin INTO v_origin FROM {{node}} AS n;
@@ -677,7 +685,9 @@ internal static class CoreSql
                      USING ROWS FROM (pg_catalog.unnest(v_row.ids), pg_catalog.unnest(v_row.times)) AS d(id, entry_time)
                      WHERE e.dst_server = p_dst AND e.id = d.id AND {{Micros("e.create_time")}} = d.entry_time;
                     GET DIAGNOSTICS v_deleted = ROW_COUNT;
-                    IF v_deleted = 0 THEN
+                    -- Forgotten only once no snapshot in this cluster is older than that transaction: a
+                    -- REPEATABLE READ writer that still sees its entries as queued must find them here.
+                    IF v_deleted = 0 AND (v_horizon IS NULL OR pg_catalog.age(v_row.xact::xid8::xid) > pg_catalog.age(v_horizon)) THEN
                         v_forget := v_forget || v_row.xact;
                     END IF;
                 END LOOP;

@@ -141,6 +141,36 @@ public sealed class AtomicityTests(SourceClusterFixture source, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task A_repeatable_read_writer_whose_old_snapshot_still_shows_a_replayed_entry_does_not_send_it_again()
+    {
+        await using var pair = await CreatePairAsync();
+        await using var other = await pair.Cluster.CreateRoleAsync("writer");
+        await Db.ExecuteAsync(pair.Local.AdminConnectionString, $"GRANT USAGE ON SCHEMA mix TO \"{other.Name}\"; GRANT SELECT, INSERT, UPDATE ON mix.mixed_sync TO \"{other.Name}\"");
+        await pair.TakeRemoteDownAsync();
+        await Local(pair, "INSERT INTO mix.mixed_sync VALUES (1, 'old')");
+        Assert.Equal(1, await pair.QueueDepthAsync());
+
+        // Another role's REPEATABLE READ writer takes its snapshot while the entry is queued.
+        await using var writer = new NpgsqlConnection(other.ConnectionStringFor(pair.Local.Name));
+        await writer.OpenAsync();
+        await Execute(writer, "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM mix.mixed_sync");
+
+        // The entry is replayed, the row changes again (sent at once), and the record is settled.
+        await pair.BringRemoteBackAsync();
+        Assert.Equal(1, await pair.ReplayAsync());
+        await Local(pair, "UPDATE mix.mixed_sync SET note = 'newer' WHERE id = 1");
+        Assert.Equal(0, await Db.ScalarAsync<int>(pair.Local.ConnectionString, "SELECT pgsync.resolve_applied($1)", Dst));
+        Assert.Equal("1|newer", await RemoteRowsAsync(pair));
+
+        // The writer's commit still sees the replayed entry as queued: the destination's record says it
+        // arrived (kept while a snapshot older than its replay exists), so only the writer's own goes.
+        await Execute(writer, "INSERT INTO mix.mixed_sync VALUES (2, 'repeatable read'); COMMIT");
+        Assert.Equal("1|newer;2|repeatable read", await LocalRowsAsync(pair));
+        Assert.Equal("1|newer;2|repeatable read", await RemoteRowsAsync(pair));
+        Assert.Equal(0, await pair.QueueDepthAsync());
+    }
+
+    [Fact]
     public async Task A_second_destination_failing_in_strict_mode_undoes_what_the_first_one_committed()
     {
         await using var pair = await CreatePairAsync("sync_dst", "strict_dst");
