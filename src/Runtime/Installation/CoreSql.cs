@@ -244,7 +244,8 @@ internal static class CoreSql
             -- xid may have come back too.
             DROP FUNCTION IF EXISTS {{ledgerInsert}}(text, text, xid8, bigint[], text[], text[], text[]);
             DROP FUNCTION IF EXISTS {{ledgerInsert}}(text, text, xid8, bigint[], bigint[], text[], text[], text[]);
-            CREATE OR REPLACE FUNCTION {{ledgerInsert}}(p_origin text, p_dst text, p_xact xid8, p_incarnation bigint, p_ids bigint[], p_times bigint[], p_nsps text[], p_tables text[], p_keys text[])
+            DROP FUNCTION IF EXISTS {{ledgerInsert}}(text, text, xid8, bigint, bigint[], bigint[], text[], text[], text[]);
+            CREATE OR REPLACE FUNCTION {{ledgerInsert}}(p_origin text, p_dst text, p_xact xid8, p_incarnation bigint, p_ids bigint[], p_times bigint[], p_nsps text[], p_tables text[], p_keys text[], p_savepoint boolean[])
             RETURNS text
             LANGUAGE sql
             IMMUTABLE
@@ -252,13 +253,13 @@ internal static class CoreSql
             AS $pgsync$
                 -- (One entry, the usual Sync commit: plain VALUES, which the destination plans fastest.)
                 SELECT CASE WHEN pg_catalog.cardinality(p_ids) = 1 THEN pg_catalog.format(
-                    'INSERT INTO %s (origin, dst_server, xact_id, incarnation, entry_id, entry_time, nsp_name, table_name, keys) VALUES (%L, %L, %L, %s, %s, %s, %L, %L, %L)',
-                    {{remoteLedger}}, p_origin, p_dst, p_xact, p_incarnation, p_ids[1], p_times[1], p_nsps[1], p_tables[1], p_keys[1])
+                    'INSERT INTO %s (origin, dst_server, xact_id, incarnation, entry_id, entry_time, nsp_name, table_name, keys, in_savepoint) VALUES (%L, %L, %L, %s, %s, %s, %L, %L, %L, %L)',
+                    {{remoteLedger}}, p_origin, p_dst, p_xact, p_incarnation, p_ids[1], p_times[1], p_nsps[1], p_tables[1], p_keys[1], COALESCE(p_savepoint[1], false))
                 ELSE pg_catalog.format(
-                    'INSERT INTO %s (origin, dst_server, xact_id, incarnation, entry_id, entry_time, nsp_name, table_name, keys) SELECT %L, %L, %L::pg_catalog.xid8, %s, u.* FROM ROWS FROM (pg_catalog.unnest(%L::bigint[]), pg_catalog.unnest(%L::bigint[]), pg_catalog.unnest(%L::text[]), pg_catalog.unnest(%L::text[]), pg_catalog.unnest(%L::text[])) AS u',
-                    {{remoteLedger}}, p_origin, p_dst, p_xact, p_incarnation, p_ids, p_times, p_nsps, p_tables, p_keys) END
+                    'INSERT INTO %s (origin, dst_server, xact_id, incarnation, entry_id, entry_time, nsp_name, table_name, keys, in_savepoint) SELECT %L, %L, %L::pg_catalog.xid8, %s, u.i, u.t, u.n, u.r, u.k, COALESCE(u.s, false) FROM ROWS FROM (pg_catalog.unnest(%L::bigint[]), pg_catalog.unnest(%L::bigint[]), pg_catalog.unnest(%L::text[]), pg_catalog.unnest(%L::text[]), pg_catalog.unnest(%L::text[]), pg_catalog.unnest(%L::boolean[])) AS u(i, t, n, r, k, s)',
+                    {{remoteLedger}}, p_origin, p_dst, p_xact, p_incarnation, p_ids, p_times, p_nsps, p_tables, p_keys, p_savepoint) END
             $pgsync$;
-            REVOKE ALL ON FUNCTION {{ledgerInsert}}(text, text, xid8, bigint, bigint[], bigint[], text[], text[], text[]) FROM PUBLIC;
+            REVOKE ALL ON FUNCTION {{ledgerInsert}}(text, text, xid8, bigint, bigint[], bigint[], text[], text[], text[], boolean[]) FROM PUBLIC;
 
             -- Waiting for a destination at most p_timeout (NULL: as long as it takes). PostgreSQL 15's
             -- dblink_exec waits for an answer without end and cannot be cancelled meanwhile: a destination
@@ -413,6 +414,10 @@ internal static class CoreSql
                 v_table text;
                 v_reached boolean := false;
                 v_self xid8 := pg_catalog.pg_current_xact_id();
+                -- Entries written inside a savepoint (their rows' xmin is a subtransaction's) may still be
+                -- rolled back while the transaction commits (SET CONSTRAINTS ALL IMMEDIATE sends them at
+                -- the statement's end): recorded so, they are restored whatever the outcome.
+                v_top constant bigint := v_self::text::bigint % 4294967296;
                 v_origin text;
                 v_done bigint[]; -- entries the destination had applied already
                 v_done_times bigint[];
@@ -433,9 +438,11 @@ internal static class CoreSql
                                    pg_catalog.array_agg({{Micros("q.create_time")}} ORDER BY q.id),
                                    pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.nsp_name END ORDER BY q.id),
                                    pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.table_name END ORDER BY q.id),
-                                   pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.keys END ORDER BY q.id))
+                                   pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.keys END ORDER BY q.id),
+                                   pg_catalog.array_agg(q.xact_id = v_self AND q.row_xid <> v_top ORDER BY q.id))
                           INTO v_ids, v_sql, v_rows, v_ledger
-                          FROM (SELECT e.id, e.dst_query, e.row_count, e.xact_id, e.nsp_name, e.table_name, e.keys, e.create_time FROM {{queue}} AS e
+                          FROM (SELECT e.id, e.dst_query, e.row_count, e.xact_id, e.nsp_name, e.table_name, e.keys, e.create_time,
+                                       e.xmin::text::bigint AS row_xid FROM {{queue}} AS e
                                 WHERE e.dst_server = p_dst AND (e.xact_id IS DISTINCT FROM v_self OR e.mode <> 'a')
                                   AND e.id <> ALL (COALESCE(v_done, '{}'::bigint[]))
                                 ORDER BY e.id LIMIT p_limit - COALESCE(pg_catalog.cardinality(v_done), 0)) AS q;
@@ -445,7 +452,8 @@ internal static class CoreSql
                                {{ledgerInsert}}(v_origin, p_dst, v_self, v_incarnation, pg_catalog.array_agg(p.id ORDER BY p.id),
                                    pg_catalog.array_agg({{Micros("p.create_time")}} ORDER BY p.id),
                                    pg_catalog.array_agg(p.nsp_name ORDER BY p.id), pg_catalog.array_agg(p.table_name ORDER BY p.id),
-                                   pg_catalog.array_agg(p.keys ORDER BY p.id))
+                                   pg_catalog.array_agg(p.keys ORDER BY p.id),
+                                   pg_catalog.array_agg(p.xmin::text::bigint <> v_top ORDER BY p.id))
                           INTO v_ids, v_sql, v_rows, v_ledger
                           FROM {{pending}} AS p WHERE p.xact_id = p_xact AND p.dst_server = p_dst;
                     END IF;
@@ -541,7 +549,8 @@ internal static class CoreSql
                                            pg_catalog.array_agg({{Micros("e.create_time")}} ORDER BY e.id),
                                            pg_catalog.array_agg(CASE WHEN e.xact_id = v_self THEN e.nsp_name END ORDER BY e.id),
                                            pg_catalog.array_agg(CASE WHEN e.xact_id = v_self THEN e.table_name END ORDER BY e.id),
-                                           pg_catalog.array_agg(CASE WHEN e.xact_id = v_self THEN e.keys END ORDER BY e.id))
+                                           pg_catalog.array_agg(CASE WHEN e.xact_id = v_self THEN e.keys END ORDER BY e.id),
+                                           pg_catalog.array_agg(e.xact_id = v_self AND e.xmin::text::bigint <> v_top ORDER BY e.id))
                                   INTO v_sql, v_rows, v_ledger
                                   FROM {{queue}} AS e WHERE e.id = ANY (v_ids[1:v_good]);
                                 PERFORM {{remoteExec}}(v_conn, v_begin || E';\n' || v_ledger || E';\n' || v_sql || E';\nCOMMIT', v_timeout);
@@ -662,8 +671,8 @@ internal static class CoreSql
                 END IF;
                 FOR v_row IN
                     SELECT * FROM pg_catalog.json_to_recordset({{remoteQuery}}(v_conn, pg_catalog.format(
-                        'SELECT xact_id::text AS xact, incarnation, pg_catalog.array_agg(entry_id) AS ids, pg_catalog.array_agg(entry_time) AS times, pg_catalog.bool_or(nsp_name IS NOT NULL) AS has_own FROM %s WHERE origin = %L AND dst_server = %L GROUP BY xact_id, incarnation',
-                        {{remoteLedger}}, v_origin, p_dst), v_timeout)) AS t(xact text, incarnation bigint, ids bigint[], times bigint[], has_own boolean)
+                        'SELECT xact_id::text AS xact, incarnation, pg_catalog.array_agg(entry_id) AS ids, pg_catalog.array_agg(entry_time) AS times, pg_catalog.bool_or(nsp_name IS NOT NULL) AS has_own, pg_catalog.bool_or(in_savepoint) AS in_savepoint FROM %s WHERE origin = %L AND dst_server = %L GROUP BY xact_id, incarnation',
+                        {{remoteLedger}}, v_origin, p_dst), v_timeout)) AS t(xact text, incarnation bigint, ids bigint[], times bigint[], has_own boolean, in_savepoint boolean)
                 LOOP
                     BEGIN
                         v_status := pg_catalog.pg_xact_status(v_row.xact::xid8);
@@ -678,7 +687,7 @@ internal static class CoreSql
                     -- Applied before this node crashed: if it never committed, its xid may have been given
                     -- again to a transaction that did. Its own keys are restored whatever the status says
                     -- (a restore of a committed change rewrites the same rows).
-                    IF v_row.has_own AND (v_status IS DISTINCT FROM 'committed' OR v_row.incarnation <> v_incarnation) THEN
+                    IF v_row.has_own AND (v_status IS DISTINCT FROM 'committed' OR v_row.incarnation <> v_incarnation OR v_row.in_savepoint) THEN
                         v_aborted := v_aborted || v_row.xact;
                     END IF;
                     DELETE FROM {{queue}} AS e
@@ -963,6 +972,7 @@ internal static class CoreSql
             nsp_name text,
             table_name text,
             keys text,
+            in_savepoint boolean NOT NULL DEFAULT false,
             applied_at timestamp with time zone NOT NULL DEFAULT pg_catalog.clock_timestamp(),
             CONSTRAINT applied_entry_pkey PRIMARY KEY (origin, entry_id, entry_time)
         );

@@ -101,6 +101,19 @@ public sealed class AtomicityTests(SourceClusterFixture source, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task A_savepoint_rolled_back_after_set_constraints_immediate_is_undone_while_the_transaction_commits()
+    {
+        await using var pair = await CreatePairAsync();
+
+        // The change inside the savepoint is sent at its statement's end; the savepoint is rolled back.
+        await Local(pair,
+            "BEGIN; SAVEPOINT s; SET CONSTRAINTS ALL IMMEDIATE; INSERT INTO mix.mixed_sync VALUES (2, 'doomed'); " +
+            "ROLLBACK TO SAVEPOINT s; INSERT INTO mix.mixed_sync VALUES (3, 'kept'); COMMIT");
+
+        await AssertLeakedThenRestoredAsync(pair, "2|doomed;3|kept", "3|kept");
+    }
+
+    [Fact]
     public async Task A_serializable_writer_failing_at_commit_is_undone()
     {
         await using var pair = await CreatePairAsync();
