@@ -417,7 +417,11 @@ internal static class CoreSql
                 -- Entries written inside a savepoint (their rows' xmin is a subtransaction's) may still be
                 -- rolled back while the transaction commits (SET CONSTRAINTS ALL IMMEDIATE sends them at
                 -- the statement's end): recorded so, they are restored whatever the outcome.
-                v_top constant bigint := v_self::text::bigint % 4294967296;
+                -- (Not when the flush runs for COMMIT or PREPARE TRANSACTION itself: every savepoint has
+                -- ended by then, so an application's savepoints, such as EF Core's, cost no restore.)
+                v_top constant bigint := CASE
+                    WHEN pg_catalog.current_query() OPERATOR(pg_catalog.~*) '^\s*(commit|end|prepare\s+transaction)\y' THEN NULL
+                    ELSE v_self::text::bigint % 4294967296 END;
                 v_origin text;
                 v_done bigint[]; -- entries the destination had applied already
                 v_done_times bigint[];
@@ -439,7 +443,7 @@ internal static class CoreSql
                                    pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.nsp_name END ORDER BY q.id),
                                    pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.table_name END ORDER BY q.id),
                                    pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.keys END ORDER BY q.id),
-                                   pg_catalog.array_agg(q.xact_id = v_self AND q.row_xid <> v_top ORDER BY q.id))
+                                   pg_catalog.array_agg(COALESCE(q.xact_id = v_self AND q.row_xid <> v_top, false) ORDER BY q.id))
                           INTO v_ids, v_sql, v_rows, v_ledger
                           FROM (SELECT e.id, e.dst_query, e.row_count, e.xact_id, e.nsp_name, e.table_name, e.keys, e.create_time,
                                        e.xmin::text::bigint AS row_xid FROM {{queue}} AS e
@@ -453,7 +457,7 @@ internal static class CoreSql
                                    pg_catalog.array_agg({{Micros("p.create_time")}} ORDER BY p.id),
                                    pg_catalog.array_agg(p.nsp_name ORDER BY p.id), pg_catalog.array_agg(p.table_name ORDER BY p.id),
                                    pg_catalog.array_agg(p.keys ORDER BY p.id),
-                                   pg_catalog.array_agg(p.xmin::text::bigint <> v_top ORDER BY p.id))
+                                   pg_catalog.array_agg(COALESCE(p.xmin::text::bigint <> v_top, false) ORDER BY p.id))
                           INTO v_ids, v_sql, v_rows, v_ledger
                           FROM {{pending}} AS p WHERE p.xact_id = p_xact AND p.dst_server = p_dst;
                     END IF;
@@ -550,7 +554,7 @@ internal static class CoreSql
                                            pg_catalog.array_agg(CASE WHEN e.xact_id = v_self THEN e.nsp_name END ORDER BY e.id),
                                            pg_catalog.array_agg(CASE WHEN e.xact_id = v_self THEN e.table_name END ORDER BY e.id),
                                            pg_catalog.array_agg(CASE WHEN e.xact_id = v_self THEN e.keys END ORDER BY e.id),
-                                           pg_catalog.array_agg(e.xact_id = v_self AND e.xmin::text::bigint <> v_top ORDER BY e.id))
+                                           pg_catalog.array_agg(COALESCE(e.xact_id = v_self AND e.xmin::text::bigint <> v_top, false) ORDER BY e.id))
                                   INTO v_sql, v_rows, v_ledger
                                   FROM {{queue}} AS e WHERE e.id = ANY (v_ids[1:v_good]);
                                 PERFORM {{remoteExec}}(v_conn, v_begin || E';\n' || v_ledger || E';\n' || v_sql || E';\nCOMMIT', v_timeout);

@@ -111,6 +111,25 @@ public sealed class AtomicityTests(SourceClusterFixture source, ITestOutputHelpe
             "ROLLBACK TO SAVEPOINT s; INSERT INTO mix.mixed_sync VALUES (3, 'kept'); COMMIT");
 
         await AssertLeakedThenRestoredAsync(pair, "2|doomed;3|kept", "3|kept");
+
+        // A savepoint released before a COMMIT of its own (as EF Core's SaveChanges does in an
+        // application's transaction): sent at that COMMIT, nothing to restore afterwards.
+        await using var connection = await OpenAsync(pair);
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await transaction.SaveAsync("ef");
+            await using (var insert = new NpgsqlCommand("INSERT INTO mix.mixed_sync VALUES (4, 'in a released savepoint')", connection, transaction))
+            {
+                await insert.ExecuteNonQueryAsync();
+            }
+
+            await transaction.ReleaseAsync("ef");
+            await transaction.CommitAsync();
+        }
+
+        Assert.Equal("3|kept;4|in a released savepoint", await RemoteRowsAsync(pair));
+        Assert.Equal(0L, await Db.ScalarAsync<long>(pair.Remote.ConnectionString, "SELECT count(*) FROM pgsync.applied_entry WHERE in_savepoint"));
+        Assert.Equal(0, await Db.ScalarAsync<int>(pair.Local.ConnectionString, "SELECT pgsync.resolve_applied($1)", Dst));
     }
 
     [Fact]
