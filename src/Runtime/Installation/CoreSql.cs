@@ -663,10 +663,13 @@ internal static class CoreSql
                 v_restored integer := 0;
                 v_status text;
                 v_incarnation constant bigint := {{incarnation}}(true);
-                -- The oldest snapshot of any session (pg_stat_activity shows every backend's xmin).
+                -- The oldest snapshot of any other session of this database (pg_stat_activity shows every
+                -- backend's xmin): only this database's writers read its queue.
                 v_horizon constant xid := (SELECT a.backend_xmin FROM pg_catalog.pg_stat_activity AS a
                                            WHERE a.backend_xmin IS NOT NULL AND a.pid <> pg_catalog.pg_backend_pid()
+                                             AND a.datname = pg_catalog.current_database()
                                            ORDER BY pg_catalog.age(a.backend_xmin) DESC LIMIT 1);
+                v_settled text[] := '{}'; -- restored: their keys need no restore again
                 v_timeout constant interval := {{remoteTimeout}}();
             BEGIN
                 SELECT n.origin INTO v_origin FROM {{node}} AS n;
@@ -728,6 +731,7 @@ internal static class CoreSql
                         -- Not while a batch for that destination is being applied.
                         PERFORM pg_catalog.pg_advisory_xact_lock({{lockSpace}}, pg_catalog.hashtext(p_dst));
                         v_restored := pg_catalog.cardinality(v_aborted);
+                        v_settled := v_aborted;
                     EXCEPTION WHEN lock_not_available THEN
                         -- Writers or a replay hold the locks: restore at the next call, forget nothing aborted.
                         v_sql := NULL;
@@ -735,12 +739,17 @@ internal static class CoreSql
                     END;
                 END IF;
 
-                IF v_sql IS NULL AND pg_catalog.cardinality(v_forget) = 0 THEN
+                IF v_sql IS NULL AND pg_catalog.cardinality(v_forget) = 0 AND pg_catalog.cardinality(v_settled) = 0 THEN
                     RETURN 0;
                 END IF;
+                -- The restore, and in the same transaction: restored records keep only what tells that
+                -- their entries arrived (so that they are not restored again at every call while an old
+                -- snapshot keeps them), and settled records go.
                 PERFORM {{remoteExec}}(v_conn,
                     'BEGIN; SET LOCAL search_path = pg_catalog, pg_temp; SET LOCAL synchronous_commit = on;' || E'\n'
                     || COALESCE(v_sql || E';\n', '')
+                    || pg_catalog.format('UPDATE %s SET nsp_name = NULL, table_name = NULL, keys = NULL, in_savepoint = false WHERE origin = %L AND dst_server = %L AND xact_id = ANY (%L::pg_catalog.xid8[])', {{remoteLedger}}, v_origin, p_dst, v_settled)
+                    || E';\n'
                     || pg_catalog.format('DELETE FROM %s WHERE origin = %L AND dst_server = %L AND xact_id = ANY (%L::pg_catalog.xid8[])', {{remoteLedger}}, v_origin, p_dst, v_forget)
                     || E';\nCOMMIT', v_timeout);
                 RETURN v_restored;

@@ -88,6 +88,27 @@ public sealed class AtomicityTests(SourceClusterFixture source, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task A_restored_record_that_an_old_snapshot_keeps_is_not_restored_again_and_goes_once_the_snapshot_ends()
+    {
+        await using var pair = await CreatePairAsync();
+        await using var reader = await OpenAsync(pair);
+        await Execute(reader, "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM mix.mixed_sync");
+
+        await Local(pair, "BEGIN; INSERT INTO mix.mixed_sync VALUES (1, 'doomed'); SET CONSTRAINTS ALL IMMEDIATE; ROLLBACK");
+        Assert.Equal("1|doomed", await RemoteRowsAsync(pair));
+        Assert.Equal(1, await Db.ScalarAsync<int>(pair.Local.ConnectionString, "SELECT pgsync.resolve_applied($1)", Dst));
+        Assert.Equal(string.Empty, await RemoteRowsAsync(pair));
+        // Kept while the reader's snapshot is older, but only as "arrived": not restored again.
+        Assert.Equal(0, await Db.ScalarAsync<int>(pair.Local.ConnectionString, "SELECT pgsync.resolve_applied($1)", Dst));
+        Assert.Equal(1L, await LedgerRowsAsync(pair));
+        Assert.Equal(0L, await Db.ScalarAsync<long>(pair.Remote.ConnectionString, "SELECT count(*) FROM pgsync.applied_entry WHERE keys IS NOT NULL OR nsp_name IS NOT NULL"));
+
+        await Execute(reader, "COMMIT");
+        Assert.Equal(0, await Db.ScalarAsync<int>(pair.Local.ConnectionString, "SELECT pgsync.resolve_applied($1)", Dst));
+        Assert.Equal(0L, await LedgerRowsAsync(pair));
+    }
+
+    [Fact]
     public async Task Set_constraints_immediate_then_rollback_is_undone_also_for_truncate()
     {
         await using var pair = await CreatePairAsync();
