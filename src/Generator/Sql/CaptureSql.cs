@@ -25,7 +25,7 @@ internal static class CaptureSql
         var source = PgSql.QualifiedName(table.SourceSchema, table.SourceTable);
         var function = SchemaSlot + "." + PgSql.QuoteIdentifier(SqlNames.CaptureFunction(table.SourceSchema, table.SourceTable));
         var body = Body(table);
-        var tag = DollarTag(body);
+        var tag = PgSql.DollarTag(body);
 
         var sql = new StringBuilder();
         sql.Append("CREATE OR REPLACE FUNCTION ").Append(function).Append("()\n");
@@ -87,7 +87,7 @@ internal static class CaptureSql
            .Append(PgSql.QuoteIdentifier(SqlNames.CaptureFunction(table.SourceSchema, table.SourceTable))).Append("();\n");
         sql.Append("DROP FUNCTION IF EXISTS ").Append(SchemaSlot).Append('.')
            .Append(PgSql.QuoteIdentifier(SqlNames.RestoreFunction(table.SourceSchema, table.SourceTable))).Append("(text, text);\n");
-        var tag = DollarTag(table.SourceSchema + table.SourceTable);
+        var tag = PgSql.DollarTag(table.SourceSchema + table.SourceTable);
         sql.Append("DO ").Append(tag).Append("\nBEGIN\n    DELETE FROM ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.ReplicatedTables))
            .Append(" WHERE nsp_name = ").Append(PgSql.QuoteLiteral(table.SourceSchema)).Append(" AND table_name = ").Append(PgSql.QuoteLiteral(table.SourceTable))
            .Append(";\nEXCEPTION WHEN undefined_table OR invalid_schema_name THEN\n    NULL; -- (never installed)\nEND\n").Append(tag).Append(";\n");
@@ -241,21 +241,10 @@ internal static class CaptureSql
 
         b.Append("    RETURN v_sql;\nEND\n");
         var body = b.ToString();
-        var tag = DollarTag(body);
+        var tag = PgSql.DollarTag(body);
         return "CREATE OR REPLACE FUNCTION " + function + "(p_dst text, p_keys text)\nRETURNS text\nLANGUAGE plpgsql\nSECURITY DEFINER\n" +
                "SET search_path = pg_catalog, pg_temp\nSET extra_float_digits = 3\nSET IntervalStyle = postgres\nAS " + tag + "\n" + body + tag + ";\n" +
                "REVOKE ALL ON FUNCTION " + function + "(text, text) FROM PUBLIC;\n";
     }
 
-    /// <summary>A dollar-quote tag that does not occur in the body (identifiers may contain '$').</summary>
-    private static string DollarTag(string body)
-    {
-        var tag = "$pgsync$";
-        for (var i = 1; body.Contains(tag); i++)
-        {
-            tag = "$pgsync" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "$";
-        }
-
-        return tag;
-    }
 }

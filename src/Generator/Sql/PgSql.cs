@@ -38,6 +38,18 @@ internal static class PgSql
             : "'" + quoted + "'";
     }
 
+    /// <summary>A dollar-quote tag (<c>$pgsync$</c>, <c>$pgsync1$</c>, ...) that does not occur in <paramref name="body"/> (identifiers may contain '$').</summary>
+    public static string DollarTag(string body)
+    {
+        var tag = "$pgsync$";
+        for (var i = 1; body.Contains(tag); i++)
+        {
+            tag = "$pgsync" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "$";
+        }
+
+        return tag;
+    }
+
     /// <summary>
     /// Why <paramref name="identifier"/> cannot be a PostgreSQL identifier, or <c>null</c> when it can:
     /// it must be non-empty, without NUL, and at most <see cref="MaxIdentifierBytes"/> bytes in UTF-8.

@@ -140,12 +140,7 @@ internal static class ForeignServerSql
 
     private static string Do(string body)
     {
-        var tag = "$pgsync$";
-        for (var i = 1; body.Contains(tag, System.StringComparison.Ordinal); i++)
-        {
-            tag = "$pgsync" + i.ToString(CultureInfo.InvariantCulture) + "$";
-        }
-
+        var tag = PgSql.DollarTag(body);
         return "DO " + tag + "\n" + body + tag + ";\n";
     }
 
