@@ -92,7 +92,7 @@ public sealed class AtomicityTests(SourceClusterFixture source, ITestOutputHelpe
     {
         await using var pair = await CreatePairAsync();
         await using var reader = await OpenAsync(pair);
-        await Execute(reader, "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM mix.mixed_sync");
+        await Db.ExecuteAsync(reader, "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM mix.mixed_sync");
 
         await Local(pair, "BEGIN; INSERT INTO mix.mixed_sync VALUES (1, 'doomed'); SET CONSTRAINTS ALL IMMEDIATE; ROLLBACK");
         Assert.Equal("1|doomed", await RemoteRowsAsync(pair));
@@ -103,7 +103,7 @@ public sealed class AtomicityTests(SourceClusterFixture source, ITestOutputHelpe
         Assert.Equal(1L, await LedgerRowsAsync(pair));
         Assert.Equal(0L, await Db.ScalarAsync<long>(pair.Remote.ConnectionString, "SELECT count(*) FROM pgsync.applied_entry WHERE keys IS NOT NULL OR nsp_name IS NOT NULL"));
 
-        await Execute(reader, "COMMIT");
+        await Db.ExecuteAsync(reader, "COMMIT");
         Assert.Equal(0, await Db.ScalarAsync<int>(pair.Local.ConnectionString, "SELECT pgsync.resolve_applied($1)", Dst));
         Assert.Equal(0L, await LedgerRowsAsync(pair));
     }
@@ -166,9 +166,9 @@ public sealed class AtomicityTests(SourceClusterFixture source, ITestOutputHelpe
             "CREATE CONSTRAINT TRIGGER look AFTER INSERT ON mix.touch DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION mix.look()");
         await using var first = await OpenAsync(pair);
         await using var second = await OpenAsync(pair);
-        await Execute(first, "BEGIN ISOLATION LEVEL SERIALIZABLE; INSERT INTO mix.mixed_sync VALUES (1, 'doomed'); INSERT INTO mix.touch VALUES (1)");
-        await Execute(second, "BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT count(*) FROM mix.mixed_sync; INSERT INTO mix.plain VALUES (1); COMMIT");
-        var error = await Assert.ThrowsAsync<PostgresException>(() => Execute(first, "COMMIT"));
+        await Db.ExecuteAsync(first, "BEGIN ISOLATION LEVEL SERIALIZABLE; INSERT INTO mix.mixed_sync VALUES (1, 'doomed'); INSERT INTO mix.touch VALUES (1)");
+        await Db.ExecuteAsync(second, "BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT count(*) FROM mix.mixed_sync; INSERT INTO mix.plain VALUES (1); COMMIT");
+        var error = await Assert.ThrowsAsync<PostgresException>(() => Db.ExecuteAsync(first, "COMMIT"));
         Assert.Equal(PostgresErrorCodes.SerializationFailure, error.SqlState);
 
         await AssertLeakedThenRestoredAsync(pair, "1|doomed", string.Empty);
@@ -185,9 +185,9 @@ public sealed class AtomicityTests(SourceClusterFixture source, ITestOutputHelpe
             "CREATE FUNCTION mix.bump() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE mix.counter SET n = n + 1 WHERE id = 1; RETURN NULL; END $$; " +
             "CREATE CONSTRAINT TRIGGER bump AFTER INSERT ON mix.touch DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION mix.bump()");
         await using var writer = await OpenAsync(pair);
-        await Execute(writer, "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT n FROM mix.counter; INSERT INTO mix.mixed_sync VALUES (1, 'doomed'); INSERT INTO mix.touch VALUES (1)");
+        await Db.ExecuteAsync(writer, "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT n FROM mix.counter; INSERT INTO mix.mixed_sync VALUES (1, 'doomed'); INSERT INTO mix.touch VALUES (1)");
         await Local(pair, "UPDATE mix.counter SET n = 100 WHERE id = 1");
-        var error = await Assert.ThrowsAsync<PostgresException>(() => Execute(writer, "COMMIT"));
+        var error = await Assert.ThrowsAsync<PostgresException>(() => Db.ExecuteAsync(writer, "COMMIT"));
         Assert.Equal(PostgresErrorCodes.SerializationFailure, error.SqlState);
 
         await AssertLeakedThenRestoredAsync(pair, "1|doomed", string.Empty);
@@ -206,7 +206,7 @@ public sealed class AtomicityTests(SourceClusterFixture source, ITestOutputHelpe
         // Another role's REPEATABLE READ writer takes its snapshot while the entry is queued.
         await using var writer = new NpgsqlConnection(other.ConnectionStringFor(pair.Local.Name));
         await writer.OpenAsync();
-        await Execute(writer, "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM mix.mixed_sync");
+        await Db.ExecuteAsync(writer, "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM mix.mixed_sync");
 
         // The entry is replayed, the row changes again (sent at once), and the record is settled.
         await pair.BringRemoteBackAsync();
@@ -217,7 +217,7 @@ public sealed class AtomicityTests(SourceClusterFixture source, ITestOutputHelpe
 
         // The writer's commit still sees the replayed entry as queued: the destination's record says it
         // arrived (kept while a snapshot older than its replay exists), so only the writer's own goes.
-        await Execute(writer, "INSERT INTO mix.mixed_sync VALUES (2, 'repeatable read'); COMMIT");
+        await Db.ExecuteAsync(writer, "INSERT INTO mix.mixed_sync VALUES (2, 'repeatable read'); COMMIT");
         Assert.Equal("1|newer;2|repeatable read", await LocalRowsAsync(pair));
         Assert.Equal("1|newer;2|repeatable read", await RemoteRowsAsync(pair));
         Assert.Equal(0, await pair.QueueDepthAsync());
@@ -351,11 +351,5 @@ public sealed class AtomicityTests(SourceClusterFixture source, ITestOutputHelpe
         var connection = new NpgsqlConnection(pair.Local.ConnectionString);
         await connection.OpenAsync();
         return connection;
-    }
-
-    private static async Task Execute(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }

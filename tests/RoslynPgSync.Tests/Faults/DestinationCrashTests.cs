@@ -97,22 +97,7 @@ public sealed class DestinationCrashTests(DestinationClusterFixture destination)
         await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} SELECT g / 100, g % 100, 1, 'first' FROM generate_series(0, 999) g");
         await Db.ExecuteAsync(pair.Local.ConnectionString, $"UPDATE {Table} SET version = 2, payload = 'second' WHERE item < 50");
 
-        // Hold a lock on the first entry: apply_pending commits on the destination, then waits to delete it.
-        await using var holder = new NpgsqlConnection(pair.Local.AdminConnectionString);
-        await holder.OpenAsync();
-        await using var hold = await holder.BeginTransactionAsync();
-        await using (var lockEntry = new NpgsqlCommand("SELECT id FROM pgsync.sync_err_rec ORDER BY id LIMIT 1 FOR UPDATE", holder, hold))
-        {
-            await lockEntry.ExecuteScalarAsync();
-        }
-
-        var replay = pair.ReplayAsync();
-        var pid = await WaitForLockWaitAsync(pair.Local.AdminConnectionString, pair.Local.OwnerRole);
-        Assert.True(await pair.EqualAsync(Table, Table, "writer, item"), "the destination has not committed the batch yet");
-        await Db.ExecuteAsync(pair.Local.AdminConnectionString, "SELECT pg_terminate_backend($1)", pid);
-        var killed = await Assert.ThrowsAnyAsync<Exception>(() => replay);
-        Assert.True(killed is NpgsqlException or InvalidOperationException, killed.ToString());
-        await hold.RollbackAsync();
+        await KillReplayAfterItsRemoteCommitAsync(pair, Table);
         Assert.Equal(2, await pair.QueueDepthAsync());
 
         // Later changes to the same keys, then the replay: the destination's record says the old batch
@@ -136,23 +121,7 @@ public sealed class DestinationCrashTests(DestinationClusterFixture destination)
         await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} SELECT g / 100, g % 100, 1, 'first' FROM generate_series(0, 999) g");
         await Db.ExecuteAsync(pair.Local.ConnectionString, $"UPDATE {Table} SET version = 2, payload = 'second' WHERE item < 50");
 
-        // The replay commits on the destination and is killed before its local delete (as above).
-        await using (var holder = new NpgsqlConnection(pair.Local.AdminConnectionString))
-        {
-            await holder.OpenAsync();
-            await using var hold = await holder.BeginTransactionAsync();
-            await using (var lockEntry = new NpgsqlCommand("SELECT id FROM pgsync.sync_err_rec ORDER BY id LIMIT 1 FOR UPDATE", holder, hold))
-            {
-                await lockEntry.ExecuteScalarAsync();
-            }
-
-            var replay = pair.ReplayAsync();
-            var pid = await WaitForLockWaitAsync(pair.Local.AdminConnectionString, pair.Local.OwnerRole);
-            await Db.ExecuteAsync(pair.Local.AdminConnectionString, "SELECT pg_terminate_backend($1)", pid);
-            await Assert.ThrowsAnyAsync<Exception>(() => replay);
-            await hold.RollbackAsync();
-        }
-
+        await KillReplayAfterItsRemoteCommitAsync(pair, Table);
         Assert.Equal(2, await pair.QueueDepthAsync());
 
         // A worker that does not settle first (ResolveInterval far away): its batch is all applied already.
@@ -261,6 +230,29 @@ public sealed class DestinationCrashTests(DestinationClusterFixture destination)
         Assert.True(await pair.EqualAsync(Table, Table, "writer, item"));
         Assert.Equal(200_000, await Db.ScalarAsync<long>(pair.Remote.ConnectionString, $"SELECT count(*) FROM {Table}"));
         Assert.Equal(200_000 + 50 * 1_000, await pair.AssertEachChangeAppliedOnceAsync());
+    }
+
+    /// <summary>
+    /// A replay (deal_sync_err_rec) that commits on the destination and has its backend terminated before
+    /// its local delete: a lock held on the first queue entry keeps it waiting exactly there.
+    /// </summary>
+    private static async Task KillReplayAfterItsRemoteCommitAsync(ReplicationPair pair, string table)
+    {
+        await using var holder = new NpgsqlConnection(pair.Local.AdminConnectionString);
+        await holder.OpenAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var lockEntry = new NpgsqlCommand("SELECT id FROM pgsync.sync_err_rec ORDER BY id LIMIT 1 FOR UPDATE", holder, hold))
+        {
+            await lockEntry.ExecuteScalarAsync();
+        }
+
+        var replay = pair.ReplayAsync();
+        var pid = await WaitForLockWaitAsync(pair.Local.AdminConnectionString, pair.Local.OwnerRole);
+        Assert.True(await pair.EqualAsync(table, table, "writer, item"), "the destination has not committed the batch yet");
+        await Db.ExecuteAsync(pair.Local.AdminConnectionString, "SELECT pg_terminate_backend($1)", pid);
+        var killed = await Assert.ThrowsAnyAsync<Exception>(() => replay);
+        Assert.True(killed is NpgsqlException or InvalidOperationException, killed.ToString());
+        await hold.RollbackAsync();
     }
 
     /// <summary>Waits until a session of <paramref name="role"/> waits for a lock, and returns its pid.</summary>

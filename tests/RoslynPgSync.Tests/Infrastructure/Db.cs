@@ -17,6 +17,13 @@ public static class Db
         return await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Runs a statement (or several, without parameters) on an open connection, in whatever transaction it is in.</summary>
+    public static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     /// <summary>Runs a query on a new connection and returns the first column of the first row.</summary>
     public static async Task<T> ScalarAsync<T>(string connectionString, string sql, params object[] parameters)
     {

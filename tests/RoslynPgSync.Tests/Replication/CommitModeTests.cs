@@ -35,8 +35,8 @@ public sealed class CommitModeTests
         await connection.OpenAsync();
         await using (var transaction = await connection.BeginTransactionAsync())
         {
-            await Execute(connection, "INSERT INTO app.hostile_sync (id, code) VALUES (1, 'a'), (2, 'b')");
-            await Execute(connection, "UPDATE app.hostile_sync SET body = 'changed' WHERE id = 1");
+            await Db.ExecuteAsync(connection, "INSERT INTO app.hostile_sync (id, code) VALUES (1, 'a'), (2, 'b')");
+            await Db.ExecuteAsync(connection, "UPDATE app.hostile_sync SET body = 'changed' WHERE id = 1");
 
             Assert.Equal(0L, await Db.ScalarAsync<long>(pair.Remote.ConnectionString, "SELECT count(*) FROM copy.hostile_sync"));
             await transaction.CommitAsync();
@@ -55,7 +55,7 @@ public sealed class CommitModeTests
         await connection.OpenAsync();
         await using (var transaction = await connection.BeginTransactionAsync())
         {
-            await Execute(connection, "INSERT INTO app.hostile_sync (id, code) VALUES (1, 'a')");
+            await Db.ExecuteAsync(connection, "INSERT INTO app.hostile_sync (id, code) VALUES (1, 'a')");
             await transaction.RollbackAsync();
         }
 
@@ -112,19 +112,13 @@ public sealed class CommitModeTests
         await using var pair = await ReplicationPair.CreateAsync("sync_dst");
         await using var connection = new NpgsqlConnection(pair.Local.ConnectionString);
         await connection.OpenAsync();
-        await Execute(connection, "INSERT INTO app.hostile_sync (id, code) VALUES (1, 'a')");
+        await Db.ExecuteAsync(connection, "INSERT INTO app.hostile_sync (id, code) VALUES (1, 'a')");
 
         // The same local session keeps its named dblink connection; kill the remote end of it.
         await pair.EndRemoteSessionsAsync();
-        await Execute(connection, "INSERT INTO app.hostile_sync (id, code) VALUES (2, 'b')");
+        await Db.ExecuteAsync(connection, "INSERT INTO app.hostile_sync (id, code) VALUES (2, 'b')");
 
         Assert.Equal(0, await pair.QueueDepthAsync());
         Assert.Equal(2L, await Db.ScalarAsync<long>(pair.Remote.ConnectionString, "SELECT count(*) FROM copy.hostile_sync"));
-    }
-
-    private static async Task Execute(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }

@@ -26,13 +26,13 @@ public sealed class SyncCommitPathTests
         await using var replay = new NpgsqlConnection(pair.Local.AdminConnectionString);
         await replay.OpenAsync();
         await using var held = await replay.BeginTransactionAsync();
-        await Execute(replay, $"SELECT pg_advisory_xact_lock({CoreSql.DestinationLockSpace}, hashtext('sync_dst'))");
+        await Db.ExecuteAsync(replay, $"SELECT pg_advisory_xact_lock({CoreSql.DestinationLockSpace}, hashtext('sync_dst'))");
 
         await using (var writer = new NpgsqlConnection(local))
         {
             await writer.OpenAsync();
-            await Execute(writer, "SET lock_timeout = '3s'");
-            await Execute(writer, "INSERT INTO app.hostile_sync (id, code) VALUES (1, 'fast')");
+            await Db.ExecuteAsync(writer, "SET lock_timeout = '3s'");
+            await Db.ExecuteAsync(writer, "INSERT INTO app.hostile_sync (id, code) VALUES (1, 'fast')");
         }
 
         Assert.Equal(1L, await Db.ScalarAsync<long>(pair.Remote.ConnectionString, "SELECT count(*) FROM copy.hostile_sync"));
@@ -44,8 +44,8 @@ public sealed class SyncCommitPathTests
         await using (var writer = new NpgsqlConnection(local))
         {
             await writer.OpenAsync();
-            await Execute(writer, "SET lock_timeout = '300ms'");
-            var error = await Assert.ThrowsAsync<PostgresException>(() => Execute(writer, "INSERT INTO app.hostile_sync (id, code) VALUES (2, 'behind the backlog')"));
+            await Db.ExecuteAsync(writer, "SET lock_timeout = '300ms'");
+            var error = await Assert.ThrowsAsync<PostgresException>(() => Db.ExecuteAsync(writer, "INSERT INTO app.hostile_sync (id, code) VALUES (2, 'behind the backlog')"));
             Assert.Equal(PostgresErrorCodes.LockNotAvailable, error.SqlState);
         }
 
@@ -85,7 +85,7 @@ public sealed class SyncCommitPathTests
         await using (var backlog = new NpgsqlConnection(local))
         {
             await backlog.OpenAsync();
-            await Execute(backlog, "DO $$ BEGIN FOR i IN 1..20000 LOOP INSERT INTO app.hostile_async (id, code) VALUES (i, 'q'); END LOOP; END $$");
+            await Db.ExecuteAsync(backlog, "DO $$ BEGIN FOR i IN 1..20000 LOOP INSERT INTO app.hostile_async (id, code) VALUES (i, 'q'); END LOOP; END $$");
         }
 
         await Db.ExecuteAsync(pair.Local.AdminConnectionString, "ANALYZE pgsync.sync_err_rec");
@@ -96,13 +96,13 @@ public sealed class SyncCommitPathTests
         await using (var writer = new NpgsqlConnection(local))
         {
             await writer.OpenAsync();
-            await Execute(writer, "SET plan_cache_mode = force_generic_plan");
+            await Db.ExecuteAsync(writer, "SET plan_cache_mode = force_generic_plan");
             for (var i = 1; i <= 5; i++)
             {
-                await Execute(writer, $"INSERT INTO app.hostile_sync (id, code) VALUES ({i}, 's')");
+                await Db.ExecuteAsync(writer, $"INSERT INTO app.hostile_sync (id, code) VALUES ({i}, 's')");
             }
 
-            await Execute(writer, "SELECT pg_stat_force_next_flush()");
+            await Db.ExecuteAsync(writer, "SELECT pg_stat_force_next_flush()");
         }
 
         // (Sync entries wait in sync_pending: its five inserts show the writer's statistics arrived.)
@@ -139,11 +139,5 @@ public sealed class SyncCommitPathTests
             Assert.True(DateTime.UtcNow < deadline, $"statistics show {inserts} inserts into {table}, expected {minimumInserts}");
             await Task.Delay(100);
         }
-    }
-
-    private static async Task Execute(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }

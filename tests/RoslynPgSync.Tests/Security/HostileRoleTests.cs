@@ -25,7 +25,7 @@ public sealed class HostileRoleTests
         await using var session = new NpgsqlConnection(hostile.ConnectionStringFor(pair.Local.Name));
         await session.OpenAsync();
 
-        await Execute(session, "INSERT INTO app.hostile_sync (id, code, body) VALUES (1, 'h', 'by the writer role')");
+        await Db.ExecuteAsync(session, "INSERT INTO app.hostile_sync (id, code, body) VALUES (1, 'h', 'by the writer role')");
         Assert.Equal("by the writer role", await Db.ScalarAsync<string>(pair.Remote.ConnectionString, "SELECT body FROM copy.hostile_sync WHERE id = 1"));
         // The flush left its connection open in this session: that is what the role now tries to use.
         Assert.True(await Db.ScalarAsync<long>(
@@ -41,11 +41,11 @@ public sealed class HostileRoleTests
             "SELECT pgsync.dblink_exec('pgsync_sync_dst', 'CREATE TABLE copy.pwned (x int)')",
         })
         {
-            var denied = await Assert.ThrowsAsync<PostgresException>(() => Execute(session, sql));
+            var denied = await Assert.ThrowsAsync<PostgresException>(() => Db.ExecuteAsync(session, sql));
             Assert.True(denied.SqlState == PostgresErrorCodes.InsufficientPrivilege, sql + ": " + denied.SqlState + " " + denied.MessageText);
         }
 
-        await Execute(session, "INSERT INTO app.hostile_sync (id, code, body) VALUES (2, 'h', 'still replicated')");
+        await Db.ExecuteAsync(session, "INSERT INTO app.hostile_sync (id, code, body) VALUES (2, 'h', 'still replicated')");
         Assert.Equal(2L, await Db.ScalarAsync<long>(pair.Remote.ConnectionString, "SELECT count(*) FROM copy.hostile_sync"));
         Assert.False(await Db.ScalarAsync<bool>(pair.Remote.ConnectionString, "SELECT to_regclass('copy.pwned') IS NOT NULL"));
     }
@@ -59,9 +59,9 @@ public sealed class HostileRoleTests
         await session.OpenAsync();
 
         // The loop-prevention marker of replication sessions, set by an ordinary session: ignored.
-        await Execute(session, "SET pgsync.origin = 'someone'");
-        await Execute(session, "INSERT INTO app.hostile_sync (id, code, body) VALUES (1, 'h', 'captured anyway')");
-        await Execute(session, "SET LOCAL pgsync.origin = 'x'; UPDATE app.hostile_sync SET body = 'updated anyway' WHERE id = 1");
+        await Db.ExecuteAsync(session, "SET pgsync.origin = 'someone'");
+        await Db.ExecuteAsync(session, "INSERT INTO app.hostile_sync (id, code, body) VALUES (1, 'h', 'captured anyway')");
+        await Db.ExecuteAsync(session, "SET LOCAL pgsync.origin = 'x'; UPDATE app.hostile_sync SET body = 'updated anyway' WHERE id = 1");
         Assert.Equal("updated anyway", await Db.ScalarAsync<string>(pair.Remote.ConnectionString, "SELECT body FROM copy.hostile_sync WHERE id = 1"));
 
         foreach (var sql in new[]
@@ -77,11 +77,11 @@ public sealed class HostileRoleTests
             "SELECT * FROM pgsync.status",
         })
         {
-            var denied = await Assert.ThrowsAsync<PostgresException>(() => Execute(session, sql));
+            var denied = await Assert.ThrowsAsync<PostgresException>(() => Db.ExecuteAsync(session, sql));
             Assert.True(denied.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.UndefinedObject, sql + ": " + denied.SqlState + " " + denied.MessageText);
         }
 
-        await Execute(session, "DELETE FROM app.hostile_sync WHERE id = 1");
+        await Db.ExecuteAsync(session, "DELETE FROM app.hostile_sync WHERE id = 1");
         Assert.Equal(0L, await Db.ScalarAsync<long>(pair.Remote.ConnectionString, "SELECT count(*) FROM copy.hostile_sync"));
         Assert.Equal(0, await pair.QueueDepthAsync());
     }
@@ -139,11 +139,5 @@ public sealed class HostileRoleTests
             pair.Local.AdminConnectionString,
             $"GRANT USAGE ON SCHEMA app TO \"{role.Name}\"; GRANT SELECT, INSERT, UPDATE, DELETE ON app.hostile_sync TO \"{role.Name}\"");
         return role;
-    }
-
-    private static async Task Execute(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }
