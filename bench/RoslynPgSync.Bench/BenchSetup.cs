@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
@@ -23,8 +25,18 @@ internal sealed class BenchSetup : IAsyncDisposable
         _remote = remote;
     }
 
-    /// <summary>plain, seed, sync, async and native, in the order every workload reports them.</summary>
+    /// <summary>plain, seed, sync, async and native, in the order every workload reports them (oltp adds sync-unbounded).</summary>
     public static readonly string[] Configurations = { "plain", "seed", "sync", "async", "native" };
+
+    /// <summary>The oltp workload's: also Sync without a commit timeout, beside Sync with the default one.</summary>
+    public static readonly string[] OltpConfigurations = { "plain", "seed", "sync", "sync-unbounded", "async", "native" };
+
+    /// <summary>The configurations <c>--configurations</c> chose (plain always runs: it is the baseline); null: all.</summary>
+    public static IReadOnlySet<string>? Chosen { get; set; }
+
+    /// <summary>Those of <paramref name="configurations"/> to run.</summary>
+    public static IEnumerable<string> Selected(IEnumerable<string> configurations) =>
+        configurations.Where(c => Chosen is null || c == "plain" || Chosen.Contains(c));
 
     public string Table { get; }
 
@@ -62,14 +74,23 @@ internal sealed class BenchSetup : IAsyncDisposable
                     ct);
                 return new BenchSetup("bench.t_seed", local, remote) { RemoteTable = "bench.t_seed", SyncAtCommit = true };
             case "sync":
+            case "sync-unbounded":
             case "async":
             {
-                var server = "bench_" + configuration;
+                // sync-unbounded: Sync whose committers wait for the destination without a bound (no
+                // polling), to show what the default CommitTimeout costs.
+                var mode = configuration == "async" ? "async" : "sync";
+                var server = "bench_" + mode;
                 var options = new PgSyncOptions { NodeName = "bench", CreateMissingTables = true }.AddServer(server, remote.ConnectionString);
+                if (configuration == "sync-unbounded")
+                {
+                    options.CommitTimeout = null;
+                }
+
                 var source = NpgsqlDataSource.Create(local.ConnectionString);
                 await PgSyncInstaller.InstallAsync(source, options, ct);
-                var table = "bench.t_" + configuration;
-                return new BenchSetup(table, local, remote) { RemoteTable = table, SyncAtCommit = configuration == "sync", Source = source, Replays = configuration == "async" };
+                var table = "bench.t_" + mode;
+                return new BenchSetup(table, local, remote) { RemoteTable = table, SyncAtCommit = mode == "sync", Source = source, Replays = mode == "async" };
             }
             case "native":
                 await BenchSql.CreateNativeReplicationAsync(local, remote, ct);

@@ -30,7 +30,7 @@ internal static class BulkBenchmark
     public static async Task<List<BulkResult>> RunAsync(PostgresCluster cluster, int rows, int repetitions, TextWriter log, CancellationToken ct)
     {
         var results = new List<BulkResult>();
-        foreach (var configuration in BenchSetup.Configurations)
+        foreach (var configuration in BenchSetup.Selected(BenchSetup.Configurations))
         {
             await using var local = await cluster.CreateDatabaseAsync("bench_local", ct);
             await using var remote = await cluster.CreateDatabaseAsync("bench_remote", ct);

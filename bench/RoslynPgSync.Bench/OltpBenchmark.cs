@@ -30,7 +30,7 @@ internal static class OltpBenchmark
     public static async Task<List<OltpResult>> RunAsync(PostgresCluster cluster, TimeSpan duration, TextWriter log, CancellationToken ct)
     {
         var results = new List<OltpResult>();
-        foreach (var configuration in BenchSetup.Configurations)
+        foreach (var configuration in BenchSetup.Selected(BenchSetup.OltpConfigurations))
         {
             await using var local = await cluster.CreateDatabaseAsync("oltp_local", ct);
             await using var remote = await cluster.CreateDatabaseAsync("oltp_remote", ct);

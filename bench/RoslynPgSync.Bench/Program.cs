@@ -11,7 +11,7 @@ using RoslynPgSync.TestCluster;
 namespace RoslynPgSync.Bench;
 
 /// <summary>
-/// dotnet run -c Release --project bench/RoslynPgSync.Bench [-- --quick] [--only bulk,oltp,drain,generator] [--output bench/results/latest.md]
+/// dotnet run -c Release --project bench/RoslynPgSync.Bench [-- --quick] [--only bulk,oltp,drain,generator] [--configurations sync,async,...] [--output bench/results/latest.md]
 /// Starts one throwaway cluster (fsync off for every configuration alike, wal_level logical for the
 /// native configuration), runs the workloads and writes a markdown report with ratios to plain.
 /// </summary>
@@ -36,6 +36,11 @@ public static class BenchProgram
         {
             await Console.Error.WriteLineAsync($"unknown workload(s): {string.Join(", ", unknown)}; known: {string.Join(", ", Workloads)}");
             return 2;
+        }
+
+        if (Argument(args, "--configurations") is { } chosen)
+        {
+            BenchSetup.Chosen = chosen.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
         }
 
         var report = await RunAsync(quick, Console.Out, cancellation.Token, only);
@@ -101,7 +106,7 @@ public static class BenchProgram
         text.Append(string.Create(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}{(postgres is null ? string.Empty : $"; PostgreSQL {postgres}; one throwaway cluster with fsync off for every configuration; source and destination are two databases of it")}. {(quick ? "Quick mode (small sizes): not for comparison." : string.Empty)}\n\n"));
         if (postgres is not null)
         {
-            text.Append("Configurations: plain = no replication (the baseline); seed = the article's per-row dblink trigger (bench/RoslynPgSync.Bench/SeedBaseline.cs); sync and async = RoslynPgSync through the generated installer; native = logical replication (publication + subscription, slot made beforehand).\n\n");
+            text.Append("Configurations: plain = no replication (the baseline); seed = the article's per-row dblink trigger (bench/RoslynPgSync.Bench/SeedBaseline.cs); sync and async = RoslynPgSync through the generated installer (sync-unbounded, oltp only: Sync with CommitTimeout = null, committers waiting without a bound); native = logical replication (publication + subscription, slot made beforehand).\n\n");
         }
 
         text.Append(sections);

@@ -71,6 +71,35 @@ public sealed class PgSyncOptions
     /// </summary>
     public bool CreateMissingTables { get; set; }
 
+    /// <summary>The <see cref="CommitTimeout"/> when none is set: 30 seconds.</summary>
+    public static readonly TimeSpan DefaultCommitTimeout = TimeSpan.FromSeconds(30);
+
+    private TimeSpan? _commitTimeout = DefaultCommitTimeout;
+
+    /// <summary>
+    /// How long a committing transaction waits for a destination's answer (each wait of its flush)
+    /// before it drops the connection and gives up: a Sync change then stays queued, with the failure
+    /// visible, and the commit returns; a Strict commit fails. It bounds a destination that stops
+    /// answering while its host still acknowledges TCP (a hung or stopped server), which keepalives
+    /// cannot notice. 30 seconds by default; <c>null</c> waits without bound (PostgreSQL 15's dblink
+    /// then waits uninterruptibly, saving the polling). A session's own <c>pgsync.remote_timeout</c>
+    /// (<c>SET</c> or <c>ALTER ROLE ... SET</c>) takes precedence. Installed with the other objects.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
+    public TimeSpan? CommitTimeout
+    {
+        get => _commitTimeout;
+        set
+        {
+            if (value is { } wait && wait <= TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(CommitTimeout), value, "CommitTimeout must be positive, or null to wait without bound.");
+            }
+
+            _commitTimeout = value;
+        }
+    }
+
     /// <summary>The destination servers registered so far, in registration order.</summary>
     public IReadOnlyList<PgSyncServer> Servers { get; }
 

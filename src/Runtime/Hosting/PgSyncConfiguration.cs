@@ -5,7 +5,7 @@ namespace RoslynPgSync.Hosting;
 
 /// <summary>
 /// Reads <see cref="PgSyncOptions"/> from a configuration section (<c>Schema</c>, <c>NodeName</c>,
-/// <c>CreateMissingTables</c>, <c>Servers:&lt;name&gt; = &lt;connection string&gt;</c>); shared by
+/// <c>CreateMissingTables</c>, <c>CommitTimeout</c>, <c>Servers:&lt;name&gt; = &lt;connection string&gt;</c>); shared by
 /// <c>AddPgSync</c> and the <c>pgsync</c> command-line tool.
 /// </summary>
 public static class PgSyncConfiguration
@@ -28,6 +28,16 @@ public static class PgSyncConfiguration
         if (bool.TryParse(section["CreateMissingTables"], out var create))
         {
             options.CreateMissingTables = create;
+        }
+
+        // CommitTimeout: a TimeSpan ("00:00:05"), or "none" / "infinite" to wait without bound.
+        if (section["CommitTimeout"] is { Length: > 0 } commitTimeout)
+        {
+            options.CommitTimeout = commitTimeout.Trim().ToUpperInvariant() is "NONE" or "INFINITE"
+                ? null
+                : TimeSpan.TryParse(commitTimeout, System.Globalization.CultureInfo.InvariantCulture, out var wait)
+                    ? wait
+                    : throw new FormatException($"PgSync:CommitTimeout '{commitTimeout}' is not a time span (such as 00:00:30) or 'none'.");
         }
 
         foreach (var server in section.GetSection("Servers").GetChildren())

@@ -84,7 +84,7 @@ public static class PgSyncInstallation
         var schema = PgSql.QuoteIdentifier(options.Schema);
         await ExecuteAsync(connection, "CREATE SCHEMA IF NOT EXISTS " + schema, ct).ConfigureAwait(false);
         var dblink = await FindOrCreateDblinkAsync(connection, options.Schema, ct).ConfigureAwait(false);
-        await ExecuteAsync(connection, CoreSql.Install(schema, PgSql.QuoteIdentifier(dblink), nodeName), ct).ConfigureAwait(false);
+        await ExecuteAsync(connection, CoreSql.Install(schema, PgSql.QuoteIdentifier(dblink), nodeName, options.CommitTimeout), ct).ConfigureAwait(false);
 
         foreach (var server in plan.Servers)
         {
@@ -162,7 +162,7 @@ public static class PgSyncInstallation
         script.Append("CREATE SCHEMA IF NOT EXISTS ").Append(schema).Append(";\n");
         script.Append("CREATE EXTENSION IF NOT EXISTS dblink SCHEMA ").Append(schema).Append(";\n");
         script.Append(DblinkAccess.RevokeFromPublicSql).Append(";\n");
-        script.Append(CoreSql.Install(schema, schema, options.NodeName ?? "pgsync"));
+        script.Append(CoreSql.Install(schema, schema, options.NodeName ?? "pgsync", options.CommitTimeout));
         foreach (var server in plan.Servers)
         {
             script.Append(ForeignServerSql.CreateOrAlterServer(server, options.NodeName ?? "pgsync", schema));

@@ -108,8 +108,9 @@ public sealed class DestinationCrashTests(DestinationClusterFixture destination)
 
         Assert.Equal(0, await pair.QueueDepthAsync());
         Assert.True(await pair.EqualAsync(Table, Table, "writer, item"));
-        // 1,000 inserts, 500 updates to version 2, 340 to version 3: each once (before, a destination trigger saw the first batch twice).
-        Assert.Equal(1_000 + 500 + 340, await pair.AssertEachChangeAppliedOnceAsync());
+        // 1,000 inserts, 500 updates to version 2, 340 to version 3, 150 deletes (items 0, 7, ..., 98 of
+        // each of 10 writers): each once (before, a destination trigger saw the first batch twice).
+        Assert.Equal(1_000 + 500 + 340 + 150, await pair.AssertEachChangeAppliedOnceAsync());
     }
 
     [Fact]

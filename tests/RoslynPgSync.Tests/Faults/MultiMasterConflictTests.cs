@@ -25,6 +25,7 @@ public sealed class MultiMasterConflictTests
     public async Task Concurrent_writers_on_both_nodes_with_disjoint_keys_converge_without_loops()
     {
         await using var nodes = await MultiMaster.CreateAsync("dst_async", "back_async");
+        await WatchBothAsync(nodes);
         using var stop = new CancellationTokenSource();
         var work = new[]
         {
@@ -54,12 +55,16 @@ public sealed class MultiMasterConflictTests
         Assert.Equal(local, await ReplicationPair.RowsAsync(nodes.Remote.ConnectionString, RemoteTable, "pk1, pk2"));
         var verified = Assert.Single(await Verifier(nodes).VerifyAsync(PgSyncInstaller.Tables));
         Assert.True(verified.IsEqual, verified.ToString());
+        // Every row image once on each node: written there, or applied there once, never sent back.
+        Assert.True(await ApplicationLog.AssertEachAppliedOnceAsync(nodes.Local.ConnectionString) > 0);
+        Assert.True(await ApplicationLog.AssertEachAppliedOnceAsync(nodes.Remote.ConnectionString) > 0);
     }
 
     [Fact]
     public async Task The_same_key_written_on_both_nodes_diverges_and_the_verifier_names_it()
     {
         await using var nodes = await MultiMaster.CreateAsync("dst_async", "back_async");
+        await WatchBothAsync(nodes);
         await Db.ExecuteAsync(nodes.Local.ConnectionString, $"INSERT INTO {LocalTable} (pk1, pk2, info) VALUES (1, 'same', 'base'), (2, 'other', 'base')");
         await Db.ScalarAsync<int>(nodes.Local.ConnectionString, "SELECT pgsync.deal_sync_err_rec(1000)");
 
@@ -80,6 +85,15 @@ public sealed class MultiMasterConflictTests
         Assert.Equal("written on local", await Db.ScalarAsync<string>(nodes.Remote.ConnectionString, $"SELECT info FROM {RemoteTable} WHERE pk1 = 1"));
         Assert.Equal(0L, await Db.ScalarAsync<long>(nodes.Local.ConnectionString, "SELECT count(*) FROM pgsync.sync_err_rec"));
         Assert.Equal(0L, await Db.ScalarAsync<long>(nodes.Remote.ConnectionString, "SELECT count(*) FROM pgsync.sync_err_rec"));
+        // Each node: the two inserts, its own update and the other's, each once.
+        Assert.Equal(4, await ApplicationLog.AssertEachAppliedOnceAsync(nodes.Local.ConnectionString));
+        Assert.Equal(4, await ApplicationLog.AssertEachAppliedOnceAsync(nodes.Remote.ConnectionString));
+    }
+
+    private static async Task WatchBothAsync(MultiMaster nodes)
+    {
+        await ApplicationLog.WatchAsync(nodes.Local.ConnectionString, LocalTable);
+        await ApplicationLog.WatchAsync(nodes.Remote.ConnectionString, RemoteTable);
     }
 
     private static PgSyncVerifier Verifier(MultiMaster nodes) =>

@@ -50,6 +50,9 @@ public sealed class RejectionTests
 
         var missing = await Assert.ThrowsAsync<PostgresException>(() => Db.ExecuteAsync(pair.Local.ConnectionString, "SELECT pgsync.skip_entry(-1)"));
         Assert.Contains("queue entry -1 does not exist", missing.MessageText, StringComparison.Ordinal);
+        // Rows given, each once (the one-by-one search for the rejected entry was rolled back): reject_a
+        // 3 inserts and 1 update (the rejected row skipped), reject_b 4 inserts and 1 update.
+        Assert.Equal(4 + 5, await pair.AssertEachChangeAppliedOnceAsync());
     }
 
     [Fact]
@@ -64,6 +67,7 @@ public sealed class RejectionTests
 
         Assert.Equal(await Rows(pair.Local, Source), await Rows(pair.Remote, "a_copy.ledger"));
         Assert.Equal(0, await pair.QueueDepthAsync());
+        Assert.Equal(5 + 5, await pair.AssertEachChangeAppliedOnceAsync());
     }
 
     [Fact]
@@ -94,11 +98,14 @@ public sealed class RejectionTests
 
         Assert.Equal(["(1,11,a)", "(2,20,b)", "(4,30,d)"], await Rows(pair.Remote, "a_copy.ledger"));
         Assert.Equal(await Rows(pair.Local, Source), await Rows(pair.Remote, "b_copy.ledger"));
+        Assert.Equal(4 + 5, await pair.AssertEachChangeAppliedOnceAsync());
     }
 
-    /// <summary>Adds a constraint only reject_a's target has, then writes four entries per destination; returns the id of reject_a's rejected one.</summary>
+    /// <summary>Logs what both targets are given, adds a constraint only reject_a's target has, then writes four entries per destination; returns the id of reject_a's rejected one.</summary>
     private static async Task<long> WriteWithOneRejectedEntryAsync(ReplicationPair pair)
     {
+        await pair.LogApplicationsAsync("a_copy.ledger");
+        await pair.LogApplicationsAsync("b_copy.ledger");
         await Db.ExecuteAsync(pair.Remote.ConnectionString, "ALTER TABLE a_copy.ledger ADD CONSTRAINT only_small CHECK (amount < 1000)");
         var local = pair.Local.ConnectionString;
         await Db.ExecuteAsync(local, $"INSERT INTO {Source} (id, amount, note) VALUES (1, 10, 'a'), (2, 20, 'b')");

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
+using RoslynPgSync.Generated;
 using RoslynPgSync.Installation;
 using RoslynPgSync.Tests.Infrastructure;
 using Xunit;
@@ -15,7 +16,8 @@ namespace RoslynPgSync.Tests.Faults;
 /// with SIGSTOP, so its kernel still accepts and acknowledges TCP and no keepalive notices anything.
 /// The worker gives up on it after <c>RemoteTimeout</c> (and a new connection after the server's
 /// <c>connect_timeout</c>), releases the destination's lock, backs off, and drains everything once
-/// when the destination answers again.
+/// when the destination answers again; a committer gives up after <c>CommitTimeout</c>, and a session
+/// that set <c>pgsync.remote_timeout</c> after that.
 /// </summary>
 public sealed class StalledDestinationTests(DestinationClusterFixture destination, ITestOutputHelper output) : IClassFixture<DestinationClusterFixture>
 {
@@ -74,16 +76,19 @@ public sealed class StalledDestinationTests(DestinationClusterFixture destinatio
     }
 
     [Fact]
-    public async Task A_sync_writer_with_a_remote_timeout_commits_with_its_change_queued_when_the_destination_stops_answering()
+    public async Task A_sync_writer_commits_within_the_commit_timeout_with_its_change_queued_when_the_destination_stops_answering()
     {
         await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, "fault_sync");
         const string Table = "app.events_sync";
+        Assert.Equal(TimeSpan.FromSeconds(30), await Db.ScalarAsync<TimeSpan>(pair.Local.ConnectionString, "SELECT commit_timeout FROM pgsync.node"));
+        // The bound every committer gets without setting anything (PgSyncOptions.CommitTimeout), shortened for the test.
+        pair.Options.CommitTimeout = TimeSpan.FromSeconds(2);
+        await PgSyncInstaller.InstallAsync(pair.LocalSource, pair.Options);
         await pair.LogApplicationsAsync(Table);
         await Db.ExecuteAsync(pair.Local.ConnectionString, "ALTER SERVER fault_sync OPTIONS (SET connect_timeout '2')");
         await using var writer = new Npgsql.NpgsqlConnection(pair.Local.ConnectionString);
         await writer.OpenAsync();
-        // How an application bounds its committers' wait: the setting per session (or ALTER ROLE ... SET, for new sessions).
-        await using (var first = new Npgsql.NpgsqlCommand($"SET pgsync.remote_timeout = '2s'; INSERT INTO {Table} VALUES (1, 1, 1, 'sent')", writer))
+        await using (var first = new Npgsql.NpgsqlCommand($"INSERT INTO {Table} VALUES (1, 1, 1, 'sent')", writer))
         {
             await first.ExecuteNonQueryAsync();
         }

@@ -107,28 +107,11 @@ public sealed class ReplicationPair : IAsyncDisposable
     public async Task<bool> EqualAsync(string source, string target, string orderBy) =>
         (await RowsAsync(Local.ConnectionString, source, orderBy)).SequenceEqual(await RowsAsync(Remote.ConnectionString, target, orderBy));
 
-    /// <summary>
-    /// Logs on the destination, with a row trigger on <paramref name="table"/> (a fault-event table),
-    /// every (writer, item, version) that an INSERT or UPDATE applies, so that
-    /// <see cref="AssertEachChangeAppliedOnceAsync"/> can show no change was applied twice.
-    /// </summary>
-    public Task LogApplicationsAsync(string table) => Db.ExecuteAsync(
-        Remote.ConnectionString,
-        "CREATE TABLE IF NOT EXISTS public.test_applications (tbl text, writer int, item int, version bigint, op text); " +
-        "CREATE OR REPLACE FUNCTION public.test_log_application() RETURNS trigger LANGUAGE plpgsql AS " +
-        "$$ BEGIN INSERT INTO public.test_applications VALUES (TG_TABLE_NAME, NEW.writer, NEW.item, NEW.version, TG_OP); RETURN NULL; END $$; " +
-        $"CREATE TRIGGER test_log_application AFTER INSERT OR UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION public.test_log_application()");
+    /// <summary>Logs each row the destination's <paramref name="table"/> is given (see <see cref="ApplicationLog"/>).</summary>
+    public Task LogApplicationsAsync(string table) => ApplicationLog.WatchAsync(Remote.ConnectionString, table);
 
-    /// <summary>Fails naming the changes the destination applied more than once (see <see cref="LogApplicationsAsync"/>); returns how many it applied.</summary>
-    public async Task<long> AssertEachChangeAppliedOnceAsync()
-    {
-        var twice = await Db.ScalarAsync<string?>(
-            Remote.ConnectionString,
-            "SELECT string_agg(format('%s(%s,%s,v%s) x%s', tbl, writer, item, version, n), ', ') FROM " +
-            "(SELECT tbl, writer, item, version, count(*) AS n FROM public.test_applications GROUP BY 1, 2, 3, 4 HAVING count(*) > 1 ORDER BY 1, 2, 3, 4 LIMIT 20) AS d");
-        Xunit.Assert.True(twice is null, "applied more than once: " + twice);
-        return await Db.ScalarAsync<long>(Remote.ConnectionString, "SELECT count(*) FROM public.test_applications");
-    }
+    /// <summary>Fails naming the rows the destination was given more than once; returns how many it was given.</summary>
+    public Task<long> AssertEachChangeAppliedOnceAsync() => ApplicationLog.AssertEachAppliedOnceAsync(Remote.ConnectionString);
 
     /// <summary>A crash-like stop of the destination cluster (<c>pg_ctl stop -m immediate</c>); only for a cluster of the test's own.</summary>
     public Task CrashDestinationAsync() => Destination.StopAsync(immediate: true);

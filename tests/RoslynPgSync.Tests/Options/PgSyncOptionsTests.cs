@@ -1,4 +1,7 @@
 using System;
+using System.Collections.Generic;
+using Microsoft.Extensions.Configuration;
+using RoslynPgSync.Hosting;
 using Xunit;
 
 namespace RoslynPgSync.Tests.Options;
@@ -17,7 +20,35 @@ public sealed class PgSyncOptionsTests
         Assert.Equal("pgsync", options.Schema);
         Assert.Null(options.NodeName);
         Assert.False(options.CreateMissingTables);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.CommitTimeout);
         Assert.Empty(options.Servers);
+    }
+
+    [Theory]
+    [InlineData("00:00:05", 5.0)]
+    [InlineData("none", null)]
+    [InlineData("Infinite", null)]
+    public void Commit_timeout_is_read_from_configuration(string value, double? seconds)
+    {
+        var section = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["CommitTimeout"] = value })
+            .Build();
+        var options = new PgSyncOptions();
+
+        PgSyncConfiguration.Apply(section, options);
+
+        Assert.Equal(seconds is { } s ? TimeSpan.FromSeconds(s) : null, options.CommitTimeout);
+    }
+
+    [Fact]
+    public void Commit_timeout_that_is_not_positive_or_not_a_time_span_is_refused_naming_the_setting()
+    {
+        Assert.Equal("CommitTimeout", Assert.Throws<ArgumentOutOfRangeException>(() => new PgSyncOptions { CommitTimeout = TimeSpan.Zero }).ParamName);
+        var section = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["CommitTimeout"] = "soon" })
+            .Build();
+        var error = Assert.Throws<FormatException>(() => PgSyncConfiguration.Apply(section, new PgSyncOptions()));
+        Assert.Contains("PgSync:CommitTimeout 'soon'", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,37 @@
+using System.Threading.Tasks;
+
+namespace RoslynPgSync.Tests.Infrastructure;
+
+/// <summary>
+/// Counts what a database applies, with a row trigger on each watched table: every row an INSERT,
+/// UPDATE or DELETE writes there, as its whole image (the new row, or the deleted one) in
+/// <c>public.test_applications</c>. The tests' writers never write one image twice (each write carries
+/// a new version or counter), so an image logged twice is a change applied twice, or one that came
+/// back to where it was written (a loop). Rows a rolled-back remote transaction wrote leave no log.
+/// </summary>
+internal static class ApplicationLog
+{
+    /// <summary>Starts logging what <paramref name="table"/> (qualified) in that database is given.</summary>
+    public static Task WatchAsync(string connectionString, string table) => Db.ExecuteAsync(
+        connectionString,
+        "CREATE TABLE IF NOT EXISTS public.test_applications (tbl text, op text, image text); " +
+        "CREATE OR REPLACE FUNCTION public.test_log_application() RETURNS trigger LANGUAGE plpgsql AS " +
+        "$$ BEGIN INSERT INTO public.test_applications VALUES (TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME, TG_OP, " +
+        "CASE WHEN TG_OP = 'DELETE' THEN to_jsonb(OLD) ELSE to_jsonb(NEW) END::text); RETURN NULL; END $$; " +
+        $"CREATE TRIGGER test_log_application AFTER INSERT OR UPDATE OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION public.test_log_application()");
+
+    /// <summary>
+    /// Fails naming the rows that database was given more than once (an upsert applied again shows as
+    /// an UPDATE with the image its INSERT wrote); returns how many rows it was given.
+    /// </summary>
+    public static async Task<long> AssertEachAppliedOnceAsync(string connectionString)
+    {
+        var twice = await Db.ScalarAsync<string?>(
+            connectionString,
+            "SELECT string_agg(format('%s %s %s x%s', tbl, kind, image, n), '; ') FROM " +
+            "(SELECT tbl, CASE WHEN op = 'DELETE' THEN 'deleted' ELSE 'written' END AS kind, image, count(*) AS n " +
+            " FROM public.test_applications GROUP BY 1, 2, 3 HAVING count(*) > 1 ORDER BY 1, 2, 3 LIMIT 20) AS d");
+        Xunit.Assert.True(twice is null, "applied more than once: " + twice);
+        return await Db.ScalarAsync<long>(connectionString, "SELECT count(*) FROM public.test_applications");
+    }
+}
