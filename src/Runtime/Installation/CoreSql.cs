@@ -758,8 +758,9 @@ internal static class CoreSql
                 -- The restore, and in the same transaction: restored records keep only what tells that
                 -- their entries arrived (so that they are not restored again at every call while an old
                 -- snapshot keeps them), and settled records go.
+                -- (pgsync.restoring tells the destination's own triggers that these writes undo a change.)
                 PERFORM {{remoteExec}}(v_conn,
-                    'BEGIN; SET LOCAL search_path = pg_catalog, pg_temp; SET LOCAL synchronous_commit = on;' || E'\n'
+                    'BEGIN; SET LOCAL search_path = pg_catalog, pg_temp; SET LOCAL synchronous_commit = on; SET LOCAL pgsync.restoring = on;' || E'\n'
                     || COALESCE(v_sql || E';\n', '')
                     || pg_catalog.format('UPDATE %s SET nsp_name = NULL, table_name = NULL, keys = NULL, in_savepoint = false WHERE origin = %L AND dst_server = %L AND xact_id = ANY (%L::pg_catalog.xid8[])', {{remoteLedger}}, v_origin, p_dst, v_settled)
                     || E';\n'

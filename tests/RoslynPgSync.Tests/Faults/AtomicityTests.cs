@@ -106,6 +106,9 @@ public sealed class AtomicityTests(SourceClusterFixture source, ITestOutputHelpe
         await Db.ExecuteAsync(reader, "COMMIT");
         Assert.Equal(0, await Db.ScalarAsync<int>(pair.Local.ConnectionString, "SELECT pgsync.resolve_applied($1)", Dst));
         Assert.Equal(0L, await LedgerRowsAsync(pair));
+        // The doomed row arrived once and was deleted by one restore, not by one per call.
+        Assert.Equal(1, await pair.AssertEachChangeAppliedOnceAsync());
+        Assert.Equal(1L, await Db.ScalarAsync<long>(pair.Remote.ConnectionString, "SELECT count(*) FROM public.test_applications WHERE op = 'restore DELETE'"));
     }
 
     [Fact]
@@ -314,8 +317,17 @@ public sealed class AtomicityTests(SourceClusterFixture source, ITestOutputHelpe
         Assert.Equal(0L, await LedgerRowsAsync(pair));
     }
 
-    private async Task<ReplicationPair> CreatePairAsync(params string[] servers) =>
-        await ReplicationPair.CreateOnAsync(source.Cluster, await SharedCluster.GetAsync(), servers.Length == 0 ? [Dst] : servers);
+    /// <summary>A pair on the source cluster; with the default destination, what its mix_copy.mixed_sync is given is logged.</summary>
+    private async Task<ReplicationPair> CreatePairAsync(params string[] servers)
+    {
+        var pair = await ReplicationPair.CreateOnAsync(source.Cluster, await SharedCluster.GetAsync(), servers.Length == 0 ? [Dst] : servers);
+        if (servers.Length == 0)
+        {
+            await pair.LogApplicationsAsync("mix_copy.mixed_sync");
+        }
+
+        return pair;
+    }
 
     /// <summary>The destination shows <paramref name="leaked"/> (the aborted change); after resolve_applied, <paramref name="restored"/> (the source's rows) and an empty record.</summary>
     private static async Task AssertLeakedThenRestoredAsync(ReplicationPair pair, string leaked, string restored)
@@ -326,6 +338,9 @@ public sealed class AtomicityTests(SourceClusterFixture source, ITestOutputHelpe
         Assert.Equal(restored, await RemoteRowsAsync(pair));
         Assert.Equal(0, await Db.ScalarAsync<int>(pair.Local.ConnectionString, "SELECT pgsync.resolve_applied($1)", Dst));
         Assert.Equal(0L, await LedgerRowsAsync(pair));
+        // Each change the destination was given arrived once (the restore's writes apart).
+        await pair.AssertEachChangeAppliedOnceAsync();
+        Assert.True(await Db.ScalarAsync<long>(pair.Remote.ConnectionString, "SELECT count(*) FROM public.test_applications WHERE op LIKE 'restore %'") > 0 || leaked == restored);
     }
 
     /// <summary>A table whose deferred trigger sleeps at commit, after the flush (its event is queued after the Sync table's).</summary>

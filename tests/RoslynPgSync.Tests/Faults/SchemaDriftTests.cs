@@ -26,6 +26,7 @@ public sealed class SchemaDriftTests
     public async Task Destination_drift_is_reported_by_install_and_verifier_and_keeps_the_changes_queued(string drift, string expected)
     {
         await using var pair = await ReplicationPair.CreateAsync("fault_async");
+        await pair.LogApplicationsAsync(Table);
         await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} SELECT 1, g, 1, 'first' FROM generate_series(1, 10) g");
         await pair.ReplayAsync();
         await Db.ExecuteAsync(pair.Remote.ConnectionString, drift);
@@ -43,6 +44,7 @@ public sealed class SchemaDriftTests
         Assert.Contains("schema drift", result.ToString(), StringComparison.Ordinal);
         var install = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(pair.LocalSource, pair.Options));
         Assert.Contains(expected, install.Message, StringComparison.Ordinal);
+        Assert.Equal(10, await pair.AssertEachChangeAppliedOnceAsync()); // the first batch only
     }
 
     [Theory]
@@ -51,6 +53,7 @@ public sealed class SchemaDriftTests
     public async Task Source_drift_is_reported_and_uncapturable_writes_fail_instead_of_vanishing(string drift, string expected)
     {
         await using var pair = await ReplicationPair.CreateAsync("fault_async");
+        await pair.LogApplicationsAsync(Table);
         await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} SELECT 1, g, 1, 'first' FROM generate_series(1, 10) g");
         await pair.ReplayAsync();
         await Db.ExecuteAsync(pair.Local.ConnectionString, drift);
@@ -75,6 +78,7 @@ public sealed class SchemaDriftTests
         Assert.Contains(result.SchemaProblems, p => p.Contains(expected, StringComparison.Ordinal) && p.Contains("local database", StringComparison.Ordinal));
         var install = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(pair.LocalSource, pair.Options));
         Assert.Contains(expected, install.Message, StringComparison.Ordinal);
+        Assert.Equal(failed ? 10 : 11, await pair.AssertEachChangeAppliedOnceAsync());
     }
 
     [Fact]
