@@ -18,7 +18,7 @@ public static class PgSyncReplay
         ArgumentNullException.ThrowIfNull(local);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        var command = local.CreateCommand($"SELECT {PgSql.QuoteIdentifier(options.Schema)}.{PgSql.QuoteIdentifier(SqlNames.Replay)}($1)");
+        var command = local.CreateCommand(Queue.PgSyncQueue.Replay(options.Schema));
         await using (command.ConfigureAwait(false))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = limit });

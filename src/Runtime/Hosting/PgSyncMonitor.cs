@@ -30,12 +30,7 @@ public sealed class PgSyncMonitor
     /// <param name="ct">Cancels the query.</param>
     public async Task<IReadOnlyList<DestinationStatus>> GetStatusAsync(CancellationToken ct = default)
     {
-        var schema = PgSql.QuoteIdentifier(_options.Schema);
-        var sql = $"""
-            SELECT dst_server, depth, COALESCE(EXTRACT(EPOCH FROM oldest_entry_age), 0)::double precision,
-                   last_success, last_error, last_error_time, last_error_entry, last_error_table
-            FROM {schema}.{PgSql.QuoteIdentifier(SqlNames.StatusView)}
-            """;
+        var sql = Queue.PgSyncQueue.Status(_options.Schema);
         var found = new Dictionary<string, DestinationStatus>(StringComparer.Ordinal);
         var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))

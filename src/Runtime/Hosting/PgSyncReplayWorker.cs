@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using RoslynPgSync.Installation;
+using RoslynPgSync.Queue;
 using RoslynPgSync.Sql;
 
 namespace RoslynPgSync.Hosting;
@@ -214,10 +215,10 @@ public sealed class PgSyncReplayWorker : BackgroundService
             var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
-                var command = new NpgsqlCommand("SELECT pg_catalog.to_regclass($1) IS NOT NULL", connection);
+                var command = new NpgsqlCommand(PgSyncQueue.Exists, connection);
                 await using (command.ConfigureAwait(false))
                 {
-                    command.Parameters.Add(new NpgsqlParameter { Value = PgSql.QualifiedName(_options.Schema, SqlNames.Queue) });
+                    command.Parameters.Add(new NpgsqlParameter { Value = PgSyncQueue.QueueName(_options.Schema) });
                     return (bool)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
                 }
             }
@@ -231,7 +232,6 @@ public sealed class PgSyncReplayWorker : BackgroundService
     /// <summary>Applies one batch to one destination; returns true when a full batch went (more may wait).</summary>
     private async Task<bool> DrainOneBatchAsync(DestinationBackoff backoff, CancellationToken stoppingToken)
     {
-        var schema = PgSql.QuoteIdentifier(_options.Schema);
         var watch = Stopwatch.StartNew();
         long pending;
         long rows = 0;
@@ -248,7 +248,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
             await using (transaction.ConfigureAwait(false))
             {
                 var lockCommand = new NpgsqlCommand(
-                    $"SELECT pg_catalog.pg_advisory_xact_lock({CoreSql.DestinationLockSpace}, pg_catalog.hashtext($1))", connection, transaction);
+                    PgSyncQueue.LockDestination, connection, transaction);
                 await using (lockCommand.ConfigureAwait(false))
                 {
                     lockCommand.Parameters.Add(new NpgsqlParameter { Value = backoff.Server });
@@ -259,7 +259,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
 
                 // Under the destination's lock, only entries committed meanwhile can join: count what waits.
                 var command = new NpgsqlCommand(
-                    $"SELECT pg_catalog.count(*) FROM {schema}.{PgSql.QuoteIdentifier(SqlNames.Queue)} AS e WHERE e.dst_server = $1",
+                    PgSyncQueue.Depth(_options.Schema),
                     connection,
                     transaction);
                 await using (command.ConfigureAwait(false))
@@ -275,7 +275,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
                     return false;
                 }
 
-                var apply = new NpgsqlCommand($"SELECT {schema}.{PgSql.QuoteIdentifier(SqlNames.ApplyPending)}($1, $2, false, NULL)", connection, transaction);
+                var apply = new NpgsqlCommand(PgSyncQueue.Apply(_options.Schema), connection, transaction);
                 await using (apply.ConfigureAwait(false))
                 {
                     apply.Parameters.Add(new NpgsqlParameter { Value = backoff.Server });
@@ -285,7 +285,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
 
                 if (applied > 0)
                 {
-                    var carried = new NpgsqlCommand("SELECT pg_catalog.current_setting('pgsync.applied_rows', true)", connection, transaction);
+                    var carried = new NpgsqlCommand(PgSyncQueue.AppliedRows, connection, transaction);
                     await using (carried.ConfigureAwait(false))
                     {
                         rows = long.Parse((string)(await carried.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false))!, System.Globalization.CultureInfo.InvariantCulture);
@@ -296,7 +296,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
                 {
                     // apply_pending recorded why; a later statement sees it.
                     var why = new NpgsqlCommand(
-                        $"SELECT s.last_error, s.last_error_entry, s.last_error_table FROM {schema}.{PgSql.QuoteIdentifier(SqlNames.DestinationState)} AS s WHERE s.dst_server = $1",
+                        PgSyncQueue.LastError(_options.Schema),
                         connection,
                         transaction);
                     await using (why.ConfigureAwait(false))
@@ -354,7 +354,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
             await using (transaction.ConfigureAwait(false))
             {
                 await SetRemoteTimeoutAsync(connection, transaction, ct).ConfigureAwait(false);
-                var command = new NpgsqlCommand($"SELECT {PgSql.QuoteIdentifier(_options.Schema)}.{PgSql.QuoteIdentifier(SqlNames.ResolveApplied)}($1)", connection, transaction);
+                var command = new NpgsqlCommand(PgSyncQueue.Resolve(_options.Schema), connection, transaction);
                 await using (command.ConfigureAwait(false))
                 {
                     command.Parameters.Add(new NpgsqlParameter { Value = server });
@@ -373,7 +373,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
     /// <summary>The worker's waits for a destination end after <see cref="PgSyncHostOptions.RemoteTimeout"/> (pgsync.remote_timeout, transaction-local).</summary>
     private async Task SetRemoteTimeoutAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
     {
-        var command = new NpgsqlCommand("SELECT pg_catalog.set_config('pgsync.remote_timeout', $1, true)", connection, transaction);
+        var command = new NpgsqlCommand(PgSyncQueue.SetRemoteTimeout, connection, transaction);
         await using (command.ConfigureAwait(false))
         {
             command.Parameters.Add(new NpgsqlParameter
@@ -397,12 +397,12 @@ public sealed class PgSyncReplayWorker : BackgroundService
         var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
         connection.Notification += (_, e) =>
         {
-            if (e.Payload.StartsWith(SqlNames.RetryPrefix, StringComparison.Ordinal))
+            if (e.Payload.StartsWith(PgSyncQueue.RetryPrefix, StringComparison.Ordinal))
             {
-                _retryNow.Enqueue(e.Payload[SqlNames.RetryPrefix.Length..]);
+                _retryNow.Enqueue(e.Payload[PgSyncQueue.RetryPrefix.Length..]);
             }
         };
-        var listen = new NpgsqlCommand("LISTEN " + PgSql.QuoteIdentifier(SqlNames.NotifyChannel), connection);
+        var listen = new NpgsqlCommand(PgSyncQueue.Listen, connection);
         await using (listen.ConfigureAwait(false))
         {
             await listen.ExecuteNonQueryAsync(ct).ConfigureAwait(false);

@@ -1,7 +1,10 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
 using Npgsql;
 using RoslynPgSync.Sql;
 
@@ -31,6 +34,80 @@ internal static class ForeignServerSql
     /// keepalives and <c>tcp_user_timeout</c>), and the connection fails instead of waiting forever.
     /// </summary>
     internal const int TcpUserTimeoutMilliseconds = 20_000;
+
+    /// <summary>
+    /// The install steps of one destination: refuse a server of that name that belongs to another
+    /// wrapper, create or alter the server, the password into a transaction-local setting (in the
+    /// script: a psql variable), the user mapping from it, the setting cleared, and a probe through
+    /// dblink as the replication sessions will connect.
+    /// </summary>
+    /// <param name="server">The destination.</param>
+    /// <param name="nodeName">This node's name.</param>
+    /// <param name="schema">The RoslynPgSync schema, quoted.</param>
+    /// <param name="dblink">The dblink extension's schema, quoted.</param>
+    public static IEnumerable<InstallStep> Steps(PgSyncServer server, string nodeName, string schema, string dblink)
+    {
+        yield return new CheckStep($"no foreign server '{server.Name}' of another wrapper exists", (c, ct) => RequireOwnWrapperAsync(c, server, ct));
+        yield return new SqlStep($"foreign server {server.Name}, created or altered option by option", CreateOrAlterServer(server, nodeName, schema));
+        yield return new SqlStep(
+            $"the password of server {server.Name}, for its user mapping only (transaction-local)",
+            "SELECT pg_catalog.set_config('pgsync.mapping_password', $1, true)",
+            StepValue.Secret(new NpgsqlConnectionStringBuilder(server.ConnectionString).Password ?? string.Empty, PasswordVariable(server)));
+        yield return new SqlStep($"the installing role's user mapping for server {server.Name}", CreateOrAlterUserMapping(server, schema));
+        yield return new SqlStep("the password setting cleared", ClearPassword);
+        yield return new CheckStep($"server {server.Name} answers through dblink, with a password", (c, ct) => ProbeAsync(c, server, dblink, ct));
+    }
+
+    /// <summary>The wrapper of the foreign server <paramref name="name"/>, or null when there is none.</summary>
+    public static async Task<string?> FindWrapperAsync(NpgsqlConnection connection, string name, CancellationToken ct)
+    {
+        var command = new NpgsqlCommand(
+            "SELECT w.fdwname FROM pg_catalog.pg_foreign_server AS s JOIN pg_catalog.pg_foreign_data_wrapper AS w ON w.oid = s.srvfdw WHERE s.srvname = $1",
+            connection);
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.Add(new NpgsqlParameter { Value = name });
+        return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) as string;
+    }
+
+    private static async Task RequireOwnWrapperAsync(NpgsqlConnection connection, PgSyncServer server, CancellationToken ct)
+    {
+        var wrapper = await FindWrapperAsync(connection, server.Name, ct).ConfigureAwait(false);
+        if (wrapper is not null && wrapper != "dblink_fdw")
+        {
+            throw new PgSyncInstallException(
+                $"A foreign server named '{server.Name}' already exists for the {wrapper} wrapper; RoslynPgSync will not replace it. Register the destination under another name.");
+        }
+    }
+
+    /// <summary>Connects through dblink as the replication sessions will, inside a savepoint; a failure names the server and what to fix.</summary>
+    private static async Task ProbeAsync(NpgsqlConnection connection, PgSyncServer server, string dblink, CancellationToken ct)
+    {
+        await ExecuteAsync(connection, "SAVEPOINT pgsync_probe", ct).ConfigureAwait(false);
+        try
+        {
+            var probe = new NpgsqlCommand(
+                $"SELECT {dblink}.dblink_connect('pgsync_install_probe', $1), {dblink}.dblink_disconnect('pgsync_install_probe')", connection);
+            await using var probeScope = probe.ConfigureAwait(false);
+            probe.Parameters.Add(new NpgsqlParameter { Value = server.Name });
+            await probe.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        catch (PostgresException ex)
+        {
+            await ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT pgsync_probe", ct).ConfigureAwait(false);
+            var hint = ex.SqlState == "2F003" || ex.MessageText.Contains("password is required", StringComparison.OrdinalIgnoreCase)
+                ? " The destination did not ask for a password, which PostgreSQL requires for dblink from a non-superuser: " +
+                  "a DBA must make the destination's pg_hba.conf use scram-sha-256 (or md5) for this host, and the connection string must carry the password."
+                : string.Empty;
+            throw new PgSyncInstallException($"Destination server {server} cannot be reached through dblink: {ex.MessageText}.{hint}", ex);
+        }
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        await using var commandScope = command.ConfigureAwait(false);
+        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
 
     /// <summary>The server's libpq options, in order, as <c>key=value</c> (the form of <c>pg_foreign_server.srvoptions</c>).</summary>
     public static IReadOnlyList<KeyValuePair<string, string>> Options(PgSyncServer server, string nodeName)
@@ -89,8 +166,8 @@ internal static class ForeignServerSql
 
     /// <summary>
     /// The installing role's user mapping, created or altered in place, with the password read from the
-    /// transaction-local setting <c>pgsync.mapping_password</c> (<see cref="SetPasswordScript"/> or a
-    /// bind parameter), so that it never appears in statement text, a statement log or an error's context.
+    /// transaction-local setting <c>pgsync.mapping_password</c> (a bind parameter, or in the script a
+    /// psql variable), so that it never appears in statement text, a statement log or an error's context.
     /// </summary>
     /// <param name="server">The destination.</param>
     /// <param name="schema">The RoslynPgSync schema, quoted.</param>
@@ -118,10 +195,6 @@ internal static class ForeignServerSql
             .Append("            USING ERRCODE = SQLSTATE;\n    END;\nEND\n");
         return Do(body.ToString());
     }
-
-    /// <summary>In the install script: the psql variable that holds the password, into the setting the mapping reads.</summary>
-    public static string SetPasswordScript(PgSyncServer server) =>
-        "SELECT pg_catalog.set_config('pgsync.mapping_password', :'" + PasswordVariable(server) + "', true);\n";
 
     /// <summary>Clears the password setting again (it is transaction-local anyway).</summary>
     public const string ClearPassword = "SELECT pg_catalog.set_config('pgsync.mapping_password', '', true);\n";

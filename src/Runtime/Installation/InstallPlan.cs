@@ -1,13 +1,17 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
+using RoslynPgSync.Sql;
 
 namespace RoslynPgSync.Installation;
 
 /// <summary>
-/// Which tables this node installs: those whose every destination server is registered. A table that
-/// names only unregistered servers is skipped (another node installs it: that is how one assembly
-/// serves multi-master); one that names some registered and some not is a configuration error.
+/// What an install does on this node. Which tables: those whose every destination server is
+/// registered (a table that names only unregistered servers is skipped: another node installs it,
+/// which is how one assembly serves multi-master; one that names some registered and some not is a
+/// configuration error). And how: <see cref="Steps"/>, the one ordered list of steps that the
+/// installer executes and <c>pgsync script</c> prints.
 /// </summary>
 internal sealed class InstallPlan
 {
@@ -62,4 +66,61 @@ internal sealed class InstallPlan
         var used = new HashSet<string>(install.SelectMany(t => t.Targets).Select(t => t.Server), StringComparer.Ordinal);
         return new InstallPlan(install, skipped, options.Servers.Where(s => used.Contains(s.Name)).ToList());
     }
+
+    /// <summary>
+    /// The steps, in order, from the schema on (the installer's checks of table shapes, dblink and the
+    /// destinations come before): the schema-version record, every function (replaced at every
+    /// install), the schema versions not yet recorded (version 1: the tables; then each upgrade
+    /// script), the status view, this node's row, each destination's foreign server and user mapping
+    /// (with a probe through dblink), and each table's capture.
+    /// </summary>
+    /// <param name="options">Schema, node name, commit timeout.</param>
+    /// <param name="dblinkSchema">The dblink extension's schema (unquoted).</param>
+    public IReadOnlyList<InstallStep> Steps(PgSyncOptions options, string dblinkSchema)
+    {
+        var schema = options.Schema;
+        var quoted = PgSql.QuoteIdentifier(schema);
+        var nodeName = options.NodeName ?? "pgsync";
+        var steps = new List<InstallStep> { SqlStep.File("core/000_schema_version.sql", schema, dblinkSchema) };
+        steps.AddRange(SqlResources.Files("core/functions").Select(f => SqlStep.File(f, schema, dblinkSchema)));
+        steps.AddRange(SchemaVersions(schema, dblinkSchema));
+        steps.AddRange(SqlResources.Files("core/views").Select(f => SqlStep.File(f, schema, dblinkSchema)));
+        steps.Add(new SqlStep("this node's incarnation (made again after a crash)", $"SELECT {quoted}.current_incarnation(true)"));
+        steps.Add(new SqlStep("this node: origin and commit timeout", $"SELECT {quoted}.set_node($1, $2)", StepValue.Text(nodeName), StepValue.Interval(options.CommitTimeout)));
+        foreach (var server in Servers)
+        {
+            steps.AddRange(ForeignServerSql.Steps(server, nodeName, quoted, PgSql.QuoteIdentifier(dblinkSchema)));
+        }
+
+        steps.AddRange(Tables.Select(t => new SqlStep($"{t} ({t.EntityType.FullName})", t.GetInstallSql(schema))));
+        return steps;
+    }
+
+    /// <summary>The latest schema version this runtime installs.</summary>
+    public static int SchemaVersion => SchemaVersions(PgSyncOptions.DefaultSchema, PgSyncOptions.DefaultSchema).Max(v => v.Version);
+
+    /// <summary>
+    /// Version 1: the tables (<c>core/schema</c>, created where missing) and <c>upgrades/0001</c>, which
+    /// brings installs of releases that recorded no version to version 1. Then one version per
+    /// <c>core/upgrades/NNNN_*.sql</c> from 2 on: a change to the tables is a new upgrade file, never an
+    /// edit of <c>core/schema</c>, so that every database goes through the same versions.
+    /// </summary>
+    private static IEnumerable<SchemaVersionStep> SchemaVersions(string schema, string dblinkSchema)
+    {
+        var upgrades = SqlResources.Files("core/upgrades")
+            .Select(f => (Path: f, Version: int.Parse(f["core/upgrades/".Length..].Split('_')[0], CultureInfo.InvariantCulture)))
+            .ToList();
+        var first = upgrades.Where(u => u.Version == 1).Select(u => SqlStep.File(u.Path, schema, dblinkSchema));
+        yield return new SchemaVersionStep(
+            1, "the queue and its tables", schema, SqlResources.Files("core/schema").Select(f => SqlStep.File(f, schema, dblinkSchema)).Concat(first).ToList());
+        foreach (var upgrade in upgrades.Where(u => u.Version > 1))
+        {
+            var name = System.IO.Path.GetFileNameWithoutExtension(upgrade.Path);
+            yield return new SchemaVersionStep(upgrade.Version, name[(name.IndexOf('_', StringComparison.Ordinal) + 1)..].Replace('_', ' '), schema, [SqlStep.File(upgrade.Path, schema, dblinkSchema)]);
+        }
+    }
+
+    /// <summary>What each destination database needs, run over its own connection (<c>sql/destination</c>).</summary>
+    public static IReadOnlyList<SqlStep> DestinationSteps(string schema) =>
+        SqlResources.Files("destination").Select(f => SqlStep.File(f, schema, schema)).ToList();
 }

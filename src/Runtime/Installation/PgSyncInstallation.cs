@@ -19,7 +19,7 @@ namespace RoslynPgSync.Installation;
 public static class PgSyncInstallation
 {
     /// <summary>The advisory lock that serialises installers (and uninstallers) of one database.</summary>
-    internal const long InstallLockKey = 0x5047_5359_4E43_0001;
+    internal const long InstallLockKey = Queue.PgSyncQueue.InstallLockKey;
 
     private const string DblinkSchemaSql = """
         SELECT n.nspname FROM pg_catalog.pg_extension AS e
@@ -53,7 +53,6 @@ public static class PgSyncInstallation
     {
         ArgumentNullException.ThrowIfNull(local);
         var plan = InstallPlan.Create(options, tables);
-        var nodeName = options.NodeName ?? "pgsync";
 
         var connection = await local.OpenConnectionAsync(ct).ConfigureAwait(false);
         var localIdentity = await DatabaseIdentityAsync(connection, ct).ConfigureAwait(false);
@@ -81,19 +80,11 @@ public static class PgSyncInstallation
             await TableShape.ValidateAsync(connection, table, table.SourceSchema, table.SourceTable, $"local database {database}", isTarget: false, ct).ConfigureAwait(false);
         }
 
-        var schema = PgSql.QuoteIdentifier(options.Schema);
-        await ExecuteAsync(connection, "CREATE SCHEMA IF NOT EXISTS " + schema, ct).ConfigureAwait(false);
+        await ExecuteAsync(connection, "CREATE SCHEMA IF NOT EXISTS " + PgSql.QuoteIdentifier(options.Schema), ct).ConfigureAwait(false);
         var dblink = await FindOrCreateDblinkAsync(connection, options.Schema, ct).ConfigureAwait(false);
-        await ExecuteAsync(connection, CoreSql.Install(schema, PgSql.QuoteIdentifier(dblink), nodeName, options.CommitTimeout), ct).ConfigureAwait(false);
-
-        foreach (var server in plan.Servers)
+        foreach (var step in plan.Steps(options, dblink))
         {
-            await InstallServerAsync(connection, server, nodeName, schema, PgSql.QuoteIdentifier(dblink), ct).ConfigureAwait(false);
-        }
-
-        foreach (var table in plan.Tables)
-        {
-            await ExecuteAsync(connection, table.GetInstallSql(options.Schema), ct).ConfigureAwait(false);
+            await step.ExecuteAsync(connection, ct).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(ct).ConfigureAwait(false);
@@ -127,7 +118,7 @@ public static class PgSyncInstallation
 
         foreach (var server in options.Servers)
         {
-            if (await FindServerWrapperAsync(connection, server.Name, ct).ConfigureAwait(false) == "dblink_fdw")
+            if (await ForeignServerSql.FindWrapperAsync(connection, server.Name, ct).ConfigureAwait(false) == "dblink_fdw")
             {
                 await ExecuteAsync(connection, "DROP SERVER IF EXISTS " + PgSql.QuoteIdentifier(server.Name) + " CASCADE", ct).ConfigureAwait(false);
             }
@@ -162,26 +153,22 @@ public static class PgSyncInstallation
         script.Append("CREATE SCHEMA IF NOT EXISTS ").Append(schema).Append(";\n");
         script.Append("CREATE EXTENSION IF NOT EXISTS dblink SCHEMA ").Append(schema).Append(";\n");
         script.Append(DblinkAccess.RevokeFromPublicSql).Append(";\n");
-        script.Append(CoreSql.Install(schema, schema, options.NodeName ?? "pgsync", options.CommitTimeout));
-        foreach (var server in plan.Servers)
+        foreach (var step in plan.Steps(options, options.Schema))
         {
-            script.Append(ForeignServerSql.CreateOrAlterServer(server, options.NodeName ?? "pgsync", schema));
-            script.Append(ForeignServerSql.SetPasswordScript(server));
-            script.Append(ForeignServerSql.CreateOrAlterUserMapping(server, schema));
-            script.Append(ForeignServerSql.ClearPassword);
-        }
-
-        foreach (var table in plan.Tables)
-        {
-            script.Append("\n-- ").Append(table).Append(" (").Append(table.EntityType.FullName).Append(")\n");
-            script.Append(table.GetInstallSql(options.Schema));
+            script.Append('\n');
+            step.AppendScript(script);
         }
 
         script.Append("COMMIT;\n");
         script.Append("\n-- On each destination database, as the role its user mapping logs in as, once (the installer does it itself):\n");
-        foreach (var line in CoreSql.DestinationInstall(schema).Split('\n'))
+        foreach (var step in InstallPlan.DestinationSteps(options.Schema))
         {
-            script.Append(line.Length == 0 ? string.Empty : "--   ").Append(line).Append('\n');
+            var text = new StringBuilder();
+            step.AppendScript(text);
+            foreach (var line in text.ToString().TrimEnd('\n').Split('\n'))
+            {
+                script.Append("--   ").Append(line).Append('\n');
+            }
         }
 
         return script.ToString();
@@ -231,7 +218,10 @@ public static class PgSyncInstallation
 
             try
             {
-                await ExecuteAsync(connection, CoreSql.DestinationInstall(PgSql.QuoteIdentifier(options.Schema)), ct).ConfigureAwait(false);
+                foreach (var step in InstallPlan.DestinationSteps(options.Schema))
+                {
+                    await step.ExecuteAsync(connection, ct).ConfigureAwait(false);
+                }
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
             {
@@ -284,60 +274,6 @@ public static class PgSyncInstallation
                 $"Role {role} may not create dblink foreign servers in database {connection.Database}. " +
                 $"A DBA must run: GRANT USAGE ON FOREIGN DATA WRAPPER dblink_fdw TO {PgSql.QuoteIdentifier(role)};");
         }
-    }
-
-    private static async Task InstallServerAsync(NpgsqlConnection connection, PgSyncServer server, string nodeName, string schema, string dblink, CancellationToken ct)
-    {
-        var wrapper = await FindServerWrapperAsync(connection, server.Name, ct).ConfigureAwait(false);
-        if (wrapper is not null && wrapper != "dblink_fdw")
-        {
-            throw new PgSyncInstallException(
-                $"A foreign server named '{server.Name}' already exists for the {wrapper} wrapper; RoslynPgSync will not replace it. Register the destination under another name.");
-        }
-
-        await ExecuteAsync(connection, ForeignServerSql.CreateOrAlterServer(server, nodeName, schema), ct).ConfigureAwait(false);
-        var command = new NpgsqlCommand("SELECT pg_catalog.set_config('pgsync.mapping_password', $1, true)", connection);
-        await using (command.ConfigureAwait(false))
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = PasswordOf(server) });
-            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }
-
-        await ExecuteAsync(connection, ForeignServerSql.CreateOrAlterUserMapping(server, schema), ct).ConfigureAwait(false);
-        await ExecuteAsync(connection, ForeignServerSql.ClearPassword, ct).ConfigureAwait(false);
-
-        // Probe through dblink as the replication sessions will connect, inside a savepoint.
-        await ExecuteAsync(connection, "SAVEPOINT pgsync_probe", ct).ConfigureAwait(false);
-        try
-        {
-            var probe = new NpgsqlCommand(
-                $"SELECT {dblink}.dblink_connect('pgsync_install_probe', $1), {dblink}.dblink_disconnect('pgsync_install_probe')", connection);
-            await using var probeScope = probe.ConfigureAwait(false);
-            probe.Parameters.Add(new NpgsqlParameter { Value = server.Name });
-            await probe.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }
-        catch (PostgresException ex)
-        {
-            await ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT pgsync_probe", ct).ConfigureAwait(false);
-            var hint = ex.SqlState == "2F003" || ex.MessageText.Contains("password is required", StringComparison.OrdinalIgnoreCase)
-                ? " The destination did not ask for a password, which PostgreSQL requires for dblink from a non-superuser: " +
-                  "a DBA must make the destination's pg_hba.conf use scram-sha-256 (or md5) for this host, and the connection string must carry the password."
-                : string.Empty;
-            throw new PgSyncInstallException($"Destination server {server} cannot be reached through dblink: {ex.MessageText}.{hint}", ex);
-        }
-    }
-
-    private static string PasswordOf(PgSyncServer server) =>
-        new NpgsqlConnectionStringBuilder(server.ConnectionString).Password ?? string.Empty;
-
-    private static async Task<string?> FindServerWrapperAsync(NpgsqlConnection connection, string name, CancellationToken ct)
-    {
-        var command = new NpgsqlCommand(
-            "SELECT w.fdwname FROM pg_catalog.pg_foreign_server AS s JOIN pg_catalog.pg_foreign_data_wrapper AS w ON w.oid = s.srvfdw WHERE s.srvname = $1",
-            connection);
-        await using var commandScope = command.ConfigureAwait(false);
-        command.Parameters.Add(new NpgsqlParameter { Value = name });
-        return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) as string;
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)

@@ -56,7 +56,7 @@ public sealed class StalledDestinationTests(DestinationClusterFixture destinatio
                 async () => logs.Messages.Any(m => m.Message.Contains("Destination fault_async failed", StringComparison.Ordinal)) &&
                             await Db.ScalarAsync<bool>(
                                 pair.Local.AdminConnectionString,
-                                $"SELECT pg_try_advisory_lock({CoreSql.DestinationLockSpace}, hashtext('fault_async')) AND pg_advisory_unlock({CoreSql.DestinationLockSpace}, hashtext('fault_async'))"),
+                                $"SELECT pg_try_advisory_lock({RoslynPgSync.Queue.PgSyncQueue.DestinationLockSpace}, hashtext('fault_async')) AND pg_advisory_unlock({RoslynPgSync.Queue.PgSyncQueue.DestinationLockSpace}, hashtext('fault_async'))"),
                 () => string.Join("\n", logs.Messages.TakeLast(10).Select(m => m.Message)),
                 seconds: 30);
             output.WriteLine($"worker gave up on the stopped destination and released its lock after {stopped.ElapsedMilliseconds} ms");

@@ -26,7 +26,7 @@ public sealed class SyncCommitPathTests
         await using var replay = new NpgsqlConnection(pair.Local.AdminConnectionString);
         await replay.OpenAsync();
         await using var held = await replay.BeginTransactionAsync();
-        await Db.ExecuteAsync(replay, $"SELECT pg_advisory_xact_lock({CoreSql.DestinationLockSpace}, hashtext('sync_dst'))");
+        await Db.ExecuteAsync(replay, $"SELECT pg_advisory_xact_lock({RoslynPgSync.Queue.PgSyncQueue.DestinationLockSpace}, hashtext('sync_dst'))");
 
         await using (var writer = new NpgsqlConnection(local))
         {

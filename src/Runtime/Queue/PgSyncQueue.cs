@@ -1,0 +1,66 @@
+using RoslynPgSync.Sql;
+
+namespace RoslynPgSync.Queue;
+
+/// <summary>
+/// The queue's contract for the .NET side, in one place: the advisory locks the installed functions
+/// take too, and the commands the replay worker, the monitor, <see cref="PgSyncReplay"/> and the
+/// <c>pgsync</c> tool send. The objects themselves are in <c>src/Runtime/sql/core</c>; their names in
+/// <see cref="SqlNames"/> (shared with the generator).
+/// </summary>
+internal static class PgSyncQueue
+{
+    /// <summary>
+    /// The first key of the per-destination advisory locks (the second is <c>hashtext(server)</c>):
+    /// "PGSY". The SQL files write it as 1346851673 (a test checks that they agree).
+    /// </summary>
+    public const int DestinationLockSpace = 0x50475359;
+
+    /// <summary>The advisory lock that serialises installers (and uninstallers) of one database.</summary>
+    public const long InstallLockKey = 0x5047_5359_4E43_0001;
+
+    /// <summary><c>NOTIFY</c> payloads that start so ask the workers to retry that destination now (skip_entry sends them).</summary>
+    public const string RetryPrefix = SqlNames.RetryPrefix;
+
+    private static string Object(string schema, string name) => PgSql.QuoteIdentifier(schema) + "." + PgSql.QuoteIdentifier(name);
+
+    /// <summary>Takes one destination's lock until the transaction ends: <c>$1</c> the server.</summary>
+    public static string LockDestination => $"SELECT pg_catalog.pg_advisory_xact_lock({DestinationLockSpace}, pg_catalog.hashtext($1))";
+
+    /// <summary>Whether the queue exists (installed): <c>$1</c> its qualified name, see <see cref="QueueName"/>.</summary>
+    public const string Exists = "SELECT pg_catalog.to_regclass($1) IS NOT NULL";
+
+    public static string QueueName(string schema) => PgSql.QualifiedName(schema, SqlNames.Queue);
+
+    /// <summary>Entries queued for one destination: <c>$1</c> the server.</summary>
+    public static string Depth(string schema) => $"SELECT pg_catalog.count(*) FROM {Object(schema, SqlNames.Queue)} AS e WHERE e.dst_server = $1";
+
+    /// <summary>Applies up to <c>$2</c> of destination <c>$1</c>'s oldest entries (apply_pending, not strict, not a commit's own).</summary>
+    public static string Apply(string schema) => $"SELECT {Object(schema, SqlNames.ApplyPending)}($1, $2, false, NULL)";
+
+    /// <summary>The error that stopped destination <c>$1</c>, with its entry and table.</summary>
+    public static string LastError(string schema) =>
+        $"SELECT s.last_error, s.last_error_entry, s.last_error_table FROM {Object(schema, SqlNames.DestinationState)} AS s WHERE s.dst_server = $1";
+
+    /// <summary>Settles what destination <c>$1</c> recorded as applied (resolve_applied).</summary>
+    public static string Resolve(string schema) => $"SELECT {Object(schema, SqlNames.ResolveApplied)}($1)";
+
+    /// <summary>The seed's replay: up to <c>$1</c> entries over every destination (deal_sync_err_rec).</summary>
+    public static string Replay(string schema) => $"SELECT {Object(schema, SqlNames.Replay)}($1)";
+
+    /// <summary>Rows the last apply carried (set by apply_pending, transaction-local).</summary>
+    public const string AppliedRows = "SELECT pg_catalog.current_setting('pgsync.applied_rows', true)";
+
+    /// <summary>Bounds this transaction's waits for a destination: <c>$1</c> an interval's text.</summary>
+    public const string SetRemoteTimeout = "SELECT pg_catalog.set_config('pgsync.remote_timeout', $1, true)";
+
+    /// <summary>Listens for the capture's and skip_entry's notifications.</summary>
+    public static string Listen => "LISTEN " + PgSql.QuoteIdentifier(SqlNames.NotifyChannel);
+
+    /// <summary>The status view, per destination: server, depth, oldest age in seconds, last success, last error (time, entry, table).</summary>
+    public static string Status(string schema) => $"""
+        SELECT dst_server, depth, COALESCE(EXTRACT(EPOCH FROM oldest_entry_age), 0)::double precision,
+               last_success, last_error, last_error_time, last_error_entry, last_error_table
+        FROM {Object(schema, SqlNames.StatusView)}
+        """;
+}

@@ -1,0 +1,257 @@
+-- Applies up to p_limit of one destination's oldest entries, in id order, in one remote
+-- transaction, then deletes them, and returns how many it applied. With p_xact: the entries
+-- that transaction (the calling one) has waiting in sync_pending, without the destination's
+-- lock (flush_at_commit does so when nothing is queued for the destination); on failure they
+-- stay there for the caller. A broken connection is reopened once. When the destination
+-- rejects a queued batch, the entries are tried one by one in a remote transaction that is
+-- rolled back, to find the one it rejects: the entries before it are applied, and it stays
+-- at the head of the queue with its error, id and table recorded (so the queue stops
+-- exactly there, order kept). With p_strict the error is raised.
+-- Exactly once: the remote transaction also records the entries in the destination's
+-- applied_entry; when the destination already has one of them (an earlier replay committed
+-- there and then died before its local delete), those entries are deleted locally without
+-- being applied again, and the rest go. A transaction's own Async entries never go before it
+-- commits (the worker sends them after).
+CREATE OR REPLACE FUNCTION @schema@.apply_pending(p_dst text, p_limit integer, p_strict boolean, p_xact xid8)
+RETURNS integer
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+DECLARE
+    v_ids bigint[];
+    v_sql text;
+    v_ledger text;
+    v_conn text := 'pgsync_' || p_dst;
+    v_attempt integer := 0;
+    v_error text;
+    v_state text;
+    v_detail text;
+    v_rows numeric;
+    v_begin constant text := 'BEGIN; SET LOCAL search_path = pg_catalog, pg_temp; SET LOCAL synchronous_commit = on';
+    v_entry record;
+    v_good integer := 0;
+    v_failed bigint;
+    v_failed_error text;
+    v_table text;
+    v_reached boolean := false;
+    v_self xid8 := pg_catalog.pg_current_xact_id();
+    -- Entries written inside a savepoint (their rows' xmin is a subtransaction's) may still be
+    -- rolled back while the transaction commits (SET CONSTRAINTS ALL IMMEDIATE sends them at
+    -- the statement's end): recorded so, they are restored whatever the outcome.
+    -- (Not when the flush runs for COMMIT or PREPARE TRANSACTION itself: every savepoint has
+    -- ended by then, so an application's savepoints, such as EF Core's, cost no restore.)
+    v_top constant bigint := CASE
+        WHEN pg_catalog.current_query() OPERATOR(pg_catalog.~*) '^\s*(commit|end|prepare\s+transaction)\y' THEN NULL
+        ELSE v_self::text::bigint % 4294967296 END;
+    v_origin text;
+    v_done bigint[]; -- entries the destination had applied already
+    v_done_times bigint[];
+    v_timeout interval; -- the session's pgsync.remote_timeout, else the node's commit_timeout
+    v_incarnation constant bigint := @schema@.current_incarnation(false);
+    v_duplicate boolean;
+BEGIN
+    SELECT n.origin, COALESCE(@schema@.remote_timeout(), n.commit_timeout) INTO v_origin, v_timeout FROM @schema@.node AS n;
+    IF p_xact IS NULL THEN
+        PERFORM pg_catalog.pg_advisory_xact_lock(1346851673, pg_catalog.hashtext(p_dst));
+    END IF;
+
+    LOOP
+        IF p_xact IS NULL THEN
+            SELECT pg_catalog.array_agg(q.id ORDER BY q.id), pg_catalog.string_agg(q.dst_query, E';\n' ORDER BY q.id),
+                   pg_catalog.sum(q.row_count),
+                   @schema@.ledger_insert(v_origin, p_dst, v_self, v_incarnation, pg_catalog.array_agg(q.id ORDER BY q.id),
+                       pg_catalog.array_agg((EXTRACT(epoch FROM q.create_time) * 1000000)::bigint ORDER BY q.id),
+                       pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.nsp_name END ORDER BY q.id),
+                       pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.table_name END ORDER BY q.id),
+                       pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.keys END ORDER BY q.id),
+                       pg_catalog.array_agg(COALESCE(q.xact_id = v_self AND q.row_xid <> v_top, false) ORDER BY q.id))
+              INTO v_ids, v_sql, v_rows, v_ledger
+              FROM (SELECT e.id, e.dst_query, e.row_count, e.xact_id, e.nsp_name, e.table_name, e.keys, e.create_time,
+                           e.xmin::text::bigint AS row_xid FROM @schema@.sync_err_rec AS e
+                    WHERE e.dst_server = p_dst AND (e.xact_id IS DISTINCT FROM v_self OR e.mode <> 'a')
+                      AND e.id <> ALL (COALESCE(v_done, '{}'::bigint[]))
+                    ORDER BY e.id LIMIT p_limit - COALESCE(pg_catalog.cardinality(v_done), 0)) AS q;
+        ELSE
+            SELECT pg_catalog.array_agg(p.id ORDER BY p.id), pg_catalog.string_agg(p.dst_query, E';\n' ORDER BY p.id),
+                   pg_catalog.sum(p.row_count),
+                   @schema@.ledger_insert(v_origin, p_dst, v_self, v_incarnation, pg_catalog.array_agg(p.id ORDER BY p.id),
+                       pg_catalog.array_agg((EXTRACT(epoch FROM p.create_time) * 1000000)::bigint ORDER BY p.id),
+                       pg_catalog.array_agg(p.nsp_name ORDER BY p.id), pg_catalog.array_agg(p.table_name ORDER BY p.id),
+                       pg_catalog.array_agg(p.keys ORDER BY p.id),
+                       pg_catalog.array_agg(COALESCE(p.xmin::text::bigint <> v_top, false) ORDER BY p.id))
+              INTO v_ids, v_sql, v_rows, v_ledger
+              FROM @schema@.sync_pending AS p WHERE p.xact_id = p_xact AND p.dst_server = p_dst;
+        END IF;
+        IF v_ids IS NULL THEN
+            PERFORM pg_catalog.set_config('pgsync.applied_rows', '0', true);
+            RETURN COALESCE(pg_catalog.cardinality(v_done), 0);
+        END IF;
+
+        v_duplicate := false;
+        v_attempt := 0;
+        LOOP
+            v_attempt := v_attempt + 1;
+            v_reached := false;
+            BEGIN
+                IF v_conn <> ALL (COALESCE(@dblink@.dblink_get_connections(), '{}'::text[])) THEN
+                    PERFORM @dblink@.dblink_connect(v_conn, p_dst);
+                END IF;
+                v_reached := true;
+                PERFORM @schema@.remote_exec(v_conn, v_begin || E';\n' || v_ledger || E';\n' || v_sql || E';\nCOMMIT', v_timeout);
+                v_error := NULL;
+                EXIT;
+            EXCEPTION WHEN OTHERS THEN
+                GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL, v_state = RETURNED_SQLSTATE;
+                v_error := SQLERRM || COALESCE(': ' || NULLIF(v_detail, ''), '');
+                -- The connection may be broken (destination restarted) or inside an aborted
+                -- remote transaction: drop it, so the retry and later calls start clean.
+                BEGIN
+                    PERFORM @dblink@.dblink_disconnect(v_conn);
+                EXCEPTION WHEN OTHERS THEN
+                    NULL;
+                END;
+                IF v_state = '23505' AND SQLERRM LIKE '%"applied_entry_pkey"%' THEN
+                    v_duplicate := true;
+                    EXIT;
+                END IF;
+                EXIT WHEN v_attempt >= 2;
+            END;
+        END LOOP;
+
+        EXIT WHEN NOT v_duplicate OR p_xact IS NOT NULL OR v_done IS NOT NULL;
+        -- Which of them the destination has: they leave the queue unapplied; the rest go.
+        BEGIN
+            PERFORM @dblink@.dblink_connect(v_conn, p_dst);
+            SELECT pg_catalog.array_agg(t.entry_id), pg_catalog.array_agg(t.entry_time) INTO v_done, v_done_times
+              FROM pg_catalog.json_to_recordset(@schema@.remote_query(v_conn, pg_catalog.format(
+                       'SELECT entry_id, entry_time FROM %s WHERE origin = %L AND entry_id = ANY (%L::bigint[])', (@schema_literal@ || '.applied_entry'), v_origin, v_ids), v_timeout))
+                   AS t(entry_id bigint, entry_time bigint);
+        EXCEPTION WHEN OTHERS THEN
+            BEGIN
+                PERFORM @dblink@.dblink_disconnect(v_conn);
+            EXCEPTION WHEN OTHERS THEN
+                NULL;
+            END;
+            EXIT; -- (v_error stays the batch's)
+        END;
+        BEGIN
+            DELETE FROM @schema@.sync_err_rec AS e
+             USING ROWS FROM (pg_catalog.unnest(v_done), pg_catalog.unnest(v_done_times)) AS d(id, entry_time)
+             WHERE e.id = d.id AND (EXTRACT(epoch FROM e.create_time) * 1000000)::bigint = d.entry_time;
+        EXCEPTION WHEN serialization_failure THEN
+            -- A REPEATABLE READ or SERIALIZABLE writer's old snapshot still shows entries that a
+            -- replay applied and deleted since: they are gone already.
+            NULL;
+        END;
+        v_done := COALESCE(v_done, '{}'::bigint[]);
+    END LOOP;
+
+    -- (Only when the destination was reached: an unreachable one is not tried a third time.)
+    -- (Not for a transaction's own entries: they go into the queue, and its replay looks.)
+    IF v_error IS NOT NULL AND v_reached AND pg_catalog.cardinality(v_ids) > 1 AND p_xact IS NULL AND NOT v_duplicate THEN
+        BEGIN
+            IF v_conn <> ALL (COALESCE(@dblink@.dblink_get_connections(), '{}'::text[])) THEN
+                PERFORM @dblink@.dblink_connect(v_conn, p_dst);
+            END IF;
+            PERFORM @schema@.remote_exec(v_conn, v_begin, v_timeout);
+            FOR v_entry IN SELECT e.id, e.dst_query FROM @schema@.sync_err_rec AS e WHERE e.id = ANY (v_ids) ORDER BY e.id LOOP
+                BEGIN
+                    PERFORM @schema@.remote_exec(v_conn, v_entry.dst_query, v_timeout);
+                EXCEPTION WHEN OTHERS THEN
+                    GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL;
+                    v_failed := v_entry.id;
+                    v_failed_error := SQLERRM || COALESCE(': ' || NULLIF(v_detail, ''), '');
+                    EXIT;
+                END;
+                v_good := v_good + 1;
+            END LOOP;
+            PERFORM @schema@.remote_exec(v_conn, 'ROLLBACK', v_timeout);
+            IF v_failed IS NOT NULL THEN
+                v_error := v_failed_error;
+                IF v_good > 0 AND NOT p_strict THEN
+                    SELECT pg_catalog.string_agg(e.dst_query, E';\n' ORDER BY e.id), pg_catalog.sum(e.row_count),
+                           @schema@.ledger_insert(v_origin, p_dst, v_self, v_incarnation, pg_catalog.array_agg(e.id ORDER BY e.id),
+                               pg_catalog.array_agg((EXTRACT(epoch FROM e.create_time) * 1000000)::bigint ORDER BY e.id),
+                               pg_catalog.array_agg(CASE WHEN e.xact_id = v_self THEN e.nsp_name END ORDER BY e.id),
+                               pg_catalog.array_agg(CASE WHEN e.xact_id = v_self THEN e.table_name END ORDER BY e.id),
+                               pg_catalog.array_agg(CASE WHEN e.xact_id = v_self THEN e.keys END ORDER BY e.id),
+                               pg_catalog.array_agg(COALESCE(e.xact_id = v_self AND e.xmin::text::bigint <> v_top, false) ORDER BY e.id))
+                      INTO v_sql, v_rows, v_ledger
+                      FROM @schema@.sync_err_rec AS e WHERE e.id = ANY (v_ids[1:v_good]);
+                    PERFORM @schema@.remote_exec(v_conn, v_begin || E';\n' || v_ledger || E';\n' || v_sql || E';\nCOMMIT', v_timeout);
+                    v_ids := v_ids[1:v_good];
+                END IF;
+            END IF;
+            -- (When every entry went through one by one, the failure was the batch's, e.g. at
+            -- COMMIT: it stays recorded against the batch's first entry.)
+        EXCEPTION WHEN OTHERS THEN
+            v_failed := NULL; -- the connection failed while looking: keep the batch's error
+            BEGIN
+                PERFORM @dblink@.dblink_disconnect(v_conn);
+            EXCEPTION WHEN OTHERS THEN
+                NULL;
+            END;
+        END;
+    END IF;
+
+    IF v_error IS NOT NULL THEN
+        IF p_xact IS NULL THEN
+            SELECT pg_catalog.format('%I.%I', e.nsp_name, e.table_name) INTO v_table
+              FROM @schema@.sync_err_rec AS e WHERE e.id = COALESCE(v_failed, v_ids[1]);
+        ELSE
+            SELECT pg_catalog.format('%I.%I', p.nsp_name, p.table_name) INTO v_table
+              FROM @schema@.sync_pending AS p WHERE p.xact_id = p_xact AND p.dst_server = p_dst AND p.id = v_ids[1];
+        END IF;
+        IF p_strict THEN
+            RAISE EXCEPTION 'RoslynPgSync: destination server "%" did not accept the change to %: %', p_dst, v_table, v_error
+                USING HINT = 'Strict mode fails the local transaction when its destination fails.';
+        END IF;
+        BEGIN
+            INSERT INTO @schema@.dst_state AS s (dst_server, last_error, last_error_time, last_error_entry, last_error_table)
+            VALUES (p_dst, v_error, pg_catalog.clock_timestamp(), COALESCE(v_failed, v_ids[1]), v_table)
+            ON CONFLICT (dst_server) DO UPDATE
+                SET last_error = EXCLUDED.last_error, last_error_time = EXCLUDED.last_error_time,
+                    last_error_entry = EXCLUDED.last_error_entry, last_error_table = EXCLUDED.last_error_table;
+        EXCEPTION WHEN serialization_failure OR unique_violation THEN
+            NULL; -- (a writer's older snapshot: a concurrent failure was recorded meanwhile)
+        END;
+        IF v_failed IS NULL OR v_good = 0 OR p_strict THEN
+            PERFORM pg_catalog.set_config('pgsync.applied_rows', '0', true);
+            RETURN COALESCE(pg_catalog.cardinality(v_done), 0);
+        END IF;
+        -- The entries before the rejected one were applied: delete them, keep the error.
+        DELETE FROM @schema@.sync_err_rec WHERE id = ANY (v_ids);
+        PERFORM pg_catalog.set_config('pgsync.applied_rows', v_rows::text, true);
+        RETURN v_good + COALESCE(pg_catalog.cardinality(v_done), 0);
+    END IF;
+
+    IF p_xact IS NULL THEN
+        DELETE FROM @schema@.sync_err_rec WHERE id = ANY (v_ids);
+    ELSE
+        DELETE FROM @schema@.sync_pending AS p WHERE p.xact_id = p_xact AND p.dst_server = p_dst AND p.id = ANY (v_ids);
+    END IF;
+    -- The rows the batch carried, for the caller's metrics (transaction-local).
+    PERFORM pg_catalog.set_config('pgsync.applied_rows', v_rows::text, true);
+    -- last_success is kept to the second: writing the state row at every commit would make
+    -- concurrent committers wait for each other's row lock on it.
+    -- (In a REPEATABLE READ or SERIALIZABLE writer, a concurrent committer may have written the
+    -- row since its snapshot: its record of success will do, and the writer's commit goes on.)
+    IF NOT EXISTS (SELECT 1 FROM @schema@.dst_state AS s
+                   WHERE s.dst_server = p_dst AND s.last_error IS NULL
+                     AND s.last_success > pg_catalog.clock_timestamp() - interval '1 second') THEN
+        BEGIN
+            INSERT INTO @schema@.dst_state AS s (dst_server, last_success)
+            VALUES (p_dst, pg_catalog.clock_timestamp())
+            ON CONFLICT (dst_server) DO UPDATE
+                SET last_success = EXCLUDED.last_success, last_error = NULL, last_error_time = NULL,
+                    last_error_entry = NULL, last_error_table = NULL;
+        EXCEPTION WHEN serialization_failure OR unique_violation THEN
+            NULL;
+        END;
+    END IF;
+    RETURN pg_catalog.cardinality(v_ids) + COALESCE(pg_catalog.cardinality(v_done), 0);
+END
+$pgsync$;
+-- It runs as its owner, whose user mappings hold the passwords: nobody else may call it unless a DBA grants it.
+REVOKE ALL ON FUNCTION @schema@.apply_pending(text, integer, boolean, xid8) FROM PUBLIC;

@@ -1,0 +1,34 @@
+-- The seed's replay function: applies up to i_limit of the oldest entries, destination by
+-- destination (oldest first), and returns how many it applied. A destination that fails
+-- keeps its entries and does not hold back the others.
+CREATE OR REPLACE FUNCTION @schema@.deal_sync_err_rec(i_limit integer)
+RETURNS integer
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+DECLARE
+    v_dst text;
+    v_total integer := 0;
+BEGIN
+    -- First what destinations applied and this node did not settle (see resolve_applied): every
+    -- destination this node replicates to (its foreign servers carry application_name pgsync:...).
+    FOR v_dst IN
+        SELECT d.dst_server FROM (
+            SELECT s.dst_server FROM @schema@.dst_state AS s
+            UNION SELECT e.dst_server FROM @schema@.sync_err_rec AS e
+            UNION SELECT f.srvname::text FROM pg_catalog.pg_foreign_server AS f
+                   WHERE EXISTS (SELECT 1 FROM pg_catalog.unnest(f.srvoptions) AS o WHERE o LIKE 'application_name=pgsync:%')
+                     AND pg_catalog.has_server_privilege(f.oid, 'USAGE')) AS d
+    LOOP
+        PERFORM @schema@.resolve_applied(v_dst);
+    END LOOP;
+    FOR v_dst IN SELECT e.dst_server FROM @schema@.sync_err_rec AS e GROUP BY e.dst_server ORDER BY pg_catalog.min(e.id) LOOP
+        EXIT WHEN v_total >= i_limit;
+        v_total := v_total + @schema@.apply_pending(v_dst, i_limit - v_total, false, NULL);
+    END LOOP;
+    RETURN v_total;
+END
+$pgsync$;
+-- Operators may be granted it: GRANT EXECUTE ON FUNCTION @schema@.deal_sync_err_rec(integer) TO ...
+REVOKE ALL ON FUNCTION @schema@.deal_sync_err_rec(integer) FROM PUBLIC;

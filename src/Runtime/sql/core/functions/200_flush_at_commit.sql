@@ -1,0 +1,57 @@
+-- Sync and Strict entries are sent when their transaction commits (this deferred trigger on
+-- sync_pending fires for each of them; the first of a destination sends them all), after
+-- anything older for the same destination. When nothing is queued for the destination they
+-- go alone and without the destination's lock: the row locks the transaction holds until
+-- its commit already order it after every transaction that changed the same rows
+-- (TRUNCATE: the table lock), so concurrent committers need not wait for each other's
+-- round trip. Otherwise, and when they fail, they move into the queue in order; there the
+-- ordered, locked path sends the older entries first (Sync leaves a large backlog to the
+-- replay worker). Sync keeps what fails queued; Strict fails the commit.
+CREATE OR REPLACE FUNCTION @schema@.flush_at_commit()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+DECLARE
+    v_failed boolean := false;
+    v_strict boolean;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM @schema@.sync_pending AS p
+                   WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.id = NEW.id) THEN
+        RETURN NULL; -- sent, or moved into the queue, with an earlier entry of this transaction
+    END IF;
+    -- Strict when any of the transaction's entries for this destination is, whatever the
+    -- order of its statements: a Sync entry first must not let a Strict one commit unsent.
+    v_strict := EXISTS (SELECT 1 FROM @schema@.sync_pending AS p
+                        WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.mode = 't');
+    IF NOT EXISTS (SELECT 1 FROM @schema@.sync_err_rec AS e WHERE e.dst_server = NEW.dst_server) THEN
+        IF @schema@.apply_pending(NEW.dst_server, 2147483647, v_strict, NEW.xact_id) > 0 THEN
+            RETURN NULL;
+        END IF;
+        v_failed := true; -- (Strict raised instead)
+    END IF;
+    WITH moved AS (
+        DELETE FROM @schema@.sync_pending AS p WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server RETURNING p.*)
+    INSERT INTO @schema@.sync_err_rec (id, nsp_name, table_name, dst_server, dst_query, create_time, mode, row_count, xact_id, keys)
+    OVERRIDING SYSTEM VALUE
+    SELECT m.id, m.nsp_name, m.table_name, m.dst_server, m.dst_query, m.create_time, m.mode, m.row_count, m.xact_id, m.keys
+      FROM moved AS m ORDER BY m.id;
+    IF v_failed THEN
+        -- The destination just failed (recorded in dst_state): not again in this commit.
+        PERFORM pg_catalog.pg_notify('pgsync', NEW.dst_server);
+        RETURN NULL;
+    END IF;
+    IF NOT v_strict AND EXISTS (
+        SELECT 1 FROM @schema@.sync_err_rec AS e WHERE e.dst_server = NEW.dst_server AND e.id < NEW.id OFFSET 1000) THEN
+        PERFORM pg_catalog.pg_notify('pgsync', NEW.dst_server);
+        RETURN NULL;
+    END IF;
+    IF @schema@.apply_pending(NEW.dst_server, 2147483647, v_strict, NULL) = 0 AND NOT v_strict THEN
+        PERFORM pg_catalog.pg_notify('pgsync', NEW.dst_server);
+    END IF;
+    RETURN NULL;
+END
+$pgsync$;
+-- (A trigger needs no EXECUTE right to fire.)
+REVOKE ALL ON FUNCTION @schema@.flush_at_commit() FROM PUBLIC;

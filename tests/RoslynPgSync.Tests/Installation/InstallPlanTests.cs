@@ -1,0 +1,114 @@
+using System;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading.Tasks;
+using Npgsql;
+using RoslynPgSync.Generated;
+using RoslynPgSync.Generator.Tests.Infrastructure;
+using RoslynPgSync.Installation;
+using RoslynPgSync.Queue;
+using RoslynPgSync.Sql;
+using RoslynPgSync.Tests.Infrastructure;
+using Xunit;
+
+namespace RoslynPgSync.Tests.Installation;
+
+/// <summary>
+/// The installed SQL as files (one object per file, three tokens), the one list of steps that is both
+/// executed and printed, and the schema versions: recorded, applied once, and an install of a release
+/// that recorded none brought to the current shape with its data.
+/// </summary>
+public sealed class InstallPlanTests
+{
+    [Fact]
+    public void Every_sql_file_loads_with_only_the_known_tokens_and_an_unknown_token_is_refused()
+    {
+        var files = new[] { "core", "core/schema", "core/functions", "core/upgrades", "core/views", "destination" }.SelectMany(SqlResources.Files).ToList();
+        Assert.True(files.Count > 20, string.Join(", ", files));
+        foreach (var file in files)
+        {
+            var sql = SqlResources.Load(file, "My Schema", "dblink");
+            Assert.DoesNotMatch(new Regex("@[A-Za-z0-9_]+@"), sql);
+            Assert.DoesNotContain("{{", sql, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("\"My Schema\".sync_err_rec", SqlResources.Load("core/schema/010_sync_err_rec.sql", "My Schema", "dblink"), StringComparison.Ordinal);
+        Assert.Contains("('\"My Schema\"' || '.sync_pending')", SqlResources.Load("core/schema/030_sync_pending.sql", "My Schema", "dblink"), StringComparison.Ordinal);
+
+        var typo = Assert.Throws<InvalidOperationException>(() => SqlResources.Replace("SELECT 1 FROM @schemas@.t", "probe.sql", "pgsync", "dblink"));
+        Assert.Contains("unknown token @schemas@", typo.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_sql_files_and_the_dotnet_side_name_the_same_locks_and_channel()
+    {
+        var functions = string.Concat(SqlResources.Files("core/functions").Select(SqlResources.Raw));
+        Assert.Equal(1346851673, PgSyncQueue.DestinationLockSpace);
+        Assert.Equal(3, Regex.Count(functions, "pg_advisory_xact_lock\\(1346851673, "));
+        Assert.DoesNotMatch(new Regex("pg_advisory_xact_lock\\((?!1346851673, )"), functions);
+        Assert.Contains($"pg_notify('{SqlNames.NotifyChannel}', '{SqlNames.RetryPrefix}' || v_dst)", functions, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_install_script_is_the_checked_in_snapshot()
+    {
+        var options = new PgSyncOptions { NodeName = "snapshot" }.AddServer("async_dst", "Host=db2;Port=5433;Database=remote;Username=replicator;Password=not-in-the-script");
+        var tables = PgSyncInstaller.Tables.Where(t => t.EntityType == typeof(Models.HostileAsync)).ToList();
+
+        var script = PgSyncInstallation.GetInstallScript(options, tables);
+
+        Assert.DoesNotContain("not-in-the-script", script, StringComparison.Ordinal);
+        Snapshot.Match(script, "install-script.verified.sql");
+    }
+
+    [Fact]
+    public async Task A_new_install_records_the_schema_version_and_a_reinstall_applies_no_version_again()
+    {
+        await using var pair = await ReplicationPair.CreateAsync("async_dst");
+        var versions = await Db.ScalarAsync<string>(pair.Local.ConnectionString, "SELECT string_agg(version || ' ' || installed_at, ',') FROM pgsync.schema_version");
+        Assert.Equal(InstallPlan.SchemaVersion, await Db.ScalarAsync<int>(pair.Local.ConnectionString, "SELECT max(version) FROM pgsync.schema_version"));
+
+        await PgSyncInstaller.InstallAsync(pair.LocalSource, pair.Options);
+
+        Assert.Equal(versions, await Db.ScalarAsync<string>(pair.Local.ConnectionString, "SELECT string_agg(version || ' ' || installed_at, ',') FROM pgsync.schema_version"));
+    }
+
+    [Fact]
+    public async Task An_install_of_a_release_that_recorded_no_version_is_brought_to_version_one_and_keeps_its_queue()
+    {
+        await using var pair = await ReplicationPair.CreateAsync("async_dst");
+        await Db.ExecuteAsync(pair.Local.ConnectionString, "INSERT INTO app.hostile_async (id, code, body) VALUES (1, 'k', 'queued before the upgrade')");
+        // What an earlier release left: no version record, columns added later missing, the flush trigger on the queue.
+        await Db.ExecuteAsync(
+            pair.Local.ConnectionString,
+            "DROP TABLE pgsync.schema_version; DROP VIEW pgsync.status; " +
+            "ALTER TABLE pgsync.dst_state DROP COLUMN last_error_table; ALTER TABLE pgsync.node DROP COLUMN commit_timeout; " +
+            "ALTER TABLE pgsync.sync_pending DROP COLUMN keys; DROP TABLE pgsync.replicated_table; " +
+            "CREATE CONSTRAINT TRIGGER flush_at_commit AFTER INSERT ON pgsync.sync_err_rec DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION pgsync.flush_at_commit()");
+
+        await PgSyncInstaller.InstallAsync(pair.LocalSource, pair.Options);
+
+        Assert.Equal(InstallPlan.SchemaVersion, await Db.ScalarAsync<int>(pair.Local.ConnectionString, "SELECT max(version) FROM pgsync.schema_version"));
+        Assert.Equal(3L, await Db.ScalarAsync<long>(
+            pair.Local.ConnectionString,
+            "SELECT count(*) FROM pg_attribute WHERE (attrelid, attname) IN (('pgsync.dst_state'::regclass, 'last_error_table'), ('pgsync.node'::regclass, 'commit_timeout'), ('pgsync.sync_pending'::regclass, 'keys'))"));
+        Assert.Equal(TimeSpan.FromSeconds(30), await Db.ScalarAsync<TimeSpan>(pair.Local.ConnectionString, "SELECT commit_timeout FROM pgsync.node"));
+        Assert.Equal(0L, await Db.ScalarAsync<long>(pair.Local.ConnectionString, "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'pgsync.sync_err_rec'::regclass AND tgname = 'flush_at_commit'"));
+        Assert.Equal(1, await pair.ReplayAsync());
+        Assert.Equal("queued before the upgrade", await Db.ScalarAsync<string>(pair.Remote.ConnectionString, "SELECT body FROM copy.hostile_async WHERE id = 1"));
+    }
+
+    [Fact]
+    public void The_plan_puts_functions_before_the_tables_that_call_them_and_the_tables_before_the_view()
+    {
+        var options = new PgSyncOptions { NodeName = "n" }.AddServer("async_dst", "Host=h;Database=d;Username=u;Password=p");
+        var steps = InstallPlan.Create(options, PgSyncInstaller.Tables).Steps(options, "dblink").Select(s => s.Description).ToList();
+
+        Assert.Equal("core/000_schema_version.sql", steps[0]);
+        int At(string text) => steps.FindIndex(s => s.Contains(text, StringComparison.Ordinal));
+        Assert.True(At("200_flush_at_commit.sql") < At("schema version 1"));
+        Assert.True(At("schema version 1") < At("views/status.sql"));
+        Assert.True(At("views/status.sql") < At("foreign server async_dst"));
+        Assert.True(At("answers through dblink") < At("app.hostile_async"));
+    }
+}

@@ -1,0 +1,1159 @@
+-- RoslynPgSync install script: 1 table(s), node snapshot.
+-- Set each destination password as a psql variable, e.g. psql -v pgsync_password_async_dst=...
+BEGIN;
+SELECT pg_catalog.pg_advisory_xact_lock(5784683889410899969);
+CREATE SCHEMA IF NOT EXISTS "pgsync";
+CREATE EXTENSION IF NOT EXISTS dblink SCHEMA "pgsync";
+DO $pgsync$
+DECLARE
+    v_function regprocedure;
+BEGIN
+    FOR v_function IN
+        SELECT d.objid::pg_catalog.regprocedure FROM pg_catalog.pg_depend AS d
+        WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+          AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e'
+          AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension AS e WHERE e.extname = 'dblink')
+    LOOP
+        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', v_function);
+    END LOOP;
+END
+$pgsync$;
+
+-- core/000_schema_version.sql
+-- The RoslynPgSync schema and the record of which schema versions are installed (the tables of
+-- version 1 are in schema/, every later change in upgrades/NNNN_*.sql). Functions and views are
+-- not versioned: every install replaces them.
+CREATE SCHEMA IF NOT EXISTS "pgsync";
+CREATE TABLE IF NOT EXISTS "pgsync".schema_version (
+    version integer PRIMARY KEY,
+    description text NOT NULL,
+    installed_at timestamp with time zone NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    installed_by name NOT NULL DEFAULT SESSION_USER
+);
+
+-- core/functions/100_current_incarnation.sql
+-- Writers only read it (0 while it is missing: records made under 0 are settled as if made
+-- before a crash); the installer and resolve_applied, in transactions of their own, make it.
+CREATE OR REPLACE FUNCTION "pgsync".current_incarnation(p_make boolean)
+RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+DECLARE
+    v_token bigint;
+BEGIN
+    SELECT i.token INTO v_token FROM "pgsync".incarnation AS i;
+    IF v_token IS NULL AND p_make THEN
+        INSERT INTO "pgsync".incarnation (token)
+        VALUES (pg_catalog.floor(pg_catalog.random() * 9000000000000000000)::bigint)
+        ON CONFLICT (singleton) DO NOTHING;
+        SELECT i.token INTO v_token FROM "pgsync".incarnation AS i;
+    END IF;
+    RETURN COALESCE(v_token, 0);
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".current_incarnation(boolean) FROM PUBLIC;
+
+-- core/functions/110_ledger_insert.sql
+-- The remote statement that records, in the same remote transaction as the entries, that the
+-- destination applied them: origin, entry ids, the applying (local) transaction, and for entries
+-- of that transaction itself (sent before its commit was certain) their table and keys. The
+-- destination's primary key on (origin, entry) refuses a second application of an entry.
+-- An entry is known by its id and its create_time (in microseconds): after a crash of this
+-- node, the id of an entry whose transaction never committed can come back from the sequence.
+-- This node's incarnation tells whether an applying transaction ran before a crash, when its
+-- xid may have come back too.
+CREATE OR REPLACE FUNCTION "pgsync".ledger_insert(p_origin text, p_dst text, p_xact xid8, p_incarnation bigint, p_ids bigint[], p_times bigint[], p_nsps text[], p_tables text[], p_keys text[], p_savepoint boolean[])
+RETURNS text
+LANGUAGE sql
+IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+    -- (One entry, the usual Sync commit: plain VALUES, which the destination plans fastest.)
+    SELECT CASE WHEN pg_catalog.cardinality(p_ids) = 1 THEN pg_catalog.format(
+        'INSERT INTO %s (origin, dst_server, xact_id, incarnation, entry_id, entry_time, nsp_name, table_name, keys, in_savepoint) VALUES (%L, %L, %L, %s, %s, %s, %L, %L, %L, %L)',
+        ('"pgsync"' || '.applied_entry'), p_origin, p_dst, p_xact, p_incarnation, p_ids[1], p_times[1], p_nsps[1], p_tables[1], p_keys[1], COALESCE(p_savepoint[1], false))
+    ELSE pg_catalog.format(
+        'INSERT INTO %s (origin, dst_server, xact_id, incarnation, entry_id, entry_time, nsp_name, table_name, keys, in_savepoint) SELECT %L, %L, %L::pg_catalog.xid8, %s, u.i, u.t, u.n, u.r, u.k, COALESCE(u.s, false) FROM ROWS FROM (pg_catalog.unnest(%L::bigint[]), pg_catalog.unnest(%L::bigint[]), pg_catalog.unnest(%L::text[]), pg_catalog.unnest(%L::text[]), pg_catalog.unnest(%L::text[]), pg_catalog.unnest(%L::boolean[])) AS u(i, t, n, r, k, s)',
+        ('"pgsync"' || '.applied_entry'), p_origin, p_dst, p_xact, p_incarnation, p_ids, p_times, p_nsps, p_tables, p_keys, p_savepoint) END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".ledger_insert(text, text, xid8, bigint, bigint[], bigint[], text[], text[], text[], boolean[]) FROM PUBLIC;
+
+-- core/functions/120_remote_wait.sql
+-- Waiting for a destination at most p_timeout (NULL: as long as it takes). PostgreSQL 15's
+-- dblink_exec waits for an answer without end and cannot be cancelled meanwhile: a destination
+-- whose server processes stopped while its kernel still acknowledges TCP is never noticed by
+-- keepalives. With a timeout the query is sent asynchronously and polled; when the time is up
+-- the connection is dropped (the destination rolls back what it had not committed; what it
+-- did commit is in its applied_entry) and an error is raised. The timeout is the session's
+-- pgsync.remote_timeout (the replay worker sets its RemoteTimeout so; pg_cron jobs may set it
+-- too), else the node's commit_timeout (PgSyncOptions.CommitTimeout, 30 s by default).
+CREATE OR REPLACE FUNCTION "pgsync".remote_wait(p_conn text, p_deadline timestamp with time zone)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+DECLARE
+    -- Polled without sleeping for the first 2 ms, then every millisecond: most answers come
+    -- within a round trip, and pg_sleep's steps are a whole millisecond (sleeping at once
+    -- made a Sync commit three times slower in the bench).
+    v_spin constant timestamp with time zone := pg_catalog.clock_timestamp() + interval '2 milliseconds';
+    v_now timestamp with time zone;
+BEGIN
+    WHILE "pgsync".dblink_is_busy(p_conn) = 1 LOOP
+        v_now := pg_catalog.clock_timestamp();
+        IF v_now > p_deadline THEN
+            PERFORM "pgsync".dblink_disconnect(p_conn);
+            RAISE EXCEPTION 'RoslynPgSync: the destination did not answer in time (pgsync.remote_timeout, else the node''s commit_timeout); the connection was dropped'
+                USING ERRCODE = 'connection_failure';
+        END IF;
+        IF v_now > v_spin THEN
+            PERFORM pg_catalog.pg_sleep(0.001);
+        END IF;
+    END LOOP;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".remote_wait(text, timestamp with time zone) FROM PUBLIC;
+
+-- core/functions/130_remote_exec.sql
+-- dblink_exec(p_conn, p_sql, true), waiting at most p_timeout.
+CREATE OR REPLACE FUNCTION "pgsync".remote_exec(p_conn text, p_sql text, p_timeout interval)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+DECLARE
+    v_deadline timestamp with time zone := pg_catalog.clock_timestamp() + p_timeout;
+    v_results integer;
+BEGIN
+    IF p_timeout IS NULL THEN
+        PERFORM "pgsync".dblink_exec(p_conn, p_sql, true);
+        RETURN;
+    END IF;
+    IF "pgsync".dblink_send_query(p_conn, p_sql) <> 1 THEN
+        RAISE EXCEPTION 'RoslynPgSync: could not send to the destination: %', "pgsync".dblink_error_message(p_conn)
+            USING ERRCODE = 'connection_failure';
+    END IF;
+    -- One result per statement, then none; each waited for (a later one may take long).
+    LOOP
+        PERFORM "pgsync".remote_wait(p_conn, v_deadline);
+        BEGIN
+            SELECT pg_catalog.count(*) INTO v_results FROM "pgsync".dblink_get_result(p_conn, true) AS t(status text);
+        EXCEPTION WHEN OTHERS THEN
+            -- The destination's error ends the statements; read the end of the results, so
+            -- that the connection takes the next command (a ROLLBACK, say), then raise it.
+            PERFORM "pgsync".remote_wait(p_conn, v_deadline);
+            PERFORM 1 FROM "pgsync".dblink_get_result(p_conn, false) AS t(status text);
+            RAISE;
+        END;
+        EXIT WHEN v_results = 0;
+    END LOOP;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".remote_exec(text, text, interval) FROM PUBLIC;
+
+-- core/functions/140_remote_query.sql
+-- The rows of the query p_sql as one JSON array, waiting at most p_timeout.
+CREATE OR REPLACE FUNCTION "pgsync".remote_query(p_conn text, p_sql text, p_timeout interval)
+RETURNS json
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+DECLARE
+    v_sql constant text := 'SELECT COALESCE(pg_catalog.json_agg(q), ''[]'')::text FROM (' || p_sql || ') AS q';
+    v_deadline timestamp with time zone := pg_catalog.clock_timestamp() + p_timeout;
+    v_rows text;
+BEGIN
+    IF p_timeout IS NULL THEN
+        SELECT t.j INTO v_rows FROM "pgsync".dblink(p_conn, v_sql, true) AS t(j text);
+        RETURN v_rows::json;
+    END IF;
+    IF "pgsync".dblink_send_query(p_conn, v_sql) <> 1 THEN
+        RAISE EXCEPTION 'RoslynPgSync: could not send to the destination: %', "pgsync".dblink_error_message(p_conn)
+            USING ERRCODE = 'connection_failure';
+    END IF;
+    PERFORM "pgsync".remote_wait(p_conn, v_deadline);
+    BEGIN
+        SELECT t.j INTO v_rows FROM "pgsync".dblink_get_result(p_conn, true) AS t(j text);
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM "pgsync".remote_wait(p_conn, v_deadline);
+        PERFORM 1 FROM "pgsync".dblink_get_result(p_conn, false) AS t(j text);
+        RAISE;
+    END;
+    PERFORM "pgsync".remote_wait(p_conn, v_deadline);
+    PERFORM 1 FROM "pgsync".dblink_get_result(p_conn, true) AS t(j text);
+    RETURN v_rows::json;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".remote_query(text, text, interval) FROM PUBLIC;
+
+-- core/functions/150_remote_timeout.sql
+-- The session's pgsync.remote_timeout: NULL when unset, or when it is not a number of
+-- milliseconds, seconds or minutes (so that a stray value never fails a commit). Plain SQL
+-- without an exception block or SET clause, every name qualified: it runs at every Sync commit.
+CREATE OR REPLACE FUNCTION "pgsync".remote_timeout()
+RETURNS interval
+LANGUAGE sql
+STABLE
+AS $pgsync$
+    SELECT CASE WHEN s.v OPERATOR(pg_catalog.~) '^\s*[0-9]+(\.[0-9]+)?\s*(ms|milliseconds?|s|sec|seconds?|min|minutes?)\s*$' THEN s.v::pg_catalog.interval END
+      FROM (SELECT pg_catalog.current_setting('pgsync.remote_timeout', true) AS v) AS s
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".remote_timeout() FROM PUBLIC;
+
+-- core/functions/160_apply_pending.sql
+-- Applies up to p_limit of one destination's oldest entries, in id order, in one remote
+-- transaction, then deletes them, and returns how many it applied. With p_xact: the entries
+-- that transaction (the calling one) has waiting in sync_pending, without the destination's
+-- lock (flush_at_commit does so when nothing is queued for the destination); on failure they
+-- stay there for the caller. A broken connection is reopened once. When the destination
+-- rejects a queued batch, the entries are tried one by one in a remote transaction that is
+-- rolled back, to find the one it rejects: the entries before it are applied, and it stays
+-- at the head of the queue with its error, id and table recorded (so the queue stops
+-- exactly there, order kept). With p_strict the error is raised.
+-- Exactly once: the remote transaction also records the entries in the destination's
+-- applied_entry; when the destination already has one of them (an earlier replay committed
+-- there and then died before its local delete), those entries are deleted locally without
+-- being applied again, and the rest go. A transaction's own Async entries never go before it
+-- commits (the worker sends them after).
+CREATE OR REPLACE FUNCTION "pgsync".apply_pending(p_dst text, p_limit integer, p_strict boolean, p_xact xid8)
+RETURNS integer
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+DECLARE
+    v_ids bigint[];
+    v_sql text;
+    v_ledger text;
+    v_conn text := 'pgsync_' || p_dst;
+    v_attempt integer := 0;
+    v_error text;
+    v_state text;
+    v_detail text;
+    v_rows numeric;
+    v_begin constant text := 'BEGIN; SET LOCAL search_path = pg_catalog, pg_temp; SET LOCAL synchronous_commit = on';
+    v_entry record;
+    v_good integer := 0;
+    v_failed bigint;
+    v_failed_error text;
+    v_table text;
+    v_reached boolean := false;
+    v_self xid8 := pg_catalog.pg_current_xact_id();
+    -- Entries written inside a savepoint (their rows' xmin is a subtransaction's) may still be
+    -- rolled back while the transaction commits (SET CONSTRAINTS ALL IMMEDIATE sends them at
+    -- the statement's end): recorded so, they are restored whatever the outcome.
+    -- (Not when the flush runs for COMMIT or PREPARE TRANSACTION itself: every savepoint has
+    -- ended by then, so an application's savepoints, such as EF Core's, cost no restore.)
+    v_top constant bigint := CASE
+        WHEN pg_catalog.current_query() OPERATOR(pg_catalog.~*) '^\s*(commit|end|prepare\s+transaction)\y' THEN NULL
+        ELSE v_self::text::bigint % 4294967296 END;
+    v_origin text;
+    v_done bigint[]; -- entries the destination had applied already
+    v_done_times bigint[];
+    v_timeout interval; -- the session's pgsync.remote_timeout, else the node's commit_timeout
+    v_incarnation constant bigint := "pgsync".current_incarnation(false);
+    v_duplicate boolean;
+BEGIN
+    SELECT n.origin, COALESCE("pgsync".remote_timeout(), n.commit_timeout) INTO v_origin, v_timeout FROM "pgsync".node AS n;
+    IF p_xact IS NULL THEN
+        PERFORM pg_catalog.pg_advisory_xact_lock(1346851673, pg_catalog.hashtext(p_dst));
+    END IF;
+
+    LOOP
+        IF p_xact IS NULL THEN
+            SELECT pg_catalog.array_agg(q.id ORDER BY q.id), pg_catalog.string_agg(q.dst_query, E';\n' ORDER BY q.id),
+                   pg_catalog.sum(q.row_count),
+                   "pgsync".ledger_insert(v_origin, p_dst, v_self, v_incarnation, pg_catalog.array_agg(q.id ORDER BY q.id),
+                       pg_catalog.array_agg((EXTRACT(epoch FROM q.create_time) * 1000000)::bigint ORDER BY q.id),
+                       pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.nsp_name END ORDER BY q.id),
+                       pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.table_name END ORDER BY q.id),
+                       pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.keys END ORDER BY q.id),
+                       pg_catalog.array_agg(COALESCE(q.xact_id = v_self AND q.row_xid <> v_top, false) ORDER BY q.id))
+              INTO v_ids, v_sql, v_rows, v_ledger
+              FROM (SELECT e.id, e.dst_query, e.row_count, e.xact_id, e.nsp_name, e.table_name, e.keys, e.create_time,
+                           e.xmin::text::bigint AS row_xid FROM "pgsync".sync_err_rec AS e
+                    WHERE e.dst_server = p_dst AND (e.xact_id IS DISTINCT FROM v_self OR e.mode <> 'a')
+                      AND e.id <> ALL (COALESCE(v_done, '{}'::bigint[]))
+                    ORDER BY e.id LIMIT p_limit - COALESCE(pg_catalog.cardinality(v_done), 0)) AS q;
+        ELSE
+            SELECT pg_catalog.array_agg(p.id ORDER BY p.id), pg_catalog.string_agg(p.dst_query, E';\n' ORDER BY p.id),
+                   pg_catalog.sum(p.row_count),
+                   "pgsync".ledger_insert(v_origin, p_dst, v_self, v_incarnation, pg_catalog.array_agg(p.id ORDER BY p.id),
+                       pg_catalog.array_agg((EXTRACT(epoch FROM p.create_time) * 1000000)::bigint ORDER BY p.id),
+                       pg_catalog.array_agg(p.nsp_name ORDER BY p.id), pg_catalog.array_agg(p.table_name ORDER BY p.id),
+                       pg_catalog.array_agg(p.keys ORDER BY p.id),
+                       pg_catalog.array_agg(COALESCE(p.xmin::text::bigint <> v_top, false) ORDER BY p.id))
+              INTO v_ids, v_sql, v_rows, v_ledger
+              FROM "pgsync".sync_pending AS p WHERE p.xact_id = p_xact AND p.dst_server = p_dst;
+        END IF;
+        IF v_ids IS NULL THEN
+            PERFORM pg_catalog.set_config('pgsync.applied_rows', '0', true);
+            RETURN COALESCE(pg_catalog.cardinality(v_done), 0);
+        END IF;
+
+        v_duplicate := false;
+        v_attempt := 0;
+        LOOP
+            v_attempt := v_attempt + 1;
+            v_reached := false;
+            BEGIN
+                IF v_conn <> ALL (COALESCE("pgsync".dblink_get_connections(), '{}'::text[])) THEN
+                    PERFORM "pgsync".dblink_connect(v_conn, p_dst);
+                END IF;
+                v_reached := true;
+                PERFORM "pgsync".remote_exec(v_conn, v_begin || E';\n' || v_ledger || E';\n' || v_sql || E';\nCOMMIT', v_timeout);
+                v_error := NULL;
+                EXIT;
+            EXCEPTION WHEN OTHERS THEN
+                GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL, v_state = RETURNED_SQLSTATE;
+                v_error := SQLERRM || COALESCE(': ' || NULLIF(v_detail, ''), '');
+                -- The connection may be broken (destination restarted) or inside an aborted
+                -- remote transaction: drop it, so the retry and later calls start clean.
+                BEGIN
+                    PERFORM "pgsync".dblink_disconnect(v_conn);
+                EXCEPTION WHEN OTHERS THEN
+                    NULL;
+                END;
+                IF v_state = '23505' AND SQLERRM LIKE '%"applied_entry_pkey"%' THEN
+                    v_duplicate := true;
+                    EXIT;
+                END IF;
+                EXIT WHEN v_attempt >= 2;
+            END;
+        END LOOP;
+
+        EXIT WHEN NOT v_duplicate OR p_xact IS NOT NULL OR v_done IS NOT NULL;
+        -- Which of them the destination has: they leave the queue unapplied; the rest go.
+        BEGIN
+            PERFORM "pgsync".dblink_connect(v_conn, p_dst);
+            SELECT pg_catalog.array_agg(t.entry_id), pg_catalog.array_agg(t.entry_time) INTO v_done, v_done_times
+              FROM pg_catalog.json_to_recordset("pgsync".remote_query(v_conn, pg_catalog.format(
+                       'SELECT entry_id, entry_time FROM %s WHERE origin = %L AND entry_id = ANY (%L::bigint[])', ('"pgsync"' || '.applied_entry'), v_origin, v_ids), v_timeout))
+                   AS t(entry_id bigint, entry_time bigint);
+        EXCEPTION WHEN OTHERS THEN
+            BEGIN
+                PERFORM "pgsync".dblink_disconnect(v_conn);
+            EXCEPTION WHEN OTHERS THEN
+                NULL;
+            END;
+            EXIT; -- (v_error stays the batch's)
+        END;
+        BEGIN
+            DELETE FROM "pgsync".sync_err_rec AS e
+             USING ROWS FROM (pg_catalog.unnest(v_done), pg_catalog.unnest(v_done_times)) AS d(id, entry_time)
+             WHERE e.id = d.id AND (EXTRACT(epoch FROM e.create_time) * 1000000)::bigint = d.entry_time;
+        EXCEPTION WHEN serialization_failure THEN
+            -- A REPEATABLE READ or SERIALIZABLE writer's old snapshot still shows entries that a
+            -- replay applied and deleted since: they are gone already.
+            NULL;
+        END;
+        v_done := COALESCE(v_done, '{}'::bigint[]);
+    END LOOP;
+
+    -- (Only when the destination was reached: an unreachable one is not tried a third time.)
+    -- (Not for a transaction's own entries: they go into the queue, and its replay looks.)
+    IF v_error IS NOT NULL AND v_reached AND pg_catalog.cardinality(v_ids) > 1 AND p_xact IS NULL AND NOT v_duplicate THEN
+        BEGIN
+            IF v_conn <> ALL (COALESCE("pgsync".dblink_get_connections(), '{}'::text[])) THEN
+                PERFORM "pgsync".dblink_connect(v_conn, p_dst);
+            END IF;
+            PERFORM "pgsync".remote_exec(v_conn, v_begin, v_timeout);
+            FOR v_entry IN SELECT e.id, e.dst_query FROM "pgsync".sync_err_rec AS e WHERE e.id = ANY (v_ids) ORDER BY e.id LOOP
+                BEGIN
+                    PERFORM "pgsync".remote_exec(v_conn, v_entry.dst_query, v_timeout);
+                EXCEPTION WHEN OTHERS THEN
+                    GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL;
+                    v_failed := v_entry.id;
+                    v_failed_error := SQLERRM || COALESCE(': ' || NULLIF(v_detail, ''), '');
+                    EXIT;
+                END;
+                v_good := v_good + 1;
+            END LOOP;
+            PERFORM "pgsync".remote_exec(v_conn, 'ROLLBACK', v_timeout);
+            IF v_failed IS NOT NULL THEN
+                v_error := v_failed_error;
+                IF v_good > 0 AND NOT p_strict THEN
+                    SELECT pg_catalog.string_agg(e.dst_query, E';\n' ORDER BY e.id), pg_catalog.sum(e.row_count),
+                           "pgsync".ledger_insert(v_origin, p_dst, v_self, v_incarnation, pg_catalog.array_agg(e.id ORDER BY e.id),
+                               pg_catalog.array_agg((EXTRACT(epoch FROM e.create_time) * 1000000)::bigint ORDER BY e.id),
+                               pg_catalog.array_agg(CASE WHEN e.xact_id = v_self THEN e.nsp_name END ORDER BY e.id),
+                               pg_catalog.array_agg(CASE WHEN e.xact_id = v_self THEN e.table_name END ORDER BY e.id),
+                               pg_catalog.array_agg(CASE WHEN e.xact_id = v_self THEN e.keys END ORDER BY e.id),
+                               pg_catalog.array_agg(COALESCE(e.xact_id = v_self AND e.xmin::text::bigint <> v_top, false) ORDER BY e.id))
+                      INTO v_sql, v_rows, v_ledger
+                      FROM "pgsync".sync_err_rec AS e WHERE e.id = ANY (v_ids[1:v_good]);
+                    PERFORM "pgsync".remote_exec(v_conn, v_begin || E';\n' || v_ledger || E';\n' || v_sql || E';\nCOMMIT', v_timeout);
+                    v_ids := v_ids[1:v_good];
+                END IF;
+            END IF;
+            -- (When every entry went through one by one, the failure was the batch's, e.g. at
+            -- COMMIT: it stays recorded against the batch's first entry.)
+        EXCEPTION WHEN OTHERS THEN
+            v_failed := NULL; -- the connection failed while looking: keep the batch's error
+            BEGIN
+                PERFORM "pgsync".dblink_disconnect(v_conn);
+            EXCEPTION WHEN OTHERS THEN
+                NULL;
+            END;
+        END;
+    END IF;
+
+    IF v_error IS NOT NULL THEN
+        IF p_xact IS NULL THEN
+            SELECT pg_catalog.format('%I.%I', e.nsp_name, e.table_name) INTO v_table
+              FROM "pgsync".sync_err_rec AS e WHERE e.id = COALESCE(v_failed, v_ids[1]);
+        ELSE
+            SELECT pg_catalog.format('%I.%I', p.nsp_name, p.table_name) INTO v_table
+              FROM "pgsync".sync_pending AS p WHERE p.xact_id = p_xact AND p.dst_server = p_dst AND p.id = v_ids[1];
+        END IF;
+        IF p_strict THEN
+            RAISE EXCEPTION 'RoslynPgSync: destination server "%" did not accept the change to %: %', p_dst, v_table, v_error
+                USING HINT = 'Strict mode fails the local transaction when its destination fails.';
+        END IF;
+        BEGIN
+            INSERT INTO "pgsync".dst_state AS s (dst_server, last_error, last_error_time, last_error_entry, last_error_table)
+            VALUES (p_dst, v_error, pg_catalog.clock_timestamp(), COALESCE(v_failed, v_ids[1]), v_table)
+            ON CONFLICT (dst_server) DO UPDATE
+                SET last_error = EXCLUDED.last_error, last_error_time = EXCLUDED.last_error_time,
+                    last_error_entry = EXCLUDED.last_error_entry, last_error_table = EXCLUDED.last_error_table;
+        EXCEPTION WHEN serialization_failure OR unique_violation THEN
+            NULL; -- (a writer's older snapshot: a concurrent failure was recorded meanwhile)
+        END;
+        IF v_failed IS NULL OR v_good = 0 OR p_strict THEN
+            PERFORM pg_catalog.set_config('pgsync.applied_rows', '0', true);
+            RETURN COALESCE(pg_catalog.cardinality(v_done), 0);
+        END IF;
+        -- The entries before the rejected one were applied: delete them, keep the error.
+        DELETE FROM "pgsync".sync_err_rec WHERE id = ANY (v_ids);
+        PERFORM pg_catalog.set_config('pgsync.applied_rows', v_rows::text, true);
+        RETURN v_good + COALESCE(pg_catalog.cardinality(v_done), 0);
+    END IF;
+
+    IF p_xact IS NULL THEN
+        DELETE FROM "pgsync".sync_err_rec WHERE id = ANY (v_ids);
+    ELSE
+        DELETE FROM "pgsync".sync_pending AS p WHERE p.xact_id = p_xact AND p.dst_server = p_dst AND p.id = ANY (v_ids);
+    END IF;
+    -- The rows the batch carried, for the caller's metrics (transaction-local).
+    PERFORM pg_catalog.set_config('pgsync.applied_rows', v_rows::text, true);
+    -- last_success is kept to the second: writing the state row at every commit would make
+    -- concurrent committers wait for each other's row lock on it.
+    -- (In a REPEATABLE READ or SERIALIZABLE writer, a concurrent committer may have written the
+    -- row since its snapshot: its record of success will do, and the writer's commit goes on.)
+    IF NOT EXISTS (SELECT 1 FROM "pgsync".dst_state AS s
+                   WHERE s.dst_server = p_dst AND s.last_error IS NULL
+                     AND s.last_success > pg_catalog.clock_timestamp() - interval '1 second') THEN
+        BEGIN
+            INSERT INTO "pgsync".dst_state AS s (dst_server, last_success)
+            VALUES (p_dst, pg_catalog.clock_timestamp())
+            ON CONFLICT (dst_server) DO UPDATE
+                SET last_success = EXCLUDED.last_success, last_error = NULL, last_error_time = NULL,
+                    last_error_entry = NULL, last_error_table = NULL;
+        EXCEPTION WHEN serialization_failure OR unique_violation THEN
+            NULL;
+        END;
+    END IF;
+    RETURN pg_catalog.cardinality(v_ids) + COALESCE(pg_catalog.cardinality(v_done), 0);
+END
+$pgsync$;
+-- It runs as its owner, whose user mappings hold the passwords: nobody else may call it unless a DBA grants it.
+REVOKE ALL ON FUNCTION "pgsync".apply_pending(text, integer, boolean, xid8) FROM PUBLIC;
+
+-- core/functions/170_resolve_applied.sql
+-- Settles what a destination recorded in applied_entry for this node, transaction by
+-- transaction, once the (local) transaction that applied it has ended:
+-- - its entries still queued were applied (its local delete did not happen): they leave the
+--   queue, never to be applied again;
+-- - if it aborted, the rows of the keys its own Sync/Strict entries touched (sent before its
+--   commit was certain) are restored on the destination from the source's committed rows,
+--   read under a SHARE lock of the table so that no writer changes them meanwhile;
+-- - once nothing of it is queued any more, its record is removed, so the record stays small.
+-- Returns how many aborted transactions it restored. Best effort and bounded (locks wait at
+-- most lock_timeout): what it cannot do now, it does at the next call. Called by the replay
+-- worker about once a second and by deal_sync_err_rec.
+CREATE OR REPLACE FUNCTION "pgsync".resolve_applied(p_dst text)
+RETURNS integer
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET lock_timeout = '200ms'
+AS $pgsync$
+DECLARE
+    v_conn text := 'pgsync_' || p_dst;
+    v_origin text;
+    v_row record;
+    v_aborted text[] := '{}';
+    v_forget text[] := '{}';
+    v_deleted integer;
+    v_sql text;
+    v_part text;
+    v_function text;
+    v_restored integer := 0;
+    v_status text;
+    v_incarnation constant bigint := "pgsync".current_incarnation(true);
+    -- The oldest snapshot of any other session of this database (pg_stat_activity shows every
+    -- backend's xmin): only this database's writers read its queue.
+    v_horizon constant xid := (SELECT a.backend_xmin FROM pg_catalog.pg_stat_activity AS a
+                               WHERE a.backend_xmin IS NOT NULL AND a.pid <> pg_catalog.pg_backend_pid()
+                                 AND a.datname = pg_catalog.current_database()
+                               ORDER BY pg_catalog.age(a.backend_xmin) DESC LIMIT 1);
+    v_settled text[] := '{}'; -- restored: their keys need no restore again
+    v_timeout interval; -- the session's pgsync.remote_timeout, else the node's commit_timeout
+BEGIN
+    SELECT n.origin, COALESCE("pgsync".remote_timeout(), n.commit_timeout) INTO v_origin, v_timeout FROM "pgsync".node AS n;
+    IF v_conn <> ALL (COALESCE("pgsync".dblink_get_connections(), '{}'::text[])) THEN
+        PERFORM "pgsync".dblink_connect(v_conn, p_dst);
+    END IF;
+    FOR v_row IN
+        SELECT * FROM pg_catalog.json_to_recordset("pgsync".remote_query(v_conn, pg_catalog.format(
+            'SELECT xact_id::text AS xact, incarnation, pg_catalog.array_agg(entry_id) AS ids, pg_catalog.array_agg(entry_time) AS times, pg_catalog.bool_or(nsp_name IS NOT NULL) AS has_own, pg_catalog.bool_or(in_savepoint) AS in_savepoint FROM %s WHERE origin = %L AND dst_server = %L GROUP BY xact_id, incarnation',
+            ('"pgsync"' || '.applied_entry'), v_origin, p_dst), v_timeout)) AS t(xact text, incarnation bigint, ids bigint[], times bigint[], has_own boolean, in_savepoint boolean)
+    LOOP
+        BEGIN
+            v_status := pg_catalog.pg_xact_status(v_row.xact::xid8);
+        EXCEPTION WHEN invalid_parameter_value THEN
+            v_status := 'aborted'; -- a transaction id this node never made durable (it crashed)
+        END;
+        -- (After a crash this very transaction may have been given the xid again.)
+        IF v_row.xact::xid8 = pg_catalog.pg_current_xact_id_if_assigned() THEN
+            v_status := 'aborted';
+        END IF;
+        CONTINUE WHEN v_status = 'in progress'; -- (also a prepared transaction)
+        -- Applied before this node crashed: if it never committed, its xid may have been given
+        -- again to a transaction that did. Its own keys are restored whatever the status says
+        -- (a restore of a committed change rewrites the same rows).
+        IF v_row.has_own AND (v_status IS DISTINCT FROM 'committed' OR v_row.incarnation <> v_incarnation OR v_row.in_savepoint) THEN
+            v_aborted := v_aborted || v_row.xact;
+        END IF;
+        DELETE FROM "pgsync".sync_err_rec AS e
+         USING ROWS FROM (pg_catalog.unnest(v_row.ids), pg_catalog.unnest(v_row.times)) AS d(id, entry_time)
+         WHERE e.dst_server = p_dst AND e.id = d.id AND (EXTRACT(epoch FROM e.create_time) * 1000000)::bigint = d.entry_time;
+        GET DIAGNOSTICS v_deleted = ROW_COUNT;
+        -- Forgotten only once no snapshot in this cluster is older than that transaction: a
+        -- REPEATABLE READ writer that still sees its entries as queued must find them here.
+        IF v_deleted = 0 AND (v_horizon IS NULL OR pg_catalog.age(v_row.xact::xid8::xid) > pg_catalog.age(v_horizon)) THEN
+            v_forget := v_forget || v_row.xact;
+        END IF;
+    END LOOP;
+
+    IF pg_catalog.cardinality(v_aborted) > 0 THEN
+        BEGIN
+            FOR v_row IN
+                SELECT * FROM pg_catalog.json_to_recordset("pgsync".remote_query(v_conn, pg_catalog.format(
+                    'SELECT nsp_name AS nsp, table_name AS tab, pg_catalog.bool_or(keys IS NULL) AS whole, pg_catalog.string_agg(pg_catalog.substr(keys, 2, pg_catalog.length(keys) - 2), '','') FILTER (WHERE pg_catalog.length(keys) > 2) AS keys FROM %s WHERE origin = %L AND dst_server = %L AND xact_id = ANY (%L::pg_catalog.xid8[]) AND nsp_name IS NOT NULL GROUP BY nsp_name, table_name ORDER BY nsp_name, table_name',
+                    ('"pgsync"' || '.applied_entry'), v_origin, p_dst, v_aborted), v_timeout)) AS t(nsp text, tab text, whole boolean, keys text)
+            LOOP
+                SELECT r.restore_function INTO v_function FROM "pgsync".replicated_table AS r WHERE r.nsp_name = v_row.nsp AND r.table_name = v_row.tab;
+                CONTINUE WHEN NOT FOUND; -- no longer replicated from here
+                BEGIN
+                    EXECUTE pg_catalog.format('LOCK TABLE %I.%I IN SHARE MODE', v_row.nsp, v_row.tab);
+                    EXECUTE pg_catalog.format('SELECT %s.%I($1, $2)', '"pgsync"', v_function) INTO v_part
+                      USING p_dst, CASE WHEN v_row.whole THEN NULL ELSE '[' || COALESCE(v_row.keys, '') || ']' END;
+                EXCEPTION WHEN undefined_table OR undefined_function OR insufficient_privilege THEN
+                    -- (The table was dropped or renamed, or is no longer replicated: nothing to restore.)
+                    RAISE WARNING 'RoslynPgSync: cannot restore %.% on destination server "%": %', v_row.nsp, v_row.tab, p_dst, SQLERRM;
+                    v_part := NULL;
+                END;
+                v_sql := pg_catalog.concat_ws(E';\n', v_sql, v_part);
+            END LOOP;
+            -- Not while a batch for that destination is being applied.
+            PERFORM pg_catalog.pg_advisory_xact_lock(1346851673, pg_catalog.hashtext(p_dst));
+            v_restored := pg_catalog.cardinality(v_aborted);
+            v_settled := v_aborted;
+        EXCEPTION WHEN lock_not_available THEN
+            -- Writers or a replay hold the locks: restore at the next call, forget nothing aborted.
+            v_sql := NULL;
+            SELECT COALESCE(pg_catalog.array_agg(f), '{}') INTO v_forget FROM pg_catalog.unnest(v_forget) AS f WHERE f <> ALL (v_aborted);
+        END;
+    END IF;
+
+    IF v_sql IS NULL AND pg_catalog.cardinality(v_forget) = 0 AND pg_catalog.cardinality(v_settled) = 0 THEN
+        RETURN 0;
+    END IF;
+    -- The restore, and in the same transaction: restored records keep only what tells that
+    -- their entries arrived (so that they are not restored again at every call while an old
+    -- snapshot keeps them), and settled records go.
+    -- (pgsync.restoring tells the destination's own triggers that these writes undo a change.)
+    PERFORM "pgsync".remote_exec(v_conn,
+        'BEGIN; SET LOCAL search_path = pg_catalog, pg_temp; SET LOCAL synchronous_commit = on; SET LOCAL pgsync.restoring = on;' || E'\n'
+        || COALESCE(v_sql || E';\n', '')
+        || pg_catalog.format('UPDATE %s SET nsp_name = NULL, table_name = NULL, keys = NULL, in_savepoint = false WHERE origin = %L AND dst_server = %L AND xact_id = ANY (%L::pg_catalog.xid8[])', ('"pgsync"' || '.applied_entry'), v_origin, p_dst, v_settled)
+        || E';\n'
+        || pg_catalog.format('DELETE FROM %s WHERE origin = %L AND dst_server = %L AND xact_id = ANY (%L::pg_catalog.xid8[])', ('"pgsync"' || '.applied_entry'), v_origin, p_dst, v_forget)
+        || E';\nCOMMIT', v_timeout);
+    RETURN v_restored;
+EXCEPTION WHEN OTHERS THEN
+    -- (A destination that is down: the replay records that; here nothing is changed.)
+    BEGIN
+        PERFORM "pgsync".dblink_disconnect(v_conn);
+    EXCEPTION WHEN OTHERS THEN
+        NULL;
+    END;
+    RAISE WARNING 'RoslynPgSync: could not settle what destination server "%" applied: %', p_dst, SQLERRM;
+    RETURN 0;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".resolve_applied(text) FROM PUBLIC;
+
+-- core/functions/180_skip_entry.sql
+-- The documented way past an entry a destination will never accept: moves it from the queue
+-- to the skipped table with the error that stopped it, clears that error and wakes the
+-- workers to go on with the entries after it. Raises when the entry is not queued.
+CREATE OR REPLACE FUNCTION "pgsync".skip_entry(p_id bigint)
+RETURNS void
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+DECLARE
+    v_dst text;
+    v_entry record;
+BEGIN
+    SELECT e.dst_server INTO v_dst FROM "pgsync".sync_err_rec AS e WHERE e.id = p_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'RoslynPgSync: queue entry % does not exist (already applied or skipped?)', p_id;
+    END IF;
+    -- Not while a batch for that destination is being applied.
+    PERFORM pg_catalog.pg_advisory_xact_lock(1346851673, pg_catalog.hashtext(v_dst));
+    DELETE FROM "pgsync".sync_err_rec AS e WHERE e.id = p_id RETURNING e.* INTO v_entry;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'RoslynPgSync: queue entry % was applied meanwhile', p_id;
+    END IF;
+    INSERT INTO "pgsync".skipped_entry (id, nsp_name, table_name, dst_server, dst_query, create_time, mode, row_count, error)
+    SELECT v_entry.id, v_entry.nsp_name, v_entry.table_name, v_entry.dst_server, v_entry.dst_query,
+           v_entry.create_time, v_entry.mode, v_entry.row_count,
+           (SELECT s.last_error FROM "pgsync".dst_state AS s WHERE s.dst_server = v_dst AND s.last_error_entry = p_id);
+    UPDATE "pgsync".dst_state AS s SET last_error = NULL, last_error_time = NULL, last_error_entry = NULL, last_error_table = NULL
+     WHERE s.dst_server = v_dst AND s.last_error_entry = p_id;
+    PERFORM pg_catalog.pg_notify('pgsync', 'retry:' || v_dst);
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".skip_entry(bigint) FROM PUBLIC;
+
+-- core/functions/190_deal_sync_err_rec.sql
+-- The seed's replay function: applies up to i_limit of the oldest entries, destination by
+-- destination (oldest first), and returns how many it applied. A destination that fails
+-- keeps its entries and does not hold back the others.
+CREATE OR REPLACE FUNCTION "pgsync".deal_sync_err_rec(i_limit integer)
+RETURNS integer
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+DECLARE
+    v_dst text;
+    v_total integer := 0;
+BEGIN
+    -- First what destinations applied and this node did not settle (see resolve_applied): every
+    -- destination this node replicates to (its foreign servers carry application_name pgsync:...).
+    FOR v_dst IN
+        SELECT d.dst_server FROM (
+            SELECT s.dst_server FROM "pgsync".dst_state AS s
+            UNION SELECT e.dst_server FROM "pgsync".sync_err_rec AS e
+            UNION SELECT f.srvname::text FROM pg_catalog.pg_foreign_server AS f
+                   WHERE EXISTS (SELECT 1 FROM pg_catalog.unnest(f.srvoptions) AS o WHERE o LIKE 'application_name=pgsync:%')
+                     AND pg_catalog.has_server_privilege(f.oid, 'USAGE')) AS d
+    LOOP
+        PERFORM "pgsync".resolve_applied(v_dst);
+    END LOOP;
+    FOR v_dst IN SELECT e.dst_server FROM "pgsync".sync_err_rec AS e GROUP BY e.dst_server ORDER BY pg_catalog.min(e.id) LOOP
+        EXIT WHEN v_total >= i_limit;
+        v_total := v_total + "pgsync".apply_pending(v_dst, i_limit - v_total, false, NULL);
+    END LOOP;
+    RETURN v_total;
+END
+$pgsync$;
+-- Operators may be granted it: GRANT EXECUTE ON FUNCTION "pgsync".deal_sync_err_rec(integer) TO ...
+REVOKE ALL ON FUNCTION "pgsync".deal_sync_err_rec(integer) FROM PUBLIC;
+
+-- core/functions/200_flush_at_commit.sql
+-- Sync and Strict entries are sent when their transaction commits (this deferred trigger on
+-- sync_pending fires for each of them; the first of a destination sends them all), after
+-- anything older for the same destination. When nothing is queued for the destination they
+-- go alone and without the destination's lock: the row locks the transaction holds until
+-- its commit already order it after every transaction that changed the same rows
+-- (TRUNCATE: the table lock), so concurrent committers need not wait for each other's
+-- round trip. Otherwise, and when they fail, they move into the queue in order; there the
+-- ordered, locked path sends the older entries first (Sync leaves a large backlog to the
+-- replay worker). Sync keeps what fails queued; Strict fails the commit.
+CREATE OR REPLACE FUNCTION "pgsync".flush_at_commit()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+DECLARE
+    v_failed boolean := false;
+    v_strict boolean;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM "pgsync".sync_pending AS p
+                   WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.id = NEW.id) THEN
+        RETURN NULL; -- sent, or moved into the queue, with an earlier entry of this transaction
+    END IF;
+    -- Strict when any of the transaction's entries for this destination is, whatever the
+    -- order of its statements: a Sync entry first must not let a Strict one commit unsent.
+    v_strict := EXISTS (SELECT 1 FROM "pgsync".sync_pending AS p
+                        WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.mode = 't');
+    IF NOT EXISTS (SELECT 1 FROM "pgsync".sync_err_rec AS e WHERE e.dst_server = NEW.dst_server) THEN
+        IF "pgsync".apply_pending(NEW.dst_server, 2147483647, v_strict, NEW.xact_id) > 0 THEN
+            RETURN NULL;
+        END IF;
+        v_failed := true; -- (Strict raised instead)
+    END IF;
+    WITH moved AS (
+        DELETE FROM "pgsync".sync_pending AS p WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server RETURNING p.*)
+    INSERT INTO "pgsync".sync_err_rec (id, nsp_name, table_name, dst_server, dst_query, create_time, mode, row_count, xact_id, keys)
+    OVERRIDING SYSTEM VALUE
+    SELECT m.id, m.nsp_name, m.table_name, m.dst_server, m.dst_query, m.create_time, m.mode, m.row_count, m.xact_id, m.keys
+      FROM moved AS m ORDER BY m.id;
+    IF v_failed THEN
+        -- The destination just failed (recorded in dst_state): not again in this commit.
+        PERFORM pg_catalog.pg_notify('pgsync', NEW.dst_server);
+        RETURN NULL;
+    END IF;
+    IF NOT v_strict AND EXISTS (
+        SELECT 1 FROM "pgsync".sync_err_rec AS e WHERE e.dst_server = NEW.dst_server AND e.id < NEW.id OFFSET 1000) THEN
+        PERFORM pg_catalog.pg_notify('pgsync', NEW.dst_server);
+        RETURN NULL;
+    END IF;
+    IF "pgsync".apply_pending(NEW.dst_server, 2147483647, v_strict, NULL) = 0 AND NOT v_strict THEN
+        PERFORM pg_catalog.pg_notify('pgsync', NEW.dst_server);
+    END IF;
+    RETURN NULL;
+END
+$pgsync$;
+-- (A trigger needs no EXECUTE right to fire.)
+REVOKE ALL ON FUNCTION "pgsync".flush_at_commit() FROM PUBLIC;
+
+-- core/functions/210_option_changes.sql
+-- The ALTER ... OPTIONS clauses that turn p_have (key=value, as pg_foreign_server.srvoptions
+-- holds them) into p_want: SET what differs, ADD what is missing, DROP what p_managed names
+-- and p_want no longer asks for; options nobody manages (a DBA's) stay. NULL: nothing to do.
+CREATE OR REPLACE FUNCTION "pgsync".option_changes(p_have text[], p_want text[], p_managed text[])
+RETURNS text
+LANGUAGE sql
+IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+    WITH have AS (
+        SELECT pg_catalog.split_part(o, '=', 1) AS k, pg_catalog.substr(o, pg_catalog.strpos(o, '=') + 1) AS v
+          FROM pg_catalog.unnest(p_have) AS o),
+    want AS (
+        SELECT pg_catalog.split_part(o, '=', 1) AS k, pg_catalog.substr(o, pg_catalog.strpos(o, '=') + 1) AS v, n
+          FROM pg_catalog.unnest(p_want) WITH ORDINALITY AS w(o, n))
+    SELECT pg_catalog.string_agg(c, ', ' ORDER BY n) FROM (
+        SELECT w.n, CASE WHEN h.k IS NULL THEN 'ADD ' ELSE 'SET ' END
+                    || pg_catalog.quote_ident(w.k) || ' ' || pg_catalog.quote_literal(w.v) AS c
+          FROM want AS w LEFT JOIN have AS h ON h.k = w.k
+         WHERE h.v IS DISTINCT FROM w.v
+        UNION ALL
+        SELECT 2147483647, 'DROP ' || pg_catalog.quote_ident(h.k)
+          FROM have AS h
+         WHERE h.k = ANY (p_managed) AND NOT EXISTS (SELECT 1 FROM want AS w WHERE w.k = h.k)) AS changes
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".option_changes(text[], text[], text[]) FROM PUBLIC;
+
+-- core/functions/220_set_node.sql
+-- This node's row (see schema/060_node.sql): its origin is made once, from the node name and a
+-- random part; its commit_timeout is the installer's (PgSyncOptions.CommitTimeout), written only
+-- when it changed.
+CREATE OR REPLACE FUNCTION "pgsync".set_node(p_name text, p_commit_timeout interval)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+BEGIN
+    INSERT INTO "pgsync".node AS n (origin, commit_timeout)
+    VALUES (p_name || '/' || pg_catalog.gen_random_uuid(), p_commit_timeout)
+    ON CONFLICT (singleton) DO UPDATE SET commit_timeout = EXCLUDED.commit_timeout
+     WHERE n.commit_timeout IS DISTINCT FROM EXCLUDED.commit_timeout;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".set_node(text, interval) FROM PUBLIC;
+
+-- schema version 1: the queue and its tables (once: when it is not recorded yet)
+SELECT NOT EXISTS (SELECT 1 FROM "pgsync".schema_version WHERE version = 1) AS pgsync_version_1_missing \gset
+\if :pgsync_version_1_missing
+-- core/schema/010_sync_err_rec.sql
+-- The queue: one entry per captured statement and destination (the seed's columns, plus mode).
+-- The names are text, not name: 64 fixed bytes each made every entry, and its WAL, larger.
+CREATE TABLE IF NOT EXISTS "pgsync".sync_err_rec (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    nsp_name text NOT NULL,
+    table_name text NOT NULL,
+    dst_server text NOT NULL,
+    dst_query text NOT NULL,
+    create_time timestamp with time zone NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    mode "char" NOT NULL DEFAULT 'a' CHECK (mode IN ('a', 's', 't')),
+    row_count bigint NOT NULL DEFAULT 0,
+    xact_id xid8 DEFAULT pg_catalog.pg_current_xact_id(),
+    keys text
+);
+-- Looked up by destination, oldest first.
+CREATE INDEX IF NOT EXISTS sync_err_rec_dst_server_id ON "pgsync".sync_err_rec (dst_server, id);
+-- The functions look up one destination's entries with a parameter; after five calls PostgreSQL
+-- may plan them once for any destination, from statistics that, when one destination holds nearly
+-- every entry, say any destination does: it then scans the whole queue (in id order or
+-- sequentially) for a destination that has nothing queued. Telling the planner there are many
+-- destinations keeps those plans on the (dst_server, id) index.
+ALTER TABLE "pgsync".sync_err_rec ALTER COLUMN dst_server SET (n_distinct = 1000);
+ANALYZE "pgsync".sync_err_rec;
+-- core/schema/020_dst_state.sql
+-- Per destination: when it last applied, and the error that stopped it (with the entry and table).
+CREATE TABLE IF NOT EXISTS "pgsync".dst_state (
+    dst_server text PRIMARY KEY,
+    last_success timestamp with time zone,
+    last_error text,
+    last_error_time timestamp with time zone,
+    last_error_entry bigint,
+    last_error_table text
+);
+-- core/schema/030_sync_pending.sql
+-- Sync and Strict entries wait here, per transaction, until it commits: flush_at_commit sends
+-- them, or moves them into the queue when it cannot (destination down, older entries
+-- queued). Unlogged: on success an entry is written and deleted in one transaction, and its
+-- rows vanish with that transaction if the server crashes before the commit; an entry that
+-- must outlive its transaction is moved into the (logged) queue before the commit. The ids
+-- come from the queue's sequence, so that moved entries keep their place in its order.
+DO $pgsync$
+BEGIN
+    IF pg_catalog.to_regclass(('"pgsync"' || '.sync_pending')) IS NULL THEN
+        EXECUTE pg_catalog.format(
+            $sql$CREATE UNLOGGED TABLE %s (
+                id bigint NOT NULL DEFAULT pg_catalog.nextval(%L::pg_catalog.regclass),
+                xact_id xid8 NOT NULL,
+                nsp_name text NOT NULL,
+                table_name text NOT NULL,
+                dst_server text NOT NULL,
+                dst_query text NOT NULL,
+                create_time timestamp with time zone NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+                mode "char" NOT NULL CHECK (mode IN ('s', 't')),
+                row_count bigint NOT NULL DEFAULT 0,
+                keys text,
+                PRIMARY KEY (xact_id, dst_server, id))$sql$,
+            ('"pgsync"' || '.sync_pending'),
+            pg_catalog.pg_get_serial_sequence(('"pgsync"' || '.sync_err_rec'), 'id'));
+    END IF;
+END
+$pgsync$;
+-- core/schema/040_dst_query_compression.sql
+-- A statement's entry carries all its rows as one literal (13 MB for 100,000 rows of the
+-- seed's table): the default pglz compression of that value cost more than writing the rows
+-- themselves (bulk Async insert 2.5x plain with pglz, 1.9x with lz4, same run). lz4 where the
+-- server has it (PostgreSQL 14+ built with lz4); otherwise the default stays.
+DO $pgsync$
+DECLARE
+    v_table regclass;
+    v_change boolean;
+BEGIN
+    IF pg_catalog.current_setting('server_version_num')::integer >= 140000 THEN
+        FOREACH v_table IN ARRAY ARRAY[('"pgsync"' || '.sync_err_rec')::pg_catalog.regclass, ('"pgsync"' || '.sync_pending')::pg_catalog.regclass] LOOP
+            EXECUTE 'SELECT attcompression IS DISTINCT FROM ''l'' FROM pg_catalog.pg_attribute WHERE attrelid = $1 AND attname = ''dst_query'''
+               INTO v_change USING v_table;
+            IF v_change THEN
+                BEGIN
+                    EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN dst_query SET COMPRESSION lz4', v_table);
+                EXCEPTION WHEN feature_not_supported THEN
+                    NULL; -- built without lz4
+                END;
+            END IF;
+        END LOOP;
+    END IF;
+END
+$pgsync$;
+-- core/schema/050_skipped_entry.sql
+-- Entries an operator skipped with skip_entry, kept with the error that stopped them.
+CREATE TABLE IF NOT EXISTS "pgsync".skipped_entry (
+    id bigint PRIMARY KEY,
+    nsp_name text NOT NULL,
+    table_name text NOT NULL,
+    dst_server text NOT NULL,
+    dst_query text NOT NULL,
+    create_time timestamp with time zone NOT NULL,
+    mode "char" NOT NULL,
+    row_count bigint NOT NULL,
+    error text,
+    skipped_at timestamp with time zone NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    skipped_by name NOT NULL DEFAULT SESSION_USER
+);
+-- core/schema/060_node.sql
+-- What this node is to its destinations: an origin name that stays the same across restarts and
+-- differs from every other node's (the node name, for people, and a random part). Destinations
+-- record what they applied under it. commit_timeout: how long a committing session waits for a
+-- destination when it has not set pgsync.remote_timeout itself (PgSyncOptions.CommitTimeout;
+-- NULL: without bound). One row, written by set_node at every install.
+CREATE TABLE IF NOT EXISTS "pgsync".node (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    origin text NOT NULL,
+    commit_timeout interval
+);
+-- core/schema/070_incarnation.sql
+-- This node's incarnation: a random token in an unlogged table, which crash recovery empties
+-- (a backend crash restarts every session without restarting the postmaster, so the
+-- postmaster's start time would not do). Records made under another token were made before
+-- a crash, when an xid may come back. Made again by the first caller after a crash.
+CREATE UNLOGGED TABLE IF NOT EXISTS "pgsync".incarnation (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    token bigint NOT NULL
+);
+-- core/schema/080_replicated_table.sql
+-- Per installed source table: the function that rebuilds a target's rows for given keys from the
+-- source (see resolve_applied).
+CREATE TABLE IF NOT EXISTS "pgsync".replicated_table (
+    nsp_name text NOT NULL,
+    table_name text NOT NULL,
+    restore_function text NOT NULL, -- (in this schema)
+    PRIMARY KEY (nsp_name, table_name)
+);
+-- core/schema/090_flush_at_commit_trigger.sql
+-- Sync and Strict entries are sent when their transaction commits: this deferred trigger fires
+-- flush_at_commit for each of them.
+DO $pgsync$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger
+                   WHERE tgrelid = ('"pgsync"' || '.sync_pending')::pg_catalog.regclass AND tgname = 'flush_at_commit') THEN
+        CREATE CONSTRAINT TRIGGER flush_at_commit AFTER INSERT ON "pgsync".sync_pending
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "pgsync".flush_at_commit();
+    END IF;
+END
+$pgsync$;
+-- core/upgrades/0001_unversioned.sql
+-- Installs of releases that recorded no schema version: the schema/ files have created what they
+-- lacked; this brings what they had to version 1. On a new install it changes nothing.
+-- The queue: the writer's transaction (so that its own Async entries never go before it commits)
+-- and the keys of Sync/Strict entries, added without a default, which would rewrite the table,
+-- and the default set after (it applies to new entries only).
+ALTER TABLE "pgsync".sync_err_rec ADD COLUMN IF NOT EXISTS xact_id xid8, ADD COLUMN IF NOT EXISTS keys text;
+ALTER TABLE "pgsync".sync_err_rec ALTER COLUMN xact_id SET DEFAULT pg_catalog.pg_current_xact_id();
+ALTER TABLE "pgsync".dst_state ADD COLUMN IF NOT EXISTS last_error_table text;
+ALTER TABLE "pgsync".sync_pending ADD COLUMN IF NOT EXISTS keys text;
+ALTER TABLE "pgsync".node ADD COLUMN IF NOT EXISTS commit_timeout interval;
+-- Earlier releases fired flush_at_commit on the queue itself.
+DROP TRIGGER IF EXISTS flush_at_commit ON "pgsync".sync_err_rec;
+-- Earlier signatures, which would make calls ambiguous.
+DROP FUNCTION IF EXISTS "pgsync".apply_pending(text, integer, boolean);
+DROP FUNCTION IF EXISTS "pgsync".ledger_insert(text, text, xid8, bigint[], text[], text[], text[]);
+DROP FUNCTION IF EXISTS "pgsync".ledger_insert(text, text, xid8, bigint[], bigint[], text[], text[], text[]);
+DROP FUNCTION IF EXISTS "pgsync".ledger_insert(text, text, xid8, bigint, bigint[], bigint[], text[], text[], text[]);
+INSERT INTO "pgsync".schema_version (version, description) VALUES (1, 'schema version 1: the queue and its tables');
+\endif
+
+-- core/views/status.sql
+-- Per destination: how far behind it is and how it last went.
+CREATE OR REPLACE VIEW "pgsync".status AS
+SELECT d.dst_server,
+       pg_catalog.count(e.id) AS depth,
+       pg_catalog.min(e.create_time) AS oldest_entry_time,
+       pg_catalog.clock_timestamp() - pg_catalog.min(e.create_time) AS oldest_entry_age,
+       s.last_success,
+       s.last_error,
+       s.last_error_time,
+       s.last_error_entry,
+       s.last_error_table
+FROM (SELECT dst_server FROM "pgsync".sync_err_rec UNION SELECT dst_server FROM "pgsync".dst_state) AS d
+LEFT JOIN "pgsync".sync_err_rec AS e ON e.dst_server = d.dst_server
+LEFT JOIN "pgsync".dst_state AS s ON s.dst_server = d.dst_server
+GROUP BY d.dst_server, s.last_success, s.last_error, s.last_error_time, s.last_error_entry, s.last_error_table;
+
+-- this node's incarnation (made again after a crash)
+SELECT "pgsync".current_incarnation(true);
+
+-- this node: origin and commit timeout
+SELECT "pgsync".set_node('snapshot', '30000 milliseconds'::interval);
+
+-- (the installer checks here: no foreign server 'async_dst' of another wrapper exists)
+
+-- foreign server async_dst, created or altered option by option
+DO $pgsync$
+DECLARE
+    v_fdw name;
+    v_have text[];
+    v_changes text;
+BEGIN
+    SELECT w.fdwname, s.srvoptions INTO v_fdw, v_have
+      FROM pg_catalog.pg_foreign_server AS s JOIN pg_catalog.pg_foreign_data_wrapper AS w ON w.oid = s.srvfdw
+     WHERE s.srvname = 'async_dst';
+    IF v_fdw IS NULL THEN
+        CREATE SERVER "async_dst" FOREIGN DATA WRAPPER dblink_fdw OPTIONS (host 'db2', port '5433', dbname 'remote', connect_timeout '15', application_name 'pgsync:snapshot', options '-c pgsync.origin=snapshot', keepalives '1', keepalives_idle '5', keepalives_interval '2', keepalives_count '3', tcp_user_timeout '20000');
+    ELSIF v_fdw <> 'dblink_fdw' THEN
+        RAISE EXCEPTION 'RoslynPgSync: a foreign server named % already exists for the % wrapper; register the destination under another name', 'async_dst', v_fdw;
+    ELSE
+        v_changes := "pgsync".option_changes(v_have, ARRAY['host=db2', 'port=5433', 'dbname=remote', 'connect_timeout=15', 'application_name=pgsync:snapshot', 'options=-c pgsync.origin=snapshot', 'keepalives=1', 'keepalives_idle=5', 'keepalives_interval=2', 'keepalives_count=3', 'tcp_user_timeout=20000']::text[], ARRAY['host', 'port', 'dbname', 'connect_timeout', 'application_name', 'options', 'sslmode', 'keepalives', 'keepalives_idle', 'keepalives_interval', 'keepalives_count', 'tcp_user_timeout']::text[]);
+        IF v_changes IS NOT NULL THEN
+            EXECUTE 'ALTER SERVER ' || pg_catalog.quote_ident('async_dst') || ' OPTIONS (' || v_changes || ')';
+        END IF;
+    END IF;
+END
+$pgsync$;
+
+-- the password of server async_dst, for its user mapping only (transaction-local)
+SELECT pg_catalog.set_config('pgsync.mapping_password', :'pgsync_password_async_dst', true);
+
+-- the installing role's user mapping for server async_dst
+DO $pgsync$
+DECLARE
+    v_found boolean;
+    v_have text[];
+    v_changes text;
+    v_password text := pg_catalog.current_setting('pgsync.mapping_password');
+BEGIN
+    SELECT true, m.umoptions INTO v_found, v_have FROM pg_catalog.pg_user_mappings AS m
+     WHERE m.srvname = 'async_dst' AND m.usename = CURRENT_USER;
+    BEGIN
+        IF v_found IS NULL THEN
+            EXECUTE pg_catalog.format('CREATE USER MAPPING FOR CURRENT_USER SERVER %I OPTIONS (user %L, password %L)', 'async_dst', 'replicator', v_password);
+        ELSE
+            v_changes := "pgsync".option_changes(v_have, ARRAY['user=' || 'replicator', 'password=' || v_password], ARRAY['user', 'password']);
+            IF v_changes IS NOT NULL THEN
+                EXECUTE pg_catalog.format('ALTER USER MAPPING FOR CURRENT_USER SERVER %I OPTIONS (%s)', 'async_dst', v_changes);
+            END IF;
+        END IF;
+    EXCEPTION WHEN OTHERS THEN
+        RAISE EXCEPTION 'RoslynPgSync: could not create or alter the user mapping of server %: %', 'async_dst', SQLERRM
+            USING ERRCODE = SQLSTATE;
+    END;
+END
+$pgsync$;
+
+-- the password setting cleared
+SELECT pg_catalog.set_config('pgsync.mapping_password', '', true);
+
+-- (the installer checks here: server async_dst answers through dblink, with a password)
+
+-- app.hostile_async (RoslynPgSync.Tests.Models.HostileAsync)
+CREATE OR REPLACE FUNCTION "pgsync"."capture_hostile_async_85e60889"()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 3
+SET IntervalStyle = postgres
+AS $pgsync$
+DECLARE
+    v_rows text;
+    v_gone text;
+    v_sql text;
+    v_upserts bigint;
+    v_deletes bigint;
+BEGIN
+    -- A session that applies replicated changes carries pgsync.origin: never send them back.
+    -- Honoured only in sessions of the installing role (this function's owner) or its members: any
+    -- session may set the setting, and another role's writes are captured whatever it says.
+    IF pg_catalog.current_setting('pgsync.origin', true) <> '' AND pg_catalog.pg_has_role(SESSION_USER, CURRENT_USER, 'MEMBER') THEN
+        RETURN NULL;
+    END IF;
+
+    IF TG_OP = 'TRUNCATE' THEN
+        INSERT INTO "pgsync"."sync_err_rec" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('app', 'hostile_async', 'async_dst', 'a', 0, 'TRUNCATE ONLY "copy"."hostile_async"'); PERFORM pg_catalog.pg_notify('pgsync', 'async_dst');
+        RETURN NULL;
+    END IF;
+
+    -- async_dst → copy.hostile_async (Async)
+    v_rows := NULL;
+    v_gone := NULL;
+    v_upserts := 0;
+    v_deletes := 0;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_rows, v_upserts FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o."id", o."code" FROM old_rows AS o) AS r;
+    ELSIF TG_OP = 'UPDATE' THEN
+        -- Keys that left: the key changed, or the row no longer matches the filter.
+        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o."id", o."code" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."id" = o."id" AND n."code" = o."code")) AS r;
+    END IF;
+    v_sql := NULL;
+    IF v_gone IS NOT NULL THEN
+        v_sql := 'DELETE FROM "copy"."hostile_async" AS t USING pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ' || pg_catalog.quote_literal(v_gone) || ') AS d WHERE t."id" = d."id" AND t."code" = d."code"';
+    END IF;
+    IF v_rows IS NOT NULL THEN
+        v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO "copy"."hostile_async" AS t ("id", "code", "body", "blob", "numbers", "words", "document", "raw_json", "amount", "ratio", "at", "local_at", "span", "uid", "flag") SELECT d."id", d."code", d."body", d."blob", d."numbers", d."words", (d."document" #>> ''{}'')::jsonb, (d."raw_json" #>> ''{}'')::json, d."amount", d."ratio", d."at", d."local_at", d."span", d."uid", d."flag" FROM pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("id", "code") DO UPDATE SET "body" = EXCLUDED."body", "blob" = EXCLUDED."blob", "numbers" = EXCLUDED."numbers", "words" = EXCLUDED."words", "document" = EXCLUDED."document", "raw_json" = EXCLUDED."raw_json", "amount" = EXCLUDED."amount", "ratio" = EXCLUDED."ratio", "at" = EXCLUDED."at", "local_at" = EXCLUDED."local_at", "span" = EXCLUDED."span", "uid" = EXCLUDED."uid", "flag" = EXCLUDED."flag"');
+    END IF;
+    IF v_sql IS NOT NULL THEN
+        INSERT INTO "pgsync"."sync_err_rec" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('app', 'hostile_async', 'async_dst', 'a', v_upserts + v_deletes, v_sql); PERFORM pg_catalog.pg_notify('pgsync', 'async_dst');
+    END IF;
+    RETURN NULL;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync"."capture_hostile_async_85e60889"() FROM PUBLIC;
+DO $pgsync$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '"app"."hostile_async"'::pg_catalog.regclass AND tgname = 'pgsync_capture_insert') THEN
+        CREATE TRIGGER "pgsync_capture_insert" AFTER INSERT ON "app"."hostile_async" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_hostile_async_85e60889"();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '"app"."hostile_async"'::pg_catalog.regclass AND tgname = 'pgsync_capture_update') THEN
+        CREATE TRIGGER "pgsync_capture_update" AFTER UPDATE ON "app"."hostile_async" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_hostile_async_85e60889"();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '"app"."hostile_async"'::pg_catalog.regclass AND tgname = 'pgsync_capture_delete') THEN
+        CREATE TRIGGER "pgsync_capture_delete" AFTER DELETE ON "app"."hostile_async" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_hostile_async_85e60889"();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '"app"."hostile_async"'::pg_catalog.regclass AND tgname = 'pgsync_capture_truncate') THEN
+        CREATE TRIGGER "pgsync_capture_truncate" AFTER TRUNCATE ON "app"."hostile_async" FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_hostile_async_85e60889"();
+    END IF;
+END
+$pgsync$;
+CREATE OR REPLACE FUNCTION "pgsync"."restore_hostile_async_85e60889"(p_dst text, p_keys text)
+RETURNS text
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 3
+SET IntervalStyle = postgres
+AS $pgsync$
+DECLARE
+    v_rows text;
+    v_gone text;
+    v_part text;
+    v_sql text;
+BEGIN
+    IF p_dst = 'async_dst' THEN
+        IF p_keys IS NULL THEN
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM "app"."hostile_async" AS n) AS r;
+            v_part := 'TRUNCATE ONLY "copy"."hostile_async"';
+        ELSE
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM "app"."hostile_async" AS n WHERE EXISTS (SELECT 1 FROM pg_catalog.json_populate_recordset(NULL::"app"."hostile_async", p_keys::json) AS o WHERE n."id" = o."id" AND n."code" = o."code")) AS r;
+            SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT DISTINCT o."id", o."code" FROM pg_catalog.json_populate_recordset(NULL::"app"."hostile_async", p_keys::json) AS o WHERE NOT EXISTS (SELECT 1 FROM "app"."hostile_async" AS n WHERE n."id" = o."id" AND n."code" = o."code")) AS r;
+            v_part := NULL;
+            IF v_gone IS NOT NULL THEN
+                v_part := 'DELETE FROM "copy"."hostile_async" AS t USING pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ' || pg_catalog.quote_literal(v_gone) || ') AS d WHERE t."id" = d."id" AND t."code" = d."code"';
+            END IF;
+        END IF;
+        IF v_rows IS NOT NULL THEN
+            v_part := pg_catalog.concat_ws(E';\n', v_part, 'INSERT INTO "copy"."hostile_async" AS t ("id", "code", "body", "blob", "numbers", "words", "document", "raw_json", "amount", "ratio", "at", "local_at", "span", "uid", "flag") SELECT d."id", d."code", d."body", d."blob", d."numbers", d."words", (d."document" #>> ''{}'')::jsonb, (d."raw_json" #>> ''{}'')::json, d."amount", d."ratio", d."at", d."local_at", d."span", d."uid", d."flag" FROM pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("id", "code") DO UPDATE SET "body" = EXCLUDED."body", "blob" = EXCLUDED."blob", "numbers" = EXCLUDED."numbers", "words" = EXCLUDED."words", "document" = EXCLUDED."document", "raw_json" = EXCLUDED."raw_json", "amount" = EXCLUDED."amount", "ratio" = EXCLUDED."ratio", "at" = EXCLUDED."at", "local_at" = EXCLUDED."local_at", "span" = EXCLUDED."span", "uid" = EXCLUDED."uid", "flag" = EXCLUDED."flag"');
+        END IF;
+        v_sql := pg_catalog.concat_ws(E';\n', v_sql, v_part);
+    END IF;
+    RETURN v_sql;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync"."restore_hostile_async_85e60889"(text, text) FROM PUBLIC;
+INSERT INTO "pgsync"."replicated_table" AS r (nsp_name, table_name, restore_function) VALUES ('app', 'hostile_async', 'restore_hostile_async_85e60889')
+    ON CONFLICT (nsp_name, table_name) DO UPDATE SET restore_function = EXCLUDED.restore_function
+    WHERE r.restore_function IS DISTINCT FROM EXCLUDED.restore_function;
+COMMIT;
+
+-- On each destination database, as the role its user mapping logs in as, once (the installer does it itself):
+--   -- destination/010_applied_entry.sql
+--   -- On each destination database, over the destination's own connection (as the role its user
+--   -- mapping logs in as): the record of the entries it applied, per origin (this node's and any
+--   -- other's that replicates to it). One row per queue entry, written in the same transaction as the
+--   -- entry's changes: the primary key refuses a second application, and the source removes the rows
+--   -- it has settled (a few seconds' worth). Entries of a transaction applied before it committed also
+--   -- carry the source table and the keys they touched, to restore them should that transaction abort.
+--   CREATE SCHEMA IF NOT EXISTS "pgsync";
+--   CREATE TABLE IF NOT EXISTS "pgsync".applied_entry (
+--       origin text NOT NULL,
+--       entry_id bigint NOT NULL,
+--       dst_server text NOT NULL,
+--       xact_id xid8 NOT NULL,
+--       incarnation bigint NOT NULL,
+--       entry_time bigint NOT NULL,
+--       nsp_name text,
+--       table_name text,
+--       keys text,
+--       in_savepoint boolean NOT NULL DEFAULT false,
+--       applied_at timestamp with time zone NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+--       CONSTRAINT applied_entry_pkey PRIMARY KEY (origin, entry_id, entry_time)
+--   );
+--   REVOKE ALL ON "pgsync".applied_entry FROM PUBLIC;
