@@ -39,7 +39,25 @@ public sealed class GeneratedSqlSnapshotTests
         var sql = table.GetInstallSql("My \"Sync\"");
 
         Assert.Contains("CREATE OR REPLACE FUNCTION \"My \"\"Sync\"\"\".\"capture_loc_test_", sql, System.StringComparison.Ordinal);
-        Assert.Contains("INSERT INTO \"My \"\"Sync\"\"\".\"sync_pending\"", sql, System.StringComparison.Ordinal);
+        Assert.Contains("PERFORM \"My \"\"Sync\"\"\".\"enqueue\"('local', 'loc_test', 'dst', 's', ", sql, System.StringComparison.Ordinal);
         Assert.DoesNotContain("\0", sql, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Capture_code_knows_the_queue_only_by_its_entry_points()
+    {
+        var run = GeneratorHarness.Run(TestModels.TwoDestinationsWithWhere, TestModels.EfCoreAttributes);
+        var table = run.LoadTables().Single(t => t.Targets.Count == 2);
+
+        var sql = table.GetInstallSql("pgsync") + table.GetUninstallSql("pgsync");
+
+        // No table of the runtime's (its layout may change from one runtime to the next); only its functions.
+        foreach (var name in new[] { "sync_err_rec", "sync_pending", "replicated_table", "dst_state", "applied_entry" })
+        {
+            Assert.DoesNotContain(name, sql, System.StringComparison.Ordinal);
+        }
+
+        Assert.Contains("\"pgsync\".\"enqueue\"(", sql, System.StringComparison.Ordinal);
+        Assert.Contains("\"pgsync\".\"register_table\"(", sql, System.StringComparison.Ordinal);
     }
 }

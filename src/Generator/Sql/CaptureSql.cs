@@ -65,11 +65,9 @@ internal static class CaptureSql
 
         var restore = SchemaSlot + "." + PgSql.QuoteIdentifier(SqlNames.RestoreFunction(table.SourceSchema, table.SourceTable));
         sql.Append(Restore(table, restore));
-        sql.Append("INSERT INTO ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.ReplicatedTables))
-           .Append(" AS r (nsp_name, table_name, restore_function) VALUES (").Append(PgSql.QuoteLiteral(table.SourceSchema)).Append(", ")
-           .Append(PgSql.QuoteLiteral(table.SourceTable)).Append(", ").Append(PgSql.QuoteLiteral(SqlNames.RestoreFunction(table.SourceSchema, table.SourceTable))).Append(")\n")
-           .Append("    ON CONFLICT (nsp_name, table_name) DO UPDATE SET restore_function = EXCLUDED.restore_function\n")
-           .Append("    WHERE r.restore_function IS DISTINCT FROM EXCLUDED.restore_function;\n");
+        sql.Append("SELECT ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.RegisterTable)).Append('(')
+           .Append(PgSql.QuoteLiteral(table.SourceSchema)).Append(", ").Append(PgSql.QuoteLiteral(table.SourceTable)).Append(", ")
+           .Append(PgSql.QuoteLiteral(SqlNames.RestoreFunction(table.SourceSchema, table.SourceTable))).Append(");\n");
         return sql.ToString();
     }
 
@@ -88,9 +86,9 @@ internal static class CaptureSql
         sql.Append("DROP FUNCTION IF EXISTS ").Append(SchemaSlot).Append('.')
            .Append(PgSql.QuoteIdentifier(SqlNames.RestoreFunction(table.SourceSchema, table.SourceTable))).Append("(text, text);\n");
         var tag = PgSql.DollarTag(table.SourceSchema + table.SourceTable);
-        sql.Append("DO ").Append(tag).Append("\nBEGIN\n    DELETE FROM ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.ReplicatedTables))
-           .Append(" WHERE nsp_name = ").Append(PgSql.QuoteLiteral(table.SourceSchema)).Append(" AND table_name = ").Append(PgSql.QuoteLiteral(table.SourceTable))
-           .Append(";\nEXCEPTION WHEN undefined_table OR invalid_schema_name THEN\n    NULL; -- (never installed)\nEND\n").Append(tag).Append(";\n");
+        sql.Append("DO ").Append(tag).Append("\nBEGIN\n    PERFORM ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.UnregisterTable))
+           .Append('(').Append(PgSql.QuoteLiteral(table.SourceSchema)).Append(", ").Append(PgSql.QuoteLiteral(table.SourceTable))
+           .Append(");\nEXCEPTION WHEN undefined_function OR invalid_schema_name THEN\n    NULL; -- (never installed)\nEND\n").Append(tag).Append(";\n");
         return sql.ToString();
     }
 
@@ -170,22 +168,16 @@ internal static class CaptureSql
     }
 
     /// <summary>
-    /// One entry: Async ones into the queue, waking the replay worker at commit; Sync and Strict ones
-    /// into sync_pending under their (top-level) transaction, for the flush at its commit.
+    /// One entry, through the runtime's entry point <c>enqueue</c> (the capture knows its signature and
+    /// nothing of the queue's tables): Async ones go into the queue, waking the replay worker at commit;
+    /// Sync and Strict ones wait under their transaction for the flush at its commit.
     /// </summary>
     /// <param name="keysExpression">Sync/Strict: the JSON array of the keys the entry touches (NULL: the whole table).</param>
-    private static string QueueInsert(TableModel table, TargetModel target, string queryExpression, string rowCountExpression, string keysExpression)
-    {
-        var async = target.Mode == "Async";
-        var insert = "INSERT INTO " + SchemaSlot + "." + PgSql.QuoteIdentifier(async ? SqlNames.Queue : SqlNames.SyncPending) +
-                     " (nsp_name, table_name, dst_server, mode, row_count, " + (async ? string.Empty : "xact_id, keys, ") + "dst_query) VALUES (" +
-                     PgSql.QuoteLiteral(table.SourceSchema) + ", " + PgSql.QuoteLiteral(table.SourceTable) + ", " +
-                     PgSql.QuoteLiteral(target.Server) + ", '" + SqlNames.ModeCode(target.Mode) + "', " + rowCountExpression + ", " +
-                     (async ? string.Empty : "pg_catalog.pg_current_xact_id(), " + keysExpression + ", ") + queryExpression + ");";
-        return async
-            ? insert + " PERFORM pg_catalog.pg_notify(" + PgSql.QuoteLiteral(SqlNames.NotifyChannel) + ", " + PgSql.QuoteLiteral(target.Server) + ");"
-            : insert;
-    }
+    private static string QueueInsert(TableModel table, TargetModel target, string queryExpression, string rowCountExpression, string keysExpression) =>
+        "PERFORM " + SchemaSlot + "." + PgSql.QuoteIdentifier(SqlNames.Enqueue) + "(" +
+        PgSql.QuoteLiteral(table.SourceSchema) + ", " + PgSql.QuoteLiteral(table.SourceTable) + ", " + PgSql.QuoteLiteral(target.Server) + ", '" +
+        SqlNames.ModeCode(target.Mode) + "', " + rowCountExpression + ", " + queryExpression + ", " +
+        (target.Mode == "Async" ? "NULL" : keysExpression) + ");";
 
     /// <summary><c>pg_catalog.json_build_object('k1', a."k1", ...)</c>: a row's key as the JSON object keys travel as.</summary>
     /// (<paramref name="alias"/> is the capture's row, where json and jsonb columns travel as their text:

@@ -55,6 +55,15 @@ internal static class SqlNames
     /// <summary>Settles what a destination applied: entries still queued, restores after aborted transactions.</summary>
     public const string ResolveApplied = "resolve_applied";
 
+    /// <summary>The entry point generated capture code writes queue entries through (the queue's layout stays the runtime's).</summary>
+    public const string Enqueue = "enqueue";
+
+    /// <summary>The entry points that register and unregister a table's restore function.</summary>
+    public const string RegisterTable = "register_table";
+
+    /// <inheritdoc cref="RegisterTable"/>
+    public const string UnregisterTable = "unregister_table";
+
     /// <summary>Trigger names on a replicated table, one per operation.</summary>
     public static readonly string[] CaptureTriggers =
     {

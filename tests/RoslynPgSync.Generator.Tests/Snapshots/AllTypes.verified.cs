@@ -119,7 +119,7 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('public', 'everything', 'dst', 'a', 0, 'TRUNCATE ONLY ""public"".""everything""'); PERFORM pg_catalog.pg_notify('pgsync', 'dst');
+        PERFORM " + schema + @".""enqueue""('public', 'everything', 'dst', 'a', 0, 'TRUNCATE ONLY ""public"".""everything""', NULL);
         RETURN NULL;
     END IF;
 
@@ -145,7 +145,7 @@ BEGIN
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO ""public"".""everything"" AS t (""key"", ""int"", ""int_n"", ""long"", ""long_n"", ""short"", ""short_n"", ""bool"", ""bool_n"", ""decimal"", ""decimal_n"", ""double"", ""double_n"", ""float"", ""float_n"", ""text"", ""text_n"", ""guid_n"", ""date_time"", ""date_time_n"", ""date_time_offset"", ""date_time_offset_n"", ""date_only"", ""date_only_n"", ""time_only"", ""time_only_n"", ""time_span"", ""time_span_n"", ""bytes"", ""bytes_n"", ""color"", ""small_n"", ""ints"", ""texts"", ""guids"", ""times"", ""blobs"") SELECT d.""key"", d.""int"", d.""int_n"", d.""long"", d.""long_n"", d.""short"", d.""short_n"", d.""bool"", d.""bool_n"", d.""decimal"", d.""decimal_n"", d.""double"", d.""double_n"", d.""float"", d.""float_n"", d.""text"", d.""text_n"", d.""guid_n"", d.""date_time"", d.""date_time_n"", d.""date_time_offset"", d.""date_time_offset_n"", d.""date_only"", d.""date_only_n"", d.""time_only"", d.""time_only_n"", d.""time_span"", d.""time_span_n"", d.""bytes"", d.""bytes_n"", d.""color"", d.""small_n"", d.""ints"", d.""texts"", d.""guids"", d.""times"", d.""blobs"" FROM pg_catalog.json_populate_recordset(NULL::""public"".""everything"", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT (""key"") DO UPDATE SET ""int"" = EXCLUDED.""int"", ""int_n"" = EXCLUDED.""int_n"", ""long"" = EXCLUDED.""long"", ""long_n"" = EXCLUDED.""long_n"", ""short"" = EXCLUDED.""short"", ""short_n"" = EXCLUDED.""short_n"", ""bool"" = EXCLUDED.""bool"", ""bool_n"" = EXCLUDED.""bool_n"", ""decimal"" = EXCLUDED.""decimal"", ""decimal_n"" = EXCLUDED.""decimal_n"", ""double"" = EXCLUDED.""double"", ""double_n"" = EXCLUDED.""double_n"", ""float"" = EXCLUDED.""float"", ""float_n"" = EXCLUDED.""float_n"", ""text"" = EXCLUDED.""text"", ""text_n"" = EXCLUDED.""text_n"", ""guid_n"" = EXCLUDED.""guid_n"", ""date_time"" = EXCLUDED.""date_time"", ""date_time_n"" = EXCLUDED.""date_time_n"", ""date_time_offset"" = EXCLUDED.""date_time_offset"", ""date_time_offset_n"" = EXCLUDED.""date_time_offset_n"", ""date_only"" = EXCLUDED.""date_only"", ""date_only_n"" = EXCLUDED.""date_only_n"", ""time_only"" = EXCLUDED.""time_only"", ""time_only_n"" = EXCLUDED.""time_only_n"", ""time_span"" = EXCLUDED.""time_span"", ""time_span_n"" = EXCLUDED.""time_span_n"", ""bytes"" = EXCLUDED.""bytes"", ""bytes_n"" = EXCLUDED.""bytes_n"", ""color"" = EXCLUDED.""color"", ""small_n"" = EXCLUDED.""small_n"", ""ints"" = EXCLUDED.""ints"", ""texts"" = EXCLUDED.""texts"", ""guids"" = EXCLUDED.""guids"", ""times"" = EXCLUDED.""times"", ""blobs"" = EXCLUDED.""blobs""');
     END IF;
     IF v_sql IS NOT NULL THEN
-        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('public', 'everything', 'dst', 'a', v_upserts + v_deletes, v_sql); PERFORM pg_catalog.pg_notify('pgsync', 'dst');
+        PERFORM " + schema + @".""enqueue""('public', 'everything', 'dst', 'a', v_upserts + v_deletes, v_sql, NULL);
     END IF;
     RETURN NULL;
 END
@@ -202,9 +202,7 @@ BEGIN
 END
 $pgsync$;
 REVOKE ALL ON FUNCTION " + schema + @".""restore_everything_47413371""(text, text) FROM PUBLIC;
-INSERT INTO " + schema + @".""replicated_table"" AS r (nsp_name, table_name, restore_function) VALUES ('public', 'everything', 'restore_everything_47413371')
-    ON CONFLICT (nsp_name, table_name) DO UPDATE SET restore_function = EXCLUDED.restore_function
-    WHERE r.restore_function IS DISTINCT FROM EXCLUDED.restore_function;
+SELECT " + schema + @".""register_table""('public', 'everything', 'restore_everything_47413371');
 ",
                 uninstallSql: schema => @"DROP TRIGGER IF EXISTS ""pgsync_capture_insert"" ON ""public"".""everything"";
 DROP TRIGGER IF EXISTS ""pgsync_capture_update"" ON ""public"".""everything"";
@@ -214,8 +212,8 @@ DROP FUNCTION IF EXISTS " + schema + @".""capture_everything_47413371""();
 DROP FUNCTION IF EXISTS " + schema + @".""restore_everything_47413371""(text, text);
 DO $pgsync$
 BEGIN
-    DELETE FROM " + schema + @".""replicated_table"" WHERE nsp_name = 'public' AND table_name = 'everything';
-EXCEPTION WHEN undefined_table OR invalid_schema_name THEN
+    PERFORM " + schema + @".""unregister_table""('public', 'everything');
+EXCEPTION WHEN undefined_function OR invalid_schema_name THEN
     NULL; -- (never installed)
 END
 $pgsync$;

@@ -22,7 +22,7 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        INSERT INTO "pgsync"."sync_err_rec" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('Select', 'Order Items "v2"', 'dst-1', 'a', 0, 'TRUNCATE ONLY "from"."weird""name; drop table x; --"'); PERFORM pg_catalog.pg_notify('pgsync', 'dst-1');
+        PERFORM "pgsync"."enqueue"('Select', 'Order Items "v2"', 'dst-1', 'a', 0, 'TRUNCATE ONLY "from"."weird""name; drop table x; --"', NULL);
         RETURN NULL;
     END IF;
 
@@ -48,7 +48,7 @@ BEGIN
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, E'INSERT INTO "from"."weird""name; drop table x; --" AS t ("Order", "user", "Größe \\ ""x""", "group") SELECT d."Order", d."user", d."Größe \\ ""x""", d."group" FROM pg_catalog.json_populate_recordset(NULL::"from"."weird""name; drop table x; --", ' || pg_catalog.quote_literal(v_rows) || E') AS d ON CONFLICT ("user", "Order") DO UPDATE SET "Größe \\ ""x""" = EXCLUDED."Größe \\ ""x""", "group" = EXCLUDED."group"');
     END IF;
     IF v_sql IS NOT NULL THEN
-        INSERT INTO "pgsync"."sync_err_rec" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('Select', 'Order Items "v2"', 'dst-1', 'a', v_upserts + v_deletes, v_sql); PERFORM pg_catalog.pg_notify('pgsync', 'dst-1');
+        PERFORM "pgsync"."enqueue"('Select', 'Order Items "v2"', 'dst-1', 'a', v_upserts + v_deletes, v_sql, NULL);
     END IF;
     RETURN NULL;
 END
@@ -105,9 +105,7 @@ BEGIN
 END
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync"."restore_order_items__v2__5d2a89cb"(text, text) FROM PUBLIC;
-INSERT INTO "pgsync"."replicated_table" AS r (nsp_name, table_name, restore_function) VALUES ('Select', 'Order Items "v2"', 'restore_order_items__v2__5d2a89cb')
-    ON CONFLICT (nsp_name, table_name) DO UPDATE SET restore_function = EXCLUDED.restore_function
-    WHERE r.restore_function IS DISTINCT FROM EXCLUDED.restore_function;
+SELECT "pgsync"."register_table"('Select', 'Order Items "v2"', 'restore_order_items__v2__5d2a89cb');
 
 -- uninstall
 DROP TRIGGER IF EXISTS "pgsync_capture_insert" ON "Select"."Order Items ""v2""";
@@ -118,8 +116,8 @@ DROP FUNCTION IF EXISTS "pgsync"."capture_order_items__v2__5d2a89cb"();
 DROP FUNCTION IF EXISTS "pgsync"."restore_order_items__v2__5d2a89cb"(text, text);
 DO $pgsync$
 BEGIN
-    DELETE FROM "pgsync"."replicated_table" WHERE nsp_name = 'Select' AND table_name = 'Order Items "v2"';
-EXCEPTION WHEN undefined_table OR invalid_schema_name THEN
+    PERFORM "pgsync"."unregister_table"('Select', 'Order Items "v2"');
+EXCEPTION WHEN undefined_function OR invalid_schema_name THEN
     NULL; -- (never installed)
 END
 $pgsync$;

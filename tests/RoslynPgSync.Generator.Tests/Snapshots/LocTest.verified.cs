@@ -56,7 +56,7 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        INSERT INTO " + schema + @".""sync_pending"" (nsp_name, table_name, dst_server, mode, row_count, xact_id, keys, dst_query) VALUES ('local', 'loc_test', 'dst', 's', 0, pg_catalog.pg_current_xact_id(), NULL, 'TRUNCATE ONLY ""remote"".""rmt_test""');
+        PERFORM " + schema + @".""enqueue""('local', 'loc_test', 'dst', 's', 0, 'TRUNCATE ONLY ""remote"".""rmt_test""', NULL);
         RETURN NULL;
     END IF;
 
@@ -86,7 +86,7 @@ BEGIN
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO ""remote"".""rmt_test"" AS t (""pk1"", ""pk2"", ""info"", ""crt_time"", ""mod_time"") SELECT d.""pk1"", d.""pk2"", d.""info"", d.""crt_time"", d.""mod_time"" FROM pg_catalog.json_populate_recordset(NULL::""remote"".""rmt_test"", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT (""pk1"", ""pk2"") DO UPDATE SET ""info"" = EXCLUDED.""info"", ""crt_time"" = EXCLUDED.""crt_time"", ""mod_time"" = EXCLUDED.""mod_time""');
     END IF;
     IF v_sql IS NOT NULL THEN
-        INSERT INTO " + schema + @".""sync_pending"" (nsp_name, table_name, dst_server, mode, row_count, xact_id, keys, dst_query) VALUES ('local', 'loc_test', 'dst', 's', v_upserts + v_deletes, pg_catalog.pg_current_xact_id(), v_keys, v_sql);
+        PERFORM " + schema + @".""enqueue""('local', 'loc_test', 'dst', 's', v_upserts + v_deletes, v_sql, v_keys);
     END IF;
     RETURN NULL;
 END
@@ -143,9 +143,7 @@ BEGIN
 END
 $pgsync$;
 REVOKE ALL ON FUNCTION " + schema + @".""restore_loc_test_2408c987""(text, text) FROM PUBLIC;
-INSERT INTO " + schema + @".""replicated_table"" AS r (nsp_name, table_name, restore_function) VALUES ('local', 'loc_test', 'restore_loc_test_2408c987')
-    ON CONFLICT (nsp_name, table_name) DO UPDATE SET restore_function = EXCLUDED.restore_function
-    WHERE r.restore_function IS DISTINCT FROM EXCLUDED.restore_function;
+SELECT " + schema + @".""register_table""('local', 'loc_test', 'restore_loc_test_2408c987');
 ",
                 uninstallSql: schema => @"DROP TRIGGER IF EXISTS ""pgsync_capture_insert"" ON ""local"".""loc_test"";
 DROP TRIGGER IF EXISTS ""pgsync_capture_update"" ON ""local"".""loc_test"";
@@ -155,8 +153,8 @@ DROP FUNCTION IF EXISTS " + schema + @".""capture_loc_test_2408c987""();
 DROP FUNCTION IF EXISTS " + schema + @".""restore_loc_test_2408c987""(text, text);
 DO $pgsync$
 BEGIN
-    DELETE FROM " + schema + @".""replicated_table"" WHERE nsp_name = 'local' AND table_name = 'loc_test';
-EXCEPTION WHEN undefined_table OR invalid_schema_name THEN
+    PERFORM " + schema + @".""unregister_table""('local', 'loc_test');
+EXCEPTION WHEN undefined_function OR invalid_schema_name THEN
     NULL; -- (never installed)
 END
 $pgsync$;

@@ -55,7 +55,7 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('public', 'customer', 'crm_replica', 'a', 0, 'TRUNCATE ONLY ""public"".""customer_copy""'); PERFORM pg_catalog.pg_notify('pgsync', 'crm_replica');
+        PERFORM " + schema + @".""enqueue""('public', 'customer', 'crm_replica', 'a', 0, 'TRUNCATE ONLY ""public"".""customer_copy""', NULL);
         RETURN NULL;
     END IF;
 
@@ -81,7 +81,7 @@ BEGIN
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO ""public"".""customer_copy"" AS t (""created_utc"", ""customer_no"", ""display_name"", ""preferences"", ""e_mail"") SELECT d.""created_utc"", d.""customer_no"", d.""display_name"", (d.""preferences"" #>> ''{}'')::jsonb, d.""e_mail"" FROM pg_catalog.json_populate_recordset(NULL::""public"".""customer_copy"", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT (""customer_no"") DO UPDATE SET ""created_utc"" = EXCLUDED.""created_utc"", ""display_name"" = EXCLUDED.""display_name"", ""preferences"" = EXCLUDED.""preferences"", ""e_mail"" = EXCLUDED.""e_mail""');
     END IF;
     IF v_sql IS NOT NULL THEN
-        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('public', 'customer', 'crm_replica', 'a', v_upserts + v_deletes, v_sql); PERFORM pg_catalog.pg_notify('pgsync', 'crm_replica');
+        PERFORM " + schema + @".""enqueue""('public', 'customer', 'crm_replica', 'a', v_upserts + v_deletes, v_sql, NULL);
     END IF;
     RETURN NULL;
 END
@@ -138,9 +138,7 @@ BEGIN
 END
 $pgsync$;
 REVOKE ALL ON FUNCTION " + schema + @".""restore_customer_9fe56418""(text, text) FROM PUBLIC;
-INSERT INTO " + schema + @".""replicated_table"" AS r (nsp_name, table_name, restore_function) VALUES ('public', 'customer', 'restore_customer_9fe56418')
-    ON CONFLICT (nsp_name, table_name) DO UPDATE SET restore_function = EXCLUDED.restore_function
-    WHERE r.restore_function IS DISTINCT FROM EXCLUDED.restore_function;
+SELECT " + schema + @".""register_table""('public', 'customer', 'restore_customer_9fe56418');
 ",
                 uninstallSql: schema => @"DROP TRIGGER IF EXISTS ""pgsync_capture_insert"" ON ""public"".""customer"";
 DROP TRIGGER IF EXISTS ""pgsync_capture_update"" ON ""public"".""customer"";
@@ -150,8 +148,8 @@ DROP FUNCTION IF EXISTS " + schema + @".""capture_customer_9fe56418""();
 DROP FUNCTION IF EXISTS " + schema + @".""restore_customer_9fe56418""(text, text);
 DO $pgsync$
 BEGIN
-    DELETE FROM " + schema + @".""replicated_table"" WHERE nsp_name = 'public' AND table_name = 'customer';
-EXCEPTION WHEN undefined_table OR invalid_schema_name THEN
+    PERFORM " + schema + @".""unregister_table""('public', 'customer');
+EXCEPTION WHEN undefined_function OR invalid_schema_name THEN
     NULL; -- (never installed)
 END
 $pgsync$;

@@ -53,7 +53,7 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('public', 'order_line', 'warehouse', 'a', 0, 'TRUNCATE ONLY ""public"".""order_line""'); PERFORM pg_catalog.pg_notify('pgsync', 'warehouse');
+        PERFORM " + schema + @".""enqueue""('public', 'order_line', 'warehouse', 'a', 0, 'TRUNCATE ONLY ""public"".""order_line""', NULL);
         RETURN NULL;
     END IF;
 
@@ -79,7 +79,7 @@ BEGIN
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO ""public"".""order_line"" AS t (""id"", ""order_id"", ""unit_price"", ""quantity"") SELECT d.""id"", d.""order_id"", d.""unit_price"", d.""quantity"" FROM pg_catalog.json_populate_recordset(NULL::""public"".""order_line"", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT (""id"") DO UPDATE SET ""order_id"" = EXCLUDED.""order_id"", ""unit_price"" = EXCLUDED.""unit_price"", ""quantity"" = EXCLUDED.""quantity""');
     END IF;
     IF v_sql IS NOT NULL THEN
-        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('public', 'order_line', 'warehouse', 'a', v_upserts + v_deletes, v_sql); PERFORM pg_catalog.pg_notify('pgsync', 'warehouse');
+        PERFORM " + schema + @".""enqueue""('public', 'order_line', 'warehouse', 'a', v_upserts + v_deletes, v_sql, NULL);
     END IF;
     RETURN NULL;
 END
@@ -136,9 +136,7 @@ BEGIN
 END
 $pgsync$;
 REVOKE ALL ON FUNCTION " + schema + @".""restore_order_line_4e146ba7""(text, text) FROM PUBLIC;
-INSERT INTO " + schema + @".""replicated_table"" AS r (nsp_name, table_name, restore_function) VALUES ('public', 'order_line', 'restore_order_line_4e146ba7')
-    ON CONFLICT (nsp_name, table_name) DO UPDATE SET restore_function = EXCLUDED.restore_function
-    WHERE r.restore_function IS DISTINCT FROM EXCLUDED.restore_function;
+SELECT " + schema + @".""register_table""('public', 'order_line', 'restore_order_line_4e146ba7');
 ",
                 uninstallSql: schema => @"DROP TRIGGER IF EXISTS ""pgsync_capture_insert"" ON ""public"".""order_line"";
 DROP TRIGGER IF EXISTS ""pgsync_capture_update"" ON ""public"".""order_line"";
@@ -148,8 +146,8 @@ DROP FUNCTION IF EXISTS " + schema + @".""capture_order_line_4e146ba7""();
 DROP FUNCTION IF EXISTS " + schema + @".""restore_order_line_4e146ba7""(text, text);
 DO $pgsync$
 BEGIN
-    DELETE FROM " + schema + @".""replicated_table"" WHERE nsp_name = 'public' AND table_name = 'order_line';
-EXCEPTION WHEN undefined_table OR invalid_schema_name THEN
+    PERFORM " + schema + @".""unregister_table""('public', 'order_line');
+EXCEPTION WHEN undefined_function OR invalid_schema_name THEN
     NULL; -- (never installed)
 END
 $pgsync$;

@@ -56,8 +56,8 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('billing', 'invoices', 'reporting', 'a', 0, 'TRUNCATE ONLY ""billing"".""invoices""'); PERFORM pg_catalog.pg_notify('pgsync', 'reporting');
-        INSERT INTO " + schema + @".""sync_pending"" (nsp_name, table_name, dst_server, mode, row_count, xact_id, keys, dst_query) VALUES ('billing', 'invoices', 'archive', 't', 0, pg_catalog.pg_current_xact_id(), NULL, 'TRUNCATE ONLY ""archive"".""invoices_2026""');
+        PERFORM " + schema + @".""enqueue""('billing', 'invoices', 'reporting', 'a', 0, 'TRUNCATE ONLY ""billing"".""invoices""', NULL);
+        PERFORM " + schema + @".""enqueue""('billing', 'invoices', 'archive', 't', 0, 'TRUNCATE ONLY ""archive"".""invoices_2026""', NULL);
         RETURN NULL;
     END IF;
 
@@ -83,7 +83,7 @@ BEGIN
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO ""billing"".""invoices"" AS t (""tenant_id"", ""invoice_no"", ""status"", ""total"", ""issued_at"") SELECT d.""tenant_id"", d.""invoice_no"", d.""status"", d.""total"", d.""issued_at"" FROM pg_catalog.json_populate_recordset(NULL::""billing"".""invoices"", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT (""invoice_no"", ""tenant_id"") DO UPDATE SET ""status"" = EXCLUDED.""status"", ""total"" = EXCLUDED.""total"", ""issued_at"" = EXCLUDED.""issued_at""');
     END IF;
     IF v_sql IS NOT NULL THEN
-        INSERT INTO " + schema + @".""sync_err_rec"" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('billing', 'invoices', 'reporting', 'a', v_upserts + v_deletes, v_sql); PERFORM pg_catalog.pg_notify('pgsync', 'reporting');
+        PERFORM " + schema + @".""enqueue""('billing', 'invoices', 'reporting', 'a', v_upserts + v_deletes, v_sql, NULL);
     END IF;
 
     -- archive → archive.invoices_2026 (Strict)
@@ -112,7 +112,7 @@ BEGIN
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO ""archive"".""invoices_2026"" AS t (""tenant_id"", ""invoice_no"", ""status"", ""total"", ""issued_at"") SELECT d.""tenant_id"", d.""invoice_no"", d.""status"", d.""total"", d.""issued_at"" FROM pg_catalog.json_populate_recordset(NULL::""archive"".""invoices_2026"", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT (""invoice_no"", ""tenant_id"") DO UPDATE SET ""status"" = EXCLUDED.""status"", ""total"" = EXCLUDED.""total"", ""issued_at"" = EXCLUDED.""issued_at""');
     END IF;
     IF v_sql IS NOT NULL THEN
-        INSERT INTO " + schema + @".""sync_pending"" (nsp_name, table_name, dst_server, mode, row_count, xact_id, keys, dst_query) VALUES ('billing', 'invoices', 'archive', 't', v_upserts + v_deletes, pg_catalog.pg_current_xact_id(), v_keys, v_sql);
+        PERFORM " + schema + @".""enqueue""('billing', 'invoices', 'archive', 't', v_upserts + v_deletes, v_sql, v_keys);
     END IF;
     RETURN NULL;
 END
@@ -186,9 +186,7 @@ BEGIN
 END
 $pgsync$;
 REVOKE ALL ON FUNCTION " + schema + @".""restore_invoices_ceeff384""(text, text) FROM PUBLIC;
-INSERT INTO " + schema + @".""replicated_table"" AS r (nsp_name, table_name, restore_function) VALUES ('billing', 'invoices', 'restore_invoices_ceeff384')
-    ON CONFLICT (nsp_name, table_name) DO UPDATE SET restore_function = EXCLUDED.restore_function
-    WHERE r.restore_function IS DISTINCT FROM EXCLUDED.restore_function;
+SELECT " + schema + @".""register_table""('billing', 'invoices', 'restore_invoices_ceeff384');
 ",
                 uninstallSql: schema => @"DROP TRIGGER IF EXISTS ""pgsync_capture_insert"" ON ""billing"".""invoices"";
 DROP TRIGGER IF EXISTS ""pgsync_capture_update"" ON ""billing"".""invoices"";
@@ -198,8 +196,8 @@ DROP FUNCTION IF EXISTS " + schema + @".""capture_invoices_ceeff384""();
 DROP FUNCTION IF EXISTS " + schema + @".""restore_invoices_ceeff384""(text, text);
 DO $pgsync$
 BEGIN
-    DELETE FROM " + schema + @".""replicated_table"" WHERE nsp_name = 'billing' AND table_name = 'invoices';
-EXCEPTION WHEN undefined_table OR invalid_schema_name THEN
+    PERFORM " + schema + @".""unregister_table""('billing', 'invoices');
+EXCEPTION WHEN undefined_function OR invalid_schema_name THEN
     NULL; -- (never installed)
 END
 $pgsync$;

@@ -23,8 +23,8 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        INSERT INTO "pgsync"."sync_err_rec" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('billing', 'invoices', 'reporting', 'a', 0, 'TRUNCATE ONLY "billing"."invoices"'); PERFORM pg_catalog.pg_notify('pgsync', 'reporting');
-        INSERT INTO "pgsync"."sync_pending" (nsp_name, table_name, dst_server, mode, row_count, xact_id, keys, dst_query) VALUES ('billing', 'invoices', 'archive', 't', 0, pg_catalog.pg_current_xact_id(), NULL, 'TRUNCATE ONLY "archive"."invoices_2026"');
+        PERFORM "pgsync"."enqueue"('billing', 'invoices', 'reporting', 'a', 0, 'TRUNCATE ONLY "billing"."invoices"', NULL);
+        PERFORM "pgsync"."enqueue"('billing', 'invoices', 'archive', 't', 0, 'TRUNCATE ONLY "archive"."invoices_2026"', NULL);
         RETURN NULL;
     END IF;
 
@@ -50,7 +50,7 @@ BEGIN
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO "billing"."invoices" AS t ("tenant_id", "invoice_no", "status", "total", "issued_at") SELECT d."tenant_id", d."invoice_no", d."status", d."total", d."issued_at" FROM pg_catalog.json_populate_recordset(NULL::"billing"."invoices", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("invoice_no", "tenant_id") DO UPDATE SET "status" = EXCLUDED."status", "total" = EXCLUDED."total", "issued_at" = EXCLUDED."issued_at"');
     END IF;
     IF v_sql IS NOT NULL THEN
-        INSERT INTO "pgsync"."sync_err_rec" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('billing', 'invoices', 'reporting', 'a', v_upserts + v_deletes, v_sql); PERFORM pg_catalog.pg_notify('pgsync', 'reporting');
+        PERFORM "pgsync"."enqueue"('billing', 'invoices', 'reporting', 'a', v_upserts + v_deletes, v_sql, NULL);
     END IF;
 
     -- archive → archive.invoices_2026 (Strict)
@@ -79,7 +79,7 @@ BEGIN
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO "archive"."invoices_2026" AS t ("tenant_id", "invoice_no", "status", "total", "issued_at") SELECT d."tenant_id", d."invoice_no", d."status", d."total", d."issued_at" FROM pg_catalog.json_populate_recordset(NULL::"archive"."invoices_2026", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("invoice_no", "tenant_id") DO UPDATE SET "status" = EXCLUDED."status", "total" = EXCLUDED."total", "issued_at" = EXCLUDED."issued_at"');
     END IF;
     IF v_sql IS NOT NULL THEN
-        INSERT INTO "pgsync"."sync_pending" (nsp_name, table_name, dst_server, mode, row_count, xact_id, keys, dst_query) VALUES ('billing', 'invoices', 'archive', 't', v_upserts + v_deletes, pg_catalog.pg_current_xact_id(), v_keys, v_sql);
+        PERFORM "pgsync"."enqueue"('billing', 'invoices', 'archive', 't', v_upserts + v_deletes, v_sql, v_keys);
     END IF;
     RETURN NULL;
 END
@@ -153,9 +153,7 @@ BEGIN
 END
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync"."restore_invoices_ceeff384"(text, text) FROM PUBLIC;
-INSERT INTO "pgsync"."replicated_table" AS r (nsp_name, table_name, restore_function) VALUES ('billing', 'invoices', 'restore_invoices_ceeff384')
-    ON CONFLICT (nsp_name, table_name) DO UPDATE SET restore_function = EXCLUDED.restore_function
-    WHERE r.restore_function IS DISTINCT FROM EXCLUDED.restore_function;
+SELECT "pgsync"."register_table"('billing', 'invoices', 'restore_invoices_ceeff384');
 
 -- uninstall
 DROP TRIGGER IF EXISTS "pgsync_capture_insert" ON "billing"."invoices";
@@ -166,8 +164,8 @@ DROP FUNCTION IF EXISTS "pgsync"."capture_invoices_ceeff384"();
 DROP FUNCTION IF EXISTS "pgsync"."restore_invoices_ceeff384"(text, text);
 DO $pgsync$
 BEGIN
-    DELETE FROM "pgsync"."replicated_table" WHERE nsp_name = 'billing' AND table_name = 'invoices';
-EXCEPTION WHEN undefined_table OR invalid_schema_name THEN
+    PERFORM "pgsync"."unregister_table"('billing', 'invoices');
+EXCEPTION WHEN undefined_function OR invalid_schema_name THEN
     NULL; -- (never installed)
 END
 $pgsync$;

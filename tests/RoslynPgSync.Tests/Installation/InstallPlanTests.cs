@@ -111,4 +111,23 @@ public sealed class InstallPlanTests
         Assert.True(At("views/status.sql") < At("foreign server async_dst"));
         Assert.True(At("answers through dblink") < At("app.hostile_async"));
     }
+
+    [Fact]
+    public async Task A_new_runtime_keeps_replicating_under_capture_functions_generated_for_the_previous_queue_layout()
+    {
+        await using var pair = await ReplicationPair.CreateAsync("async_dst", "sync_dst");
+        // The application was not rebuilt: its capture functions still write the queue's tables themselves.
+        var fixture = System.IO.Path.Combine(AppContext.BaseDirectory, "Installation", "Fixtures", "capture-before-enqueue.sql");
+        await Db.ExecuteAsync(pair.Local.ConnectionString, await System.IO.File.ReadAllTextAsync(fixture));
+        Assert.Equal(2L, await Db.ScalarAsync<long>(
+            pair.Local.ConnectionString,
+            "SELECT count(*) FROM pg_proc WHERE pronamespace = 'pgsync'::regnamespace AND proname LIKE 'capture_hostile_%' AND prosrc NOT LIKE '%enqueue%' AND (prosrc LIKE '%INSERT INTO \"pgsync\".\"sync_err_rec\"%' OR prosrc LIKE '%INSERT INTO \"pgsync\".\"sync_pending\"%')"));
+
+        await Db.ExecuteAsync(pair.Local.ConnectionString, "INSERT INTO app.hostile_sync (id, code, body) VALUES (1, 'k', 'sync, old capture')");
+        await Db.ExecuteAsync(pair.Local.ConnectionString, "INSERT INTO app.hostile_async (id, code, body) VALUES (2, 'k', 'async, old capture')");
+
+        Assert.Equal("sync, old capture", await Db.ScalarAsync<string>(pair.Remote.ConnectionString, "SELECT body FROM copy.hostile_sync WHERE id = 1"));
+        Assert.Equal(1, await pair.ReplayAsync());
+        Assert.Equal("async, old capture", await Db.ScalarAsync<string>(pair.Remote.ConnectionString, "SELECT body FROM copy.hostile_async WHERE id = 2"));
+    }
 }

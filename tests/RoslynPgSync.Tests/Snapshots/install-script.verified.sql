@@ -772,6 +772,60 @@ END
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".set_node(text, interval) FROM PUBLIC;
 
+-- core/functions/230_enqueue.sql
+-- The one entry point the generated capture functions write through: one entry, for one destination,
+-- of the statement being captured. Capture code knows this signature and nothing of the tables
+-- behind it, so that a later runtime can change the queue without applications being rebuilt.
+-- p_mode: 'a' Async (into the queue; the replay worker is woken at commit), 's' Sync or 't' Strict
+-- (into sync_pending under the writer's top-level transaction, sent by flush_at_commit).
+-- p_keys: Sync/Strict, the JSON array of the keys the entry touches (NULL: the whole table).
+-- Called by the capture functions, which run as the installing role; nobody else may call it.
+CREATE OR REPLACE FUNCTION "pgsync".enqueue(p_nsp text, p_table text, p_dst text, p_mode "char", p_rows bigint, p_sql text, p_keys text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+BEGIN
+    IF p_mode = 'a' THEN
+        INSERT INTO "pgsync".sync_err_rec (nsp_name, table_name, dst_server, mode, row_count, dst_query)
+        VALUES (p_nsp, p_table, p_dst, p_mode, p_rows, p_sql);
+        PERFORM pg_catalog.pg_notify('pgsync', p_dst);
+    ELSE
+        INSERT INTO "pgsync".sync_pending (nsp_name, table_name, dst_server, mode, row_count, xact_id, keys, dst_query)
+        VALUES (p_nsp, p_table, p_dst, p_mode, p_rows, pg_catalog.pg_current_xact_id(), p_keys, p_sql);
+    END IF;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".enqueue(text, text, text, "char", bigint, text, text) FROM PUBLIC;
+
+-- core/functions/240_register_table.sql
+-- Installed source tables register (and uninstalled ones unregister) the function that rebuilds a
+-- target's rows for given keys from the source (see resolve_applied), through these entry points.
+CREATE OR REPLACE FUNCTION "pgsync".register_table(p_nsp text, p_table text, p_restore_function text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+BEGIN
+    INSERT INTO "pgsync".replicated_table AS r (nsp_name, table_name, restore_function)
+    VALUES (p_nsp, p_table, p_restore_function)
+    ON CONFLICT (nsp_name, table_name) DO UPDATE SET restore_function = EXCLUDED.restore_function
+     WHERE r.restore_function IS DISTINCT FROM EXCLUDED.restore_function;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".register_table(text, text, text) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION "pgsync".unregister_table(p_nsp text, p_table text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+BEGIN
+    DELETE FROM "pgsync".replicated_table AS r WHERE r.nsp_name = p_nsp AND r.table_name = p_table;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".unregister_table(text, text) FROM PUBLIC;
+
 -- schema version 1: the queue and its tables (once: when it is not recorded yet)
 SELECT NOT EXISTS (SELECT 1 FROM "pgsync".schema_version WHERE version = 1) AS pgsync_version_1_missing \gset
 \if :pgsync_version_1_missing
@@ -1045,7 +1099,7 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        INSERT INTO "pgsync"."sync_err_rec" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('app', 'hostile_async', 'async_dst', 'a', 0, 'TRUNCATE ONLY "copy"."hostile_async"'); PERFORM pg_catalog.pg_notify('pgsync', 'async_dst');
+        PERFORM "pgsync"."enqueue"('app', 'hostile_async', 'async_dst', 'a', 0, 'TRUNCATE ONLY "copy"."hostile_async"', NULL);
         RETURN NULL;
     END IF;
 
@@ -1071,7 +1125,7 @@ BEGIN
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO "copy"."hostile_async" AS t ("id", "code", "body", "blob", "numbers", "words", "document", "raw_json", "amount", "ratio", "at", "local_at", "span", "uid", "flag") SELECT d."id", d."code", d."body", d."blob", d."numbers", d."words", (d."document" #>> ''{}'')::jsonb, (d."raw_json" #>> ''{}'')::json, d."amount", d."ratio", d."at", d."local_at", d."span", d."uid", d."flag" FROM pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("id", "code") DO UPDATE SET "body" = EXCLUDED."body", "blob" = EXCLUDED."blob", "numbers" = EXCLUDED."numbers", "words" = EXCLUDED."words", "document" = EXCLUDED."document", "raw_json" = EXCLUDED."raw_json", "amount" = EXCLUDED."amount", "ratio" = EXCLUDED."ratio", "at" = EXCLUDED."at", "local_at" = EXCLUDED."local_at", "span" = EXCLUDED."span", "uid" = EXCLUDED."uid", "flag" = EXCLUDED."flag"');
     END IF;
     IF v_sql IS NOT NULL THEN
-        INSERT INTO "pgsync"."sync_err_rec" (nsp_name, table_name, dst_server, mode, row_count, dst_query) VALUES ('app', 'hostile_async', 'async_dst', 'a', v_upserts + v_deletes, v_sql); PERFORM pg_catalog.pg_notify('pgsync', 'async_dst');
+        PERFORM "pgsync"."enqueue"('app', 'hostile_async', 'async_dst', 'a', v_upserts + v_deletes, v_sql, NULL);
     END IF;
     RETURN NULL;
 END
@@ -1128,9 +1182,7 @@ BEGIN
 END
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync"."restore_hostile_async_85e60889"(text, text) FROM PUBLIC;
-INSERT INTO "pgsync"."replicated_table" AS r (nsp_name, table_name, restore_function) VALUES ('app', 'hostile_async', 'restore_hostile_async_85e60889')
-    ON CONFLICT (nsp_name, table_name) DO UPDATE SET restore_function = EXCLUDED.restore_function
-    WHERE r.restore_function IS DISTINCT FROM EXCLUDED.restore_function;
+SELECT "pgsync"."register_table"('app', 'hostile_async', 'restore_hostile_async_85e60889');
 COMMIT;
 
 -- On each destination database, as the role its user mapping logs in as, once (the installer does it itself):
