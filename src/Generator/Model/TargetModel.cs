@@ -1,14 +1,16 @@
+using RoslynPgSync.Sql;
+
 namespace RoslynPgSync.Generator.Model;
 
 /// <summary>One destination of a table: one <c>[Replicate]</c> attribute.</summary>
 /// <param name="Server">The destination server name, as registered with <c>PgSyncOptions.AddServer</c>.</param>
 /// <param name="Schema">The target schema (the source schema unless remapped).</param>
 /// <param name="Table">The target table (the source table unless remapped).</param>
-/// <param name="Mode">The <c>ReplicationMode</c> member name: Async, Sync or Strict.</param>
+/// <param name="Mode">Async, Sync or Strict (the <c>ReplicationMode</c> of the same name).</param>
 /// <param name="Where">The row filter over source columns, or <c>null</c>.</param>
 internal sealed record TargetModel(
     string Server,
     string Schema,
     string Table,
-    string Mode,
+    QueueMode Mode,
     string? Where);

@@ -338,7 +338,7 @@ internal static class TableParser
             var schema = NamedString(attribute, "TargetSchema") ?? sourceSchema;
             var table = NamedString(attribute, "TargetTable") ?? sourceTable;
             var modeValue = NamedInt(attribute, "Mode") ?? 0;
-            var mode = ModeName(modeValue);
+            var mode = QueueModes.FromValue(modeValue);
             var where = NamedString(attribute, "Where");
             var valid = true;
             if (PgSql.IdentifierProblem(server) is { } serverProblem)
@@ -379,20 +379,13 @@ internal static class TableParser
 
             if (valid)
             {
-                targets.Add(new TargetModel(server!, schema, table, mode!, string.IsNullOrWhiteSpace(where) ? null : where!.Trim()));
+                targets.Add(new TargetModel(server!, schema, table, mode!.Value, string.IsNullOrWhiteSpace(where) ? null : where!.Trim()));
             }
         }
 
         return targets.Count == 0 ? null : targets;
     }
 
-    private static string? ModeName(int value) => value switch
-    {
-        0 => "Async",
-        1 => "Sync",
-        2 => "Strict",
-        _ => null,
-    };
 
     private static string? NamedString(AttributeData attribute, string name)
     {

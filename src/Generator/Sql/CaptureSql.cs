@@ -96,7 +96,7 @@ internal static class CaptureSql
     {
         var b = new StringBuilder();
         b.Append("DECLARE\n    v_rows text;\n    v_gone text;\n    v_sql text;\n    v_upserts bigint;\n    v_deletes bigint;\n");
-        if (table.Targets.Any(t => t.Mode != "Async"))
+        if (table.Targets.Any(t => t.Mode.SentAtCommit()))
         {
             b.Append("    v_keys text;\n");
         }
@@ -129,7 +129,7 @@ internal static class CaptureSql
             // Sync and Strict entries are sent before the writer's commit is certain: they carry the keys they
             // touch, which the destination records with them, so that the keys of a transaction that then
             // aborts can be restored from the source.
-            var atCommit = target.Mode != "Async";
+            var atCommit = target.Mode.SentAtCommit();
             b.Append("    v_rows := NULL;\n    v_gone := NULL;\n    v_upserts := 0;\n    v_deletes := 0;\n");
             if (atCommit)
             {
@@ -176,8 +176,8 @@ internal static class CaptureSql
     private static string QueueInsert(TableModel table, TargetModel target, string queryExpression, string rowCountExpression, string keysExpression) =>
         "PERFORM " + SchemaSlot + "." + PgSql.QuoteIdentifier(SqlNames.Enqueue) + "(" +
         PgSql.QuoteLiteral(table.SourceSchema) + ", " + PgSql.QuoteLiteral(table.SourceTable) + ", " + PgSql.QuoteLiteral(target.Server) + ", '" +
-        SqlNames.ModeCode(target.Mode) + "', " + rowCountExpression + ", " + queryExpression + ", " +
-        (target.Mode == "Async" ? "NULL" : keysExpression) + ");";
+        target.Mode.Code() + "', " + rowCountExpression + ", " + queryExpression + ", " +
+        (target.Mode.SentAtCommit() ? keysExpression : "NULL") + ");";
 
     /// <summary><c>pg_catalog.json_build_object('k1', a."k1", ...)</c>: a row's key as the JSON object keys travel as.</summary>
     /// (<paramref name="alias"/> is the capture's row, where json and jsonb columns travel as their text:

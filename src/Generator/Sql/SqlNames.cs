@@ -95,14 +95,6 @@ internal static class SqlNames
     /// <summary>The restore function of a source table (same readable part and hash as <see cref="CaptureFunction"/>).</summary>
     public static string RestoreFunction(string schema, string table) => "restore_" + FunctionSuffix(schema, table);
 
-    /// <summary>The mode column's value for a <c>ReplicationMode</c> name.</summary>
-    public static string ModeCode(string mode) => mode switch
-    {
-        "Sync" => "s",
-        "Strict" => "t",
-        _ => "a",
-    };
-
     private static uint Fnv1a(string text)
     {
         var hash = 2166136261u;

@@ -50,6 +50,19 @@ public sealed class InstallPlanTests
     }
 
     [Fact]
+    public void The_mode_is_one_enum_whose_names_values_and_codes_the_runtime_and_the_sql_share()
+    {
+        Assert.Equal(Enum.GetNames<ReplicationMode>(), QueueModes.All.Select(m => m.ToString()));
+        Assert.Equal(Enum.GetValues<ReplicationMode>().Select(m => (int)m), QueueModes.All.Select(m => (int)m));
+        var codes = string.Join(", ", QueueModes.All.Select(m => "'" + m.Code() + "'"));
+        Assert.Contains($"mode \"char\" NOT NULL DEFAULT 'a' CHECK (mode IN ({codes}))", SqlResources.Raw("core/schema/010_sync_err_rec.sql"), StringComparison.Ordinal);
+        var atCommit = string.Join(", ", QueueModes.All.Where(m => m.SentAtCommit()).Select(m => "'" + m.Code() + "'"));
+        Assert.Contains($"mode \"char\" NOT NULL CHECK (mode IN ({atCommit}))", SqlResources.Raw("core/schema/030_sync_pending.sql"), StringComparison.Ordinal);
+        Assert.Contains($"IF p_mode = '{QueueMode.Async.Code()}' THEN", SqlResources.Raw("core/functions/230_enqueue.sql"), StringComparison.Ordinal);
+        Assert.Contains($"p.mode = '{QueueMode.Strict.Code()}'", SqlResources.Raw("core/functions/200_flush_at_commit.sql"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_install_script_is_the_checked_in_snapshot()
     {
         var options = new PgSyncOptions { NodeName = "snapshot" }.AddServer("async_dst", "Host=db2;Port=5433;Database=remote;Username=replicator;Password=not-in-the-script");
