@@ -3,7 +3,7 @@ using Microsoft.CodeAnalysis;
 namespace RoslynPgSync.Generator.Diagnostics;
 
 /// <summary>Every diagnostic RoslynPgSync reports; each id has a page in docs/diagnostics.</summary>
-public static class DiagnosticDescriptors
+internal static class DiagnosticDescriptors
 {
     private const string Model = "RoslynPgSync.Model";
     private const string Replicate = "RoslynPgSync.Replicate";
