@@ -1,7 +1,7 @@
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis.CSharp.Testing;
 using Microsoft.CodeAnalysis.Testing;
-using RoslynPgSync.Generator.Diagnostics;
+using RoslynPgSync.Generator.Tests.Infrastructure;
 using Xunit;
 
 namespace RoslynPgSync.Generator.Tests;
@@ -168,21 +168,10 @@ public sealed class AnalyzerTests
     {
         foreach (var descriptor in new ReplicateAnalyzer().SupportedDiagnostics)
         {
-            var page = System.IO.Path.Combine(RepositoryRoot(), "docs", "diagnostics", descriptor.Id + ".md");
+            var page = RepositoryFiles.PathOf("docs", "diagnostics", descriptor.Id + ".md");
             Assert.True(System.IO.File.Exists(page), "missing " + page);
             Assert.EndsWith("/docs/diagnostics/" + descriptor.Id + ".md", descriptor.HelpLinkUri, System.StringComparison.Ordinal);
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = System.AppContext.BaseDirectory;
-        while (directory is not null && !System.IO.File.Exists(System.IO.Path.Combine(directory, "RoslynPgSync.sln")))
-        {
-            directory = System.IO.Path.GetDirectoryName(directory);
-        }
-
-        return directory!;
     }
 
     private static Task VerifyAsync(string source)

@@ -3,7 +3,6 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis.CSharp.Testing;
 using Microsoft.CodeAnalysis.Testing;
 using RoslynPgSync.CodeFixes;
-using RoslynPgSync.Generator.Diagnostics;
 using Xunit;
 
 namespace RoslynPgSync.Generator.Tests;
