@@ -1,7 +1,6 @@
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis.CSharp.Testing;
 using Microsoft.CodeAnalysis.Testing;
-using RoslynPgSync.Generator.Tests.Infrastructure;
 using Xunit;
 
 namespace RoslynPgSync.Generator.Tests;
@@ -162,17 +161,6 @@ public sealed class AnalyzerTests
         [{|PGSYNC014:Replicate("dst", Mode = (ReplicationMode)7)|}]
         public class T { public int Id { get; set; } }
         """);
-
-    [Fact]
-    public void Every_descriptor_has_a_help_page()
-    {
-        foreach (var descriptor in new ReplicateAnalyzer().SupportedDiagnostics)
-        {
-            var page = RepositoryFiles.PathOf("docs", "diagnostics", descriptor.Id + ".md");
-            Assert.True(System.IO.File.Exists(page), "missing " + page);
-            Assert.EndsWith("/docs/diagnostics/" + descriptor.Id + ".md", descriptor.HelpLinkUri, System.StringComparison.Ordinal);
-        }
-    }
 
     private static Task VerifyAsync(string source)
     {

@@ -65,8 +65,8 @@ internal static class DiagnosticDescriptors
         DiagnosticIds.UndefinedMode, Replicate, "Undefined replication mode",
         "[Replicate(\"{1}\")] on '{0}' has Mode {2}, which is not Async, Sync or Strict");
 
-    /// <summary>The page that explains a diagnostic.</summary>
-    public static string HelpLink(string id) => "https://github.com/roslynpgsync/roslynpgsync/blob/main/docs/diagnostics/" + id + ".md";
+    /// <summary>The page that explains a diagnostic, under the base set at our build (PgSyncHelpLinkBase).</summary>
+    public static string HelpLink(string id) => DiagnosticHelp.LinkBase + id + ".md";
 
     private static DiagnosticDescriptor Error(string id, string category, string title, string message) =>
         new(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(id));
