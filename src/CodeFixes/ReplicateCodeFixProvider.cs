@@ -9,6 +9,7 @@ using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using RoslynPgSync.Generator.Diagnostics;
 
 namespace RoslynPgSync.CodeFixes;
 
@@ -21,7 +22,8 @@ namespace RoslynPgSync.CodeFixes;
 public sealed class ReplicateCodeFixProvider : CodeFixProvider
 {
     /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("PGSYNC001", "PGSYNC002", "PGSYNC005", "PGSYNC009");
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(
+        DiagnosticIds.NoPrimaryKey, DiagnosticIds.AmbiguousKeyOrder, DiagnosticIds.UnmappableMember, DiagnosticIds.DuplicateTarget);
 
     /// <inheritdoc />
     public override FixAllProvider? GetFixAllProvider() => null;
@@ -40,29 +42,29 @@ public sealed class ReplicateCodeFixProvider : CodeFixProvider
             var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
             switch (diagnostic.Id)
             {
-                case "PGSYNC001" when node.FirstAncestorOrSelf<TypeDeclarationSyntax>() is { } type:
+                case DiagnosticIds.NoPrimaryKey when node.FirstAncestorOrSelf<TypeDeclarationSyntax>() is { } type:
                     foreach (var property in KeyCandidates(type).Take(3))
                     {
                         var name = property.Identifier.Text;
                         context.RegisterCodeFix(
-                            CodeAction.Create($"Make '{name}' the primary key ([Key])", ct => AddKeyAsync(context.Document, root, property), "PGSYNC001:" + name),
+                            CodeAction.Create($"Make '{name}' the primary key ([Key])", ct => AddKeyAsync(context.Document, root, property), DiagnosticIds.NoPrimaryKey + ":" + name),
                             diagnostic);
                     }
 
                     break;
-                case "PGSYNC002" when node.FirstAncestorOrSelf<TypeDeclarationSyntax>() is { } type:
+                case DiagnosticIds.AmbiguousKeyOrder when node.FirstAncestorOrSelf<TypeDeclarationSyntax>() is { } type:
                     context.RegisterCodeFix(
-                        CodeAction.Create("Order the key with [Column(Order = n)] in declaration order", ct => OrderKeyAsync(context.Document, root, type), "PGSYNC002"),
+                        CodeAction.Create("Order the key with [Column(Order = n)] in declaration order", ct => OrderKeyAsync(context.Document, root, type), DiagnosticIds.AmbiguousKeyOrder),
                         diagnostic);
                     break;
-                case "PGSYNC005" when node.FirstAncestorOrSelf<PropertyDeclarationSyntax>() is { } property:
+                case DiagnosticIds.UnmappableMember when node.FirstAncestorOrSelf<PropertyDeclarationSyntax>() is { } property:
                     context.RegisterCodeFix(
-                        CodeAction.Create($"Mark '{property.Identifier.Text}' [NotMapped]", ct => NotMappedAsync(context.Document, root, property), "PGSYNC005"),
+                        CodeAction.Create($"Mark '{property.Identifier.Text}' [NotMapped]", ct => NotMappedAsync(context.Document, root, property), DiagnosticIds.UnmappableMember),
                         diagnostic);
                     break;
-                case "PGSYNC009" when node.FirstAncestorOrSelf<AttributeSyntax>() is { } attribute:
+                case DiagnosticIds.DuplicateTarget when node.FirstAncestorOrSelf<AttributeSyntax>() is { } attribute:
                     context.RegisterCodeFix(
-                        CodeAction.Create("Remove the duplicate [Replicate]", ct => RemoveAsync(context.Document, root, attribute), "PGSYNC009"),
+                        CodeAction.Create("Remove the duplicate [Replicate]", ct => RemoveAsync(context.Document, root, attribute), DiagnosticIds.DuplicateTarget),
                         diagnostic);
                     break;
             }

@@ -1,7 +1,6 @@
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis.CSharp.Testing;
 using Microsoft.CodeAnalysis.Testing;
-using RoslynPgSync.Generator.Diagnostics;
 using Xunit;
 
 namespace RoslynPgSync.Generator.Tests;
@@ -162,28 +161,6 @@ public sealed class AnalyzerTests
         [{|PGSYNC014:Replicate("dst", Mode = (ReplicationMode)7)|}]
         public class T { public int Id { get; set; } }
         """);
-
-    [Fact]
-    public void Every_descriptor_has_a_help_page()
-    {
-        foreach (var descriptor in new ReplicateAnalyzer().SupportedDiagnostics)
-        {
-            var page = System.IO.Path.Combine(RepositoryRoot(), "docs", "diagnostics", descriptor.Id + ".md");
-            Assert.True(System.IO.File.Exists(page), "missing " + page);
-            Assert.EndsWith("/docs/diagnostics/" + descriptor.Id + ".md", descriptor.HelpLinkUri, System.StringComparison.Ordinal);
-        }
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = System.AppContext.BaseDirectory;
-        while (directory is not null && !System.IO.File.Exists(System.IO.Path.Combine(directory, "RoslynPgSync.sln")))
-        {
-            directory = System.IO.Path.GetDirectoryName(directory);
-        }
-
-        return directory!;
-    }
 
     private static Task VerifyAsync(string source)
     {

@@ -1,28 +1,30 @@
 using System;
-using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
-using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using RoslynPgSync.Generator.Tests.Infrastructure;
 using Xunit;
+using Xunit.Sdk;
 
 namespace RoslynPgSync.Generator.Tests;
 
 /// <summary>
 /// The pipeline stays incremental: an unrelated edit re-runs the driver with every named step
 /// Cached or Unchanged, and no step output holds a Roslyn symbol, syntax node or compilation.
+/// (Every <see cref="GeneratorHarness.Run"/> checks the same after adding a file; these tests edit
+/// files, and prove that the checks can fail.)
 /// </summary>
 public sealed class CachingTests
 {
-    private static readonly string[] TrackedSteps =
+    [Fact]
+    public void Every_step_named_in_Steps_is_tracked()
     {
-        PgSyncGenerator.Steps.Tables,
-        PgSyncGenerator.Steps.ValidTables,
-        PgSyncGenerator.Steps.TableNames,
-        PgSyncGenerator.Steps.RuntimeReferenced,
-    };
+        var result = GeneratorHarness.CreateDriver().RunGenerators(GeneratorHarness.Compile(TestModels.LocTest)).GetRunResult().Results.Single();
+
+        Assert.NotEmpty(IncrementalAssert.NamedSteps);
+        Assert.All(IncrementalAssert.NamedSteps, step => Assert.True(result.TrackedSteps.ContainsKey(step), $"step {step} is not tracked"));
+    }
 
     [Fact]
     public void Unrelated_edit_leaves_every_tracked_step_cached_or_unchanged()
@@ -30,7 +32,6 @@ public sealed class CachingTests
         var compilation = GeneratorHarness.Compile(TestModels.LocTest, TestModels.SingleKeyByConvention, "namespace Other; public class Unrelated { }");
         var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
         var first = driver.GetRunResult().Results.Single();
-        AssertStepsRan(first);
 
         var unrelated = compilation.SyntaxTrees.Last();
         var edited = compilation.ReplaceSyntaxTree(
@@ -38,35 +39,27 @@ public sealed class CachingTests
             CSharpSyntaxTree.ParseText("namespace Other; public class Unrelated { public int Added { get; set; } }", GeneratorHarness.ParseOptions, unrelated.FilePath));
         var second = driver.RunGenerators(edited).GetRunResult().Results.Single();
 
-        foreach (var step in TrackedSteps)
-        {
-            var runs = second.TrackedSteps[step];
-            var reasons = runs.SelectMany(r => r.Outputs).Select(o => o.Reason).ToList();
-            Assert.NotEmpty(reasons);
-            Assert.All(reasons, r => Assert.True(
-                r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged,
-                $"step {step} re-ran with {r}"));
-        }
-
-        Assert.All(second.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(r => r.Outputs), o =>
-            Assert.True(o.Reason == IncrementalStepRunReason.Cached, $"an output was {o.Reason}"));
+        IncrementalAssert.StepsCachedOrUnchanged(first, second);
     }
 
     [Fact]
     public void Editing_a_replicated_type_re_runs_only_that_table()
     {
-        var compilation = GeneratorHarness.Compile(TestModels.LocTest, TestModels.SingleKeyByConvention);
-        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        var (_, second) = RunThenEditOrderLine();
 
-        var tree = compilation.SyntaxTrees.Last();
-        var changed = TestModels.SingleKeyByConvention.Replace("public short Quantity", "public int Quantity", StringComparison.Ordinal);
-        var edited = compilation.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(changed, GeneratorHarness.ParseOptions, tree.FilePath));
-        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
-
-        var reasons = result.TrackedSteps[PgSyncGenerator.Steps.ValidTables].SelectMany(r => r.Outputs).Select(o => o.Reason).ToList();
+        var reasons = second.TrackedSteps[PgSyncGenerator.Steps.ValidTables].SelectMany(r => r.Outputs).Select(o => o.Reason).ToList();
         Assert.Contains(IncrementalStepRunReason.Modified, reasons);
         Assert.Contains(IncrementalStepRunReason.Cached, reasons);
-        Assert.Contains("integer", result.GeneratedSources.Single(s => s.HintName == "Shop.Orders.OrderLine.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+        Assert.Contains("integer", second.GeneratedSources.Single(s => s.HintName == "Shop.Orders.OrderLine.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_caching_check_fails_when_a_step_re_ran()
+    {
+        var (first, second) = RunThenEditOrderLine();
+
+        var failure = Assert.ThrowsAny<XunitException>(() => IncrementalAssert.StepsCachedOrUnchanged(first, second));
+        Assert.Contains("re-ran", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -75,49 +68,30 @@ public sealed class CachingTests
         var compilation = GeneratorHarness.Compile(TestModels.LocTest, TestModels.TwoDestinationsWithWhere, TestModels.EfCoreAttributes);
         var result = GeneratorHarness.CreateDriver().RunGenerators(compilation).GetRunResult().Results.Single();
 
-        var outputs = result.TrackedSteps.Where(s => TrackedSteps.Contains(s.Key))
-            .SelectMany(s => s.Value).SelectMany(r => r.Outputs).Select(o => o.Value).ToList();
-        Assert.NotEmpty(outputs);
-        foreach (var output in outputs)
-        {
-            AssertNoRoslynObjects(output, new HashSet<object>(ReferenceEqualityComparer.Instance), "output");
-        }
+        Assert.NotEmpty(IncrementalAssert.NamedSteps.SelectMany(s => result.TrackedSteps[s]).SelectMany(r => r.Outputs));
+        IncrementalAssert.OutputsHoldNoRoslynObjects(result);
     }
 
-    private static void AssertStepsRan(GeneratorRunResult result)
+    [Fact]
+    public void The_symbol_check_fails_on_a_roslyn_object_deep_in_an_output()
     {
-        foreach (var step in TrackedSteps)
-        {
-            Assert.True(result.TrackedSteps.ContainsKey(step), $"step {step} is not tracked");
-        }
+        var tree = CSharpSyntaxTree.ParseText("class C { }");
+        var output = (Name: "t", Columns: new List<object> { 1, new { Tree = tree } });
+
+        var failure = Assert.ThrowsAny<XunitException>(() => IncrementalAssert.HoldsNoRoslynObjects(output, "output"));
+        Assert.Contains("SyntaxTree", failure.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>Walks an output's object graph by reflection, failing on anything Roslyn-owned.</summary>
-    private static void AssertNoRoslynObjects(object? value, HashSet<object> visited, string path)
+    /// <summary>Runs over two tables, then changes a column type of one of them.</summary>
+    private static (GeneratorRunResult First, GeneratorRunResult Second) RunThenEditOrderLine()
     {
-        if (value is null || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum || !visited.Add(value))
-        {
-            return;
-        }
+        var compilation = GeneratorHarness.Compile(TestModels.LocTest, TestModels.SingleKeyByConvention);
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        var first = driver.GetRunResult().Results.Single();
 
-        var type = value.GetType();
-        Assert.False(value is ISymbol or SyntaxNode or Compilation or SemanticModel or Location or SyntaxTree,
-            $"{path} holds a {type.FullName}");
-        Assert.False(type.Namespace?.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal) == true,
-            $"{path} holds a Roslyn type {type.FullName}");
-
-        if (value is IEnumerable items)
-        {
-            var i = 0;
-            foreach (var item in items)
-            {
-                AssertNoRoslynObjects(item, visited, $"{path}[{i++}]");
-            }
-        }
-
-        foreach (var field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
-        {
-            AssertNoRoslynObjects(field.GetValue(value), visited, $"{path}.{field.Name}");
-        }
+        var tree = compilation.SyntaxTrees.Last();
+        var changed = TestModels.SingleKeyByConvention.Replace("public short Quantity", "public int Quantity", StringComparison.Ordinal);
+        var edited = compilation.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(changed, GeneratorHarness.ParseOptions, tree.FilePath));
+        return (first, driver.RunGenerators(edited).GetRunResult().Results.Single());
     }
 }

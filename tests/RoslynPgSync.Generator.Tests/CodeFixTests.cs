@@ -1,8 +1,8 @@
+using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis.CSharp.Testing;
 using Microsoft.CodeAnalysis.Testing;
 using RoslynPgSync.CodeFixes;
-using RoslynPgSync.Generator.Diagnostics;
 using Xunit;
 
 namespace RoslynPgSync.Generator.Tests;
@@ -79,6 +79,14 @@ public sealed class CodeFixTests
         [Replicate("dst")]
         public class T { public int Id { get; set; } }
         """);
+
+    [Fact]
+    public void Every_fixable_id_is_one_the_analyzer_reports()
+    {
+        var reported = new ReplicateAnalyzer().SupportedDiagnostics.Select(d => d.Id).ToList();
+
+        Assert.All(new ReplicateCodeFixProvider().FixableDiagnosticIds, id => Assert.Contains(id, reported));
+    }
 
     private static Task VerifyAsync(string source, string fixedSource)
     {

@@ -59,7 +59,7 @@ public sealed class InvalidModelTests
     public async System.Threading.Tasks.Task Invalid_model_shows_only_our_diagnostic_and_no_compiler_error()
     {
         var run = GeneratorHarness.Run(Usings + """[Replicate("dst")] public class NoKey { public int Value { get; set; } }""", TestModels.EfCoreAttributes);
-        var analyzers = System.Collections.Immutable.ImmutableArray.Create<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer>(new RoslynPgSync.Generator.Diagnostics.ReplicateAnalyzer());
+        var analyzers = System.Collections.Immutable.ImmutableArray.Create<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer>(new ReplicateAnalyzer());
 
         var diagnostics = await run.Output.WithAnalyzers(analyzers).GetAllDiagnosticsAsync();
 

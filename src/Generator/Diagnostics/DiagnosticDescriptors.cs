@@ -3,70 +3,70 @@ using Microsoft.CodeAnalysis;
 namespace RoslynPgSync.Generator.Diagnostics;
 
 /// <summary>Every diagnostic RoslynPgSync reports; each id has a page in docs/diagnostics.</summary>
-public static class DiagnosticDescriptors
+internal static class DiagnosticDescriptors
 {
     private const string Model = "RoslynPgSync.Model";
     private const string Replicate = "RoslynPgSync.Replicate";
 
     public static readonly DiagnosticDescriptor NoPrimaryKey = Error(
-        "PGSYNC001", Model, "A replicated table needs a primary key",
+        DiagnosticIds.NoPrimaryKey, Model, "A replicated table needs a primary key",
         "'{0}' has no primary key: mark the key member(s) with [Key], name them with [PrimaryKey(...)], or name a member Id or {0}Id");
 
     public static readonly DiagnosticDescriptor AmbiguousKeyOrder = Error(
-        "PGSYNC002", Model, "Composite key order is ambiguous",
+        DiagnosticIds.AmbiguousKeyOrder, Model, "Composite key order is ambiguous",
         "The composite key of '{0}' has no unambiguous order: give every [Key] member a distinct [Column(Order = n)]");
 
     public static readonly DiagnosticDescriptor PrimaryKeyMemberNotMapped = Error(
-        "PGSYNC003", Model, "[PrimaryKey] names a member that is not mapped",
+        DiagnosticIds.PrimaryKeyMemberNotMapped, Model, "[PrimaryKey] names a member that is not mapped",
         "[PrimaryKey] on '{0}' names '{1}', which is not a mapped property of the type (missing, not public, or [NotMapped])");
 
     public static readonly DiagnosticDescriptor InvalidKeyMember = Error(
-        "PGSYNC004", Model, "Key member cannot be part of a primary key",
+        DiagnosticIds.InvalidKeyMember, Model, "Key member cannot be part of a primary key",
         "Key member '{0}.{1}' {2}");
 
     public static readonly DiagnosticDescriptor UnmappableMember = Error(
-        "PGSYNC005", Model, "Member type has no PostgreSQL mapping",
+        DiagnosticIds.UnmappableMember, Model, "Member type has no PostgreSQL mapping",
         "'{0}.{1}' of type '{2}' has no PostgreSQL mapping: add [Column(TypeName = \"...\")] or [NotMapped]");
 
     public static readonly DiagnosticDescriptor DuplicateColumn = Error(
-        "PGSYNC006", Model, "Two members map to the same column",
+        DiagnosticIds.DuplicateColumn, Model, "Two members map to the same column",
         "'{0}.{1}' and '{0}.{2}' both map to column \"{3}\"");
 
     public static readonly DiagnosticDescriptor InvalidIdentifier = Error(
-        "PGSYNC007", Model, "Name cannot be a PostgreSQL identifier",
+        DiagnosticIds.InvalidIdentifier, Model, "Name cannot be a PostgreSQL identifier",
         "The {0} \"{1}\" of '{2}' cannot be a PostgreSQL identifier: {3}");
 
     public static readonly DiagnosticDescriptor InvalidServer = Error(
-        "PGSYNC008", Replicate, "Invalid destination server name",
+        DiagnosticIds.InvalidServer, Replicate, "Invalid destination server name",
         "[Replicate] on '{0}' names server \"{1}\", which cannot be used: {2}");
 
     public static readonly DiagnosticDescriptor DuplicateTarget = Error(
-        "PGSYNC009", Replicate, "Same destination twice",
+        DiagnosticIds.DuplicateTarget, Replicate, "Same destination twice",
         "'{0}' replicates to server \"{1}\", table {2}.{3} more than once; remove the duplicate [Replicate]");
 
     public static readonly DiagnosticDescriptor UnsupportedType = Error(
-        "PGSYNC010", Replicate, "[Replicate] on a type the generator cannot emit for",
+        DiagnosticIds.UnsupportedType, Replicate, "[Replicate] on a type the generator cannot emit for",
         "[Replicate] cannot be used on '{0}': {1}");
 
     public static readonly DiagnosticDescriptor MalformedWhere = Error(
-        "PGSYNC011", Replicate, "Malformed Where filter",
+        DiagnosticIds.MalformedWhere, Replicate, "Malformed Where filter",
         "The Where filter of [Replicate(\"{1}\")] on '{0}' is malformed: {2}");
 
     public static readonly DiagnosticDescriptor WhereUnknownColumn = new(
-        "PGSYNC012", "Where filter names an unknown column",
+        DiagnosticIds.WhereUnknownColumn, "Where filter names an unknown column",
         "The Where filter of [Replicate(\"{1}\")] on '{0}' names \"{2}\", which is not a column of the table",
-        Replicate, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLink("PGSYNC012"));
+        Replicate, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLink(DiagnosticIds.WhereUnknownColumn));
 
     public static readonly DiagnosticDescriptor InvalidTypeName = Error(
-        "PGSYNC013", Model, "Column(TypeName) is not a type name",
+        DiagnosticIds.InvalidTypeName, Model, "Column(TypeName) is not a type name",
         "[Column(TypeName = \"{2}\")] on '{0}.{1}' is not a plain PostgreSQL type name (letters, digits, spaces and _ ( ) , [ ] . only)");
 
     public static readonly DiagnosticDescriptor UndefinedMode = Error(
-        "PGSYNC014", Replicate, "Undefined replication mode",
+        DiagnosticIds.UndefinedMode, Replicate, "Undefined replication mode",
         "[Replicate(\"{1}\")] on '{0}' has Mode {2}, which is not Async, Sync or Strict");
 
-    /// <summary>The page that explains a diagnostic.</summary>
-    public static string HelpLink(string id) => "https://github.com/roslynpgsync/roslynpgsync/blob/main/docs/diagnostics/" + id + ".md";
+    /// <summary>The page that explains a diagnostic, under the base set at our build (PgSyncHelpLinkBase).</summary>
+    public static string HelpLink(string id) => DiagnosticHelp.LinkBase + id + ".md";
 
     private static DiagnosticDescriptor Error(string id, string category, string title, string message) =>
         new(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(id));

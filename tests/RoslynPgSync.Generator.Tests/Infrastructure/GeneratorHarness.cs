@@ -29,12 +29,18 @@ internal static class GeneratorHarness
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
-    /// <summary>Runs the generator and returns its result and the compilation with the generated code.</summary>
+    /// <summary>
+    /// Runs the generator and returns its result and the compilation with the generated code. Every
+    /// run also proves the pipeline incremental for these sources: the driver re-runs on a copy with
+    /// an unrelated file added, and every named step must be reused (<see cref="IncrementalAssert"/>).
+    /// </summary>
     public static GeneratorRun Run(params string[] sources)
     {
         var compilation = Compile(sources);
         var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
-        return new GeneratorRun(driver.GetRunResult(), output, generatorDiagnostics);
+        var result = driver.GetRunResult();
+        IncrementalAssert.CachedAfterUnrelatedEdit(driver, compilation);
+        return new GeneratorRun(result, output, generatorDiagnostics);
     }
 }
 

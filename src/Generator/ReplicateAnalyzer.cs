@@ -3,13 +3,16 @@ using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using RoslynPgSync.Generator.Diagnostics;
 using RoslynPgSync.Generator.Parsing;
 
-namespace RoslynPgSync.Generator.Diagnostics;
+namespace RoslynPgSync.Generator;
 
 /// <summary>
 /// Reports, for every <c>[Replicate]</c> type, what keeps it from replicating: the same inspection the
 /// generator runs (which then emits nothing for the type), so a user sees one clear error per cause.
+/// Beside the generator, like it a consumer of Parsing: Diagnostics holds only the descriptors and
+/// problem types that Parsing fills, so the dependency runs one way.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ReplicateAnalyzer : DiagnosticAnalyzer
