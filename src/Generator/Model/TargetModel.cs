@@ -1,5 +1,3 @@
-using RoslynPgSync.Sql;
-
 namespace RoslynPgSync.Generator.Model;
 
 /// <summary>One destination of a table: one <c>[Replicate]</c> attribute.</summary>

@@ -7,6 +7,7 @@ using RoslynPgSync.Generated;
 using RoslynPgSync.Generator.Tests.Infrastructure;
 using RoslynPgSync.Installation;
 using RoslynPgSync.Queue;
+using RoslynPgSync.Generator.Model;
 using RoslynPgSync.Sql;
 using RoslynPgSync.Tests.Infrastructure;
 using Xunit;

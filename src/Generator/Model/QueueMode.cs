@@ -1,4 +1,4 @@
-namespace RoslynPgSync.Sql;
+namespace RoslynPgSync.Generator.Model;
 
 /// <summary>
 /// The replication modes, as the generator and the queue know them. The one place that maps the
