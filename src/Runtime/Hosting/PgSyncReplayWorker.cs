@@ -196,7 +196,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
         try
         {
             await PgSyncInstallation.InstallAsync(_local, _options, _tables.All, ct).ConfigureAwait(false);
-            Log.Installed(_logger, plan.Tables.Count, string.Join(", ", servers));
+            Log.Installed(_logger, plan.Tables.Count, servers); // joined ("a, b") only when the level is on
             _installed.TrySetResult();
             return true;
         }

@@ -1,9 +1,12 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using RoslynPgSync.Installation;
 using RoslynPgSync.Sql;
@@ -15,19 +18,34 @@ namespace RoslynPgSync.Verification;
 /// into the process: both sides compute a row count and an order-independent sum of row hashes
 /// (over the model's columns, the source filtered by the destination's <c>Where</c>); when they
 /// differ, the key space is split into hash buckets, the differing buckets are split again, and only
-/// buckets small enough are read key by key.
+/// buckets small enough are read key by key. With a logger, it logs each comparison and its result
+/// (<see cref="PgSyncEventIds.VerifyStarted"/> and the other ids of 3000-3999), never a connection string.
 /// </summary>
 public sealed class PgSyncVerifier
 {
     private const int Fanout = 64;
     private readonly PgSyncOptions _options;
     private readonly NpgsqlDataSource _local;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates a verifier for the local database and the destinations in <paramref name="options"/>, logging nothing.</summary>
+    public PgSyncVerifier(NpgsqlDataSource local, PgSyncOptions options)
+        : this(local, options, null)
+    {
+    }
 
     /// <summary>Creates a verifier for the local database and the destinations in <paramref name="options"/>.</summary>
-    public PgSyncVerifier(NpgsqlDataSource local, PgSyncOptions options)
+    /// <param name="local">The local (source) database.</param>
+    /// <param name="options">The destinations, as registered with <see cref="PgSyncOptions.AddServer"/>.</param>
+    /// <param name="logger">
+    /// Where to log which table and destination are compared and what was found (equal, or how many rows are
+    /// missing, extra or changed, or the schema problems); <see langword="null"/> logs nothing.
+    /// </param>
+    public PgSyncVerifier(NpgsqlDataSource local, PgSyncOptions options, ILogger? logger)
     {
         _local = local ?? throw new ArgumentNullException(nameof(local));
         _options = options ?? throw new ArgumentNullException(nameof(options));
+        _logger = logger ?? NullLogger.Instance;
     }
 
     /// <summary>Buckets with at most this many rows (on the larger side) are compared key by key. 5,000 by default.</summary>
@@ -43,8 +61,14 @@ public sealed class PgSyncVerifier
         var results = new List<VerificationResult>();
         foreach (var table in tables)
         {
-            foreach (var target in table.Targets.Where(t => _options.FindServer(t.Server) is not null))
+            foreach (var target in table.Targets)
             {
+                if (_options.FindServer(target.Server) is null)
+                {
+                    VerifierLog.Skipped(_logger, table, target.Server);
+                    continue;
+                }
+
                 results.Add(await VerifyAsync(table, target, ct).ConfigureAwait(false));
             }
         }
@@ -60,6 +84,30 @@ public sealed class PgSyncVerifier
         var server = _options.FindServer(target.Server)
             ?? throw new InvalidOperationException($"Server '{target.Server}' of {table} is not registered with PgSyncOptions.AddServer.");
 
+        VerifierLog.Started(_logger, table, target.Server, target.Schema, target.Table);
+        var started = Stopwatch.GetTimestamp();
+        var result = await CompareAsync(table, target, server, ct).ConfigureAwait(false);
+        var milliseconds = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        if (result.SchemaProblems.Count > 0)
+        {
+            VerifierLog.SchemaDrift(_logger, result.Table, result.Server, result.Target, result.SchemaProblems.Count, result.SchemaProblems);
+        }
+        else if (result.IsEqual)
+        {
+            VerifierLog.Equal(_logger, result.Table, result.Server, result.Target, result.SourceCount, milliseconds);
+        }
+        else
+        {
+            VerifierLog.Different(
+                _logger, result.Table, result.Server, result.Target, result.SourceCount, result.TargetCount,
+                result.Missing.Count, result.Extra.Count, result.Changed.Count, result.KeysRead, milliseconds);
+        }
+
+        return result;
+    }
+
+    private async Task<VerificationResult> CompareAsync(ReplicatedTable table, ReplicationTarget target, PgSyncServer server, CancellationToken ct)
+    {
         var source = await OpenAsync(_local, ct).ConfigureAwait(false);
         await using (source.ConfigureAwait(false))
         {

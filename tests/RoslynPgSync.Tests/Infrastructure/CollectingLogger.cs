@@ -6,12 +6,12 @@ using Microsoft.Extensions.Logging;
 
 namespace RoslynPgSync.Tests.Infrastructure;
 
-/// <summary>Keeps every log message (with its exception text) so tests can count and grep them.</summary>
+/// <summary>Keeps every log message (with its exception text) and its event id so tests can count and grep them.</summary>
 public sealed class CollectingLoggerProvider : ILoggerProvider
 {
-    private readonly ConcurrentQueue<(LogLevel Level, string Message)> _messages = new();
+    private readonly ConcurrentQueue<(LogLevel Level, string Message, EventId EventId)> _messages = new();
 
-    public IReadOnlyList<(LogLevel Level, string Message)> Messages => _messages.ToList();
+    public IReadOnlyList<(LogLevel Level, string Message, EventId EventId)> Messages => _messages.ToList();
 
     public ILogger CreateLogger(string categoryName) => new Logger(this);
 
@@ -27,6 +27,6 @@ public sealed class CollectingLoggerProvider : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner._messages.Enqueue((logLevel, formatter(state, exception) + (exception is null ? string.Empty : " | " + exception)));
+            owner._messages.Enqueue((logLevel, formatter(state, exception) + (exception is null ? string.Empty : " | " + exception), eventId));
     }
 }

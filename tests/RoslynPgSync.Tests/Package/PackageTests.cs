@@ -145,7 +145,7 @@ public sealed class PackedPackage : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        var project = Path.Combine(RepositoryRoot(), "src", "Runtime", "RoslynPgSync.csproj");
+        var project = Path.Combine(Repository.Root, "src", "Runtime", "RoslynPgSync.csproj");
         var pack = await DotNet.RunAsync(
             _feed.Path,
             TimeSpan.FromMinutes(4),
@@ -159,15 +159,4 @@ public sealed class PackedPackage : IAsyncLifetime, IDisposable
     public Task DisposeAsync() => Task.CompletedTask;
 
     public void Dispose() => _feed.Dispose();
-
-    private static string RepositoryRoot()
-    {
-        var directory = AppContext.BaseDirectory;
-        while (directory is not null && !File.Exists(Path.Combine(directory, "RoslynPgSync.sln")))
-        {
-            directory = Path.GetDirectoryName(directory);
-        }
-
-        return directory ?? throw new InvalidOperationException("RoslynPgSync.sln not found above " + AppContext.BaseDirectory);
-    }
 }

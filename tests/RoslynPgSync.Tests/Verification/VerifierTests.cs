@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Microsoft.Extensions.Logging;
 using System.Threading.Tasks;
 using Npgsql;
 using RoslynPgSync.Generated;
@@ -9,7 +10,7 @@ using Xunit;
 
 namespace RoslynPgSync.Tests.Verification;
 
-/// <summary>The verifier on 100,000-row tables: equal, one missing, one extra, one changed; and Where honoured.</summary>
+/// <summary>The verifier on 100,000-row tables: equal, one missing, one extra, one changed; Where honoured; what it logs.</summary>
 public sealed class VerifierTests
 {
     [Fact]
@@ -66,5 +67,43 @@ public sealed class VerifierTests
 
         Assert.True(result.IsEqual, result.ToString());
         Assert.Equal(2000L, result.SourceCount);
+    }
+
+    [Fact]
+    public async Task Logs_each_comparison_and_its_result_by_event_id_without_a_connection_string()
+    {
+        var cluster = await SharedCluster.GetAsync();
+        await using var local = await cluster.CreateDatabaseAsync("local");
+        await using var remote = await cluster.CreateDatabaseAsync("remote");
+        var table = PgSyncInstaller.Tables.Single(t => t.SourceTable == "hostile_async");
+        var target = table.Targets.Single();
+        const string Fill = "INSERT INTO {0} (id, code) SELECT g, 'k' || g FROM generate_series(1, 10) AS g";
+        await Db.ExecuteAsync(local.ConnectionString, table.CreateTableSql + Fill.Replace("{0}", "app.hostile_async", StringComparison.Ordinal));
+        await Db.ExecuteAsync(remote.ConnectionString, target.CreateTableSql + Fill.Replace("{0}", "copy.hostile_async", StringComparison.Ordinal));
+        await using var source = NpgsqlDataSource.Create(local.ConnectionString);
+        var logs = new CollectingLoggerProvider();
+        var verifier = new PgSyncVerifier(source, new PgSyncOptions().AddServer("async_dst", remote.ConnectionString), logs.CreateLogger("verifier"));
+
+        // Every table of this assembly: hostile_async is compared, the others' servers are not registered.
+        Assert.True(Assert.Single(await verifier.VerifyAsync(PgSyncInstaller.Tables)).IsEqual);
+        await Db.ExecuteAsync(remote.ConnectionString, "DELETE FROM copy.hostile_async WHERE id IN (3, 4); UPDATE copy.hostile_async SET body = 'changed' WHERE id = 5");
+        Assert.False((await verifier.VerifyAsync(table, target)).IsEqual);
+        await Db.ExecuteAsync(remote.ConnectionString, "ALTER TABLE copy.hostile_async DROP COLUMN body");
+        Assert.NotEmpty((await verifier.VerifyAsync(table, target)).SchemaProblems);
+
+        var messages = logs.Messages;
+        var log = string.Join("\n", messages.Select(m => $"{m.EventId.Id} {m.EventId.Name} {m.Level} {m.Message}"));
+        Assert.Equal(3, messages.Count(m => m.EventId.Id == PgSyncEventIds.VerifyStarted && m.Message == "Verifying app.hostile_async against async_dst:copy.hostile_async"));
+        Assert.Single(messages, m => m.EventId.Id == PgSyncEventIds.VerifiedEqual && m.EventId.Name == nameof(PgSyncEventIds.VerifiedEqual)
+            && m.Level == LogLevel.Information && m.Message.StartsWith("app.hostile_async -> async_dst:copy.hostile_async: equal (10 rows)", StringComparison.Ordinal));
+        Assert.Single(messages, m => m.EventId.Id == PgSyncEventIds.VerifiedDifferent && m.Level == LogLevel.Warning
+            && m.Message.StartsWith("app.hostile_async -> async_dst:copy.hostile_async: 10 vs 8 rows; 2 missing, 0 extra, 1 changed", StringComparison.Ordinal));
+        Assert.Single(messages, m => m.EventId.Id == PgSyncEventIds.VerifySchemaDrift && m.Level == LogLevel.Warning
+            && m.Message.Contains("1 schema problem(s), rows not compared", StringComparison.Ordinal) && m.Message.Contains("\"body\"", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.EventId.Id == PgSyncEventIds.VerifySkipped && m.Message.Contains("not registered", StringComparison.Ordinal));
+        Assert.All(messages, m => Assert.InRange(m.EventId.Id, 3000, 3999));
+        Assert.DoesNotContain(remote.OwnerPassword, log, StringComparison.Ordinal);
+        Assert.DoesNotContain(local.OwnerPassword, log, StringComparison.Ordinal);
+        Assert.DoesNotContain(remote.ConnectionString, log, StringComparison.Ordinal);
     }
 }

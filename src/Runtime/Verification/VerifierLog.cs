@@ -1,0 +1,31 @@
+using System.Collections.Generic;
+using Microsoft.Extensions.Logging;
+
+namespace RoslynPgSync.Verification;
+
+/// <summary>
+/// What the verifier logs: tables, servers, target tables and counts, never a connection string or password.
+/// Ids and names are <see cref="PgSyncEventIds"/>' (3000-3999), listed in docs/logging.md.
+/// </summary>
+internal static partial class VerifierLog
+{
+    [LoggerMessage(EventId = PgSyncEventIds.VerifyStarted, EventName = nameof(PgSyncEventIds.VerifyStarted), Level = LogLevel.Debug,
+        Message = "Verifying {Table} against {Server}:{TargetSchema}.{TargetTable}")]
+    public static partial void Started(ILogger logger, ReplicatedTable table, string server, string targetSchema, string targetTable);
+
+    [LoggerMessage(EventId = PgSyncEventIds.VerifiedEqual, EventName = nameof(PgSyncEventIds.VerifiedEqual), Level = LogLevel.Information,
+        Message = "{Table} -> {Server}:{Target}: equal ({Rows} rows) in {Milliseconds} ms")]
+    public static partial void Equal(ILogger logger, string table, string server, string target, long rows, long milliseconds);
+
+    [LoggerMessage(EventId = PgSyncEventIds.VerifiedDifferent, EventName = nameof(PgSyncEventIds.VerifiedDifferent), Level = LogLevel.Warning,
+        Message = "{Table} -> {Server}:{Target}: {SourceRows} vs {TargetRows} rows; {Missing} missing, {Extra} extra, {Changed} changed ({KeysRead} keys read, {Milliseconds} ms)")]
+    public static partial void Different(ILogger logger, string table, string server, string target, long sourceRows, long targetRows, int missing, int extra, int changed, long keysRead, long milliseconds);
+
+    [LoggerMessage(EventId = PgSyncEventIds.VerifySchemaDrift, EventName = nameof(PgSyncEventIds.VerifySchemaDrift), Level = LogLevel.Warning,
+        Message = "{Table} -> {Server}:{Target}: {ProblemCount} schema problem(s), rows not compared: {Problems}")]
+    public static partial void SchemaDrift(ILogger logger, string table, string server, string target, int problemCount, IReadOnlyList<string> problems);
+
+    [LoggerMessage(EventId = PgSyncEventIds.VerifySkipped, EventName = nameof(PgSyncEventIds.VerifySkipped), Level = LogLevel.Debug,
+        Message = "{Table} -> {Server}: not verified, the server is not registered with PgSyncOptions.AddServer")]
+    public static partial void Skipped(ILogger logger, ReplicatedTable table, string server);
+}
