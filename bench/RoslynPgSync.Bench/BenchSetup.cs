@@ -15,14 +15,12 @@ namespace RoslynPgSync.Bench;
 /// </summary>
 internal sealed class BenchSetup : IAsyncDisposable
 {
-    private readonly TestDatabase _local;
-    private readonly TestDatabase _remote;
+    private readonly TestBed _bed;
 
-    private BenchSetup(string table, TestDatabase local, TestDatabase remote)
+    private BenchSetup(string table, TestBed bed)
     {
         Table = table;
-        _local = local;
-        _remote = remote;
+        _bed = bed;
     }
 
     /// <summary>plain, seed, sync, async and native, in the order every workload reports them (oltp adds sync-unbounded).</summary>
@@ -50,19 +48,59 @@ internal sealed class BenchSetup : IAsyncDisposable
 
     private bool Subscription { get; init; }
 
-    private NpgsqlDataSource? Source { get; init; }
-
     public bool HasDestination => RemoteTable is not null;
 
-    public string LocalConnectionString => _local.ConnectionString;
+    /// <summary>The source database ("local" of the test bed).</summary>
+    public TestDatabase Local => _bed.Local;
 
-    public static async Task<BenchSetup> CreateAsync(string configuration, TestDatabase local, TestDatabase remote, CancellationToken ct)
+    /// <summary>The destination database ("remote"), also for the configurations that replicate nothing.</summary>
+    public TestDatabase Remote => _bed.Remote;
+
+    public string LocalConnectionString => Local.ConnectionString;
+
+    /// <summary>Fresh source and destination databases on <paramref name="cluster"/> (the tests' <see cref="TestBed"/>), set up as <paramref name="configuration"/> says.</summary>
+    public static async Task<BenchSetup> CreateAsync(string configuration, PostgresCluster cluster, CancellationToken ct)
+    {
+        var builder = TestBed.Create().On(cluster).Node("local").Node("remote");
+        if (configuration is "sync" or "sync-unbounded" or "async")
+        {
+            // sync-unbounded: Sync whose committers wait for the destination without a bound (no
+            // polling), to show what the default CommitTimeout costs.
+            var mode = configuration == "async" ? "async" : "sync";
+            var installed = await builder
+                .Pair("bench_" + mode)
+                .Configure("local", o =>
+                {
+                    o.NodeName = "bench";
+                    if (configuration == "sync-unbounded")
+                    {
+                        o.CommitTimeout = null;
+                    }
+                })
+                .InstallAsync(PgSyncInstaller.Tables, ct);
+            var table = "bench.t_" + mode;
+            return new BenchSetup(table, installed) { RemoteTable = table, SyncAtCommit = mode == "sync", Replays = mode == "async" };
+        }
+
+        var bed = await builder.BuildAsync(ct);
+        try
+        {
+            return await CreateAsync(configuration, bed, bed.Local, bed.Remote, ct);
+        }
+        catch
+        {
+            await bed.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<BenchSetup> CreateAsync(string configuration, TestBed bed, TestDatabase local, TestDatabase remote, CancellationToken ct)
     {
         switch (configuration)
         {
             case "plain":
                 await BenchSql.ExecuteAsync(local.ConnectionString, BenchSql.SeedTable("t_plain"), ct);
-                return new BenchSetup("bench.t_plain", local, remote);
+                return new BenchSetup("bench.t_plain", bed);
             case "seed":
                 await BenchSql.ExecuteAsync(local.ConnectionString, BenchSql.SeedTable("t_seed"), ct);
                 await BenchSql.ExecuteAsync(remote.ConnectionString, BenchSql.SeedTable("t_seed"), ct);
@@ -72,29 +110,10 @@ internal sealed class BenchSetup : IAsyncDisposable
                     $"CREATE USER MAPPING FOR CURRENT_USER SERVER seed_dst OPTIONS (user '{remote.OwnerRole}', password '{remote.OwnerPassword}');" +
                     SeedBaseline.Trigger,
                     ct);
-                return new BenchSetup("bench.t_seed", local, remote) { RemoteTable = "bench.t_seed", SyncAtCommit = true };
-            case "sync":
-            case "sync-unbounded":
-            case "async":
-            {
-                // sync-unbounded: Sync whose committers wait for the destination without a bound (no
-                // polling), to show what the default CommitTimeout costs.
-                var mode = configuration == "async" ? "async" : "sync";
-                var server = "bench_" + mode;
-                var options = new PgSyncOptions { NodeName = "bench", CreateMissingTables = true }.AddServer(server, remote.ConnectionString);
-                if (configuration == "sync-unbounded")
-                {
-                    options.CommitTimeout = null;
-                }
-
-                var source = NpgsqlDataSource.Create(local.ConnectionString);
-                await PgSyncInstaller.InstallAsync(source, options, ct);
-                var table = "bench.t_" + mode;
-                return new BenchSetup(table, local, remote) { RemoteTable = table, SyncAtCommit = mode == "sync", Source = source, Replays = mode == "async" };
-            }
+                return new BenchSetup("bench.t_seed", bed) { RemoteTable = "bench.t_seed", SyncAtCommit = true };
             case "native":
                 await BenchSql.CreateNativeReplicationAsync(local, remote, ct);
-                return new BenchSetup("bench.t_native", local, remote) { RemoteTable = "bench.t_native", Subscription = true };
+                return new BenchSetup("bench.t_native", bed) { RemoteTable = "bench.t_native", Subscription = true };
             default:
                 throw new ArgumentOutOfRangeException(nameof(configuration), configuration, "unknown configuration");
         }
@@ -117,7 +136,7 @@ internal sealed class BenchSetup : IAsyncDisposable
     {
         if (Replays)
         {
-            await using var connection = new NpgsqlConnection(_local.ConnectionString);
+            await using var connection = new NpgsqlConnection(Local.ConnectionString);
             await connection.OpenAsync(ct);
             while (await ReplayOnceAsync(connection, 100_000, ct) > 0)
             {
@@ -135,20 +154,15 @@ internal sealed class BenchSetup : IAsyncDisposable
     }
 
     public async Task<bool> EqualAsync(CancellationToken ct) =>
-        RemoteTable is null || await BenchSql.DigestAsync(_local.ConnectionString, Table, ct) == await BenchSql.DigestAsync(_remote.ConnectionString, RemoteTable, ct);
+        RemoteTable is null || await BenchSql.DigestAsync(Local.ConnectionString, Table, ct) == await BenchSql.DigestAsync(Remote.ConnectionString, RemoteTable, ct);
 
     public async ValueTask DisposeAsync()
     {
         if (Subscription)
         {
-            await BenchSql.DropSubscriptionAsync(_remote);
+            await BenchSql.DropSubscriptionAsync(Remote);
         }
 
-        if (Source is not null)
-        {
-            await Source.DisposeAsync();
-        }
-
-        NpgsqlConnection.ClearAllPools();
+        await _bed.DisposeAsync();
     }
 }

@@ -32,9 +32,8 @@ internal static class BulkBenchmark
         var results = new List<BulkResult>();
         foreach (var configuration in BenchSetup.Selected(BenchSetup.Configurations))
         {
-            await using var local = await cluster.CreateDatabaseAsync("bench_local", ct);
-            await using var remote = await cluster.CreateDatabaseAsync("bench_remote", ct);
-            await using var setup = await BenchSetup.CreateAsync(configuration, local, remote, ct);
+            await using var setup = await BenchSetup.CreateAsync(configuration, cluster, ct);
+            var (local, remote) = (setup.Local, setup.Remote);
             var result = new BulkResult(configuration);
             await using var writer = new NpgsqlConnection(local.ConnectionString);
             await writer.OpenAsync(ct);

@@ -47,10 +47,9 @@ internal static class DrainBenchmark
 
     private static async Task<(TimeSpan Drain, bool Equal)> RunOnceAsync(PostgresCluster cluster, int rows, string shape, string sql, string configuration, TextWriter log, CancellationToken ct)
     {
-        await using var local = await cluster.CreateDatabaseAsync("drain_local", ct);
-        await using var remote = await cluster.CreateDatabaseAsync("drain_remote", ct);
         // Native: the subscription runs (its apply worker started) before the write, as in production.
-        await using var setup = await BenchSetup.CreateAsync(configuration, local, remote, ct);
+        await using var setup = await BenchSetup.CreateAsync(configuration, cluster, ct);
+        var (local, remote) = (setup.Local, setup.Remote);
         await BenchSql.ExecuteAsync(local.ConnectionString, sql.Replace("{t}", setup.Table, StringComparison.Ordinal), ct);
 
         // The clock starts when the writer has committed.

@@ -32,9 +32,8 @@ internal static class OltpBenchmark
         var results = new List<OltpResult>();
         foreach (var configuration in BenchSetup.Selected(BenchSetup.OltpConfigurations))
         {
-            await using var local = await cluster.CreateDatabaseAsync("oltp_local", ct);
-            await using var remote = await cluster.CreateDatabaseAsync("oltp_remote", ct);
-            await using var setup = await BenchSetup.CreateAsync(configuration, local, remote, ct);
+            await using var setup = await BenchSetup.CreateAsync(configuration, cluster, ct);
+            var (local, remote) = (setup.Local, setup.Remote);
             for (var run = 0; run < ClientCounts.Length; run++)
             {
                 var clients = ClientCounts[run];

@@ -12,13 +12,13 @@ namespace RoslynPgSync.Tests.Cluster;
 /// A non-superuser in one database reaches another database through a dblink foreign server —
 /// the path the product's triggers take — and fails in the known way without a password.
 /// </summary>
-public sealed class DblinkTests : IClassFixture<DatabasePairFixture>
+public sealed class DblinkTests : IClassFixture<TestBedFixture>
 {
-    private readonly DatabasePairFixture _fixture;
+    private readonly TestBed _fixture;
 
-    public DblinkTests(DatabasePairFixture fixture)
+    public DblinkTests(TestBedFixture fixture)
     {
-        _fixture = fixture;
+        _fixture = fixture.Bed;
     }
 
     [Fact]

@@ -7,13 +7,13 @@ using Xunit;
 namespace RoslynPgSync.Tests.Cluster;
 
 /// <summary>The shared cluster authenticates TCP clients with scram-sha-256 and nothing weaker.</summary>
-public sealed class ScramAuthenticationTests : IClassFixture<DatabasePairFixture>
+public sealed class ScramAuthenticationTests : IClassFixture<TestBedFixture>
 {
-    private readonly DatabasePairFixture _fixture;
+    private readonly TestBed _fixture;
 
-    public ScramAuthenticationTests(DatabasePairFixture fixture)
+    public ScramAuthenticationTests(TestBedFixture fixture)
     {
-        _fixture = fixture;
+        _fixture = fixture.Bed;
     }
 
     [Fact]

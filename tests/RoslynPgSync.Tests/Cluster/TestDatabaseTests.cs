@@ -8,13 +8,13 @@ using Xunit;
 namespace RoslynPgSync.Tests.Cluster;
 
 /// <summary>What a <c>TestDatabase</c> and a <c>TestRole</c> are, and that disposing them cleans up.</summary>
-public sealed class TestDatabaseTests : IClassFixture<DatabasePairFixture>
+public sealed class TestDatabaseTests : IClassFixture<TestBedFixture>
 {
-    private readonly DatabasePairFixture _fixture;
+    private readonly TestBed _fixture;
 
-    public TestDatabaseTests(DatabasePairFixture fixture)
+    public TestDatabaseTests(TestBedFixture fixture)
     {
-        _fixture = fixture;
+        _fixture = fixture.Bed;
     }
 
     [Fact]
@@ -87,8 +87,7 @@ public sealed class TestDatabaseTests : IClassFixture<DatabasePairFixture>
     {
         await Db.ExecuteAsync(_fixture.Local.ConnectionString, "CREATE TABLE only_in_this_class (id int)");
 
-        var other = new DatabasePairFixture();
-        await other.InitializeAsync();
+        var other = await TestBed.Create().Node("local").Node("remote").BuildAsync();
         try
         {
             Assert.NotEqual(_fixture.Local.Name, other.Local.Name);

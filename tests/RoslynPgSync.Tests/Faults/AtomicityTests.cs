@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Linq;
 using System.Threading.Tasks;
 using Npgsql;
+using RoslynPgSync.Generated;
 using RoslynPgSync.Tests.Infrastructure;
 using Xunit;
 using Xunit.Abstractions;
@@ -17,7 +18,7 @@ namespace RoslynPgSync.Tests.Faults;
 /// record of what it applied lets resolve_applied find the aborted transaction and restore its keys
 /// from the source. Each test first sees the leak, then the repair.
 /// </summary>
-public sealed class AtomicityTests(SourceClusterFixture source, ITestOutputHelper output) : IClassFixture<SourceClusterFixture>
+public sealed class AtomicityTests(OwnClusterFixture source, ITestOutputHelper output) : IClassFixture<OwnClusterFixture>
 {
     private const string Dst = "mix_dst";
 
@@ -318,9 +319,9 @@ public sealed class AtomicityTests(SourceClusterFixture source, ITestOutputHelpe
     }
 
     /// <summary>A pair on the source cluster; with the default destination, what its mix_copy.mixed_sync is given is logged.</summary>
-    private async Task<ReplicationPair> CreatePairAsync(params string[] servers)
+    private async Task<TestBed> CreatePairAsync(params string[] servers)
     {
-        var pair = await ReplicationPair.CreateOnAsync(source.Cluster, await SharedCluster.GetAsync(), servers.Length == 0 ? [Dst] : servers);
+        var pair = await TestBed.Create().Node("local", source.Cluster).Pair(servers.Length == 0 ? [Dst] : servers).InstallAsync(PgSyncInstaller.Tables);
         if (servers.Length == 0)
         {
             await pair.LogApplicationsAsync("mix_copy.mixed_sync");
@@ -330,7 +331,7 @@ public sealed class AtomicityTests(SourceClusterFixture source, ITestOutputHelpe
     }
 
     /// <summary>The destination shows <paramref name="leaked"/> (the aborted change); after resolve_applied, <paramref name="restored"/> (the source's rows) and an empty record.</summary>
-    private static async Task AssertLeakedThenRestoredAsync(ReplicationPair pair, string leaked, string restored)
+    private static async Task AssertLeakedThenRestoredAsync(TestBed pair, string leaked, string restored)
     {
         Assert.Equal(restored, await LocalRowsAsync(pair));
         Assert.Equal(leaked, await RemoteRowsAsync(pair));
@@ -344,24 +345,24 @@ public sealed class AtomicityTests(SourceClusterFixture source, ITestOutputHelpe
     }
 
     /// <summary>A table whose deferred trigger sleeps at commit, after the flush (its event is queued after the Sync table's).</summary>
-    private static Task<int> CreateSlowCommitAsync(ReplicationPair pair) => Local(pair,
+    private static Task<int> CreateSlowCommitAsync(TestBed pair) => Local(pair,
         "CREATE TABLE mix.slow (id int); " +
         "CREATE FUNCTION mix.slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(60); RETURN NULL; END $$; " +
         "CREATE CONSTRAINT TRIGGER slow AFTER INSERT ON mix.slow DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION mix.slow()");
 
-    private static Task<string> LocalRowsAsync(ReplicationPair pair) => RowsAsync(pair.Local.ConnectionString, "mix.mixed_sync");
+    private static Task<string> LocalRowsAsync(TestBed pair) => RowsAsync(pair.Local.ConnectionString, "mix.mixed_sync");
 
-    private static Task<string> RemoteRowsAsync(ReplicationPair pair) => RowsAsync(pair.Remote.ConnectionString, "mix_copy.mixed_sync");
+    private static Task<string> RemoteRowsAsync(TestBed pair) => RowsAsync(pair.Remote.ConnectionString, "mix_copy.mixed_sync");
 
     private static async Task<string> RowsAsync(string connectionString, string table) =>
         await Db.ScalarAsync<string?>(connectionString, $"SELECT string_agg(id || '|' || coalesce(note, ''), ';' ORDER BY id) FROM {table}") ?? string.Empty;
 
-    private static Task<long> LedgerRowsAsync(ReplicationPair pair) =>
+    private static Task<long> LedgerRowsAsync(TestBed pair) =>
         Db.ScalarAsync<long>(pair.Remote.ConnectionString, "SELECT count(*) FROM pgsync.applied_entry");
 
-    private static Task<int> Local(ReplicationPair pair, string sql) => Db.ExecuteAsync(pair.Local.ConnectionString, sql);
+    private static Task<int> Local(TestBed pair, string sql) => Db.ExecuteAsync(pair.Local.ConnectionString, sql);
 
-    private static async Task<NpgsqlConnection> OpenAsync(ReplicationPair pair)
+    private static async Task<NpgsqlConnection> OpenAsync(TestBed pair)
     {
         var connection = new NpgsqlConnection(pair.Local.ConnectionString);
         await connection.OpenAsync();

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Npgsql;
 using RoslynPgSync.Tests.Infrastructure;
 using Xunit;
+using RoslynPgSync.Generated;
 
 namespace RoslynPgSync.Tests.Faults;
 
@@ -14,14 +15,17 @@ namespace RoslynPgSync.Tests.Faults;
 /// writers and the replay worker run: writes go on, and afterwards both sides are equal, the queue
 /// is empty and every key holds its last version.
 /// </summary>
-public sealed class DestinationCrashTests(DestinationClusterFixture destination) : IClassFixture<DestinationClusterFixture>
+public sealed class DestinationCrashTests(OwnClusterFixture destination) : IClassFixture<OwnClusterFixture>
 {
+    /// <summary>The Async table the single-destination tests write.</summary>
+    private const string Table = "app.events_async";
+
     [Theory]
     [InlineData("fault_sync", "app.events_sync")]
     [InlineData("fault_async", "app.events_async")]
     public async Task Destination_crash_during_an_eight_writer_burst_loses_nothing(string server, string table)
     {
-        await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, server);
+        await using var pair = await TestBed.Create().Node("remote", destination.Cluster).Pair(server).InstallAsync(PgSyncInstaller.Tables);
         await pair.LogApplicationsAsync(table);
         var logs = new CollectingLoggerProvider();
         using var host = WorkerHost.ForPair(logs, pair, [server], h =>
@@ -61,14 +65,7 @@ public sealed class DestinationCrashTests(DestinationClusterFixture destination)
     [Fact]
     public async Task Destination_crash_in_the_middle_of_a_replay_batch_is_replayed_whole_later()
     {
-        await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, "fault_async");
-        const string Table = "app.events_async";
-        await pair.LogApplicationsAsync(Table);
-        await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} SELECT g / 1000, g % 1000, 1, repeat('x', 100) FROM generate_series(0, 199999) g");
-        for (var writer = 0; writer < 200; writer += 2)
-        {
-            await Db.ExecuteAsync(pair.Local.ConnectionString, $"UPDATE {Table} SET version = 2, payload = 'second' WHERE writer = $1", writer);
-        }
+        await using var pair = await BigBatchAsync(fill: 'x', updateEvery: 2);
 
         var entries = await pair.QueueDepthAsync();
         var replay = pair.ReplayAsync();
@@ -91,14 +88,7 @@ public sealed class DestinationCrashTests(DestinationClusterFixture destination)
     [Fact]
     public async Task Source_backend_terminated_between_remote_commit_and_local_delete_replays_without_doubling()
     {
-        await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, "fault_async");
-        const string Table = "app.events_async";
-        await pair.LogApplicationsAsync(Table);
-        await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} SELECT g / 100, g % 100, 1, 'first' FROM generate_series(0, 999) g");
-        await Db.ExecuteAsync(pair.Local.ConnectionString, $"UPDATE {Table} SET version = 2, payload = 'second' WHERE item < 50");
-
-        await KillReplayAfterItsRemoteCommitAsync(pair, Table);
-        Assert.Equal(2, await pair.QueueDepthAsync());
+        await using var pair = await AppliedButStillQueuedAsync();
 
         // Later changes to the same keys, then the replay: the destination's record says the old batch
         // arrived, so it leaves the queue without being applied again, and only the two new ones go.
@@ -116,14 +106,7 @@ public sealed class DestinationCrashTests(DestinationClusterFixture destination)
     [Fact]
     public async Task A_worker_whose_whole_batch_the_destination_already_has_removes_it_and_goes_on()
     {
-        await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, "fault_async");
-        const string Table = "app.events_async";
-        await pair.LogApplicationsAsync(Table);
-        await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} SELECT g / 100, g % 100, 1, 'first' FROM generate_series(0, 999) g");
-        await Db.ExecuteAsync(pair.Local.ConnectionString, $"UPDATE {Table} SET version = 2, payload = 'second' WHERE item < 50");
-
-        await KillReplayAfterItsRemoteCommitAsync(pair, Table);
-        Assert.Equal(2, await pair.QueueDepthAsync());
+        await using var pair = await AppliedButStillQueuedAsync();
 
         // A worker that does not settle first (ResolveInterval far away): its batch is all applied already.
         var logs = new CollectingLoggerProvider();
@@ -147,8 +130,7 @@ public sealed class DestinationCrashTests(DestinationClusterFixture destination)
     [Fact]
     public async Task Worker_connection_killed_mid_batch_repeatedly_still_drains_everything_once()
     {
-        await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, "fault_async");
-        const string Table = "app.events_async";
+        await using var pair = await TestBed.Create().Node("remote", destination.Cluster).Pair("fault_async").InstallAsync(PgSyncInstaller.Tables);
         await pair.LogApplicationsAsync(Table);
         await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} SELECT g / 100, g % 100, 1, repeat('y', 2000) FROM generate_series(0, 19999) g");
         for (var i = 0; i < 400; i++)
@@ -191,21 +173,14 @@ public sealed class DestinationCrashTests(DestinationClusterFixture destination)
     [Fact]
     public async Task Replay_process_killed_mid_batch_leaves_the_batch_whole_for_the_next_replay()
     {
-        await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, "fault_async");
-        const string Table = "app.events_async";
-        await pair.LogApplicationsAsync(Table);
-        await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} SELECT g / 1000, g % 1000, 1, repeat('z', 100) FROM generate_series(0, 199999) g");
-        for (var writer = 0; writer < 200; writer += 4)
-        {
-            await Db.ExecuteAsync(pair.Local.ConnectionString, $"UPDATE {Table} SET version = 2, payload = 'second' WHERE writer = $1", writer);
-        }
+        await using var pair = await BigBatchAsync(fill: 'z', updateEvery: 4);
 
         var entries = await pair.QueueDepthAsync();
 
         // The pgsync tool in a process of its own, killed (SIGKILL) while its batch is on the destination.
         var start = new System.Diagnostics.ProcessStartInfo("dotnet")
         {
-            ArgumentList = { System.IO.Path.Combine(AppContext.BaseDirectory, "RoslynPgSync.Tool.dll"), "replay", "--assembly", typeof(ReplicationPair).Assembly.Location, "--limit", "1000000" },
+            ArgumentList = { System.IO.Path.Combine(AppContext.BaseDirectory, "RoslynPgSync.Tool.dll"), "replay", "--assembly", typeof(PgSyncInstaller).Assembly.Location, "--limit", "1000000" },
             Environment =
             {
                 ["PgSync__LocalConnectionString"] = pair.Local.ConnectionString,
@@ -237,7 +212,7 @@ public sealed class DestinationCrashTests(DestinationClusterFixture destination)
     /// A replay (deal_sync_err_rec) that commits on the destination and has its backend terminated before
     /// its local delete: a lock held on the first queue entry keeps it waiting exactly there.
     /// </summary>
-    private static async Task KillReplayAfterItsRemoteCommitAsync(ReplicationPair pair, string table)
+    private static async Task KillReplayAfterItsRemoteCommitAsync(TestBed pair, string table)
     {
         await using var holder = new NpgsqlConnection(pair.Local.AdminConnectionString);
         await holder.OpenAsync();
@@ -274,5 +249,51 @@ public sealed class DestinationCrashTests(DestinationClusterFixture destination)
         }
 
         throw new TimeoutException($"No session of {role} waited for a lock within 30 s.");
+    }
+
+    /// <summary>A pair whose queue holds one 200,000-row INSERT and then an UPDATE of every <paramref name="updateEvery"/>th writer's rows: a replay batch that takes long enough to crash in.</summary>
+    private async Task<TestBed> BigBatchAsync(char fill, int updateEvery)
+    {
+        var pair = await TestBed.Create().Node("remote", destination.Cluster).Pair("fault_async").InstallAsync(PgSyncInstaller.Tables);
+        try
+        {
+            await pair.LogApplicationsAsync(Table);
+            await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} SELECT g / 1000, g % 1000, 1, repeat('{fill}', 100) FROM generate_series(0, 199999) g");
+            for (var writer = 0; writer < 200; writer += updateEvery)
+            {
+                await Db.ExecuteAsync(pair.Local.ConnectionString, $"UPDATE {Table} SET version = 2, payload = 'second' WHERE writer = $1", writer);
+            }
+
+            return pair;
+        }
+        catch
+        {
+            await pair.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A pair whose two queued entries (1,000 inserts, 500 updates) the destination committed while the
+    /// replay that sent them was killed before its local delete: applied there, still queued here.
+    /// </summary>
+    private async Task<TestBed> AppliedButStillQueuedAsync()
+    {
+        var pair = await TestBed.Create().Node("remote", destination.Cluster).Pair("fault_async").InstallAsync(PgSyncInstaller.Tables);
+        try
+        {
+            await pair.LogApplicationsAsync(Table);
+            await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} SELECT g / 100, g % 100, 1, 'first' FROM generate_series(0, 999) g");
+            await Db.ExecuteAsync(pair.Local.ConnectionString, $"UPDATE {Table} SET version = 2, payload = 'second' WHERE item < 50");
+
+            await KillReplayAfterItsRemoteCommitAsync(pair, Table);
+            Assert.Equal(2, await pair.QueueDepthAsync());
+            return pair;
+        }
+        catch
+        {
+            await pair.DisposeAsync();
+            throw;
+        }
     }
 }

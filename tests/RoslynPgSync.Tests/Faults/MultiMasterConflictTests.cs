@@ -24,7 +24,7 @@ public sealed class MultiMasterConflictTests
     [Fact]
     public async Task Concurrent_writers_on_both_nodes_with_disjoint_keys_converge_without_loops()
     {
-        await using var nodes = await MultiMaster.CreateAsync("dst_async", "back_async");
+        await using var nodes = await TestBed.Create().Replicate("local", "remote", "dst_async").Replicate("remote", "local", "back_async").InstallAsync(PgSyncInstaller.Tables);
         await WatchBothAsync(nodes);
         using var stop = new CancellationTokenSource();
         var work = new[]
@@ -50,9 +50,9 @@ public sealed class MultiMasterConflictTests
         Assert.True(counts.Take(4).All(c => c > 20), string.Join(", ", counts));
         Assert.Equal(0L, await Db.ScalarAsync<long>(nodes.Local.ConnectionString, "SELECT count(*) FROM pgsync.sync_err_rec"));
         Assert.Equal(0L, await Db.ScalarAsync<long>(nodes.Remote.ConnectionString, "SELECT count(*) FROM pgsync.sync_err_rec"));
-        var local = await ReplicationPair.RowsAsync(nodes.Local.ConnectionString, LocalTable, "pk1, pk2");
+        var local = await TestBed.RowsAsync(nodes.Local.ConnectionString, LocalTable, "pk1, pk2");
         Assert.NotEmpty(local);
-        Assert.Equal(local, await ReplicationPair.RowsAsync(nodes.Remote.ConnectionString, RemoteTable, "pk1, pk2"));
+        Assert.Equal(local, await TestBed.RowsAsync(nodes.Remote.ConnectionString, RemoteTable, "pk1, pk2"));
         var verified = Assert.Single(await Verifier(nodes).VerifyAsync(PgSyncInstaller.Tables));
         Assert.True(verified.IsEqual, verified.ToString());
         // Every row image once on each node: written there, or applied there once, never sent back.
@@ -63,7 +63,7 @@ public sealed class MultiMasterConflictTests
     [Fact]
     public async Task The_same_key_written_on_both_nodes_diverges_and_the_verifier_names_it()
     {
-        await using var nodes = await MultiMaster.CreateAsync("dst_async", "back_async");
+        await using var nodes = await TestBed.Create().Replicate("local", "remote", "dst_async").Replicate("remote", "local", "back_async").InstallAsync(PgSyncInstaller.Tables);
         await WatchBothAsync(nodes);
         await Db.ExecuteAsync(nodes.Local.ConnectionString, $"INSERT INTO {LocalTable} (pk1, pk2, info) VALUES (1, 'same', 'base'), (2, 'other', 'base')");
         await Db.ScalarAsync<int>(nodes.Local.ConnectionString, "SELECT pgsync.deal_sync_err_rec(1000)");
@@ -90,13 +90,13 @@ public sealed class MultiMasterConflictTests
         Assert.Equal(4, await ApplicationLog.AssertEachAppliedOnceAsync(nodes.Remote.ConnectionString));
     }
 
-    private static async Task WatchBothAsync(MultiMaster nodes)
+    private static async Task WatchBothAsync(TestBed nodes)
     {
         await ApplicationLog.WatchAsync(nodes.Local.ConnectionString, LocalTable);
         await ApplicationLog.WatchAsync(nodes.Remote.ConnectionString, RemoteTable);
     }
 
-    private static PgSyncVerifier Verifier(MultiMaster nodes) =>
+    private static PgSyncVerifier Verifier(TestBed nodes) =>
         new(nodes.LocalSource, new PgSyncOptions { NodeName = "local" }.AddServer("dst_async", nodes.Remote.ConnectionString));
 
     /// <summary>Upserts and deletes in its own key range (pk1 from range * 1000) until stopped; returns commits.</summary>

@@ -14,7 +14,7 @@ namespace RoslynPgSync.Tests.Faults;
 /// name no longer resolves: the status says which, the worker backs off instead of spinning, no
 /// password shows up anywhere, and once it is fixed everything queued arrives.
 /// </summary>
-public sealed class NetworkFailureTests(DestinationClusterFixture destination) : IClassFixture<DestinationClusterFixture>
+public sealed class NetworkFailureTests(OwnClusterFixture destination) : IClassFixture<OwnClusterFixture>
 {
     private const string Server = "fault_async";
     private const string Table = "app.events_async";
@@ -25,7 +25,7 @@ public sealed class NetworkFailureTests(DestinationClusterFixture destination) :
     [InlineData("dns", "could not translate host name")]
     public async Task Failure_is_named_in_status_backed_off_and_recovered_from(string fault, string expected)
     {
-        await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, Server);
+        await using var pair = await TestBed.Create().Node("remote", destination.Cluster).Pair(Server).InstallAsync(PgSyncInstaller.Tables);
         await pair.LogApplicationsAsync(Table);
         var logs = new CollectingLoggerProvider();
         using var host = WorkerHost.ForPair(logs, pair, [Server], h =>
@@ -97,14 +97,13 @@ public sealed class NetworkFailureTests(DestinationClusterFixture destination) :
     [Fact]
     public async Task A_destination_down_at_start_up_does_not_hold_back_the_others_while_the_install_is_retried()
     {
-        await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, Server);
+        // Installed as by an earlier start of the app: the destination on a cluster the test crashes, two others up.
+        await using var pair = await TestBed.Create()
+            .Node("remote", destination.Cluster).Pair(Server)
+            .Replicate("local", "up", "reject_a", "reject_b")
+            .InstallAsync(PgSyncInstaller.Tables);
         await pair.LogApplicationsAsync(Table);
-        await using var up = await (await SharedCluster.GetAsync()).CreateDatabaseAsync("up");
-        var options = new PgSyncOptions { NodeName = "local", CreateMissingTables = true }
-            .AddServer(Server, pair.Remote.ConnectionString)
-            .AddServer("reject_a", up.ConnectionString)
-            .AddServer("reject_b", up.ConnectionString);
-        await PgSyncInstaller.InstallAsync(pair.LocalSource, options); // the earlier install, from a previous start
+        var up = pair.Node("up").Database;
 
         await pair.CrashDestinationAsync();
         await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} VALUES (1, 1, 1, 'waits for the destination')");
@@ -141,7 +140,7 @@ public sealed class NetworkFailureTests(DestinationClusterFixture destination) :
     [Fact]
     public async Task Installing_against_an_unresolvable_host_names_the_server_and_not_the_password()
     {
-        await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, Server);
+        await using var pair = await TestBed.Create().Node("remote", destination.Cluster).Pair(Server).InstallAsync(PgSyncInstaller.Tables);
         var broken = new NpgsqlConnectionStringBuilder(pair.Remote.ConnectionString) { Host = "no-such-host.invalid" };
         var options = new PgSyncOptions { NodeName = "local" };
         options.AddServer(Server, broken.ConnectionString);
@@ -157,7 +156,7 @@ public sealed class NetworkFailureTests(DestinationClusterFixture destination) :
         m.Message.Contains($"Destination {Server} failed", StringComparison.Ordinal) || m.Message.Contains($"Destination {Server} still fails", StringComparison.Ordinal));
 
     /// <summary>Ends the destination sessions of the remote role (dblink's open connections among them) and this process's pooled ones.</summary>
-    private static async Task EndRemoteSessionsAsync(ReplicationPair pair)
+    private static async Task EndRemoteSessionsAsync(TestBed pair)
     {
         await Db.ExecuteAsync(pair.Remote.AdminConnectionString, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", pair.Remote.OwnerRole);
         NpgsqlConnection.ClearAllPools();

@@ -5,6 +5,7 @@ using Npgsql;
 using RoslynPgSync.Hosting;
 using RoslynPgSync.Tests.Infrastructure;
 using Xunit;
+using RoslynPgSync.Generated;
 
 namespace RoslynPgSync.Tests.Faults;
 
@@ -20,7 +21,7 @@ public sealed class RejectionTests
     [Fact]
     public async Task Rejected_entry_stops_its_destination_exactly_there_and_skip_entry_lets_the_rest_through()
     {
-        await using var pair = await ReplicationPair.CreateAsync("reject_a", "reject_b");
+        await using var pair = await TestBed.Create().Pair("reject_a", "reject_b").InstallAsync(PgSyncInstaller.Tables);
         var rejected = await WriteWithOneRejectedEntryAsync(pair);
 
         Assert.Equal(1 + 4, await pair.ReplayAsync()); // reject_a: the entry before the rejected one; reject_b: all four
@@ -58,7 +59,7 @@ public sealed class RejectionTests
     [Fact]
     public async Task Fixing_the_target_lets_the_rejected_entry_and_everything_after_it_through_in_order()
     {
-        await using var pair = await ReplicationPair.CreateAsync("reject_a", "reject_b");
+        await using var pair = await TestBed.Create().Pair("reject_a", "reject_b").InstallAsync(PgSyncInstaller.Tables);
         await WriteWithOneRejectedEntryAsync(pair);
         await pair.ReplayAsync();
 
@@ -73,7 +74,7 @@ public sealed class RejectionTests
     [Fact]
     public async Task Worker_logs_the_entry_and_table_and_skip_entry_wakes_it_through_a_long_backoff()
     {
-        await using var pair = await ReplicationPair.CreateAsync("reject_a", "reject_b");
+        await using var pair = await TestBed.Create().Pair("reject_a", "reject_b").InstallAsync(PgSyncInstaller.Tables);
         var logs = new CollectingLoggerProvider();
         using var host = WorkerHost.ForPair(logs, pair, ["reject_a", "reject_b"], h =>
         {
@@ -102,7 +103,7 @@ public sealed class RejectionTests
     }
 
     /// <summary>Logs what both targets are given, adds a constraint only reject_a's target has, then writes four entries per destination; returns the id of reject_a's rejected one.</summary>
-    private static async Task<long> WriteWithOneRejectedEntryAsync(ReplicationPair pair)
+    private static async Task<long> WriteWithOneRejectedEntryAsync(TestBed pair)
     {
         await pair.LogApplicationsAsync("a_copy.ledger");
         await pair.LogApplicationsAsync("b_copy.ledger");
@@ -116,5 +117,5 @@ public sealed class RejectionTests
     }
 
     private static Task<System.Collections.Generic.List<string>> Rows(TestCluster.TestDatabase database, string table) =>
-        ReplicationPair.RowsAsync(database.ConnectionString, table, "id");
+        TestBed.RowsAsync(database.ConnectionString, table, "id");
 }

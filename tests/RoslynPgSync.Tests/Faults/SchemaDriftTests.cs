@@ -25,7 +25,7 @@ public sealed class SchemaDriftTests
     [InlineData("ALTER TABLE app.events_async ADD COLUMN region text NOT NULL DEFAULT 'x'; ALTER TABLE app.events_async ALTER COLUMN region DROP DEFAULT", "NOT NULL column \"region\" without a default")]
     public async Task Destination_drift_is_reported_by_install_and_verifier_and_keeps_the_changes_queued(string drift, string expected)
     {
-        await using var pair = await ReplicationPair.CreateAsync("fault_async");
+        await using var pair = await TestBed.Create().Pair("fault_async").InstallAsync(PgSyncInstaller.Tables);
         await pair.LogApplicationsAsync(Table);
         await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} SELECT 1, g, 1, 'first' FROM generate_series(1, 10) g");
         await pair.ReplayAsync();
@@ -52,7 +52,7 @@ public sealed class SchemaDriftTests
     [InlineData("ALTER TABLE app.events_async DROP COLUMN payload", "has no column \"payload\"")]
     public async Task Source_drift_is_reported_and_uncapturable_writes_fail_instead_of_vanishing(string drift, string expected)
     {
-        await using var pair = await ReplicationPair.CreateAsync("fault_async");
+        await using var pair = await TestBed.Create().Pair("fault_async").InstallAsync(PgSyncInstaller.Tables);
         await pair.LogApplicationsAsync(Table);
         await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} SELECT 1, g, 1, 'first' FROM generate_series(1, 10) g");
         await pair.ReplayAsync();
@@ -84,7 +84,7 @@ public sealed class SchemaDriftTests
     [Fact]
     public async Task A_source_column_the_model_lacks_is_named_by_the_verifier()
     {
-        await using var pair = await ReplicationPair.CreateAsync("fault_async");
+        await using var pair = await TestBed.Create().Pair("fault_async").InstallAsync(PgSyncInstaller.Tables);
         await Db.ExecuteAsync(pair.Local.ConnectionString, $"ALTER TABLE {Table} ADD COLUMN region text");
         await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO {Table} VALUES (1, 1, 1, 'p', 'eu')");
         await pair.ReplayAsync();

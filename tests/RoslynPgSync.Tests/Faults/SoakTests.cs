@@ -21,13 +21,13 @@ namespace RoslynPgSync.Tests.Faults;
 /// the long form (nightly).
 /// </remarks>
 [Trait("Category", "Soak")]
-public sealed class SoakTests(DestinationClusterFixture destination, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<DestinationClusterFixture>
+public sealed class SoakTests(OwnClusterFixture destination, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<OwnClusterFixture>
 {
     [Fact]
     public async Task Mixed_writers_with_periodic_destination_crashes_end_equal_with_bounded_queue_and_memory()
     {
         var seconds = int.TryParse(Environment.GetEnvironmentVariable("PGSYNC_SOAK_SECONDS"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : 20;
-        await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, "fault_sync", "fault_async");
+        await using var pair = await TestBed.Create().Node("remote", destination.Cluster).Pair("fault_sync", "fault_async").InstallAsync(PgSyncInstaller.Tables);
         await pair.LogApplicationsAsync("app.events_sync");
         await pair.LogApplicationsAsync("app.events_async");
         var logs = new CollectingLoggerProvider();

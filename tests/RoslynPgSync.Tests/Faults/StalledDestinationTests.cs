@@ -19,12 +19,12 @@ namespace RoslynPgSync.Tests.Faults;
 /// when the destination answers again; a committer gives up after <c>CommitTimeout</c>, and a session
 /// that set <c>pgsync.remote_timeout</c> after that.
 /// </summary>
-public sealed class StalledDestinationTests(DestinationClusterFixture destination, ITestOutputHelper output) : IClassFixture<DestinationClusterFixture>
+public sealed class StalledDestinationTests(OwnClusterFixture destination, ITestOutputHelper output) : IClassFixture<OwnClusterFixture>
 {
     [Fact]
     public async Task A_destination_that_stops_answering_holds_the_worker_and_its_lock_no_longer_than_the_remote_timeout()
     {
-        await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, "fault_async");
+        await using var pair = await TestBed.Create().Node("remote", destination.Cluster).Pair("fault_async").InstallAsync(PgSyncInstaller.Tables);
         const string Table = "app.events_async";
         await pair.LogApplicationsAsync(Table);
         await Db.ExecuteAsync(pair.Local.ConnectionString, "ALTER SERVER fault_async OPTIONS (SET connect_timeout '2')");
@@ -78,7 +78,7 @@ public sealed class StalledDestinationTests(DestinationClusterFixture destinatio
     [Fact]
     public async Task A_sync_writer_commits_within_the_commit_timeout_with_its_change_queued_when_the_destination_stops_answering()
     {
-        await using var pair = await ReplicationPair.CreateAsync(destination.Cluster, "fault_sync");
+        await using var pair = await TestBed.Create().Node("remote", destination.Cluster).Pair("fault_sync").InstallAsync(PgSyncInstaller.Tables);
         const string Table = "app.events_sync";
         Assert.Equal(TimeSpan.FromSeconds(30), await Db.ScalarAsync<TimeSpan>(pair.Local.ConnectionString, "SELECT commit_timeout FROM pgsync.node"));
         // The bound every committer gets without setting anything (PgSyncOptions.CommitTimeout), shortened for the test.

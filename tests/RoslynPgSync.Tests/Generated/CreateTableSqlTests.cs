@@ -16,13 +16,15 @@ namespace RoslynPgSync.Tests.Generated;
 /// </summary>
 public sealed class CreateTableSqlTests : IAsyncLifetime
 {
-    private TestDatabase _database = null!;
+    private TestBed _bed = null!;
 
     public static IEnumerable<object[]> Tables => PgSyncInstaller.Tables.Select(t => new object[] { t.EntityType.Name });
 
-    public async Task InitializeAsync() => _database = await (await SharedCluster.GetAsync()).CreateDatabaseAsync("ddl");
+    private TestDatabase Ddl => _bed.Node("ddl").Database;
 
-    public async Task DisposeAsync() => await _database.DisposeAsync();
+    public async Task InitializeAsync() => _bed = await TestBed.Create().Node("ddl").BuildAsync();
+
+    public async Task DisposeAsync() => await _bed.DisposeAsync();
 
     [Theory]
     [MemberData(nameof(Tables))]
@@ -32,14 +34,14 @@ public sealed class CreateTableSqlTests : IAsyncLifetime
         var expected = table.Columns.Select(c => (c.Name, c.PgType, c.IsNullable)).ToList();
 
         // Twice: the DDL is idempotent (IF NOT EXISTS), as CreateMissingTables runs it at every start.
-        await Db.ExecuteAsync(_database.ConnectionString, table.CreateTableSql);
-        await Db.ExecuteAsync(_database.ConnectionString, table.CreateTableSql);
+        await Db.ExecuteAsync(Ddl.ConnectionString, table.CreateTableSql);
+        await Db.ExecuteAsync(Ddl.ConnectionString, table.CreateTableSql);
         var (sourceColumns, sourcePk) = await DescribeAsync(table.SourceSchema, table.SourceTable);
         Assert.Equal(expected, sourceColumns);
         Assert.Equal(table.PkVector, sourcePk);
 
         var target = table.Targets[0];
-        await Db.ExecuteAsync(_database.ConnectionString, target.CreateTableSql);
+        await Db.ExecuteAsync(Ddl.ConnectionString, target.CreateTableSql);
         var (targetColumns, targetPk) = await DescribeAsync(target.Schema, target.Table);
         Assert.Equal(expected, targetColumns);
         Assert.Equal(table.PkVector, targetPk);
@@ -55,7 +57,7 @@ public sealed class CreateTableSqlTests : IAsyncLifetime
 
     private async Task<(List<(string Name, string Type, bool Nullable)> Columns, List<int> PkVector)> DescribeAsync(string schema, string name)
     {
-        await using var connection = new NpgsqlConnection(_database.ConnectionString);
+        await using var connection = new NpgsqlConnection(Ddl.ConnectionString);
         await connection.OpenAsync();
         var columns = new List<(string, string, bool)>();
         await using (var command = new NpgsqlCommand(

@@ -28,7 +28,7 @@ public sealed class ReplayWorkerTests
     [Fact]
     public async Task Worker_installs_at_start_from_configuration_and_drains_when_notified()
     {
-        await using var dbs = await Databases.CreateAsync();
+        await using var dbs = await TestBed.Create().Node("local").Node("remote").BuildAsync();
         var logs = new CollectingLoggerProvider();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -61,7 +61,7 @@ public sealed class ReplayWorkerTests
     [Fact]
     public async Task Destination_outage_logs_once_down_and_once_back_backs_off_and_then_drains()
     {
-        await using var dbs = await Databases.CreateAsync();
+        await using var dbs = await TestBed.Create().Node("local").Node("remote").BuildAsync();
         var logs = new CollectingLoggerProvider();
         using var host = WorkerHost.Build(logs, services => services.AddPgSync(
             PgSyncInstaller.Tables,
@@ -97,7 +97,7 @@ public sealed class ReplayWorkerTests
     [Fact]
     public async Task Metrics_status_and_health_report_what_happened()
     {
-        await using var dbs = await Databases.CreateAsync();
+        await using var dbs = await TestBed.Create().Node("local").Node("remote").BuildAsync();
         using var host = WorkerHost.Build(new CollectingLoggerProvider(), services =>
         {
             services.AddPgSync(
@@ -140,11 +140,7 @@ public sealed class ReplayWorkerTests
     [Fact]
     public async Task Two_hosts_drain_one_queue_without_applying_anything_twice_and_shutdown_loses_nothing()
     {
-        await using var dbs = await Databases.CreateAsync();
-        await using (var source = NpgsqlDataSource.Create(dbs.Local.ConnectionString))
-        {
-            await PgSyncInstaller.InstallAsync(source, new PgSyncOptions { CreateMissingTables = true }.AddServer("async_dst", dbs.Remote.ConnectionString));
-        }
+        await using var dbs = await TestBed.Create().Pair("async_dst").InstallAsync(PgSyncInstaller.Tables);
 
         // Every row event on the destination is counted: a batch applied twice would show as extra updates.
         await Db.ExecuteAsync(dbs.Remote.ConnectionString, """
@@ -175,8 +171,8 @@ public sealed class ReplayWorkerTests
         var problems = string.Join("\n", firstLogs.Messages.Concat(secondLogs.Messages).Where(m => m.Level >= LogLevel.Warning).Select(m => m.Message));
         Assert.True(3000L == await Db.ScalarAsync<long>(dbs.Remote.ConnectionString, "SELECT n FROM copy.events"), "row events on the destination; warnings:\n" + problems);
         Assert.Equal(
-            await ReplicationPair.RowsAsync(dbs.Local.ConnectionString, Source, "id, code"),
-            await ReplicationPair.RowsAsync(dbs.Remote.ConnectionString, Target, "id, code"));
+            await TestBed.RowsAsync(dbs.Local.ConnectionString, Source, "id, code"),
+            await TestBed.RowsAsync(dbs.Remote.ConnectionString, Target, "id, code"));
     }
 
     [Fact]
@@ -187,31 +183,6 @@ public sealed class ReplayWorkerTests
         var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync());
 
         Assert.Contains("at least one destination server", error.Message, StringComparison.Ordinal);
-    }
-
-    /// <summary>A local and a remote database of the shared cluster, removed on dispose.</summary>
-    private sealed class Databases(TestDatabase local, TestDatabase remote) : IAsyncDisposable
-    {
-        public TestDatabase Local { get; } = local;
-
-        public TestDatabase Remote { get; } = remote;
-
-        public static async Task<Databases> CreateAsync()
-        {
-            var cluster = await SharedCluster.GetAsync();
-            return new Databases(await cluster.CreateDatabaseAsync("local"), await cluster.CreateDatabaseAsync("remote"));
-        }
-
-        public Task TakeRemoteDownAsync() => Remote.RefuseLoginsAsync();
-
-        public Task BringRemoteBackAsync() => Remote.AllowLoginsAsync();
-
-        public async ValueTask DisposeAsync()
-        {
-            NpgsqlConnection.ClearAllPools();
-            await Local.DisposeAsync();
-            await Remote.DisposeAsync();
-        }
     }
 
     /// <summary>Listens to one instrument of the RoslynPgSync meter.</summary>

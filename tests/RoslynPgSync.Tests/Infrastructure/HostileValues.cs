@@ -65,7 +65,7 @@ public static class HostileValues
     /// <summary>A digest of a table's rows that shows which row differs, without printing 1 MB.</summary>
     public static async Task<string> DigestAsync(string connectionString, string table)
     {
-        var rows = await ReplicationPair.RowsAsync(connectionString, table, "id, code");
+        var rows = await TestBed.RowsAsync(connectionString, table, "id, code");
         var digest = new StringBuilder();
         foreach (var row in rows)
         {

@@ -28,7 +28,7 @@ public static class WorkerHost
     /// remote one for <paramref name="servers"/>; <paramref name="host"/> sets what the test depends on
     /// (timings, batch size, install at start), <paramref name="options"/> anything more.
     /// </summary>
-    public static IHost ForPair(CollectingLoggerProvider logs, ReplicationPair pair, string[] servers, Action<PgSyncHostOptions> host, Action<PgSyncOptions>? options = null) =>
+    public static IHost ForPair(CollectingLoggerProvider logs, TestBed pair, string[] servers, Action<PgSyncHostOptions> host, Action<PgSyncOptions>? options = null) =>
         Build(logs, services => services.AddPgSync(
             PgSyncInstaller.Tables,
             o =>

@@ -78,7 +78,7 @@ public sealed class InstallPlanTests
     [Fact]
     public async Task A_new_install_records_the_schema_version_and_a_reinstall_applies_no_version_again()
     {
-        await using var pair = await ReplicationPair.CreateAsync("async_dst");
+        await using var pair = await TestBed.Create().Pair("async_dst").InstallAsync(PgSyncInstaller.Tables);
         var versions = await Db.ScalarAsync<string>(pair.Local.ConnectionString, "SELECT string_agg(version || ' ' || installed_at, ',') FROM pgsync.schema_version");
         Assert.Equal(InstallPlan.SchemaVersion, await Db.ScalarAsync<int>(pair.Local.ConnectionString, "SELECT max(version) FROM pgsync.schema_version"));
 
@@ -90,7 +90,7 @@ public sealed class InstallPlanTests
     [Fact]
     public async Task An_install_of_a_release_that_recorded_no_version_is_brought_to_version_one_and_keeps_its_queue()
     {
-        await using var pair = await ReplicationPair.CreateAsync("async_dst");
+        await using var pair = await TestBed.Create().Pair("async_dst").InstallAsync(PgSyncInstaller.Tables);
         await Db.ExecuteAsync(pair.Local.ConnectionString, "INSERT INTO app.hostile_async (id, code, body) VALUES (1, 'k', 'queued before the upgrade')");
         // What an earlier release left: no version record, columns added later missing, the flush trigger on the queue.
         await Db.ExecuteAsync(
@@ -129,7 +129,7 @@ public sealed class InstallPlanTests
     [Fact]
     public async Task A_new_runtime_keeps_replicating_under_capture_functions_generated_for_the_previous_queue_layout()
     {
-        await using var pair = await ReplicationPair.CreateAsync("async_dst", "sync_dst");
+        await using var pair = await TestBed.Create().Pair("async_dst", "sync_dst").InstallAsync(PgSyncInstaller.Tables);
         // The application was not rebuilt: its capture functions still write the queue's tables themselves.
         var fixture = System.IO.Path.Combine(AppContext.BaseDirectory, "Installation", "Fixtures", "capture-before-enqueue.sql");
         await Db.ExecuteAsync(pair.Local.ConnectionString, await System.IO.File.ReadAllTextAsync(fixture));

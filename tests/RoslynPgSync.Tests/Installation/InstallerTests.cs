@@ -18,7 +18,7 @@ public sealed class InstallerTests
     [Fact]
     public async Task Installing_twice_and_from_two_processes_at_once_gives_the_same_objects()
     {
-        await using var pair = await ReplicationPair.CreateAsync("async_dst");
+        await using var pair = await TestBed.Create().Pair("async_dst").InstallAsync(PgSyncInstaller.Tables);
         var before = await ObjectsAsync(pair.Local.ConnectionString);
 
         await PgSyncInstaller.InstallAsync(pair.LocalSource, pair.Options);
@@ -36,7 +36,7 @@ public sealed class InstallerTests
     [Fact]
     public async Task Reinstalling_takes_no_lock_that_waits_for_writers_of_the_queue()
     {
-        await using var pair = await ReplicationPair.CreateAsync("async_dst", "sync_dst");
+        await using var pair = await TestBed.Create().Pair("async_dst", "sync_dst").InstallAsync(PgSyncInstaller.Tables);
 
         // A writer in the middle of its transaction holds ROW EXCLUSIVE on the queue and on
         // sync_pending; any DDL on them (ALTER, CREATE INDEX, CREATE TRIGGER) would have to wait.
@@ -60,13 +60,12 @@ public sealed class InstallerTests
     [Fact]
     public async Task Missing_column_is_named_with_table_expected_and_found_and_nothing_is_installed()
     {
-        var cluster = await SharedCluster.GetAsync();
-        await using var local = await cluster.CreateDatabaseAsync("local");
-        await using var remote = await cluster.CreateDatabaseAsync("remote");
+        await using var bed = await TestBed.Create().Node("local").Node("remote").BuildAsync();
+        var (local, remote) = (bed.Local, bed.Remote);
         await Db.ExecuteAsync(local.ConnectionString, "CREATE SCHEMA app; CREATE TABLE app.hostile_async (id integer, code text, body text, PRIMARY KEY (id, code))");
         await Db.ExecuteAsync(remote.ConnectionString, "CREATE SCHEMA copy");
         var options = new PgSyncOptions { CreateMissingTables = false }.AddServer("async_dst", remote.ConnectionString);
-        await using var source = NpgsqlDataSource.Create(local.ConnectionString);
+        var source = bed.LocalSource;
 
         var error = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(source, options));
 
@@ -88,12 +87,11 @@ public sealed class InstallerTests
     [Fact]
     public async Task Wrong_type_and_wrong_primary_key_are_reported_with_expected_and_found()
     {
-        var cluster = await SharedCluster.GetAsync();
-        await using var local = await cluster.CreateDatabaseAsync("local");
-        await using var remote = await cluster.CreateDatabaseAsync("remote");
+        await using var bed = await TestBed.Create().Pair("async_dst").BuildAsync();
+        var (local, remote) = (bed.Local, bed.Remote);
         await PrepareRemoteAsync(remote);
-        var options = new PgSyncOptions { CreateMissingTables = true }.AddServer("async_dst", remote.ConnectionString);
-        await using var source = NpgsqlDataSource.Create(local.ConnectionString);
+        var options = bed.Options;
+        var source = bed.LocalSource;
         await Db.ExecuteAsync(local.ConnectionString, CreateHostile("app", "hostile_async").Replace("\"body\" text", "\"body\" varchar(10)", StringComparison.Ordinal));
 
         var error = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(source, options));
@@ -109,9 +107,8 @@ public sealed class InstallerTests
     [Fact]
     public async Task Servers_decide_what_is_installed_skipped_or_refused()
     {
-        var cluster = await SharedCluster.GetAsync();
-        await using var local = await cluster.CreateDatabaseAsync("local");
-        await using var source = NpgsqlDataSource.Create(local.ConnectionString);
+        await using var bed = await TestBed.Create().Node("local").BuildAsync();
+        var (local, source) = (bed.Local, bed.LocalSource);
 
         var none = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(source, new PgSyncOptions().AddServer("unused", local.ConnectionString)));
         Assert.Contains("No table can be installed", none.Message, StringComparison.Ordinal);
@@ -132,16 +129,15 @@ public sealed class InstallerTests
     [Fact]
     public async Task Password_lives_only_in_the_user_mapping_and_no_error_or_statement_shows_it()
     {
-        var cluster = await SharedCluster.GetAsync();
-        await using var local = await cluster.CreateDatabaseAsync("local");
-        await using var remote = await cluster.CreateDatabaseAsync("remote");
+        await using var bed = await TestBed.Create().Node("local").Node("remote").BuildAsync();
+        var (local, remote) = (bed.Local, bed.Remote);
         await Db.ExecuteAsync(remote.AdminConnectionString, $"ALTER ROLE \"{remote.OwnerRole}\" PASSWORD '{Password}'");
         var connection = new NpgsqlConnectionStringBuilder(remote.ConnectionString) { Password = Password }.ConnectionString;
-        await using var source = NpgsqlDataSource.Create(local.ConnectionString);
+        var source = bed.LocalSource;
         await PgSyncInstaller.InstallAsync(source, new PgSyncOptions { CreateMissingTables = true }.AddServer("async_dst", connection));
 
         Assert.Equal(Password, await Db.ScalarAsync<string>(local.ConnectionString, "SELECT (SELECT option_value FROM pg_options_to_table(umoptions) WHERE option_name = 'password') FROM pg_user_mappings WHERE srvname = 'async_dst'"));
-        Assert.DoesNotContain(Password, cluster.ReadLogTail(2000), StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, bed.Cluster.ReadLogTail(2000), StringComparison.Ordinal);
         Assert.DoesNotContain(Password, await Db.ScalarAsync<string>(local.ConnectionString, "SELECT coalesce(string_agg(dst_query, ''), '') || coalesce(string_agg(prosrc, ''), '') FROM pgsync.sync_err_rec, pg_proc WHERE pronamespace = 'pgsync'::regnamespace"), StringComparison.Ordinal);
 
         // A wrong password fails through dblink with a message that names the server, not the password.
@@ -154,12 +150,11 @@ public sealed class InstallerTests
     [Fact]
     public async Task Non_superuser_without_dblink_rights_is_told_what_a_dba_must_run()
     {
-        var cluster = await SharedCluster.GetAsync();
-        await using var local = await cluster.CreateDatabaseAsync("local");
-        await using var remote = await cluster.CreateDatabaseAsync("remote");
+        await using var bed = await TestBed.Create().Pair("async_dst").BuildAsync();
+        var (local, remote) = (bed.Local, bed.Remote);
         await Db.ExecuteAsync(local.AdminConnectionString, $"REVOKE USAGE ON FOREIGN DATA WRAPPER dblink_fdw FROM \"{local.OwnerRole}\"");
-        await using var source = NpgsqlDataSource.Create(local.ConnectionString);
-        var options = new PgSyncOptions { CreateMissingTables = true }.AddServer("async_dst", remote.ConnectionString);
+        var source = bed.LocalSource;
+        var options = bed.Options;
 
         var error = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(source, options));
         Assert.Contains($"A DBA must run: GRANT USAGE ON FOREIGN DATA WRAPPER dblink_fdw TO \"{local.OwnerRole}\";", error.Message, StringComparison.Ordinal);
@@ -176,13 +171,10 @@ public sealed class InstallerTests
     {
         using var temp = new PrivateTempRoot();
         await using var trusting = await PostgresCluster.StartAsync(new PostgresClusterOptions { TempRoot = temp.Path, HostAuthentication = "trust", ExistingServerConnectionString = null });
-        await using var remote = await trusting.CreateDatabaseAsync("remote");
-        var cluster = await SharedCluster.GetAsync();
-        await using var local = await cluster.CreateDatabaseAsync("local");
-        await using var source = NpgsqlDataSource.Create(local.ConnectionString);
+        await using var bed = await TestBed.Create().Node("remote", trusting).Pair("async_dst").BuildAsync();
+        var (local, remote) = (bed.Local, bed.Remote);
 
-        var error = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(
-            source, new PgSyncOptions { CreateMissingTables = true }.AddServer("async_dst", remote.ConnectionString)));
+        var error = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(bed.LocalSource, bed.Options));
 
         Assert.Contains("cannot be reached through dblink: password is required", error.Message, StringComparison.Ordinal);
         Assert.Contains("a DBA must make the destination's pg_hba.conf use scram-sha-256", error.Message, StringComparison.Ordinal);
@@ -193,9 +185,8 @@ public sealed class InstallerTests
     [Fact]
     public async Task Target_that_is_the_source_table_itself_is_refused()
     {
-        var cluster = await SharedCluster.GetAsync();
-        await using var local = await cluster.CreateDatabaseAsync("local");
-        await using var source = NpgsqlDataSource.Create(local.ConnectionString);
+        await using var bed = await TestBed.Create().Node("local").BuildAsync();
+        var (local, source) = (bed.Local, bed.LocalSource);
 
         // types.every_type replicates to "dst" without remapping: pointing dst at the local database loops.
         var error = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(
@@ -207,7 +198,7 @@ public sealed class InstallerTests
     [Fact]
     public async Task Another_writer_role_is_captured_but_can_neither_write_the_queue_nor_replay()
     {
-        await using var pair = await ReplicationPair.CreateAsync("async_dst");
+        await using var pair = await TestBed.Create().Pair("async_dst").InstallAsync(PgSyncInstaller.Tables);
         await using var writer = await pair.Cluster.CreateRoleAsync("writer");
         await Db.ExecuteAsync(pair.Local.ConnectionString, $"GRANT USAGE ON SCHEMA app TO \"{writer.Name}\"; GRANT SELECT, INSERT ON app.hostile_async TO \"{writer.Name}\"");
         var asWriter = writer.ConnectionStringFor(pair.Local.Name);
@@ -225,7 +216,7 @@ public sealed class InstallerTests
     [Fact]
     public async Task Uninstall_removes_every_object_and_leaves_the_data()
     {
-        await using var pair = await ReplicationPair.CreateAsync("async_dst");
+        await using var pair = await TestBed.Create().Pair("async_dst").InstallAsync(PgSyncInstaller.Tables);
         await Db.ExecuteAsync(pair.Local.ConnectionString, "INSERT INTO app.hostile_async (id, code) VALUES (1, 'kept')");
 
         await PgSyncInstaller.UninstallAsync(pair.LocalSource, pair.Options);

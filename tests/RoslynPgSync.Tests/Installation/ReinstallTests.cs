@@ -18,7 +18,7 @@ public sealed class ReinstallTests
     [Fact]
     public async Task Reinstall_keeps_a_dbas_user_mappings_and_options_and_applies_a_changed_connection_string()
     {
-        await using var pair = await ReplicationPair.CreateAsync("sync_dst");
+        await using var pair = await TestBed.Create().Pair("sync_dst").InstallAsync(PgSyncInstaller.Tables);
         await using var operatorRole = await pair.Cluster.CreateRoleAsync("operator");
         await Db.ExecuteAsync(
             pair.Local.AdminConnectionString,
@@ -60,24 +60,19 @@ public sealed class ReinstallTests
     [Fact]
     public async Task The_install_script_runs_with_psql_twice_and_replicates()
     {
-        var cluster = await SharedCluster.GetAsync();
-        await using var local = await cluster.CreateDatabaseAsync("local");
-        await using var remote = await cluster.CreateDatabaseAsync("remote");
-        var options = new PgSyncOptions { NodeName = "local", CreateMissingTables = true }.AddServer("async_dst", remote.ConnectionString);
-        await using (var remoteSource = NpgsqlDataSource.Create(remote.ConnectionString))
-        await using (var localSource = NpgsqlDataSource.Create(local.ConnectionString))
-        {
-            // The script creates no tables: let the installer's table DDL make both sides, then drop its objects.
-            await PgSyncInstaller.InstallAsync(localSource, options);
-            await PgSyncInstaller.UninstallAsync(localSource, options);
-        }
+        await using var bed = await TestBed.Create().Pair("async_dst").BuildAsync();
+        var (local, remote, options) = (bed.Local, bed.Remote, bed.Options);
+
+        // The script creates no tables: let the installer's table DDL make both sides, then drop its objects.
+        await PgSyncInstaller.InstallAsync(bed.LocalSource, options);
+        await PgSyncInstaller.UninstallAsync(bed.LocalSource, options);
 
         // The script puts dblink into the RoslynPgSync schema, as an installer that may create it does.
         await Db.ExecuteAsync(local.AdminConnectionString, "DROP EXTENSION dblink");
         var script = PgSyncInstaller.GetInstallScript(options);
         var password = (ForeignServerSql.PasswordVariable(options.Servers[0]), remote.OwnerPassword);
-        await Psql.RunAsync(await SharedCluster.GetAsync(), local.Name, script, password);
-        await Psql.RunAsync(await SharedCluster.GetAsync(), local.Name, script, password);
+        await Psql.RunAsync(bed.Cluster, local.Name, script, password);
+        await Psql.RunAsync(bed.Cluster, local.Name, script, password);
 
         // The superuser ran it, so the superuser's mapping replicates: write as the superuser too.
         await Db.ExecuteAsync(local.AdminConnectionString, "INSERT INTO app.hostile_async (id, code, body) VALUES (1, 'k', 'via psql')");

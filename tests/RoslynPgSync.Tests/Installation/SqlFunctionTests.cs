@@ -3,6 +3,7 @@ using System.Threading.Tasks;
 using Npgsql;
 using RoslynPgSync.Tests.Infrastructure;
 using Xunit;
+using RoslynPgSync.Generated;
 
 namespace RoslynPgSync.Tests.Installation;
 
@@ -20,7 +21,7 @@ public sealed class SqlFunctionTests
     [Fact]
     public async Task Apply_and_replay_on_an_empty_queue_apply_nothing_and_record_nothing()
     {
-        await using var pair = await ReplicationPair.CreateAsync(Async);
+        await using var pair = await TestBed.Create().Pair(Async).InstallAsync(PgSyncInstaller.Tables);
 
         Assert.Equal(0, await Local<int>(pair, "SELECT pgsync.apply_pending('async_dst', 100, false, NULL)"));
         Assert.Equal(0, await Local<int>(pair, "SELECT pgsync.deal_sync_err_rec(100)"));
@@ -31,7 +32,7 @@ public sealed class SqlFunctionTests
     [Fact]
     public async Task Apply_to_an_unreachable_destination_keeps_the_entries_and_records_the_error_and_strict_raises_it()
     {
-        await using var pair = await ReplicationPair.CreateAsync(Async);
+        await using var pair = await TestBed.Create().Pair(Async).InstallAsync(PgSyncInstaller.Tables);
         await Db.ExecuteAsync(pair.Local.ConnectionString, "INSERT INTO app.hostile_async (id, code, body) VALUES (1, 'a', 'x'), (2, 'b', 'y')");
         await pair.TakeRemoteDownAsync();
         try
@@ -57,7 +58,7 @@ public sealed class SqlFunctionTests
     [Fact]
     public async Task Apply_with_a_rejected_entry_mid_batch_applies_those_before_it_and_stops_there_with_its_error_and_table()
     {
-        await using var pair = await ReplicationPair.CreateAsync(Async);
+        await using var pair = await TestBed.Create().Pair(Async).InstallAsync(PgSyncInstaller.Tables);
         await Db.ExecuteAsync(pair.Remote.ConnectionString, "ALTER TABLE copy.hostile_async ADD CONSTRAINT no_bad CHECK (body <> 'bad')");
         await Db.ExecuteAsync(pair.Local.ConnectionString, "INSERT INTO app.hostile_async (id, code, body) VALUES (1, 'a', 'good')");
         await Db.ExecuteAsync(pair.Local.ConnectionString, "INSERT INTO app.hostile_async (id, code, body) VALUES (2, 'a', 'bad')");
@@ -86,7 +87,7 @@ public sealed class SqlFunctionTests
     [Fact]
     public async Task Apply_on_the_sync_path_sends_the_calling_transactions_own_entries_and_the_commit_has_nothing_left()
     {
-        await using var pair = await ReplicationPair.CreateAsync("sync_dst");
+        await using var pair = await TestBed.Create().Pair("sync_dst").InstallAsync(PgSyncInstaller.Tables);
         await using var connection = new NpgsqlConnection(pair.Local.ConnectionString);
         await connection.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
@@ -105,7 +106,7 @@ public sealed class SqlFunctionTests
     [Fact]
     public async Task Enqueue_puts_async_entries_in_the_queue_and_sync_ones_under_the_transaction_and_no_writer_may_call_it()
     {
-        await using var pair = await ReplicationPair.CreateAsync(Async);
+        await using var pair = await TestBed.Create().Pair(Async).InstallAsync(PgSyncInstaller.Tables);
         await using var connection = new NpgsqlConnection(pair.Local.ConnectionString);
         await connection.OpenAsync();
         await using (var transaction = await connection.BeginTransactionAsync())
@@ -133,7 +134,7 @@ public sealed class SqlFunctionTests
     [Fact]
     public async Task Status_shows_depth_age_and_the_last_success_per_destination()
     {
-        await using var pair = await ReplicationPair.CreateAsync(Async);
+        await using var pair = await TestBed.Create().Pair(Async).InstallAsync(PgSyncInstaller.Tables);
         await Db.ExecuteAsync(pair.Local.ConnectionString, "INSERT INTO app.hostile_async (id, code) VALUES (1, 'a')");
         await Db.ExecuteAsync(pair.Local.ConnectionString, "INSERT INTO app.hostile_async (id, code) VALUES (2, 'a')");
 
@@ -151,7 +152,7 @@ public sealed class SqlFunctionTests
     [InlineData("", null)]
     public async Task Remote_timeout_reads_a_duration_and_ignores_anything_else(string setting, string? expected)
     {
-        await using var pair = await ReplicationPair.CreateAsync(Async);
+        await using var pair = await TestBed.Create().Pair(Async).InstallAsync(PgSyncInstaller.Tables);
         await using var connection = new NpgsqlConnection(pair.Local.ConnectionString);
         await connection.OpenAsync();
         await using (var set = new NpgsqlCommand("SELECT set_config('pgsync.remote_timeout', $1, false)", connection) { Parameters = { new() { Value = setting } } })
@@ -167,7 +168,7 @@ public sealed class SqlFunctionTests
     [Fact]
     public async Task Option_changes_sets_adds_and_drops_only_what_it_manages()
     {
-        await using var pair = await ReplicationPair.CreateAsync(Async);
+        await using var pair = await TestBed.Create().Pair(Async).InstallAsync(PgSyncInstaller.Tables);
 
         Assert.Equal(
             "SET port '5433', ADD sslmode 'require', DROP connect_timeout",
@@ -175,7 +176,7 @@ public sealed class SqlFunctionTests
         Assert.Null(await Local<string>(pair, "SELECT pgsync.option_changes(ARRAY['host=h'], ARRAY['host=h'], ARRAY['host'])"));
     }
 
-    private static Task<T> Local<T>(ReplicationPair pair, string sql) => Db.ScalarAsync<T>(pair.Local.ConnectionString, sql);
+    private static Task<T> Local<T>(TestBed pair, string sql) => Db.ScalarAsync<T>(pair.Local.ConnectionString, sql);
 
     private static async Task<T> Scalar<T>(NpgsqlConnection connection, string sql)
     {

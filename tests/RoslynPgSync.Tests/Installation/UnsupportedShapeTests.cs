@@ -61,9 +61,8 @@ public sealed class UnsupportedShapeTests
     /// <summary>Creates the given tables, installs the dst_async model over them and returns the refusal; checks that nothing was installed.</summary>
     private static async Task<PgSyncInstallException> InstallOverAsync(string? sourceDdl, string? targetDdl)
     {
-        var cluster = await SharedCluster.GetAsync();
-        await using var local = await cluster.CreateDatabaseAsync("local");
-        await using var remote = await cluster.CreateDatabaseAsync("remote");
+        await using var bed = await TestBed.Create().Pair("dst_async").BuildAsync();
+        var (local, remote) = (bed.Local, bed.Remote);
         if (sourceDdl is not null)
         {
             await Db.ExecuteAsync(local.ConnectionString, sourceDdl);
@@ -74,9 +73,9 @@ public sealed class UnsupportedShapeTests
             await Db.ExecuteAsync(remote.ConnectionString, targetDdl);
         }
 
-        await using var source = NpgsqlDataSource.Create(local.ConnectionString);
+        var source = bed.LocalSource;
         var error = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(
-            source, new PgSyncOptions { CreateMissingTables = true }.AddServer("dst_async", remote.ConnectionString)));
+            source, bed.Options));
         Assert.Null(await Db.ScalarAsync<string?>(local.ConnectionString, "SELECT nspname::text FROM pg_namespace WHERE nspname = 'pgsync'"));
         return error;
     }

@@ -1,6 +1,7 @@
 using System.Threading.Tasks;
 using RoslynPgSync.Tests.Infrastructure;
 using Xunit;
+using RoslynPgSync.Generated;
 
 namespace RoslynPgSync.Tests.Replication;
 
@@ -14,7 +15,7 @@ public sealed class AsyncReplicationTests
     [Fact]
     public async Task Insert_update_delete_truncate_are_queued_per_statement_and_replayed_in_order()
     {
-        await using var pair = await ReplicationPair.CreateAsync("async_dst");
+        await using var pair = await TestBed.Create().Pair("async_dst").InstallAsync(PgSyncInstaller.Tables);
         var local = pair.Local.ConnectionString;
 
         await Db.ExecuteAsync(local, $"INSERT INTO {Source} (id, code, body) SELECT g, 'c' || g, 'row ' || g FROM generate_series(1, 500) g");
@@ -22,23 +23,23 @@ public sealed class AsyncReplicationTests
         await Db.ExecuteAsync(local, $"DELETE FROM {Source} WHERE id > 450");
 
         Assert.Equal(3, await pair.QueueDepthAsync());
-        Assert.Empty(await ReplicationPair.RowsAsync(pair.Remote.ConnectionString, Target, Key));
+        Assert.Empty(await TestBed.RowsAsync(pair.Remote.ConnectionString, Target, Key));
 
         Assert.Equal(3, await pair.ReplayAsync());
         Assert.Equal(0, await pair.QueueDepthAsync());
-        var expected = await ReplicationPair.RowsAsync(local, Source, Key);
+        var expected = await TestBed.RowsAsync(local, Source, Key);
         Assert.Equal(450, expected.Count);
-        Assert.Equal(expected, await ReplicationPair.RowsAsync(pair.Remote.ConnectionString, Target, Key));
+        Assert.Equal(expected, await TestBed.RowsAsync(pair.Remote.ConnectionString, Target, Key));
 
         await Db.ExecuteAsync(local, $"TRUNCATE {Source}");
         Assert.Equal(1, await pair.ReplayAsync());
-        Assert.Empty(await ReplicationPair.RowsAsync(pair.Remote.ConnectionString, Target, Key));
+        Assert.Empty(await TestBed.RowsAsync(pair.Remote.ConnectionString, Target, Key));
     }
 
     [Fact]
     public async Task Replay_limit_counts_entries_and_applies_the_oldest_first()
     {
-        await using var pair = await ReplicationPair.CreateAsync("async_dst");
+        await using var pair = await TestBed.Create().Pair("async_dst").InstallAsync(PgSyncInstaller.Tables);
         var local = pair.Local.ConnectionString;
         await Db.ExecuteAsync(local, $"DO $$ BEGIN FOR i IN 1..10 LOOP INSERT INTO {Source} (id, code) VALUES (i, 'k'); END LOOP; END $$");
 
@@ -53,7 +54,7 @@ public sealed class AsyncReplicationTests
     [Fact]
     public async Task Rolled_back_transaction_leaves_nothing_locally_or_remotely()
     {
-        await using var pair = await ReplicationPair.CreateAsync("async_dst");
+        await using var pair = await TestBed.Create().Pair("async_dst").InstallAsync(PgSyncInstaller.Tables);
         await using (var connection = new Npgsql.NpgsqlConnection(pair.Local.ConnectionString))
         {
             await connection.OpenAsync();
@@ -68,13 +69,13 @@ public sealed class AsyncReplicationTests
 
         Assert.Equal(0, await pair.QueueDepthAsync());
         Assert.Equal(0, await pair.ReplayAsync());
-        Assert.Empty(await ReplicationPair.RowsAsync(pair.Remote.ConnectionString, Target, Key));
+        Assert.Empty(await TestBed.RowsAsync(pair.Remote.ConnectionString, Target, Key));
     }
 
     [Fact]
     public async Task Key_change_and_overlapping_shift_end_with_the_same_rows_on_both_sides()
     {
-        await using var pair = await ReplicationPair.CreateAsync("async_dst");
+        await using var pair = await TestBed.Create().Pair("async_dst").InstallAsync(PgSyncInstaller.Tables);
         var local = pair.Local.ConnectionString;
         // A deferrable key lets one statement move every key onto its neighbour's, as some schemas allow.
         await Db.ExecuteAsync(local, $"ALTER TABLE {Source} DROP CONSTRAINT hostile_async_pkey, ADD PRIMARY KEY (id, code) DEFERRABLE");
@@ -85,13 +86,13 @@ public sealed class AsyncReplicationTests
 
         await pair.ReplayAsync();
 
-        Assert.Equal(await ReplicationPair.RowsAsync(local, Source, Key), await ReplicationPair.RowsAsync(pair.Remote.ConnectionString, Target, Key));
+        Assert.Equal(await TestBed.RowsAsync(local, Source, Key), await TestBed.RowsAsync(pair.Remote.ConnectionString, Target, Key));
     }
 
     [Fact]
     public async Task Applying_an_entry_twice_leaves_the_same_state()
     {
-        await using var pair = await ReplicationPair.CreateAsync("async_dst");
+        await using var pair = await TestBed.Create().Pair("async_dst").InstallAsync(PgSyncInstaller.Tables);
         var local = pair.Local.ConnectionString;
         await Db.ExecuteAsync(local, $"INSERT INTO {Source} (id, code, body) SELECT g, 'k', 'v' FROM generate_series(1, 20) g");
         await Db.ExecuteAsync(local, $"UPDATE {Source} SET id = id + 100, body = 'moved' WHERE id <= 5");
@@ -99,14 +100,14 @@ public sealed class AsyncReplicationTests
         var entries = await Db.ScalarAsync<string[]>(local, "SELECT array_agg(dst_query ORDER BY id) FROM pgsync.sync_err_rec");
 
         await pair.ReplayAsync();
-        var once = await ReplicationPair.RowsAsync(pair.Remote.ConnectionString, Target, Key);
+        var once = await TestBed.RowsAsync(pair.Remote.ConnectionString, Target, Key);
         foreach (var entry in entries)
         {
             // As if the destination had applied the batch and the local delete had been lost.
             await Db.ExecuteAsync(pair.Remote.ConnectionString, entry);
         }
 
-        Assert.Equal(once, await ReplicationPair.RowsAsync(pair.Remote.ConnectionString, Target, Key));
-        Assert.Equal(await ReplicationPair.RowsAsync(local, Source, Key), once);
+        Assert.Equal(once, await TestBed.RowsAsync(pair.Remote.ConnectionString, Target, Key));
+        Assert.Equal(await TestBed.RowsAsync(local, Source, Key), once);
     }
 }

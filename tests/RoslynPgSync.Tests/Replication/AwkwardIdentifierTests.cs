@@ -3,6 +3,7 @@ using System.Threading.Tasks;
 using Npgsql;
 using RoslynPgSync.Tests.Infrastructure;
 using Xunit;
+using RoslynPgSync.Generated;
 
 namespace RoslynPgSync.Tests.Replication;
 
@@ -15,7 +16,7 @@ public sealed class AwkwardIdentifierTests
     [Fact]
     public async Task Mixed_case_spaces_quotes_and_reserved_words_replicate_and_notify_at_commit()
     {
-        await using var pair = await ReplicationPair.CreateAsync("dst");
+        await using var pair = await TestBed.Create().Pair("dst").InstallAsync(PgSyncInstaller.Tables);
         await using var listener = new NpgsqlConnection(pair.Local.ConnectionString);
         await listener.OpenAsync();
         string? payload = null;
@@ -32,8 +33,8 @@ public sealed class AwkwardIdentifierTests
         Assert.Equal("pgsync/dst", payload);
         Assert.Equal(2, await pair.ReplayAsync());
         Assert.Equal(
-            await ReplicationPair.RowsAsync(pair.Local.ConnectionString, Source, "t.\"Order\""),
-            await ReplicationPair.RowsAsync(pair.Remote.ConnectionString, Target, "t.\"Order\""));
+            await TestBed.RowsAsync(pair.Local.ConnectionString, Source, "t.\"Order\""),
+            await TestBed.RowsAsync(pair.Remote.ConnectionString, Target, "t.\"Order\""));
         Assert.Equal(1L, await Db.ScalarAsync<long>(pair.Remote.ConnectionString, $"SELECT count(*) FROM {Target} WHERE \"user\" = 'renamed'"));
     }
 }

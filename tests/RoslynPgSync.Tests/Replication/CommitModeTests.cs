@@ -3,6 +3,7 @@ using System.Threading.Tasks;
 using Npgsql;
 using RoslynPgSync.Tests.Infrastructure;
 using Xunit;
+using RoslynPgSync.Generated;
 
 namespace RoslynPgSync.Tests.Replication;
 
@@ -14,7 +15,7 @@ public sealed class CommitModeTests
     [Fact]
     public async Task Sync_changes_arrive_at_commit_without_replay_and_leave_the_queue_empty()
     {
-        await using var pair = await ReplicationPair.CreateAsync("sync_dst");
+        await using var pair = await TestBed.Create().Pair("sync_dst").InstallAsync(PgSyncInstaller.Tables);
         var local = pair.Local.ConnectionString;
 
         await Db.ExecuteAsync(local, "INSERT INTO app.hostile_sync (id, code, body) SELECT g, 'k', 'v' FROM generate_series(1, 100) g");
@@ -23,14 +24,14 @@ public sealed class CommitModeTests
 
         Assert.Equal(0, await pair.QueueDepthAsync());
         Assert.Equal(
-            await ReplicationPair.RowsAsync(local, "app.hostile_sync", Key),
-            await ReplicationPair.RowsAsync(pair.Remote.ConnectionString, "copy.hostile_sync", Key));
+            await TestBed.RowsAsync(local, "app.hostile_sync", Key),
+            await TestBed.RowsAsync(pair.Remote.ConnectionString, "copy.hostile_sync", Key));
     }
 
     [Fact]
     public async Task Sync_transaction_of_several_statements_is_applied_whole_at_commit_and_not_before()
     {
-        await using var pair = await ReplicationPair.CreateAsync("sync_dst");
+        await using var pair = await TestBed.Create().Pair("sync_dst").InstallAsync(PgSyncInstaller.Tables);
         await using var connection = new NpgsqlConnection(pair.Local.ConnectionString);
         await connection.OpenAsync();
         await using (var transaction = await connection.BeginTransactionAsync())
@@ -50,7 +51,7 @@ public sealed class CommitModeTests
     [Fact]
     public async Task Sync_rollback_sends_nothing()
     {
-        await using var pair = await ReplicationPair.CreateAsync("sync_dst");
+        await using var pair = await TestBed.Create().Pair("sync_dst").InstallAsync(PgSyncInstaller.Tables);
         await using var connection = new NpgsqlConnection(pair.Local.ConnectionString);
         await connection.OpenAsync();
         await using (var transaction = await connection.BeginTransactionAsync())
@@ -66,7 +67,7 @@ public sealed class CommitModeTests
     [Fact]
     public async Task Sync_with_destination_down_commits_locally_keeps_the_queue_and_replays_later()
     {
-        await using var pair = await ReplicationPair.CreateAsync("sync_dst");
+        await using var pair = await TestBed.Create().Pair("sync_dst").InstallAsync(PgSyncInstaller.Tables);
         var local = pair.Local.ConnectionString;
         await pair.TakeRemoteDownAsync();
 
@@ -81,14 +82,14 @@ public sealed class CommitModeTests
         await pair.BringRemoteBackAsync();
         Assert.Equal(2, await pair.ReplayAsync());
         Assert.Equal(
-            await ReplicationPair.RowsAsync(local, "app.hostile_sync", Key),
-            await ReplicationPair.RowsAsync(pair.Remote.ConnectionString, "copy.hostile_sync", Key));
+            await TestBed.RowsAsync(local, "app.hostile_sync", Key),
+            await TestBed.RowsAsync(pair.Remote.ConnectionString, "copy.hostile_sync", Key));
     }
 
     [Fact]
     public async Task Strict_with_destination_down_fails_the_local_transaction_naming_the_server()
     {
-        await using var pair = await ReplicationPair.CreateAsync("strict_dst");
+        await using var pair = await TestBed.Create().Pair("strict_dst").InstallAsync(PgSyncInstaller.Tables);
         var local = pair.Local.ConnectionString;
         await Db.ExecuteAsync(local, "INSERT INTO app.hostile_strict (id, code) VALUES (1, 'before')");
         await pair.TakeRemoteDownAsync();
@@ -102,14 +103,14 @@ public sealed class CommitModeTests
         await pair.BringRemoteBackAsync();
         await Db.ExecuteAsync(local, "INSERT INTO app.hostile_strict (id, code) VALUES (3, 'after')");
         Assert.Equal(
-            await ReplicationPair.RowsAsync(local, "app.hostile_strict", Key),
-            await ReplicationPair.RowsAsync(pair.Remote.ConnectionString, "copy.hostile_strict", Key));
+            await TestBed.RowsAsync(local, "app.hostile_strict", Key),
+            await TestBed.RowsAsync(pair.Remote.ConnectionString, "copy.hostile_strict", Key));
     }
 
     [Fact]
     public async Task Broken_dblink_connection_after_destination_sessions_end_is_reopened()
     {
-        await using var pair = await ReplicationPair.CreateAsync("sync_dst");
+        await using var pair = await TestBed.Create().Pair("sync_dst").InstallAsync(PgSyncInstaller.Tables);
         await using var connection = new NpgsqlConnection(pair.Local.ConnectionString);
         await connection.OpenAsync();
         await Db.ExecuteAsync(connection, "INSERT INTO app.hostile_sync (id, code) VALUES (1, 'a')");

@@ -3,6 +3,7 @@ using System.Threading.Tasks;
 using Npgsql;
 using RoslynPgSync.Tests.Infrastructure;
 using Xunit;
+using RoslynPgSync.Generated;
 
 namespace RoslynPgSync.Tests.Replication;
 
@@ -18,7 +19,7 @@ public sealed class ConcurrentWriterTests
     [InlineData("async_dst", "hostile_async")]
     public async Task Four_writers_on_shared_keys_with_replay_running_end_equal(string server, string table)
     {
-        await using var pair = await ReplicationPair.CreateAsync(server);
+        await using var pair = await TestBed.Create().Pair(server).InstallAsync(PgSyncInstaller.Tables);
         var local = pair.Local.ConnectionString;
         await Db.ExecuteAsync(local, $"INSERT INTO app.{table} (id, code, body) SELECT g, 'k', '0' FROM generate_series(1, 20) g");
 
@@ -49,8 +50,8 @@ public sealed class ConcurrentWriterTests
 
         Assert.Equal(0, await pair.QueueDepthAsync());
         Assert.Equal(
-            await ReplicationPair.RowsAsync(local, $"app.{table}", "id, code"),
-            await ReplicationPair.RowsAsync(pair.Remote.ConnectionString, $"copy.{table}", "id, code"));
+            await TestBed.RowsAsync(local, $"app.{table}", "id, code"),
+            await TestBed.RowsAsync(pair.Remote.ConnectionString, $"copy.{table}", "id, code"));
     }
 
     private static async Task<bool> TryWriteAsync(NpgsqlConnection connection, string table, int writer, int i)

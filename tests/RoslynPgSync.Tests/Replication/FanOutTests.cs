@@ -13,15 +13,11 @@ public sealed class FanOutTests
     [Fact]
     public async Task One_destination_down_does_not_hold_back_the_other_and_filters_apply_per_destination()
     {
-        var cluster = await SharedCluster.GetAsync();
-        await using var local = await cluster.CreateDatabaseAsync("local");
-        await using var a = await cluster.CreateDatabaseAsync("fan_a");
-        await using var b = await cluster.CreateDatabaseAsync("fan_b");
-        var options = new PgSyncOptions { NodeName = "local", CreateMissingTables = true }
-            .AddServer("fan_a", a.ConnectionString)
-            .AddServer("fan_b", b.ConnectionString);
-        await using var source = NpgsqlDataSource.Create(local.ConnectionString);
-        await PgSyncInstaller.InstallAsync(source, options);
+        await using var bed = await TestBed.Create()
+            .Replicate("local", "fan_a", "fan_a")
+            .Replicate("local", "fan_b", "fan_b")
+            .InstallAsync(PgSyncInstaller.Tables);
+        var (local, a, b) = (bed.Local, bed.Node("fan_a").Database, bed.Node("fan_b").Database);
         const string Rows = "SELECT coalesce(string_agg(id || ':' || status, ',' ORDER BY id), '') FROM {0}";
 
         await Db.ExecuteAsync(local.ConnectionString, "INSERT INTO shop.orders (id, status, total) VALUES (1, 'draft', 10), (2, 'paid', 20), (3, 'paid', 30)");

@@ -2,6 +2,7 @@ using System.Threading.Tasks;
 using Npgsql;
 using RoslynPgSync.Tests.Infrastructure;
 using Xunit;
+using RoslynPgSync.Generated;
 
 namespace RoslynPgSync.Tests.Replication;
 
@@ -14,7 +15,7 @@ public sealed class HostileValueTests
     [InlineData("strict_dst", "hostile_strict")]
     public async Task Hostile_values_arrive_intact_through_every_operation(string server, string table)
     {
-        await using var pair = await ReplicationPair.CreateAsync(server);
+        await using var pair = await TestBed.Create().Pair(server).InstallAsync(PgSyncInstaller.Tables);
         var local = pair.Local.ConnectionString;
         var source = "app." + table;
         var target = "copy." + table;
@@ -49,7 +50,7 @@ public sealed class HostileValueTests
     [InlineData("sync_dst", "hostile_sync")]
     public async Task Values_arrive_intact_whatever_output_settings_the_writing_session_has(string server, string table)
     {
-        await using var pair = await ReplicationPair.CreateAsync(server);
+        await using var pair = await TestBed.Create().Pair(server).InstallAsync(PgSyncInstaller.Tables);
         var source = "app." + table;
 
         // Legal session settings that change how values are written as text: fewer float digits,

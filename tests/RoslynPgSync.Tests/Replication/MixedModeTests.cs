@@ -3,6 +3,7 @@ using System.Threading.Tasks;
 using Npgsql;
 using RoslynPgSync.Tests.Infrastructure;
 using Xunit;
+using RoslynPgSync.Generated;
 
 namespace RoslynPgSync.Tests.Replication;
 
@@ -22,7 +23,7 @@ public sealed class MixedModeTests
     [InlineData("async,sync,strict,sync")]
     public async Task A_transaction_with_a_strict_write_fails_when_its_destination_is_down_whatever_the_order(string order)
     {
-        await using var pair = await ReplicationPair.CreateAsync("mix_dst");
+        await using var pair = await TestBed.Create().Pair("mix_dst").InstallAsync(PgSyncInstaller.Tables);
         await pair.TakeRemoteDownAsync();
         await using var connection = new NpgsqlConnection(pair.Local.ConnectionString);
         await connection.OpenAsync();
@@ -48,7 +49,7 @@ public sealed class MixedModeTests
     [Fact]
     public async Task The_same_transaction_commits_and_arrives_when_the_destination_is_up_its_async_part_after_the_commit()
     {
-        await using var pair = await ReplicationPair.CreateAsync("mix_dst");
+        await using var pair = await TestBed.Create().Pair("mix_dst").InstallAsync(PgSyncInstaller.Tables);
         await using (var connection = new NpgsqlConnection(pair.Local.ConnectionString))
         {
             await connection.OpenAsync();

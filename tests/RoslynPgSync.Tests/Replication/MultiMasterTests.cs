@@ -15,7 +15,7 @@ public sealed class MultiMasterTests
     [Fact]
     public async Task Changes_on_either_node_reach_the_other_and_never_loop_back()
     {
-        await using var nodes = await MultiMaster.CreateAsync("dst", "back");
+        await using var nodes = await TestBed.Create().Replicate("local", "remote", "dst").Replicate("remote", "local", "back").InstallAsync(PgSyncInstaller.Tables);
 
         await Db.ExecuteAsync(nodes.Local.ConnectionString, "INSERT INTO local.loc_test (pk1, pk2, info) VALUES (1, 'a', 'from local')");
         await Db.ExecuteAsync(nodes.Remote.ConnectionString, "INSERT INTO remote.rmt_test (pk1, pk2, info) VALUES (2, 'b', 'from remote')");

@@ -2,6 +2,7 @@ using System.Threading.Tasks;
 using RoslynPgSync.Tests.Infrastructure;
 using Xunit;
 using Xunit.Abstractions;
+using RoslynPgSync.Generated;
 
 namespace RoslynPgSync.Tests.Replication;
 
@@ -18,7 +19,7 @@ public sealed class SeedScenarioTests(ITestOutputHelper output)
     public async Task Seed_scenario_converges_after_every_step_and_replays_exactly_the_oldest_entries(
         string mode, string localServer, string remoteServer, string localTable, string remoteTable)
     {
-        await using var nodes = await MultiMaster.CreateAsync(localServer, remoteServer);
+        await using var nodes = await TestBed.Create().Replicate("local", "remote", localServer).Replicate("remote", "local", remoteServer).InstallAsync(PgSyncInstaller.Tables);
         var local = new Node(nodes.Local.ConnectionString, "local." + localTable);
         var remote = new Node(nodes.Remote.ConnectionString, "remote." + remoteTable);
 

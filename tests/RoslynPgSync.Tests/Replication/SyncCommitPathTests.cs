@@ -4,6 +4,7 @@ using Npgsql;
 using RoslynPgSync.Installation;
 using RoslynPgSync.Tests.Infrastructure;
 using Xunit;
+using RoslynPgSync.Generated;
 
 namespace RoslynPgSync.Tests.Replication;
 
@@ -19,7 +20,7 @@ public sealed class SyncCommitPathTests
     [Fact]
     public async Task Commit_with_nothing_else_queued_does_not_wait_for_the_destination_lock_but_one_with_a_backlog_does()
     {
-        await using var pair = await ReplicationPair.CreateAsync("sync_dst");
+        await using var pair = await TestBed.Create().Pair("sync_dst").InstallAsync(PgSyncInstaller.Tables);
         var local = pair.Local.ConnectionString;
 
         // A long replay of that destination holds its lock.
@@ -56,7 +57,7 @@ public sealed class SyncCommitPathTests
     [Fact]
     public async Task Next_commit_sends_the_backlog_before_its_own_change_to_the_same_row()
     {
-        await using var pair = await ReplicationPair.CreateAsync("sync_dst");
+        await using var pair = await TestBed.Create().Pair("sync_dst").InstallAsync(PgSyncInstaller.Tables);
         var local = pair.Local.ConnectionString;
         await Db.ExecuteAsync(local, "INSERT INTO app.hostile_sync (id, code, body) VALUES (1, 'k', 'first')");
         await pair.TakeRemoteDownAsync();
@@ -71,14 +72,14 @@ public sealed class SyncCommitPathTests
         Assert.Equal(0, await pair.QueueDepthAsync());
         Assert.Equal("fourth", await Db.ScalarAsync<string>(pair.Remote.ConnectionString, "SELECT body FROM copy.hostile_sync WHERE id = 1"));
         Assert.Equal(
-            await ReplicationPair.RowsAsync(local, "app.hostile_sync", Key),
-            await ReplicationPair.RowsAsync(pair.Remote.ConnectionString, "copy.hostile_sync", Key));
+            await TestBed.RowsAsync(local, "app.hostile_sync", Key),
+            await TestBed.RowsAsync(pair.Remote.ConnectionString, "copy.hostile_sync", Key));
     }
 
     [Fact]
     public async Task Another_destinations_large_backlog_is_not_scanned_by_sync_commits_even_with_generic_plans()
     {
-        await using var pair = await ReplicationPair.CreateAsync("sync_dst", "async_dst");
+        await using var pair = await TestBed.Create().Pair("sync_dst", "async_dst").InstallAsync(PgSyncInstaller.Tables);
         var local = pair.Local.ConnectionString;
 
         // 20,000 queued entries, all for the other destination, and statistics that say so.
@@ -117,7 +118,7 @@ public sealed class SyncCommitPathTests
     /// so far, once the statistics show at least <paramref name="minimumInserts"/> inserts into it
     /// (they reach the statistics system when the writing session goes idle).
     /// </summary>
-    private static async Task<(long Reads, long Inserts)> QueueReadsAsync(ReplicationPair pair, string table, long minimumInserts)
+    private static async Task<(long Reads, long Inserts)> QueueReadsAsync(TestBed pair, string table, long minimumInserts)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)

@@ -20,7 +20,7 @@ public sealed class HostileRoleTests
     [Fact]
     public async Task A_writer_role_cannot_use_or_replace_the_replication_connection_its_session_holds()
     {
-        await using var pair = await ReplicationPair.CreateAsync("sync_dst");
+        await using var pair = await TestBed.Create().Pair("sync_dst").InstallAsync(PgSyncInstaller.Tables);
         await using var hostile = await CreateWriterAsync(pair);
         await using var session = new NpgsqlConnection(hostile.ConnectionStringFor(pair.Local.Name));
         await session.OpenAsync();
@@ -53,7 +53,7 @@ public sealed class HostileRoleTests
     [Fact]
     public async Task A_writer_role_cannot_switch_capture_off_queue_sql_replay_or_skip()
     {
-        await using var pair = await ReplicationPair.CreateAsync("sync_dst");
+        await using var pair = await TestBed.Create().Pair("sync_dst").InstallAsync(PgSyncInstaller.Tables);
         await using var hostile = await CreateWriterAsync(pair);
         await using var session = new NpgsqlConnection(hostile.ConnectionStringFor(pair.Local.Name));
         await session.OpenAsync();
@@ -89,15 +89,14 @@ public sealed class HostileRoleTests
     [Fact]
     public async Task The_installer_refuses_dblink_that_PUBLIC_can_execute_and_names_the_statements_that_fix_it()
     {
-        var cluster = await SharedCluster.GetAsync();
-        await using var local = await cluster.CreateDatabaseAsync("local");
-        await using var remote = await cluster.CreateDatabaseAsync("remote");
+        await using var bed = await TestBed.Create().Pair("async_dst").BuildAsync();
+        var (local, remote) = (bed.Local, bed.Remote);
         // The usual way dblink is installed: in public, executable by everyone.
         await Db.ExecuteAsync(
             local.AdminConnectionString,
             $"DROP EXTENSION dblink; CREATE EXTENSION dblink SCHEMA public; GRANT USAGE ON FOREIGN DATA WRAPPER dblink_fdw TO \"{local.OwnerRole}\"");
-        await using var source = NpgsqlDataSource.Create(local.ConnectionString);
-        var options = new PgSyncOptions { CreateMissingTables = true }.AddServer("async_dst", remote.ConnectionString);
+        var source = bed.LocalSource;
+        var options = bed.Options;
 
         var error = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(source, options));
         Assert.Contains("PUBLIC may execute dblink's functions", error.Message, StringComparison.Ordinal);
@@ -116,13 +115,12 @@ public sealed class HostileRoleTests
     [Fact]
     public async Task A_superuser_installer_that_creates_dblink_itself_leaves_it_closed_to_PUBLIC()
     {
-        var cluster = await SharedCluster.GetAsync();
-        await using var local = await cluster.CreateDatabaseAsync("local");
-        await using var remote = await cluster.CreateDatabaseAsync("remote");
+        await using var bed = await TestBed.Create().Pair("async_dst").BuildAsync();
+        var (local, remote) = (bed.Local, bed.Remote);
         await Db.ExecuteAsync(local.AdminConnectionString, "DROP EXTENSION dblink");
         await using var source = NpgsqlDataSource.Create(local.AdminConnectionString);
 
-        await PgSyncInstaller.InstallAsync(source, new PgSyncOptions { CreateMissingTables = true }.AddServer("async_dst", remote.ConnectionString));
+        await PgSyncInstaller.InstallAsync(source, bed.Options);
 
         Assert.Equal("pgsync", await Db.ScalarAsync<string>(local.AdminConnectionString, "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'dblink'"));
         Assert.Equal(0L, await Db.ScalarAsync<long>(
@@ -132,7 +130,7 @@ public sealed class HostileRoleTests
     }
 
     /// <summary>A role that may write app.hostile_sync (and use its schema), nothing more.</summary>
-    private static async Task<TestRole> CreateWriterAsync(ReplicationPair pair)
+    private static async Task<TestRole> CreateWriterAsync(TestBed pair)
     {
         var role = await pair.Cluster.CreateRoleAsync("hostile");
         await Db.ExecuteAsync(

@@ -2,6 +2,7 @@ using System;
 using System.Threading.Tasks;
 using RoslynPgSync.Tests.Infrastructure;
 using Xunit;
+using RoslynPgSync.Generated;
 
 namespace RoslynPgSync.Tests.Security;
 
@@ -26,7 +27,7 @@ public sealed class HostileSearchPathTests
     [Fact]
     public async Task Shadowing_functions_and_operators_on_the_search_path_change_nothing()
     {
-        await using var pair = await ReplicationPair.CreateAsync("sync_dst");
+        await using var pair = await TestBed.Create().Pair("sync_dst").InstallAsync(PgSyncInstaller.Tables);
         foreach (var database in new[] { pair.Local, pair.Remote })
         {
             await Db.ExecuteAsync(database.ConnectionString, Hostile);
@@ -43,8 +44,8 @@ public sealed class HostileSearchPathTests
 
         Assert.Equal(0, await pair.QueueDepthAsync());
         Assert.Equal(
-            await ReplicationPair.RowsAsync(pair.Local.ConnectionString, "app.hostile_sync", "id OPERATOR(pg_catalog.+) 0, code"),
-            await ReplicationPair.RowsAsync(pair.Remote.ConnectionString, "copy.hostile_sync", "id OPERATOR(pg_catalog.+) 0, code"));
+            await TestBed.RowsAsync(pair.Local.ConnectionString, "app.hostile_sync", "id OPERATOR(pg_catalog.+) 0, code"),
+            await TestBed.RowsAsync(pair.Remote.ConnectionString, "copy.hostile_sync", "id OPERATOR(pg_catalog.+) 0, code"));
         Assert.Equal(15L, await Db.ScalarAsync<long>(pair.Remote.ConnectionString, "SELECT count(*) FROM copy.hostile_sync"));
     }
 }

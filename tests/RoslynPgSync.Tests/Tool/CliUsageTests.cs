@@ -26,7 +26,7 @@ public sealed class CliUsageTests
     [InlineData("dba-script", "--destination", "--assembly --config --section --local --limit")]
     public async Task Every_command_has_its_own_help_that_describes_exactly_its_options(string command, string options, string others)
     {
-        var help = await RunAsync(command, "--help");
+        var help = await CliRun.RunAsync(command, "--help");
 
         Assert.Equal(ExitCodes.Success, help.Code);
         Assert.Contains($"pgsync {command} [options]", help.Output, StringComparison.Ordinal);
@@ -41,19 +41,19 @@ public sealed class CliUsageTests
             Assert.DoesNotMatch($@"(?m)^\s+{option}\b", help.Output);
         }
 
-        Assert.Equal(help.Output, (await RunAsync("help", command)).Output);
+        Assert.Equal(help.Output, (await CliRun.RunAsync("help", command)).Output);
     }
 
     [Fact]
     public async Task Pgsync_alone_prints_the_usage_with_every_command_and_is_a_usage_error()
     {
-        var alone = await RunAsync();
-        var help = await RunAsync("--help");
+        var alone = await CliRun.RunAsync();
+        var help = await CliRun.RunAsync("--help");
 
         Assert.Equal(ExitCodes.UsageError, alone.Code);
         Assert.Equal(ExitCodes.Success, help.Code);
         Assert.Equal(help.Output, alone.Output);
-        Assert.Equal(help.Output, (await RunAsync("help")).Output);
+        Assert.Equal(help.Output, (await CliRun.RunAsync("help")).Output);
         foreach (var command in new[] { "script", "install", "uninstall", "status", "verify", "replay", "dba-script" })
         {
             Assert.Matches($@"(?m)^\s+{command}\s{{2,}}\S", help.Output);
@@ -63,7 +63,7 @@ public sealed class CliUsageTests
     [Fact]
     public async Task An_unknown_command_is_a_usage_error_that_names_it()
     {
-        var unknown = await RunAsync("frobnicate", "--assembly", App);
+        var unknown = await CliRun.RunAsync("frobnicate", "--assembly", App);
 
         Assert.Equal(ExitCodes.UsageError, unknown.Code);
         Assert.StartsWith("pgsync: Unknown command 'frobnicate'.", unknown.Error, StringComparison.Ordinal);
@@ -78,7 +78,7 @@ public sealed class CliUsageTests
     [InlineData("replay")]
     public async Task A_missing_assembly_option_is_a_usage_error_that_names_it(string command)
     {
-        var missing = await RunAsync(command, "--section", "PgSync");
+        var missing = await CliRun.RunAsync(command, "--section", "PgSync");
 
         Assert.Equal(ExitCodes.UsageError, missing.Code);
         Assert.StartsWith("pgsync: Option '--assembly' is required.", missing.Error, StringComparison.Ordinal);
@@ -90,7 +90,7 @@ public sealed class CliUsageTests
     [InlineData("0")]
     public async Task A_limit_that_is_not_a_positive_number_is_a_usage_error(string limit)
     {
-        var bad = await RunAsync("replay", "--assembly", App, "--limit", limit);
+        var bad = await CliRun.RunAsync("replay", "--assembly", App, "--limit", limit);
 
         Assert.Equal(ExitCodes.UsageError, bad.Code);
         Assert.Contains("--limit", bad.Error.Split('\n')[0], StringComparison.Ordinal);
@@ -102,8 +102,8 @@ public sealed class CliUsageTests
         const string Secret = "Host=127.0.0.1;Username=app;Password=hunter2";
 
         // script takes no --local: the connection string after it is an unexpected argument too.
-        var script = await RunAsync("script", "--assembly", App, "--local", Secret);
-        var stray = await RunAsync("install", "--assembly", App, Secret);
+        var script = await CliRun.RunAsync("script", "--assembly", App, "--local", Secret);
+        var stray = await CliRun.RunAsync("install", "--assembly", App, Secret);
 
         Assert.Equal(ExitCodes.UsageError, script.Code);
         Assert.StartsWith("pgsync: Unexpected argument '--local' for 'pgsync script'.", script.Error, StringComparison.Ordinal);
@@ -123,20 +123,20 @@ public sealed class CliUsageTests
             Assert.Contains(docs, line => line.StartsWith($"| {value} |", StringComparison.Ordinal) && line.Contains($"`{field.Name}`", StringComparison.Ordinal));
         }
 
-        Assert.Equal(ExitCodes.Success, (await RunAsync("dba-script")).Code);
-        Assert.Equal(ExitCodes.Success, (await RunAsync("install", "--help")).Code);
-        Assert.Equal(ExitCodes.Failed, (await RunAsync("status", "--assembly", "/nonexistent/App.dll")).Code);
+        Assert.Equal(ExitCodes.Success, (await CliRun.RunAsync("dba-script")).Code);
+        Assert.Equal(ExitCodes.Success, (await CliRun.RunAsync("install", "--help")).Code);
+        Assert.Equal(ExitCodes.Failed, (await CliRun.RunAsync("status", "--assembly", "/nonexistent/App.dll")).Code);
         // No destination is configured: nothing can be installed.
-        Assert.Equal(ExitCodes.Failed, (await RunAsync("script", "--assembly", App, "--section", "NoSuchSection")).Code);
-        Assert.Equal(ExitCodes.UsageError, (await RunAsync("status", "--assembly", App, "--section", "NoSuchSection")).Code);
+        Assert.Equal(ExitCodes.Failed, (await CliRun.RunAsync("script", "--assembly", App, "--section", "NoSuchSection")).Code);
+        Assert.Equal(ExitCodes.UsageError, (await CliRun.RunAsync("status", "--assembly", App, "--section", "NoSuchSection")).Code);
         // verify's Differences: CliTests, against a real destination.
     }
 
     [Fact]
     public async Task Dba_script_prints_the_source_or_the_destination_set_up()
     {
-        var source = await RunAsync("dba-script");
-        var destination = await RunAsync("dba-script", "--destination");
+        var source = await CliRun.RunAsync("dba-script");
+        var destination = await CliRun.RunAsync("dba-script", "--destination");
 
         Assert.Equal(RoslynPgSync.Installation.PgSyncInstallation.GetDbaSetupScript(false), source.Output);
         Assert.Equal(RoslynPgSync.Installation.PgSyncInstallation.GetDbaSetupScript(true), destination.Output);
@@ -150,7 +150,7 @@ public sealed class CliUsageTests
         var config = Path.Combine(folder.Path, "appsettings.json");
         await File.WriteAllTextAsync(config, "{ \"PgSync\": { ");
 
-        var bad = await RunAsync("script", "--assembly", App, "--config", config);
+        var bad = await CliRun.RunAsync("script", "--assembly", App, "--config", config);
 
         Assert.Equal(ExitCodes.UsageError, bad.Code);
         Assert.Contains(config, bad.Error, StringComparison.Ordinal);
@@ -166,18 +166,10 @@ public sealed class CliUsageTests
             Replication = new { Servers = new { async_dst = "Host=127.0.0.1;Database=copy;Username=copy;Password=hunter2" } },
         }));
 
-        var script = await RunAsync("script", "--assembly", App, "--config", config, "--section", "Replication");
+        var script = await CliRun.RunAsync("script", "--assembly", App, "--config", config, "--section", "Replication");
 
         Assert.Equal(ExitCodes.Success, script.Code);
         Assert.Contains("async_dst", script.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", script.Output, StringComparison.Ordinal);
-    }
-
-    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await Cli.RunAsync(args, output, error, CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
     }
 }

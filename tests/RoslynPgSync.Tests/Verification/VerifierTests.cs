@@ -16,9 +16,8 @@ public sealed class VerifierTests
     [Fact]
     public async Task Finds_exactly_the_missing_extra_and_changed_keys_among_100000_rows()
     {
-        var cluster = await SharedCluster.GetAsync();
-        await using var local = await cluster.CreateDatabaseAsync("local");
-        await using var remote = await cluster.CreateDatabaseAsync("remote");
+        await using var bed = await TestBed.Create().Pair("async_dst").BuildAsync();
+        var (local, remote) = (bed.Local, bed.Remote);
         var table = PgSyncInstaller.Tables.Single(t => t.SourceTable == "hostile_async");
         var target = table.Targets[0];
         const string Fill = "INSERT INTO {0} (id, code, body, numbers, ratio, at) SELECT g, 'k' || (g % 7), md5(g::text), ARRAY[g, -g], g / 3.0, timestamptz '2024-01-01' + g * interval '1 minute' FROM generate_series(1, 100000) AS g";
@@ -27,8 +26,8 @@ public sealed class VerifierTests
         // The destination's sessions run in another time zone: the comparison must not care.
         await Db.ExecuteAsync(remote.AdminConnectionString, $"ALTER ROLE \"{remote.OwnerRole}\" SET TimeZone = 'Asia/Kathmandu'");
         NpgsqlConnection.ClearAllPools();
-        await using var source = NpgsqlDataSource.Create(local.ConnectionString);
-        var verifier = new PgSyncVerifier(source, new PgSyncOptions().AddServer("async_dst", remote.ConnectionString));
+        var source = bed.LocalSource;
+        var verifier = new PgSyncVerifier(source, bed.Options);
 
         var equal = await verifier.VerifyAsync(table, target);
         Assert.True(equal.IsEqual, equal.ToString());
@@ -53,15 +52,14 @@ public sealed class VerifierTests
     [Fact]
     public async Task Honours_the_destination_filter()
     {
-        var cluster = await SharedCluster.GetAsync();
-        await using var local = await cluster.CreateDatabaseAsync("local");
-        await using var remote = await cluster.CreateDatabaseAsync("remote");
+        await using var bed = await TestBed.Create().Pair("fan_b").BuildAsync();
+        var (local, remote) = (bed.Local, bed.Remote);
         var table = PgSyncInstaller.Tables.Single(t => t.SourceTable == "orders");
         var filtered = table.Targets.Single(t => t.Server == "fan_b");
         await Db.ExecuteAsync(local.ConnectionString, table.CreateTableSql + "INSERT INTO shop.orders SELECT g, CASE WHEN g % 3 = 0 THEN 'draft' ELSE 'paid' END, g FROM generate_series(1, 3000) AS g");
         await Db.ExecuteAsync(remote.ConnectionString, filtered.CreateTableSql + "INSERT INTO b_copy.orders SELECT g, 'paid', g FROM generate_series(1, 3000) AS g WHERE g % 3 <> 0");
-        await using var source = NpgsqlDataSource.Create(local.ConnectionString);
-        var options = new PgSyncOptions().AddServer("fan_b", remote.ConnectionString);
+        var source = bed.LocalSource;
+        var options = bed.Options;
 
         var result = await new PgSyncVerifier(source, options).VerifyAsync(table, filtered);
 
@@ -72,17 +70,16 @@ public sealed class VerifierTests
     [Fact]
     public async Task Logs_each_comparison_and_its_result_by_event_id_without_a_connection_string()
     {
-        var cluster = await SharedCluster.GetAsync();
-        await using var local = await cluster.CreateDatabaseAsync("local");
-        await using var remote = await cluster.CreateDatabaseAsync("remote");
+        await using var bed = await TestBed.Create().Pair("async_dst").BuildAsync();
+        var (local, remote) = (bed.Local, bed.Remote);
         var table = PgSyncInstaller.Tables.Single(t => t.SourceTable == "hostile_async");
         var target = table.Targets.Single();
         const string Fill = "INSERT INTO {0} (id, code) SELECT g, 'k' || g FROM generate_series(1, 10) AS g";
         await Db.ExecuteAsync(local.ConnectionString, table.CreateTableSql + Fill.Replace("{0}", "app.hostile_async", StringComparison.Ordinal));
         await Db.ExecuteAsync(remote.ConnectionString, target.CreateTableSql + Fill.Replace("{0}", "copy.hostile_async", StringComparison.Ordinal));
-        await using var source = NpgsqlDataSource.Create(local.ConnectionString);
+        var source = bed.LocalSource;
         var logs = new CollectingLoggerProvider();
-        var verifier = new PgSyncVerifier(source, new PgSyncOptions().AddServer("async_dst", remote.ConnectionString), logs.CreateLogger("verifier"));
+        var verifier = new PgSyncVerifier(source, bed.Options, logs.CreateLogger("verifier"));
 
         // Every table of this assembly: hostile_async is compared, the others' servers are not registered.
         Assert.True(Assert.Single(await verifier.VerifyAsync(PgSyncInstaller.Tables)).IsEqual);

@@ -1,6 +1,7 @@
+using System;
 using System.Threading.Tasks;
 
-namespace RoslynPgSync.Tests.Infrastructure;
+namespace RoslynPgSync.TestCluster;
 
 /// <summary>
 /// Counts what a database applies, with a row trigger on each watched table: every row an INSERT,
@@ -11,7 +12,7 @@ namespace RoslynPgSync.Tests.Infrastructure;
 /// rows a restore writes (undoing a change whose source transaction aborted, which may rewrite an
 /// earlier image) are logged as such (<c>pgsync.restoring</c>) and not counted as applications.
 /// </summary>
-internal static class ApplicationLog
+public static class ApplicationLog
 {
     /// <summary>Starts logging what <paramref name="table"/> (qualified) in that database is given.</summary>
     public static Task WatchAsync(string connectionString, string table) => Db.ExecuteAsync(
@@ -34,7 +35,11 @@ internal static class ApplicationLog
             "SELECT string_agg(format('%s %s %s x%s', tbl, kind, image, n), '; ') FROM " +
             "(SELECT tbl, CASE WHEN op = 'DELETE' THEN 'deleted' ELSE 'written' END AS kind, image, count(*) AS n " +
             " FROM public.test_applications WHERE op NOT LIKE 'restore %' GROUP BY 1, 2, 3 HAVING count(*) > 1 ORDER BY 1, 2, 3 LIMIT 20) AS d");
-        Xunit.Assert.True(twice is null, "applied more than once: " + twice);
+        if (twice is not null)
+        {
+            throw new InvalidOperationException("applied more than once: " + twice);
+        }
+
         return await Db.ScalarAsync<long>(connectionString, "SELECT count(*) FROM public.test_applications WHERE op NOT LIKE 'restore %'");
     }
 }

@@ -3,15 +3,15 @@ using System.Threading;
 using System.Threading.Tasks;
 using RoslynPgSync.TestCluster;
 
-namespace RoslynPgSync.Tests.Infrastructure;
+namespace RoslynPgSync.TestCluster;
 
 /// <summary>
 /// The one PostgreSQL cluster of the test run, started on first use and shared by every test
-/// class. Test classes get isolation from fresh databases and roles (see
-/// <see cref="DatabasePairFixture"/>), not from clusters of their own.
+/// class. Test classes get isolation from fresh databases and roles (see <see cref="TestBed"/>),
+/// not from clusters of their own.
 /// </summary>
 /// <remarks>
-/// It is stopped after the last test by <see cref="ClusterTestFramework"/>; should that not run,
+/// It is stopped after the last test by the test assembly's framework (<c>ClusterTestFramework</c>); should that not run,
 /// the cluster's process-exit handler and its watchdog stop it. With
 /// <c>PGSYNC_TEST_ADMIN_CONNECTION</c> set, the existing server is used and nothing is stopped.
 /// </remarks>
@@ -24,7 +24,7 @@ public static class SharedCluster
     public static Task<PostgresCluster> GetAsync() => Cluster.Value;
 
     /// <summary>Stops and deletes the shared cluster if it was started; for the end of the test run only.</summary>
-    internal static async Task StopAsync()
+    public static async Task StopAsync()
     {
         if (!Cluster.IsValueCreated)
         {

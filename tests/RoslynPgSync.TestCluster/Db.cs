@@ -3,7 +3,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
 
-namespace RoslynPgSync.Tests.Infrastructure;
+namespace RoslynPgSync.TestCluster;
 
 /// <summary>Small helpers so tests read as SQL, not as ADO.NET plumbing.</summary>
 public static class Db
