@@ -10,7 +10,8 @@ namespace RoslynPgSync.Testing;
 
 /// <summary>
 /// What a consumer's project compiles against: the platform's System assemblies, the runtime
-/// (<c>[Replicate]</c>) and Npgsql, which the generated installer names.
+/// (<c>[Replicate]</c>), and Npgsql and Microsoft.Extensions.Logging.Abstractions, which the generated
+/// installer names (both come with the RoslynPgSync package as its dependencies).
 /// </summary>
 internal static class ConsumerReferences
 {
@@ -22,6 +23,7 @@ internal static class ConsumerReferences
                         Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll")
             .Append(typeof(ReplicateAttribute).Assembly.Location)
             .Append(typeof(Npgsql.NpgsqlDataSource).Assembly.Location)
+            .Append(typeof(Microsoft.Extensions.Logging.ILogger).Assembly.Location)
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
             .ToImmutableArray();
     });

@@ -195,7 +195,8 @@ public sealed class PgSyncReplayWorker : BackgroundService
     {
         try
         {
-            await PgSyncInstallation.InstallAsync(_local, _options, _tables.All, ct).ConfigureAwait(false);
+            // The installer logs to the worker's logger: each start-up install's steps and outcome (events 1000-1003).
+            await PgSyncInstallation.InstallAsync(_local, _options, _tables.All, _logger, ct).ConfigureAwait(false);
             Log.Installed(_logger, plan.Tables.Count, servers); // joined ("a, b") only when the level is on
             _installed.TrySetResult();
             return true;

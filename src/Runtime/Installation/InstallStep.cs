@@ -61,6 +61,9 @@ internal readonly record struct StepValue(object? Value, string ScriptText)
         : new(null, "NULL::interval");
 
     public static StepValue Secret(string value, string psqlVariable) => new(value, ":'" + psqlVariable + "'");
+
+    /// <summary>The script's text (for a secret: its psql variable), never the bound value: a step's values must not reach a log or a message.</summary>
+    public override readonly string ToString() => ScriptText;
 }
 
 /// <summary>SQL run as it is, with <c>$1</c>… bound to <see cref="StepValue"/>s.</summary>

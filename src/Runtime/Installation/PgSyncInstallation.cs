@@ -1,10 +1,13 @@
 using System;
 using System.Collections.Generic;
 using System.ComponentModel;
+using System.Diagnostics;
 using System.Linq;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using RoslynPgSync.Sql;
 
@@ -44,16 +47,53 @@ public static class PgSyncInstallation
         return reader.ReadToEnd();
     }
 
-    /// <summary>Installs replication for the tables whose servers are registered; see the generated <c>InstallAsync</c>.</summary>
+    /// <summary>Installs replication for the tables whose servers are registered, logging nothing; see the generated <c>InstallAsync</c>.</summary>
     /// <param name="local">The local database.</param>
     /// <param name="options">Schema, node name and destination servers.</param>
     /// <param name="tables">The generated tables.</param>
     /// <param name="ct">Cancels the installation (nothing is changed then).</param>
-    public static async Task InstallAsync(NpgsqlDataSource local, PgSyncOptions options, IReadOnlyList<ReplicatedTable> tables, CancellationToken ct = default)
+    public static Task InstallAsync(NpgsqlDataSource local, PgSyncOptions options, IReadOnlyList<ReplicatedTable> tables, CancellationToken ct = default) =>
+        InstallAsync(local, options, tables, logger: null, ct);
+
+    /// <summary>Installs replication for the tables whose servers are registered; see the generated <c>InstallAsync</c>.</summary>
+    /// <param name="local">The local database.</param>
+    /// <param name="options">Schema, node name and destination servers.</param>
+    /// <param name="tables">The generated tables.</param>
+    /// <param name="logger">
+    /// Where to log the install (events 1000-1003 of <see cref="PgSyncEventIds"/>): that it starts, each step of
+    /// the install plan as it runs, that it committed, or why it refused; <see langword="null"/> logs nothing.
+    /// Messages name tables and servers, never a connection string or password.
+    /// </param>
+    /// <param name="ct">Cancels the installation (nothing is changed then).</param>
+    /// <exception cref="PgSyncInstallException">The install refused and changed nothing; logged as <see cref="PgSyncEventIds.InstallRefused"/> first.</exception>
+    public static async Task InstallAsync(NpgsqlDataSource local, PgSyncOptions options, IReadOnlyList<ReplicatedTable> tables, ILogger? logger, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(local);
-        var plan = InstallPlan.Create(options, tables);
+        var log = logger ?? NullLogger.Instance;
+        var started = Stopwatch.GetTimestamp();
+        InstallPlan plan;
+        List<string> installed;
+        List<string> servers;
+        try
+        {
+            plan = InstallPlan.Create(options, tables);
+            installed = plan.Tables.Select(t => t.ToString()).ToList();
+            servers = plan.Servers.Select(s => s.Name).ToList();
+            InstallerLog.Started(log, options.Schema, installed.Count, installed, servers, plan.Skipped.Count);
+            await InstallAsync(local, options, plan, log, ct).ConfigureAwait(false);
+        }
+        catch (PgSyncInstallException ex)
+        {
+            InstallerLog.Refused(log, ex.Message);
+            throw;
+        }
 
+        var milliseconds = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        InstallerLog.Installed(log, installed.Count, installed, servers, milliseconds);
+    }
+
+    private static async Task InstallAsync(NpgsqlDataSource local, PgSyncOptions options, InstallPlan plan, ILogger log, CancellationToken ct)
+    {
         var connection = await local.OpenConnectionAsync(ct).ConfigureAwait(false);
         var localIdentity = await DatabaseIdentityAsync(connection, ct).ConfigureAwait(false);
 
@@ -82,13 +122,30 @@ public static class PgSyncInstallation
 
         await ExecuteAsync(connection, "CREATE SCHEMA IF NOT EXISTS " + PgSql.QuoteIdentifier(options.Schema), ct).ConfigureAwait(false);
         var dblink = await FindOrCreateDblinkAsync(connection, options.Schema, ct).ConfigureAwait(false);
-        foreach (var step in plan.Steps(options, dblink))
+        var steps = plan.Steps(options, dblink);
+        for (var i = 0; i < steps.Count; i++)
         {
-            await step.ExecuteAsync(connection, ct).ConfigureAwait(false);
+            var stepStarted = Stopwatch.GetTimestamp();
+            await steps[i].ExecuteAsync(connection, ct).ConfigureAwait(false);
+            var milliseconds = (long)Stopwatch.GetElapsedTime(stepStarted).TotalMilliseconds;
+
+            // The description only: a step's SQL and values (a password among them) are never logged.
+            InstallerLog.Step(log, i + 1, steps.Count, milliseconds, steps[i].Description);
         }
 
         await transaction.CommitAsync(ct).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Removes the capture triggers and functions of every table, the foreign servers of the registered
+    /// destinations and the RoslynPgSync schema (queue included), logging nothing. Tables and their rows stay.
+    /// </summary>
+    /// <param name="local">The local database.</param>
+    /// <param name="options">Schema and destination servers.</param>
+    /// <param name="tables">The generated tables.</param>
+    /// <param name="ct">Cancels the removal (nothing is changed then).</param>
+    public static Task UninstallAsync(NpgsqlDataSource local, PgSyncOptions options, IReadOnlyList<ReplicatedTable> tables, CancellationToken ct = default) =>
+        UninstallAsync(local, options, tables, logger: null, ct);
 
     /// <summary>
     /// Removes the capture triggers and functions of every table, the foreign servers of the registered
@@ -97,8 +154,12 @@ public static class PgSyncInstallation
     /// <param name="local">The local database.</param>
     /// <param name="options">Schema and destination servers.</param>
     /// <param name="tables">The generated tables.</param>
+    /// <param name="logger">
+    /// Where to log what was removed (<see cref="PgSyncEventIds.Uninstalled"/>): the schema, the tables and the
+    /// foreign servers, by name; <see langword="null"/> logs nothing.
+    /// </param>
     /// <param name="ct">Cancels the removal (nothing is changed then).</param>
-    public static async Task UninstallAsync(NpgsqlDataSource local, PgSyncOptions options, IReadOnlyList<ReplicatedTable> tables, CancellationToken ct = default)
+    public static async Task UninstallAsync(NpgsqlDataSource local, PgSyncOptions options, IReadOnlyList<ReplicatedTable> tables, ILogger? logger, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(local);
         ArgumentNullException.ThrowIfNull(options);
@@ -108,24 +169,29 @@ public static class PgSyncInstallation
         var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         await using var transactionScope = transaction.ConfigureAwait(false);
         await ExecuteAsync(connection, $"SELECT pg_catalog.pg_advisory_xact_lock({InstallLockKey})", ct).ConfigureAwait(false);
+        var uncaptured = new List<string>();
         foreach (var table in tables)
         {
             if (await TableShape.ExistsAsync(connection, table.SourceSchema, table.SourceTable, ct).ConfigureAwait(false))
             {
                 await ExecuteAsync(connection, table.GetUninstallSql(options.Schema), ct).ConfigureAwait(false);
+                uncaptured.Add(table.ToString());
             }
         }
 
+        var dropped = new List<string>();
         foreach (var server in options.Servers)
         {
             if (await ForeignServerSql.FindWrapperAsync(connection, server.Name, ct).ConfigureAwait(false) == "dblink_fdw")
             {
                 await ExecuteAsync(connection, "DROP SERVER IF EXISTS " + PgSql.QuoteIdentifier(server.Name) + " CASCADE", ct).ConfigureAwait(false);
+                dropped.Add(server.Name);
             }
         }
 
         await ExecuteAsync(connection, "DROP SCHEMA IF EXISTS " + PgSql.QuoteIdentifier(options.Schema) + " CASCADE", ct).ConfigureAwait(false);
         await transaction.CommitAsync(ct).ConfigureAwait(false);
+        InstallerLog.Uninstalled(logger ?? NullLogger.Instance, options.Schema, uncaptured.Count, uncaptured, dropped);
     }
 
     /// <summary>

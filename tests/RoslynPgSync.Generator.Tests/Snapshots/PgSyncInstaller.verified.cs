@@ -26,9 +26,24 @@ namespace RoslynPgSync.Generated
         public static global::System.Threading.Tasks.Task InstallAsync(global::Npgsql.NpgsqlDataSource local, global::RoslynPgSync.PgSyncOptions options, global::System.Threading.CancellationToken ct = default) =>
             global::RoslynPgSync.Installation.PgSyncInstallation.InstallAsync(local, options, Tables, ct);
 
-        /// <summary>Removes what <see cref="InstallAsync"/> installed; tables and their rows stay.</summary>
+        /// <summary>
+        /// Installs as <c>InstallAsync(local, options, ct)</c> does, logging to <paramref name="logger"/> that it starts, each
+        /// step of the install plan, that it committed or why it refused (events 1000-1003 of <see cref="global::RoslynPgSync.PgSyncEventIds"/>);
+        /// <see langword="null"/> logs nothing. Messages name tables and servers, never a connection string or password.
+        /// </summary>
+        public static global::System.Threading.Tasks.Task InstallAsync(global::Npgsql.NpgsqlDataSource local, global::RoslynPgSync.PgSyncOptions options, global::Microsoft.Extensions.Logging.ILogger? logger, global::System.Threading.CancellationToken ct = default) =>
+            global::RoslynPgSync.Installation.PgSyncInstallation.InstallAsync(local, options, Tables, logger, ct);
+
+        /// <summary>Removes what <c>InstallAsync</c> installed; tables and their rows stay.</summary>
         public static global::System.Threading.Tasks.Task UninstallAsync(global::Npgsql.NpgsqlDataSource local, global::RoslynPgSync.PgSyncOptions options, global::System.Threading.CancellationToken ct = default) =>
             global::RoslynPgSync.Installation.PgSyncInstallation.UninstallAsync(local, options, Tables, ct);
+
+        /// <summary>
+        /// Uninstalls as <c>UninstallAsync(local, options, ct)</c> does, logging what was removed to <paramref name="logger"/>
+        /// (event 1004); <see langword="null"/> logs nothing.
+        /// </summary>
+        public static global::System.Threading.Tasks.Task UninstallAsync(global::Npgsql.NpgsqlDataSource local, global::RoslynPgSync.PgSyncOptions options, global::Microsoft.Extensions.Logging.ILogger? logger, global::System.Threading.CancellationToken ct = default) =>
+            global::RoslynPgSync.Installation.PgSyncInstallation.UninstallAsync(local, options, Tables, logger, ct);
 
         /// <summary>The whole install SQL, for a DBA to read; passwords appear as psql variables.</summary>
         public static string GetInstallScript(global::RoslynPgSync.PgSyncOptions options) =>
