@@ -22,7 +22,7 @@ public sealed class InstallerLoggingTests
     [Fact]
     public async Task Uninstall_logs_what_it_removed_and_an_install_logs_started_every_plan_step_in_order_and_installed()
     {
-        await using var pair = await ReplicationPair.CreateAsync("async_dst");
+        await using var pair = await TestBed.Create().Pair("async_dst").InstallAsync(PgSyncInstaller.Tables);
         var logs = new CollectingLoggerProvider();
         var logger = logs.CreateLogger("installer");
 
@@ -66,7 +66,7 @@ public sealed class InstallerLoggingTests
     [Fact]
     public async Task Unreachable_destination_is_logged_as_refused_with_the_reason_and_the_same_exception_is_thrown()
     {
-        await using var pair = await ReplicationPair.CreateAsync("async_dst");
+        await using var pair = await TestBed.Create().Pair("async_dst").InstallAsync(PgSyncInstaller.Tables);
         var logs = new CollectingLoggerProvider();
         await pair.TakeRemoteDownAsync();
 
@@ -93,7 +93,7 @@ public sealed class InstallerLoggingTests
     [Fact]
     public async Task Schema_drift_and_unregistered_servers_are_logged_as_refused_and_never_as_installed()
     {
-        await using var pair = await ReplicationPair.CreateAsync("async_dst");
+        await using var pair = await TestBed.Create().Pair("async_dst").InstallAsync(PgSyncInstaller.Tables);
         var logs = new CollectingLoggerProvider();
         var logger = logs.CreateLogger("installer");
         await Db.ExecuteAsync(pair.Remote.ConnectionString, "ALTER TABLE copy.hostile_async DROP COLUMN body");
@@ -119,7 +119,7 @@ public sealed class InstallerLoggingTests
     [Fact]
     public async Task The_hosted_worker_s_start_up_install_is_logged_through_the_worker_s_logger()
     {
-        await using var pair = await ReplicationPair.CreateAsync("async_dst");
+        await using var pair = await TestBed.Create().Pair("async_dst").InstallAsync(PgSyncInstaller.Tables);
         var logs = new CollectingLoggerProvider();
         using var host = WorkerHost.ForPair(logs, pair, ["async_dst"], h => h.PollInterval = TimeSpan.FromSeconds(1));
         await host.StartAsync();
@@ -147,7 +147,7 @@ public sealed class InstallerLoggingTests
     }
 
     /// <summary>No message, and no value of any message's state, holds a password or a connection string of either database.</summary>
-    private static void AssertNoSecret(CollectingLoggerProvider logs, ReplicationPair pair)
+    private static void AssertNoSecret(CollectingLoggerProvider logs, TestBed pair)
     {
         Assert.NotEmpty(logs.Messages);
         var secrets = new[] { pair.Remote.ConnectionString, pair.Local.ConnectionString, pair.Remote.OwnerPassword, pair.Local.OwnerPassword, "Password=" };
