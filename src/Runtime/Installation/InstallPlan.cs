@@ -69,7 +69,7 @@ internal sealed class InstallPlan
 
     /// <summary>
     /// The steps, in order, from the schema on (the installer's checks of table shapes, dblink and the
-    /// destinations come before): the schema-version record, every function (replaced at every
+    /// destinations come before): the schema-version record and the refusal of a newer one, every function (replaced at every
     /// install), the schema versions not yet recorded (version 1: the tables; then each upgrade
     /// script), the status view, this node's row, each destination's foreign server and user mapping
     /// (with a probe through dblink), and each table's capture.
@@ -81,7 +81,7 @@ internal sealed class InstallPlan
         var schema = options.Schema;
         var quoted = PgSql.QuoteIdentifier(schema);
         var nodeName = options.NodeName ?? "pgsync";
-        var steps = new List<InstallStep> { SqlStep.File("core/000_schema_version.sql", schema, dblinkSchema) };
+        var steps = new List<InstallStep> { SqlStep.File("core/000_schema_version.sql", schema, dblinkSchema), new NewerSchemaRefusal(SchemaVersion, schema) };
         steps.AddRange(SqlResources.Files("core/functions").Select(f => SqlStep.File(f, schema, dblinkSchema)));
         steps.AddRange(SchemaVersions(schema, dblinkSchema));
         steps.AddRange(SqlResources.Files("core/views").Select(f => SqlStep.File(f, schema, dblinkSchema)));

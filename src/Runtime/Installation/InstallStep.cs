@@ -106,10 +106,13 @@ internal sealed class SchemaVersionStep : InstallStep
     private readonly string _schema;
     private readonly IReadOnlyList<SqlStep> _files;
 
+    private readonly string _what;
+
     public SchemaVersionStep(int version, string description, string schema, IReadOnlyList<SqlStep> files)
         : base($"schema version {version}: {description}")
     {
         Version = version;
+        _what = description;
         _schema = schema;
         _files = files;
     }
@@ -135,7 +138,7 @@ internal sealed class SchemaVersionStep : InstallStep
             await file.ExecuteAsync(connection, ct).ConfigureAwait(false);
         }
 
-        await ExecuteAsync(connection, $"INSERT INTO {Versions} (version, description) VALUES ($1, $2)", [new(Version, string.Empty), new(Description, string.Empty)], ct).ConfigureAwait(false);
+        await ExecuteAsync(connection, $"INSERT INTO {Versions} (version, description) VALUES ($1, $2)", [new(Version, string.Empty), new(_what, string.Empty)], ct).ConfigureAwait(false);
     }
 
     public override void AppendScript(StringBuilder script)
@@ -150,7 +153,55 @@ internal sealed class SchemaVersionStep : InstallStep
         }
 
         script.Append("INSERT INTO ").Append(Versions).Append(" (version, description) VALUES (").Append(Version).Append(", ")
-              .Append(PgSql.QuoteLiteral(Description)).Append(");\n\\endif\n");
+              .Append(PgSql.QuoteLiteral(_what)).Append(");\n\\endif\n");
+    }
+}
+
+/// <summary>
+/// Refuses a database whose RoslynPgSync schema records a version newer than this runtime knows: it was
+/// installed by a newer release, and this one would replace that release's functions with older ones
+/// that may not understand its tables. (In the script: a psql <c>\if</c> that raises the same refusal.)
+/// </summary>
+internal sealed class NewerSchemaRefusal : InstallStep
+{
+    private readonly string _schema;
+
+    public NewerSchemaRefusal(int known, string schema)
+        : base($"refuse a schema newer than version {known}")
+    {
+        Known = known;
+        _schema = schema;
+    }
+
+    /// <summary>The latest schema version this runtime installs.</summary>
+    public int Known { get; }
+
+    private string Versions => PgSql.QuoteIdentifier(_schema) + ".schema_version";
+
+    /// <summary>The refusal, for the exception and the script alike (<paramref name="recorded"/>: the version the database records, or words for it).</summary>
+    public string Message(string recorded) =>
+        $"The RoslynPgSync schema {PgSql.QuoteIdentifier(_schema)} of this database is at {recorded}, " +
+        $"newer than this runtime knows ({Known.ToString(System.Globalization.CultureInfo.InvariantCulture)}): a newer RoslynPgSync installed it. " +
+        "Install with that release or a later one; this one would replace its functions with older ones. Nothing was changed.";
+
+    public override async Task ExecuteAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        var query = new NpgsqlCommand($"SELECT pg_catalog.max(version) FROM {Versions}", connection);
+        await using var queryScope = query.ConfigureAwait(false);
+        if (await query.ExecuteScalarAsync(ct).ConfigureAwait(false) is int recorded && recorded > Known)
+        {
+            throw new PgSyncInstallException(Message("schema version " + recorded.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+    }
+
+    public override void AppendScript(StringBuilder script)
+    {
+        // psql does not expand variables inside the DO block's dollar quotes: the message names no number.
+        script.Append("-- ").Append(Description).Append(" (a newer release installed it)\n");
+        script.Append("SELECT coalesce(pg_catalog.max(version), 0) > ").Append(Known.ToString(System.Globalization.CultureInfo.InvariantCulture))
+              .Append(" AS pgsync_schema_is_newer FROM ").Append(Versions).Append(" \\gset\n");
+        script.Append("\\if :pgsync_schema_is_newer\n");
+        script.Append("DO $pgsync$ BEGIN RAISE EXCEPTION '%', ").Append(PgSql.QuoteLiteral(Message("a later schema version"))).Append("; END $pgsync$;\n\\endif\n");
     }
 }
 

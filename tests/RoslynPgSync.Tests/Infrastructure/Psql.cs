@@ -32,10 +32,19 @@ public static class Psql
         start.ArgumentList.Add("-f");
         start.ArgumentList.Add("-");
         using var process = Process.Start(start)!;
-        await process.StandardInput.WriteAsync(script);
-        process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
-        var error = await process.StandardError.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.StandardInput.WriteAsync(script);
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // psql stopped reading: it failed part-way (ON_ERROR_STOP), and says why on stderr.
+        }
+
+        var error = await errors;
         await output;
         await process.WaitForExitAsync();
         Assert.True(process.ExitCode == 0, $"psql failed ({process.ExitCode}): {error}");

@@ -113,6 +113,29 @@ public sealed class InstallPlanTests
     }
 
     [Fact]
+    public async Task An_older_runtime_refuses_a_schema_a_newer_one_installed()
+    {
+        await using var pair = await TestBed.Create().Pair("async_dst").InstallAsync(PgSyncInstaller.Tables);
+        var newer = InstallPlan.SchemaVersion + 1;
+        const string Functions = "SELECT md5(string_agg(p.oid::regprocedure::text || prosrc, ',' ORDER BY p.oid)) FROM pg_proc AS p WHERE pronamespace = 'pgsync'::regnamespace";
+        // What a newer release leaves: a later version recorded, and its own function bodies.
+        await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO pgsync.schema_version (version, description) VALUES ({newer}, 'a later release')");
+        await Db.ExecuteAsync(pair.Local.AdminConnectionString, "CREATE OR REPLACE FUNCTION pgsync.remote_timeout() RETURNS interval LANGUAGE sql AS $$ SELECT interval '7 seconds' $$");
+        var before = await Db.ScalarAsync<string>(pair.Local.ConnectionString, Functions);
+
+        var error = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(pair.LocalSource, pair.Options));
+        Assert.Contains($"is at schema version {newer}, newer than this runtime knows ({InstallPlan.SchemaVersion})", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await Db.ScalarAsync<string>(pair.Local.ConnectionString, Functions));
+
+        // The printed script stops at the same place: psql fails and the functions stay the newer release's.
+        var script = PgSyncInstaller.GetInstallScript(pair.Options);
+        var password = (ForeignServerSql.PasswordVariable(pair.Options.Servers[0]), pair.Remote.OwnerPassword);
+        var psql = await Assert.ThrowsAnyAsync<Exception>(() => Psql.RunAsync(pair.Cluster, pair.Local.Name, script, password));
+        Assert.Contains("newer than this runtime knows", psql.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await Db.ScalarAsync<string>(pair.Local.ConnectionString, Functions));
+    }
+
+    [Fact]
     public void The_plan_puts_functions_before_the_tables_that_call_them_and_the_tables_before_the_view()
     {
         var options = new PgSyncOptions { NodeName = "n" }.AddServer("async_dst", "Host=h;Database=d;Username=u;Password=p");

@@ -31,6 +31,12 @@ CREATE TABLE IF NOT EXISTS "pgsync".schema_version (
     installed_by name NOT NULL DEFAULT SESSION_USER
 );
 
+-- refuse a schema newer than version 1 (a newer release installed it)
+SELECT coalesce(pg_catalog.max(version), 0) > 1 AS pgsync_schema_is_newer FROM "pgsync".schema_version \gset
+\if :pgsync_schema_is_newer
+DO $pgsync$ BEGIN RAISE EXCEPTION '%', 'The RoslynPgSync schema "pgsync" of this database is at a later schema version, newer than this runtime knows (1): a newer RoslynPgSync installed it. Install with that release or a later one; this one would replace its functions with older ones. Nothing was changed.'; END $pgsync$;
+\endif
+
 -- core/functions/100_current_incarnation.sql
 -- Writers only read it (0 while it is missing: records made under 0 are settled as if made
 -- before a crash); the installer and resolve_applied, in transactions of their own, make it.
@@ -799,8 +805,8 @@ $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".enqueue(text, text, text, "char", bigint, text, text) FROM PUBLIC;
 
 -- core/functions/240_register_table.sql
--- Installed source tables register (and uninstalled ones unregister) the function that rebuilds a
--- target's rows for given keys from the source (see resolve_applied), through these entry points.
+-- Installed source tables register the function that rebuilds a target's rows for given keys from
+-- the source (see resolve_applied) through this entry point; unregister_table undoes it.
 CREATE OR REPLACE FUNCTION "pgsync".register_table(p_nsp text, p_table text, p_restore_function text)
 RETURNS void
 LANGUAGE plpgsql
@@ -815,6 +821,8 @@ END
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".register_table(text, text, text) FROM PUBLIC;
 
+-- core/functions/250_unregister_table.sql
+-- The entry point an uninstalled source table calls to drop its registration (see register_table).
 CREATE OR REPLACE FUNCTION "pgsync".unregister_table(p_nsp text, p_table text)
 RETURNS void
 LANGUAGE plpgsql
@@ -990,7 +998,7 @@ DROP FUNCTION IF EXISTS "pgsync".apply_pending(text, integer, boolean);
 DROP FUNCTION IF EXISTS "pgsync".ledger_insert(text, text, xid8, bigint[], text[], text[], text[]);
 DROP FUNCTION IF EXISTS "pgsync".ledger_insert(text, text, xid8, bigint[], bigint[], text[], text[], text[]);
 DROP FUNCTION IF EXISTS "pgsync".ledger_insert(text, text, xid8, bigint, bigint[], bigint[], text[], text[], text[]);
-INSERT INTO "pgsync".schema_version (version, description) VALUES (1, 'schema version 1: the queue and its tables');
+INSERT INTO "pgsync".schema_version (version, description) VALUES (1, 'the queue and its tables');
 \endif
 
 -- core/views/status.sql

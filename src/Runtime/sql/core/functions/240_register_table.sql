@@ -1,5 +1,5 @@
--- Installed source tables register (and uninstalled ones unregister) the function that rebuilds a
--- target's rows for given keys from the source (see resolve_applied), through these entry points.
+-- Installed source tables register the function that rebuilds a target's rows for given keys from
+-- the source (see resolve_applied) through this entry point; unregister_table undoes it.
 CREATE OR REPLACE FUNCTION @schema@.register_table(p_nsp text, p_table text, p_restore_function text)
 RETURNS void
 LANGUAGE plpgsql
@@ -13,14 +13,3 @@ BEGIN
 END
 $pgsync$;
 REVOKE ALL ON FUNCTION @schema@.register_table(text, text, text) FROM PUBLIC;
-
-CREATE OR REPLACE FUNCTION @schema@.unregister_table(p_nsp text, p_table text)
-RETURNS void
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $pgsync$
-BEGIN
-    DELETE FROM @schema@.replicated_table AS r WHERE r.nsp_name = p_nsp AND r.table_name = p_table;
-END
-$pgsync$;
-REVOKE ALL ON FUNCTION @schema@.unregister_table(text, text) FROM PUBLIC;
