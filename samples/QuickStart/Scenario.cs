@@ -30,7 +30,12 @@ internal static class Scenario
         await using var remote = await cluster.CreateDatabaseAsync("remote", ct);
         Console.WriteLine($"  databases {local.Name} and {remote.Name}, each owned by its own role with a scram-sha-256 password");
 
-        Step("Starting a generic host with AddPgSync: the worker installs replication, then replays");
+        Step("Rows that exist before replication: 5,000 in local.loc_test");
+        var locTest = PgSyncInstaller.Tables.Single(t => t.SourceTable == "loc_test");
+        await ExecuteAsync(local.ConnectionString, locTest.CreateTableSql, ct);
+        await ExecuteAsync(local.ConnectionString, $"INSERT INTO {Local} SELECT 100000 + g, md5(g::text), 'there before the install', now(), now() FROM generate_series(1, 5000) AS g", ct);
+
+        Step("Starting a generic host with AddPgSync: the worker installs replication, copies the rows that were there, then replays");
         foreach (var table in PgSyncInstaller.Tables)
         {
             Console.WriteLine($"  {table.SourceSchema}.{table.SourceTable}: key ({string.Join(", ", table.KeyColumns)}), PK vector '{string.Join(" ", table.PkVector)}' -> {string.Join("; ", table.Targets)}");
@@ -61,6 +66,20 @@ internal static class Scenario
         var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RoslynPgSync.PgSyncOptions>>().Value;
         var monitor = host.Services.GetRequiredService<PgSyncMonitor>();
         Console.WriteLine($"  installed for server {options.Servers[0]}");
+        while (true)
+        {
+            var copy = (await monitor.GetCopiesAsync(ct)).Single(c => c.Table == Local);
+            Console.WriteLine($"  initial copy of {copy.Table}: {copy.Status.ToString().ToLowerInvariant()}, {copy.RowsCopied} of ~{copy.RowsEstimate} rows");
+            if (!copy.IsRunning)
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
+        }
+
+        var copied = await CompareAsync(local, remote, "after the initial copy", ct);
+        await ExecuteAsync(local.ConnectionString, $"DELETE FROM {Local} WHERE pk1 > 100000", ct);
 
         // The same table without replication, to show what replication costs the writer.
         await ExecuteAsync(local.ConnectionString, "CREATE TABLE local.loc_test_plain (LIKE local.loc_test INCLUDING ALL)", ct);
@@ -111,7 +130,7 @@ internal static class Scenario
         }
 
         await host.StopAsync(CancellationToken.None);
-        var equal = report.All(r => r.IsEqual) && await CompareAsync(local, remote, "final", ct);
+        var equal = copied && report.All(r => r.IsEqual) && await CompareAsync(local, remote, "final", ct);
         Console.WriteLine(equal ? "  both sides are equal" : "  THE SIDES DIFFER");
         Step("Done: the cluster is removed on exit");
         return equal;

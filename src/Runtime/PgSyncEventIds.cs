@@ -3,7 +3,7 @@ namespace RoslynPgSync;
 /// <summary>
 /// The event ids of everything RoslynPgSync logs, in ranges by the part that logs it, so a log filter or an
 /// alert can select a part by range and an event by id: 1000-1999 the installer, 2000-2999 the replay
-/// worker, 3000-3999 the verifier, 4000-4999 the monitor and the health check. Each event's name
+/// worker, 3000-3999 the verifier, 4000-4999 the monitor and the health check, 5000-5999 the initial copy. Each event's name
 /// (<c>EventId.Name</c>) is its field's name here; docs/logging.md lists every id with its level and meaning.
 /// An id keeps its meaning across releases; new events take new ids in their part's range.
 /// </summary>
@@ -76,4 +76,24 @@ public static class PgSyncEventIds
     public const int VerifySkipped = 3004;
 
     // Monitor and health check: 4000-4999 (none yet).
+
+    // Initial copy: 5000-5999.
+
+    /// <summary>An initial copy of a table to a destination starts (or resumes after a restart): its mode and estimated rows.</summary>
+    public const int CopyStarted = 5000;
+
+    /// <summary>One chunk of an initial copy was queued and applied.</summary>
+    public const int CopyChunk = 5001;
+
+    /// <summary>An initial copy's progress (every few seconds while it runs): rows, rate, time left.</summary>
+    public const int CopyProgress = 5002;
+
+    /// <summary>An initial copy is done: every chunk reached the destination.</summary>
+    public const int CopyDone = 5003;
+
+    /// <summary>An initial copy was not run: the target had rows (WhenTargetEmpty), or it was recorded as failed.</summary>
+    public const int CopySkipped = 5004;
+
+    /// <summary>A destination did not accept an initial copy's chunk yet; the copy waits and retries.</summary>
+    public const int CopyWaiting = 5005;
 }

@@ -100,6 +100,33 @@ public sealed class PgSyncOptions
         }
     }
 
+    /// <summary>
+    /// What the install does with the rows a source table already holds, for each table and destination
+    /// never copied before: <see cref="InitialCopyMode.WhenTargetEmpty"/> by default (copy into an empty
+    /// target, leave a target that has rows and say so), <see cref="InitialCopyMode.Never"/> or
+    /// <see cref="InitialCopyMode.Replace"/>. The copy runs after the install commits (in the background
+    /// when the hosted worker installs), online, and resumes where it stopped after a restart.
+    /// </summary>
+    public InitialCopyMode InitialCopy { get; set; } = InitialCopyMode.WhenTargetEmpty;
+
+    /// <summary>The <see cref="InitialCopyChunkRows"/> when none is set: 10,000.</summary>
+    public const int DefaultInitialCopyChunkRows = 10_000;
+
+    private int _initialCopyChunkRows = DefaultInitialCopyChunkRows;
+
+    /// <summary>
+    /// How many rows one chunk of an initial copy reads (and locks FOR SHARE, for that chunk's short
+    /// transaction) and sends as one queue entry. 10,000 by default.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
+    public int InitialCopyChunkRows
+    {
+        get => _initialCopyChunkRows;
+        set => _initialCopyChunkRows = value > 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(InitialCopyChunkRows), value, "InitialCopyChunkRows must be positive.");
+    }
+
     /// <summary>The destination servers registered so far, in registration order.</summary>
     public IReadOnlyList<PgSyncServer> Servers { get; }
 

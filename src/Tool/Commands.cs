@@ -1,12 +1,16 @@
+using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
+using RoslynPgSync.Copy;
 using RoslynPgSync.Hosting;
 using RoslynPgSync.Installation;
 using RoslynPgSync.Verification;
+using Spectre.Console;
 
 namespace RoslynPgSync.Tool;
 
@@ -69,6 +73,59 @@ internal static class Commands
         }
 
         return results.All(r => r.IsEqual) ? ExitCodes.Success : ExitCodes.Differences;
+    }
+
+    /// <summary>
+    /// <c>pgsync copy</c>: restarts the chosen copies when asked (<paramref name="table"/>, <paramref name="replace"/>),
+    /// then runs every unfinished one with a progress bar per table and destination, and prints how each ended.
+    /// </summary>
+    public static async Task<int> CopyAsync(NpgsqlDataSource local, AppConfiguration app, string? table, bool replace, TextWriter output, CancellationToken ct)
+    {
+        var copier = new PgSyncCopier(local, app.Options);
+        if (table is not null || replace)
+        {
+            await copier.RestartAsync(app.Tables, replace, table, ct).ConfigureAwait(false);
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        var before = await copier.GetProgressAsync(ct).ConfigureAwait(false);
+        IReadOnlyList<CopyProgress> after = before;
+        await console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .StartAsync(async context =>
+            {
+                var bars = before.Where(c => c.IsRunning).ToDictionary(
+                    c => (c.Table, c.Server),
+                    c => context.AddTask($"{c.Table} -> {c.Server}", maxValue: Math.Max(1, c.RowsEstimate ?? 1)));
+                var progress = new Progress<CopyProgress>(c =>
+                {
+                    if (bars.TryGetValue((c.Table, c.Server), out var bar))
+                    {
+                        bar.MaxValue = Math.Max(Math.Max(1, c.RowsEstimate ?? 1), c.RowsCopied);
+                        bar.Value = c.RowsCopied;
+                    }
+                });
+                after = await copier.RunAsync(app.Tables, progress, ct).ConfigureAwait(false);
+                foreach (var (key, bar) in bars)
+                {
+                    if (after.FirstOrDefault(c => (c.Table, c.Server) == key) is { Status: CopyStatus.Done } done)
+                    {
+                        bar.MaxValue = Math.Max(1, done.RowsCopied);
+                        bar.Value = bar.MaxValue;
+                    }
+
+                    bar.StopTask();
+                }
+            }).ConfigureAwait(false);
+
+        foreach (var copy in after)
+        {
+            await output.WriteLineAsync(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{copy.Table} -> {copy.Server}: {copy.Status.ToString().ToLowerInvariant()}, {copy.RowsCopied} rows in {copy.Chunks} chunks{(copy.RowsPerSecond is { } rate ? $", {rate:F0} rows/s" : string.Empty)}{(copy.Reason is null ? string.Empty : " (" + copy.Reason + ")")}")).ConfigureAwait(false);
+        }
+
+        return after.Any(c => c.Status is CopyStatus.Failed || c.IsRunning) ? ExitCodes.Differences : ExitCodes.Success;
     }
 
     public static async Task<int> ReplayAsync(NpgsqlDataSource local, AppConfiguration app, int limit, TextWriter output, CancellationToken ct)

@@ -68,6 +68,15 @@ internal static class PgSyncCommandLine
                 result.AddError("--limit must be a positive number.");
             }
         });
+        var table = new Option<string?>("--table")
+        {
+            HelpName = "schema.table",
+            Description = "Copy only this source table, from the beginning again (its name alone will do when it is unique)",
+        };
+        var replace = new Option<bool>("--replace")
+        {
+            Description = "Empty the targets first, so that they end equal to the source (rows the source lacks are removed)",
+        };
         var destination = new Option<bool>("--destination")
         {
             Description = "The set-up for a destination database instead of the source's",
@@ -93,6 +102,9 @@ internal static class PgSyncCommandLine
             (db, app, _, output, ct) => Commands.VerifyAsync(db, app, output, ct)));
         root.Add(DatabaseCommand("replay", "Apply up to --limit of the oldest queued entries now",
             (db, app, parse, output, ct) => Commands.ReplayAsync(db, app, parse.GetValue(limit), output, ct), limit));
+
+        root.Add(DatabaseCommand("copy", "Run the initial copies the install recorded (resuming after their last chunk), with a progress bar; --table or --replace copy again from the beginning",
+            (db, app, parse, output, ct) => Commands.CopyAsync(db, app, parse.GetValue(table), parse.GetValue(replace), output, ct), table, replace));
 
         var dbaScript = new Command("dba-script", "Print the one-time superuser set-up for the source database (--destination: for a destination database); needs no --assembly")
         {

@@ -5,7 +5,7 @@ namespace RoslynPgSync.Hosting;
 
 /// <summary>
 /// Reads <see cref="PgSyncOptions"/> from a configuration section (<c>Schema</c>, <c>NodeName</c>,
-/// <c>CreateMissingTables</c>, <c>CommitTimeout</c>, <c>Servers:&lt;name&gt; = &lt;connection string&gt;</c>); shared by
+/// <c>CreateMissingTables</c>, <c>CommitTimeout</c>, <c>InitialCopy</c>, <c>InitialCopyChunkRows</c>, <c>Servers:&lt;name&gt; = &lt;connection string&gt;</c>); shared by
 /// <c>AddPgSync</c> and the <c>pgsync</c> command-line tool.
 /// </summary>
 public static class PgSyncConfiguration
@@ -38,6 +38,20 @@ public static class PgSyncConfiguration
                 : TimeSpan.TryParse(commitTimeout, System.Globalization.CultureInfo.InvariantCulture, out var wait)
                     ? wait
                     : throw new FormatException($"PgSync:CommitTimeout '{commitTimeout}' is not a time span (such as 00:00:30) or 'none'.");
+        }
+
+        if (section["InitialCopy"] is { Length: > 0 } copy)
+        {
+            options.InitialCopy = Enum.TryParse<InitialCopyMode>(copy.Trim(), ignoreCase: true, out var mode) && Enum.IsDefined(mode)
+                ? mode
+                : throw new FormatException($"PgSync:InitialCopy '{copy}' is not one of {string.Join(", ", Enum.GetNames<InitialCopyMode>())}.");
+        }
+
+        if (section["InitialCopyChunkRows"] is { Length: > 0 } chunk)
+        {
+            options.InitialCopyChunkRows = int.TryParse(chunk, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var rows) && rows > 0
+                ? rows
+                : throw new FormatException($"PgSync:InitialCopyChunkRows '{chunk}' is not a positive whole number.");
         }
 
         foreach (var server in section.GetSection("Servers").GetChildren())

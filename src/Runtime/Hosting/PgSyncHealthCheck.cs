@@ -11,8 +11,9 @@ namespace RoslynPgSync.Hosting;
 
 /// <summary>
 /// Healthy while every destination's oldest waiting entry is younger than
-/// <see cref="PgSyncHostOptions.DegradedLag"/>; Degraded past it (naming the destinations and their
-/// lag); Unhealthy when the status cannot be read.
+/// <see cref="PgSyncHostOptions.DegradedLag"/> and no initial copy runs or has failed; Degraded past it
+/// or while a copy is incomplete (naming the destinations, their lag and the copies); Unhealthy when the
+/// status cannot be read.
 /// </summary>
 public sealed class PgSyncHealthCheck : IHealthCheck
 {
@@ -31,9 +32,11 @@ public sealed class PgSyncHealthCheck : IHealthCheck
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         IReadOnlyList<DestinationStatus> status;
+        IReadOnlyList<Copy.CopyProgress> copies;
         try
         {
             status = await _monitor.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+            copies = await _monitor.GetCopiesAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
@@ -42,11 +45,18 @@ public sealed class PgSyncHealthCheck : IHealthCheck
 
         var data = status.ToDictionary(s => s.Server, s => (object)$"depth {s.Depth}, oldest {s.OldestAge.TotalSeconds:F0} s", StringComparer.Ordinal);
         var lagging = status.Where(s => s.OldestAge > _host.DegradedLag).ToList();
-        return lagging.Count == 0
+        // A destination that is still being copied into, or whose copy failed, lacks rows the source has.
+        var incomplete = copies.Where(c => c.IsRunning || c.Status == Copy.CopyStatus.Failed).ToList();
+        foreach (var copy in incomplete)
+        {
+            data["copy " + copy.Table + " -> " + copy.Server] = copy.ToString();
+        }
+
+        var problems = lagging.Select(s => $"{s.Server} behind by more than {_host.DegradedLag} ({s.Depth} entries, oldest {s.OldestAge.TotalSeconds:F0} s{(s.LastError is null ? string.Empty : ", last error: " + s.LastError)})")
+            .Concat(incomplete.Select(c => c.IsRunning ? $"initial copy of {c.Table} to {c.Server} running ({c.RowsCopied} of ~{c.RowsEstimate?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} rows)" : $"initial copy of {c.Table} to {c.Server} failed: {c.Reason}"))
+            .ToList();
+        return problems.Count == 0
             ? HealthCheckResult.Healthy("Every destination is within " + _host.DegradedLag, data)
-            : HealthCheckResult.Degraded(
-                "Behind by more than " + _host.DegradedLag + ": " +
-                string.Join(", ", lagging.Select(s => $"{s.Server} ({s.Depth} entries, oldest {s.OldestAge.TotalSeconds:F0} s{(s.LastError is null ? string.Empty : ", last error: " + s.LastError)})")),
-                data: data);
+            : HealthCheckResult.Degraded(string.Join("; ", problems), data: data);
     }
 }

@@ -31,7 +31,17 @@ public sealed class PgSyncMetrics : IDisposable
         _failures = _meter.CreateCounter<long>("pgsync.apply.failures", "{failure}", "Batches a destination did not accept.");
         _meter.CreateObservableGauge("pgsync.queue.depth", () => _latest.Select(s => new Measurement<long>(s.Depth, Tag(s.Server))), "{entry}", "Entries waiting per destination.");
         _meter.CreateObservableGauge("pgsync.queue.oldest_age", () => _latest.Select(s => new Measurement<double>(s.OldestAge.TotalSeconds, Tag(s.Server))), "s", "Age of the oldest waiting entry per destination.");
+        _meter.CreateObservableGauge("pgsync.copy.rows", () => _copies.Select(c => new Measurement<long>(c.RowsCopied, CopyTags(c))), "{row}", "Rows an initial copy has copied, per table and destination.");
+        _meter.CreateObservableGauge("pgsync.copy.rows_estimate", () => _copies.Where(c => c.RowsEstimate is not null).Select(c => new Measurement<long>(c.RowsEstimate!.Value, CopyTags(c))), "{row}", "The source's estimated rows when an initial copy started.");
+        _meter.CreateObservableGauge("pgsync.copy.running", () => _copies.Select(c => new Measurement<int>(c.IsRunning ? 1 : 0, CopyTags(c))), "{copy}", "1 while an initial copy runs (pending or copying), else 0.");
     }
+
+    private volatile IReadOnlyList<Copy.CopyProgress> _copies = Array.Empty<Copy.CopyProgress>();
+
+    internal void ObserveCopies(IReadOnlyList<Copy.CopyProgress> copies) => _copies = copies;
+
+    private static KeyValuePair<string, object?>[] CopyTags(Copy.CopyProgress copy) =>
+        [Tag(copy.Server), new("pgsync.table", copy.Table), new("pgsync.copy.status", copy.Status.ToString().ToLowerInvariant())];
 
     internal void Applied(string server, long entries, long rows, TimeSpan duration)
     {

@@ -65,4 +65,9 @@ public sealed class PgSyncMonitor
 
         return found.Values.OrderBy(s => s.Server, StringComparer.Ordinal).ToList();
     }
+
+    /// <summary>Every recorded initial copy (<c>pgsync.copy_status</c>): its status, rows copied of the estimate, rate and time left.</summary>
+    /// <param name="ct">Cancels the query.</param>
+    public Task<IReadOnlyList<Copy.CopyProgress>> GetCopiesAsync(CancellationToken ct = default) =>
+        new Copy.PgSyncCopier(_local, _options).GetProgressAsync(ct);
 }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using RoslynPgSync.Copy;
 using RoslynPgSync.Installation;
 using RoslynPgSync.Queue;
 using RoslynPgSync.Sql;
@@ -64,6 +65,9 @@ public sealed class PgSyncReplayWorker : BackgroundService
 
     private readonly TaskCompletionSource _installed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    // The background initial copies (RunCopiesAsync); completed when none runs.
+    private Task _copies = Task.CompletedTask;
+
     // Set while a start-up install failed and an earlier install keeps replication running.
     private DateTimeOffset? _installDue;
     private DateTimeOffset _resolveDue;
@@ -105,6 +109,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
                     }
 
                     _metrics.Observe(await _monitor.GetStatusAsync(stoppingToken).ConfigureAwait(false));
+                    _metrics.ObserveCopies(await _monitor.GetCopiesAsync(stoppingToken).ConfigureAwait(false));
                 }
                 catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
                 {
@@ -132,6 +137,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
                 await listener.DisposeAsync().ConfigureAwait(false);
             }
 
+            await _copies.ConfigureAwait(false);
             Log.Stopped(_logger);
         }
     }
@@ -149,6 +155,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
         if (!_host.InstallOnStart)
         {
             _installed.TrySetResult();
+            StartCopies(ct);
             return servers;
         }
 
@@ -196,15 +203,61 @@ public sealed class PgSyncReplayWorker : BackgroundService
         try
         {
             // The installer logs to the worker's logger: each start-up install's steps and outcome (events 1000-1003).
-            await PgSyncInstallation.InstallAsync(_local, _options, _tables.All, _logger, ct).ConfigureAwait(false);
+            // The initial copies it records run beside the replay (RunCopiesAsync), not before it.
+            await PgSyncInstallation.InstallAsync(_local, _options, _tables.All, _logger, copy: false, ct).ConfigureAwait(false);
             Log.Installed(_logger, plan.Tables.Count, servers); // joined ("a, b") only when the level is on
             _installed.TrySetResult();
+            StartCopies(ct);
             return true;
         }
         catch (Exception ex) when (ex is PgSyncInstallException or NpgsqlException or TimeoutException && !ct.IsCancellationRequested)
         {
             Log.InstallFailed(_logger, ex, retryDelay);
             return false;
+        }
+    }
+
+    /// <summary>Runs the recorded initial copies in the background, unless they run already.</summary>
+    private void StartCopies(CancellationToken ct)
+    {
+        if (_copies.IsCompleted)
+        {
+            _copies = RunCopiesAsync(ct);
+        }
+    }
+
+    /// <summary>
+    /// Runs every pending or unfinished initial copy to the end, beside the replay loop (both apply through
+    /// the destination's lock, so they take turns); a failure is logged and retried with backoff.
+    /// </summary>
+    private async Task RunCopiesAsync(CancellationToken ct)
+    {
+        await Task.Yield();
+        var copier = new PgSyncCopier(_local, _options, _logger);
+        var delay = _host.MinBackoff;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                try
+                {
+                    if (!(await copier.RunAsync(_tables.All, ct: ct).ConfigureAwait(false)).Any(c => c.IsRunning))
+                    {
+                        return;
+                    }
+                }
+                catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !ct.IsCancellationRequested)
+                {
+                    Log.CycleFailed(_logger, ex, delay);
+                }
+
+                await Task.Delay(delay, _time, ct).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _host.MaxBackoff.Ticks));
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping: the copy resumes after its last chunk at the next start.
         }
     }
 

@@ -92,8 +92,40 @@ internal sealed class InstallPlan
             steps.AddRange(ForeignServerSql.Steps(server, nodeName, quoted, PgSql.QuoteIdentifier(dblinkSchema)));
         }
 
+        steps.AddRange(InitialCopySteps(options, quoted));
         steps.AddRange(Tables.Select(t => new SqlStep($"{t} ({t.EntityType.FullName})", t.GetInstallSql(schema))));
         return steps;
+    }
+
+    /// <summary>
+    /// Per table and destination never copied before: the initial copy is recorded (pending, or skipped
+    /// when <see cref="InitialCopyMode.WhenTargetEmpty"/> finds rows in a target), to be run once the
+    /// install has committed (<see cref="Copy.PgSyncCopier"/>). Nothing with <see cref="InitialCopyMode.Never"/>.
+    /// </summary>
+    private IEnumerable<SqlStep> InitialCopySteps(PgSyncOptions options, string quotedSchema)
+    {
+        if (options.InitialCopy == InitialCopyMode.Never)
+        {
+            yield break;
+        }
+
+        var mode = options.InitialCopy == InitialCopyMode.Replace ? "replace" : "upsert";
+        foreach (var table in Tables)
+        {
+            foreach (var group in table.Targets.GroupBy(t => t.Server, StringComparer.Ordinal))
+            {
+                yield return new SqlStep(
+                    $"initial copy of {table} to {group.Key} ({options.InitialCopy}): recorded unless copied before",
+                    $"SELECT {quotedSchema}.copy_register($1, $2, $3, $4, $5, $6, $7)",
+                    StepValue.Text(table.SourceSchema),
+                    StepValue.Text(table.SourceTable),
+                    StepValue.Text(group.Key),
+                    StepValue.Text(mode),
+                    StepValue.TextArray(group.Select(t => t.Schema)),
+                    StepValue.TextArray(group.Select(t => t.Table)),
+                    StepValue.Boolean(options.InitialCopy == InitialCopyMode.WhenTargetEmpty));
+            }
+        }
     }
 
     /// <summary>The latest schema version this runtime installs.</summary>

@@ -60,6 +60,8 @@ internal readonly record struct StepValue(object? Value, string ScriptText)
         ? new(wait, PgSql.QuoteLiteral(Math.Ceiling(wait.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture) + " milliseconds") + "::interval")
         : new(null, "NULL::interval");
 
+    public static StepValue Boolean(bool value) => new(value, value ? "true" : "false");
+
     public static StepValue Secret(string value, string psqlVariable) => new(value, ":'" + psqlVariable + "'");
 
     /// <summary>The script's text (for a secret: its psql variable), never the bound value: a step's values must not reach a log or a message.</summary>

@@ -66,7 +66,16 @@ public static class PgSyncInstallation
     /// </param>
     /// <param name="ct">Cancels the installation (nothing is changed then).</param>
     /// <exception cref="PgSyncInstallException">The install refused and changed nothing; logged as <see cref="PgSyncEventIds.InstallRefused"/> first.</exception>
-    public static async Task InstallAsync(NpgsqlDataSource local, PgSyncOptions options, IReadOnlyList<ReplicatedTable> tables, ILogger? logger, CancellationToken ct = default)
+    public static Task InstallAsync(NpgsqlDataSource local, PgSyncOptions options, IReadOnlyList<ReplicatedTable> tables, ILogger? logger, CancellationToken ct = default) =>
+        InstallAsync(local, options, tables, logger, copy: true, ct);
+
+    /// <summary>
+    /// The install, then (with <paramref name="copy"/>) the initial copies it recorded and any left
+    /// unfinished before, to the end (<see cref="Copy.PgSyncCopier"/>); the hosted worker copies in the
+    /// background instead.
+    /// </summary>
+    /// <exception cref="PgSyncInstallException">The install refused (nothing changed), or it committed and a copy then stopped (it resumes later).</exception>
+    internal static async Task InstallAsync(NpgsqlDataSource local, PgSyncOptions options, IReadOnlyList<ReplicatedTable> tables, ILogger? logger, bool copy, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(local);
         var log = logger ?? NullLogger.Instance;
@@ -90,6 +99,20 @@ public static class PgSyncInstallation
 
         var milliseconds = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         InstallerLog.Installed(log, installed.Count, installed, servers, milliseconds);
+        if (copy)
+        {
+            try
+            {
+                await new Copy.PgSyncCopier(local, options, log).RunAsync(plan.Tables, ct: ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !ct.IsCancellationRequested)
+            {
+                throw new PgSyncInstallException(
+                    $"Replication is installed, but the initial copy stopped: {ex.Message}. It resumes after its last chunk at the next install, " +
+                    "when the hosted worker starts, or with pgsync copy (progress in pgsync.copy_status).",
+                    ex);
+            }
+        }
     }
 
     private static async Task InstallAsync(NpgsqlDataSource local, PgSyncOptions options, InstallPlan plan, ILogger log, CancellationToken ct)

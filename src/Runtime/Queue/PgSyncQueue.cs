@@ -57,6 +57,29 @@ internal static class PgSyncQueue
     /// <summary>Listens for the capture's and skip_entry's notifications.</summary>
     public static string Listen => "LISTEN " + PgSql.QuoteIdentifier(SqlNames.NotifyChannel);
 
+    /// <summary>Whether queue entry <c>$1</c> is still queued (not applied or skipped yet).</summary>
+    public static string EntryQueued(string schema) => $"SELECT EXISTS (SELECT 1 FROM {Object(schema, SqlNames.Queue)} AS e WHERE e.id = $1)";
+
+    /// <summary>
+    /// One chunk of an initial copy into the queue, with the copy's state moved on (copy_queued): <c>$1</c>
+    /// schema, <c>$2</c> table, <c>$3</c> server, <c>$4</c> rows, <c>$5</c> the remote statement (NULL: none),
+    /// <c>$6</c> the chunk's last key as JSON, <c>$7</c> whether it reached the table's end. Returns the entry.
+    /// </summary>
+    public static string CopyQueued(string schema) => $"SELECT {Object(schema, "copy_queued")}($1, $2, $3, $4, $5, $6, $7)";
+
+    /// <summary>Marks copies done (every chunk applied) or failed (a chunk skipped): copy_settle.</summary>
+    public static string CopySettle(string schema) => $"SELECT {Object(schema, "copy_settle")}()";
+
+    /// <summary>
+    /// The copy status view: schema, table, server, mode, status, rows copied, estimate, chunks, rows/s,
+    /// seconds left, started, finished, reason.
+    /// </summary>
+    public static string CopyStatus(string schema) => $"""
+        SELECT nsp_name, table_name, dst_server, mode, status, rows_copied, rows_estimate, chunks, rows_per_second,
+               EXTRACT(EPOCH FROM eta)::double precision, started_at, finished_at, reason, last_key
+        FROM {Object(schema, "copy_status")} ORDER BY nsp_name, table_name, dst_server
+        """;
+
     /// <summary>The status view, per destination: server, depth, oldest age in seconds, last success, last error (time, entry, table).</summary>
     public static string Status(string schema) => $"""
         SELECT dst_server, depth, COALESCE(EXTRACT(EPOCH FROM oldest_entry_age), 0)::double precision,

@@ -59,7 +59,7 @@ public sealed class InstallPlanTests
         Assert.Contains($"mode \"char\" NOT NULL DEFAULT 'a' CHECK (mode IN ({codes}))", SqlResources.Raw("core/schema/010_sync_err_rec.sql"), StringComparison.Ordinal);
         var atCommit = string.Join(", ", QueueModes.All.Where(m => m.SentAtCommit()).Select(m => "'" + m.Code() + "'"));
         Assert.Contains($"mode \"char\" NOT NULL CHECK (mode IN ({atCommit}))", SqlResources.Raw("core/schema/030_sync_pending.sql"), StringComparison.Ordinal);
-        Assert.Contains($"IF p_mode = '{QueueMode.Async.Code()}' THEN", SqlResources.Raw("core/functions/230_enqueue.sql"), StringComparison.Ordinal);
+        Assert.Contains($"IF p_mode OPERATOR(pg_catalog.=) '{QueueMode.Async.Code()}' THEN", SqlResources.Raw("core/functions/230_enqueue.sql"), StringComparison.Ordinal);
         Assert.Contains($"p.mode = '{QueueMode.Strict.Code()}'", SqlResources.Raw("core/functions/200_flush_at_commit.sql"), StringComparison.Ordinal);
     }
 

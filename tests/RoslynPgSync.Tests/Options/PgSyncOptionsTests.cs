@@ -51,6 +51,39 @@ public sealed class PgSyncOptionsTests
         Assert.Contains("PgSync:CommitTimeout 'soon'", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(null, InitialCopyMode.WhenTargetEmpty)]
+    [InlineData("Never", InitialCopyMode.Never)]
+    [InlineData("replace", InitialCopyMode.Replace)]
+    [InlineData("WhenTargetEmpty", InitialCopyMode.WhenTargetEmpty)]
+    public void Initial_copy_defaults_to_when_target_empty_and_is_read_from_configuration(string? value, InitialCopyMode expected)
+    {
+        var section = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["InitialCopy"] = value, ["InitialCopyChunkRows"] = value is null ? null : "500" })
+            .Build();
+        var options = new PgSyncOptions();
+
+        PgSyncConfiguration.Apply(section, options);
+
+        Assert.Equal(expected, options.InitialCopy);
+        Assert.Equal(value is null ? PgSyncOptions.DefaultInitialCopyChunkRows : 500, options.InitialCopyChunkRows);
+    }
+
+    [Theory]
+    [InlineData("InitialCopy", "Sometimes", "PgSync:InitialCopy 'Sometimes' is not one of WhenTargetEmpty, Never, Replace")]
+    [InlineData("InitialCopy", "7", "PgSync:InitialCopy '7'")]
+    [InlineData("InitialCopyChunkRows", "0", "PgSync:InitialCopyChunkRows '0' is not a positive whole number")]
+    [InlineData("InitialCopyChunkRows", "many", "PgSync:InitialCopyChunkRows 'many'")]
+    public void Initial_copy_settings_it_cannot_use_are_refused_naming_the_setting(string key, string value, string message)
+    {
+        var section = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
+
+        var error = Assert.Throws<FormatException>(() => PgSyncConfiguration.Apply(section, new PgSyncOptions()));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.Equal("InitialCopyChunkRows", Assert.Throws<ArgumentOutOfRangeException>(() => new PgSyncOptions { InitialCopyChunkRows = -1 }).ParamName);
+    }
+
     [Fact]
     public void Added_server_is_parsed_and_its_description_leaves_the_password_out()
     {

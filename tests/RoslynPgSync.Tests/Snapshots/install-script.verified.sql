@@ -31,10 +31,10 @@ CREATE TABLE IF NOT EXISTS "pgsync".schema_version (
     installed_by name NOT NULL DEFAULT SESSION_USER
 );
 
--- refuse a schema newer than version 1 (a newer release installed it)
-SELECT coalesce(pg_catalog.max(version), 0) > 1 AS pgsync_schema_is_newer FROM "pgsync".schema_version \gset
+-- refuse a schema newer than version 2 (a newer release installed it)
+SELECT coalesce(pg_catalog.max(version), 0) > 2 AS pgsync_schema_is_newer FROM "pgsync".schema_version \gset
 \if :pgsync_schema_is_newer
-DO $pgsync$ BEGIN RAISE EXCEPTION '%', 'The RoslynPgSync schema "pgsync" of this database is at a later schema version, newer than this runtime knows (1): a newer RoslynPgSync installed it. Install with that release or a later one; this one would replace its functions with older ones. Nothing was changed.'; END $pgsync$;
+DO $pgsync$ BEGIN RAISE EXCEPTION '%', 'The RoslynPgSync schema "pgsync" of this database is at a later schema version, newer than this runtime knows (2): a newer RoslynPgSync installed it. Install with that release or a later one; this one would replace its functions with older ones. Nothing was changed.'; END $pgsync$;
 \endif
 
 -- core/functions/100_current_incarnation.sql
@@ -786,13 +786,15 @@ REVOKE ALL ON FUNCTION "pgsync".set_node(text, interval) FROM PUBLIC;
 -- (into sync_pending under the writer's top-level transaction, sent by flush_at_commit).
 -- p_keys: Sync/Strict, the JSON array of the keys the entry touches (NULL: the whole table).
 -- Called by the capture functions, which run as the installing role; nobody else may call it.
+-- No SET search_path: it is not SECURITY DEFINER, its callers (SECURITY DEFINER capture functions)
+-- have pinned the path already, and every name in it is qualified; a SET clause would cost every
+-- captured statement a configuration save and restore.
 CREATE OR REPLACE FUNCTION "pgsync".enqueue(p_nsp text, p_table text, p_dst text, p_mode "char", p_rows bigint, p_sql text, p_keys text)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
 AS $pgsync$
 BEGIN
-    IF p_mode = 'a' THEN
+    IF p_mode OPERATOR(pg_catalog.=) 'a' THEN
         INSERT INTO "pgsync".sync_err_rec (nsp_name, table_name, dst_server, mode, row_count, dst_query)
         VALUES (p_nsp, p_table, p_dst, p_mode, p_rows, p_sql);
         PERFORM pg_catalog.pg_notify('pgsync', p_dst);
@@ -833,6 +835,123 @@ BEGIN
 END
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".unregister_table(text, text) FROM PUBLIC;
+
+-- core/functions/255_copy_register.sql
+-- Records, at install, that a table's rows are to be copied to a destination, unless a copy of it
+-- was recorded before (then it does nothing and returns NULL). p_when_empty (InitialCopy =
+-- WhenTargetEmpty): a target that already has rows is not copied into; the copy is recorded as
+-- skipped with the reason. The targets are probed through dblink, before this install's capture
+-- can have sent anything there. Returns the status recorded.
+CREATE OR REPLACE FUNCTION "pgsync".copy_register(p_nsp text, p_table text, p_dst text, p_mode text,
+                                                   p_target_schemas text[], p_target_tables text[], p_when_empty boolean)
+RETURNS text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+DECLARE
+    v_full text[] := '{}';
+    v_has boolean;
+    v_status text;
+BEGIN
+    IF EXISTS (SELECT 1 FROM "pgsync".copy_state AS c
+                WHERE c.nsp_name = p_nsp AND c.table_name = p_table AND c.dst_server = p_dst) THEN
+        RETURN NULL;
+    END IF;
+    IF p_when_empty THEN
+        FOR i IN 1 .. COALESCE(pg_catalog.array_length(p_target_tables, 1), 0) LOOP
+            SELECT t.has_rows INTO v_has
+              FROM "pgsync".dblink(p_dst, pg_catalog.format('SELECT EXISTS (SELECT 1 FROM %I.%I)', p_target_schemas[i], p_target_tables[i]))
+                   AS t(has_rows boolean);
+            IF v_has THEN
+                v_full := v_full || pg_catalog.format('%I.%I', p_target_schemas[i], p_target_tables[i]);
+            END IF;
+        END LOOP;
+    END IF;
+    v_status := CASE WHEN pg_catalog.cardinality(v_full) > 0 THEN 'skipped' ELSE 'pending' END;
+    INSERT INTO "pgsync".copy_state (nsp_name, table_name, dst_server, mode, status, reason)
+    VALUES (p_nsp, p_table, p_dst, p_mode, v_status,
+            CASE WHEN v_status = 'skipped' THEN pg_catalog.format(
+                'the target %s already had rows when replication was installed (InitialCopy = WhenTargetEmpty copies only into an empty target): run pgsync copy --replace to make it equal to the source',
+                pg_catalog.array_to_string(v_full, ', ')) END);
+    RETURN v_status;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".copy_register(text, text, text, text, text[], text[], boolean) FROM PUBLIC;
+
+-- core/functions/260_copy_queued.sql
+-- Records one chunk of an initial copy, in the transaction that read it (its rows locked FOR
+-- SHARE, so that a concurrent change to them is queued before or after it, never around it): the
+-- chunk's remote statement goes into the queue as one entry, like a captured statement, and the
+-- copy's state moves past p_last_key. p_sql NULL: the chunk held no rows (nothing is queued).
+-- p_finished: the chunk reached the end of the table. Returns the entry's id (NULL: none).
+-- Raises when no copy of that table to that destination is pending or running.
+CREATE OR REPLACE FUNCTION "pgsync".copy_queued(p_nsp text, p_table text, p_dst text, p_rows bigint, p_sql text, p_last_key text, p_finished boolean)
+RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+DECLARE
+    v_id bigint;
+BEGIN
+    IF p_sql IS NOT NULL THEN
+        INSERT INTO "pgsync".sync_err_rec (nsp_name, table_name, dst_server, mode, row_count, dst_query)
+        VALUES (p_nsp, p_table, p_dst, 'a', p_rows, p_sql)
+        RETURNING id INTO v_id;
+        INSERT INTO "pgsync".copy_chunk (entry_id, nsp_name, table_name, dst_server, row_count)
+        VALUES (v_id, p_nsp, p_table, p_dst, p_rows);
+        PERFORM pg_catalog.pg_notify('pgsync', p_dst);
+    END IF;
+    UPDATE "pgsync".copy_state AS c
+       SET status = 'copying',
+           last_key = COALESCE(p_last_key, c.last_key),
+           all_queued = p_finished,
+           rows_copied = c.rows_copied + p_rows,
+           chunks = c.chunks + CASE WHEN v_id IS NULL THEN 0 ELSE 1 END,
+           started_at = COALESCE(c.started_at, pg_catalog.clock_timestamp()),
+           updated_at = pg_catalog.clock_timestamp(),
+           reason = NULL
+     WHERE c.nsp_name = p_nsp AND c.table_name = p_table AND c.dst_server = p_dst AND c.status IN ('pending', 'copying');
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'RoslynPgSync: no initial copy of %.% to server "%" is pending or running', p_nsp, p_table, p_dst;
+    END IF;
+    RETURN v_id;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".copy_queued(text, text, text, bigint, text, text, boolean) FROM PUBLIC;
+
+-- core/functions/270_copy_settle.sql
+-- Settles the running copies against the queue: a chunk entry that left the queue was applied
+-- (forgotten here), or skipped by an operator (the copy failed: the target lacks its rows); a copy
+-- whose every chunk is queued and none is left is done. Never done before the destination has
+-- every chunk. Returns how many copies changed status.
+CREATE OR REPLACE FUNCTION "pgsync".copy_settle()
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+DECLARE
+    v_failed integer;
+    v_done integer;
+BEGIN
+    UPDATE "pgsync".copy_state AS c
+       SET status = 'failed', updated_at = pg_catalog.clock_timestamp(),
+           reason = pg_catalog.format('queue entry %s of the copy (%s rows) was skipped with skip_entry, so the target lacks those rows: run pgsync copy --replace', k.entry_id, k.row_count)
+      FROM "pgsync".copy_chunk AS k JOIN "pgsync".skipped_entry AS x ON x.id = k.entry_id
+     WHERE c.status = 'copying' AND k.nsp_name = c.nsp_name AND k.table_name = c.table_name AND k.dst_server = c.dst_server;
+    GET DIAGNOSTICS v_failed = ROW_COUNT;
+    DELETE FROM "pgsync".copy_chunk AS k
+     WHERE NOT EXISTS (SELECT 1 FROM "pgsync".sync_err_rec AS e WHERE e.id = k.entry_id)
+       AND NOT EXISTS (SELECT 1 FROM "pgsync".skipped_entry AS x WHERE x.id = k.entry_id);
+    UPDATE "pgsync".copy_state AS c
+       SET status = 'done', finished_at = pg_catalog.clock_timestamp(), updated_at = pg_catalog.clock_timestamp()
+     WHERE c.status = 'copying' AND c.all_queued
+       AND NOT EXISTS (SELECT 1 FROM "pgsync".copy_chunk AS k
+                        WHERE k.nsp_name = c.nsp_name AND k.table_name = c.table_name AND k.dst_server = c.dst_server);
+    GET DIAGNOSTICS v_done = ROW_COUNT;
+    RETURN v_failed + v_done;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".copy_settle() FROM PUBLIC;
 
 -- schema version 1: the queue and its tables (once: when it is not recorded yet)
 SELECT NOT EXISTS (SELECT 1 FROM "pgsync".schema_version WHERE version = 1) AS pgsync_version_1_missing \gset
@@ -1001,6 +1120,67 @@ DROP FUNCTION IF EXISTS "pgsync".ledger_insert(text, text, xid8, bigint, bigint[
 INSERT INTO "pgsync".schema_version (version, description) VALUES (1, 'the queue and its tables');
 \endif
 
+-- schema version 2: initial copy (once: when it is not recorded yet)
+SELECT NOT EXISTS (SELECT 1 FROM "pgsync".schema_version WHERE version = 2) AS pgsync_version_2_missing \gset
+\if :pgsync_version_2_missing
+-- core/upgrades/0002_initial_copy.sql
+-- The initial copy of rows that existed before replication (PgSyncOptions.InitialCopy, pgsync copy):
+-- per source table and destination, what the copy does, how far it got and how it ended. Written by
+-- the installer (a row per table and destination never copied before), by copy_queued (each chunk)
+-- and copy_settle (done once every chunk it queued has been applied). It survives restarts: a copy
+-- resumes after last_key.
+CREATE TABLE IF NOT EXISTS "pgsync".copy_state (
+    nsp_name text NOT NULL,
+    table_name text NOT NULL,
+    dst_server text NOT NULL,
+    -- upsert: every source row is written over the target's (into an empty target, for
+    -- WhenTargetEmpty); replace: the target is emptied first, so it ends equal to the source.
+    mode text NOT NULL CHECK (mode IN ('upsert', 'replace')),
+    -- pending: not started; copying: chunks queued up to last_key; done: every chunk applied;
+    -- skipped: not copied (reason says why); failed: a chunk was skipped by an operator.
+    status text NOT NULL CHECK (status IN ('pending', 'copying', 'done', 'skipped', 'failed')),
+    last_key text,                 -- the JSON object of the last key queued (NULL: none yet)
+    -- The highest key when the copy started: a row above it was written since, and its capture
+    -- carries it already, so the copy stops there (and does not chase a growing table's end).
+    end_key text,
+    all_queued boolean NOT NULL DEFAULT false,
+    rows_copied bigint NOT NULL DEFAULT 0,
+    rows_estimate bigint,          -- the source's row estimate when the copy started
+    chunks bigint NOT NULL DEFAULT 0,
+    reason text,
+    created_at timestamp with time zone NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    started_at timestamp with time zone,
+    updated_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    PRIMARY KEY (nsp_name, table_name, dst_server)
+);
+-- The queue entries a copy queued that have not left the queue yet: a copy is done when none is
+-- left, and failed when an operator skipped one (its rows never reached the target).
+CREATE TABLE IF NOT EXISTS "pgsync".copy_chunk (
+    entry_id bigint PRIMARY KEY,
+    nsp_name text NOT NULL,
+    table_name text NOT NULL,
+    dst_server text NOT NULL,
+    row_count bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS copy_chunk_table ON "pgsync".copy_chunk (nsp_name, table_name, dst_server);
+INSERT INTO "pgsync".schema_version (version, description) VALUES (2, 'initial copy');
+\endif
+
+-- core/views/copy_status.sql
+-- Per source table and destination: the initial copy's progress (rows copied of the estimate, rate
+-- and time left while it runs) and how it ended.
+CREATE OR REPLACE VIEW "pgsync".copy_status AS
+SELECT c.nsp_name, c.table_name, c.dst_server, c.mode, c.status, c.rows_copied, c.rows_estimate, c.chunks,
+       c.last_key, c.started_at, c.updated_at, c.finished_at, c.reason, r.rows_per_second,
+       CASE WHEN c.status = 'copying' AND r.rows_per_second > 0 AND c.rows_estimate > c.rows_copied
+            THEN pg_catalog.make_interval(secs => (c.rows_estimate - c.rows_copied) / r.rows_per_second) END AS eta
+FROM "pgsync".copy_state AS c
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN c.started_at IS NOT NULL AND COALESCE(c.finished_at, c.updated_at) > c.started_at
+                THEN c.rows_copied / EXTRACT(epoch FROM COALESCE(c.finished_at, c.updated_at) - c.started_at)::double precision END AS rows_per_second
+) AS r;
+
 -- core/views/status.sql
 -- Per destination: how far behind it is and how it last went.
 CREATE OR REPLACE VIEW "pgsync".status AS
@@ -1082,6 +1262,9 @@ $pgsync$;
 SELECT pg_catalog.set_config('pgsync.mapping_password', '', true);
 
 -- (the installer checks here: server async_dst answers through dblink, with a password)
+
+-- initial copy of app.hostile_async to async_dst (WhenTargetEmpty): recorded unless copied before
+SELECT "pgsync".copy_register('app', 'hostile_async', 'async_dst', 'upsert', ARRAY['copy']::text[], ARRAY['hostile_async']::text[], true);
 
 -- app.hostile_async (RoslynPgSync.Tests.Models.HostileAsync)
 CREATE OR REPLACE FUNCTION "pgsync"."capture_hostile_async_85e60889"()

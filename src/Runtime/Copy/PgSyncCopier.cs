@@ -1,0 +1,498 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using RoslynPgSync.Queue;
+using RoslynPgSync.Sql;
+
+namespace RoslynPgSync.Copy;
+
+/// <summary>
+/// Copies the rows a source table held before replication to its destinations, online: in key-ordered
+/// chunks, each read in a short transaction that locks its rows <c>FOR SHARE</c> and queues them, as one
+/// upsert, through the same ordered queue as the captured changes. A concurrent change to a chunk's rows
+/// therefore waits for the chunk or is queued before it, so the destination ends equal to the source with
+/// every change applied in order. The state per table and destination (<c>pgsync.copy_state</c>) moves
+/// with each chunk in the chunk's transaction, so a copy killed at any point resumes after its last
+/// queued chunk; it is done only once every chunk has left the queue applied.
+/// </summary>
+/// <remarks>
+/// The installer records the copies (<see cref="PgSyncOptions.InitialCopy"/>) and runs them after it
+/// commits; the hosted worker runs them beside its replay; <c>pgsync copy</c> starts them on demand.
+/// Several copiers may run at once: each chunk takes its copy's state row <c>FOR UPDATE</c>.
+/// </remarks>
+public sealed class PgSyncCopier
+{
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
+    private readonly NpgsqlDataSource _local;
+    private readonly PgSyncOptions _options;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates a copier for the local database.</summary>
+    /// <param name="local">The local (source) database, as the installing role.</param>
+    /// <param name="options">Schema, chunk size and the destination servers.</param>
+    /// <param name="logger">Where to log (events 5000-5005); null: nowhere.</param>
+    public PgSyncCopier(NpgsqlDataSource local, PgSyncOptions options, ILogger? logger = null)
+    {
+        _local = local ?? throw new ArgumentNullException(nameof(local));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Every recorded copy, by table and server (<c>pgsync.copy_status</c>); none before the first install.</summary>
+    /// <param name="ct">Cancels the query.</param>
+    /// <returns>The copies.</returns>
+    public async Task<IReadOnlyList<CopyProgress>> GetProgressAsync(CancellationToken ct = default)
+    {
+        var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            return await ReadProgressAsync(connection, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Starts the copies of <paramref name="tables"/> again from the beginning, whatever they did before
+    /// (the <c>pgsync copy</c> command): every source row is sent again; with <paramref name="replace"/>
+    /// the targets are emptied first, so rows the source lacks go too. Run them with <see cref="RunAsync"/>.
+    /// </summary>
+    /// <param name="tables">The generated tables; those with a target on a registered server are restarted.</param>
+    /// <param name="replace">Empty the targets first.</param>
+    /// <param name="table">Only this source table (<c>schema.table</c>, or its name alone); null: all.</param>
+    /// <param name="ct">Cancels it (nothing changes then).</param>
+    /// <returns>The copies restarted.</returns>
+    /// <exception cref="ArgumentException"><paramref name="table"/> names no replicated table of a registered server.</exception>
+    public async Task<IReadOnlyList<CopyProgress>> RestartAsync(IReadOnlyList<ReplicatedTable> tables, bool replace, string? table = null, CancellationToken ct = default)
+    {
+        var chosen = Choose(tables, table);
+        var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                var state = Object("copy_state");
+                foreach (var (source, server, _) in chosen)
+                {
+                    await ExecuteAsync(
+                        connection,
+                        $"DELETE FROM {Object("copy_chunk")} WHERE nsp_name = $1 AND table_name = $2 AND dst_server = $3",
+                        ct,
+                        source.SourceSchema,
+                        source.SourceTable,
+                        server).ConfigureAwait(false);
+                    await ExecuteAsync(
+                        connection,
+                        $"INSERT INTO {state} (nsp_name, table_name, dst_server, mode, status) VALUES ($1, $2, $3, $4, 'pending') " +
+                        "ON CONFLICT (nsp_name, table_name, dst_server) DO UPDATE SET mode = EXCLUDED.mode, status = 'pending', last_key = NULL, end_key = NULL, " +
+                        "all_queued = false, rows_copied = 0, rows_estimate = NULL, chunks = 0, reason = NULL, started_at = NULL, updated_at = NULL, finished_at = NULL",
+                        ct,
+                        source.SourceSchema,
+                        source.SourceTable,
+                        server,
+                        replace ? "replace" : "upsert").ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync(ct).ConfigureAwait(false);
+            }
+
+            var names = chosen.Select(c => (c.Table.ToString(), c.Server)).ToHashSet();
+            return (await ReadProgressAsync(connection, ct).ConfigureAwait(false)).Where(p => names.Contains((p.Table, p.Server))).ToList();
+        }
+    }
+
+    /// <summary>
+    /// Runs every pending or unfinished copy of <paramref name="tables"/> to a registered server until it is
+    /// done, one chunk at a time: each is queued, then applied (with whatever else the destination has
+    /// queued before it) before the next is read, so the queue never holds more than one chunk of a copy
+    /// and other tables' changes to the same destination keep flowing. A destination that does not accept
+    /// a chunk is retried with backoff until <paramref name="ct"/> is cancelled.
+    /// </summary>
+    /// <param name="tables">The generated tables.</param>
+    /// <param name="progress">Told after every chunk.</param>
+    /// <param name="ct">Stops between chunks; what was queued stays recorded and a later run resumes after it.</param>
+    /// <returns>The copies of <paramref name="tables"/>, as they ended.</returns>
+    public async Task<IReadOnlyList<CopyProgress>> RunAsync(IReadOnlyList<ReplicatedTable> tables, IProgress<CopyProgress>? progress = null, CancellationToken ct = default)
+    {
+        var chosen = Choose(tables, null);
+        var names = chosen.Select(c => (c.Table.ToString(), c.Server)).ToHashSet();
+        var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            await SettleAsync(connection, ct).ConfigureAwait(false);
+            foreach (var copy in (await ReadProgressAsync(connection, ct).ConfigureAwait(false)).Where(p => names.Contains((p.Table, p.Server))))
+            {
+                if (!copy.IsRunning)
+                {
+                    if (copy.Status is CopyStatus.Skipped or CopyStatus.Failed)
+                    {
+                        CopyLog.Skipped(_logger, copy.Table, copy.Server, copy.Status.ToString().ToLowerInvariant(), copy.Reason);
+                    }
+
+                    continue;
+                }
+
+                var (table, server, targets) = chosen.First(c => c.Table.ToString() == copy.Table && c.Server == copy.Server);
+                await CopyAsync(connection, table, server, targets, copy, progress, ct).ConfigureAwait(false);
+            }
+
+            return (await ReadProgressAsync(connection, ct).ConfigureAwait(false)).Where(p => names.Contains((p.Table, p.Server))).ToList();
+        }
+    }
+
+    private async Task CopyAsync(NpgsqlConnection connection, ReplicatedTable table, string server, IReadOnlyList<ReplicationTarget> targets, CopyProgress copy, IProgress<CopyProgress>? progress, CancellationToken ct)
+    {
+        var name = table.ToString();
+        CopyLog.Started(_logger, name, server, copy.Chunks == 0 ? "starts" : "resumes", copy.Replace ? "replace" : "upsert", copy.RowsEstimate, copy.RowsCopied);
+        var lastReport = Stopwatch.GetTimestamp();
+        var chunkSql = new ChunkSql(_options.Schema, table, targets);
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            var started = Stopwatch.GetTimestamp();
+            var chunk = await QueueChunkAsync(connection, chunkSql, table, server, ct).ConfigureAwait(false);
+            if (chunk is null)
+            {
+                break; // no longer pending or copying (another copier finished it, or it was restarted as failed)
+            }
+
+            if (chunk.Value.Entry is long entry)
+            {
+                await ApplyAsync(connection, name, server, entry, ct).ConfigureAwait(false);
+            }
+
+            await SettleAsync(connection, ct).ConfigureAwait(false);
+            var now = (await ReadProgressAsync(connection, ct).ConfigureAwait(false)).FirstOrDefault(p => p.Table == name && p.Server == server);
+            var milliseconds = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            CopyLog.Chunk(_logger, name, server, now?.Chunks ?? 0, chunk.Value.Rows, chunk.Value.Entry, milliseconds);
+            if (now is not null)
+            {
+                progress?.Report(now);
+                if (Stopwatch.GetElapsedTime(lastReport) >= ProgressInterval && now.IsRunning)
+                {
+                    lastReport = Stopwatch.GetTimestamp();
+                    CopyLog.Progress(_logger, name, server, now.RowsCopied, now.RowsEstimate, now.RowsPerSecond, now.Remaining);
+                }
+
+                if (now.Status == CopyStatus.Done)
+                {
+                    CopyLog.Done(_logger, name, server, now.RowsCopied, now.Chunks, now.RowsPerSecond);
+                }
+                else if (now.Status == CopyStatus.Failed)
+                {
+                    CopyLog.Skipped(_logger, name, server, "failed", now.Reason);
+                }
+            }
+
+            if (chunk.Value.Finished || now is not { IsRunning: true })
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// One chunk, in one transaction: the copy's state row (locked, so copiers take turns), the chunk's last
+    /// key, its rows locked FOR SHARE, their upsert from the table's restore function, and copy_queued.
+    /// Null when the copy is no longer pending or copying.
+    /// </summary>
+    private async Task<(long? Entry, long Rows, bool Finished)?> QueueChunkAsync(NpgsqlConnection connection, ChunkSql sql, ReplicatedTable table, string server, CancellationToken ct)
+    {
+        var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            string? lastKey;
+            string? endKey;
+            bool replace;
+            long chunks;
+            bool estimated;
+            var state = new NpgsqlCommand(
+                $"SELECT status, mode, last_key, chunks, rows_estimate IS NOT NULL, end_key FROM {Object("copy_state")} WHERE nsp_name = $1 AND table_name = $2 AND dst_server = $3 FOR UPDATE",
+                connection,
+                transaction);
+            await using (state.ConfigureAwait(false))
+            {
+                AddParameters(state, table.SourceSchema, table.SourceTable, server);
+                var reader = await state.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    if (!await reader.ReadAsync(ct).ConfigureAwait(false) || reader.GetString(0) is not ("pending" or "copying"))
+                    {
+                        return null;
+                    }
+
+                    replace = reader.GetString(1) == "replace";
+                    lastKey = reader.IsDBNull(2) ? null : reader.GetString(2);
+                    chunks = reader.GetInt64(3);
+                    estimated = reader.GetBoolean(4);
+                    endKey = reader.IsDBNull(5) ? null : reader.GetString(5);
+                }
+            }
+
+            if (chunks == 0 && lastKey is null && endKey is null)
+            {
+                // The copy's end, fixed at its start (after the install committed): rows written since are captured.
+                endKey = await ScalarAsync<string?>(connection, sql.LastKey, ct).ConfigureAwait(false);
+                await ExecuteAsync(
+                    connection,
+                    $"UPDATE {Object("copy_state")} SET end_key = $4 WHERE nsp_name = $1 AND table_name = $2 AND dst_server = $3",
+                    ct,
+                    table.SourceSchema,
+                    table.SourceTable,
+                    server,
+                    endKey).ConfigureAwait(false);
+            }
+
+            if (!estimated)
+            {
+                // reltuples is -1 until the table is first vacuumed or analyzed: count it then.
+                await ExecuteAsync(
+                    connection,
+                    $"UPDATE {Object("copy_state")} SET rows_estimate = COALESCE((SELECT CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint END FROM pg_catalog.pg_class AS c WHERE c.oid = $4::pg_catalog.regclass), " +
+                    $"(SELECT pg_catalog.count(*) FROM {sql.Source})) WHERE nsp_name = $1 AND table_name = $2 AND dst_server = $3",
+                    ct,
+                    table.SourceSchema,
+                    table.SourceTable,
+                    server,
+                    sql.Source).ConfigureAwait(false);
+            }
+
+            var after = lastKey is null ? Array.Empty<object?>() : new object?[] { lastKey };
+            string? last = null;
+            string? keys = null;
+            long rows = 0;
+            if (endKey is not null)
+            {
+                // The chunk's last key; none when fewer rows are left before the end, and the chunk runs to the end.
+                last = await ScalarAsync<string?>(connection, sql.UpperBound(lastKey is not null), ct, [.. after, endKey, _options.InitialCopyChunkRows]).ConfigureAwait(false);
+            }
+
+            var locked = new NpgsqlCommand(sql.LockRows(lastKey is not null), connection, transaction);
+            await using (locked.ConfigureAwait(false))
+            {
+                AddParameters(locked, [.. after, (object?)(last ?? endKey) ?? "{}"]);
+                var reader = await locked.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    if (await reader.ReadAsync(ct).ConfigureAwait(false))
+                    {
+                        keys = reader.IsDBNull(0) ? null : reader.GetString(0);
+                        rows = reader.GetInt64(1);
+                    }
+                }
+            }
+
+            var remote = keys is null ? null : await ScalarAsync<string?>(connection, sql.Restore, ct, server, keys).ConfigureAwait(false);
+            var finished = last is null;
+            last ??= endKey;
+            if (replace && chunks == 0)
+            {
+                // Emptied in the queue's order: what was queued before is applied and then removed.
+                remote = string.Join(";\n", sql.Truncates.Append(remote).OfType<string>());
+            }
+
+            var entry = await ScalarAsync<long?>(
+                connection,
+                PgSyncQueue.CopyQueued(_options.Schema),
+                ct,
+                table.SourceSchema,
+                table.SourceTable,
+                server,
+                rows,
+                (object?)remote ?? DBNull.Value,
+                (object?)last ?? DBNull.Value,
+                finished).ConfigureAwait(false);
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            return (entry, rows, finished);
+        }
+    }
+
+    /// <summary>Applies the destination's queue until <paramref name="entry"/> has left it; waits with backoff while the destination does not accept it.</summary>
+    private async Task ApplyAsync(NpgsqlConnection connection, string table, string server, long entry, CancellationToken ct)
+    {
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (await ScalarAsync<bool>(connection, PgSyncQueue.EntryQueued(_options.Schema), ct, entry).ConfigureAwait(false))
+        {
+            var applied = await ScalarAsync<int>(connection, PgSyncQueue.Apply(_options.Schema), ct, server, 1000).ConfigureAwait(false);
+            if (applied > 0)
+            {
+                delay = TimeSpan.FromMilliseconds(200);
+                continue;
+            }
+
+            if (!await ScalarAsync<bool>(connection, PgSyncQueue.EntryQueued(_options.Schema), ct, entry).ConfigureAwait(false))
+            {
+                return; // applied by another session (the worker) meanwhile
+            }
+
+            var error = await ScalarAsync<string?>(connection, $"SELECT s.last_error FROM {Object(SqlNames.DestinationState)} AS s WHERE s.dst_server = $1", ct, server).ConfigureAwait(false);
+            CopyLog.Waiting(_logger, table, server, entry, error, delay);
+            await Task.Delay(delay, ct).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+        }
+    }
+
+    private async Task SettleAsync(NpgsqlConnection connection, CancellationToken ct) =>
+        await ScalarAsync<int>(connection, PgSyncQueue.CopySettle(_options.Schema), ct).ConfigureAwait(false);
+
+    private async Task<IReadOnlyList<CopyProgress>> ReadProgressAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        var list = new List<CopyProgress>();
+        if (!await ScalarAsync<bool>(connection, "SELECT pg_catalog.to_regclass($1) IS NOT NULL", ct, PgSql.QualifiedName(_options.Schema, "copy_status")).ConfigureAwait(false))
+        {
+            return list;
+        }
+
+        var command = new NpgsqlCommand(PgSyncQueue.CopyStatus(_options.Schema), connection);
+        await using (command.ConfigureAwait(false))
+        {
+            var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    list.Add(new CopyProgress(
+                        reader.GetString(0) + "." + reader.GetString(1),
+                        reader.GetString(2),
+                        reader.GetString(3) == "replace",
+                        Enum.Parse<CopyStatus>(reader.GetString(4), ignoreCase: true),
+                        reader.GetInt64(5),
+                        reader.IsDBNull(6) ? null : reader.GetInt64(6),
+                        reader.GetInt64(7),
+                        reader.IsDBNull(8) ? null : reader.GetDouble(8),
+                        reader.IsDBNull(9) ? null : TimeSpan.FromSeconds(reader.GetDouble(9)),
+                        reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10),
+                        reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11),
+                        reader.IsDBNull(12) ? null : reader.GetString(12),
+                        reader.IsDBNull(13) ? null : reader.GetString(13)));
+                }
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>Each table (and server) of <paramref name="tables"/> installed on this node, with its targets on that server.</summary>
+    private List<(ReplicatedTable Table, string Server, IReadOnlyList<ReplicationTarget> Targets)> Choose(IReadOnlyList<ReplicatedTable> tables, string? only)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        var registered = _options.Servers.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var chosen = tables
+            .Where(t => only is null || t.ToString() == only || t.SourceTable == only)
+            .Where(t => t.Targets.All(x => registered.Contains(x.Server)))
+            .SelectMany(t => t.Targets.GroupBy(x => x.Server, StringComparer.Ordinal).Select(g => (Table: t, Server: g.Key, Targets: (IReadOnlyList<ReplicationTarget>)g.ToList())))
+            .ToList();
+        if (only is not null && chosen.Count == 0)
+        {
+            throw new ArgumentException(
+                $"No replicated table '{only}' is installed for the registered servers ({string.Join(", ", registered.Select(s => "'" + s + "'"))}); " +
+                $"the tables are: {string.Join(", ", tables.Select(t => t.ToString()))}.",
+                nameof(only));
+        }
+
+        return chosen;
+    }
+
+    private string Object(string name) => PgSql.QualifiedName(_options.Schema, name);
+
+    private static void AddParameters(NpgsqlCommand command, params object?[] values)
+    {
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        }
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params object?[] values)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        await using (command.ConfigureAwait(false))
+        {
+            AddParameters(command, values);
+            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken ct, params object?[] values)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        await using (command.ConfigureAwait(false))
+        {
+            AddParameters(command, values);
+            var value = await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
+            return value is null or DBNull ? default! : (T)value;
+        }
+    }
+
+    /// <summary>
+    /// The statements of one table's chunks, built from the model: keys in key order, compared as rows with
+    /// the last key (JSON, read back through the table's own row type), the target's filter when the server
+    /// has one target, and the table's restore function for the upsert.
+    /// </summary>
+    private sealed class ChunkSql
+    {
+        private readonly string _keyList;
+        private readonly string _keyObject;
+        private readonly string _filter;
+        private readonly List<string> _keys;
+
+        public ChunkSql(string schema, ReplicatedTable table, IReadOnlyList<ReplicationTarget> targets)
+        {
+            Source = PgSql.QualifiedName(table.SourceSchema, table.SourceTable);
+            _keys = table.KeyColumns.Select(PgSql.QuoteIdentifier).ToList();
+            _keyList = string.Join(", ", _keys.Select(k => "n." + k));
+            _keyObject = "pg_catalog.json_build_object(" + string.Join(", ", table.KeyColumns.Select(k => PgSql.QuoteLiteral(k) + ", n." + PgSql.QuoteIdentifier(k))) + ")";
+            // Only rows the one target keeps; with several targets on the server, the restore function filters each.
+            _filter = targets.Count == 1 && targets[0].Where is { } where ? " AND (" + where + ")" : string.Empty;
+            Restore = $"SELECT {PgSql.QualifiedName(schema, SqlNames.RestoreFunction(table.SourceSchema, table.SourceTable))}($1, $2)";
+            Truncates = targets.Select(t => "TRUNCATE ONLY " + PgSql.QualifiedName(t.Schema, t.Table)).ToList();
+        }
+
+        public string Source { get; }
+
+        /// <summary>The remote upsert of the rows with keys <c>$2</c> (JSON array) to server <c>$1</c>.</summary>
+        public string Restore { get; }
+
+        public IReadOnlyList<string> Truncates { get; }
+
+        /// <summary>The highest key now (the copy's end), as JSON; NULL for an empty table.</summary>
+        public string LastKey => $"SELECT {_keyObject}::text FROM {Source} AS n WHERE true{_filter} ORDER BY {KeyList("DESC")} LIMIT 1";
+
+        /// <summary>
+        /// The key of the chunk's last row, as JSON: the <c>limit</c>th (the last parameter) after the key
+        /// <c>$1</c> (when <paramref name="after"/>) and not past the copy's end (the parameter before);
+        /// NULL when fewer rows are left, and the chunk then runs to the end.
+        /// </summary>
+        public string UpperBound(bool after)
+        {
+            var (end, limit) = after ? ("$2", "$3") : ("$1", "$2");
+            return $"SELECT {_keyObject}::text FROM {Source} AS n WHERE true{(after ? " AND " + Compare(">", "$1") : string.Empty)} AND {Compare("<=", end)}{_filter} " +
+                   $"ORDER BY {_keyList} OFFSET {limit} - 1 LIMIT 1";
+        }
+
+        /// <summary>
+        /// The chunk's keys as a JSON array, and their count, with every row of the chunk locked FOR SHARE:
+        /// after the key <c>$1</c> (when <paramref name="after"/>) up to the key of the next parameter.
+        /// </summary>
+        public string LockRows(bool after) =>
+            $"SELECT pg_catalog.json_agg({_keyObject} ORDER BY {_keyList})::text, pg_catalog.count(*) " +
+            $"FROM (SELECT n.* FROM {Source} AS n WHERE true{(after ? " AND " + Compare(">", "$1") : string.Empty)}" +
+            $" AND {Compare("<=", after ? "$2" : "$1")}{_filter} ORDER BY {_keyList} FOR SHARE OF n) AS n";
+
+        private string KeyList(string direction) => string.Join(", ", _keys.Select(k => "n." + k + " " + direction));
+
+        /// <summary><c>(n."k1", n."k2") &gt; (key's k1, key's k2)</c>, the key read back from JSON through the table's row type.</summary>
+        private string Compare(string op, string parameter)
+        {
+            var values = string.Join(", ", _keys.Select(k => $"(SELECT b.{k} FROM pg_catalog.json_populate_record(NULL::{Source}, {parameter}::pg_catalog.json) AS b)"));
+            return _keys.Count == 1 ? $"n.{_keys[0]} {op} {values}" : $"({_keyList}) {op} ({values})";
+        }
+    }
+}
