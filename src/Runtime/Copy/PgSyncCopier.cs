@@ -34,16 +34,28 @@ public sealed class PgSyncCopier
     private readonly NpgsqlDataSource _local;
     private readonly PgSyncOptions _options;
     private readonly ILogger _logger;
+    private readonly bool _apply;
 
     /// <summary>Creates a copier for the local database.</summary>
     /// <param name="local">The local (source) database, as the installing role.</param>
     /// <param name="options">Schema, chunk size and the destination servers.</param>
     /// <param name="logger">Where to log (events 5000-5005); null: nowhere.</param>
     public PgSyncCopier(NpgsqlDataSource local, PgSyncOptions options, ILogger? logger = null)
+        : this(local, options, logger, apply: true)
+    {
+    }
+
+    /// <summary>
+    /// With <paramref name="apply"/> false the copier leaves applying to the hosted worker, which the
+    /// chunk's NOTIFY wakes, and only waits for each chunk to leave the queue: the worker's metrics then
+    /// count every entry it applied.
+    /// </summary>
+    internal PgSyncCopier(NpgsqlDataSource local, PgSyncOptions options, ILogger? logger, bool apply)
     {
         _local = local ?? throw new ArgumentNullException(nameof(local));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _logger = logger ?? NullLogger.Instance;
+        _apply = apply;
     }
 
     /// <summary>Every recorded copy, by table and server (<c>pgsync.copy_status</c>); none before the first install.</summary>
@@ -318,8 +330,29 @@ public sealed class PgSyncCopier
     private async Task ApplyAsync(NpgsqlConnection connection, string table, string server, long entry, CancellationToken ct)
     {
         var delay = TimeSpan.FromMilliseconds(200);
+        var waited = TimeSpan.Zero;
         while (await ScalarAsync<bool>(connection, PgSyncQueue.EntryQueued(_options.Schema), ct, entry).ConfigureAwait(false))
         {
+            if (!_apply)
+            {
+                // The worker applies it; say so only when the destination has an error.
+                await Task.Delay(TimeSpan.FromMilliseconds(20), ct).ConfigureAwait(false);
+                waited += TimeSpan.FromMilliseconds(20);
+                if (waited < delay)
+                {
+                    continue;
+                }
+
+                waited = TimeSpan.Zero;
+                if (await ScalarAsync<string?>(connection, $"SELECT s.last_error FROM {Object(SqlNames.DestinationState)} AS s WHERE s.dst_server = $1", ct, server).ConfigureAwait(false) is { } failing)
+                {
+                    CopyLog.Waiting(_logger, table, server, entry, failing, delay);
+                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+                }
+
+                continue;
+            }
+
             var applied = await ScalarAsync<int>(connection, PgSyncQueue.Apply(_options.Schema), ct, server, 1000).ConfigureAwait(false);
             if (applied > 0)
             {

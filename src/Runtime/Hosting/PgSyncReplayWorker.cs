@@ -233,7 +233,8 @@ public sealed class PgSyncReplayWorker : BackgroundService
     private async Task RunCopiesAsync(CancellationToken ct)
     {
         await Task.Yield();
-        var copier = new PgSyncCopier(_local, _options, _logger);
+        // The worker's own loop applies the chunks (a chunk's NOTIFY wakes it), so its metrics count them.
+        var copier = new PgSyncCopier(_local, _options, _logger, apply: false);
         var delay = _host.MinBackoff;
         try
         {

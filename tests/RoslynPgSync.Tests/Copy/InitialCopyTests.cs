@@ -4,7 +4,9 @@ using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using RoslynPgSync.Hosting;
 using RoslynPgSync.Copy;
 using RoslynPgSync.Generated;
 using RoslynPgSync.Installation;
@@ -223,6 +225,41 @@ public sealed class InitialCopyTests(ITestOutputHelper output)
         Assert.Equal(CopyStatus.Failed, failed.Status);
         Assert.Contains($"queue entry {entry} of the copy (1000 rows) was skipped", failed.Reason, StringComparison.Ordinal);
         Assert.Null(failed.FinishedAt);
+    }
+
+    [Fact]
+    public async Task The_hosted_worker_copies_in_the_background_and_its_health_check_is_degraded_until_the_copy_is_done()
+    {
+        await using var bed = await TestBed.Create().Pair(Server).BuildAsync();
+        await FillAsync(bed, Rows);
+        var logs = new CollectingLoggerProvider();
+        using var host = WorkerHost.Build(logs, services =>
+        {
+            services.AddPgSync(
+                PgSyncInstaller.Tables,
+                o => { o.NodeName = "local"; o.CreateMissingTables = true; o.InitialCopyChunkRows = 2000; o.AddServer(Server, bed.Remote.ConnectionString); },
+                h => { h.LocalConnectionString = bed.Local.ConnectionString; h.PollInterval = TimeSpan.FromMilliseconds(100); });
+            services.AddHealthChecks().AddPgSync();
+        });
+        var health = host.Services.GetRequiredService<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService>();
+        var monitor = host.Services.GetRequiredService<RoslynPgSync.Hosting.PgSyncMonitor>();
+
+        await host.StartAsync();
+        await WorkerHost.Worker(host).Installed.WaitAsync(TimeSpan.FromSeconds(30));
+        var degraded = (await health.CheckHealthAsync()).Entries["pgsync"];
+        var during = (await monitor.GetCopiesAsync()).Single(c => c.Table == Items);
+        await WorkerHost.Eventually(async () => !(await monitor.GetCopiesAsync()).Single(c => c.Table == Items).IsRunning, seconds: 120);
+        var healthy = (await health.CheckHealthAsync()).Entries["pgsync"];
+        await host.StopAsync();
+
+        // Read right after the install: the copy of 200,000 rows in chunks of 2,000 has not finished by then.
+        Assert.True(during.IsRunning, during.ToString());
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded, degraded.Status);
+        Assert.Contains($"initial copy of {Items} to {Server} running", degraded.Description, StringComparison.Ordinal);
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, healthy.Status);
+        Assert.Equal(CopyStatus.Done, (await monitor.GetCopiesAsync()).Single(c => c.Table == Items).Status);
+        Assert.Equal(await DigestAsync(bed.Local.ConnectionString, Items), await DigestAsync(bed.Remote.ConnectionString, ItemsCopy));
+        Assert.Contains(logs.Messages, m => m.EventId.Id == PgSyncEventIds.CopyDone);
     }
 
     private static Task<int> FillAsync(TestBed bed, int rows) => Db.ExecuteAsync(

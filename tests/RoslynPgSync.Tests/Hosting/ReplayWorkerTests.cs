@@ -129,7 +129,7 @@ public sealed class ReplayWorkerTests
         Assert.NotNull(status.LastSuccess);
         var report = await health.CheckHealthAsync();
         Assert.Equal(HealthStatus.Degraded, report.Status);
-        Assert.Contains("async_dst (1 entries", report.Entries["pgsync"].Description, StringComparison.Ordinal);
+        Assert.Contains("async_dst behind by more than 00:00:01 (1 entries", report.Entries["pgsync"].Description, StringComparison.Ordinal);
         host.Services.GetRequiredService<PgSyncMetrics>(); // the gauges read the worker's latest status
         depth.Observe();
         Assert.Equal(1, depth.Last("async_dst"));
