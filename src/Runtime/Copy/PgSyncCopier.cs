@@ -344,7 +344,7 @@ public sealed class PgSyncCopier
                 }
 
                 waited = TimeSpan.Zero;
-                if (await ScalarAsync<string?>(connection, $"SELECT s.last_error FROM {Object(SqlNames.DestinationState)} AS s WHERE s.dst_server = $1", ct, server).ConfigureAwait(false) is { } failing)
+                if (await ScalarAsync<string?>(connection, PgSyncQueue.LastError(_options.Schema), ct, server).ConfigureAwait(false) is { } failing)
                 {
                     CopyLog.Waiting(_logger, table, server, entry, failing, delay);
                     delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
@@ -365,7 +365,7 @@ public sealed class PgSyncCopier
                 return; // applied by another session (the worker) meanwhile
             }
 
-            var error = await ScalarAsync<string?>(connection, $"SELECT s.last_error FROM {Object(SqlNames.DestinationState)} AS s WHERE s.dst_server = $1", ct, server).ConfigureAwait(false);
+            var error = await ScalarAsync<string?>(connection, PgSyncQueue.LastError(_options.Schema), ct, server).ConfigureAwait(false);
             CopyLog.Waiting(_logger, table, server, entry, error, delay);
             await Task.Delay(delay, ct).ConfigureAwait(false);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
