@@ -220,6 +220,8 @@ public sealed class PgSyncCopier
         var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
+            // As in the capture function: the filter and every name resolve on a pinned path, whatever the session's.
+            await ExecuteAsync(connection, "SET LOCAL search_path = pg_catalog, pg_temp", ct).ConfigureAwait(false);
             string? lastKey;
             string? endKey;
             bool replace;

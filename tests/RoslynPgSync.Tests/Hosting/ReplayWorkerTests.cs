@@ -111,6 +111,9 @@ public sealed class ReplayWorkerTests
         using var depth = new MeasurementRecorder("pgsync.queue.depth");
         await host.StartAsync();
         await WorkerHost.Worker(host).Installed.WaitAsync(TimeSpan.FromSeconds(30));
+        // The worker's background initial copy (of empty tables) first: once it ran, only the changes below are applied.
+        var monitor = host.Services.GetRequiredService<PgSyncMonitor>();
+        await WorkerHost.Eventually(async () => !(await monitor.GetCopiesAsync()).Any(c => c.IsRunning));
 
         await Db.ExecuteAsync(dbs.Local.ConnectionString, $"INSERT INTO {Source} (id, code) SELECT g, 'k' FROM generate_series(1, 40) g");
         await Db.ExecuteAsync(dbs.Local.ConnectionString, $"UPDATE {Source} SET body = 'x' WHERE id <= 10");
@@ -122,7 +125,7 @@ public sealed class ReplayWorkerTests
         await Db.ExecuteAsync(dbs.Local.ConnectionString, $"DELETE FROM {Source} WHERE id > 30");
         await Task.Delay(TimeSpan.FromSeconds(1.5));
 
-        var status = Assert.Single(await host.Services.GetRequiredService<PgSyncMonitor>().GetStatusAsync());
+        var status = Assert.Single(await monitor.GetStatusAsync());
         Assert.Equal(("async_dst", 1L), (status.Server, status.Depth));
         Assert.True(status.OldestAge > TimeSpan.FromSeconds(1), status.OldestAge.ToString());
         Assert.Contains("not permitted to log in", status.LastError, StringComparison.Ordinal);
