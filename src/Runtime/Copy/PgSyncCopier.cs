@@ -175,7 +175,8 @@ public sealed class PgSyncCopier
                 break; // no longer pending or copying (another copier finished it, or it was restarted as failed)
             }
 
-            if (chunk.Value.Entry is long entry)
+            // This chunk, and any an earlier run queued and did not see applied (it was killed first).
+            foreach (var entry in await QueuedChunksAsync(connection, table, server, ct).ConfigureAwait(false))
             {
                 await ApplyAsync(connection, name, server, entry, ct).ConfigureAwait(false);
             }
@@ -372,6 +373,28 @@ public sealed class PgSyncCopier
             await Task.Delay(delay, ct).ConfigureAwait(false);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
         }
+    }
+
+    private async Task<List<long>> QueuedChunksAsync(NpgsqlConnection connection, ReplicatedTable table, string server, CancellationToken ct)
+    {
+        var entries = new List<long>();
+        var command = new NpgsqlCommand(
+            $"SELECT entry_id FROM {Object("copy_chunk")} WHERE nsp_name = $1 AND table_name = $2 AND dst_server = $3 ORDER BY entry_id",
+            connection);
+        await using (command.ConfigureAwait(false))
+        {
+            AddParameters(command, table.SourceSchema, table.SourceTable, server);
+            var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    entries.Add(reader.GetInt64(0));
+                }
+            }
+        }
+
+        return entries;
     }
 
     private async Task SettleAsync(NpgsqlConnection connection, CancellationToken ct) =>
