@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using RoslynPgSync.Queue;
 using RoslynPgSync.Sql;
+using static RoslynPgSync.Sql.Commands;
 
 namespace RoslynPgSync.Copy;
 
@@ -228,13 +229,14 @@ public sealed class PgSyncCopier
             bool replace;
             long chunks;
             bool estimated;
-            var state = new NpgsqlCommand(
-                $"SELECT status, mode, last_key, chunks, rows_estimate IS NOT NULL, end_key FROM {Object("copy_state")} WHERE nsp_name = $1 AND table_name = $2 AND dst_server = $3 FOR UPDATE",
+            var state = Commands.Create(
                 connection,
-                transaction);
+                $"SELECT status, mode, last_key, chunks, rows_estimate IS NOT NULL, end_key FROM {Object("copy_state")} WHERE nsp_name = $1 AND table_name = $2 AND dst_server = $3 FOR UPDATE",
+                table.SourceSchema,
+                table.SourceTable,
+                server);
             await using (state.ConfigureAwait(false))
             {
-                AddParameters(state, table.SourceSchema, table.SourceTable, server);
                 var reader = await state.ExecuteReaderAsync(ct).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
@@ -289,10 +291,9 @@ public sealed class PgSyncCopier
                 last = await ScalarAsync<string?>(connection, sql.UpperBound(lastKey is not null), ct, [.. after, endKey, _options.InitialCopyChunkRows]).ConfigureAwait(false);
             }
 
-            var locked = new NpgsqlCommand(sql.LockRows(lastKey is not null), connection, transaction);
+            var locked = Commands.Create(connection, sql.LockRows(lastKey is not null), [.. after, (object?)(last ?? endKey) ?? "{}"]);
             await using (locked.ConfigureAwait(false))
             {
-                AddParameters(locked, [.. after, (object?)(last ?? endKey) ?? "{}"]);
                 var reader = await locked.ExecuteReaderAsync(ct).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
@@ -330,60 +331,28 @@ public sealed class PgSyncCopier
     }
 
     /// <summary>Applies the destination's queue until <paramref name="entry"/> has left it; waits with backoff while the destination does not accept it.</summary>
-    private async Task ApplyAsync(NpgsqlConnection connection, string table, string server, long entry, CancellationToken ct)
-    {
-        var delay = TimeSpan.FromMilliseconds(200);
-        var waited = TimeSpan.Zero;
-        while (await ScalarAsync<bool>(connection, PgSyncQueue.EntryQueued(_options.Schema), ct, entry).ConfigureAwait(false))
-        {
-            if (!_apply)
-            {
-                // The worker applies it; say so only when the destination has an error.
-                await Task.Delay(TimeSpan.FromMilliseconds(20), ct).ConfigureAwait(false);
-                waited += TimeSpan.FromMilliseconds(20);
-                if (waited < delay)
-                {
-                    continue;
-                }
-
-                waited = TimeSpan.Zero;
-                if (await ScalarAsync<string?>(connection, PgSyncQueue.LastError(_options.Schema), ct, server).ConfigureAwait(false) is { } failing)
-                {
-                    CopyLog.Waiting(_logger, table, server, entry, failing, delay);
-                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
-                }
-
-                continue;
-            }
-
-            var applied = await ScalarAsync<int>(connection, PgSyncQueue.Apply(_options.Schema), ct, server, 1000).ConfigureAwait(false);
-            if (applied > 0)
-            {
-                delay = TimeSpan.FromMilliseconds(200);
-                continue;
-            }
-
-            if (!await ScalarAsync<bool>(connection, PgSyncQueue.EntryQueued(_options.Schema), ct, entry).ConfigureAwait(false))
-            {
-                return; // applied by another session (the worker) meanwhile
-            }
-
-            var error = await ScalarAsync<string?>(connection, PgSyncQueue.LastError(_options.Schema), ct, server).ConfigureAwait(false);
-            CopyLog.Waiting(_logger, table, server, entry, error, delay);
-            await Task.Delay(delay, ct).ConfigureAwait(false);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
-        }
-    }
+    private Task<bool> ApplyAsync(NpgsqlConnection connection, string table, string server, long entry, CancellationToken ct) =>
+        QueueDrain.UntilAsync(
+            connection,
+            _options.Schema,
+            server,
+            _apply,
+            QueueDrain.Left(connection, _options.Schema, entry),
+            giveUpAfter: null,
+            (error, delay) => CopyLog.Waiting(_logger, table, server, entry, error, delay),
+            ct);
 
     private async Task<List<long>> QueuedChunksAsync(NpgsqlConnection connection, ReplicatedTable table, string server, CancellationToken ct)
     {
         var entries = new List<long>();
-        var command = new NpgsqlCommand(
+        var command = Commands.Create(
+            connection,
             $"SELECT entry_id FROM {Object("copy_chunk")} WHERE nsp_name = $1 AND table_name = $2 AND dst_server = $3 ORDER BY entry_id",
-            connection);
+            table.SourceSchema,
+            table.SourceTable,
+            server);
         await using (command.ConfigureAwait(false))
         {
-            AddParameters(command, table.SourceSchema, table.SourceTable, server);
             var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
@@ -459,35 +428,6 @@ public sealed class PgSyncCopier
     }
 
     private string Object(string name) => PgSql.QualifiedName(_options.Schema, name);
-
-    private static void AddParameters(NpgsqlCommand command, params object?[] values)
-    {
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
-        }
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params object?[] values)
-    {
-        var command = new NpgsqlCommand(sql, connection);
-        await using (command.ConfigureAwait(false))
-        {
-            AddParameters(command, values);
-            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken ct, params object?[] values)
-    {
-        var command = new NpgsqlCommand(sql, connection);
-        await using (command.ConfigureAwait(false))
-        {
-            AddParameters(command, values);
-            var value = await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
-            return value is null or DBNull ? default! : (T)value;
-        }
-    }
 
     /// <summary>
     /// The statements of one table's chunks, built from the model: keys in key order, compared as rows with

@@ -1,0 +1,45 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+
+namespace RoslynPgSync.Sql;
+
+/// <summary>
+/// One statement with positional parameters (<c>$1</c>, <c>$2</c>, ...) on an open connection, in its
+/// current transaction: the shape every runtime component's short queries have (the copier, the
+/// verifier, the installer's probes). <see langword="null"/> values go as SQL NULL.
+/// </summary>
+internal static class Commands
+{
+    public static NpgsqlCommand Create(NpgsqlConnection connection, string sql, params object?[] values)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        }
+
+        return command;
+    }
+
+    public static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params object?[] values)
+    {
+        var command = Create(connection, sql, values);
+        await using (command.ConfigureAwait(false))
+        {
+            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The first column of the first row; <c>default</c> for no row or NULL.</summary>
+    public static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken ct, params object?[] values)
+    {
+        var command = Create(connection, sql, values);
+        await using (command.ConfigureAwait(false))
+        {
+            var value = await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
+            return value is null or DBNull ? default! : (T)value;
+        }
+    }
+}
