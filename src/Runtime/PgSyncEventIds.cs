@@ -75,6 +75,18 @@ public static class PgSyncEventIds
     /// <summary>A target was left out because its server is not registered with <c>PgSyncOptions.AddServer</c>.</summary>
     public const int VerifySkipped = 3004;
 
+    /// <summary>The verifier waits for the destination's queue to reach its consistent point (the destination's last error, the delay).</summary>
+    public const int VerifySettling = 3005;
+
+    /// <summary>The repair queued the refresh of differing keys of a target as one entry.</summary>
+    public const int RepairQueued = 3006;
+
+    /// <summary>The repair waits for the destination to apply its entry (the destination's last error, the delay).</summary>
+    public const int RepairWaiting = 3007;
+
+    /// <summary>The repair left a differing target as it was: schema drift, or older entries not applied yet.</summary>
+    public const int RepairRefused = 3008;
+
     // Monitor and health check: 4000-4999 (none yet).
 
     // Initial copy: 5000-5999.

@@ -57,22 +57,61 @@ internal static class Commands
         return ExitCodes.Success;
     }
 
-    public static async Task<int> VerifyAsync(NpgsqlDataSource local, AppConfiguration app, TextWriter output, CancellationToken ct)
+    /// <summary>
+    /// <c>pgsync verify</c>: one line per table and destination and its differing keys; with <paramref name="repair"/>
+    /// the repair's statements (a dry run), and with <paramref name="apply"/> too the repair itself and the verification after it.
+    /// </summary>
+    public static async Task<int> VerifyAsync(NpgsqlDataSource local, AppConfiguration app, bool repair, bool apply, TextWriter output, CancellationToken ct)
     {
-        var results = await new PgSyncVerifier(local, app.Options).VerifyAsync(app.Tables, ct).ConfigureAwait(false);
-        foreach (var result in results)
+        if (apply && !repair)
         {
-            await output.WriteLineAsync(result.ToString()).ConfigureAwait(false);
-            foreach (var (kind, keys) in new[] { ("missing", result.Missing), ("extra", result.Extra), ("changed", result.Changed) })
+            throw new ArgumentException("--apply repairs, so it goes with --repair: pgsync verify --repair --apply.");
+        }
+
+        var verifier = new PgSyncVerifier(local, app.Options);
+        IReadOnlyList<VerificationResult> results;
+        if (apply)
+        {
+            results = await verifier.RepairAsync(app.Tables, ct).ConfigureAwait(false);
+        }
+        else if (repair)
+        {
+            var plans = await verifier.PlanRepairAsync(app.Tables, ct).ConfigureAwait(false);
+            foreach (var plan in plans)
             {
-                foreach (var key in keys)
+                await WriteAsync(output, plan.Verification).ConfigureAwait(false);
+                foreach (var statement in plan.Statements)
                 {
-                    await output.WriteLineAsync($"  {kind} {key}").ConfigureAwait(false);
+                    await output.WriteLineAsync($"-- repair on {plan.Verification.Server} (dry run; pgsync verify --repair --apply queues it):").ConfigureAwait(false);
+                    await output.WriteLineAsync(statement + ";").ConfigureAwait(false);
                 }
             }
+
+            return plans.All(p => p.Verification.IsEqual) ? ExitCodes.Success : ExitCodes.Differences;
+        }
+        else
+        {
+            results = await verifier.VerifyAsync(app.Tables, ct).ConfigureAwait(false);
+        }
+
+        foreach (var result in results)
+        {
+            await WriteAsync(output, result).ConfigureAwait(false);
         }
 
         return results.All(r => r.IsEqual) ? ExitCodes.Success : ExitCodes.Differences;
+    }
+
+    private static async Task WriteAsync(TextWriter output, VerificationResult result)
+    {
+        await output.WriteLineAsync(result.ToString()).ConfigureAwait(false);
+        foreach (var (kind, keys) in new[] { ("missing", result.Missing), ("extra", result.Extra), ("changed", result.Changed) })
+        {
+            foreach (var key in keys)
+            {
+                await output.WriteLineAsync($"  {kind} {key}").ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>

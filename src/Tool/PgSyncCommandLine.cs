@@ -77,6 +77,14 @@ internal static class PgSyncCommandLine
         {
             Description = "Empty the targets first, so that they end equal to the source (rows the source lacks are removed)",
         };
+        var repair = new Option<bool>("--repair")
+        {
+            Description = "Print the SQL that would make each differing destination equal to the source for the differing keys (a dry run); with --apply, queue and apply it",
+        };
+        var apply = new Option<bool>("--apply")
+        {
+            Description = "With --repair: repair, through the destination's queue and in its order, then verify again",
+        };
         var destination = new Option<bool>("--destination")
         {
             Description = "The set-up for a destination database instead of the source's",
@@ -98,8 +106,8 @@ internal static class PgSyncCommandLine
             (db, app, _, output, ct) => Commands.UninstallAsync(db, app, output, ct)));
         root.Add(DatabaseCommand("status", "Per destination: queue depth, oldest entry age, last success, last error",
             (db, app, _, output, ct) => Commands.StatusAsync(db, app, output, ct)));
-        root.Add(DatabaseCommand("verify", $"Compare every table with its destinations; exit code {ExitCodes.Differences} when one differs",
-            (db, app, _, output, ct) => Commands.VerifyAsync(db, app, output, ct)));
+        root.Add(DatabaseCommand("verify", $"Compare every table with its destinations at a consistent point; exit code {ExitCodes.Differences} when one differs (after --repair --apply: still differs)",
+            (db, app, parse, output, ct) => Commands.VerifyAsync(db, app, parse.GetValue(repair), parse.GetValue(apply), output, ct), repair, apply));
         root.Add(DatabaseCommand("replay", "Apply up to --limit of the oldest queued entries now",
             (db, app, parse, output, ct) => Commands.ReplayAsync(db, app, parse.GetValue(limit), output, ct), limit));
 

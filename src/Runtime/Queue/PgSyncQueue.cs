@@ -61,6 +61,28 @@ internal static class PgSyncQueue
     public static string EntryQueued(string schema) => $"SELECT EXISTS (SELECT 1 FROM {Object(schema, SqlNames.Queue)} AS e WHERE e.id = $1)";
 
     /// <summary>
+    /// The verifier's mark, read first in its source snapshot: the newest entry queued for destination
+    /// <c>$1</c> that the snapshot sees (NULL: none).
+    /// </summary>
+    public static string Mark(string schema) => $"SELECT pg_catalog.max(e.id) FROM {Object(schema, SqlNames.Queue)} AS e WHERE e.dst_server = $1";
+
+    /// <summary>Entries of destination <c>$1</c> up to the mark <c>$2</c> still queued (not applied or skipped yet).</summary>
+    public static string QueuedUpTo(string schema) =>
+        $"SELECT pg_catalog.count(*) FROM {Object(schema, SqlNames.Queue)} AS e WHERE e.dst_server = $1 AND e.id <= $2";
+
+    /// <summary>
+    /// A refresh of some keys into the queue, as an Async entry behind everything older (the repair):
+    /// <c>$1</c> schema, <c>$2</c> table, <c>$3</c> server, <c>$4</c> keys, <c>$5</c> the remote statement
+    /// (the table's restore function's). Wakes the worker; returns the entry.
+    /// </summary>
+    public static string Refresh(string schema) => $"""
+        WITH e AS (
+            INSERT INTO {Object(schema, SqlNames.Queue)} (nsp_name, table_name, dst_server, mode, row_count, dst_query)
+            VALUES ($1, $2, $3, 'a', $4, $5) RETURNING id)
+        SELECT e.id, pg_catalog.pg_notify({PgSql.QuoteLiteral(SqlNames.NotifyChannel)}, $3) FROM e
+        """;
+
+    /// <summary>
     /// One chunk of an initial copy into the queue, with the copy's state moved on (copy_queued): <c>$1</c>
     /// schema, <c>$2</c> table, <c>$3</c> server, <c>$4</c> rows, <c>$5</c> the remote statement (NULL: none),
     /// <c>$6</c> the chunk's last key as JSON, <c>$7</c> whether it reached the table's end. Returns the entry.

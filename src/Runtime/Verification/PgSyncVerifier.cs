@@ -1,15 +1,19 @@
 using System;
 using System.Collections.Generic;
+using System.Data;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
+using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using RoslynPgSync.Installation;
+using RoslynPgSync.Queue;
 using RoslynPgSync.Sql;
+using static RoslynPgSync.Sql.Commands;
 
 namespace RoslynPgSync.Verification;
 
@@ -21,9 +25,28 @@ namespace RoslynPgSync.Verification;
 /// buckets small enough are read key by key. With a logger, it logs each comparison and its result
 /// (<see cref="PgSyncEventIds.VerifyStarted"/> and the other ids of 3000-3999), never a connection string.
 /// </summary>
+/// <remarks>
+/// <para>
+/// The sides are compared at a consistent point, so that changes in flight are not differences: the
+/// source is read in one snapshot (REPEATABLE READ); the newest queue entry for the destination that
+/// snapshot sees is the mark; once the destination's queue has passed the mark (the verifier applies
+/// it, on the same ordered path as the replay worker), the destination is read in one snapshot too.
+/// Everything committed before the source snapshot has then reached the destination; what differs can
+/// only be a real difference or a change committed while the verifier waited. Each differing key is
+/// therefore read again, on both sides, at a new consistent point (<see cref="Rechecks"/> times at
+/// most), and only keys that differ every time are reported.
+/// </para>
+/// <para>
+/// <see cref="RepairAsync"/> makes the differing keys equal through the queue: their current source
+/// rows (or their deletion), read under a SHARE lock on the source table, queued as one entry behind
+/// every change committed before it and ahead of every change after it, so that it never overwrites a
+/// newer change. It needs the rights of the installing role (the table's restore function, the queue).
+/// </para>
+/// </remarks>
 public sealed class PgSyncVerifier
 {
     private const int Fanout = 64;
+    private const int RepairBatch = 500;
     private readonly PgSyncOptions _options;
     private readonly NpgsqlDataSource _local;
     private readonly ILogger _logger;
@@ -54,23 +77,27 @@ public sealed class PgSyncVerifier
     /// <summary>At most this many differing keys are listed per kind; counts stay exact up to it. 1,000 by default.</summary>
     public int MaxKeys { get; init; } = 1000;
 
+    /// <summary>
+    /// How many times, at most, the differing keys are read again at a new consistent point before they
+    /// are reported (a key that agrees once was a change in flight). 3 by default; 0 reports the first
+    /// comparison's differences.
+    /// </summary>
+    public int Rechecks { get; init; } = 3;
+
+    /// <summary>
+    /// How long the verifier waits for the destination's queue to reach its mark without an entry being
+    /// applied (the destination down, an entry refused) before it compares anyway and reports
+    /// <see cref="VerificationResult.Settled"/> false. 30 seconds by default.
+    /// </summary>
+    public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Compares every target of every table whose server is registered.</summary>
     public async Task<IReadOnlyList<VerificationResult>> VerifyAsync(IReadOnlyList<ReplicatedTable> tables, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(tables);
         var results = new List<VerificationResult>();
-        foreach (var table in tables)
+        foreach (var (table, target) in Registered(tables))
         {
-            foreach (var target in table.Targets)
-            {
-                if (_options.FindServer(target.Server) is null)
-                {
-                    VerifierLog.Skipped(_logger, table, target.Server);
-                    continue;
-                }
-
-                results.Add(await VerifyAsync(table, target, ct).ConfigureAwait(false));
-            }
+            results.Add(await VerifyAsync(table, target, ct).ConfigureAwait(false));
         }
 
         return results;
@@ -106,6 +133,167 @@ public sealed class PgSyncVerifier
         return result;
     }
 
+    /// <summary>
+    /// What <see cref="RepairAsync"/> would do, changing nothing (<c>pgsync verify --repair</c> without
+    /// <c>--apply</c>): each target's verification and, when it differs, the statements the repair would
+    /// queue for its destination, as the destination would run them.
+    /// </summary>
+    /// <param name="tables">The generated tables; targets on unregistered servers are left out.</param>
+    /// <param name="ct">Cancels it.</param>
+    /// <returns>One plan per target compared.</returns>
+    public async Task<IReadOnlyList<RepairPlan>> PlanRepairAsync(IReadOnlyList<ReplicatedTable> tables, CancellationToken ct = default)
+    {
+        var plans = new List<RepairPlan>();
+        foreach (var (table, target) in Registered(tables))
+        {
+            var result = await VerifyAsync(table, target, ct).ConfigureAwait(false);
+            var statements = new List<string>();
+            if (Repairable(table, result))
+            {
+                var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
+                {
+                    foreach (var (keys, _) in Batches(result))
+                    {
+                        if (await RestoreSqlAsync(connection, table, target.Server, keys, ct).ConfigureAwait(false) is { } sql)
+                        {
+                            statements.Add(sql);
+                        }
+                    }
+                }
+            }
+
+            plans.Add(new RepairPlan(result, statements));
+        }
+
+        return plans;
+    }
+
+    /// <summary>
+    /// Verifies every target of <paramref name="tables"/> on a registered server and makes each one that
+    /// differs equal to the source for the differing keys: their current source rows are upserted, keys
+    /// the source lacks are deleted, through the destination's queue and in its order (a change committed
+    /// after the repair is applied after it, so the repair never overwrites a newer change). Targets with
+    /// schema drift, or whose queue did not reach the verification's point (<see cref="VerificationResult.Settled"/>),
+    /// are not repaired; their verification says why.
+    /// </summary>
+    /// <param name="tables">The generated tables.</param>
+    /// <param name="ct">Cancels it; a repair entry already queued stays queued and is applied by the worker.</param>
+    /// <returns>The verification of each target after its repair.</returns>
+    public async Task<IReadOnlyList<VerificationResult>> RepairAsync(IReadOnlyList<ReplicatedTable> tables, CancellationToken ct = default)
+    {
+        var results = new List<VerificationResult>();
+        foreach (var (table, target) in Registered(tables))
+        {
+            var result = await VerifyAsync(table, target, ct).ConfigureAwait(false);
+            // A difference the repair itself meets again (a truncated list, keys written meanwhile): a few rounds.
+            for (var round = 0; round < 3 && !result.IsEqual; round++)
+            {
+                if (!Repairable(table, result))
+                {
+                    VerifierLog.RepairRefused(_logger, result.Table, result.Server, result.Target, result.SchemaProblems.Count > 0 ? "schema drift" : $"{result.PendingEntries} older entries are not applied yet");
+                    break;
+                }
+
+                if (!await RepairKeysAsync(table, target.Server, result, ct).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                result = await VerifyAsync(table, target, ct).ConfigureAwait(false);
+            }
+
+            results.Add(result);
+        }
+
+        return results;
+    }
+
+    private List<(ReplicatedTable Table, ReplicationTarget Target)> Registered(IReadOnlyList<ReplicatedTable> tables)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        var chosen = new List<(ReplicatedTable, ReplicationTarget)>();
+        foreach (var table in tables)
+        {
+            foreach (var target in table.Targets)
+            {
+                if (_options.FindServer(target.Server) is null)
+                {
+                    VerifierLog.Skipped(_logger, table, target.Server);
+                    continue;
+                }
+
+                chosen.Add((table, target));
+            }
+        }
+
+        return chosen;
+    }
+
+    private static bool Repairable(ReplicatedTable table, VerificationResult result) =>
+        !result.IsEqual && result.SchemaProblems.Count == 0 && result.Settled && result.KeysJson.Count > 0 && table.KeyColumns.Count > 0;
+
+    /// <summary>The result's keys as JSON arrays of at most <see cref="RepairBatch"/>, each with its count.</summary>
+    private static IEnumerable<(string Keys, int Count)> Batches(VerificationResult result) =>
+        result.KeysJson.Values.Chunk(RepairBatch).Select(keys => ("[" + string.Join(",", keys) + "]", keys.Length));
+
+    /// <summary>Queues the refresh of the result's keys, a batch per transaction, and applies it; false when the destination did not take it.</summary>
+    private async Task<bool> RepairKeysAsync(ReplicatedTable table, string server, VerificationResult result, CancellationToken ct)
+    {
+        var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var source = PgSql.QualifiedName(table.SourceSchema, table.SourceTable);
+            long? last = null;
+            foreach (var (keys, count) in Batches(result))
+            {
+                var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    await ExecuteAsync(connection, "SET LOCAL search_path = pg_catalog, pg_temp", ct).ConfigureAwait(false);
+                    // Writers of the table wait until this commits, and every one that committed before has
+                    // queued its entries already: the rows read are the last committed ones, and the entry
+                    // takes its place between the changes before and after it (also for keys the source lacks,
+                    // which no row lock could cover).
+                    await ExecuteAsync(connection, $"LOCK TABLE {source} IN SHARE MODE", ct).ConfigureAwait(false);
+                    var sql = await RestoreSqlAsync(connection, table, server, keys, ct).ConfigureAwait(false);
+                    if (sql is not null)
+                    {
+                        last = await ScalarAsync<long>(connection, PgSyncQueue.Refresh(_options.Schema), ct, table.SourceSchema, table.SourceTable, server, (long)count, sql).ConfigureAwait(false);
+                        VerifierLog.RepairQueued(_logger, result.Table, server, result.Target, count, last.Value);
+                    }
+
+                    await transaction.CommitAsync(ct).ConfigureAwait(false);
+                }
+            }
+
+            if (last is not { } entry)
+            {
+                return false;
+            }
+
+            var applied = await QueueDrain.UntilAsync(
+                connection,
+                _options.Schema,
+                server,
+                apply: true,
+                QueueDrain.Left(connection, _options.Schema, entry),
+                SettleTimeout,
+                (error, delay) => VerifierLog.Waiting(_logger, result.Table, server, entry, error, delay),
+                ct).ConfigureAwait(false);
+            return applied;
+        }
+    }
+
+    /// <summary>The remote statement that makes the keys (JSON array) of the server's targets equal to the source's rows (the table's restore function).</summary>
+    private async Task<string?> RestoreSqlAsync(NpgsqlConnection connection, ReplicatedTable table, string server, string keys, CancellationToken ct) =>
+        await ScalarAsync<string?>(
+            connection,
+            $"SELECT {PgSql.QualifiedName(_options.Schema, SqlNames.RestoreFunction(table.SourceSchema, table.SourceTable))}($1, $2)",
+            ct,
+            server,
+            keys).ConfigureAwait(false);
+
     private async Task<VerificationResult> CompareAsync(ReplicatedTable table, ReplicationTarget target, PgSyncServer server, CancellationToken ct)
     {
         var source = await OpenAsync(_local, ct).ConfigureAwait(false);
@@ -121,63 +309,80 @@ public sealed class PgSyncVerifier
                 var sourceShape = await TableShape.InspectAsync(source, table, table.SourceSchema, table.SourceTable, $"local database {source.Database}", isTarget: false, ct).ConfigureAwait(false);
                 var targetShape = await TableShape.InspectAsync(remote, table, target.Schema, target.Table, $"destination server '{target.Server}'", isTarget: true, ct).ConfigureAwait(false);
                 var drift = sourceShape.Problems.Concat(targetShape.Problems).ToList();
+                var name = $"{target.Schema}.{target.Table}";
                 if (drift.Count > 0)
                 {
-                    return new VerificationResult(table.ToString(), target.Server, $"{target.Schema}.{target.Table}", -1, -1, [], [], [])
+                    return new VerificationResult(table.ToString(), target.Server, name, -1, -1, [], [], [])
                     {
                         SchemaProblems = drift,
                         Unreplicated = sourceShape.Unreplicated,
                     };
                 }
 
-                var left = new Side(source, RowSource(table, table.SourceSchema, table.SourceTable, target.Where));
-                var right = new Side(remote, RowSource(table, target.Schema, target.Table, null));
-
-                var (leftCount, leftHash) = await left.TotalAsync(ct).ConfigureAwait(false);
-                var (rightCount, rightHash) = await right.TotalAsync(ct).ConfigureAwait(false);
-                var missing = new List<string>();
-                var extra = new List<string>();
-                var changed = new List<string>();
-                if (leftCount != rightCount || leftHash != rightHash)
+                var point = new ConsistentPoint(this, source, remote, target.Server);
+                await point.PrepareAsync(ct).ConfigureAwait(false);
+                var left = new Side(source, table, table.SourceSchema, table.SourceTable, target.Where);
+                var right = new Side(remote, table, target.Schema, target.Table, null);
+                var found = new Differences(MaxKeys);
+                long leftCount;
+                long rightCount;
+                bool totalsDiffer;
+                await point.BeginAsync(ct).ConfigureAwait(false);
+                try
                 {
-                    await DrillAsync(left, right, 1, 0, Math.Max(leftCount, rightCount), missing, extra, changed, ct).ConfigureAwait(false);
+                    (leftCount, var leftHash) = await left.TotalAsync(ct).ConfigureAwait(false);
+                    (rightCount, var rightHash) = await right.TotalAsync(ct).ConfigureAwait(false);
+                    totalsDiffer = leftCount != rightCount || leftHash != rightHash;
+                    if (totalsDiffer)
+                    {
+                        await DrillAsync(left, right, 1, 0, Math.Max(leftCount, rightCount), found, ct).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    await point.EndAsync().ConfigureAwait(false);
                 }
 
-                return new VerificationResult(
-                    table.ToString(), target.Server, $"{target.Schema}.{target.Table}", leftCount, rightCount, missing, extra, changed)
+                var rechecks = 0;
+                while (found.Count > 0 && rechecks < Rechecks)
+                {
+                    rechecks++;
+                    var keys = found.KeysJson();
+                    await point.BeginAsync(ct).ConfigureAwait(false);
+                    try
+                    {
+                        var a = await left.KeyedRowsAsync(keys, ct).ConfigureAwait(false);
+                        var b = await right.KeyedRowsAsync(keys, ct).ConfigureAwait(false);
+                        found = found.Recheck(a, b);
+                    }
+                    finally
+                    {
+                        await point.EndAsync().ConfigureAwait(false);
+                    }
+                }
+
+                return new VerificationResult(table.ToString(), target.Server, name, leftCount, rightCount, found.Missing, found.Extra, found.Changed)
                 {
                     KeysRead = left.KeysRead + right.KeysRead,
                     Unreplicated = sourceShape.Unreplicated,
+                    Settled = point.Settled,
+                    PendingEntries = point.Pending,
+                    RecheckRounds = rechecks,
+                    Truncated = found.Truncated,
+                    Unexplained = totalsDiffer && rechecks == 0 && found.Count == 0,
+                    KeysJson = found.Json,
                 };
             }
         }
     }
 
-    private async Task DrillAsync(
-        Side left, Side right, decimal modulus, decimal remainder, long rows,
-        List<string> missing, List<string> extra, List<string> changed, CancellationToken ct)
+    private async Task DrillAsync(Side left, Side right, decimal modulus, decimal remainder, long rows, Differences found, CancellationToken ct)
     {
         if (rows <= LeafRows || modulus >= 1_000_000_000_000_000m)
         {
             var a = await left.RowsAsync(modulus, remainder, ct).ConfigureAwait(false);
             var b = await right.RowsAsync(modulus, remainder, ct).ConfigureAwait(false);
-            foreach (var (key, hash) in a)
-            {
-                if (!b.TryGetValue(key, out var other))
-                {
-                    Add(missing, key);
-                }
-                else if (other != hash)
-                {
-                    Add(changed, key);
-                }
-            }
-
-            foreach (var key in b.Keys.Where(k => !a.ContainsKey(k)))
-            {
-                Add(extra, key);
-            }
-
+            found.Compare(a, b, a.Keys.Concat(b.Keys.Where(k => !a.ContainsKey(k))));
             return;
         }
 
@@ -190,30 +395,9 @@ public sealed class PgSyncVerifier
             rightBuckets.TryGetValue(bucket, out var r);
             if (l != r)
             {
-                await DrillAsync(left, right, child, bucket, Math.Max(l.Count, r.Count), missing, extra, changed, ct).ConfigureAwait(false);
+                await DrillAsync(left, right, child, bucket, Math.Max(l.Count, r.Count), found, ct).ConfigureAwait(false);
             }
         }
-    }
-
-    private void Add(List<string> keys, string key)
-    {
-        if (keys.Count < MaxKeys)
-        {
-            keys.Add(key);
-        }
-    }
-
-    /// <summary>
-    /// The rows to compare as (key text, key hash, row hash): the key and row written by PostgreSQL's
-    /// own row output over the model's columns, so both sides hash identical text for identical values.
-    /// </summary>
-    private static string RowSource(ReplicatedTable table, string schema, string name, string? where)
-    {
-        var key = "ROW(" + string.Join(", ", table.KeyColumns.Select(k => "t." + PgSql.QuoteIdentifier(k))) + ")::text";
-        var row = "ROW(" + string.Join(", ", table.Columns.Select(c => "t." + PgSql.QuoteIdentifier(c.Name))) + ")::text";
-        var filter = where is null ? string.Empty : " WHERE (" + where + ")";
-        return $"SELECT {key} AS k, (pg_catalog.hashtextextended({key}, 0) & 9223372036854775807)::numeric AS kh, " +
-               $"pg_catalog.hashtextextended({row}, 0)::numeric AS rh FROM {PgSql.QualifiedName(schema, name)} AS t{filter}";
     }
 
     private static async Task<NpgsqlConnection> OpenAsync(NpgsqlDataSource source, CancellationToken ct)
@@ -224,25 +408,172 @@ public sealed class PgSyncVerifier
     }
 
     /// <summary>Same text for the same values on both sides, whatever the sessions' defaults.</summary>
-    private static async Task PrepareAsync(NpgsqlConnection connection, CancellationToken ct)
-    {
-        var command = new NpgsqlCommand(
+    private static Task PrepareAsync(NpgsqlConnection connection, CancellationToken ct) =>
+        ExecuteAsync(
+            connection,
             "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1; SET bytea_output = 'hex'",
-            connection);
-        await using (command.ConfigureAwait(false))
+            ct);
+
+    /// <summary>
+    /// Both sides' snapshots for one comparison: the source's first, its mark (the newest queue entry for
+    /// the destination it sees), the destination's queue applied up to the mark, then the destination's.
+    /// </summary>
+    private sealed class ConsistentPoint(PgSyncVerifier verifier, NpgsqlConnection source, NpgsqlConnection remote, string server)
+    {
+        private bool _queued;
+        private NpgsqlTransaction? _sourceSnapshot;
+        private NpgsqlTransaction? _remoteSnapshot;
+
+        /// <summary>Every comparison's destination snapshot came after its mark was applied.</summary>
+        public bool Settled { get; private set; } = true;
+
+        /// <summary>Entries up to the mark still queued when the verifier stopped waiting (0 when settled).</summary>
+        public long Pending { get; private set; }
+
+        /// <summary>Whether the runtime is installed here (a bare pair of tables has no queue to wait for).</summary>
+        public async Task PrepareAsync(CancellationToken ct) =>
+            _queued = await ScalarAsync<bool>(source, PgSyncQueue.Exists, ct, PgSyncQueue.QueueName(verifier._options.Schema)).ConfigureAwait(false);
+
+        public async Task BeginAsync(CancellationToken ct)
         {
-            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            var schema = verifier._options.Schema;
+            _sourceSnapshot = await source.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct).ConfigureAwait(false);
+            // The first statement fixes the snapshot: the mark is what this snapshot sees queued.
+            var mark = _queued ? await ScalarAsync<long?>(source, PgSyncQueue.Mark(schema), ct, server).ConfigureAwait(false) : null;
+            // Once the queue did not reach a mark, later rechecks do not wait for it again.
+            if (mark is { } upTo && Settled)
+            {
+                var drain = await verifier._local.OpenConnectionAsync(ct).ConfigureAwait(false);
+                await using (drain.ConfigureAwait(false))
+                {
+                    var reached = await QueueDrain.UntilAsync(
+                        drain,
+                        schema,
+                        server,
+                        apply: true,
+                        async c => await ScalarAsync<long>(drain, PgSyncQueue.QueuedUpTo(schema), c, server, upTo).ConfigureAwait(false) == 0,
+                        verifier.SettleTimeout,
+                        (error, delay) => VerifierLog.Settling(verifier._logger, server, upTo, error, delay),
+                        ct).ConfigureAwait(false);
+                    if (!reached)
+                    {
+                        Settled = false;
+                        Pending = await ScalarAsync<long>(drain, PgSyncQueue.QueuedUpTo(schema), ct, server, upTo).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            _remoteSnapshot = await remote.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct).ConfigureAwait(false);
+        }
+
+        /// <summary>Ends both snapshots (they only read).</summary>
+        public async Task EndAsync()
+        {
+            foreach (var transaction in new[] { _remoteSnapshot, _sourceSnapshot })
+            {
+                if (transaction is not null)
+                {
+                    await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+                    await transaction.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+
+            (_sourceSnapshot, _remoteSnapshot) = (null, null);
         }
     }
 
-    private sealed class Side(NpgsqlConnection connection, string rows)
+    /// <summary>One row as compared: its row hash and its key as JSON (what the restore function reads).</summary>
+    private readonly record struct Row(decimal Hash, string KeyJson);
+
+    /// <summary>The differing keys found so far, by kind, listed up to the verifier's MaxKeys each, with each key's JSON.</summary>
+    private sealed class Differences(int maxKeys)
     {
-        /// <summary>Keys brought into the process so far (leaf buckets only).</summary>
+        public List<string> Missing { get; } = [];
+
+        public List<string> Extra { get; } = [];
+
+        public List<string> Changed { get; } = [];
+
+        public Dictionary<string, string> Json { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>More keys differed of some kind than are listed.</summary>
+        public bool Truncated { get; private set; }
+
+        public int Count => Missing.Count + Extra.Count + Changed.Count;
+
+        public string KeysJson() => "[" + string.Join(",", Json.Values) + "]";
+
+        /// <summary>Classifies <paramref name="keys"/> from both sides' rows.</summary>
+        public void Compare(IReadOnlyDictionary<string, Row> a, IReadOnlyDictionary<string, Row> b, IEnumerable<string> keys)
+        {
+            foreach (var key in keys)
+            {
+                var onSource = a.TryGetValue(key, out var left);
+                var onTarget = b.TryGetValue(key, out var right);
+                var list = (onSource, onTarget) switch
+                {
+                    (true, false) => Missing,
+                    (false, true) => Extra,
+                    (true, true) when left.Hash != right.Hash => Changed,
+                    _ => null,
+                };
+                if (list is null)
+                {
+                    continue;
+                }
+
+                if (list.Count >= maxKeys)
+                {
+                    Truncated = true;
+                    continue;
+                }
+
+                list.Add(key);
+                Json[key] = onSource ? left.KeyJson : right.KeyJson;
+            }
+        }
+
+        /// <summary>The listed keys read again: those that still differ, in the order they were found.</summary>
+        public Differences Recheck(IReadOnlyDictionary<string, Row> a, IReadOnlyDictionary<string, Row> b)
+        {
+            var again = new Differences(maxKeys) { Truncated = Truncated };
+            again.Compare(a, b, Missing.Concat(Extra).Concat(Changed));
+            return again;
+        }
+    }
+
+    private sealed class Side
+    {
+        private readonly NpgsqlConnection _connection;
+        private readonly string _rows;
+        private readonly string _keyed;
+
+        /// <summary>
+        /// The rows to compare as (key text, key hash, row hash, key JSON): the key and row written by
+        /// PostgreSQL's own row output over the model's columns, so both sides hash identical text for
+        /// identical values. The keyed form reads only the keys of a JSON array (<c>$1</c>), by the key's index.
+        /// </summary>
+        public Side(NpgsqlConnection connection, ReplicatedTable table, string schema, string name, string? where)
+        {
+            _connection = connection;
+            var relation = PgSql.QualifiedName(schema, name);
+            var key = "ROW(" + string.Join(", ", table.KeyColumns.Select(k => "t." + PgSql.QuoteIdentifier(k))) + ")::text";
+            var row = "ROW(" + string.Join(", ", table.Columns.Select(c => "t." + PgSql.QuoteIdentifier(c.Name))) + ")::text";
+            var json = "pg_catalog.json_build_object(" + string.Join(", ", table.KeyColumns.Select(k => PgSql.QuoteLiteral(k) + ", t." + PgSql.QuoteIdentifier(k))) + ")::text";
+            var select = $"SELECT {key} AS k, (pg_catalog.hashtextextended({key}, 0) & 9223372036854775807)::numeric AS kh, " +
+                         $"pg_catalog.hashtextextended({row}, 0)::numeric AS rh, {json} AS kj FROM {relation} AS t";
+            var filter = where is null ? string.Empty : " AND (" + where + ")";
+            _rows = select + " WHERE true" + filter;
+            var match = string.Join(" AND ", table.KeyColumns.Select(k => $"t.{PgSql.QuoteIdentifier(k)} = o.{PgSql.QuoteIdentifier(k)}"));
+            _keyed = select + $" WHERE EXISTS (SELECT 1 FROM pg_catalog.json_populate_recordset(NULL::{relation}, $1::pg_catalog.json) AS o WHERE {match})" + filter;
+        }
+
+        /// <summary>Keys brought into the process so far (leaf buckets and rechecks).</summary>
         public long KeysRead { get; private set; }
 
         public async Task<(long Count, decimal Hash)> TotalAsync(CancellationToken ct)
         {
-            var command = new NpgsqlCommand($"SELECT count(*), COALESCE(sum(r.rh), 0) FROM ({rows}) AS r", connection);
+            var command = Create(_connection, $"SELECT count(*), COALESCE(sum(r.rh), 0) FROM ({_rows}) AS r");
             await using (command.ConfigureAwait(false))
             {
                 var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
@@ -256,9 +587,9 @@ public sealed class PgSyncVerifier
 
         public async Task<Dictionary<decimal, (long Count, decimal Hash)>> BucketsAsync(decimal modulus, decimal remainder, decimal child, CancellationToken ct)
         {
-            var sql = $"SELECT mod(r.kh, {Number(child)}), count(*), sum(r.rh) FROM ({rows}) AS r WHERE mod(r.kh, {Number(modulus)}) = {Number(remainder)} GROUP BY 1";
+            var sql = $"SELECT mod(r.kh, {Number(child)}), count(*), sum(r.rh) FROM ({_rows}) AS r WHERE mod(r.kh, {Number(modulus)}) = {Number(remainder)} GROUP BY 1";
             var buckets = new Dictionary<decimal, (long, decimal)>();
-            var command = new NpgsqlCommand(sql, connection);
+            var command = Create(_connection, sql);
             await using (command.ConfigureAwait(false))
             {
                 var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
@@ -274,11 +605,16 @@ public sealed class PgSyncVerifier
             return buckets;
         }
 
-        public async Task<Dictionary<string, decimal>> RowsAsync(decimal modulus, decimal remainder, CancellationToken ct)
+        public Task<Dictionary<string, Row>> RowsAsync(decimal modulus, decimal remainder, CancellationToken ct) =>
+            ReadAsync($"SELECT r.k, r.rh, r.kj FROM ({_rows}) AS r WHERE mod(r.kh, {Number(modulus)}) = {Number(remainder)}", null, ct);
+
+        public Task<Dictionary<string, Row>> KeyedRowsAsync(string keys, CancellationToken ct) =>
+            ReadAsync($"SELECT r.k, r.rh, r.kj FROM ({_keyed}) AS r", keys, ct);
+
+        private async Task<Dictionary<string, Row>> ReadAsync(string sql, string? keys, CancellationToken ct)
         {
-            var sql = $"SELECT r.k, r.rh FROM ({rows}) AS r WHERE mod(r.kh, {Number(modulus)}) = {Number(remainder)}";
-            var keys = new Dictionary<string, decimal>(StringComparer.Ordinal);
-            var command = new NpgsqlCommand(sql, connection);
+            var rows = new Dictionary<string, Row>(StringComparer.Ordinal);
+            var command = keys is null ? Create(_connection, sql) : Create(_connection, sql, keys);
             await using (command.ConfigureAwait(false))
             {
                 var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
@@ -286,13 +622,13 @@ public sealed class PgSyncVerifier
                 {
                     while (await reader.ReadAsync(ct).ConfigureAwait(false))
                     {
-                        keys[reader.GetString(0)] = reader.GetDecimal(1);
+                        rows[reader.GetString(0)] = new Row(reader.GetDecimal(1), reader.GetString(2));
                         KeysRead++;
                     }
                 }
             }
 
-            return keys;
+            return rows;
         }
 
         private static string Number(decimal value) => value.ToString(CultureInfo.InvariantCulture);

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using Microsoft.Extensions.Logging;
 
@@ -28,4 +29,20 @@ internal static partial class VerifierLog
     [LoggerMessage(EventId = PgSyncEventIds.VerifySkipped, EventName = nameof(PgSyncEventIds.VerifySkipped), Level = LogLevel.Debug,
         Message = "{Table} -> {Server}: not verified, the server is not registered with PgSyncOptions.AddServer")]
     public static partial void Skipped(ILogger logger, ReplicatedTable table, string server);
+
+    [LoggerMessage(EventId = PgSyncEventIds.VerifySettling, EventName = nameof(PgSyncEventIds.VerifySettling), Level = LogLevel.Information,
+        Message = "Verifying against {Server} waits for its queue to apply entry {Mark} and those before it ({Error}); retrying in {Delay}")]
+    public static partial void Settling(ILogger logger, string server, long mark, string? error, TimeSpan delay);
+
+    [LoggerMessage(EventId = PgSyncEventIds.RepairQueued, EventName = nameof(PgSyncEventIds.RepairQueued), Level = LogLevel.Information,
+        Message = "{Table} -> {Server}:{Target}: the repair of {Keys} keys is queued as entry {Entry}")]
+    public static partial void RepairQueued(ILogger logger, string table, string server, string target, int keys, long entry);
+
+    [LoggerMessage(EventId = PgSyncEventIds.RepairWaiting, EventName = nameof(PgSyncEventIds.RepairWaiting), Level = LogLevel.Warning,
+        Message = "The repair of {Table} to {Server} waits: the destination has not applied entry {Entry} ({Error}); retrying in {Delay}")]
+    public static partial void Waiting(ILogger logger, string table, string server, long entry, string? error, TimeSpan delay);
+
+    [LoggerMessage(EventId = PgSyncEventIds.RepairRefused, EventName = nameof(PgSyncEventIds.RepairRefused), Level = LogLevel.Warning,
+        Message = "{Table} -> {Server}:{Target}: not repaired: {Reason}")]
+    public static partial void RepairRefused(ILogger logger, string table, string server, string target, string reason);
 }
