@@ -191,7 +191,7 @@ public sealed class PgSyncVerifier
             {
                 if (!Repairable(table, result))
                 {
-                    VerifierLog.RepairRefused(_logger, result.Table, result.Server, result.Target, result.SchemaProblems.Count > 0 ? "schema drift" : $"{result.PendingEntries} older entries are not applied yet");
+                    VerifierLog.RepairRefused(_logger, result.Table, result.Server, result.Target, Refusal(result));
                     break;
                 }
 
@@ -229,6 +229,11 @@ public sealed class PgSyncVerifier
 
         return chosen;
     }
+
+    private static string Refusal(VerificationResult result) =>
+        result.SchemaProblems.Count > 0 ? "schema drift"
+        : result.PendingEntries < 0 ? "this role may not read the queue"
+        : $"{result.PendingEntries} entries queued before the verification are not applied yet";
 
     private static bool Repairable(ReplicatedTable table, VerificationResult result) =>
         !result.IsEqual && result.SchemaProblems.Count == 0 && result.Settled && result.KeysJson.Count > 0 && table.KeyColumns.Count > 0;
@@ -421,6 +426,7 @@ public sealed class PgSyncVerifier
     private sealed class ConsistentPoint(PgSyncVerifier verifier, NpgsqlConnection source, NpgsqlConnection remote, string server)
     {
         private bool _queued;
+        private bool _apply;
         private NpgsqlTransaction? _sourceSnapshot;
         private NpgsqlTransaction? _remoteSnapshot;
 
@@ -430,9 +436,42 @@ public sealed class PgSyncVerifier
         /// <summary>Entries up to the mark still queued when the verifier stopped waiting (0 when settled).</summary>
         public long Pending { get; private set; }
 
-        /// <summary>Whether the runtime is installed here (a bare pair of tables has no queue to wait for).</summary>
-        public async Task PrepareAsync(CancellationToken ct) =>
-            _queued = await ScalarAsync<bool>(source, PgSyncQueue.Exists, ct, PgSyncQueue.QueueName(verifier._options.Schema)).ConfigureAwait(false);
+        /// <summary>
+        /// Whether the runtime is installed here (a bare pair of tables has no queue to wait for), and what
+        /// the verifier's role may do with it: read it for the mark, apply it (else the worker must).
+        /// </summary>
+        public async Task PrepareAsync(CancellationToken ct)
+        {
+            var schema = verifier._options.Schema;
+            // From the catalogs, which every role may read (to_regclass would fail without USAGE on the schema).
+            var command = Create(
+                source,
+                "SELECT true, pg_catalog.has_schema_privilege(n.oid, 'USAGE') AND pg_catalog.has_table_privilege(c.oid, 'SELECT'), " +
+                "pg_catalog.has_schema_privilege(n.oid, 'USAGE') AND EXISTS (SELECT 1 FROM pg_catalog.pg_proc AS p WHERE p.pronamespace = n.oid AND p.proname = $3 AND pg_catalog.has_function_privilege(p.oid, 'EXECUTE')) " +
+                "FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
+                schema,
+                SqlNames.Queue,
+                SqlNames.ApplyPending);
+            await using (command.ConfigureAwait(false))
+            {
+                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    if (!await reader.ReadAsync(ct).ConfigureAwait(false))
+                    {
+                        return; // not installed
+                    }
+
+                    _queued = reader.GetBoolean(1);
+                    _apply = reader.GetBoolean(2);
+                    if (!_queued)
+                    {
+                        // Installed, but this role may not read the queue: no mark, so no consistent point.
+                        (Settled, Pending) = (false, -1);
+                    }
+                }
+            }
+        }
 
         public async Task BeginAsync(CancellationToken ct)
         {
@@ -450,7 +489,7 @@ public sealed class PgSyncVerifier
                         drain,
                         schema,
                         server,
-                        apply: true,
+                        _apply,
                         async c => await ScalarAsync<long>(drain, PgSyncQueue.QueuedUpTo(schema), c, server, upTo).ConfigureAwait(false) == 0,
                         verifier.SettleTimeout,
                         (error, delay) => VerifierLog.Settling(verifier._logger, server, upTo, error, delay),

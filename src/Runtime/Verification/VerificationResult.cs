@@ -44,7 +44,11 @@ public sealed record VerificationResult(
     /// </summary>
     public bool Settled { get; init; } = true;
 
-    /// <summary>Entries queued before the comparison and not applied when the verifier stopped waiting; 0 when <see cref="Settled"/>.</summary>
+    /// <summary>
+    /// Entries queued before the comparison and not applied when the verifier stopped waiting; 0 when
+    /// <see cref="Settled"/>; -1 when the verifier's role may not read the queue, so that it compared
+    /// without a consistent point.
+    /// </summary>
     public long PendingEntries { get; init; }
 
     /// <summary>How many times the differing keys were read again at a new consistent point (<see cref="PgSyncVerifier.Rechecks"/>).</summary>
@@ -80,7 +84,9 @@ public sealed record VerificationResult(
                   (Unexplained ? " (the row hashes differ, yet no key does)" : string.Empty);
         if (!Settled)
         {
-            text += $" ({PendingEntries} entries queued before the comparison were not applied yet: differences may be those)";
+            text += PendingEntries < 0
+                ? " (compared without a consistent point: this role may not read the queue, so differences may be changes still queued)"
+                : $" ({PendingEntries} entries queued before the comparison were not applied yet: differences may be those)";
         }
 
         return Unreplicated.Count > 0 ? text + " Note: " + string.Join(" ", Unreplicated) : text;

@@ -74,6 +74,28 @@ public sealed class ConsistentVerifyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_role_that_may_not_read_the_queue_compares_and_says_it_had_no_consistent_point()
+    {
+        await using var bed = await InstalledAsync();
+        var role = "verify_reader_" + Guid.NewGuid().ToString("N")[..8];
+        await Db.ExecuteAsync(bed.Local.AdminConnectionString, $"""
+            CREATE ROLE {role} LOGIN PASSWORD 'reader-secret';
+            GRANT CONNECT ON DATABASE "{bed.Local.Name}" TO {role};
+            GRANT USAGE ON SCHEMA app TO {role};
+            GRANT SELECT ON {Source} TO {role};
+            """);
+        await using var reader = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(bed.Local.ConnectionString) { Username = role, Password = "reader-secret" }.ConnectionString);
+
+        var result = Assert.Single(await new PgSyncVerifier(reader, bed.Options).VerifyAsync([Table]));
+
+        Assert.True(result.IsEqual, result.ToString());
+        Assert.False(result.Settled);
+        Assert.Equal(-1L, result.PendingEntries);
+        Assert.Contains("compared without a consistent point", result.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("reader-secret", result.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Under_1000_writes_a_second_it_reports_no_false_difference_and_finds_and_repairs_a_real_one()
     {
         await using var bed = await InstalledAsync();
