@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
 using RoslynPgSync.Sql;
+using static RoslynPgSync.Sql.Commands;
 
 namespace RoslynPgSync.Installation;
 
@@ -100,13 +101,6 @@ internal static class ForeignServerSql
                 : string.Empty;
             throw new PgSyncInstallException($"Destination server {server} cannot be reached through dblink: {ex.MessageText}.{hint}", ex);
         }
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
-    {
-        var command = new NpgsqlCommand(sql, connection);
-        await using var commandScope = command.ConfigureAwait(false);
-        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>The server's libpq options, in order, as <c>key=value</c> (the form of <c>pg_foreign_server.srvoptions</c>).</summary>

@@ -28,17 +28,8 @@ internal abstract class InstallStep
 
     public override string ToString() => Description;
 
-    protected static async Task ExecuteAsync(NpgsqlConnection connection, string sql, IReadOnlyList<StepValue> values, CancellationToken ct)
-    {
-        var command = new NpgsqlCommand(sql, connection);
-        await using var commandScope = command.ConfigureAwait(false);
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value.Value ?? DBNull.Value });
-        }
-
-        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-    }
+    protected static Task ExecuteAsync(NpgsqlConnection connection, string sql, IReadOnlyList<StepValue> values, CancellationToken ct) =>
+        Commands.ExecuteAsync(connection, sql, ct, values.Select(v => v.Value).ToArray());
 }
 
 /// <summary>

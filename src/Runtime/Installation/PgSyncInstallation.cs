@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using RoslynPgSync.Sql;
+using static RoslynPgSync.Sql.Commands;
 
 namespace RoslynPgSync.Installation;
 
@@ -265,7 +266,7 @@ public static class PgSyncInstallation
 
     /// <summary>Which database a connection reached: server address, port, server start time and database name (all readable without privileges).</summary>
     private static async Task<string> DatabaseIdentityAsync(NpgsqlConnection connection, CancellationToken ct) =>
-        (string)(await ScalarAsync(
+        (string)(await ScalarAsync<object?>(
             connection,
             "SELECT concat_ws('/', pg_catalog.inet_server_addr()::text, pg_catalog.inet_server_port()::text, pg_catalog.pg_postmaster_start_time()::text, pg_catalog.current_database())",
             ct).ConfigureAwait(false))!;
@@ -327,10 +328,10 @@ public static class PgSyncInstallation
     /// <summary>Finds dblink where a DBA installed it, or creates it in the RoslynPgSync schema when allowed.</summary>
     private static async Task<string> FindOrCreateDblinkAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
     {
-        if (await ScalarAsync(connection, DblinkSchemaSql, ct).ConfigureAwait(false) is string found)
+        if (await ScalarAsync<object?>(connection, DblinkSchemaSql, ct).ConfigureAwait(false) is string found)
         {
             await RequireFdwUsageAsync(connection, ct).ConfigureAwait(false);
-            await DblinkAccess.RequireSafeAsync(connection, (string)(await ScalarAsync(connection, "SELECT current_user::text", ct).ConfigureAwait(false))!, ct).ConfigureAwait(false);
+            await DblinkAccess.RequireSafeAsync(connection, (string)(await ScalarAsync<object?>(connection, "SELECT current_user::text", ct).ConfigureAwait(false))!, ct).ConfigureAwait(false);
             return found;
         }
 
@@ -344,7 +345,7 @@ public static class PgSyncInstallation
         catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.UndefinedFile or PostgresErrorCodes.FeatureNotSupported)
         {
             await ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT pgsync_dblink", ct).ConfigureAwait(false);
-            var role = await ScalarAsync(connection, "SELECT current_user", ct).ConfigureAwait(false);
+            var role = await ScalarAsync<object?>(connection, "SELECT current_user", ct).ConfigureAwait(false);
             throw new PgSyncInstallException(
                 $"The dblink extension is not installed in database {connection.Database} and role {role} may not create it ({ex.MessageText}). " +
                 $"A DBA must run, in that database: CREATE EXTENSION dblink; GRANT USAGE ON FOREIGN DATA WRAPPER dblink_fdw TO {PgSql.QuoteIdentifier((string)role!)};",
@@ -356,26 +357,12 @@ public static class PgSyncInstallation
 
     private static async Task RequireFdwUsageAsync(NpgsqlConnection connection, CancellationToken ct)
     {
-        if (await ScalarAsync(connection, "SELECT pg_catalog.has_foreign_data_wrapper_privilege('dblink_fdw', 'USAGE')", ct).ConfigureAwait(false) is not true)
+        if (await ScalarAsync<object?>(connection, "SELECT pg_catalog.has_foreign_data_wrapper_privilege('dblink_fdw', 'USAGE')", ct).ConfigureAwait(false) is not true)
         {
-            var role = (string)(await ScalarAsync(connection, "SELECT current_user", ct).ConfigureAwait(false))!;
+            var role = (string)(await ScalarAsync<object?>(connection, "SELECT current_user", ct).ConfigureAwait(false))!;
             throw new PgSyncInstallException(
                 $"Role {role} may not create dblink foreign servers in database {connection.Database}. " +
                 $"A DBA must run: GRANT USAGE ON FOREIGN DATA WRAPPER dblink_fdw TO {PgSql.QuoteIdentifier(role)};");
         }
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
-    {
-        var command = new NpgsqlCommand(sql, connection);
-        await using var commandScope = command.ConfigureAwait(false);
-        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-    }
-
-    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
-    {
-        var command = new NpgsqlCommand(sql, connection);
-        await using var commandScope = command.ConfigureAwait(false);
-        return await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
     }
 }

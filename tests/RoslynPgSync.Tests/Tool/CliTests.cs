@@ -1,6 +1,4 @@
 using System;
-using System.IO;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using RoslynPgSync.Tests.Infrastructure;
@@ -17,13 +15,8 @@ public sealed class CliTests
     public async Task Script_status_replay_verify_and_uninstall_work_from_the_app_assembly_and_its_configuration()
     {
         await using var pair = await TestBed.Create().Pair("async_dst").InstallAsync(PgSyncInstaller.Tables);
-        using var folder = new TempFolder("roslynpgsync-cli-");
-        var config = Path.Combine(folder.Path, "appsettings.json");
-        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new
-        {
-            PgSync = new { LocalConnectionString = pair.Local.ConnectionString, Servers = new { async_dst = pair.Remote.ConnectionString } },
-        }));
-        var app = typeof(PgSyncInstaller).Assembly.Location;
+        using var cli = await CliRun.ConfigureAsync(pair, "async_dst");
+        var (app, config) = (cli.Assembly, cli.Config);
 
         var script = await CliRun.RunAsync("script", "--assembly", app, "--config", config);
         Assert.Equal(0, script.Code);
