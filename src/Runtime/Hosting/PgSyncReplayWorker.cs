@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using static RoslynPgSync.Sql.Commands;
 using RoslynPgSync.Copy;
 using RoslynPgSync.Installation;
 using RoslynPgSync.Queue;
@@ -24,6 +25,8 @@ namespace RoslynPgSync.Hosting;
 /// </summary>
 public sealed class PgSyncReplayWorker : BackgroundService
 {
+    /// <summary>How often, at most, the metrics read the status while batches keep coming.</summary>
+    private static readonly TimeSpan ObserveInterval = TimeSpan.FromSeconds(1);
     private readonly NpgsqlDataSource _local;
     private readonly PgSyncOptions _options;
     private readonly PgSyncHostOptions _host;
@@ -71,6 +74,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
     // Set while a start-up install failed and an earlier install keeps replication running.
     private DateTimeOffset? _installDue;
     private DateTimeOffset _resolveDue;
+    private DateTimeOffset _observeDue;
     private TimeSpan _installDelay;
 
     /// <inheritdoc />
@@ -108,8 +112,13 @@ public sealed class PgSyncReplayWorker : BackgroundService
                         moreWork |= await DrainOneBatchAsync(backoff, stoppingToken).ConfigureAwait(false);
                     }
 
-                    _metrics.Observe(await _monitor.GetStatusAsync(stoppingToken).ConfigureAwait(false));
-                    _metrics.ObserveCopies(await _monitor.GetCopiesAsync(stoppingToken).ConfigureAwait(false));
+                    // The status reads the whole queue: once a second while draining, not after every batch.
+                    if (!moreWork || _time.GetUtcNow() >= _observeDue)
+                    {
+                        _observeDue = _time.GetUtcNow() + ObserveInterval;
+                        _metrics.Observe(await _monitor.GetStatusAsync(stoppingToken).ConfigureAwait(false));
+                        _metrics.ObserveCopies(await _monitor.GetCopiesAsync(stoppingToken).ConfigureAwait(false));
+                    }
                 }
                 catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
                 {
@@ -288,7 +297,6 @@ public sealed class PgSyncReplayWorker : BackgroundService
     private async Task<bool> DrainOneBatchAsync(DestinationBackoff backoff, CancellationToken stoppingToken)
     {
         var watch = Stopwatch.StartNew();
-        long pending;
         long rows = 0;
         int applied;
         string? error = null;
@@ -312,18 +320,9 @@ public sealed class PgSyncReplayWorker : BackgroundService
 
                 await SetRemoteTimeoutAsync(connection, transaction, CancellationToken.None).ConfigureAwait(false);
 
-                // Under the destination's lock, only entries committed meanwhile can join: count what waits.
-                var command = new NpgsqlCommand(
-                    PgSyncQueue.Depth(_options.Schema),
-                    connection,
-                    transaction);
-                await using (command.ConfigureAwait(false))
-                {
-                    command.Parameters.Add(new NpgsqlParameter { Value = backoff.Server });
-                    pending = (long)(await command.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false))!;
-                }
-
-                if (pending == 0)
+                // Under the destination's lock, only entries committed meanwhile can join. Whether any
+                // waits, not how many: a count per batch would make a long backlog drain quadratically.
+                if (!await ScalarAsync<bool>(connection, PgSyncQueue.AnyQueued(_options.Schema), CancellationToken.None, backoff.Server).ConfigureAwait(false))
                 {
                     await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
                     OnSuccess(backoff);
@@ -380,6 +379,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
             var now = _time.GetUtcNow();
             if (backoff.Fail(now, _random))
             {
+                var pending = await DepthAsync(backoff.Server, stoppingToken).ConfigureAwait(false);
                 Log.DestinationDown(_logger, backoff.Server, error ?? "unknown error", entry, table, pending);
             }
             else
@@ -394,6 +394,16 @@ public sealed class PgSyncReplayWorker : BackgroundService
         Log.Applied(_logger, applied, rows, backoff.Server, watch.ElapsedMilliseconds);
         OnSuccess(backoff);
         return applied >= _host.BatchSize;
+    }
+
+    /// <summary>Entries queued for the destination (only when it went down: the log says how many wait).</summary>
+    private async Task<long> DepthAsync(string server, CancellationToken ct)
+    {
+        var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            return await ScalarAsync<long>(connection, PgSyncQueue.Depth(_options.Schema), ct, server).ConfigureAwait(false);
+        }
     }
 
     /// <summary>

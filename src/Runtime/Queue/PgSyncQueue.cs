@@ -35,6 +35,9 @@ internal static class PgSyncQueue
     /// <summary>Entries queued for one destination: <c>$1</c> the server.</summary>
     public static string Depth(string schema) => $"SELECT pg_catalog.count(*) FROM {Object(schema, SqlNames.Queue)} AS e WHERE e.dst_server = $1";
 
+    /// <summary>Whether anything is queued for destination <c>$1</c>: one index probe, whatever the depth.</summary>
+    public static string AnyQueued(string schema) => $"SELECT EXISTS (SELECT 1 FROM {Object(schema, SqlNames.Queue)} AS e WHERE e.dst_server = $1)";
+
     /// <summary>Applies up to <c>$2</c> of destination <c>$1</c>'s oldest entries (apply_pending, not strict, not a commit's own).</summary>
     public static string Apply(string schema) => $"SELECT {Object(schema, SqlNames.ApplyPending)}($1, $2, false, NULL)";
 

@@ -23,7 +23,21 @@ BEGIN
     LOOP
         PERFORM @schema@.resolve_applied(v_dst);
     END LOOP;
-    FOR v_dst IN SELECT e.dst_server FROM @schema@.sync_err_rec AS e GROUP BY e.dst_server ORDER BY pg_catalog.min(e.id) LOOP
+    -- The destinations with entries, oldest first, found on the (dst_server, id) index: one probe per
+    -- destination (a skip scan), not a pass over the whole queue, so each call costs the same
+    -- however deep the backlog is.
+    FOR v_dst IN
+        WITH RECURSIVE d(dst_server) AS (
+            (SELECT e.dst_server FROM @schema@.sync_err_rec AS e ORDER BY e.dst_server LIMIT 1)
+            UNION ALL
+            SELECT (SELECT e.dst_server FROM @schema@.sync_err_rec AS e
+                     WHERE e.dst_server OPERATOR(pg_catalog.>) d.dst_server ORDER BY e.dst_server LIMIT 1)
+              FROM d WHERE d.dst_server IS NOT NULL)
+        SELECT d.dst_server FROM d
+         CROSS JOIN LATERAL (SELECT e.id FROM @schema@.sync_err_rec AS e WHERE e.dst_server = d.dst_server ORDER BY e.id LIMIT 1) AS first
+         WHERE d.dst_server IS NOT NULL
+         ORDER BY first.id
+    LOOP
         EXIT WHEN v_total >= i_limit;
         v_total := v_total + @schema@.apply_pending(v_dst, i_limit - v_total, false, NULL);
     END LOOP;
