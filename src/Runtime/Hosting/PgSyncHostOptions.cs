@@ -20,6 +20,17 @@ public sealed class PgSyncHostOptions
     /// <summary>Queue entries applied per destination per remote transaction. 1,000 by default.</summary>
     public int BatchSize { get; set; } = 1000;
 
+    /// <summary>
+    /// The most bytes of remote statements per remote transaction (besides <see cref="BatchSize"/>): a batch
+    /// stops before the entry that would pass it, but its first entry always goes, so an entry larger than
+    /// this goes alone. It keeps a batch of large entries (statements of many rows) well under PostgreSQL's
+    /// 1 GB limit on one string. 16 MiB by default.
+    /// </summary>
+    public int BatchBytes { get; set; } = DefaultBatchBytes;
+
+    /// <summary>The default <see cref="BatchBytes"/>, also what apply_pending uses for any other caller: 16 MiB.</summary>
+    public const int DefaultBatchBytes = 16 * 1024 * 1024;
+
     /// <summary>How often the worker looks at the queue when no NOTIFY woke it. 5 seconds by default.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -8,11 +8,11 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using static RoslynPgSync.Sql.Commands;
 using RoslynPgSync.Copy;
 using RoslynPgSync.Installation;
 using RoslynPgSync.Queue;
 using RoslynPgSync.Sql;
+using static RoslynPgSync.Sql.Commands;
 
 namespace RoslynPgSync.Hosting;
 
@@ -293,7 +293,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
         }
     }
 
-    /// <summary>Applies one batch to one destination; returns true when a full batch went (more may wait).</summary>
+    /// <summary>Applies one batch to one destination; returns true when a batch went (more may wait).</summary>
     private async Task<bool> DrainOneBatchAsync(DestinationBackoff backoff, CancellationToken stoppingToken)
     {
         var watch = Stopwatch.StartNew();
@@ -319,6 +319,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
                 }
 
                 await SetRemoteTimeoutAsync(connection, transaction, CancellationToken.None).ConfigureAwait(false);
+                await Commands.ExecuteAsync(connection, PgSyncQueue.SetBatchBytes, CancellationToken.None, _host.BatchBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)).ConfigureAwait(false);
 
                 // Under the destination's lock, only entries committed meanwhile can join. Whether any
                 // waits, not how many: a count per batch would make a long backlog drain quadratically.
@@ -393,7 +394,9 @@ public sealed class PgSyncReplayWorker : BackgroundService
         _metrics.Applied(backoff.Server, applied, rows, watch.Elapsed);
         Log.Applied(_logger, applied, rows, backoff.Server, watch.ElapsedMilliseconds);
         OnSuccess(backoff);
-        return applied >= _host.BatchSize;
+        // More may wait: a batch stops at BatchSize entries or BatchBytes, whichever comes first; the next
+        // turn's EXISTS probe tells.
+        return true;
     }
 
     /// <summary>Entries queued for the destination (only when it went down: the log says how many wait).</summary>

@@ -52,6 +52,7 @@ public static class PgSyncServiceCollectionExtensions
 
         host.Configure(o => configureHost?.Invoke(o))
             .Validate(o => o.BatchSize > 0, "PgSync:BatchSize must be positive.")
+            .Validate(o => o.BatchBytes > 0, "PgSync:BatchBytes must be positive.")
             .Validate(o => o.PollInterval > TimeSpan.Zero, "PgSync:PollInterval must be positive.")
             .Validate(o => o.ResolveInterval > TimeSpan.Zero, "PgSync:ResolveInterval must be positive.")
             .Validate(o => o.RemoteTimeout > TimeSpan.Zero, "PgSync:RemoteTimeout must be positive.")

@@ -54,6 +54,9 @@ internal static class PgSyncQueue
     /// <summary>Rows the last apply carried (set by apply_pending, transaction-local).</summary>
     public const string AppliedRows = "SELECT pg_catalog.current_setting('pgsync.applied_rows', true)";
 
+    /// <summary>Bounds this transaction's batches by bytes of remote statements: <c>$1</c> a positive number's text (apply_pending).</summary>
+    public const string SetBatchBytes = "SELECT pg_catalog.set_config('pgsync.batch_bytes', $1, true)";
+
     /// <summary>Bounds this transaction's waits for a destination: <c>$1</c> an interval's text.</summary>
     public const string SetRemoteTimeout = "SELECT pg_catalog.set_config('pgsync.remote_timeout', $1, true)";
 

@@ -50,6 +50,12 @@ DECLARE
     v_timeout interval; -- the session's pgsync.remote_timeout, else the node's commit_timeout
     v_incarnation constant bigint := @schema@.current_incarnation(false);
     v_duplicate boolean;
+    -- A queued batch is bounded by bytes as well as entries: the session's pgsync.batch_bytes (the
+    -- hosted worker sets PgSyncHostOptions.BatchBytes), else 16 MiB. The first entry always goes, so
+    -- an entry larger than the bound goes alone. (A commit's own entries go whole, unbounded.)
+    v_max_bytes constant bigint := COALESCE(
+        (SELECT s.v::bigint FROM (SELECT pg_catalog.current_setting('pgsync.batch_bytes', true) AS v) AS s
+          WHERE s.v OPERATOR(pg_catalog.~) '^\s*[1-9][0-9]{0,17}\s*$'), 16777216);
 BEGIN
     SELECT n.origin, COALESCE(@schema@.remote_timeout(), n.commit_timeout) INTO v_origin, v_timeout FROM @schema@.node AS n;
     IF p_xact IS NULL THEN
@@ -67,11 +73,17 @@ BEGIN
                        pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.keys END ORDER BY q.id),
                        pg_catalog.array_agg(COALESCE(q.xact_id = v_self AND q.row_xid <> v_top, false) ORDER BY q.id))
               INTO v_ids, v_sql, v_rows, v_ledger
-              FROM (SELECT e.id, e.dst_query, e.row_count, e.xact_id, e.nsp_name, e.table_name, e.keys, e.create_time,
-                           e.xmin::text::bigint AS row_xid FROM @schema@.sync_err_rec AS e
-                    WHERE e.dst_server = p_dst AND (e.xact_id IS DISTINCT FROM v_self OR e.mode <> 'a')
-                      AND e.id <> ALL (COALESCE(v_done, '{}'::bigint[]))
-                    ORDER BY e.id LIMIT p_limit - COALESCE(pg_catalog.cardinality(v_done), 0)) AS q;
+              FROM (SELECT w.* FROM (
+                        -- The oldest entries first (LIMIT below the window, so only they are read);
+                        -- octet_length takes a stored value's size from its header, without detoasting it.
+                        SELECT l.*, pg_catalog.sum(pg_catalog.octet_length(l.dst_query)) OVER (ORDER BY l.id) - pg_catalog.octet_length(l.dst_query) AS bytes_before
+                          FROM (SELECT e.id, e.dst_query, e.row_count, e.xact_id, e.nsp_name, e.table_name, e.keys, e.create_time,
+                                       e.xmin::text::bigint AS row_xid
+                                  FROM @schema@.sync_err_rec AS e
+                                 WHERE e.dst_server = p_dst AND (e.xact_id IS DISTINCT FROM v_self OR e.mode <> 'a')
+                                   AND e.id <> ALL (COALESCE(v_done, '{}'::bigint[]))
+                                 ORDER BY e.id LIMIT p_limit - COALESCE(pg_catalog.cardinality(v_done), 0)) AS l) AS w
+                    WHERE w.bytes_before < v_max_bytes) AS q;
         ELSE
             SELECT pg_catalog.array_agg(p.id ORDER BY p.id), pg_catalog.string_agg(p.dst_query, E';\n' ORDER BY p.id),
                    pg_catalog.sum(p.row_count),
