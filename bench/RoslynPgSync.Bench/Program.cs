@@ -11,14 +11,14 @@ using RoslynPgSync.TestCluster;
 namespace RoslynPgSync.Bench;
 
 /// <summary>
-/// dotnet run -c Release --project bench/RoslynPgSync.Bench [-- --quick] [--only bulk,oltp,drain,generator] [--configurations sync,async,...] [--output bench/results/latest.md]
+/// dotnet run -c Release --project bench/RoslynPgSync.Bench [-- --quick] [--only bulk,oltp,drain,depth,generator] [--depth-entries 1000000] [--configurations sync,async,...] [--output bench/results/latest.md]
 /// Starts one throwaway cluster (fsync off for every configuration alike, wal_level logical for the
 /// native configuration), runs the workloads and writes a markdown report with ratios to plain.
 /// </summary>
 public static class BenchProgram
 {
     /// <summary>Every workload, in the order they run and appear in the report.</summary>
-    public static readonly IReadOnlyList<string> Workloads = new[] { "bulk", "oltp", "drain", "generator" };
+    public static readonly IReadOnlyList<string> Workloads = new[] { "bulk", "oltp", "drain", "depth", "generator" };
 
     public static async Task<int> Main(string[] args)
     {
@@ -41,6 +41,11 @@ public static class BenchProgram
         if (Argument(args, "--configurations") is { } chosen)
         {
             BenchSetup.Chosen = chosen.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        }
+
+        if (Argument(args, "--depth-entries") is { } depthEntries)
+        {
+            DepthEntries = int.Parse(depthEntries, CultureInfo.InvariantCulture);
         }
 
         var report = await RunAsync(quick, Console.Out, cancellation.Token, only);
@@ -93,6 +98,13 @@ public static class BenchProgram
                 sections.Append(DrainBenchmark.Markdown(drain, rows));
                 ok &= drain.All(d => d.Equal);
             }
+
+            if (only.Contains("depth"))
+            {
+                var depth = await DepthBenchmark.RunAsync(cluster, quick ? 5_000 : DepthEntries, log, ct);
+                sections.Append(DepthBenchmark.Markdown(depth));
+                ok &= depth.Equal;
+            }
         }
 
         if (only.Contains("generator"))
@@ -112,6 +124,9 @@ public static class BenchProgram
         text.Append(sections);
         return (text.ToString(), ok);
     }
+
+    /// <summary>Entries the depth workload queues (--depth-entries; 1,000,000 by default).</summary>
+    private static int DepthEntries { get; set; } = 1_000_000;
 
     private static string? Argument(string[] args, string name)
     {

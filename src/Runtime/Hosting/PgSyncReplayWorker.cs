@@ -27,6 +27,9 @@ public sealed class PgSyncReplayWorker : BackgroundService
 {
     /// <summary>How often, at most, the metrics read the status while batches keep coming.</summary>
     private static readonly TimeSpan ObserveInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often the worker vacuums the queue's tables (<see cref="VacuumIfDueAsync"/>).</summary>
+    private static readonly TimeSpan VacuumInterval = TimeSpan.FromSeconds(10);
     private readonly NpgsqlDataSource _local;
     private readonly PgSyncOptions _options;
     private readonly PgSyncHostOptions _host;
@@ -75,6 +78,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
     private DateTimeOffset? _installDue;
     private DateTimeOffset _resolveDue;
     private DateTimeOffset _observeDue;
+    private DateTimeOffset _vacuumDue;
     private TimeSpan _installDelay;
 
     /// <inheritdoc />
@@ -111,6 +115,8 @@ public sealed class PgSyncReplayWorker : BackgroundService
                     {
                         moreWork |= await DrainOneBatchAsync(backoff, stoppingToken).ConfigureAwait(false);
                     }
+
+                    await VacuumIfDueAsync(stoppingToken).ConfigureAwait(false);
 
                     // The status reads the whole queue: once a second while draining, not after every batch.
                     if (!moreWork || _time.GetUtcNow() >= _observeDue)
@@ -397,6 +403,29 @@ public sealed class PgSyncReplayWorker : BackgroundService
         // More may wait: a batch stops at BatchSize entries or BatchBytes, whichever comes first; the next
         // turn's EXISTS probe tells.
         return true;
+    }
+
+    /// <summary>
+    /// Vacuums the queue's tables every 10 seconds, as PgQ's ticker does: every applied entry and every
+    /// Sync commit leave dead rows, and between autovacuum's rounds (a minute apart by default) a busy
+    /// queue's head, which every batch and every commit reads, would sit behind a growing run of them.
+    /// Cheap when little changed (the visibility map skips clean pages); SKIP_LOCKED: another worker's
+    /// vacuum is as good.
+    /// </summary>
+    private async Task VacuumIfDueAsync(CancellationToken ct)
+    {
+        if (_time.GetUtcNow() < _vacuumDue)
+        {
+            return;
+        }
+
+        _vacuumDue = _time.GetUtcNow() + VacuumInterval;
+        var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var tables = string.Join(", ", new[] { SqlNames.Queue, SqlNames.SyncPending, SqlNames.DestinationState }.Select(t => PgSql.QualifiedName(_options.Schema, t)));
+            await Commands.ExecuteAsync(connection, "VACUUM (SKIP_LOCKED) " + tables, ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Entries queued for the destination (only when it went down: the log says how many wait).</summary>

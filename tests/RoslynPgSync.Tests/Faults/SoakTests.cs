@@ -47,12 +47,14 @@ public sealed class SoakTests(OwnClusterFixture destination, Xunit.Abstractions.
         var syncWriters = Writers.RunAsync(pair.Local.ConnectionString, "app.events_sync", writers: 4, items: 200, stop.Token, pause);
         var asyncWriters = Writers.RunAsync(pair.Local.ConnectionString, "app.events_async", writers: 4, items: 200, stop.Token, pause);
         var depthsBeforeCrash = new List<long>();
+        var queueBytes = new List<long>();
         var crashes = 0;
         var end = DateTime.UtcNow.AddSeconds(seconds);
         while (DateTime.UtcNow < end)
         {
             await Task.Delay(3000);
             depthsBeforeCrash.Add(await pair.QueueDepthAsync());
+            queueBytes.Add(await Db.ScalarAsync<long>(pair.Local.ConnectionString, QueueBytes));
             await pair.CrashDestinationAsync();
             crashes++;
             await Task.Delay(1500);
@@ -73,7 +75,8 @@ public sealed class SoakTests(OwnClusterFixture destination, Xunit.Abstractions.
 
         output.WriteLine(
             $"soak {seconds} s: {written} commits, {crashes} destination crashes, queue depth before each crash {string.Join(", ", depthsBeforeCrash)}, " +
-            $"rows verified {string.Join(", ", verified.Select(v => v.SourceCount))}, managed memory {memoryBefore} -> {memoryAfter} bytes");
+            $"rows verified {string.Join(", ", verified.Select(v => v.SourceCount))}, managed memory {memoryBefore} -> {memoryAfter} bytes, " +
+            $"queue tables and indexes (bytes, each cycle) {string.Join(", ", queueBytes)}");
         Assert.Empty(errors);
         Assert.True(crashes >= 3, $"{crashes} crashes");
         Assert.True(written > 500, $"{written} commits");
@@ -83,5 +86,25 @@ public sealed class SoakTests(OwnClusterFixture destination, Xunit.Abstractions.
         // Three seconds up after each restart is enough to catch up: the queue never piles up across cycles.
         Assert.All(depthsBeforeCrash.Skip(1), d => Assert.True(d < 2000, "queue depth before a crash: " + string.Join(", ", depthsBeforeCrash)));
         Assert.True(memoryAfter - memoryBefore < 64L * 1024 * 1024, $"managed memory grew from {memoryBefore} to {memoryAfter} bytes");
+        // No bloat: the worker's vacuum (and autovacuum) keeps the queue's tables and indexes at the size
+        // of the backlog, so the second half of the run needs no more room than the first did (plus slack
+        // for a deeper backlog).
+        // Only the long form shows it: the short one ends before autovacuum's first round (a minute).
+        output.WriteLine(await Db.ScalarAsync<string>(pair.Local.ConnectionString, QueueBreakdown));
+        if (seconds >= 180)
+        {
+            var half = queueBytes.Count / 2;
+            Assert.True(
+                queueBytes.Skip(half).Max() <= (2 * queueBytes.Take(Math.Max(1, half)).Max()) + (2L * 1024 * 1024),
+                "queue tables and indexes grew: " + string.Join(", ", queueBytes));
+        }
     }
+
+    /// <summary>The queue's tables with their indexes and TOAST (the entries, the Sync staging, the destinations' state).</summary>
+    private const string QueueBreakdown =
+        "SELECT string_agg(format('%s %s bytes (table %s; %s live, %s dead rows, vacuumed %s times, by autovacuum %s)', c.relname, pg_total_relation_size(c.oid), pg_relation_size(c.oid), s.n_live_tup, s.n_dead_tup, s.vacuum_count, s.autovacuum_count), ', ') " +
+        "FROM pg_class c JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid IN ('pgsync.sync_err_rec'::regclass, 'pgsync.sync_pending'::regclass, 'pgsync.dst_state'::regclass)";
+
+    private const string QueueBytes =
+        "SELECT pg_total_relation_size('pgsync.sync_err_rec') + pg_total_relation_size('pgsync.sync_pending') + pg_total_relation_size('pgsync.dst_state')";
 }

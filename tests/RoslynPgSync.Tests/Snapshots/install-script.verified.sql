@@ -31,10 +31,10 @@ CREATE TABLE IF NOT EXISTS "pgsync".schema_version (
     installed_by name NOT NULL DEFAULT SESSION_USER
 );
 
--- refuse a schema newer than version 2 (a newer release installed it)
-SELECT coalesce(pg_catalog.max(version), 0) > 2 AS pgsync_schema_is_newer FROM "pgsync".schema_version \gset
+-- refuse a schema newer than version 3 (a newer release installed it)
+SELECT coalesce(pg_catalog.max(version), 0) > 3 AS pgsync_schema_is_newer FROM "pgsync".schema_version \gset
 \if :pgsync_schema_is_newer
-DO $pgsync$ BEGIN RAISE EXCEPTION '%', 'The RoslynPgSync schema "pgsync" of this database is at a later schema version, newer than this runtime knows (2): a newer RoslynPgSync installed it. Install with that release or a later one; this one would replace its functions with older ones. Nothing was changed.'; END $pgsync$;
+DO $pgsync$ BEGIN RAISE EXCEPTION '%', 'The RoslynPgSync schema "pgsync" of this database is at a later schema version, newer than this runtime knows (3): a newer RoslynPgSync installed it. Install with that release or a later one; this one would replace its functions with older ones. Nothing was changed.'; END $pgsync$;
 \endif
 
 -- core/functions/100_current_incarnation.sql
@@ -260,6 +260,12 @@ DECLARE
     v_timeout interval; -- the session's pgsync.remote_timeout, else the node's commit_timeout
     v_incarnation constant bigint := "pgsync".current_incarnation(false);
     v_duplicate boolean;
+    -- A queued batch is bounded by bytes as well as entries: the session's pgsync.batch_bytes (the
+    -- hosted worker sets PgSyncHostOptions.BatchBytes), else 16 MiB. The first entry always goes, so
+    -- an entry larger than the bound goes alone. (A commit's own entries go whole, unbounded.)
+    v_max_bytes constant bigint := COALESCE(
+        (SELECT s.v::bigint FROM (SELECT pg_catalog.current_setting('pgsync.batch_bytes', true) AS v) AS s
+          WHERE s.v OPERATOR(pg_catalog.~) '^\s*[1-9][0-9]{0,17}\s*$'), 16777216);
 BEGIN
     SELECT n.origin, COALESCE("pgsync".remote_timeout(), n.commit_timeout) INTO v_origin, v_timeout FROM "pgsync".node AS n;
     IF p_xact IS NULL THEN
@@ -277,11 +283,17 @@ BEGIN
                        pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.keys END ORDER BY q.id),
                        pg_catalog.array_agg(COALESCE(q.xact_id = v_self AND q.row_xid <> v_top, false) ORDER BY q.id))
               INTO v_ids, v_sql, v_rows, v_ledger
-              FROM (SELECT e.id, e.dst_query, e.row_count, e.xact_id, e.nsp_name, e.table_name, e.keys, e.create_time,
-                           e.xmin::text::bigint AS row_xid FROM "pgsync".sync_err_rec AS e
-                    WHERE e.dst_server = p_dst AND (e.xact_id IS DISTINCT FROM v_self OR e.mode <> 'a')
-                      AND e.id <> ALL (COALESCE(v_done, '{}'::bigint[]))
-                    ORDER BY e.id LIMIT p_limit - COALESCE(pg_catalog.cardinality(v_done), 0)) AS q;
+              FROM (SELECT w.* FROM (
+                        -- The oldest entries first (LIMIT below the window, so only they are read);
+                        -- octet_length takes a stored value's size from its header, without detoasting it.
+                        SELECT l.*, pg_catalog.sum(pg_catalog.octet_length(l.dst_query)) OVER (ORDER BY l.id) - pg_catalog.octet_length(l.dst_query) AS bytes_before
+                          FROM (SELECT e.id, e.dst_query, e.row_count, e.xact_id, e.nsp_name, e.table_name, e.keys, e.create_time,
+                                       e.xmin::text::bigint AS row_xid
+                                  FROM "pgsync".sync_err_rec AS e
+                                 WHERE e.dst_server = p_dst AND (e.xact_id IS DISTINCT FROM v_self OR e.mode <> 'a')
+                                   AND e.id <> ALL (COALESCE(v_done, '{}'::bigint[]))
+                                 ORDER BY e.id LIMIT p_limit - COALESCE(pg_catalog.cardinality(v_done), 0)) AS l) AS w
+                    WHERE w.bytes_before < v_max_bytes) AS q;
         ELSE
             SELECT pg_catalog.array_agg(p.id ORDER BY p.id), pg_catalog.string_agg(p.dst_query, E';\n' ORDER BY p.id),
                    pg_catalog.sum(p.row_count),
@@ -1179,6 +1191,29 @@ CREATE TABLE IF NOT EXISTS "pgsync".copy_chunk (
 );
 CREATE INDEX IF NOT EXISTS copy_chunk_table ON "pgsync".copy_chunk (nsp_name, table_name, dst_server);
 INSERT INTO "pgsync".schema_version (version, description) VALUES (2, 'initial copy');
+\endif
+
+-- schema version 3: queue autovacuum (once: when it is not recorded yet)
+SELECT NOT EXISTS (SELECT 1 FROM "pgsync".schema_version WHERE version = 3) AS pgsync_version_3_missing \gset
+\if :pgsync_version_3_missing
+-- core/upgrades/0003_queue_autovacuum.sql
+-- The queue's tables churn: every entry is inserted and soon deleted (sync_err_rec, and sync_pending
+-- at every Sync commit), and dst_state is updated at every batch. Autovacuum's defaults wait for a
+-- fifth of a table to be dead and then pause between pages, so under a sustained load the tables and
+-- their indexes grow far past the backlog they hold, and every scan of the queue's head walks the dead
+-- entries. Vacuumed after a fixed number of dead rows instead, without the cost-based pause, they stay
+-- at the size of the backlog.
+ALTER TABLE "pgsync".sync_err_rec SET (
+    autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000,
+    autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 5000,
+    autovacuum_vacuum_cost_delay = 0);
+ALTER TABLE "pgsync".sync_pending SET (
+    autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000,
+    autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 5000,
+    autovacuum_vacuum_cost_delay = 0);
+ALTER TABLE "pgsync".dst_state SET (
+    autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000, autovacuum_vacuum_cost_delay = 0);
+INSERT INTO "pgsync".schema_version (version, description) VALUES (3, 'queue autovacuum');
 \endif
 
 -- core/views/copy_status.sql
