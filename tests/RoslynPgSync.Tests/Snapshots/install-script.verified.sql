@@ -706,9 +706,16 @@ REVOKE ALL ON FUNCTION "pgsync".deal_sync_err_rec(integer) FROM PUBLIC;
 -- go alone and without the destination's lock: the row locks the transaction holds until
 -- its commit already order it after every transaction that changed the same rows
 -- (TRUNCATE: the table lock), so concurrent committers need not wait for each other's
--- round trip. Otherwise, and when they fail, they move into the queue in order; there the
--- ordered, locked path sends the older entries first (Sync leaves a large backlog to the
--- replay worker). Sync keeps what fails queued; Strict fails the commit.
+-- round trip. They go alone, too, when all that is queued is chunks of initial copies
+-- (copy_chunk) of tables this transaction's entries for the destination do not touch: a
+-- chunk holds only its own table's rows, read under FOR SHARE, so it has no order with a
+-- change to another table (a change to one of its rows waited for it, touches its table and
+-- goes behind it). A destination constraint across tables (a foreign key to a row still in a
+-- queued chunk) makes that send fail: Sync then queues the entries behind the chunk like any
+-- failure, Strict tries again in order behind it. Otherwise, and when they fail, they move
+-- into the queue in order; there the ordered, locked path sends the older entries first
+-- (Sync leaves a large backlog to the replay worker). Sync keeps what fails queued; Strict
+-- fails the commit.
 CREATE OR REPLACE FUNCTION "pgsync".flush_at_commit()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -732,6 +739,22 @@ BEGIN
             RETURN NULL;
         END IF;
         v_failed := true; -- (Strict raised instead)
+    ELSIF NOT EXISTS (
+        -- Something queued that this transaction's entries must follow: any entry but a copy
+        -- chunk, or a chunk of a table they touch. (Only asked when the queue is not empty.)
+        SELECT 1 FROM "pgsync".sync_err_rec AS e
+         WHERE e.dst_server = NEW.dst_server
+           AND NOT EXISTS (SELECT 1 FROM "pgsync".copy_chunk AS k
+                            WHERE k.entry_id = e.id
+                              AND NOT EXISTS (SELECT 1 FROM "pgsync".sync_pending AS p
+                                               WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server
+                                                 AND p.nsp_name = k.nsp_name AND p.table_name = k.table_name))) THEN
+        -- Only other tables' copy chunks: around them, not strict (a refusal may be a constraint
+        -- on a row a queued chunk brings, so Strict tries again behind the chunks before failing).
+        IF "pgsync".apply_pending(NEW.dst_server, 2147483647, false, NEW.xact_id) > 0 THEN
+            RETURN NULL;
+        END IF;
+        v_failed := NOT v_strict;
     END IF;
     WITH moved AS (
         DELETE FROM "pgsync".sync_pending AS p WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server RETURNING p.*)
