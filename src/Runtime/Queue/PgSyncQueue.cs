@@ -77,6 +77,15 @@ internal static class PgSyncQueue
         $"SELECT pg_catalog.count(*) FROM {Object(schema, SqlNames.Queue)} AS e WHERE e.dst_server = $1 AND e.id <= $2";
 
     /// <summary>
+    /// Marks table <c>$1</c>.<c>$2</c> refreshed (its replicated_table row updated), in the transaction that
+    /// queues a refresh of its rows: a REPEATABLE READ or SERIALIZABLE Sync writer whose snapshot predates it
+    /// then fails at commit (flush_at_commit) instead of sending its change ahead of the refresh. copy_queued
+    /// does the same for a chunk.
+    /// </summary>
+    public static string MarkRefreshed(string schema) =>
+        $"UPDATE {Object(schema, "replicated_table")} AS r SET restore_function = r.restore_function WHERE r.nsp_name = $1 AND r.table_name = $2";
+
+    /// <summary>
     /// A refresh of some keys into the queue, as an Async entry behind everything older (the repair):
     /// <c>$1</c> schema, <c>$2</c> table, <c>$3</c> server, <c>$4</c> keys, <c>$5</c> the remote statement
     /// (the table's restore function's). Wakes the worker; returns the entry.

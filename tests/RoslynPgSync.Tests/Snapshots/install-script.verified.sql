@@ -730,6 +730,18 @@ BEGIN
                    WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.id = NEW.id) THEN
         RETURN NULL; -- sent, or moved into the queue, with an earlier entry of this transaction
     END IF;
+    -- A REPEATABLE READ or SERIALIZABLE transaction does not see what was queued after its snapshot
+    -- was taken. A chunk of an initial copy or a repair of one of its tables holds row images read
+    -- under a lock, not an update, so it gives this transaction no serialization failure of its own,
+    -- and this change could go ahead of it. Both update their table's replicated_table row: locking
+    -- those rows here raises the serialization failure (40001) the application retries instead.
+    -- (READ COMMITTED reads the queue as it is now and needs none of it.)
+    IF pg_catalog.current_setting('transaction_isolation') OPERATOR(pg_catalog.<>) 'read committed' THEN
+        PERFORM 1 FROM "pgsync".replicated_table AS r
+         WHERE (r.nsp_name, r.table_name) IN (SELECT p.nsp_name, p.table_name FROM "pgsync".sync_pending AS p
+                                               WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server)
+           FOR SHARE OF r;
+    END IF;
     -- Strict when any of the transaction's entries for this destination is, whatever the
     -- order of its statements: a Sync entry first must not let a Strict one commit unsent.
     v_strict := EXISTS (SELECT 1 FROM "pgsync".sync_pending AS p
@@ -950,6 +962,11 @@ BEGIN
         VALUES (v_id, p_nsp, p_table, p_dst, p_rows);
         PERFORM pg_catalog.pg_notify('pgsync', p_dst);
     END IF;
+    -- The table's marker: a REPEATABLE READ or SERIALIZABLE Sync writer whose snapshot predates this
+    -- chunk cannot see it queued; it locks this row at commit (flush_at_commit) and gets a
+    -- serialization failure instead of sending its change ahead of the chunk.
+    UPDATE "pgsync".replicated_table AS r SET restore_function = r.restore_function
+     WHERE r.nsp_name = p_nsp AND r.table_name = p_table;
     UPDATE "pgsync".copy_state AS c
        SET status = 'copying',
            last_key = COALESCE(p_last_key, c.last_key),

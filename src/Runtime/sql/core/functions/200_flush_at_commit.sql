@@ -28,6 +28,18 @@ BEGIN
                    WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.id = NEW.id) THEN
         RETURN NULL; -- sent, or moved into the queue, with an earlier entry of this transaction
     END IF;
+    -- A REPEATABLE READ or SERIALIZABLE transaction does not see what was queued after its snapshot
+    -- was taken. A chunk of an initial copy or a repair of one of its tables holds row images read
+    -- under a lock, not an update, so it gives this transaction no serialization failure of its own,
+    -- and this change could go ahead of it. Both update their table's replicated_table row: locking
+    -- those rows here raises the serialization failure (40001) the application retries instead.
+    -- (READ COMMITTED reads the queue as it is now and needs none of it.)
+    IF pg_catalog.current_setting('transaction_isolation') OPERATOR(pg_catalog.<>) 'read committed' THEN
+        PERFORM 1 FROM @schema@.replicated_table AS r
+         WHERE (r.nsp_name, r.table_name) IN (SELECT p.nsp_name, p.table_name FROM @schema@.sync_pending AS p
+                                               WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server)
+           FOR SHARE OF r;
+    END IF;
     -- Strict when any of the transaction's entries for this destination is, whatever the
     -- order of its statements: a Sync entry first must not let a Strict one commit unsent.
     v_strict := EXISTS (SELECT 1 FROM @schema@.sync_pending AS p

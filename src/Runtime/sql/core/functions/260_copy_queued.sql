@@ -20,6 +20,11 @@ BEGIN
         VALUES (v_id, p_nsp, p_table, p_dst, p_rows);
         PERFORM pg_catalog.pg_notify('pgsync', p_dst);
     END IF;
+    -- The table's marker: a REPEATABLE READ or SERIALIZABLE Sync writer whose snapshot predates this
+    -- chunk cannot see it queued; it locks this row at commit (flush_at_commit) and gets a
+    -- serialization failure instead of sending its change ahead of the chunk.
+    UPDATE @schema@.replicated_table AS r SET restore_function = r.restore_function
+     WHERE r.nsp_name = p_nsp AND r.table_name = p_table;
     UPDATE @schema@.copy_state AS c
        SET status = 'copying',
            last_key = COALESCE(p_last_key, c.last_key),
