@@ -189,6 +189,36 @@ public sealed class ConsistentVerifyTests(ITestOutputHelper output)
         Assert.True(await bed.EqualAsync(Source, Target, "id, code"));
     }
 
+    [Fact]
+    public async Task A_repeatable_read_Sync_writer_whose_snapshot_predates_a_repair_fails_to_serialize_instead_of_going_ahead_of_it()
+    {
+        var table = PgSyncInstaller.Tables.Single(t => t.SourceTable == "hostile_sync");
+        await using var bed = await TestBed.Create().Pair("sync_dst").InstallAsync([table]);
+        await Db.ExecuteAsync(bed.Local.ConnectionString, "INSERT INTO app.hostile_sync (id, code, body) SELECT g, 'k', 'row ' || g FROM generate_series(1, 100) AS g");
+        await Db.ExecuteAsync(bed.Remote.ConnectionString, "UPDATE copy.hostile_sync SET body = 'tampered' WHERE id = 3");
+        // The destination's lock held: the repair's entry stays queued, unapplied.
+        await using var holder = new NpgsqlConnection(bed.Local.ConnectionString);
+        await holder.OpenAsync();
+        await Db.ExecuteAsync(holder, $"BEGIN; SELECT pg_advisory_xact_lock({RoslynPgSync.Queue.PgSyncQueue.DestinationLockSpace}, hashtext('sync_dst'))");
+        await using var writer = new NpgsqlConnection(bed.Local.ConnectionString);
+        await writer.OpenAsync();
+        await Db.ExecuteAsync(writer, "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM app.hostile_sync");
+
+        var repair = Task.Run(() => new PgSyncVerifier(bed.LocalSource, bed.Options).RepairAsync([table]));
+        await WaitUntilAsync(bed.Local.ConnectionString, "SELECT EXISTS (SELECT 1 FROM pgsync.sync_err_rec WHERE dst_server = 'sync_dst')");
+        // Its snapshot shows no queued repair: without the table's mark it would send this change first.
+        var failure = await Assert.ThrowsAsync<PostgresException>(() => Db.ExecuteAsync(writer, "UPDATE app.hostile_sync SET body = 'newer' WHERE id = 3; COMMIT"));
+        Assert.Equal(PostgresErrorCodes.SerializationFailure, failure.SqlState);
+        await Db.ExecuteAsync(writer, "ROLLBACK");
+        await Db.ExecuteAsync(holder, "COMMIT");
+        var repaired = Assert.Single(await repair);
+        await Db.ExecuteAsync(writer, "BEGIN ISOLATION LEVEL REPEATABLE READ; UPDATE app.hostile_sync SET body = 'newer' WHERE id = 3; COMMIT");
+
+        Assert.True(repaired.IsEqual, repaired.ToString());
+        Assert.Equal("newer", await Db.ScalarAsync<string>(bed.Remote.ConnectionString, "SELECT body FROM copy.hostile_sync WHERE id = 3"));
+        Assert.True(await bed.EqualAsync("app.hostile_sync", "copy.hostile_sync", "id, code"));
+    }
+
     /// <summary>The pair with hostile_async installed, 50,000 rows on both sides (keys (1..50,000, 'k')).</summary>
     private static async Task<TestBed> InstalledAsync()
     {
