@@ -341,7 +341,11 @@ public sealed class PgSyncVerifier
                     totalsDiffer = leftCount != rightCount || leftHash != rightHash;
                     if (totalsDiffer)
                     {
-                        await DrillAsync(left, right, 1, 0, Math.Max(leftCount, rightCount), found, ct).ConfigureAwait(false);
+                        // Hashed once per side into an indexed temporary table: each bucket below reads its
+                        // key-hash range from the index, instead of every bucket re-reading the table.
+                        await left.MaterializeAsync(ct).ConfigureAwait(false);
+                        await right.MaterializeAsync(ct).ConfigureAwait(false);
+                        await DrillAsync(left, right, 0, long.MaxValue, Math.Max(leftCount, rightCount), found, ct).ConfigureAwait(false);
                     }
                 }
                 finally
@@ -382,26 +386,31 @@ public sealed class PgSyncVerifier
         }
     }
 
-    private async Task DrillAsync(Side left, Side right, decimal modulus, decimal remainder, long rows, Differences found, CancellationToken ct)
+    /// <summary>
+    /// Compares the rows whose key hash lies in [<paramref name="low"/>, <paramref name="high"/>]: read key by key
+    /// when few, else split into <see cref="Fanout"/> equal ranges of which only those that differ are compared again.
+    /// </summary>
+    private async Task DrillAsync(Side left, Side right, long low, long high, long rows, Differences found, CancellationToken ct)
     {
-        if (rows <= LeafRows || modulus >= 1_000_000_000_000_000m)
+        if (rows <= LeafRows || high - low < Fanout)
         {
-            var a = await left.RowsAsync(modulus, remainder, ct).ConfigureAwait(false);
-            var b = await right.RowsAsync(modulus, remainder, ct).ConfigureAwait(false);
+            var a = await left.RowsAsync(low, high, ct).ConfigureAwait(false);
+            var b = await right.RowsAsync(low, high, ct).ConfigureAwait(false);
             found.Compare(a, b, a.Keys.Concat(b.Keys.Where(k => !a.ContainsKey(k))));
             return;
         }
 
-        var child = modulus * Fanout;
-        var leftBuckets = await left.BucketsAsync(modulus, remainder, child, ct).ConfigureAwait(false);
-        var rightBuckets = await right.BucketsAsync(modulus, remainder, child, ct).ConfigureAwait(false);
+        var width = ((high - low) / Fanout) + 1;
+        var leftBuckets = await left.BucketsAsync(low, high, width, ct).ConfigureAwait(false);
+        var rightBuckets = await right.BucketsAsync(low, high, width, ct).ConfigureAwait(false);
         foreach (var bucket in leftBuckets.Keys.Union(rightBuckets.Keys).Order())
         {
             leftBuckets.TryGetValue(bucket, out var l);
             rightBuckets.TryGetValue(bucket, out var r);
             if (l != r)
             {
-                await DrillAsync(left, right, child, bucket, Math.Max(l.Count, r.Count), found, ct).ConfigureAwait(false);
+                var from = low + (bucket * width);
+                await DrillAsync(left, right, from, Math.Min(high, from + width - 1), Math.Max(l.Count, r.Count), found, ct).ConfigureAwait(false);
             }
         }
     }
@@ -585,7 +594,8 @@ public sealed class PgSyncVerifier
     private sealed class Side
     {
         private readonly NpgsqlConnection _connection;
-        private readonly string _rows;
+        private readonly string _table;
+        private string _rows;
         private readonly string _keyed;
 
         /// <summary>
@@ -600,10 +610,11 @@ public sealed class PgSyncVerifier
             var key = "ROW(" + string.Join(", ", table.KeyColumns.Select(k => "t." + PgSql.QuoteIdentifier(k))) + ")::text";
             var row = "ROW(" + string.Join(", ", table.Columns.Select(c => "t." + PgSql.QuoteIdentifier(c.Name))) + ")::text";
             var json = "pg_catalog.json_build_object(" + string.Join(", ", table.KeyColumns.Select(k => PgSql.QuoteLiteral(k) + ", t." + PgSql.QuoteIdentifier(k))) + ")::text";
-            var select = $"SELECT {key} AS k, (pg_catalog.hashtextextended({key}, 0) & 9223372036854775807)::numeric AS kh, " +
+            var select = $"SELECT {key} AS k, pg_catalog.hashtextextended({key}, 0) & 9223372036854775807 AS kh, " +
                          $"pg_catalog.hashtextextended({row}, 0)::numeric AS rh, {json} AS kj FROM {relation} AS t";
             var filter = where is null ? string.Empty : " AND (" + where + ")";
             _rows = select + " WHERE true" + filter;
+            _table = _rows;
             var match = string.Join(" AND ", table.KeyColumns.Select(k => $"t.{PgSql.QuoteIdentifier(k)} = o.{PgSql.QuoteIdentifier(k)}"));
             _keyed = select + $" WHERE EXISTS (SELECT 1 FROM pg_catalog.json_populate_recordset(NULL::{relation}, $1::pg_catalog.json) AS o WHERE {match})" + filter;
         }
@@ -625,10 +636,28 @@ public sealed class PgSyncVerifier
             }
         }
 
-        public async Task<Dictionary<decimal, (long Count, decimal Hash)>> BucketsAsync(decimal modulus, decimal remainder, decimal child, CancellationToken ct)
+        /// <summary>
+        /// Hashes the rows once into a temporary table (dropped when the snapshot ends) with an index on the key
+        /// hash, which the buckets and leaves then read by range. Without the right to create temporary tables
+        /// here, they read the table itself each time (slower, the same result).
+        /// </summary>
+        public async Task MaterializeAsync(CancellationToken ct)
         {
-            var sql = $"SELECT mod(r.kh, {Number(child)}), count(*), sum(r.rh) FROM ({_rows}) AS r WHERE mod(r.kh, {Number(modulus)}) = {Number(remainder)} GROUP BY 1";
-            var buckets = new Dictionary<decimal, (long, decimal)>();
+            if (!await ScalarAsync<bool>(_connection, "SELECT pg_catalog.has_database_privilege(pg_catalog.current_database(), 'TEMP')", ct).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            await ExecuteAsync(_connection, $"CREATE TEMPORARY TABLE pgsync_verify_rows ON COMMIT DROP AS {_table}", ct).ConfigureAwait(false);
+            await ExecuteAsync(_connection, "CREATE INDEX ON pg_temp.pgsync_verify_rows (kh); ANALYZE pg_temp.pgsync_verify_rows", ct).ConfigureAwait(false);
+            _rows = "SELECT * FROM pg_temp.pgsync_verify_rows";
+        }
+
+        /// <summary>Rows per bucket of <paramref name="width"/> key hashes from <paramref name="low"/> (bucket 0) up to <paramref name="high"/>.</summary>
+        public async Task<Dictionary<long, (long Count, decimal Hash)>> BucketsAsync(long low, long high, long width, CancellationToken ct)
+        {
+            var sql = $"SELECT (r.kh - {Number(low)}) / {Number(width)}, count(*), sum(r.rh) FROM ({_rows}) AS r WHERE {Range(low, high)} GROUP BY 1";
+            var buckets = new Dictionary<long, (long, decimal)>();
             var command = Create(_connection, sql);
             await using (command.ConfigureAwait(false))
             {
@@ -637,7 +666,7 @@ public sealed class PgSyncVerifier
                 {
                     while (await reader.ReadAsync(ct).ConfigureAwait(false))
                     {
-                        buckets[reader.GetDecimal(0)] = (reader.GetInt64(1), reader.GetDecimal(2));
+                        buckets[reader.GetInt64(0)] = (reader.GetInt64(1), reader.GetDecimal(2));
                     }
                 }
             }
@@ -645,8 +674,8 @@ public sealed class PgSyncVerifier
             return buckets;
         }
 
-        public Task<Dictionary<string, Row>> RowsAsync(decimal modulus, decimal remainder, CancellationToken ct) =>
-            ReadAsync($"SELECT r.k, r.rh, r.kj FROM ({_rows}) AS r WHERE mod(r.kh, {Number(modulus)}) = {Number(remainder)}", null, ct);
+        public Task<Dictionary<string, Row>> RowsAsync(long low, long high, CancellationToken ct) =>
+            ReadAsync($"SELECT r.k, r.rh, r.kj FROM ({_rows}) AS r WHERE {Range(low, high)}", null, ct);
 
         public Task<Dictionary<string, Row>> KeyedRowsAsync(string keys, CancellationToken ct) =>
             ReadAsync($"SELECT r.k, r.rh, r.kj FROM ({_keyed}) AS r", keys, ct);
@@ -671,6 +700,9 @@ public sealed class PgSyncVerifier
             return rows;
         }
 
-        private static string Number(decimal value) => value.ToString(CultureInfo.InvariantCulture);
+        /// <summary>Bigint literals both, so that the key hash's index serves the range.</summary>
+        private static string Range(long low, long high) => $"r.kh >= {Number(low)} AND r.kh <= {Number(high)}";
+
+        private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
     }
 }
