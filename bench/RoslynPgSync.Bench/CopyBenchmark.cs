@@ -167,9 +167,10 @@ internal static class CopyBenchmark
     private static async Task<(TableBytes Table, List<VerifyRun> Runs)> VerifyAsync(TestBed bed, int rows, TextWriter log, CancellationToken ct)
     {
         var relation = Convert.ToInt64(await BenchSql.ScalarAsync(bed.Local.ConnectionString, $"SELECT pg_total_relation_size('{Table}')", ct), CultureInfo.InvariantCulture);
+        var watch = Stopwatch.StartNew();
         var (characters, copied) = await ByteCountingProxy.MeasureAsync(bed.Local.Host, bed.Local.Port, proxy => ExportAsync(proxy.Route(bed.Local.ConnectionString), ct));
-        var table = new TableBytes(relation, copied.Total, characters);
-        await log.WriteLineAsync($"  copy verify: {Table} is {relation:N0} bytes (pg_total_relation_size), a COPY TO STDOUT of it {copied.Total:N0} bytes on the wire");
+        var table = new TableBytes(relation, copied.Total, characters, watch.Elapsed);
+        await log.WriteLineAsync($"  copy verify: {Table} is {relation:N0} bytes (pg_total_relation_size), a COPY TO STDOUT of it {copied.Total:N0} bytes on the wire in {table.CopyTime.TotalMilliseconds:F0} ms");
         var runs = new List<VerifyRun> { await VerifyOnceAsync(bed, "equal", expected: (0, 0, 0), log, ct) };
 
         // 50 rows changed, 25 deleted (missing on the destination), 25 added (extra), spread over the keys.
@@ -228,15 +229,18 @@ internal static class CopyBenchmark
         var rows = report.Rows;
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"\n## copy ({rows:N0} rows)\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"Machine note: {Environment.ProcessorCount} cores, shared: other work (builds and test runs in other worktrees) may have run at the same time as this run, and source, destination, PostgreSQL's workers and this process share the cores, so expect noise of tens of percent; every comparison is between runs of this one run.\n\n");
         text.Append("The issue 15 copy workload on the run's one cluster, source and destination two databases of it, the table of the seed's shape (pk1 int, pk2 text = md5, info text, two timestamp(0); composite key), its rows written and then `VACUUM (ANALYZE)`d before replication is set up.\n\n");
         text.Append("### Initial copy\n\n");
-        text.Append("End to end, from a source table that holds the rows (destination table empty, same shape) to every row on the destination. Ours: `PgSyncInstallation.InstallAsync` with `InitialCopy = WhenTargetEmpty` and the default 10,000-row chunks (it installs two tables, the copied one and the empty `bench.t_async`, and returns when the copies are done); \"copy alone\" is `copy_status`'s started_at to finished_at. Native: `CREATE PUBLICATION`, a slot made beforehand (same-cluster subscriptions need it) and `CREATE SUBSCRIPTION ... WITH (copy_data = true)`, until `pg_subscription_rel.srsubstate = 'r'` for the table (polled every 20 ms). Runs alternate native, ours; the destination equals the source after each (count and hash).\n\n");
+        text.Append("End to end, from a source table that holds the rows (destination table empty, same shape) to every row on the destination. Ours: `PgSyncInstallation.InstallAsync` with `InitialCopy = WhenTargetEmpty` and the default 10,000-row chunks (it installs two tables, the copied one and the empty `bench.t_async`, and returns when the copies are done); \"copy alone\" is `copy_status`'s started_at to finished_at. Native: `CREATE PUBLICATION`, a slot made beforehand (same-cluster subscriptions need it) and `CREATE SUBSCRIPTION ... WITH (copy_data = true)`, until `pg_subscription_rel.srsubstate = 'r'` for the table (polled every 20 ms). Runs alternate native, ours; the destination equals the source after each (count and hash). \"Speed relative to native\" is native's median time over the row's; the copy alone against native's end to end is not like for like (native's own set-up is in its time) and is there to show what the install itself costs.\n\n");
         text.Append("| | ").Append(string.Join(" | ", report.Ours.Select((_, i) => $"run {i + 1} ms"))).Append(" | median ms | rows/s | speed relative to native | equal |\n");
         text.Append("|---|").Append(string.Concat(report.Ours.Select(_ => "---:|"))).Append("---:|---:|---:|---|\n");
         var native = BulkBenchmark.Median(report.Native.Select(r => r.Elapsed));
         Row(text, "native (publication + subscription, table sync)", report.Native.Select(r => r.Elapsed).ToList(), rows, native, report.Native.All(r => r.Equal));
         Row(text, "ours (install + initial copy)", report.Ours.Select(r => r.Elapsed).ToList(), rows, native, report.Ours.All(r => r.Equal));
         Row(text, "ours, the copy alone", report.Ours.Select(r => r.Copy ?? TimeSpan.Zero).ToList(), rows, native, report.Ours.All(r => r.Equal));
+        var ours = BulkBenchmark.Median(report.Ours.Select(r => r.Elapsed));
+        text.Append(CultureInfo.InvariantCulture, $"\nOurs {rows / ours.TotalSeconds:F0} rows/s against native's {rows / native.TotalSeconds:F0} rows/s end to end: ours takes {ours / native:F1}x native's time.\n");
 
         text.Append("\n### Concurrent writers\n\n");
         text.Append(CultureInfo.InvariantCulture, $"Single-row INSERTs (autocommit, prepared; the oltp workload's writer loop) on another replicated table, `{WriterTable}` (async, its queue not replayed while they write, replayed at the end), each client on its own connection, for the same fixed time with no copy running and then while `{Table}` is copied again (`PgSyncCopier.RestartAsync(replace: true)` and `RunAsync`, the install's copy loop); the writers stop early if the copy ends first (\"writing during the copy\"). Transactions per second, all clients together.\n\n");
@@ -250,7 +254,7 @@ internal static class CopyBenchmark
 
         text.Append("\n### Verify\n\n");
         var table = report.Table;
-        text.Append(CultureInfo.InvariantCulture, $"`PgSyncVerifier.VerifyAsync` on the copied pair ({rows:N0} rows a side), equal, then with 100 rows made different on the destination (50 changed, 25 deleted, 25 added). Bytes: both of the verifier's connections (source and destination) routed through a forwarding TCP proxy on localhost (`ByteCountingProxy`, unpooled connections, TCP payload both ways, startup and authentication included). For comparison the source table is {table.Relation:N0} bytes (`pg_total_relation_size`), and a `COPY {Table} TO STDOUT` through the same proxy carried {table.CopyWire:N0} bytes ({table.CopyCharacters:N0} characters of rows): what shipping one side whole would cost.\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"`PgSyncVerifier.VerifyAsync` on the copied pair ({rows:N0} rows a side), equal, then with 100 rows made different on the destination (50 changed, 25 deleted, 25 added). Bytes: both of the verifier's connections (source and destination) routed through a forwarding TCP proxy on localhost (`ByteCountingProxy`, unpooled connections, TCP payload both ways, startup and authentication included). For comparison the source table is {table.Relation:N0} bytes (`pg_total_relation_size`), and a `COPY {Table} TO STDOUT` through the same proxy carried {table.CopyWire:N0} bytes ({table.CopyCharacters:N0} characters of rows) in {table.CopyTime.TotalMilliseconds:F0} ms: what shipping one side whole would cost (a naive comparison ships both).\n\n");
         text.Append("| pair | verify ms | bytes to the servers | bytes from the servers | total bytes | of one side's COPY | keys read | missing / extra / changed found | as expected |\n|---|---:|---:|---:|---:|---:|---:|---|---|\n");
         foreach (var run in report.Verifies)
         {
@@ -284,8 +288,8 @@ internal sealed record CopyRun(TimeSpan Elapsed, TimeSpan? Copy, bool Equal)
 /// <summary>Writers' tps before and during a copy; how long they wrote during it, how long it took, whether it ended equal.</summary>
 internal sealed record WriterRun(int Clients, double Before, double During, TimeSpan Writing, TimeSpan? Copy, bool Equal);
 
-/// <summary>The copied table's size, and the bytes and characters a COPY of it carried.</summary>
-internal sealed record TableBytes(long Relation, long CopyWire, long CopyCharacters);
+/// <summary>The copied table's size, and the bytes and characters a COPY of it carried, and how long that took.</summary>
+internal sealed record TableBytes(long Relation, long CopyWire, long CopyCharacters, TimeSpan CopyTime);
 
 /// <summary>One verify: its time, the bytes its connections exchanged, what it found and whether that is what was made.</summary>
 internal sealed record VerifyRun(string Pair, TimeSpan Elapsed, long ToServer, long ToClient, long KeysRead, (int Missing, int Extra, int Changed) Found, bool AsExpected);
