@@ -77,7 +77,7 @@ public static class BenchProgram
             options.Settings["max_wal_senders"] = "10";
             await using var cluster = await PostgresCluster.StartAsync(options, ct);
             postgres = cluster.Version;
-            await log.WriteLineAsync($"PostgreSQL {cluster.Version}, {Environment.ProcessorCount} cores, {rows:N0} rows{(quick ? " (quick)" : string.Empty)}");
+            await log.WriteLineAsync($"PostgreSQL {cluster.Version}, {Environment.ProcessorCount} cores, {rows:N0} rows for bulk and drain{(quick ? " (quick)" : string.Empty)}");
             if (only.Contains("bulk"))
             {
                 var bulk = await BulkBenchmark.RunAsync(cluster, rows, repetitions, log, ct);
