@@ -13,6 +13,10 @@ internal static class BenchSql
     public static string SeedTable(string name) =>
         $"CREATE SCHEMA IF NOT EXISTS bench; CREATE TABLE bench.{name} (pk1 integer, pk2 text, info text, crt_time timestamp(0), mod_time timestamp(0), PRIMARY KEY (pk1, pk2))";
 
+    /// <summary>Rows <paramref name="from"/> to <paramref name="to"/> of the seed's shape, in one statement.</summary>
+    public static string InsertRows(string table, int from, int to) =>
+        $"INSERT INTO {table} SELECT g, md5(g::text), 'x', now(), now() FROM generate_series({from}, {to}) AS g";
+
     public static async Task ExecuteAsync(string connectionString, string sql, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(connectionString);
@@ -40,19 +44,29 @@ internal static class BenchSql
 
     /// <summary>
     /// Native logical replication of <c>bench.t_native</c> from <paramref name="local"/> to <paramref name="remote"/>:
-    /// the tables, a publication, a slot made beforehand (same-cluster subscriptions need it) and a
-    /// subscription whose apply worker is running when this returns. Drop it with <see cref="DropSubscriptionAsync"/>.
+    /// the tables, then <see cref="SubscribeAsync"/> without copying. Drop it with <see cref="DropSubscriptionAsync"/>.
     /// </summary>
     public static async Task CreateNativeReplicationAsync(TestDatabase local, TestDatabase remote, CancellationToken ct)
     {
         await ExecuteAsync(local.ConnectionString, SeedTable("t_native"), ct);
         await ExecuteAsync(remote.ConnectionString, SeedTable("t_native"), ct);
+        await SubscribeAsync(local, remote, "bench.t_native", copyData: false, ct);
+    }
+
+    /// <summary>
+    /// A publication of <paramref name="table"/> (on both sides already), a slot made beforehand
+    /// (same-cluster subscriptions need it) and a subscription whose apply worker is running when this
+    /// returns; with <paramref name="copyData"/> its table sync copies the rows the source holds.
+    /// Drop it with <see cref="DropSubscriptionAsync"/>.
+    /// </summary>
+    public static async Task SubscribeAsync(TestDatabase local, TestDatabase remote, string table, bool copyData, CancellationToken ct)
+    {
         var slot = "bench_" + Guid.NewGuid().ToString("N")[..12];
-        await ExecuteAsync(local.AdminConnectionString, "CREATE PUBLICATION bench_pub FOR TABLE bench.t_native", ct);
+        await ExecuteAsync(local.AdminConnectionString, $"CREATE PUBLICATION bench_pub FOR TABLE {table}", ct);
         await ExecuteAsync(local.AdminConnectionString, $"SELECT pg_create_logical_replication_slot('{slot}', 'pgoutput')", ct);
         var admin = new NpgsqlConnectionStringBuilder(local.AdminConnectionString);
         var conninfo = $"host={admin.Host} port={admin.Port} dbname={admin.Database} user={admin.Username} password={admin.Password}";
-        await ExecuteAsync(remote.AdminConnectionString, $"CREATE SUBSCRIPTION bench_sub CONNECTION '{conninfo}' PUBLICATION bench_pub WITH (create_slot = false, slot_name = '{slot}', copy_data = false)", ct);
+        await ExecuteAsync(remote.AdminConnectionString, $"CREATE SUBSCRIPTION bench_sub CONNECTION '{conninfo}' PUBLICATION bench_pub WITH (create_slot = false, slot_name = '{slot}', copy_data = {(copyData ? "true" : "false")})", ct);
         while (await ScalarAsync(remote.AdminConnectionString, "SELECT coalesce(bool_or(pid IS NOT NULL), false) FROM pg_stat_subscription WHERE subname = 'bench_sub'", ct) is not true)
         {
             await Task.Delay(50, ct);

@@ -25,7 +25,7 @@ internal static class DrainBenchmark
         var results = new List<(string, string, TimeSpan, bool)>();
         var shapes = new[]
         {
-            ("1 statement", $"INSERT INTO {{t}} SELECT g, md5(g::text), 'x', now(), now() FROM generate_series(1, {rows}) AS g"),
+            ("1 statement", BenchSql.InsertRows("{t}", 1, rows)),
             ($"{rows / 10:N0} statements", $"DO $$ BEGIN FOR s IN 0..{rows / 10 - 1} LOOP INSERT INTO {{t}} SELECT g, md5(g::text), 'x', now(), now() FROM generate_series(s * 10 + 1, s * 10 + 10) AS g; END LOOP; END $$"),
         };
         foreach (var (shape, sql) in shapes)

@@ -27,3 +27,10 @@ public sealed class SyncRow : SeedShape
 public sealed class AsyncRow : SeedShape
 {
 }
+
+/// <summary>Ours, the copy workload's table: it holds its rows before the install, which copies them.</summary>
+[Table("t_copy", Schema = "bench")]
+[Replicate("bench_copy")]
+public sealed class CopyRow : SeedShape
+{
+}

@@ -42,19 +42,11 @@ internal static class OltpBenchmark
                 {
                     using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
                     var replay = setup.Replays ? ReplayLoopAsync(setup, stop.Token) : Task.CompletedTask;
-                    var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    var writers = Enumerable.Range(0, clients)
-                        .Select(client => ClientAsync(setup, kind, keyBase: (run * 10 + client) * 10_000_000, client, inserted, start.Task, duration, ct))
-                        .ToList();
-                    var watch = Stopwatch.StartNew();
-                    start.SetResult();
-                    var counts = await Task.WhenAll(writers);
-                    var elapsed = watch.Elapsed;
+                    var tps = await WriteAsync(setup.LocalConnectionString, setup.Table, clients, kind, run, inserted, duration, CancellationToken.None, ct);
                     await stop.CancelAsync();
                     await replay;
                     await setup.ConvergeAsync(ct);
                     var equal = await setup.EqualAsync(ct);
-                    var tps = counts.Sum() / elapsed.TotalSeconds;
                     results.Add(new OltpResult(configuration, clients, kind, tps, equal));
                     await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  oltp {configuration,-7} {clients} client(s) {kind,-6} {tps,9:F0} tps{(equal ? string.Empty : "  DESTINATION DIFFERS")}"));
                 }
@@ -65,17 +57,37 @@ internal static class OltpBenchmark
     }
 
     /// <summary>
-    /// One client: waits for the start, then runs its transactions until <paramref name="duration"/>
-    /// has passed; returns how many committed. Inserts use keys from <paramref name="keyBase"/> on and
-    /// record how many it made; updates pick among them.
+    /// <paramref name="clients"/> clients started together, each on its own connection to
+    /// <paramref name="connectionString"/>, run <paramref name="kind"/> transactions on
+    /// <paramref name="table"/> for <paramref name="duration"/> or until <paramref name="stop"/>;
+    /// returns the transactions per second, all clients together. <paramref name="run"/> keeps the keys
+    /// of runs on one table apart; <paramref name="inserted"/> (one per client) carries what each
+    /// client's insert run made to its update run.
     /// </summary>
-    private static async Task<int> ClientAsync(BenchSetup setup, string kind, int keyBase, int client, int[] inserted, Task start, TimeSpan duration, CancellationToken ct)
+    public static async Task<double> WriteAsync(string connectionString, string table, int clients, string kind, int run, int[] inserted, TimeSpan duration, CancellationToken stop, CancellationToken ct)
     {
-        await using var connection = new NpgsqlConnection(setup.LocalConnectionString);
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var writers = Enumerable.Range(0, clients)
+            .Select(client => ClientAsync(connectionString, table, kind, keyBase: (run * 10 + client) * 10_000_000, client, inserted, start.Task, duration, stop, ct))
+            .ToList();
+        var watch = Stopwatch.StartNew();
+        start.SetResult();
+        var counts = await Task.WhenAll(writers);
+        return counts.Sum() / watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// One client: waits for the start, then runs its transactions until <paramref name="duration"/>
+    /// has passed or <paramref name="stop"/> is cancelled; returns how many committed. Inserts use keys
+    /// from <paramref name="keyBase"/> on and record how many it made; updates pick among them.
+    /// </summary>
+    private static async Task<int> ClientAsync(string connectionString, string table, string kind, int keyBase, int client, int[] inserted, Task start, TimeSpan duration, CancellationToken stop, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
         var sql = kind == "insert"
-            ? $"INSERT INTO {setup.Table} VALUES ($1, $2, $3, now(), now())"
-            : $"UPDATE {setup.Table} SET info = $3, mod_time = now() WHERE pk1 = $1 AND pk2 = $2";
+            ? $"INSERT INTO {table} VALUES ($1, $2, $3, now(), now())"
+            : $"UPDATE {table} SET info = $3, mod_time = now() WHERE pk1 = $1 AND pk2 = $2";
         await using var command = new NpgsqlCommand(sql, connection);
         var pk1 = new NpgsqlParameter<int> { NpgsqlDbType = NpgsqlDbType.Integer };
         var pk2 = new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text };
@@ -88,7 +100,7 @@ internal static class OltpBenchmark
         var count = 0;
         await start;
         var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < duration)
+        while (watch.Elapsed < duration && !stop.IsCancellationRequested)
         {
             var key = kind == "insert" ? keyBase + count : keyBase + random.Next(inserted[client]);
             pk1.TypedValue = key;

@@ -11,14 +11,16 @@ using RoslynPgSync.TestCluster;
 namespace RoslynPgSync.Bench;
 
 /// <summary>
-/// dotnet run -c Release --project bench/RoslynPgSync.Bench [-- --quick] [--only bulk,oltp,drain,depth,generator] [--depth-entries 1000000] [--configurations sync,async,...] [--output bench/results/latest.md]
+/// dotnet run -c Release --project bench/RoslynPgSync.Bench [-- --quick] [--only bulk,oltp,drain,copy,depth,generator] [--configurations sync,async,...] [--copy-rows N] [--depth-entries 1000000] [--output bench/results/latest.md]
 /// Starts one throwaway cluster (fsync off for every configuration alike, wal_level logical for the
 /// native configuration), runs the workloads and writes a markdown report with ratios to plain.
+/// --copy-rows (or BENCH_COPY_ROWS) sets the copy workload's table size: 1,000,000 by default, e.g.
+/// 100000 for a short form.
 /// </summary>
 public static class BenchProgram
 {
     /// <summary>Every workload, in the order they run and appear in the report.</summary>
-    public static readonly IReadOnlyList<string> Workloads = new[] { "bulk", "oltp", "drain", "depth", "generator" };
+    public static readonly IReadOnlyList<string> Workloads = new[] { "bulk", "oltp", "drain", "copy", "depth", "generator" };
 
     public static async Task<int> Main(string[] args)
     {
@@ -48,7 +50,9 @@ public static class BenchProgram
             DepthEntries = int.Parse(depthEntries, CultureInfo.InvariantCulture);
         }
 
-        var report = await RunAsync(quick, Console.Out, cancellation.Token, only);
+        var copyRows = Argument(args, "--copy-rows") ?? Environment.GetEnvironmentVariable("BENCH_COPY_ROWS");
+        var command = "dotnet run -c Release --project bench/RoslynPgSync.Bench -- " + string.Join(' ', args);
+        var report = await RunAsync(quick, Console.Out, cancellation.Token, only, copyRows is null ? null : int.Parse(copyRows, CultureInfo.InvariantCulture), command);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         await File.WriteAllTextAsync(output, report.Markdown);
         Console.WriteLine("report: " + output);
@@ -58,9 +62,10 @@ public static class BenchProgram
     /// <summary>
     /// Runs the harness; quick mode uses small sizes (the test suite runs it so the harness cannot
     /// rot). AllEqual is false when a destination ended different from its source or a workload
-    /// could not check what it measured.
+    /// could not check what it measured. <paramref name="copyRows"/>: the copy workload's table size
+    /// (null: 1,000,000, or 5,000 when quick); <paramref name="command"/>: how the run was started, for the report.
     /// </summary>
-    public static async Task<(string Markdown, bool AllEqual)> RunAsync(bool quick, TextWriter log, CancellationToken ct, IReadOnlyCollection<string>? only = null)
+    public static async Task<(string Markdown, bool AllEqual)> RunAsync(bool quick, TextWriter log, CancellationToken ct, IReadOnlyCollection<string>? only = null, int? copyRows = null, string? command = null)
     {
         only ??= Workloads.ToArray();
         var text = new StringBuilder();
@@ -77,7 +82,7 @@ public static class BenchProgram
             options.Settings["max_wal_senders"] = "10";
             await using var cluster = await PostgresCluster.StartAsync(options, ct);
             postgres = cluster.Version;
-            await log.WriteLineAsync($"PostgreSQL {cluster.Version}, {Environment.ProcessorCount} cores, {rows:N0} rows{(quick ? " (quick)" : string.Empty)}");
+            await log.WriteLineAsync($"PostgreSQL {cluster.Version}, {Environment.ProcessorCount} cores, {rows:N0} rows for bulk and drain{(quick ? " (quick)" : string.Empty)}");
             if (only.Contains("bulk"))
             {
                 var bulk = await BulkBenchmark.RunAsync(cluster, rows, repetitions, log, ct);
@@ -99,6 +104,13 @@ public static class BenchProgram
                 ok &= drain.All(d => d.Equal);
             }
 
+            if (only.Contains("copy"))
+            {
+                var copy = await CopyBenchmark.RunAsync(cluster, copyRows ?? (quick ? 5_000 : 1_000_000), repetitions, quick ? TimeSpan.FromMilliseconds(500) : TimeSpan.FromSeconds(10), log, ct);
+                sections.Append(CopyBenchmark.Markdown(copy));
+                ok &= copy.Ok;
+            }
+
             if (only.Contains("depth"))
             {
                 var depth = await DepthBenchmark.RunAsync(cluster, quick ? 5_000 : DepthEntries, log, ct);
@@ -116,6 +128,11 @@ public static class BenchProgram
 
         text.Append("# RoslynPgSync benchmarks\n\n");
         text.Append(string.Create(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}{(postgres is null ? string.Empty : $"; PostgreSQL {postgres}; one throwaway cluster with fsync off for every configuration; source and destination are two databases of it")}. {(quick ? "Quick mode (small sizes): not for comparison." : string.Empty)}\n\n"));
+        if (command is not null)
+        {
+            text.Append("Command: `").Append(command).Append("`\n\n");
+        }
+
         if (postgres is not null)
         {
             text.Append("Configurations: plain = no replication (the baseline); seed = the article's per-row dblink trigger (bench/RoslynPgSync.Bench/SeedBaseline.cs); sync and async = RoslynPgSync through the generated installer (sync-unbounded, oltp only: Sync with CommitTimeout = null, committers waiting without a bound); native = logical replication (publication + subscription, slot made beforehand).\n\n");

@@ -33,6 +33,9 @@ public sealed class BenchQuickTests
         }
 
         Assert.Contains("| 1 statement | async |", Section(markdown, "drain"), StringComparison.Ordinal);
+        Assert.Contains("| ours (install + initial copy) |", Section(markdown, "copy"), StringComparison.Ordinal);
+        Assert.Contains("| 100 rows differ |", Section(markdown, "copy"), StringComparison.Ordinal);
+        Assert.Contains("| worker | worker before issue 16 | deal_sync_err_rec(1000) |", Section(markdown, "depth"), StringComparison.Ordinal);
         Assert.Contains("| 10 | ", Section(markdown, "generator"), StringComparison.Ordinal);
     }
 
