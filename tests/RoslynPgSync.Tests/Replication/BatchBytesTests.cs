@@ -40,6 +40,29 @@ public sealed class BatchBytesTests
     }
 
     [Fact]
+    public async Task The_seeds_replay_still_applies_up_to_its_limit_batch_after_batch()
+    {
+        await using var pair = await TestBed.Create().Pair("async_dst").InstallAsync(PgSyncInstaller.Tables);
+        await QueueTenEntriesOfAMegabyteAsync(pair.Local.ConnectionString);
+        await using var connection = new NpgsqlConnection(pair.Local.ConnectionString);
+        await connection.OpenAsync();
+        await using (var set = new NpgsqlCommand("SELECT pg_catalog.set_config('pgsync.batch_bytes', '2500000', false)", connection))
+        {
+            await set.ExecuteNonQueryAsync();
+        }
+
+        // deal_sync_err_rec(i_limit) keeps its meaning: up to i_limit entries, however many batches that takes.
+        await using (var replay = new NpgsqlCommand("SELECT pgsync.deal_sync_err_rec(8)", connection))
+        {
+            Assert.Equal(8, (int)(await replay.ExecuteScalarAsync())!);
+        }
+
+        Assert.Equal(2, await pair.QueueDepthAsync());
+        Assert.Equal(2, await pair.ReplayAsync());
+        Assert.True(await pair.EqualAsync(Source, Target, "id, code"));
+    }
+
+    [Fact]
     public async Task The_hosted_worker_drains_large_entries_in_batches_of_its_BatchBytes()
     {
         await using var dbs = await TestBed.Create().Node("local").Node("remote").BuildAsync();

@@ -10,6 +10,7 @@ AS $pgsync$
 DECLARE
     v_dst text;
     v_total integer := 0;
+    v_applied integer;
 BEGIN
     -- First what destinations applied and this node did not settle (see resolve_applied): every
     -- destination this node replicates to (its foreign servers carry application_name pgsync:...).
@@ -39,7 +40,13 @@ BEGIN
          ORDER BY first.id
     LOOP
         EXIT WHEN v_total >= i_limit;
-        v_total := v_total + @schema@.apply_pending(v_dst, i_limit - v_total, false, NULL);
+        -- Batch after batch (each bounded by pgsync.batch_bytes too): up to i_limit entries in all,
+        -- until the destination has none left or takes none.
+        LOOP
+            v_applied := @schema@.apply_pending(v_dst, i_limit - v_total, false, NULL);
+            v_total := v_total + v_applied;
+            EXIT WHEN v_applied = 0 OR v_total >= i_limit;
+        END LOOP;
     END LOOP;
     RETURN v_total;
 END
