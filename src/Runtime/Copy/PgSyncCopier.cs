@@ -165,6 +165,33 @@ public sealed class PgSyncCopier
         CopyLog.Started(_logger, name, server, copy.Chunks == 0 ? "starts" : "resumes", copy.Replace ? "replace" : "upsert", copy.RowsEstimate, copy.RowsCopied);
         var lastReport = Stopwatch.GetTimestamp();
         var chunkSql = new ChunkSql(_options.Schema, table, targets);
+        if (copy.Status == CopyStatus.Copying && await QueuedChunksAsync(connection, table, server, ct).ConfigureAwait(false) is { Count: > 0 } left)
+        {
+            // A chunk an earlier run queued and did not see applied (it was stopped first, the destination
+            // down) is applied before a new one is read: the queue holds one chunk of a copy, however often
+            // a copy is started while its destination is down.
+            foreach (var entry in left)
+            {
+                await ApplyAsync(connection, name, server, entry, ct).ConfigureAwait(false);
+            }
+
+            await SettleAsync(connection, ct).ConfigureAwait(false);
+            var settled = (await ReadProgressAsync(connection, ct).ConfigureAwait(false)).FirstOrDefault(p => p.Table == name && p.Server == server);
+            if (settled is not { IsRunning: true })
+            {
+                if (settled?.Status == CopyStatus.Done)
+                {
+                    CopyLog.Done(_logger, name, server, settled.RowsCopied, settled.Chunks, settled.RowsPerSecond);
+                }
+                else if (settled?.Status == CopyStatus.Failed)
+                {
+                    CopyLog.Skipped(_logger, name, server, "failed", settled.Reason);
+                }
+
+                return;
+            }
+        }
+
         while (true)
         {
             ct.ThrowIfCancellationRequested();
@@ -175,7 +202,7 @@ public sealed class PgSyncCopier
                 break; // no longer pending or copying (another copier finished it, or it was restarted as failed)
             }
 
-            // This chunk, and any an earlier run queued and did not see applied (it was killed first).
+            // This chunk, and any another copier queued meanwhile and did not see applied (it was killed first).
             foreach (var entry in await QueuedChunksAsync(connection, table, server, ct).ConfigureAwait(false))
             {
                 await ApplyAsync(connection, name, server, entry, ct).ConfigureAwait(false);
