@@ -58,6 +58,14 @@ public sealed class PgSyncCopier
         _apply = apply;
     }
 
+    /// <summary>
+    /// How long <see cref="RunAsync"/> waits for a destination that does not apply a chunk (it is down, or
+    /// refuses the chunk) before it gives up with a <see cref="TimeoutException"/>: the copy stays copying
+    /// with that chunk queued, and a later run applies it and goes on after it. Null (the default, and the
+    /// hosted worker's): it waits, with backoff, until cancelled. <c>pgsync copy --wait</c> sets it.
+    /// </summary>
+    public TimeSpan? DestinationTimeout { get; init; }
+
     /// <summary>Every recorded copy, by table and server (<c>pgsync.copy_status</c>); none before the first install.</summary>
     /// <param name="ct">Cancels the query.</param>
     /// <returns>The copies.</returns>
@@ -125,12 +133,13 @@ public sealed class PgSyncCopier
     /// done, one chunk at a time: each is queued, then applied (with whatever else the destination has
     /// queued before it) before the next is read, so the queue never holds more than one chunk of a copy
     /// and other tables' changes to the same destination keep flowing. A destination that does not accept
-    /// a chunk is retried with backoff until <paramref name="ct"/> is cancelled.
+    /// a chunk is retried with backoff until <paramref name="ct"/> is cancelled (or for <see cref="DestinationTimeout"/>).
     /// </summary>
     /// <param name="tables">The generated tables.</param>
     /// <param name="progress">Told after every chunk.</param>
     /// <param name="ct">Stops between chunks; what was queued stays recorded and a later run resumes after it.</param>
     /// <returns>The copies of <paramref name="tables"/>, as they ended.</returns>
+    /// <exception cref="TimeoutException">A destination applied nothing for <see cref="DestinationTimeout"/> while a chunk waited.</exception>
     public async Task<IReadOnlyList<CopyProgress>> RunAsync(IReadOnlyList<ReplicatedTable> tables, IProgress<CopyProgress>? progress = null, CancellationToken ct = default)
     {
         var chosen = Choose(tables, null);
@@ -361,6 +370,7 @@ public sealed class PgSyncCopier
     {
         var delay = TimeSpan.FromMilliseconds(200);
         var waited = TimeSpan.Zero;
+        var stalled = Stopwatch.GetTimestamp(); // since the destination last applied something
         while (await ScalarAsync<bool>(connection, PgSyncQueue.EntryQueued(_options.Schema), ct, entry).ConfigureAwait(false))
         {
             if (!_apply)
@@ -387,6 +397,7 @@ public sealed class PgSyncCopier
             if (applied > 0)
             {
                 delay = TimeSpan.FromMilliseconds(200);
+                stalled = Stopwatch.GetTimestamp();
                 continue;
             }
 
@@ -396,6 +407,19 @@ public sealed class PgSyncCopier
             }
 
             var error = await ScalarAsync<string?>(connection, PgSyncQueue.LastError(_options.Schema), ct, server).ConfigureAwait(false);
+            var stalledFor = Stopwatch.GetElapsedTime(stalled);
+            if (DestinationTimeout is { } limit)
+            {
+                if (stalledFor >= limit)
+                {
+                    throw new TimeoutException(
+                        $"the initial copy of {table} to {server} stopped: the destination has not applied entry {entry} of it within {limit} " +
+                        $"({error ?? "no error recorded"}); the copy resumes with that chunk at the next run");
+                }
+
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks, (limit - stalledFor).Ticks));
+            }
+
             CopyLog.Waiting(_logger, table, server, entry, error, delay);
             await Task.Delay(delay, ct).ConfigureAwait(false);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
