@@ -117,10 +117,43 @@ internal static class Commands
     /// <summary>
     /// <c>pgsync copy</c>: restarts the chosen copies when asked (<paramref name="table"/>, <paramref name="replace"/>),
     /// then runs every unfinished one with a progress bar per table and destination, and prints how each ended.
+    /// A destination that applies nothing for <paramref name="wait"/>, or Ctrl+C, stops it: where each copy
+    /// stands is printed all the same, the reason goes to <paramref name="error"/>, and the exit code is 1.
     /// </summary>
-    public static async Task<int> CopyAsync(NpgsqlDataSource local, AppConfiguration app, string? table, bool replace, TextWriter output, CancellationToken ct)
+    public static async Task<int> CopyAsync(NpgsqlDataSource local, AppConfiguration app, string? table, bool replace, TimeSpan wait, TextWriter output, TextWriter error, CancellationToken ct)
     {
-        var copier = new PgSyncCopier(local, app.Options);
+        var copier = new PgSyncCopier(local, app.Options) { DestinationTimeout = wait };
+        string? stopped = null;
+        IReadOnlyList<CopyProgress> after;
+        try
+        {
+            after = await RunCopiesAsync(copier, app, table, replace, output, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && ct.IsCancellationRequested))
+        {
+            stopped = ex is TimeoutException
+                ? ex.Message
+                : "interrupted; the copies resume after their last chunk at the next pgsync copy";
+            after = await copier.GetProgressAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        foreach (var copy in after)
+        {
+            await output.WriteLineAsync(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{copy.Table} -> {copy.Server}: {copy.Status.ToString().ToLowerInvariant()}, {copy.RowsCopied} rows in {copy.Chunks} chunks{(copy.RowsPerSecond is { } rate ? $", {rate:F0} rows/s" : string.Empty)}{(copy.Reason is null ? string.Empty : " (" + copy.Reason + ")")}")).ConfigureAwait(false);
+        }
+
+        if (stopped is not null)
+        {
+            await error.WriteLineAsync("pgsync: " + stopped).ConfigureAwait(false);
+        }
+
+        return stopped is not null || after.Any(c => c.Status is CopyStatus.Failed || c.IsRunning) ? ExitCodes.Differences : ExitCodes.Success;
+    }
+
+    private static async Task<IReadOnlyList<CopyProgress>> RunCopiesAsync(PgSyncCopier copier, AppConfiguration app, string? table, bool replace, TextWriter output, CancellationToken ct)
+    {
         if (table is not null || replace)
         {
             await copier.RestartAsync(app.Tables, replace, table, ct).ConfigureAwait(false);
@@ -144,27 +177,25 @@ internal static class Commands
                         bar.Value = c.RowsCopied;
                     }
                 });
-                after = await copier.RunAsync(app.Tables, progress, ct).ConfigureAwait(false);
-                foreach (var (key, bar) in bars)
+                try
                 {
-                    if (after.FirstOrDefault(c => (c.Table, c.Server) == key) is { Status: CopyStatus.Done } done)
+                    after = await copier.RunAsync(app.Tables, progress, ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    foreach (var (key, bar) in bars)
                     {
-                        bar.MaxValue = Math.Max(1, done.RowsCopied);
-                        bar.Value = bar.MaxValue;
-                    }
+                        if (after.FirstOrDefault(c => (c.Table, c.Server) == key) is { Status: CopyStatus.Done } done)
+                        {
+                            bar.MaxValue = Math.Max(1, done.RowsCopied);
+                            bar.Value = bar.MaxValue;
+                        }
 
-                    bar.StopTask();
+                        bar.StopTask();
+                    }
                 }
             }).ConfigureAwait(false);
-
-        foreach (var copy in after)
-        {
-            await output.WriteLineAsync(string.Create(
-                CultureInfo.InvariantCulture,
-                $"{copy.Table} -> {copy.Server}: {copy.Status.ToString().ToLowerInvariant()}, {copy.RowsCopied} rows in {copy.Chunks} chunks{(copy.RowsPerSecond is { } rate ? $", {rate:F0} rows/s" : string.Empty)}{(copy.Reason is null ? string.Empty : " (" + copy.Reason + ")")}")).ConfigureAwait(false);
-        }
-
-        return after.Any(c => c.Status is CopyStatus.Failed || c.IsRunning) ? ExitCodes.Differences : ExitCodes.Success;
+        return after;
     }
 
     public static async Task<int> ReplayAsync(NpgsqlDataSource local, AppConfiguration app, int limit, TextWriter output, CancellationToken ct)

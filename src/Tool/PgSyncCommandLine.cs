@@ -85,6 +85,19 @@ internal static class PgSyncCommandLine
         {
             Description = "With --repair: repair, through the destination's queue and in its order, then verify again",
         };
+        var wait = new Option<int>("--wait")
+        {
+            HelpName = "seconds",
+            DefaultValueFactory = _ => 60,
+            Description = "How long a copy waits for a destination that applies none of its chunks (down, or refusing one) before it stops with exit code 1; a later copy resumes",
+        };
+        wait.Validators.Add(result =>
+        {
+            if (result.Tokens is [var token] && int.TryParse(token.Value, CultureInfo.InvariantCulture, out var value) && value <= 0)
+            {
+                result.AddError("--wait must be a positive number of seconds.");
+            }
+        });
         var destination = new Option<bool>("--destination")
         {
             Description = "The set-up for a destination database instead of the source's",
@@ -112,7 +125,8 @@ internal static class PgSyncCommandLine
             (db, app, parse, output, ct) => Commands.ReplayAsync(db, app, parse.GetValue(limit), output, ct), limit));
 
         root.Add(DatabaseCommand("copy", "Run the initial copies the install recorded (resuming after their last chunk), with a progress bar; --table or --replace copy again from the beginning",
-            (db, app, parse, output, ct) => Commands.CopyAsync(db, app, parse.GetValue(table), parse.GetValue(replace), output, ct), table, replace));
+            (db, app, parse, output, ct) => Commands.CopyAsync(db, app, parse.GetValue(table), parse.GetValue(replace), TimeSpan.FromSeconds(parse.GetValue(wait)), output, parse.InvocationConfiguration.Error, ct),
+            table, replace, wait));
 
         var dbaScript = new Command("dba-script", "Print the one-time superuser set-up for the source database (--destination: for a destination database); needs no --assembly")
         {

@@ -59,6 +59,14 @@ public sealed class PgSyncCopier
         _apply = apply;
     }
 
+    /// <summary>
+    /// How long <see cref="RunAsync"/> waits for a destination that does not apply a chunk (it is down, or
+    /// refuses the chunk) before it gives up with a <see cref="TimeoutException"/>: the copy stays copying
+    /// with that chunk queued, and a later run applies it and goes on after it. Null (the default, and the
+    /// hosted worker's): it waits, with backoff, until cancelled. <c>pgsync copy --wait</c> sets it.
+    /// </summary>
+    public TimeSpan? DestinationTimeout { get; init; }
+
     /// <summary>Every recorded copy, by table and server (<c>pgsync.copy_status</c>); none before the first install.</summary>
     /// <param name="ct">Cancels the query.</param>
     /// <returns>The copies.</returns>
@@ -126,12 +134,13 @@ public sealed class PgSyncCopier
     /// done, one chunk at a time: each is queued, then applied (with whatever else the destination has
     /// queued before it) before the next is read, so the queue never holds more than one chunk of a copy
     /// and other tables' changes to the same destination keep flowing. A destination that does not accept
-    /// a chunk is retried with backoff until <paramref name="ct"/> is cancelled.
+    /// a chunk is retried with backoff until <paramref name="ct"/> is cancelled (or for <see cref="DestinationTimeout"/>).
     /// </summary>
     /// <param name="tables">The generated tables.</param>
     /// <param name="progress">Told after every chunk.</param>
     /// <param name="ct">Stops between chunks; what was queued stays recorded and a later run resumes after it.</param>
     /// <returns>The copies of <paramref name="tables"/>, as they ended.</returns>
+    /// <exception cref="TimeoutException">A destination applied nothing for <see cref="DestinationTimeout"/> while a chunk waited.</exception>
     public async Task<IReadOnlyList<CopyProgress>> RunAsync(IReadOnlyList<ReplicatedTable> tables, IProgress<CopyProgress>? progress = null, CancellationToken ct = default)
     {
         var chosen = Choose(tables, null);
@@ -166,6 +175,33 @@ public sealed class PgSyncCopier
         CopyLog.Started(_logger, name, server, copy.Chunks == 0 ? "starts" : "resumes", copy.Replace ? "replace" : "upsert", copy.RowsEstimate, copy.RowsCopied);
         var lastReport = Stopwatch.GetTimestamp();
         var chunkSql = new ChunkSql(_options.Schema, table, targets);
+        if (copy.Status == CopyStatus.Copying && await QueuedChunksAsync(connection, table, server, ct).ConfigureAwait(false) is { Count: > 0 } left)
+        {
+            // A chunk an earlier run queued and did not see applied (it was stopped first, the destination
+            // down) is applied before a new one is read: the queue holds one chunk of a copy, however often
+            // a copy is started while its destination is down.
+            foreach (var entry in left)
+            {
+                await ApplyAsync(connection, name, server, entry, ct).ConfigureAwait(false);
+            }
+
+            await SettleAsync(connection, ct).ConfigureAwait(false);
+            var settled = (await ReadProgressAsync(connection, ct).ConfigureAwait(false)).FirstOrDefault(p => p.Table == name && p.Server == server);
+            if (settled is not { IsRunning: true })
+            {
+                if (settled?.Status == CopyStatus.Done)
+                {
+                    CopyLog.Done(_logger, name, server, settled.RowsCopied, settled.Chunks, settled.RowsPerSecond);
+                }
+                else if (settled?.Status == CopyStatus.Failed)
+                {
+                    CopyLog.Skipped(_logger, name, server, "failed", settled.Reason);
+                }
+
+                return;
+            }
+        }
+
         while (true)
         {
             ct.ThrowIfCancellationRequested();
@@ -176,7 +212,7 @@ public sealed class PgSyncCopier
                 break; // no longer pending or copying (another copier finished it, or it was restarted as failed)
             }
 
-            // This chunk, and any an earlier run queued and did not see applied (it was killed first).
+            // This chunk, and any another copier queued meanwhile and did not see applied (it was killed first).
             foreach (var entry in await QueuedChunksAsync(connection, table, server, ct).ConfigureAwait(false))
             {
                 await ApplyAsync(connection, name, server, entry, ct).ConfigureAwait(false);
@@ -331,16 +367,29 @@ public sealed class PgSyncCopier
     }
 
     /// <summary>Applies the destination's queue until <paramref name="entry"/> has left it; waits with backoff while the destination does not accept it.</summary>
-    private Task<bool> ApplyAsync(NpgsqlConnection connection, string table, string server, long entry, CancellationToken ct) =>
-        QueueDrain.UntilAsync(
+    private async Task ApplyAsync(NpgsqlConnection connection, string table, string server, long entry, CancellationToken ct)
+    {
+        string? error = null;
+        var applied = await QueueDrain.UntilAsync(
             connection,
             _options.Schema,
             server,
             _apply,
             QueueDrain.Left(connection, _options.Schema, entry),
-            giveUpAfter: null,
-            (error, delay) => CopyLog.Waiting(_logger, table, server, entry, error, delay),
-            ct);
+            DestinationTimeout,
+            (failing, delay) =>
+            {
+                error = failing;
+                CopyLog.Waiting(_logger, table, server, entry, failing, delay);
+            },
+            ct).ConfigureAwait(false);
+        if (!applied)
+        {
+            throw new TimeoutException(
+                $"the initial copy of {table} to {server} stopped: the destination has not applied entry {entry} of it within {DestinationTimeout} " +
+                $"({error ?? "no error recorded"}); the copy resumes with that chunk at the next run");
+        }
+    }
 
     private async Task<List<long>> QueuedChunksAsync(NpgsqlConnection connection, ReplicatedTable table, string server, CancellationToken ct)
     {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -20,6 +21,7 @@ namespace RoslynPgSync.Tests.Copy;
 /// Rows a table held before replication was installed reach the destination (PgSyncOptions.InitialCopy):
 /// online, under writers, resumable after a kill, and recorded honestly (pgsync.copy_status).
 /// </summary>
+[Collection(CopyWorkers.Name)]
 public sealed class InitialCopyTests(ITestOutputHelper output)
 {
     private const string Items = "cp.items";
@@ -261,6 +263,114 @@ public sealed class InitialCopyTests(ITestOutputHelper output)
         Assert.Equal(CopyStatus.Done, (await monitor.GetCopiesAsync()).Single(c => c.Table == Items).Status);
         Assert.Equal(await DigestAsync(bed.Local.ConnectionString, Items), await DigestAsync(bed.Remote.ConnectionString, ItemsCopy));
         Assert.Contains(logs.Messages, m => m.EventId.Id == PgSyncEventIds.CopyDone);
+    }
+
+    [Fact]
+    public async Task The_copy_gauges_show_the_hosted_workers_copy_running_and_then_done_with_every_row()
+    {
+        const int chunkRows = 5000;
+        var watch = Stopwatch.StartNew();
+        await using var bed = await TestBed.Create().Pair(Server).BuildAsync();
+        await FillAsync(bed, Rows);
+        using var gauges = new CopyGauges();
+        using var host = WorkerHost.Build(new CollectingLoggerProvider(), services => services.AddPgSync(
+            PgSyncInstaller.Tables,
+            o => { o.NodeName = "local"; o.CreateMissingTables = true; o.InitialCopyChunkRows = chunkRows; o.AddServer(Server, bed.Remote.ConnectionString); },
+            h => { h.LocalConnectionString = bed.Local.ConnectionString; h.PollInterval = TimeSpan.FromMilliseconds(100); }));
+        var monitor = host.Services.GetRequiredService<PgSyncMonitor>();
+
+        await host.StartAsync();
+        await WorkerHost.Worker(host).Installed.WaitAsync(TimeSpan.FromSeconds(30));
+        // While it runs: a reading with the copy running, part of the rows copied, and the estimate.
+        CopyGauges.Reading? during = null;
+        await WorkerHost.Eventually(
+            () => Task.FromResult((during = gauges.Read()) is { Running: 1, Rows: > 0 and < Rows, Estimate: not null }),
+            () => $"last reading {during}",
+            seconds: 60);
+        await WorkerHost.Eventually(async () => !(await monitor.GetCopiesAsync()).Any(c => c.IsRunning), seconds: 60);
+        // The worker observes the copies every cycle: once it saw the copy done, the gauges say so.
+        CopyGauges.Reading? after = null;
+        await WorkerHost.Eventually(() => Task.FromResult((after = gauges.Read()) is { Running: 0 }), () => $"last reading {after}");
+        await host.StopAsync();
+        output.WriteLine($"during: {during}; after: {after}; {watch.ElapsedMilliseconds} ms");
+
+        Assert.Equal(1, during!.Running);
+        Assert.Equal("copying", during.Status);
+        Assert.InRange(during.Rows!.Value, 1, Rows - 1);
+        Assert.Equal(0, during.Rows % chunkRows);
+        // reltuples, or a count while the table was never analyzed: within a tenth of the rows either way.
+        Assert.InRange(during.Estimate!.Value, Rows * 9 / 10, Rows * 11 / 10);
+        Assert.Equal(0, after!.Running);
+        Assert.Equal("done", after.Status);
+        Assert.Equal(Rows, after.Rows);
+        Assert.Equal(during.Estimate, after.Estimate);
+        Assert.Equal(await Db.ScalarAsync<long>(bed.Local.ConnectionString, "SELECT count(*) FROM cp.items"), after.Rows);
+    }
+
+    /// <summary>
+    /// The RoslynPgSync meter's copy gauges (pgsync.copy.rows, .rows_estimate, .running) for cp.items to
+    /// copy_async, read on demand. The meter is process-wide; the tests with copy_async workers run one at a time.
+    /// </summary>
+    private sealed class CopyGauges : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private Reading _reading = new(null, null, null, null);
+
+        public CopyGauges()
+        {
+            _listener.InstrumentPublished = (i, l) =>
+            {
+                if (i.Meter.Name == PgSyncMetrics.MeterName && i.Name.StartsWith("pgsync.copy.", StringComparison.Ordinal))
+                {
+                    l.EnableMeasurementEvents(i);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((i, value, tags, _) => Record(i.Name, value, tags));
+            _listener.SetMeasurementEventCallback<int>((i, value, tags, _) => Record(i.Name, value, tags));
+            _listener.Start();
+        }
+
+        /// <summary>One collection of the gauges: null for one that reported nothing for the copy.</summary>
+        public Reading Read()
+        {
+            lock (_listener)
+            {
+                _reading = new Reading(null, null, null, null);
+                _listener.RecordObservableInstruments();
+                return _reading;
+            }
+        }
+
+        public void Dispose() => _listener.Dispose();
+
+        private void Record(string instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            string? destination = null, table = null, status = null;
+            foreach (var tag in tags)
+            {
+                switch (tag.Key)
+                {
+                    case "pgsync.destination": destination = tag.Value as string; break;
+                    case "pgsync.table": table = tag.Value as string; break;
+                    case "pgsync.copy.status": status = tag.Value as string; break;
+                }
+            }
+
+            if (destination != Server || table != Items)
+            {
+                return;
+            }
+
+            _reading = instrument switch
+            {
+                "pgsync.copy.rows" => _reading with { Rows = value, Status = status },
+                "pgsync.copy.rows_estimate" => _reading with { Estimate = value },
+                "pgsync.copy.running" => _reading with { Running = (int)value },
+                _ => _reading,
+            };
+        }
+
+        public sealed record Reading(long? Rows, long? Estimate, int? Running, string? Status);
     }
 
     private static Task<int> FillAsync(TestBed bed, int rows) => Db.ExecuteAsync(

@@ -23,6 +23,7 @@ public sealed class CliUsageTests
     [InlineData("status", "--assembly --config --section --local", "--limit --destination")]
     [InlineData("verify", "--assembly --config --section --local", "--limit --destination")]
     [InlineData("replay", "--assembly --config --section --local --limit", "--destination")]
+    [InlineData("copy", "--assembly --config --section --local --table --replace --wait", "--limit --destination")]
     [InlineData("dba-script", "--destination", "--assembly --config --section --local --limit")]
     public async Task Every_command_has_its_own_help_that_describes_exactly_its_options(string command, string options, string others)
     {
@@ -94,6 +95,17 @@ public sealed class CliUsageTests
 
         Assert.Equal(ExitCodes.UsageError, bad.Code);
         Assert.Contains("--limit", bad.Error.Split('\n')[0], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("0")]
+    public async Task A_copy_wait_that_is_not_a_positive_number_of_seconds_is_a_usage_error(string wait)
+    {
+        var bad = await CliRun.RunAsync("copy", "--assembly", App, "--wait", wait);
+
+        Assert.Equal(ExitCodes.UsageError, bad.Code);
+        Assert.Contains("--wait", bad.Error.Split('\n')[0], StringComparison.Ordinal);
     }
 
     [Fact]
