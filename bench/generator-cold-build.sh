@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The generator's and analyzer's cost in a cold consumer build, as the compiler itself reports it
-# (issue 16, point 8). Writes a consumer with $TYPES [Replicate] classes (the shape of
+# (issue 16, point 8). Writes a consumer with $TYPES [Replicate] classes (the bench's generator corpus,
 # bench/RoslynPgSync.Bench/GeneratorCorpus.cs: ten to a file, modes cycling, every fourth renamed on
-# the destination, every fifth filtered) into a temporary directory, then builds it $RUNS times with
+# the destination, every fifth filtered, plus one unrelated file) into a temporary directory, then builds it $RUNS times with
 # a new in-process csc each time (no compiler server: -p:UseSharedCompilation=false,
 # --disable-build-servers), -p:ReportAnalyzer=true at detailed verbosity, and prints the
 # RoslynPgSync.Generator lines of "Total analyzer execution time" and "Total generator execution time"
@@ -10,6 +10,8 @@
 #
 # Usage: bench/generator-cold-build.sh            (TYPES=500 RUNS=3)
 #        TYPES=100 RUNS=5 KEEP=1 bench/generator-cold-build.sh
+#        GENERATOR_DLL=/path/RoslynPgSync.Generator.dll bench/generator-cold-build.sh   (another build of
+#        the generator, e.g. main's, instead of this checkout's: for before/after on the same machine state)
 set -euo pipefail
 
 TYPES=${TYPES:-500}
@@ -23,7 +25,7 @@ trap cleanup EXIT
 dotnet build "$repo/src/Generator/RoslynPgSync.Generator.csproj" -c Release --disable-build-servers -nodeReuse:false -v:q -nologo >/dev/null
 dotnet build "$repo/src/Runtime/RoslynPgSync.csproj" -c Release -f net10.0 --disable-build-servers -nodeReuse:false -v:q -nologo >/dev/null
 
-mkdir -p "$work/Consumer/Models" "$work/Consumer/Util"
+mkdir -p "$work/Consumer"
 cat >"$work/Consumer/Consumer.csproj" <<EOF
 <Project Sdk="Microsoft.NET.Sdk">
   <PropertyGroup>
@@ -34,60 +36,14 @@ cat >"$work/Consumer/Consumer.csproj" <<EOF
   </PropertyGroup>
   <ItemGroup>
     <ProjectReference Include="$repo/src/Runtime/RoslynPgSync.csproj" SetTargetFramework="TargetFramework=net10.0" />
-    <ProjectReference Include="$repo/src/Generator/RoslynPgSync.Generator.csproj" OutputItemType="Analyzer" ReferenceOutputAssembly="false" />
+    $(if [ -n "${GENERATOR_DLL:-}" ]; then echo "<Analyzer Include=\"$GENERATOR_DLL\" />"; else echo '<ProjectReference Include="'"$repo"'/src/Generator/RoslynPgSync.Generator.csproj" OutputItemType="Analyzer" ReferenceOutputAssembly="false" />'; fi)
   </ItemGroup>
 </Project>
 EOF
 
-cat >"$work/Consumer/Util/Checksum.cs" <<'EOF'
-namespace Consumer.Util;
-
-/// <summary>Nothing to do with replication.</summary>
-public static class Checksum
-{
-    public static int Of(string text)
-    {
-        var hash = 17;
-        foreach (var c in text)
-        {
-            hash = unchecked(hash * 31 + c);
-        }
-
-        return hash;
-    }
-}
-EOF
-
-for ((first = 0; first < TYPES; first += 10)); do
-  file=$(printf '%s/Consumer/Models/Batch%03d.cs' "$work" $((first / 10)))
-  {
-    printf 'using System;\nusing System.ComponentModel.DataAnnotations;\nusing System.ComponentModel.DataAnnotations.Schema;\nusing RoslynPgSync;\n\nnamespace Consumer.Models;\n'
-    for ((i = first; i < first + 10 && i < TYPES; i++)); do
-      case $((i % 3)) in 0) mode=Async ;; 1) mode=Sync ;; *) mode=Strict ;; esac
-      target=""; [ $((i % 4)) -eq 3 ] && target=", TargetSchema = \"remote\", TargetTable = \"r_$i\""
-      where=""; [ $((i % 5)) -eq 4 ] && where=", Where = \"amount > 0\""
-      cat <<EOF
-
-/// <summary>Benchmark table $i.</summary>
-[Table("t_$i", Schema = "bench")]
-[Replicate("dst", Mode = ReplicationMode.$mode$target$where)]
-public sealed class Table$(printf '%04d' "$i")
-{
-    [Key, Column(Order = 0)] public int TenantId { get; set; }
-    [Key, Column(Order = 1)] public string Code { get; set; } = "";
-    [Key, Column(Order = 2)] public long Id { get; set; }
-    public string? Info { get; set; }
-    public decimal Amount { get; set; }
-    public bool Active { get; set; }
-    public Guid Reference { get; set; }
-    public short? Quantity { get; set; }
-    [Column(TypeName = "timestamp(0) without time zone")] public DateTime? CrtTime { get; set; }
-    [Column("modified_at")] public DateTimeOffset ModTime { get; set; }
-}
-EOF
-    done
-  } >"$file"
-done
+# The sources are the bench's own corpus (GeneratorCorpus), written out by the bench program.
+dotnet run -c Release --project "$repo/bench/RoslynPgSync.Bench" --disable-build-servers -nodeReuse:false -v:q -- \
+  --write-generator-corpus "$work/Consumer" --types "$TYPES" >/dev/null
 
 dotnet restore "$work/Consumer/Consumer.csproj" --disable-build-servers -v:q -nologo >/dev/null
 
