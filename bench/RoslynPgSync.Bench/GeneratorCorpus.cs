@@ -67,6 +67,23 @@ internal sealed class GeneratorCorpus
         return new GeneratorCorpus(types, compilation, unrelated, editedUnrelated);
     }
 
+    /// <summary>
+    /// Writes the same sources under <paramref name="directory"/> (Models/BatchNNN.cs, Util/Checksum.cs), for
+    /// bench/generator-cold-build.sh, which builds them as a consumer project with the command-line compiler.
+    /// </summary>
+    public static void WriteTo(string directory, int types)
+    {
+        Directory.CreateDirectory(Path.Combine(directory, "Models"));
+        Directory.CreateDirectory(Path.Combine(directory, "Util"));
+        for (var first = 0; first < types; first += TypesPerFile)
+        {
+            var path = Path.Combine(directory, "Models", string.Create(CultureInfo.InvariantCulture, $"Batch{first / TypesPerFile:D3}.cs"));
+            File.WriteAllText(path, ModelFile(first, Math.Min(types, first + TypesPerFile)));
+        }
+
+        File.WriteAllText(Path.Combine(directory, "Util", "Checksum.cs"), UnrelatedFile(edited: false));
+    }
+
     /// <summary>A new compilation with the unrelated edit, as the IDE makes one per keystroke.</summary>
     public CSharpCompilation Edited() => Compilation.ReplaceSyntaxTree(Unrelated, EditedUnrelated);
 

@@ -12,6 +12,7 @@ namespace RoslynPgSync.Bench;
 
 /// <summary>
 /// dotnet run -c Release --project bench/RoslynPgSync.Bench [-- --quick] [--only bulk,oltp,drain,copy,depth,generator] [--configurations sync,async,...] [--copy-rows N] [--depth-entries 1000000] [--output bench/results/latest.md]
+/// (or -- --write-generator-corpus DIR [--types N]: only writes the generator workload's sources, for bench/generator-cold-build.sh)
 /// Starts one throwaway cluster (fsync off for every configuration alike, wal_level logical for the
 /// native configuration), runs the workloads and writes a markdown report with ratios to plain.
 /// --copy-rows (or BENCH_COPY_ROWS) sets the copy workload's table size: 1,000,000 by default, e.g.
@@ -30,6 +31,13 @@ public static class BenchProgram
             e.Cancel = true;
             cancellation.Cancel();
         };
+        if (Argument(args, "--write-generator-corpus") is { } corpusDirectory)
+        {
+            // bench/generator-cold-build.sh: the generator workload's sources, to build as a real project.
+            GeneratorCorpus.WriteTo(corpusDirectory, int.Parse(Argument(args, "--types") ?? "500", CultureInfo.InvariantCulture));
+            return 0;
+        }
+
         var quick = args.Contains("--quick");
         var output = Argument(args, "--output") ?? Path.Combine("bench", "results", quick ? "quick.md" : "latest.md");
         var only = Argument(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? Workloads.ToArray();

@@ -49,24 +49,25 @@ public sealed class PgSyncGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(valid, static (spc, table) =>
             spc.AddSource(table.HintName, InstallerEmitter.EmitTable(table)));
 
+        // Reference types only from here on (see InstallerModel): the table list is collected as it is and
+        // sorted once, instead of through a per-table tuple.
         var names = valid
-            .Select(static (t, _) => (t.HintName, t.MemberSuffix))
             .Collect()
-            .Select(static (all, _) => new EquatableArray<string>(
-                all.OrderBy(n => n.HintName, StringComparer.Ordinal).Select(n => n.MemberSuffix)))
+            .Select(static (all, _) => new InstallerModel(new EquatableArray<string>(
+                all.OrderBy(static t => t.HintName, StringComparer.Ordinal).Select(static t => t.MemberSuffix))))
             .WithTrackingName(Steps.TableNames);
 
         // The installer class is emitted whenever the runtime is referenced, even with no valid table,
         // so that calls to it compile and the user sees only the analyzers' diagnostics.
         var runtimeReferenced = context.CompilationProvider
-            .Select(static (c, _) => c.GetTypeByMetadataName("RoslynPgSync.ReplicatedTable") is not null)
+            .Select(static (c, _) => c.GetTypeByMetadataName("RoslynPgSync.ReplicatedTable") is null ? RuntimeReference.Absent : RuntimeReference.Present)
             .WithTrackingName(Steps.RuntimeReferenced);
 
         context.RegisterSourceOutput(names.Combine(runtimeReferenced), static (spc, pair) =>
         {
-            if (pair.Right)
+            if (pair.Right == RuntimeReference.Present)
             {
-                spc.AddSource(InstallerEmitter.InstallerHintName, InstallerEmitter.EmitInstaller(pair.Left));
+                spc.AddSource(InstallerEmitter.InstallerHintName, InstallerEmitter.EmitInstaller(pair.Left.MemberSuffixes));
             }
         });
     }

@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using RoslynPgSync.Generator.Diagnostics;
@@ -45,15 +44,14 @@ public sealed class ReplicateAnalyzer : DiagnosticAnalyzer
     private static void Analyze(SymbolAnalysisContext context)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        var replicate = type.GetAttributes().Where(a => KnownTypes.IsReplicate(a.AttributeClass)).ToList();
-        if (replicate.Count == 0)
+        if (!TableParser.HasAttribute(type, KnownTypes.IsReplicate))
         {
             return;
         }
 
         var problems = new List<Problem>();
         TableParser.Inspect(type, problems, context.CancellationToken);
-        var fallback = type.Locations.FirstOrDefault() ?? Location.None;
+        var fallback = TableParser.FirstLocation(type) ?? Location.None;
         foreach (var problem in problems)
         {
             context.ReportDiagnostic(problem.ToDiagnostic(fallback));

@@ -24,16 +24,19 @@ internal static class KeyResolver
         if (keyed.Count > 1)
         {
             // A composite key needs an explicit, unambiguous Column(Order) on every member.
-            if (keyed.Any(c => c.Order is null) || keyed.Select(c => c.Order).Distinct().Count() != keyed.Count)
+            var unordered = keyed.FirstOrDefault(c => c.Order is null);
+            if (unordered is not null || !DistinctOrders(keyed))
             {
-                sink.Add(DiagnosticDescriptors.AmbiguousKeyOrder, keyed.FirstOrDefault(c => c.Order is null)?.Location ?? keyed[0].Location, type.Name);
+                sink.Add(DiagnosticDescriptors.AmbiguousKeyOrder, unordered?.Location ?? keyed[0].Location, type.Name);
                 return null;
             }
 
-            return keyed.OrderBy(c => c.Order).ToList();
+            // The orders are distinct, so an unstable sort gives OrderBy's order.
+            keyed.Sort(static (a, b) => a.Order!.Value.CompareTo(b.Order!.Value));
+            return keyed;
         }
 
-        var primaryKey = type.GetAttributes().FirstOrDefault(a => KnownTypes.IsPrimaryKey(a.AttributeClass));
+        var primaryKey = TableParser.FindAttribute(type, KnownTypes.IsPrimaryKey);
         if (primaryKey is not null)
         {
             return FromPrimaryKeyAttribute(type, primaryKey, columns, sink);
@@ -49,6 +52,20 @@ internal static class KeyResolver
         }
 
         return new List<ColumnDraft> { byConvention };
+    }
+
+    private static bool DistinctOrders(List<ColumnDraft> keyed)
+    {
+        var orders = new HashSet<int>();
+        foreach (var column in keyed)
+        {
+            if (!orders.Add(column.Order!.Value))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static List<ColumnDraft>? FromPrimaryKeyAttribute(INamedTypeSymbol type, AttributeData attribute, List<ColumnDraft> columns, ProblemSink sink)

@@ -88,11 +88,24 @@ internal static class TableParser
             return null;
         }
 
+        // Loops rather than LINQ over value types here and below: each such instantiation is JIT-compiled
+        // in every cold build, and there the compiler reports it as the generator's time.
         var keySet = new HashSet<ColumnDraft>(key);
+        var columnModels = new ColumnModel[columns.Count];
+        for (var i = 0; i < columns.Count; i++)
+        {
+            var c = columns[i];
+            var isKey = keySet.Contains(c);
+            columnModels[i] = new ColumnModel(c.MemberName, c.ColumnName, c.PgType, c.IsNullable && !isKey, isKey);
+        }
 
-        var columnModels = columns
-            .Select(c => new ColumnModel(c.MemberName, c.ColumnName, c.PgType, c.IsNullable && !keySet.Contains(c), keySet.Contains(c)))
-            .ToArray();
+        var keyColumns = new string[key.Count];
+        var pkVector = new int[key.Count];
+        for (var i = 0; i < key.Count; i++)
+        {
+            keyColumns[i] = key[i].ColumnName;
+            pkVector[i] = columns.IndexOf(key[i]) + 1;
+        }
 
         return new TableModel(
             Namespace: type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString(),
@@ -101,8 +114,8 @@ internal static class TableParser
             SourceSchema: schema,
             SourceTable: table,
             Columns: new EquatableArray<ColumnModel>(columnModels),
-            KeyColumns: new EquatableArray<string>(key.Select(k => k.ColumnName)),
-            PkVector: new EquatableArray<int>(key.Select(k => columns.IndexOf(k) + 1)),
+            KeyColumns: new EquatableArray<string>(keyColumns),
+            PkVector: new EquatableArray<int>(pkVector),
             Targets: new EquatableArray<TargetModel>(targets));
     }
 
@@ -208,10 +221,10 @@ internal static class TableParser
             foreach (var member in chain.Pop().GetMembers())
             {
                 if (member is IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public, GetMethod: not null } property &&
-                    !property.GetAttributes().Any(a => KnownTypes.IsNotMapped(a.AttributeClass)))
+                    !HasAttribute(property, KnownTypes.IsNotMapped))
                 {
                     // An override or `new` member replaces the base one in place.
-                    var index = declared.FindIndex(p => p.Name == property.Name);
+                    var index = IndexOfName(declared, property.Name);
                     if (index >= 0)
                     {
                         declared[index] = property;
@@ -227,16 +240,54 @@ internal static class TableParser
         return declared;
     }
 
+    /// <summary>Whether <paramref name="symbol"/> carries an attribute that <paramref name="isKind"/> accepts.</summary>
+    public static bool HasAttribute(ISymbol symbol, Func<INamedTypeSymbol?, bool> isKind) => FindAttribute(symbol, isKind) is not null;
+
+    /// <summary>The first attribute of <paramref name="symbol"/> that <paramref name="isKind"/> accepts, or null.</summary>
+    public static AttributeData? FindAttribute(ISymbol symbol, Func<INamedTypeSymbol?, bool> isKind)
+    {
+        foreach (var attribute in symbol.GetAttributes())
+        {
+            if (isKind(attribute.AttributeClass))
+            {
+                return attribute;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The first location of <paramref name="symbol"/>, or null.</summary>
+    public static Location? FirstLocation(ISymbol symbol)
+    {
+        var locations = symbol.Locations;
+        return locations.Length > 0 ? locations[0] : null;
+    }
+
+    private static int IndexOfName(List<IPropertySymbol> properties, string name)
+    {
+        for (var i = 0; i < properties.Count; i++)
+        {
+            if (properties[i].Name == name)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     private static ColumnDraft? ReadColumn(IPropertySymbol property, ProblemSink sink)
     {
-        var location = property.Locations.FirstOrDefault();
+        var location = FirstLocation(property);
         string? name = null;
         string? typeName = null;
         int? order = null;
         var isKey = false;
         var isRequired = false;
         int? maxLength = null;
-        (int Precision, int? Scale)? precision = null;
+        int? precision = null;
+        int? scale = null;
 
         foreach (var attribute in property.GetAttributes())
         {
@@ -263,7 +314,8 @@ internal static class TableParser
             else if (KnownTypes.IsPrecision(attributeClass) && attribute.ConstructorArguments.Length > 0 &&
                      attribute.ConstructorArguments[0].Value is int p)
             {
-                precision = (p, attribute.ConstructorArguments.Length > 1 ? attribute.ConstructorArguments[1].Value as int? : null);
+                precision = p;
+                scale = attribute.ConstructorArguments.Length > 1 ? attribute.ConstructorArguments[1].Value as int? : null;
             }
         }
 
@@ -286,7 +338,7 @@ internal static class TableParser
         }
         else
         {
-            pgType = Refine(mapped, maxLength, precision);
+            pgType = Refine(mapped, maxLength, precision, scale);
         }
 
         var columnName = name ?? SnakeCase.Convert(property.Name);
@@ -304,7 +356,7 @@ internal static class TableParser
     }
 
     /// <summary>[MaxLength]/[StringLength] on text and [Precision] on numeric, as EF Core's Npgsql provider maps them.</summary>
-    private static string Refine(string mapped, int? maxLength, (int Precision, int? Scale)? precision)
+    private static string Refine(string mapped, int? maxLength, int? precision, int? scale)
     {
         var invariant = System.Globalization.CultureInfo.InvariantCulture;
         if (mapped == "text" && maxLength is { } length)
@@ -314,9 +366,9 @@ internal static class TableParser
 
         if (mapped == "numeric" && precision is { } p)
         {
-            return p.Scale is { } scale
-                ? "numeric(" + p.Precision.ToString(invariant) + "," + scale.ToString(invariant) + ")"
-                : "numeric(" + p.Precision.ToString(invariant) + ")";
+            return scale is { } s
+                ? "numeric(" + p.ToString(invariant) + "," + s.ToString(invariant) + ")"
+                : "numeric(" + p.ToString(invariant) + ")";
         }
 
         return mapped;
@@ -325,7 +377,8 @@ internal static class TableParser
     private static List<TargetModel>? ReadTargets(INamedTypeSymbol type, string sourceSchema, string sourceTable, List<ColumnDraft> columns, ProblemSink sink)
     {
         var targets = new List<TargetModel>();
-        var seen = new HashSet<(string, string, string)>();
+        // server, schema and table joined by NUL, which none of them contains once checked.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var attribute in type.GetAttributes())
         {
             if (!KnownTypes.IsReplicate(attribute.AttributeClass))
@@ -371,7 +424,7 @@ internal static class TableParser
                 }
             }
 
-            if (valid && !seen.Add((server!, schema, table)))
+            if (valid && !seen.Add(server + "\0" + schema + "\0" + table))
             {
                 sink.Add(DiagnosticDescriptors.DuplicateTarget, location, type.Name, server!, schema, table);
                 valid = false;
