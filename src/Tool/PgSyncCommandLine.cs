@@ -60,14 +60,7 @@ internal static class PgSyncCommandLine
             DefaultValueFactory = _ => 1000,
             Description = "At most this many of the oldest queued entries are applied",
         };
-        limit.Validators.Add(result =>
-        {
-            // A value that is not a number is the parser's own error; the default needs no check.
-            if (result.Tokens is [var token] && int.TryParse(token.Value, CultureInfo.InvariantCulture, out var value) && value <= 0)
-            {
-                result.AddError("--limit must be a positive number.");
-            }
-        });
+        Positive(limit, "--limit must be a positive number.");
         var table = new Option<string?>("--table")
         {
             HelpName = "schema.table",
@@ -91,13 +84,7 @@ internal static class PgSyncCommandLine
             DefaultValueFactory = _ => 60,
             Description = "How long a copy waits for a destination that applies none of its chunks (down, or refusing one) before it stops with exit code 1; a later copy resumes",
         };
-        wait.Validators.Add(result =>
-        {
-            if (result.Tokens is [var token] && int.TryParse(token.Value, CultureInfo.InvariantCulture, out var value) && value <= 0)
-            {
-                result.AddError("--wait must be a positive number of seconds.");
-            }
-        });
+        Positive(wait, "--wait must be a positive number of seconds.");
         var destination = new Option<bool>("--destination")
         {
             Description = "The set-up for a destination database instead of the source's",
@@ -172,4 +159,14 @@ internal static class PgSyncCommandLine
                 }
             }, [local, .. extra]);
     }
+
+    /// <summary>Refuses a value of <paramref name="option"/> that is a number but not positive (one that is not a number is the parser's own error; the default needs no check).</summary>
+    private static void Positive(Option<int> option, string error) =>
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens is [var token] && int.TryParse(token.Value, CultureInfo.InvariantCulture, out var value) && value <= 0)
+            {
+                result.AddError(error);
+            }
+        });
 }
