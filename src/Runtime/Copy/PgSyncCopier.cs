@@ -180,24 +180,10 @@ public sealed class PgSyncCopier
             // A chunk an earlier run queued and did not see applied (it was stopped first, the destination
             // down) is applied before a new one is read: the queue holds one chunk of a copy, however often
             // a copy is started while its destination is down.
-            foreach (var entry in left)
-            {
-                await ApplyAsync(connection, name, server, entry, ct).ConfigureAwait(false);
-            }
-
-            await SettleAsync(connection, ct).ConfigureAwait(false);
-            var settled = (await ReadProgressAsync(connection, ct).ConfigureAwait(false)).FirstOrDefault(p => p.Table == name && p.Server == server);
+            var settled = await ApplyQueuedAsync(connection, table, server, left, ct).ConfigureAwait(false);
             if (settled is not { IsRunning: true })
             {
-                if (settled?.Status == CopyStatus.Done)
-                {
-                    CopyLog.Done(_logger, name, server, settled.RowsCopied, settled.Chunks, settled.RowsPerSecond);
-                }
-                else if (settled?.Status == CopyStatus.Failed)
-                {
-                    CopyLog.Skipped(_logger, name, server, "failed", settled.Reason);
-                }
-
+                LogEnd(name, server, settled);
                 return;
             }
         }
@@ -213,13 +199,7 @@ public sealed class PgSyncCopier
             }
 
             // This chunk, and any another copier queued meanwhile and did not see applied (it was killed first).
-            foreach (var entry in await QueuedChunksAsync(connection, table, server, ct).ConfigureAwait(false))
-            {
-                await ApplyAsync(connection, name, server, entry, ct).ConfigureAwait(false);
-            }
-
-            await SettleAsync(connection, ct).ConfigureAwait(false);
-            var now = (await ReadProgressAsync(connection, ct).ConfigureAwait(false)).FirstOrDefault(p => p.Table == name && p.Server == server);
+            var now = await ApplyQueuedAsync(connection, table, server, await QueuedChunksAsync(connection, table, server, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
             var milliseconds = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             CopyLog.Chunk(_logger, name, server, now?.Chunks ?? 0, chunk.Value.Rows, chunk.Value.Entry, milliseconds);
             if (now is not null)
@@ -231,20 +211,39 @@ public sealed class PgSyncCopier
                     CopyLog.Progress(_logger, name, server, now.RowsCopied, now.RowsEstimate, now.RowsPerSecond, now.Remaining);
                 }
 
-                if (now.Status == CopyStatus.Done)
-                {
-                    CopyLog.Done(_logger, name, server, now.RowsCopied, now.Chunks, now.RowsPerSecond);
-                }
-                else if (now.Status == CopyStatus.Failed)
-                {
-                    CopyLog.Skipped(_logger, name, server, "failed", now.Reason);
-                }
+                LogEnd(name, server, now);
             }
 
             if (chunk.Value.Finished || now is not { IsRunning: true })
             {
                 break;
             }
+        }
+    }
+
+    /// <summary>Applies the copy's queued chunk entries in order, settles the copies, and returns this copy's progress then.</summary>
+    private async Task<CopyProgress?> ApplyQueuedAsync(NpgsqlConnection connection, ReplicatedTable table, string server, IReadOnlyList<long> entries, CancellationToken ct)
+    {
+        var name = table.ToString();
+        foreach (var entry in entries)
+        {
+            await ApplyAsync(connection, name, server, entry, ct).ConfigureAwait(false);
+        }
+
+        await SettleAsync(connection, ct).ConfigureAwait(false);
+        return (await ReadProgressAsync(connection, ct).ConfigureAwait(false)).FirstOrDefault(p => p.Table == name && p.Server == server);
+    }
+
+    /// <summary>Logs how a copy ended, when it did: done, or failed (a chunk skipped).</summary>
+    private void LogEnd(string name, string server, CopyProgress? copy)
+    {
+        if (copy?.Status == CopyStatus.Done)
+        {
+            CopyLog.Done(_logger, name, server, copy.RowsCopied, copy.Chunks, copy.RowsPerSecond);
+        }
+        else if (copy?.Status == CopyStatus.Failed)
+        {
+            CopyLog.Skipped(_logger, name, server, "failed", copy.Reason);
         }
     }
 
