@@ -181,7 +181,7 @@ public sealed class CopyDestinationCrashTests(OwnClusterFixture destination, ITe
         Assert.NotNull(done.FinishedAt);
         Assert.Equal(0, await bed.QueueDepthAsync());
         Assert.Equal(0L, await WaitingChunksAsync(bed));
-        Assert.Equal(await DigestAsync(bed.Local.ConnectionString, Items), await DigestAsync(bed.Remote.ConnectionString, ItemsCopy));
+        Assert.Equal(await CopyItems.DigestAsync(bed.Local.ConnectionString, Items), await CopyItems.DigestAsync(bed.Remote.ConnectionString, ItemsCopy));
         Assert.Equal(Rows, await bed.AssertEachChangeAppliedOnceAsync());
     }
 
@@ -195,9 +195,7 @@ public sealed class CopyDestinationCrashTests(OwnClusterFixture destination, ITe
         try
         {
             var items = PgSyncInstaller.Tables.Single(t => t.SourceTable == "items");
-            await Db.ExecuteAsync(
-                bed.Local.ConnectionString,
-                items.CreateTableSql + $"INSERT INTO cp.items SELECT g, 1, md5(g::text) || repeat('p', g % 100) FROM generate_series(1, {Rows}) AS g");
+            await CopyItems.FillAsync(bed, Rows);
             await Db.ExecuteAsync(bed.Remote.ConnectionString, items.Targets[0].CreateTableSql);
             await bed.LogApplicationsAsync(ItemsCopy);
             if (install)
@@ -230,7 +228,4 @@ public sealed class CopyDestinationCrashTests(OwnClusterFixture destination, ITe
     /// <summary>The chunks of the copy queued and not yet applied.</summary>
     private static Task<long> WaitingChunksAsync(TestBed bed) =>
         Db.ScalarAsync<long>(bed.Local.ConnectionString, "SELECT count(*) FROM pgsync.copy_chunk WHERE table_name = 'items'");
-
-    private static Task<string> DigestAsync(string connectionString, string table) =>
-        Db.ScalarAsync<string>(connectionString, $"SELECT count(*) || ' ' || md5(COALESCE(string_agg(t::text, ',' ORDER BY id), '')) FROM {table} AS t");
 }

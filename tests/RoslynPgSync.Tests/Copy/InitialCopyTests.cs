@@ -34,7 +34,7 @@ public sealed class InitialCopyTests(ITestOutputHelper output)
     {
         var logs = new CollectingLoggerProvider();
         await using var bed = await TestBed.Create().Pair(Server).BuildAsync();
-        await FillAsync(bed, Rows);
+        await CopyItems.FillAsync(bed, Rows);
         await Db.ExecuteAsync(
             bed.Local.ConnectionString,
             PgSyncInstaller.Tables.Single(t => t.SourceTable == "pairs").CreateTableSql +
@@ -44,7 +44,7 @@ public sealed class InitialCopyTests(ITestOutputHelper output)
         await PgSyncInstallation.InstallAsync(bed.LocalSource, bed.Options, PgSyncInstaller.Tables, logs.CreateLogger("install"));
         output.WriteLine($"install with the copy of {Rows} rows: {watch.ElapsedMilliseconds} ms");
 
-        Assert.Equal(await DigestAsync(bed.Local.ConnectionString, Items), await DigestAsync(bed.Remote.ConnectionString, ItemsCopy));
+        Assert.Equal(await CopyItems.DigestAsync(bed.Local.ConnectionString, Items), await CopyItems.DigestAsync(bed.Remote.ConnectionString, ItemsCopy));
         Assert.Equal(
             await TestBed.RowsAsync(bed.Local.ConnectionString, "(SELECT * FROM cp.pairs WHERE kept)", "k1, k2"),
             await TestBed.RowsAsync(bed.Remote.ConnectionString, "cp_copy.pairs", "k1, k2"));
@@ -73,7 +73,7 @@ public sealed class InitialCopyTests(ITestOutputHelper output)
     {
         var logs = new CollectingLoggerProvider();
         await using var bed = await TestBed.Create().Pair(Server).BuildAsync();
-        await FillAsync(bed, 1000);
+        await CopyItems.FillAsync(bed, 1000);
         var target = PgSyncInstaller.Tables.Single(t => t.SourceTable == "items").Targets[0];
         await Db.ExecuteAsync(bed.Remote.ConnectionString, target.CreateTableSql + "INSERT INTO cp_copy.items VALUES (1, 99, 'the destination''s own'), (5000, 1, 'not in the source')");
 
@@ -91,7 +91,7 @@ public sealed class InitialCopyTests(ITestOutputHelper output)
         var done = (await copier.RunAsync(PgSyncInstaller.Tables)).Single(c => c.Table == Items);
         Assert.Equal(CopyStatus.Done, done.Status);
         Assert.True(done.Replace);
-        Assert.Equal(await DigestAsync(bed.Local.ConnectionString, Items), await DigestAsync(bed.Remote.ConnectionString, ItemsCopy));
+        Assert.Equal(await CopyItems.DigestAsync(bed.Local.ConnectionString, Items), await CopyItems.DigestAsync(bed.Remote.ConnectionString, ItemsCopy));
     }
 
     [Fact]
@@ -102,12 +102,12 @@ public sealed class InitialCopyTests(ITestOutputHelper output)
         var target = PgSyncInstaller.Tables.Single(t => t.SourceTable == "items").Targets[0];
         foreach (var bed in new[] { replaced, never })
         {
-            await FillAsync(bed, 5000);
+            await CopyItems.FillAsync(bed, 5000);
             await Db.ExecuteAsync(bed.Remote.ConnectionString, target.CreateTableSql + "INSERT INTO cp_copy.items VALUES (1, 99, 'stale'), (9000, 1, 'not in the source')");
             await PgSyncInstaller.InstallAsync(bed.LocalSource, bed.Options);
         }
 
-        Assert.Equal(await DigestAsync(replaced.Local.ConnectionString, Items), await DigestAsync(replaced.Remote.ConnectionString, ItemsCopy));
+        Assert.Equal(await CopyItems.DigestAsync(replaced.Local.ConnectionString, Items), await CopyItems.DigestAsync(replaced.Remote.ConnectionString, ItemsCopy));
         Assert.Equal(CopyStatus.Done, (await new PgSyncCopier(replaced.LocalSource, replaced.Options).GetProgressAsync()).Single(c => c.Table == Items).Status);
 
         Assert.Equal(2L, await Db.ScalarAsync<long>(never.Remote.ConnectionString, "SELECT count(*) FROM cp_copy.items"));
@@ -118,7 +118,7 @@ public sealed class InitialCopyTests(ITestOutputHelper output)
     public async Task The_copy_runs_online_under_four_writers_and_the_destination_ends_equal()
     {
         await using var bed = await TestBed.Create().Pair(Server).Configure("local", o => o.InitialCopyChunkRows = 2000).BuildAsync();
-        await FillAsync(bed, Rows);
+        await CopyItems.FillAsync(bed, Rows);
         await PgSyncInstallation.InstallAsync(bed.LocalSource, bed.Options, PgSyncInstaller.Tables, logger: null, copy: false, CancellationToken.None);
 
         using var stop = new CancellationTokenSource();
@@ -148,14 +148,14 @@ public sealed class InitialCopyTests(ITestOutputHelper output)
         output.WriteLine($"copy of {Rows} rows in {watch.ElapsedMilliseconds} ms ({copy.Chunks} chunks) under {during} writes");
         Assert.Equal(CopyStatus.Done, copy.Status);
         Assert.True(during > 100, $"only {during} writes ran during the copy");
-        Assert.Equal(await DigestAsync(bed.Local.ConnectionString, Items), await DigestAsync(bed.Remote.ConnectionString, ItemsCopy));
+        Assert.Equal(await CopyItems.DigestAsync(bed.Local.ConnectionString, Items), await CopyItems.DigestAsync(bed.Remote.ConnectionString, ItemsCopy));
     }
 
     [Fact]
     public async Task A_copy_killed_mid_way_resumes_after_its_last_chunk_and_counts_each_row_once()
     {
         await using var bed = await TestBed.Create().Pair(Server).BuildAsync();
-        await FillAsync(bed, Rows);
+        await CopyItems.FillAsync(bed, Rows);
         await PgSyncInstallation.InstallAsync(bed.LocalSource, bed.Options, PgSyncInstaller.Tables, logger: null, copy: false, CancellationToken.None);
 
         // pgsync copy in a process of its own, small chunks, killed (SIGKILL) part-way.
@@ -190,14 +190,14 @@ public sealed class InitialCopyTests(ITestOutputHelper output)
         Assert.Equal(CopyStatus.Done, done.Status);
         Assert.Equal(Rows, done.RowsCopied);
         Assert.Equal(Rows / 1000, done.Chunks);
-        Assert.Equal(await DigestAsync(bed.Local.ConnectionString, Items), await DigestAsync(bed.Remote.ConnectionString, ItemsCopy));
+        Assert.Equal(await CopyItems.DigestAsync(bed.Local.ConnectionString, Items), await CopyItems.DigestAsync(bed.Remote.ConnectionString, ItemsCopy));
     }
 
     [Fact]
     public async Task A_copy_is_done_only_when_every_chunk_is_applied_and_failed_when_an_operator_skips_one()
     {
         await using var bed = await TestBed.Create().Pair(Server).BuildAsync();
-        await FillAsync(bed, 3000);
+        await CopyItems.FillAsync(bed, 3000);
         var target = PgSyncInstaller.Tables.Single(t => t.SourceTable == "items").Targets[0];
         // The destination rejects row 2500 (in the third chunk of 1000) while its table is still empty at install.
         await Db.ExecuteAsync(
@@ -233,7 +233,7 @@ public sealed class InitialCopyTests(ITestOutputHelper output)
     public async Task The_hosted_worker_copies_in_the_background_and_its_health_check_is_degraded_until_the_copy_is_done()
     {
         await using var bed = await TestBed.Create().Pair(Server).BuildAsync();
-        await FillAsync(bed, Rows);
+        await CopyItems.FillAsync(bed, Rows);
         var logs = new CollectingLoggerProvider();
         using var host = WorkerHost.Build(logs, services =>
         {
@@ -261,7 +261,7 @@ public sealed class InitialCopyTests(ITestOutputHelper output)
         Assert.Contains($"initial copy of {Items} to {Server} running", degraded.Description, StringComparison.Ordinal);
         Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, healthy.Status);
         Assert.Equal(CopyStatus.Done, (await monitor.GetCopiesAsync()).Single(c => c.Table == Items).Status);
-        Assert.Equal(await DigestAsync(bed.Local.ConnectionString, Items), await DigestAsync(bed.Remote.ConnectionString, ItemsCopy));
+        Assert.Equal(await CopyItems.DigestAsync(bed.Local.ConnectionString, Items), await CopyItems.DigestAsync(bed.Remote.ConnectionString, ItemsCopy));
         Assert.Contains(logs.Messages, m => m.EventId.Id == PgSyncEventIds.CopyDone);
     }
 
@@ -271,7 +271,7 @@ public sealed class InitialCopyTests(ITestOutputHelper output)
         const int chunkRows = 5000;
         var watch = Stopwatch.StartNew();
         await using var bed = await TestBed.Create().Pair(Server).BuildAsync();
-        await FillAsync(bed, Rows);
+        await CopyItems.FillAsync(bed, Rows);
         using var gauges = new CopyGauges();
         using var host = WorkerHost.Build(new CollectingLoggerProvider(), services => services.AddPgSync(
             PgSyncInstaller.Tables,
@@ -373,16 +373,8 @@ public sealed class InitialCopyTests(ITestOutputHelper output)
         public sealed record Reading(long? Rows, long? Estimate, int? Running, string? Status);
     }
 
-    private static Task<int> FillAsync(TestBed bed, int rows) => Db.ExecuteAsync(
-        bed.Local.ConnectionString,
-        PgSyncInstaller.Tables.Single(t => t.SourceTable == "items").CreateTableSql +
-        $"INSERT INTO cp.items SELECT g, 1, md5(g::text) || repeat('p', g % 100) FROM generate_series(1, {rows}) AS g");
-
     private static Task<long> ChunksAsync(TestBed bed) =>
         Db.ScalarAsync<long>(bed.Local.ConnectionString, "SELECT COALESCE((SELECT chunks FROM pgsync.copy_state WHERE table_name = 'items'), 0)");
-
-    private static Task<string> DigestAsync(string connectionString, string table) =>
-        Db.ScalarAsync<string>(connectionString, $"SELECT count(*) || ' ' || md5(COALESCE(string_agg(t::text, ',' ORDER BY id), '')) FROM {table} AS t");
 
     /// <summary>One writer until stopped: inserts above the copied range, updates, deletes and key changes anywhere in it, one per transaction.</summary>
     private static async Task WriteAsync(string connectionString, int writer, long[] writes, CancellationToken stop)

@@ -10,6 +10,8 @@ using RoslynPgSync.Tests.Infrastructure;
 using Xunit;
 using Xunit.Abstractions;
 
+using RoslynPgSync.Tests.Copy;
+
 namespace RoslynPgSync.Tests.Tool;
 
 /// <summary>
@@ -25,7 +27,7 @@ public sealed class CliCopyTests(ITestOutputHelper output)
     public async Task Copy_of_one_table_with_replace_makes_its_target_equal_and_leaves_the_other_table_alone()
     {
         await using var bed = await TestBed.Create().Pair(Server).BuildAsync();
-        await FillAsync(bed, 5000);
+        await CopyItems.FillAsync(bed, 5000);
         var pairs = PgSyncInstaller.Tables.Single(t => t.SourceTable == "pairs");
         await Db.ExecuteAsync(bed.Local.ConnectionString, pairs.CreateTableSql + "INSERT INTO cp.pairs SELECT g % 10, 'k' || g, true, NULL FROM generate_series(1, 300) AS g");
         // Both targets have rows (one the source lacks, one it has otherwise): the install skips both copies.
@@ -54,7 +56,7 @@ public sealed class CliCopyTests(ITestOutputHelper output)
         Assert.True(copy.Code == 0, copy.Output + copy.Error);
         Assert.Equal(string.Empty, copy.Error);
         Assert.Contains("cp.items -> copy_async: done, 5000 rows in 5 chunks", copy.Output, StringComparison.Ordinal);
-        Assert.Equal(await DigestAsync(bed.Local.ConnectionString, "cp.items"), await DigestAsync(bed.Remote.ConnectionString, "cp_copy.items"));
+        Assert.Equal(await CopyItems.DigestAsync(bed.Local.ConnectionString, "cp.items"), await CopyItems.DigestAsync(bed.Remote.ConnectionString, "cp_copy.items"));
         Assert.Contains("replace", await StateAsync(bed, "items"), StringComparison.Ordinal);
         // The other table's copy is still the skipped one, and its target untouched.
         Assert.Contains("skipped", pairsState, StringComparison.Ordinal);
@@ -68,7 +70,7 @@ public sealed class CliCopyTests(ITestOutputHelper output)
     {
         const int rows = 20_000;
         await using var bed = await TestBed.Create().Pair(Server).BuildAsync();
-        await FillAsync(bed, rows);
+        await CopyItems.FillAsync(bed, rows);
         var target = PgSyncInstaller.Tables.Single(t => t.SourceTable == "items").Targets[0];
         await Db.ExecuteAsync(bed.Remote.ConnectionString, target.CreateTableSql);
         await bed.LogApplicationsAsync("cp_copy.items");
@@ -98,7 +100,7 @@ public sealed class CliCopyTests(ITestOutputHelper output)
 
         Assert.True(resumed.Code == 0, resumed.Output + resumed.Error);
         Assert.Contains("cp.items -> copy_async: done, 20000 rows in 20 chunks", resumed.Output, StringComparison.Ordinal);
-        Assert.Equal(await DigestAsync(bed.Local.ConnectionString, "cp.items"), await DigestAsync(bed.Remote.ConnectionString, "cp_copy.items"));
+        Assert.Equal(await CopyItems.DigestAsync(bed.Local.ConnectionString, "cp.items"), await CopyItems.DigestAsync(bed.Remote.ConnectionString, "cp_copy.items"));
         Assert.Equal(rows, await bed.AssertEachChangeAppliedOnceAsync());
     }
 
@@ -116,12 +118,4 @@ public sealed class CliCopyTests(ITestOutputHelper output)
 
     private static Task<string> StateAsync(TestBed bed, string table) =>
         Db.ScalarAsync<string>(bed.Local.ConnectionString, "SELECT c::text FROM pgsync.copy_state AS c WHERE table_name = $1", table);
-
-    private static Task<int> FillAsync(TestBed bed, int rows) => Db.ExecuteAsync(
-        bed.Local.ConnectionString,
-        PgSyncInstaller.Tables.Single(t => t.SourceTable == "items").CreateTableSql +
-        $"INSERT INTO cp.items SELECT g, 1, md5(g::text) || repeat('p', g % 100) FROM generate_series(1, {rows}) AS g");
-
-    private static Task<string> DigestAsync(string connectionString, string table) =>
-        Db.ScalarAsync<string>(connectionString, $"SELECT count(*) || ' ' || md5(COALESCE(string_agg(t::text, ',' ORDER BY id), '')) FROM {table} AS t");
 }
