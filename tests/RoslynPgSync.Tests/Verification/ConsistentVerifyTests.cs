@@ -103,11 +103,14 @@ public sealed class ConsistentVerifyTests(ITestOutputHelper output)
         var replay = ReplayAsync(bed, stop.Token);
         // 4 writers of 250 single-row transactions a second each: inserts, updates, deletes of keys 1..40,000.
         var writers = Enumerable.Range(0, 4).Select(w => WriteAsync(bed.Local.ConnectionString, w, stop.Token)).ToList();
+        var writing = Stopwatch.StartNew();
         await Task.Delay(1000);
 
         var verifier = Verifier(bed);
         var rounds = new List<VerificationResult>();
-        for (var i = 0; i < 3; i++)
+        // At least 3 verifications, and for at least 15 s of writing: however fast the verifier is, the
+        // writers' load lasts long enough to count.
+        for (var i = 0; i < 3 || writing.Elapsed < TimeSpan.FromSeconds(15); i++)
         {
             var watch = Stopwatch.StartNew();
             var result = Assert.Single(await verifier.VerifyAsync([Table]));
@@ -125,7 +128,7 @@ public sealed class ConsistentVerifyTests(ITestOutputHelper output)
         await stop.CancelAsync();
         var writes = (await Task.WhenAll(writers)).Sum();
         await replay;
-        output.WriteLine($"{writes} writes");
+        output.WriteLine($"{writes} writes in {writing.Elapsed.TotalSeconds:F1} s, {rounds.Count} verifications under them");
         Assert.InRange(writes, 10_000, int.MaxValue);
         Assert.All(rounds, r => Assert.True(r.IsEqual && r.Settled, r.ToString()));
         Assert.Equal(["(45000,k)"], different.Changed);
