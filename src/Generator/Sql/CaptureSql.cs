@@ -95,12 +95,7 @@ internal static class CaptureSql
     private static string Body(TableModel table)
     {
         var b = new StringBuilder();
-        b.Append("DECLARE\n    v_rows text;\n    v_gone text;\n    v_sql text;\n    v_upserts bigint;\n    v_deletes bigint;\n");
-        if (table.Targets.Any(t => t.Mode.SentAtCommit()))
-        {
-            b.Append("    v_keys text;\n");
-        }
-
+        b.Append("DECLARE\n    v_rows refcursor;\n");
         b.Append("BEGIN\n");
         b.Append("    -- A session that applies replicated changes carries ").Append(SqlNames.OriginSetting).Append(": never send them back.\n");
         b.Append("    -- Honoured only in sessions of the installing role (this function's owner) or its members: any\n");
@@ -118,7 +113,6 @@ internal static class CaptureSql
 
         var columns = string.Join(", ", table.Columns.Select(c => RemoteSql.CaptureColumn(c, "n")));
         var oldKeys = string.Join(", ", table.KeyColumns.Select(k => "o." + PgSql.QuoteIdentifier(k)));
-        var newKeys = KeyObject(table, "r");
         foreach (var target in table.Targets)
         {
             var filter = target.Where is null ? null : "(" + target.Where + ")";
@@ -126,41 +120,29 @@ internal static class CaptureSql
             var (deletePrefix, deleteSuffix) = RemoteSql.DeleteKeys(table, target);
             b.Append("\n    -- ").Append(target.Server).Append(" → ").Append(target.Schema).Append('.').Append(target.Table)
              .Append(" (").Append(target.Mode).Append(')').Append(filter is null ? string.Empty : " where " + target.Where).Append('\n');
-            // Sync and Strict entries are sent before the writer's commit is certain: they carry the keys they
-            // touch, which the destination records with them, so that the keys of a transaction that then
-            // aborts can be restored from the source.
-            var atCommit = target.Mode.SentAtCommit();
-            b.Append("    v_rows := NULL;\n    v_gone := NULL;\n    v_upserts := 0;\n    v_deletes := 0;\n");
-            if (atCommit)
-            {
-                b.Append("    v_keys := NULL;\n");
-            }
-
-            b.Append("    IF TG_OP IN ('INSERT', 'UPDATE') THEN\n");
-            b.Append("        SELECT pg_catalog.json_agg(r)::text, ").Append(atCommit ? "pg_catalog.json_agg(" + newKeys + ")::text, " : string.Empty)
-             .Append("pg_catalog.count(*) INTO v_rows, ").Append(atCommit ? "v_keys, " : string.Empty).Append("v_upserts FROM (SELECT ").Append(columns)
-             .Append(" FROM new_rows AS n").Append(filter is null ? string.Empty : " WHERE " + filter).Append(") AS r;\n");
-            b.Append("    END IF;\n");
-            b.Append("    IF TG_OP = 'DELETE' THEN\n");
-            b.Append("        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT ").Append(oldKeys)
-             .Append(" FROM old_rows AS o").Append(filter is null ? string.Empty : " WHERE " + filter).Append(") AS r;\n");
+            // The statement's rows, read by enqueue_rows one at a time into entries of bounded size: phase 0 the keys
+            // the destination deletes, phase 1 the rows it upserts. Sync and Strict entries are sent before the
+            // writer's commit is certain: they carry the keys they touch, which the destination records with
+            // them, so that the keys of a transaction that then aborts can be restored from the source.
+            var upserts = "SELECT 1, pg_catalog.row_to_json(r)::text, " +
+                          (target.Mode.SentAtCommit() ? KeyObject(table, "r") + "::text" : "NULL::text") +
+                          " FROM (SELECT " + columns + " FROM new_rows AS n" + (filter is null ? string.Empty : " WHERE " + filter) + ") AS r";
+            const string Deletes = "SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT ";
+            b.Append("    IF TG_OP = 'INSERT' THEN\n        OPEN v_rows FOR ").Append(upserts).Append(";\n");
             b.Append("    ELSIF TG_OP = 'UPDATE' THEN\n");
-            b.Append("        -- Keys that left: the key changed, or the row no longer matches the filter.\n");
-            b.Append("        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT ").Append(oldKeys)
+            b.Append("        -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.\n");
+            b.Append("        -- (UNION ALL reads its branches in order.)\n");
+            b.Append("        OPEN v_rows FOR ").Append(Deletes).Append(oldKeys)
              .Append(" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE ").Append(RemoteSql.KeyMatch(table, "n", "o"))
-             .Append(filter is null ? string.Empty : " AND " + filter).Append(")) AS r;\n");
+             .Append(filter is null ? string.Empty : " AND " + filter).Append(")) AS r\n            UNION ALL ").Append(upserts).Append(";\n");
+            b.Append("    ELSE\n        OPEN v_rows FOR ").Append(Deletes).Append(oldKeys)
+             .Append(" FROM old_rows AS o").Append(filter is null ? string.Empty : " WHERE " + filter).Append(") AS r;\n");
             b.Append("    END IF;\n");
-            if (atCommit)
-            {
-                b.Append("    IF v_gone IS NOT NULL THEN\n        v_keys := CASE WHEN v_keys IS NULL THEN v_gone ELSE pg_catalog.left(v_gone, -1) || ', ' || pg_catalog.substr(v_keys, 2) END;\n    END IF;\n");
-            }
-
-            b.Append("    v_sql := NULL;\n");
-            b.Append("    IF v_gone IS NOT NULL THEN\n        v_sql := ").Append(PgSql.QuoteLiteral(deletePrefix))
-             .Append(" || pg_catalog.quote_literal(v_gone) || ").Append(PgSql.QuoteLiteral(deleteSuffix)).Append(";\n    END IF;\n");
-            b.Append("    IF v_rows IS NOT NULL THEN\n        v_sql := pg_catalog.concat_ws(E';\\n', v_sql, ").Append(PgSql.QuoteLiteral(upsertPrefix))
-             .Append(" || pg_catalog.quote_literal(v_rows) || ").Append(PgSql.QuoteLiteral(upsertSuffix)).Append(");\n    END IF;\n");
-            b.Append("    IF v_sql IS NOT NULL THEN\n        ").Append(QueueInsert(table, target, "v_sql", "v_upserts + v_deletes", "v_keys")).Append("\n    END IF;\n");
+            b.Append("    PERFORM ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.EnqueueRows)).Append('(')
+             .Append(PgSql.QuoteLiteral(table.SourceSchema)).Append(", ").Append(PgSql.QuoteLiteral(table.SourceTable)).Append(", ")
+             .Append(PgSql.QuoteLiteral(target.Server)).Append(", '").Append(target.Mode.Code()).Append("',\n        ")
+             .Append(PgSql.QuoteLiteral(deletePrefix)).Append(", ").Append(PgSql.QuoteLiteral(deleteSuffix)).Append(",\n        ")
+             .Append(PgSql.QuoteLiteral(upsertPrefix)).Append(", ").Append(PgSql.QuoteLiteral(upsertSuffix)).Append(", v_rows);\n");
         }
 
         b.Append("    RETURN NULL;\nEND\n");

@@ -58,6 +58,9 @@ internal static class SqlNames
     /// <summary>The entry point generated capture code writes queue entries through (the queue's layout stays the runtime's).</summary>
     public const string Enqueue = "enqueue";
 
+    /// <summary>The capture's entry point for a statement's rows: entries of bounded size, from a cursor over them.</summary>
+    public const string EnqueueRows = "enqueue_rows";
+
     /// <summary>The entry points that register and unregister a table's restore function.</summary>
     public const string RegisterTable = "register_table";
 

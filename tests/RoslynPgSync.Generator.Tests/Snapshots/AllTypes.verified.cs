@@ -105,11 +105,7 @@ SET extra_float_digits = 3
 SET IntervalStyle = postgres
 AS $pgsync$
 DECLARE
-    v_rows text;
-    v_gone text;
-    v_sql text;
-    v_upserts bigint;
-    v_deletes bigint;
+    v_rows refcursor;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
@@ -124,29 +120,19 @@ BEGIN
     END IF;
 
     -- dst → public.everything (Async)
-    v_rows := NULL;
-    v_gone := NULL;
-    v_upserts := 0;
-    v_deletes := 0;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_rows, v_upserts FROM (SELECT n.""key"", n.""int"", n.""int_n"", n.""long"", n.""long_n"", n.""short"", n.""short_n"", n.""bool"", n.""bool_n"", n.""decimal"", n.""decimal_n"", n.""double"", n.""double_n"", n.""float"", n.""float_n"", n.""text"", n.""text_n"", n.""guid_n"", n.""date_time"", n.""date_time_n"", n.""date_time_offset"", n.""date_time_offset_n"", n.""date_only"", n.""date_only_n"", n.""time_only"", n.""time_only_n"", n.""time_span"", n.""time_span_n"", n.""bytes"", n.""bytes_n"", n.""color"", n.""small_n"", n.""ints"", n.""texts"", n.""guids"", n.""times"", n.""blobs"" FROM new_rows AS n) AS r;
-    END IF;
-    IF TG_OP = 'DELETE' THEN
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o.""key"" FROM old_rows AS o) AS r;
+    IF TG_OP = 'INSERT' THEN
+        OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n.""key"", n.""int"", n.""int_n"", n.""long"", n.""long_n"", n.""short"", n.""short_n"", n.""bool"", n.""bool_n"", n.""decimal"", n.""decimal_n"", n.""double"", n.""double_n"", n.""float"", n.""float_n"", n.""text"", n.""text_n"", n.""guid_n"", n.""date_time"", n.""date_time_n"", n.""date_time_offset"", n.""date_time_offset_n"", n.""date_only"", n.""date_only_n"", n.""time_only"", n.""time_only_n"", n.""time_span"", n.""time_span_n"", n.""bytes"", n.""bytes_n"", n.""color"", n.""small_n"", n.""ints"", n.""texts"", n.""guids"", n.""times"", n.""blobs"" FROM new_rows AS n) AS r;
     ELSIF TG_OP = 'UPDATE' THEN
-        -- Keys that left: the key changed, or the row no longer matches the filter.
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o.""key"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""key"" = o.""key"")) AS r;
+        -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
+        -- (UNION ALL reads its branches in order.)
+        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""key"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""key"" = o.""key"")) AS r
+            UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n.""key"", n.""int"", n.""int_n"", n.""long"", n.""long_n"", n.""short"", n.""short_n"", n.""bool"", n.""bool_n"", n.""decimal"", n.""decimal_n"", n.""double"", n.""double_n"", n.""float"", n.""float_n"", n.""text"", n.""text_n"", n.""guid_n"", n.""date_time"", n.""date_time_n"", n.""date_time_offset"", n.""date_time_offset_n"", n.""date_only"", n.""date_only_n"", n.""time_only"", n.""time_only_n"", n.""time_span"", n.""time_span_n"", n.""bytes"", n.""bytes_n"", n.""color"", n.""small_n"", n.""ints"", n.""texts"", n.""guids"", n.""times"", n.""blobs"" FROM new_rows AS n) AS r;
+    ELSE
+        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""key"" FROM old_rows AS o) AS r;
     END IF;
-    v_sql := NULL;
-    IF v_gone IS NOT NULL THEN
-        v_sql := 'DELETE FROM ""public"".""everything"" AS t USING pg_catalog.json_populate_recordset(NULL::""public"".""everything"", ' || pg_catalog.quote_literal(v_gone) || ') AS d WHERE t.""key"" = d.""key""';
-    END IF;
-    IF v_rows IS NOT NULL THEN
-        v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO ""public"".""everything"" AS t (""key"", ""int"", ""int_n"", ""long"", ""long_n"", ""short"", ""short_n"", ""bool"", ""bool_n"", ""decimal"", ""decimal_n"", ""double"", ""double_n"", ""float"", ""float_n"", ""text"", ""text_n"", ""guid_n"", ""date_time"", ""date_time_n"", ""date_time_offset"", ""date_time_offset_n"", ""date_only"", ""date_only_n"", ""time_only"", ""time_only_n"", ""time_span"", ""time_span_n"", ""bytes"", ""bytes_n"", ""color"", ""small_n"", ""ints"", ""texts"", ""guids"", ""times"", ""blobs"") SELECT d.""key"", d.""int"", d.""int_n"", d.""long"", d.""long_n"", d.""short"", d.""short_n"", d.""bool"", d.""bool_n"", d.""decimal"", d.""decimal_n"", d.""double"", d.""double_n"", d.""float"", d.""float_n"", d.""text"", d.""text_n"", d.""guid_n"", d.""date_time"", d.""date_time_n"", d.""date_time_offset"", d.""date_time_offset_n"", d.""date_only"", d.""date_only_n"", d.""time_only"", d.""time_only_n"", d.""time_span"", d.""time_span_n"", d.""bytes"", d.""bytes_n"", d.""color"", d.""small_n"", d.""ints"", d.""texts"", d.""guids"", d.""times"", d.""blobs"" FROM pg_catalog.json_populate_recordset(NULL::""public"".""everything"", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT (""key"") DO UPDATE SET ""int"" = EXCLUDED.""int"", ""int_n"" = EXCLUDED.""int_n"", ""long"" = EXCLUDED.""long"", ""long_n"" = EXCLUDED.""long_n"", ""short"" = EXCLUDED.""short"", ""short_n"" = EXCLUDED.""short_n"", ""bool"" = EXCLUDED.""bool"", ""bool_n"" = EXCLUDED.""bool_n"", ""decimal"" = EXCLUDED.""decimal"", ""decimal_n"" = EXCLUDED.""decimal_n"", ""double"" = EXCLUDED.""double"", ""double_n"" = EXCLUDED.""double_n"", ""float"" = EXCLUDED.""float"", ""float_n"" = EXCLUDED.""float_n"", ""text"" = EXCLUDED.""text"", ""text_n"" = EXCLUDED.""text_n"", ""guid_n"" = EXCLUDED.""guid_n"", ""date_time"" = EXCLUDED.""date_time"", ""date_time_n"" = EXCLUDED.""date_time_n"", ""date_time_offset"" = EXCLUDED.""date_time_offset"", ""date_time_offset_n"" = EXCLUDED.""date_time_offset_n"", ""date_only"" = EXCLUDED.""date_only"", ""date_only_n"" = EXCLUDED.""date_only_n"", ""time_only"" = EXCLUDED.""time_only"", ""time_only_n"" = EXCLUDED.""time_only_n"", ""time_span"" = EXCLUDED.""time_span"", ""time_span_n"" = EXCLUDED.""time_span_n"", ""bytes"" = EXCLUDED.""bytes"", ""bytes_n"" = EXCLUDED.""bytes_n"", ""color"" = EXCLUDED.""color"", ""small_n"" = EXCLUDED.""small_n"", ""ints"" = EXCLUDED.""ints"", ""texts"" = EXCLUDED.""texts"", ""guids"" = EXCLUDED.""guids"", ""times"" = EXCLUDED.""times"", ""blobs"" = EXCLUDED.""blobs""');
-    END IF;
-    IF v_sql IS NOT NULL THEN
-        PERFORM " + schema + @".""enqueue""('public', 'everything', 'dst', 'a', v_upserts + v_deletes, v_sql, NULL);
-    END IF;
+    PERFORM " + schema + @".""enqueue_rows""('public', 'everything', 'dst', 'a',
+        'DELETE FROM ""public"".""everything"" AS t USING pg_catalog.json_populate_recordset(NULL::""public"".""everything"", ', ') AS d WHERE t.""key"" = d.""key""',
+        'INSERT INTO ""public"".""everything"" AS t (""key"", ""int"", ""int_n"", ""long"", ""long_n"", ""short"", ""short_n"", ""bool"", ""bool_n"", ""decimal"", ""decimal_n"", ""double"", ""double_n"", ""float"", ""float_n"", ""text"", ""text_n"", ""guid_n"", ""date_time"", ""date_time_n"", ""date_time_offset"", ""date_time_offset_n"", ""date_only"", ""date_only_n"", ""time_only"", ""time_only_n"", ""time_span"", ""time_span_n"", ""bytes"", ""bytes_n"", ""color"", ""small_n"", ""ints"", ""texts"", ""guids"", ""times"", ""blobs"") SELECT d.""key"", d.""int"", d.""int_n"", d.""long"", d.""long_n"", d.""short"", d.""short_n"", d.""bool"", d.""bool_n"", d.""decimal"", d.""decimal_n"", d.""double"", d.""double_n"", d.""float"", d.""float_n"", d.""text"", d.""text_n"", d.""guid_n"", d.""date_time"", d.""date_time_n"", d.""date_time_offset"", d.""date_time_offset_n"", d.""date_only"", d.""date_only_n"", d.""time_only"", d.""time_only_n"", d.""time_span"", d.""time_span_n"", d.""bytes"", d.""bytes_n"", d.""color"", d.""small_n"", d.""ints"", d.""texts"", d.""guids"", d.""times"", d.""blobs"" FROM pg_catalog.json_populate_recordset(NULL::""public"".""everything"", ', ') AS d ON CONFLICT (""key"") DO UPDATE SET ""int"" = EXCLUDED.""int"", ""int_n"" = EXCLUDED.""int_n"", ""long"" = EXCLUDED.""long"", ""long_n"" = EXCLUDED.""long_n"", ""short"" = EXCLUDED.""short"", ""short_n"" = EXCLUDED.""short_n"", ""bool"" = EXCLUDED.""bool"", ""bool_n"" = EXCLUDED.""bool_n"", ""decimal"" = EXCLUDED.""decimal"", ""decimal_n"" = EXCLUDED.""decimal_n"", ""double"" = EXCLUDED.""double"", ""double_n"" = EXCLUDED.""double_n"", ""float"" = EXCLUDED.""float"", ""float_n"" = EXCLUDED.""float_n"", ""text"" = EXCLUDED.""text"", ""text_n"" = EXCLUDED.""text_n"", ""guid_n"" = EXCLUDED.""guid_n"", ""date_time"" = EXCLUDED.""date_time"", ""date_time_n"" = EXCLUDED.""date_time_n"", ""date_time_offset"" = EXCLUDED.""date_time_offset"", ""date_time_offset_n"" = EXCLUDED.""date_time_offset_n"", ""date_only"" = EXCLUDED.""date_only"", ""date_only_n"" = EXCLUDED.""date_only_n"", ""time_only"" = EXCLUDED.""time_only"", ""time_only_n"" = EXCLUDED.""time_only_n"", ""time_span"" = EXCLUDED.""time_span"", ""time_span_n"" = EXCLUDED.""time_span_n"", ""bytes"" = EXCLUDED.""bytes"", ""bytes_n"" = EXCLUDED.""bytes_n"", ""color"" = EXCLUDED.""color"", ""small_n"" = EXCLUDED.""small_n"", ""ints"" = EXCLUDED.""ints"", ""texts"" = EXCLUDED.""texts"", ""guids"" = EXCLUDED.""guids"", ""times"" = EXCLUDED.""times"", ""blobs"" = EXCLUDED.""blobs""', v_rows);
     RETURN NULL;
 END
 $pgsync$;

@@ -8,11 +8,7 @@ SET extra_float_digits = 3
 SET IntervalStyle = postgres
 AS $pgsync$
 DECLARE
-    v_rows text;
-    v_gone text;
-    v_sql text;
-    v_upserts bigint;
-    v_deletes bigint;
+    v_rows refcursor;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
@@ -27,29 +23,19 @@ BEGIN
     END IF;
 
     -- dst-1 → from.weird"name; drop table x; -- (Async)
-    v_rows := NULL;
-    v_gone := NULL;
-    v_upserts := 0;
-    v_deletes := 0;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_rows, v_upserts FROM (SELECT n."Order", n."user", n."Größe \ ""x""", n."group" FROM new_rows AS n) AS r;
-    END IF;
-    IF TG_OP = 'DELETE' THEN
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o."user", o."Order" FROM old_rows AS o) AS r;
+    IF TG_OP = 'INSERT' THEN
+        OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."Order", n."user", n."Größe \ ""x""", n."group" FROM new_rows AS n) AS r;
     ELSIF TG_OP = 'UPDATE' THEN
-        -- Keys that left: the key changed, or the row no longer matches the filter.
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o."user", o."Order" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."user" = o."user" AND n."Order" = o."Order")) AS r;
+        -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
+        -- (UNION ALL reads its branches in order.)
+        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."user", o."Order" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."user" = o."user" AND n."Order" = o."Order")) AS r
+            UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."Order", n."user", n."Größe \ ""x""", n."group" FROM new_rows AS n) AS r;
+    ELSE
+        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."user", o."Order" FROM old_rows AS o) AS r;
     END IF;
-    v_sql := NULL;
-    IF v_gone IS NOT NULL THEN
-        v_sql := 'DELETE FROM "from"."weird""name; drop table x; --" AS t USING pg_catalog.json_populate_recordset(NULL::"from"."weird""name; drop table x; --", ' || pg_catalog.quote_literal(v_gone) || ') AS d WHERE t."user" = d."user" AND t."Order" = d."Order"';
-    END IF;
-    IF v_rows IS NOT NULL THEN
-        v_sql := pg_catalog.concat_ws(E';\n', v_sql, E'INSERT INTO "from"."weird""name; drop table x; --" AS t ("Order", "user", "Größe \\ ""x""", "group") SELECT d."Order", d."user", d."Größe \\ ""x""", d."group" FROM pg_catalog.json_populate_recordset(NULL::"from"."weird""name; drop table x; --", ' || pg_catalog.quote_literal(v_rows) || E') AS d ON CONFLICT ("user", "Order") DO UPDATE SET "Größe \\ ""x""" = EXCLUDED."Größe \\ ""x""", "group" = EXCLUDED."group"');
-    END IF;
-    IF v_sql IS NOT NULL THEN
-        PERFORM "pgsync"."enqueue"('Select', 'Order Items "v2"', 'dst-1', 'a', v_upserts + v_deletes, v_sql, NULL);
-    END IF;
+    PERFORM "pgsync"."enqueue_rows"('Select', 'Order Items "v2"', 'dst-1', 'a',
+        'DELETE FROM "from"."weird""name; drop table x; --" AS t USING pg_catalog.json_populate_recordset(NULL::"from"."weird""name; drop table x; --", ', ') AS d WHERE t."user" = d."user" AND t."Order" = d."Order"',
+        E'INSERT INTO "from"."weird""name; drop table x; --" AS t ("Order", "user", "Größe \\ ""x""", "group") SELECT d."Order", d."user", d."Größe \\ ""x""", d."group" FROM pg_catalog.json_populate_recordset(NULL::"from"."weird""name; drop table x; --", ', E') AS d ON CONFLICT ("user", "Order") DO UPDATE SET "Größe \\ ""x""" = EXCLUDED."Größe \\ ""x""", "group" = EXCLUDED."group"', v_rows);
     RETURN NULL;
 END
 $pgsync$;

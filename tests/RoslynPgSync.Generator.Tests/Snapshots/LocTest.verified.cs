@@ -41,12 +41,7 @@ SET extra_float_digits = 3
 SET IntervalStyle = postgres
 AS $pgsync$
 DECLARE
-    v_rows text;
-    v_gone text;
-    v_sql text;
-    v_upserts bigint;
-    v_deletes bigint;
-    v_keys text;
+    v_rows refcursor;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
@@ -61,33 +56,19 @@ BEGIN
     END IF;
 
     -- dst → remote.rmt_test (Sync)
-    v_rows := NULL;
-    v_gone := NULL;
-    v_upserts := 0;
-    v_deletes := 0;
-    v_keys := NULL;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.json_agg(pg_catalog.json_build_object('pk1', r.""pk1"", 'pk2', r.""pk2""))::text, pg_catalog.count(*) INTO v_rows, v_keys, v_upserts FROM (SELECT n.""pk1"", n.""pk2"", n.""info"", n.""crt_time"", n.""mod_time"" FROM new_rows AS n) AS r;
-    END IF;
-    IF TG_OP = 'DELETE' THEN
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o.""pk1"", o.""pk2"" FROM old_rows AS o) AS r;
+    IF TG_OP = 'INSERT' THEN
+        OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('pk1', r.""pk1"", 'pk2', r.""pk2"")::text FROM (SELECT n.""pk1"", n.""pk2"", n.""info"", n.""crt_time"", n.""mod_time"" FROM new_rows AS n) AS r;
     ELSIF TG_OP = 'UPDATE' THEN
-        -- Keys that left: the key changed, or the row no longer matches the filter.
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o.""pk1"", o.""pk2"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""pk1"" = o.""pk1"" AND n.""pk2"" = o.""pk2"")) AS r;
+        -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
+        -- (UNION ALL reads its branches in order.)
+        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""pk1"", o.""pk2"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""pk1"" = o.""pk1"" AND n.""pk2"" = o.""pk2"")) AS r
+            UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('pk1', r.""pk1"", 'pk2', r.""pk2"")::text FROM (SELECT n.""pk1"", n.""pk2"", n.""info"", n.""crt_time"", n.""mod_time"" FROM new_rows AS n) AS r;
+    ELSE
+        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""pk1"", o.""pk2"" FROM old_rows AS o) AS r;
     END IF;
-    IF v_gone IS NOT NULL THEN
-        v_keys := CASE WHEN v_keys IS NULL THEN v_gone ELSE pg_catalog.left(v_gone, -1) || ', ' || pg_catalog.substr(v_keys, 2) END;
-    END IF;
-    v_sql := NULL;
-    IF v_gone IS NOT NULL THEN
-        v_sql := 'DELETE FROM ""remote"".""rmt_test"" AS t USING pg_catalog.json_populate_recordset(NULL::""remote"".""rmt_test"", ' || pg_catalog.quote_literal(v_gone) || ') AS d WHERE t.""pk1"" = d.""pk1"" AND t.""pk2"" = d.""pk2""';
-    END IF;
-    IF v_rows IS NOT NULL THEN
-        v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO ""remote"".""rmt_test"" AS t (""pk1"", ""pk2"", ""info"", ""crt_time"", ""mod_time"") SELECT d.""pk1"", d.""pk2"", d.""info"", d.""crt_time"", d.""mod_time"" FROM pg_catalog.json_populate_recordset(NULL::""remote"".""rmt_test"", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT (""pk1"", ""pk2"") DO UPDATE SET ""info"" = EXCLUDED.""info"", ""crt_time"" = EXCLUDED.""crt_time"", ""mod_time"" = EXCLUDED.""mod_time""');
-    END IF;
-    IF v_sql IS NOT NULL THEN
-        PERFORM " + schema + @".""enqueue""('local', 'loc_test', 'dst', 's', v_upserts + v_deletes, v_sql, v_keys);
-    END IF;
+    PERFORM " + schema + @".""enqueue_rows""('local', 'loc_test', 'dst', 's',
+        'DELETE FROM ""remote"".""rmt_test"" AS t USING pg_catalog.json_populate_recordset(NULL::""remote"".""rmt_test"", ', ') AS d WHERE t.""pk1"" = d.""pk1"" AND t.""pk2"" = d.""pk2""',
+        'INSERT INTO ""remote"".""rmt_test"" AS t (""pk1"", ""pk2"", ""info"", ""crt_time"", ""mod_time"") SELECT d.""pk1"", d.""pk2"", d.""info"", d.""crt_time"", d.""mod_time"" FROM pg_catalog.json_populate_recordset(NULL::""remote"".""rmt_test"", ', ') AS d ON CONFLICT (""pk1"", ""pk2"") DO UPDATE SET ""info"" = EXCLUDED.""info"", ""crt_time"" = EXCLUDED.""crt_time"", ""mod_time"" = EXCLUDED.""mod_time""', v_rows);
     RETURN NULL;
 END
 $pgsync$;

@@ -8,11 +8,7 @@ SET extra_float_digits = 3
 SET IntervalStyle = postgres
 AS $pgsync$
 DECLARE
-    v_rows text;
-    v_gone text;
-    v_sql text;
-    v_upserts bigint;
-    v_deletes bigint;
+    v_rows refcursor;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
@@ -27,29 +23,19 @@ BEGIN
     END IF;
 
     -- crm_replica → public.customer_copy (Async)
-    v_rows := NULL;
-    v_gone := NULL;
-    v_upserts := 0;
-    v_deletes := 0;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_rows, v_upserts FROM (SELECT n."created_utc", n."customer_no", n."display_name", n."preferences"::text AS "preferences", n."e_mail" FROM new_rows AS n) AS r;
-    END IF;
-    IF TG_OP = 'DELETE' THEN
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o."customer_no" FROM old_rows AS o) AS r;
+    IF TG_OP = 'INSERT' THEN
+        OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."created_utc", n."customer_no", n."display_name", n."preferences"::text AS "preferences", n."e_mail" FROM new_rows AS n) AS r;
     ELSIF TG_OP = 'UPDATE' THEN
-        -- Keys that left: the key changed, or the row no longer matches the filter.
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o."customer_no" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."customer_no" = o."customer_no")) AS r;
+        -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
+        -- (UNION ALL reads its branches in order.)
+        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."customer_no" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."customer_no" = o."customer_no")) AS r
+            UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."created_utc", n."customer_no", n."display_name", n."preferences"::text AS "preferences", n."e_mail" FROM new_rows AS n) AS r;
+    ELSE
+        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."customer_no" FROM old_rows AS o) AS r;
     END IF;
-    v_sql := NULL;
-    IF v_gone IS NOT NULL THEN
-        v_sql := 'DELETE FROM "public"."customer_copy" AS t USING pg_catalog.json_populate_recordset(NULL::"public"."customer_copy", ' || pg_catalog.quote_literal(v_gone) || ') AS d WHERE t."customer_no" = d."customer_no"';
-    END IF;
-    IF v_rows IS NOT NULL THEN
-        v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO "public"."customer_copy" AS t ("created_utc", "customer_no", "display_name", "preferences", "e_mail") SELECT d."created_utc", d."customer_no", d."display_name", (d."preferences" #>> ''{}'')::jsonb, d."e_mail" FROM pg_catalog.json_populate_recordset(NULL::"public"."customer_copy", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("customer_no") DO UPDATE SET "created_utc" = EXCLUDED."created_utc", "display_name" = EXCLUDED."display_name", "preferences" = EXCLUDED."preferences", "e_mail" = EXCLUDED."e_mail"');
-    END IF;
-    IF v_sql IS NOT NULL THEN
-        PERFORM "pgsync"."enqueue"('public', 'customer', 'crm_replica', 'a', v_upserts + v_deletes, v_sql, NULL);
-    END IF;
+    PERFORM "pgsync"."enqueue_rows"('public', 'customer', 'crm_replica', 'a',
+        'DELETE FROM "public"."customer_copy" AS t USING pg_catalog.json_populate_recordset(NULL::"public"."customer_copy", ', ') AS d WHERE t."customer_no" = d."customer_no"',
+        'INSERT INTO "public"."customer_copy" AS t ("created_utc", "customer_no", "display_name", "preferences", "e_mail") SELECT d."created_utc", d."customer_no", d."display_name", (d."preferences" #>> ''{}'')::jsonb, d."e_mail" FROM pg_catalog.json_populate_recordset(NULL::"public"."customer_copy", ', ') AS d ON CONFLICT ("customer_no") DO UPDATE SET "created_utc" = EXCLUDED."created_utc", "display_name" = EXCLUDED."display_name", "preferences" = EXCLUDED."preferences", "e_mail" = EXCLUDED."e_mail"', v_rows);
     RETURN NULL;
 END
 $pgsync$;

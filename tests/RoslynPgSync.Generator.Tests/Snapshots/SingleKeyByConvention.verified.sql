@@ -8,11 +8,7 @@ SET extra_float_digits = 3
 SET IntervalStyle = postgres
 AS $pgsync$
 DECLARE
-    v_rows text;
-    v_gone text;
-    v_sql text;
-    v_upserts bigint;
-    v_deletes bigint;
+    v_rows refcursor;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
@@ -27,29 +23,19 @@ BEGIN
     END IF;
 
     -- warehouse → public.order_line (Async)
-    v_rows := NULL;
-    v_gone := NULL;
-    v_upserts := 0;
-    v_deletes := 0;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_rows, v_upserts FROM (SELECT n."id", n."order_id", n."unit_price", n."quantity" FROM new_rows AS n) AS r;
-    END IF;
-    IF TG_OP = 'DELETE' THEN
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o."id" FROM old_rows AS o) AS r;
+    IF TG_OP = 'INSERT' THEN
+        OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."order_id", n."unit_price", n."quantity" FROM new_rows AS n) AS r;
     ELSIF TG_OP = 'UPDATE' THEN
-        -- Keys that left: the key changed, or the row no longer matches the filter.
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o."id" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."id" = o."id")) AS r;
+        -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
+        -- (UNION ALL reads its branches in order.)
+        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."id" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."id" = o."id")) AS r
+            UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."order_id", n."unit_price", n."quantity" FROM new_rows AS n) AS r;
+    ELSE
+        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."id" FROM old_rows AS o) AS r;
     END IF;
-    v_sql := NULL;
-    IF v_gone IS NOT NULL THEN
-        v_sql := 'DELETE FROM "public"."order_line" AS t USING pg_catalog.json_populate_recordset(NULL::"public"."order_line", ' || pg_catalog.quote_literal(v_gone) || ') AS d WHERE t."id" = d."id"';
-    END IF;
-    IF v_rows IS NOT NULL THEN
-        v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO "public"."order_line" AS t ("id", "order_id", "unit_price", "quantity") SELECT d."id", d."order_id", d."unit_price", d."quantity" FROM pg_catalog.json_populate_recordset(NULL::"public"."order_line", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("id") DO UPDATE SET "order_id" = EXCLUDED."order_id", "unit_price" = EXCLUDED."unit_price", "quantity" = EXCLUDED."quantity"');
-    END IF;
-    IF v_sql IS NOT NULL THEN
-        PERFORM "pgsync"."enqueue"('public', 'order_line', 'warehouse', 'a', v_upserts + v_deletes, v_sql, NULL);
-    END IF;
+    PERFORM "pgsync"."enqueue_rows"('public', 'order_line', 'warehouse', 'a',
+        'DELETE FROM "public"."order_line" AS t USING pg_catalog.json_populate_recordset(NULL::"public"."order_line", ', ') AS d WHERE t."id" = d."id"',
+        'INSERT INTO "public"."order_line" AS t ("id", "order_id", "unit_price", "quantity") SELECT d."id", d."order_id", d."unit_price", d."quantity" FROM pg_catalog.json_populate_recordset(NULL::"public"."order_line", ', ') AS d ON CONFLICT ("id") DO UPDATE SET "order_id" = EXCLUDED."order_id", "unit_price" = EXCLUDED."unit_price", "quantity" = EXCLUDED."quantity"', v_rows);
     RETURN NULL;
 END
 $pgsync$;

@@ -8,12 +8,7 @@ SET extra_float_digits = 3
 SET IntervalStyle = postgres
 AS $pgsync$
 DECLARE
-    v_rows text;
-    v_gone text;
-    v_sql text;
-    v_upserts bigint;
-    v_deletes bigint;
-    v_keys text;
+    v_rows refcursor;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
@@ -29,58 +24,34 @@ BEGIN
     END IF;
 
     -- reporting → billing.invoices (Async) where status <> 'draft'
-    v_rows := NULL;
-    v_gone := NULL;
-    v_upserts := 0;
-    v_deletes := 0;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_rows, v_upserts FROM (SELECT n."tenant_id", n."invoice_no", n."status", n."total", n."issued_at" FROM new_rows AS n WHERE (status <> 'draft')) AS r;
-    END IF;
-    IF TG_OP = 'DELETE' THEN
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o."invoice_no", o."tenant_id" FROM old_rows AS o WHERE (status <> 'draft')) AS r;
+    IF TG_OP = 'INSERT' THEN
+        OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."tenant_id", n."invoice_no", n."status", n."total", n."issued_at" FROM new_rows AS n WHERE (status <> 'draft')) AS r;
     ELSIF TG_OP = 'UPDATE' THEN
-        -- Keys that left: the key changed, or the row no longer matches the filter.
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o."invoice_no", o."tenant_id" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."invoice_no" = o."invoice_no" AND n."tenant_id" = o."tenant_id" AND (status <> 'draft'))) AS r;
+        -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
+        -- (UNION ALL reads its branches in order.)
+        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."invoice_no", o."tenant_id" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."invoice_no" = o."invoice_no" AND n."tenant_id" = o."tenant_id" AND (status <> 'draft'))) AS r
+            UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."tenant_id", n."invoice_no", n."status", n."total", n."issued_at" FROM new_rows AS n WHERE (status <> 'draft')) AS r;
+    ELSE
+        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."invoice_no", o."tenant_id" FROM old_rows AS o WHERE (status <> 'draft')) AS r;
     END IF;
-    v_sql := NULL;
-    IF v_gone IS NOT NULL THEN
-        v_sql := 'DELETE FROM "billing"."invoices" AS t USING pg_catalog.json_populate_recordset(NULL::"billing"."invoices", ' || pg_catalog.quote_literal(v_gone) || ') AS d WHERE t."invoice_no" = d."invoice_no" AND t."tenant_id" = d."tenant_id"';
-    END IF;
-    IF v_rows IS NOT NULL THEN
-        v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO "billing"."invoices" AS t ("tenant_id", "invoice_no", "status", "total", "issued_at") SELECT d."tenant_id", d."invoice_no", d."status", d."total", d."issued_at" FROM pg_catalog.json_populate_recordset(NULL::"billing"."invoices", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("invoice_no", "tenant_id") DO UPDATE SET "status" = EXCLUDED."status", "total" = EXCLUDED."total", "issued_at" = EXCLUDED."issued_at"');
-    END IF;
-    IF v_sql IS NOT NULL THEN
-        PERFORM "pgsync"."enqueue"('billing', 'invoices', 'reporting', 'a', v_upserts + v_deletes, v_sql, NULL);
-    END IF;
+    PERFORM "pgsync"."enqueue_rows"('billing', 'invoices', 'reporting', 'a',
+        'DELETE FROM "billing"."invoices" AS t USING pg_catalog.json_populate_recordset(NULL::"billing"."invoices", ', ') AS d WHERE t."invoice_no" = d."invoice_no" AND t."tenant_id" = d."tenant_id"',
+        'INSERT INTO "billing"."invoices" AS t ("tenant_id", "invoice_no", "status", "total", "issued_at") SELECT d."tenant_id", d."invoice_no", d."status", d."total", d."issued_at" FROM pg_catalog.json_populate_recordset(NULL::"billing"."invoices", ', ') AS d ON CONFLICT ("invoice_no", "tenant_id") DO UPDATE SET "status" = EXCLUDED."status", "total" = EXCLUDED."total", "issued_at" = EXCLUDED."issued_at"', v_rows);
 
     -- archive → archive.invoices_2026 (Strict)
-    v_rows := NULL;
-    v_gone := NULL;
-    v_upserts := 0;
-    v_deletes := 0;
-    v_keys := NULL;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.json_agg(pg_catalog.json_build_object('invoice_no', r."invoice_no", 'tenant_id', r."tenant_id"))::text, pg_catalog.count(*) INTO v_rows, v_keys, v_upserts FROM (SELECT n."tenant_id", n."invoice_no", n."status", n."total", n."issued_at" FROM new_rows AS n) AS r;
-    END IF;
-    IF TG_OP = 'DELETE' THEN
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o."invoice_no", o."tenant_id" FROM old_rows AS o) AS r;
+    IF TG_OP = 'INSERT' THEN
+        OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('invoice_no', r."invoice_no", 'tenant_id', r."tenant_id")::text FROM (SELECT n."tenant_id", n."invoice_no", n."status", n."total", n."issued_at" FROM new_rows AS n) AS r;
     ELSIF TG_OP = 'UPDATE' THEN
-        -- Keys that left: the key changed, or the row no longer matches the filter.
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o."invoice_no", o."tenant_id" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."invoice_no" = o."invoice_no" AND n."tenant_id" = o."tenant_id")) AS r;
+        -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
+        -- (UNION ALL reads its branches in order.)
+        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."invoice_no", o."tenant_id" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."invoice_no" = o."invoice_no" AND n."tenant_id" = o."tenant_id")) AS r
+            UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('invoice_no', r."invoice_no", 'tenant_id', r."tenant_id")::text FROM (SELECT n."tenant_id", n."invoice_no", n."status", n."total", n."issued_at" FROM new_rows AS n) AS r;
+    ELSE
+        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."invoice_no", o."tenant_id" FROM old_rows AS o) AS r;
     END IF;
-    IF v_gone IS NOT NULL THEN
-        v_keys := CASE WHEN v_keys IS NULL THEN v_gone ELSE pg_catalog.left(v_gone, -1) || ', ' || pg_catalog.substr(v_keys, 2) END;
-    END IF;
-    v_sql := NULL;
-    IF v_gone IS NOT NULL THEN
-        v_sql := 'DELETE FROM "archive"."invoices_2026" AS t USING pg_catalog.json_populate_recordset(NULL::"archive"."invoices_2026", ' || pg_catalog.quote_literal(v_gone) || ') AS d WHERE t."invoice_no" = d."invoice_no" AND t."tenant_id" = d."tenant_id"';
-    END IF;
-    IF v_rows IS NOT NULL THEN
-        v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO "archive"."invoices_2026" AS t ("tenant_id", "invoice_no", "status", "total", "issued_at") SELECT d."tenant_id", d."invoice_no", d."status", d."total", d."issued_at" FROM pg_catalog.json_populate_recordset(NULL::"archive"."invoices_2026", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("invoice_no", "tenant_id") DO UPDATE SET "status" = EXCLUDED."status", "total" = EXCLUDED."total", "issued_at" = EXCLUDED."issued_at"');
-    END IF;
-    IF v_sql IS NOT NULL THEN
-        PERFORM "pgsync"."enqueue"('billing', 'invoices', 'archive', 't', v_upserts + v_deletes, v_sql, v_keys);
-    END IF;
+    PERFORM "pgsync"."enqueue_rows"('billing', 'invoices', 'archive', 't',
+        'DELETE FROM "archive"."invoices_2026" AS t USING pg_catalog.json_populate_recordset(NULL::"archive"."invoices_2026", ', ') AS d WHERE t."invoice_no" = d."invoice_no" AND t."tenant_id" = d."tenant_id"',
+        'INSERT INTO "archive"."invoices_2026" AS t ("tenant_id", "invoice_no", "status", "total", "issued_at") SELECT d."tenant_id", d."invoice_no", d."status", d."total", d."issued_at" FROM pg_catalog.json_populate_recordset(NULL::"archive"."invoices_2026", ', ') AS d ON CONFLICT ("invoice_no", "tenant_id") DO UPDATE SET "status" = EXCLUDED."status", "total" = EXCLUDED."total", "issued_at" = EXCLUDED."issued_at"', v_rows);
     RETURN NULL;
 END
 $pgsync$;

@@ -41,7 +41,8 @@ public sealed class AsyncReplicationTests
     {
         await using var pair = await TestBed.Create().Pair("async_dst").InstallAsync(PgSyncInstaller.Tables);
         var local = pair.Local.ConnectionString;
-        await Db.ExecuteAsync(local, $"DO $$ BEGIN FOR i IN 1..10 LOOP INSERT INTO {Source} (id, code) VALUES (i, 'k'); END LOOP; END $$");
+        // Ten transactions of one entry each (a batch takes whole transactions: see WholeTransactionTests).
+        await Db.ExecuteAsync(local, $"DO $$ BEGIN FOR i IN 1..10 LOOP INSERT INTO {Source} (id, code) VALUES (i, 'k'); COMMIT; END LOOP; END $$");
 
         Assert.Equal(10, await pair.QueueDepthAsync());
         Assert.Equal(4, await pair.ReplayAsync(4));

@@ -84,10 +84,10 @@ public sealed class BatchBytesTests
         Assert.True(await dbs.EqualAsync(Source, Target, "id, code"));
     }
 
-    /// <summary>Ten statements of one row with a 1 MB body each: ten queue entries of about 1 MB.</summary>
+    /// <summary>Ten transactions of one row with a 1 MB body each: ten queue entries of about 1 MB.</summary>
     private static Task<int> QueueTenEntriesOfAMegabyteAsync(string connectionString) =>
-        Db.ExecuteAsync(connectionString, string.Concat(Enumerable.Range(1, 10).Select(i =>
-            $"INSERT INTO {Source} (id, code, body) VALUES ({i}, 'big', repeat(md5('{i}'), 31250));")));
+        Db.ExecuteAsync(connectionString,
+            $"DO $$ BEGIN FOR i IN 1..10 LOOP INSERT INTO {Source} (id, code, body) VALUES (i, 'big', repeat(md5(i::text), 31250)); COMMIT; END LOOP; END $$");
 
     private static async Task<int> ApplyAsync(NpgsqlConnection connection, string bound)
     {

@@ -46,8 +46,9 @@ public sealed class SeedScenarioTests(ITestOutputHelper output)
         // The outage: the remote role may not log in and its sessions end.
         await nodes.Remote.RefuseLoginsAsync();
 
-        // 10,000 single-row statements, as the seed's per-row trigger queued them: the local commit succeeds.
-        await Db.ExecuteAsync(local.ConnectionString, $"DO $$ BEGIN FOR i IN 1..10000 LOOP INSERT INTO {local.Table} VALUES (i, md5(i::text), 'during outage', now(), now()); END LOOP; END $$");
+        // 10,000 single-row transactions, an entry each: every local commit succeeds. (Each its own
+        // transaction: a replay takes source transactions whole, so the limit below counts them exactly.)
+        await Db.ExecuteAsync(local.ConnectionString, $"DO $$ BEGIN FOR i IN 1..10000 LOOP INSERT INTO {local.Table} VALUES (i, md5(i::text), 'during outage', now(), now()); COMMIT; END LOOP; END $$");
         Assert.Equal(10000L, await Db.ScalarAsync<long>(local.ConnectionString, $"SELECT count(*) FROM {local.Table}"));
         Assert.Equal(10000L, await Db.ScalarAsync<long>(local.ConnectionString, "SELECT count(*) FROM pgsync.sync_err_rec"));
 

@@ -31,10 +31,10 @@ CREATE TABLE IF NOT EXISTS "pgsync".schema_version (
     installed_by name NOT NULL DEFAULT SESSION_USER
 );
 
--- refuse a schema newer than version 3 (a newer release installed it)
-SELECT coalesce(pg_catalog.max(version), 0) > 3 AS pgsync_schema_is_newer FROM "pgsync".schema_version \gset
+-- refuse a schema newer than version 4 (a newer release installed it)
+SELECT coalesce(pg_catalog.max(version), 0) > 4 AS pgsync_schema_is_newer FROM "pgsync".schema_version \gset
 \if :pgsync_schema_is_newer
-DO $pgsync$ BEGIN RAISE EXCEPTION '%', 'The RoslynPgSync schema "pgsync" of this database is at a later schema version, newer than this runtime knows (3): a newer RoslynPgSync installed it. Install with that release or a later one; this one would replace its functions with older ones. Nothing was changed.'; END $pgsync$;
+DO $pgsync$ BEGIN RAISE EXCEPTION '%', 'The RoslynPgSync schema "pgsync" of this database is at a later schema version, newer than this runtime knows (4): a newer RoslynPgSync installed it. Install with that release or a later one; this one would replace its functions with older ones. Nothing was changed.'; END $pgsync$;
 \endif
 
 -- core/functions/100_current_incarnation.sql
@@ -207,14 +207,62 @@ AS $pgsync$
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".remote_timeout() FROM PUBLIC;
 
+-- core/functions/155_send_entries.sql
+-- Sends entries p_ids (queued ones, or with p_xact that transaction's in sync_pending) to the open
+-- connection p_conn in ONE remote transaction: p_head (BEGIN, the ledger) with p_first (the SQL of
+-- the first p_first_count entries, already built by the caller), then the rest in messages of
+-- about p_max_bytes each, then COMMIT. A batch holds whole source transactions, which may be far
+-- larger than one message may be (a statement of millions of rows is many entries of one
+-- transaction): the messages bound what each side holds at once, the one remote transaction keeps
+-- the source transaction whole. Raises what the destination raises; the caller drops the
+-- connection, and the remote transaction with it.
+-- Called by apply_pending (as its owner); nobody else may call it.
+CREATE OR REPLACE FUNCTION "pgsync".send_entries(p_conn text, p_dst text, p_xact xid8, p_ids bigint[], p_head text,
+    p_first text, p_first_count integer, p_max_bytes bigint, p_timeout interval)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+DECLARE
+    v_parts text[] := ARRAY[p_head];
+    v_bytes bigint := octet_length(p_head);
+    v_query text;
+BEGIN
+    IF p_first IS NOT NULL THEN
+        v_parts := v_parts || p_first;
+        v_bytes := v_bytes + octet_length(p_first);
+    END IF;
+    FOR v_i IN COALESCE(p_first_count, 0) + 1 .. COALESCE(cardinality(p_ids), 0) LOOP
+        IF p_xact IS NULL THEN
+            SELECT e.dst_query INTO STRICT v_query FROM "pgsync".sync_err_rec AS e WHERE e.id = p_ids[v_i];
+        ELSE
+            SELECT p.dst_query INTO STRICT v_query FROM "pgsync".sync_pending AS p
+             WHERE p.xact_id = p_xact AND p.dst_server = p_dst AND p.id = p_ids[v_i];
+        END IF;
+        IF v_bytes > 0 AND v_bytes + octet_length(v_query) > p_max_bytes THEN
+            PERFORM "pgsync".remote_exec(p_conn, array_to_string(v_parts, E';\n'), p_timeout);
+            v_parts := '{}';
+            v_bytes := 0;
+        END IF;
+        v_parts := v_parts || v_query;
+        v_bytes := v_bytes + octet_length(v_query);
+    END LOOP;
+    PERFORM "pgsync".remote_exec(p_conn, array_to_string(v_parts || 'COMMIT'::text, E';\n'), p_timeout);
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".send_entries(text, text, xid8, bigint[], text, text, integer, bigint, interval) FROM PUBLIC;
+
 -- core/functions/160_apply_pending.sql
 -- Applies up to p_limit of one destination's oldest entries, in id order, in one remote
--- transaction, then deletes them, and returns how many it applied. With p_xact: the entries
+-- transaction, then deletes them, and returns how many it applied. A batch holds whole source
+-- transactions: when the limit (or the byte bound) ends inside one, the batch goes on to its end,
+-- and so may apply more than p_limit. With p_xact: the entries
 -- that transaction (the calling one) has waiting in sync_pending, without the destination's
 -- lock (flush_at_commit does so when nothing is queued for the destination); on failure they
 -- stay there for the caller. A broken connection is reopened once. When the destination
 -- rejects a queued batch, the entries are tried one by one in a remote transaction that is
--- rolled back, to find the one it rejects: the entries before it are applied, and it stays
+-- rolled back, to find the one it rejects: the entries before it are applied (down to whole
+-- source transactions: the rest of the rejected entry's transaction stays with it), and it stays
 -- at the head of the queue with its error, id and table recorded (so the queue stops
 -- exactly there, order kept). With p_strict the error is raised.
 -- Exactly once: the remote transaction also records the entries in the destination's
@@ -260,9 +308,14 @@ DECLARE
     v_timeout interval; -- the session's pgsync.remote_timeout, else the node's commit_timeout
     v_incarnation constant bigint := "pgsync".current_incarnation(false);
     v_duplicate boolean;
+    v_last bigint; -- the batch's last entry
+    v_next bigint;
+    v_first_count integer; -- the entries whose SQL fits the first message (v_sql)
     -- A queued batch is bounded by bytes as well as entries: the session's pgsync.batch_bytes (the
     -- hosted worker sets PgSyncHostOptions.BatchBytes), else 16 MiB. The first entry always goes, so
-    -- an entry larger than the bound goes alone. (A commit's own entries go whole, unbounded.)
+    -- an entry larger than the bound goes alone. A source transaction larger than the bound goes
+    -- whole all the same (as a commit's own entries do), in one remote transaction of several
+    -- messages of about the bound each (send_entries).
     v_max_bytes constant bigint := COALESCE(
         (SELECT s.v::bigint FROM (SELECT pg_catalog.current_setting('pgsync.batch_bytes', true) AS v) AS s
           WHERE s.v OPERATOR(pg_catalog.~) '^\s*[1-9][0-9]{0,17}\s*$'), 16777216);
@@ -274,7 +327,31 @@ BEGIN
 
     LOOP
         IF p_xact IS NULL THEN
-            SELECT pg_catalog.array_agg(q.id ORDER BY q.id), pg_catalog.string_agg(q.dst_query, E';\n' ORDER BY q.id),
+            -- The oldest entries, up to the bounds (LIMIT below the window, so only they are read;
+            -- octet_length takes a stored value's size from its header, without detoasting it) ...
+            SELECT pg_catalog.max(w.id) INTO v_last
+              FROM (SELECT l.id, pg_catalog.sum(pg_catalog.octet_length(l.dst_query)) OVER (ORDER BY l.id) - pg_catalog.octet_length(l.dst_query) AS bytes_before
+                      FROM (SELECT e.id, e.dst_query FROM "pgsync".sync_err_rec AS e
+                             WHERE e.dst_server = p_dst AND (e.xact_id IS DISTINCT FROM v_self OR e.mode <> 'a')
+                               AND e.id <> ALL (COALESCE(v_done, '{}'::bigint[]))
+                             ORDER BY e.id LIMIT p_limit - COALESCE(pg_catalog.cardinality(v_done), 0)) AS l) AS w
+             WHERE w.bytes_before < v_max_bytes;
+            -- ... then on to the last entry of every source transaction they hold part of, and of every
+            -- one the entries on the way hold part of: a batch never splits a source transaction, so the
+            -- destination never shows a state the source never had, and a deferred constraint between
+            -- rows of one transaction holds. The entries in between go too, in order: a change to a row
+            -- that a later entry of the transaction changes again committed before it (the row lock).
+            -- (Found on the partial index of entries that are not their transaction's first.)
+            LOOP
+                SELECT pg_catalog.max(c.id) INTO v_next FROM "pgsync".sync_err_rec AS c
+                 WHERE c.dst_server = p_dst AND c.xact_first IS NOT NULL AND c.xact_first <= v_last AND c.id > v_last
+                   AND (c.xact_id IS DISTINCT FROM v_self OR c.mode <> 'a');
+                EXIT WHEN v_next IS NULL;
+                v_last := v_next;
+            END LOOP;
+            SELECT pg_catalog.array_agg(q.id ORDER BY q.id),
+                   pg_catalog.string_agg(q.dst_query, E';\n' ORDER BY q.id) FILTER (WHERE q.bytes_before < v_max_bytes),
+                   pg_catalog.count(*) FILTER (WHERE q.bytes_before < v_max_bytes),
                    pg_catalog.sum(q.row_count),
                    "pgsync".ledger_insert(v_origin, p_dst, v_self, v_incarnation, pg_catalog.array_agg(q.id ORDER BY q.id),
                        pg_catalog.array_agg((EXTRACT(epoch FROM q.create_time) * 1000000)::bigint ORDER BY q.id),
@@ -282,28 +359,27 @@ BEGIN
                        pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.table_name END ORDER BY q.id),
                        pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.keys END ORDER BY q.id),
                        pg_catalog.array_agg(COALESCE(q.xact_id = v_self AND q.row_xid <> v_top, false) ORDER BY q.id))
-              INTO v_ids, v_sql, v_rows, v_ledger
-              FROM (SELECT w.* FROM (
-                        -- The oldest entries first (LIMIT below the window, so only they are read);
-                        -- octet_length takes a stored value's size from its header, without detoasting it.
-                        SELECT l.*, pg_catalog.sum(pg_catalog.octet_length(l.dst_query)) OVER (ORDER BY l.id) - pg_catalog.octet_length(l.dst_query) AS bytes_before
-                          FROM (SELECT e.id, e.dst_query, e.row_count, e.xact_id, e.nsp_name, e.table_name, e.keys, e.create_time,
-                                       e.xmin::text::bigint AS row_xid
-                                  FROM "pgsync".sync_err_rec AS e
-                                 WHERE e.dst_server = p_dst AND (e.xact_id IS DISTINCT FROM v_self OR e.mode <> 'a')
-                                   AND e.id <> ALL (COALESCE(v_done, '{}'::bigint[]))
-                                 ORDER BY e.id LIMIT p_limit - COALESCE(pg_catalog.cardinality(v_done), 0)) AS l) AS w
-                    WHERE w.bytes_before < v_max_bytes) AS q;
+              INTO v_ids, v_sql, v_first_count, v_rows, v_ledger
+              FROM (SELECT e.id, e.dst_query, e.row_count, e.xact_id, e.nsp_name, e.table_name, e.keys, e.create_time,
+                           e.xmin::text::bigint AS row_xid,
+                           pg_catalog.sum(pg_catalog.octet_length(e.dst_query)) OVER (ORDER BY e.id) - pg_catalog.octet_length(e.dst_query) AS bytes_before
+                      FROM "pgsync".sync_err_rec AS e
+                     WHERE e.dst_server = p_dst AND e.id <= v_last AND (e.xact_id IS DISTINCT FROM v_self OR e.mode <> 'a')
+                       AND e.id <> ALL (COALESCE(v_done, '{}'::bigint[]))) AS q;
         ELSE
-            SELECT pg_catalog.array_agg(p.id ORDER BY p.id), pg_catalog.string_agg(p.dst_query, E';\n' ORDER BY p.id),
+            SELECT pg_catalog.array_agg(p.id ORDER BY p.id),
+                   pg_catalog.string_agg(p.dst_query, E';\n' ORDER BY p.id) FILTER (WHERE p.bytes_before < v_max_bytes),
+                   pg_catalog.count(*) FILTER (WHERE p.bytes_before < v_max_bytes),
                    pg_catalog.sum(p.row_count),
                    "pgsync".ledger_insert(v_origin, p_dst, v_self, v_incarnation, pg_catalog.array_agg(p.id ORDER BY p.id),
                        pg_catalog.array_agg((EXTRACT(epoch FROM p.create_time) * 1000000)::bigint ORDER BY p.id),
                        pg_catalog.array_agg(p.nsp_name ORDER BY p.id), pg_catalog.array_agg(p.table_name ORDER BY p.id),
                        pg_catalog.array_agg(p.keys ORDER BY p.id),
-                       pg_catalog.array_agg(COALESCE(p.xmin::text::bigint <> v_top, false) ORDER BY p.id))
-              INTO v_ids, v_sql, v_rows, v_ledger
-              FROM "pgsync".sync_pending AS p WHERE p.xact_id = p_xact AND p.dst_server = p_dst;
+                       pg_catalog.array_agg(COALESCE(p.row_xid <> v_top, false) ORDER BY p.id))
+              INTO v_ids, v_sql, v_first_count, v_rows, v_ledger
+              FROM (SELECT s.id, s.dst_query, s.row_count, s.nsp_name, s.table_name, s.keys, s.create_time, s.xmin::text::bigint AS row_xid,
+                           pg_catalog.sum(pg_catalog.octet_length(s.dst_query)) OVER (ORDER BY s.id) - pg_catalog.octet_length(s.dst_query) AS bytes_before
+                      FROM "pgsync".sync_pending AS s WHERE s.xact_id = p_xact AND s.dst_server = p_dst) AS p;
         END IF;
         IF v_ids IS NULL THEN
             PERFORM pg_catalog.set_config('pgsync.applied_rows', '0', true);
@@ -320,7 +396,12 @@ BEGIN
                     PERFORM "pgsync".dblink_connect(v_conn, p_dst);
                 END IF;
                 v_reached := true;
-                PERFORM "pgsync".remote_exec(v_conn, v_begin || E';\n' || v_ledger || E';\n' || v_sql || E';\nCOMMIT', v_timeout);
+                IF v_first_count = pg_catalog.cardinality(v_ids) THEN
+                    PERFORM "pgsync".remote_exec(v_conn, v_begin || E';\n' || v_ledger || E';\n' || v_sql || E';\nCOMMIT', v_timeout);
+                ELSE
+                    -- Larger than one message: the rest follow in messages of the bound, in the same remote transaction.
+                    PERFORM "pgsync".send_entries(v_conn, p_dst, p_xact, v_ids, v_begin || E';\n' || v_ledger, v_sql, v_first_count, v_max_bytes, v_timeout);
+                END IF;
                 v_error := NULL;
                 EXIT;
             EXCEPTION WHEN OTHERS THEN
@@ -391,17 +472,25 @@ BEGIN
             PERFORM "pgsync".remote_exec(v_conn, 'ROLLBACK', v_timeout);
             IF v_failed IS NOT NULL THEN
                 v_error := v_failed_error;
+                -- What goes is the entries before the rejected one, down to whole source transactions:
+                -- the longest run of them that no transaction crosses the end of.
+                SELECT COALESCE(pg_catalog.max(t.ord), 0) INTO v_good
+                  FROM (SELECT b.ord, pg_catalog.max(b.xact_last) OVER (ORDER BY b.ord) AS reach
+                          FROM (SELECT o.ord, pg_catalog.max(o.ord) OVER (PARTITION BY COALESCE(e.xact_id::text, 'entry ' || e.id::text)) AS xact_last
+                                  FROM pg_catalog.unnest(v_ids) WITH ORDINALITY AS o(id, ord)
+                                  JOIN "pgsync".sync_err_rec AS e ON e.id = o.id) AS b) AS t
+                 WHERE t.ord <= v_good AND t.reach = t.ord;
                 IF v_good > 0 AND NOT p_strict THEN
-                    SELECT pg_catalog.string_agg(e.dst_query, E';\n' ORDER BY e.id), pg_catalog.sum(e.row_count),
+                    SELECT pg_catalog.sum(e.row_count),
                            "pgsync".ledger_insert(v_origin, p_dst, v_self, v_incarnation, pg_catalog.array_agg(e.id ORDER BY e.id),
                                pg_catalog.array_agg((EXTRACT(epoch FROM e.create_time) * 1000000)::bigint ORDER BY e.id),
                                pg_catalog.array_agg(CASE WHEN e.xact_id = v_self THEN e.nsp_name END ORDER BY e.id),
                                pg_catalog.array_agg(CASE WHEN e.xact_id = v_self THEN e.table_name END ORDER BY e.id),
                                pg_catalog.array_agg(CASE WHEN e.xact_id = v_self THEN e.keys END ORDER BY e.id),
                                pg_catalog.array_agg(COALESCE(e.xact_id = v_self AND e.xmin::text::bigint <> v_top, false) ORDER BY e.id))
-                      INTO v_sql, v_rows, v_ledger
+                      INTO v_rows, v_ledger
                       FROM "pgsync".sync_err_rec AS e WHERE e.id = ANY (v_ids[1:v_good]);
-                    PERFORM "pgsync".remote_exec(v_conn, v_begin || E';\n' || v_ledger || E';\n' || v_sql || E';\nCOMMIT', v_timeout);
+                    PERFORM "pgsync".send_entries(v_conn, p_dst, NULL, v_ids[1:v_good], v_begin || E';\n' || v_ledger, NULL, 0, v_max_bytes, v_timeout);
                     v_ids := v_ids[1:v_good];
                 END IF;
             END IF;
@@ -777,9 +866,9 @@ BEGIN
     END IF;
     WITH moved AS (
         DELETE FROM "pgsync".sync_pending AS p WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server RETURNING p.*)
-    INSERT INTO "pgsync".sync_err_rec (id, nsp_name, table_name, dst_server, dst_query, create_time, mode, row_count, xact_id, keys)
+    INSERT INTO "pgsync".sync_err_rec (id, nsp_name, table_name, dst_server, dst_query, create_time, mode, row_count, xact_id, keys, xact_first)
     OVERRIDING SYSTEM VALUE
-    SELECT m.id, m.nsp_name, m.table_name, m.dst_server, m.dst_query, m.create_time, m.mode, m.row_count, m.xact_id, m.keys
+    SELECT m.id, m.nsp_name, m.table_name, m.dst_server, m.dst_query, m.create_time, m.mode, m.row_count, m.xact_id, m.keys, m.xact_first
       FROM moved AS m ORDER BY m.id;
     IF v_failed THEN
         -- The destination just failed (recorded in dst_state): not again in this commit.
@@ -847,32 +936,118 @@ $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".set_node(text, interval) FROM PUBLIC;
 
 -- core/functions/230_enqueue.sql
--- The one entry point the generated capture functions write through: one entry, for one destination,
--- of the statement being captured. Capture code knows this signature and nothing of the tables
--- behind it, so that a later runtime can change the queue without applications being rebuilt.
+-- The entry points the generated capture functions write through: enqueue (one entry, for one
+-- destination, of the statement being captured) and enqueue_rows (a statement's rows, as entries
+-- of bounded size). Capture code knows these signatures and nothing of the tables behind them, so
+-- that a later runtime can change the queue without applications being rebuilt.
 -- p_mode: 'a' Async (into the queue; the replay worker is woken at commit), 's' Sync or 't' Strict
 -- (into sync_pending under the writer's top-level transaction, sent by flush_at_commit).
 -- p_keys: Sync/Strict, the JSON array of the keys the entry touches (NULL: the whole table).
--- Called by the capture functions, which run as the installing role; nobody else may call it.
--- No SET search_path: it is not SECURITY DEFINER, its callers (SECURITY DEFINER capture functions)
--- have pinned the path already, and every name in it is qualified; a SET clause would cost every
--- captured statement a configuration save and restore.
+-- Each entry after a transaction's first for the destination records that first entry's id
+-- (xact_first), so that a batch can take the transaction whole (see 0004_whole_transactions.sql).
+-- The first id is kept in a transaction-local setting per destination: it ends with the
+-- transaction, and a savepoint rolled back takes it back with the entries written under it. (A
+-- session that sets it itself only makes the batches that carry its own entries larger.)
+-- Called by the capture functions, which run as the installing role; nobody else may call them.
+-- No SET search_path: they are not SECURITY DEFINER, their callers (SECURITY DEFINER capture
+-- functions) have pinned the path already, and every name in them is qualified; a SET clause would
+-- cost every captured statement a configuration save and restore.
 CREATE OR REPLACE FUNCTION "pgsync".enqueue(p_nsp text, p_table text, p_dst text, p_mode "char", p_rows bigint, p_sql text, p_keys text)
 RETURNS void
 LANGUAGE plpgsql
 AS $pgsync$
+DECLARE
+    v_setting constant text := 'pgsync.xact_first_' OPERATOR(pg_catalog.||) pg_catalog.translate(pg_catalog.hashtext(p_dst)::text, '-', 'm');
+    v_value constant text := pg_catalog.current_setting(v_setting, true);
+    v_first constant bigint := CASE WHEN v_value OPERATOR(pg_catalog.~) '^[0-9]{1,18}$' THEN v_value::bigint END;
+    v_id bigint;
 BEGIN
     IF p_mode OPERATOR(pg_catalog.=) 'a' THEN
-        INSERT INTO "pgsync".sync_err_rec (nsp_name, table_name, dst_server, mode, row_count, dst_query)
-        VALUES (p_nsp, p_table, p_dst, p_mode, p_rows, p_sql);
+        INSERT INTO "pgsync".sync_err_rec (nsp_name, table_name, dst_server, mode, row_count, dst_query, xact_first)
+        VALUES (p_nsp, p_table, p_dst, p_mode, p_rows, p_sql, v_first)
+        RETURNING id INTO v_id;
         PERFORM pg_catalog.pg_notify('pgsync', p_dst);
     ELSE
-        INSERT INTO "pgsync".sync_pending (nsp_name, table_name, dst_server, mode, row_count, xact_id, keys, dst_query)
-        VALUES (p_nsp, p_table, p_dst, p_mode, p_rows, pg_catalog.pg_current_xact_id(), p_keys, p_sql);
+        INSERT INTO "pgsync".sync_pending (nsp_name, table_name, dst_server, mode, row_count, xact_id, keys, dst_query, xact_first)
+        VALUES (p_nsp, p_table, p_dst, p_mode, p_rows, pg_catalog.pg_current_xact_id(), p_keys, p_sql, v_first)
+        RETURNING id INTO v_id;
+    END IF;
+    IF v_first IS NULL THEN
+        PERFORM pg_catalog.set_config(v_setting, v_id::text, true);
     END IF;
 END
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".enqueue(text, text, text, "char", bigint, text, text) FROM PUBLIC;
+
+-- A captured statement's rows, read from p_rows (a cursor over the capture's transition tables:
+-- phase 0, the key of a row the destination deletes, as JSON in j; phase 1, a row it upserts, as
+-- JSON in j and, for Sync/Strict, its key in k; all deletes before all upserts), become remote
+-- statements (prefix || the rows as one JSON array literal || suffix) in entries of about
+-- pgsync.entry_bytes of row data each (8 MiB unless the session sets it): a statement of millions
+-- of rows is queued as many entries of one transaction, which the apply sends in one remote
+-- transaction, rather than as one text past PostgreSQL's 1 GB limit. Rows are read one at a time,
+-- so the capture holds one entry's rows at most. A single row whose JSON passes 256 MiB cannot be
+-- sent as SQL text: the statement fails, before it changes anything, saying so.
+CREATE OR REPLACE FUNCTION "pgsync".enqueue_rows(p_nsp text, p_table text, p_dst text, p_mode "char",
+    p_delete_prefix text, p_delete_suffix text, p_upsert_prefix text, p_upsert_suffix text, p_rows refcursor)
+RETURNS void
+LANGUAGE plpgsql
+AS $pgsync$
+DECLARE
+    v_bound constant bigint := COALESCE(
+        (SELECT s.v::bigint FROM (SELECT pg_catalog.current_setting('pgsync.entry_bytes', true) AS v) AS s
+          WHERE s.v OPERATOR(pg_catalog.~) '^\s*[1-9][0-9]{0,17}\s*$'), 8388608);
+    v_phase integer;
+    v_j text;
+    v_k text;
+    v_end boolean;
+    v_part integer; -- the phase of the rows in v_parts (NULL: none)
+    v_parts text[] := '{}';
+    v_keys text[] := '{}';
+    v_sql text; -- the entry's statements so far
+    v_rows bigint := 0;
+    v_bytes bigint := 0;
+BEGIN
+    LOOP
+        FETCH p_rows INTO v_phase, v_j, v_k;
+        v_end := NOT FOUND;
+        -- The rows gathered become a statement when the phase changes, at the bound and at the end;
+        -- the entry is queued at the bound and at the end (a DELETE and its UPSERT share one entry).
+        IF v_part IS NOT NULL AND (v_end OR v_phase OPERATOR(pg_catalog.<>) v_part OR v_bytes OPERATOR(pg_catalog.>=) v_bound) THEN
+            v_sql := pg_catalog.concat_ws(E';\n', v_sql,
+                CASE WHEN v_part OPERATOR(pg_catalog.=) 0 THEN p_delete_prefix ELSE p_upsert_prefix END
+                OPERATOR(pg_catalog.||) pg_catalog.quote_literal('[' OPERATOR(pg_catalog.||) pg_catalog.array_to_string(v_parts, ', ') OPERATOR(pg_catalog.||) ']')
+                OPERATOR(pg_catalog.||) CASE WHEN v_part OPERATOR(pg_catalog.=) 0 THEN p_delete_suffix ELSE p_upsert_suffix END);
+            v_parts := '{}';
+            v_part := NULL;
+            IF v_end OR v_bytes OPERATOR(pg_catalog.>=) v_bound THEN
+                PERFORM "pgsync".enqueue(p_nsp, p_table, p_dst, p_mode, v_rows, v_sql,
+                    CASE WHEN p_mode OPERATOR(pg_catalog.<>) 'a' THEN '[' OPERATOR(pg_catalog.||) pg_catalog.array_to_string(v_keys, ', ') OPERATOR(pg_catalog.||) ']' END);
+                v_sql := NULL;
+                v_rows := 0;
+                v_bytes := 0;
+                v_keys := '{}';
+            END IF;
+        END IF;
+        EXIT WHEN v_end;
+        IF pg_catalog.octet_length(v_j) OPERATOR(pg_catalog.>) 268435456 THEN
+            RAISE EXCEPTION 'RoslynPgSync: a row of %.% is too large to replicate to "%": % bytes as JSON, more than 256 MiB',
+                pg_catalog.quote_ident(p_nsp), pg_catalog.quote_ident(p_table), p_dst, pg_catalog.octet_length(v_j)
+                USING ERRCODE = 'program_limit_exceeded',
+                      HINT = 'Changes travel as SQL text, which PostgreSQL limits to 1 GB. The statement changed nothing.';
+        END IF;
+        v_part := v_phase;
+        v_parts := v_parts OPERATOR(pg_catalog.||) v_j;
+        v_bytes := v_bytes OPERATOR(pg_catalog.+) pg_catalog.octet_length(v_j);
+        v_rows := v_rows OPERATOR(pg_catalog.+) 1;
+        IF p_mode OPERATOR(pg_catalog.<>) 'a' THEN
+            v_keys := v_keys OPERATOR(pg_catalog.||) COALESCE(v_k, v_j);
+        END IF;
+    END LOOP;
+    CLOSE p_rows;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".enqueue_rows(text, text, text, "char", text, text, text, text, refcursor) FROM PUBLIC;
 
 -- core/functions/240_register_table.sql
 -- Installed source tables register the function that rebuilds a target's rows for given keys from
@@ -1263,6 +1438,24 @@ ALTER TABLE "pgsync".dst_state SET (
 INSERT INTO "pgsync".schema_version (version, description) VALUES (3, 'queue autovacuum');
 \endif
 
+-- schema version 4: whole transactions (once: when it is not recorded yet)
+SELECT NOT EXISTS (SELECT 1 FROM "pgsync".schema_version WHERE version = 4) AS pgsync_version_4_missing \gset
+\if :pgsync_version_4_missing
+-- core/upgrades/0004_whole_transactions.sql
+-- A batch never splits a source transaction. A transaction's entries are not contiguous in the
+-- queue: entries of concurrent transactions fall between them. So each entry after a transaction's
+-- first for a destination records that first entry's id (xact_first; NULL on the first entry and on
+-- every entry of a single-entry transaction). A batch that ends at entry X holds a transaction only
+-- partly when some entry after X has xact_first <= X; the apply then extends the batch to that entry,
+-- and again, until no transaction crosses its end (160_apply_pending.sql). The partial index holds
+-- only such later entries: a transaction of one statement writes no index entry for it.
+ALTER TABLE "pgsync".sync_err_rec ADD COLUMN IF NOT EXISTS xact_first bigint;
+ALTER TABLE "pgsync".sync_pending ADD COLUMN IF NOT EXISTS xact_first bigint;
+CREATE INDEX IF NOT EXISTS sync_err_rec_dst_server_xact_first ON "pgsync".sync_err_rec (dst_server, xact_first)
+    WHERE xact_first IS NOT NULL;
+INSERT INTO "pgsync".schema_version (version, description) VALUES (4, 'whole transactions');
+\endif
+
 -- core/views/copy_status.sql
 -- Per source table and destination: the initial copy's progress (rows copied of the estimate, rate
 -- and time left while it runs) and how it ended.
@@ -1372,11 +1565,7 @@ SET extra_float_digits = 3
 SET IntervalStyle = postgres
 AS $pgsync$
 DECLARE
-    v_rows text;
-    v_gone text;
-    v_sql text;
-    v_upserts bigint;
-    v_deletes bigint;
+    v_rows refcursor;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
@@ -1391,29 +1580,19 @@ BEGIN
     END IF;
 
     -- async_dst → copy.hostile_async (Async)
-    v_rows := NULL;
-    v_gone := NULL;
-    v_upserts := 0;
-    v_deletes := 0;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_rows, v_upserts FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r;
-    END IF;
-    IF TG_OP = 'DELETE' THEN
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o."id", o."code" FROM old_rows AS o) AS r;
+    IF TG_OP = 'INSERT' THEN
+        OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r;
     ELSIF TG_OP = 'UPDATE' THEN
-        -- Keys that left: the key changed, or the row no longer matches the filter.
-        SELECT pg_catalog.json_agg(r)::text, pg_catalog.count(*) INTO v_gone, v_deletes FROM (SELECT o."id", o."code" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."id" = o."id" AND n."code" = o."code")) AS r;
+        -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
+        -- (UNION ALL reads its branches in order.)
+        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."id", o."code" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."id" = o."id" AND n."code" = o."code")) AS r
+            UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r;
+    ELSE
+        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."id", o."code" FROM old_rows AS o) AS r;
     END IF;
-    v_sql := NULL;
-    IF v_gone IS NOT NULL THEN
-        v_sql := 'DELETE FROM "copy"."hostile_async" AS t USING pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ' || pg_catalog.quote_literal(v_gone) || ') AS d WHERE t."id" = d."id" AND t."code" = d."code"';
-    END IF;
-    IF v_rows IS NOT NULL THEN
-        v_sql := pg_catalog.concat_ws(E';\n', v_sql, 'INSERT INTO "copy"."hostile_async" AS t ("id", "code", "body", "blob", "numbers", "words", "document", "raw_json", "amount", "ratio", "at", "local_at", "span", "uid", "flag") SELECT d."id", d."code", d."body", d."blob", d."numbers", d."words", (d."document" #>> ''{}'')::jsonb, (d."raw_json" #>> ''{}'')::json, d."amount", d."ratio", d."at", d."local_at", d."span", d."uid", d."flag" FROM pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("id", "code") DO UPDATE SET "body" = EXCLUDED."body", "blob" = EXCLUDED."blob", "numbers" = EXCLUDED."numbers", "words" = EXCLUDED."words", "document" = EXCLUDED."document", "raw_json" = EXCLUDED."raw_json", "amount" = EXCLUDED."amount", "ratio" = EXCLUDED."ratio", "at" = EXCLUDED."at", "local_at" = EXCLUDED."local_at", "span" = EXCLUDED."span", "uid" = EXCLUDED."uid", "flag" = EXCLUDED."flag"');
-    END IF;
-    IF v_sql IS NOT NULL THEN
-        PERFORM "pgsync"."enqueue"('app', 'hostile_async', 'async_dst', 'a', v_upserts + v_deletes, v_sql, NULL);
-    END IF;
+    PERFORM "pgsync"."enqueue_rows"('app', 'hostile_async', 'async_dst', 'a',
+        'DELETE FROM "copy"."hostile_async" AS t USING pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ', ') AS d WHERE t."id" = d."id" AND t."code" = d."code"',
+        'INSERT INTO "copy"."hostile_async" AS t ("id", "code", "body", "blob", "numbers", "words", "document", "raw_json", "amount", "ratio", "at", "local_at", "span", "uid", "flag") SELECT d."id", d."code", d."body", d."blob", d."numbers", d."words", (d."document" #>> ''{}'')::jsonb, (d."raw_json" #>> ''{}'')::json, d."amount", d."ratio", d."at", d."local_at", d."span", d."uid", d."flag" FROM pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ', ') AS d ON CONFLICT ("id", "code") DO UPDATE SET "body" = EXCLUDED."body", "blob" = EXCLUDED."blob", "numbers" = EXCLUDED."numbers", "words" = EXCLUDED."words", "document" = EXCLUDED."document", "raw_json" = EXCLUDED."raw_json", "amount" = EXCLUDED."amount", "ratio" = EXCLUDED."ratio", "at" = EXCLUDED."at", "local_at" = EXCLUDED."local_at", "span" = EXCLUDED."span", "uid" = EXCLUDED."uid", "flag" = EXCLUDED."flag"', v_rows);
     RETURN NULL;
 END
 $pgsync$;

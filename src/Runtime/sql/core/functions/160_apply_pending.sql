@@ -1,10 +1,13 @@
 -- Applies up to p_limit of one destination's oldest entries, in id order, in one remote
--- transaction, then deletes them, and returns how many it applied. With p_xact: the entries
+-- transaction, then deletes them, and returns how many it applied. A batch holds whole source
+-- transactions: when the limit (or the byte bound) ends inside one, the batch goes on to its end,
+-- and so may apply more than p_limit. With p_xact: the entries
 -- that transaction (the calling one) has waiting in sync_pending, without the destination's
 -- lock (flush_at_commit does so when nothing is queued for the destination); on failure they
 -- stay there for the caller. A broken connection is reopened once. When the destination
 -- rejects a queued batch, the entries are tried one by one in a remote transaction that is
--- rolled back, to find the one it rejects: the entries before it are applied, and it stays
+-- rolled back, to find the one it rejects: the entries before it are applied (down to whole
+-- source transactions: the rest of the rejected entry's transaction stays with it), and it stays
 -- at the head of the queue with its error, id and table recorded (so the queue stops
 -- exactly there, order kept). With p_strict the error is raised.
 -- Exactly once: the remote transaction also records the entries in the destination's
@@ -50,9 +53,14 @@ DECLARE
     v_timeout interval; -- the session's pgsync.remote_timeout, else the node's commit_timeout
     v_incarnation constant bigint := @schema@.current_incarnation(false);
     v_duplicate boolean;
+    v_last bigint; -- the batch's last entry
+    v_next bigint;
+    v_first_count integer; -- the entries whose SQL fits the first message (v_sql)
     -- A queued batch is bounded by bytes as well as entries: the session's pgsync.batch_bytes (the
     -- hosted worker sets PgSyncHostOptions.BatchBytes), else 16 MiB. The first entry always goes, so
-    -- an entry larger than the bound goes alone. (A commit's own entries go whole, unbounded.)
+    -- an entry larger than the bound goes alone. A source transaction larger than the bound goes
+    -- whole all the same (as a commit's own entries do), in one remote transaction of several
+    -- messages of about the bound each (send_entries).
     v_max_bytes constant bigint := COALESCE(
         (SELECT s.v::bigint FROM (SELECT pg_catalog.current_setting('pgsync.batch_bytes', true) AS v) AS s
           WHERE s.v OPERATOR(pg_catalog.~) '^\s*[1-9][0-9]{0,17}\s*$'), 16777216);
@@ -64,7 +72,31 @@ BEGIN
 
     LOOP
         IF p_xact IS NULL THEN
-            SELECT pg_catalog.array_agg(q.id ORDER BY q.id), pg_catalog.string_agg(q.dst_query, E';\n' ORDER BY q.id),
+            -- The oldest entries, up to the bounds (LIMIT below the window, so only they are read;
+            -- octet_length takes a stored value's size from its header, without detoasting it) ...
+            SELECT pg_catalog.max(w.id) INTO v_last
+              FROM (SELECT l.id, pg_catalog.sum(pg_catalog.octet_length(l.dst_query)) OVER (ORDER BY l.id) - pg_catalog.octet_length(l.dst_query) AS bytes_before
+                      FROM (SELECT e.id, e.dst_query FROM @schema@.sync_err_rec AS e
+                             WHERE e.dst_server = p_dst AND (e.xact_id IS DISTINCT FROM v_self OR e.mode <> 'a')
+                               AND e.id <> ALL (COALESCE(v_done, '{}'::bigint[]))
+                             ORDER BY e.id LIMIT p_limit - COALESCE(pg_catalog.cardinality(v_done), 0)) AS l) AS w
+             WHERE w.bytes_before < v_max_bytes;
+            -- ... then on to the last entry of every source transaction they hold part of, and of every
+            -- one the entries on the way hold part of: a batch never splits a source transaction, so the
+            -- destination never shows a state the source never had, and a deferred constraint between
+            -- rows of one transaction holds. The entries in between go too, in order: a change to a row
+            -- that a later entry of the transaction changes again committed before it (the row lock).
+            -- (Found on the partial index of entries that are not their transaction's first.)
+            LOOP
+                SELECT pg_catalog.max(c.id) INTO v_next FROM @schema@.sync_err_rec AS c
+                 WHERE c.dst_server = p_dst AND c.xact_first IS NOT NULL AND c.xact_first <= v_last AND c.id > v_last
+                   AND (c.xact_id IS DISTINCT FROM v_self OR c.mode <> 'a');
+                EXIT WHEN v_next IS NULL;
+                v_last := v_next;
+            END LOOP;
+            SELECT pg_catalog.array_agg(q.id ORDER BY q.id),
+                   pg_catalog.string_agg(q.dst_query, E';\n' ORDER BY q.id) FILTER (WHERE q.bytes_before < v_max_bytes),
+                   pg_catalog.count(*) FILTER (WHERE q.bytes_before < v_max_bytes),
                    pg_catalog.sum(q.row_count),
                    @schema@.ledger_insert(v_origin, p_dst, v_self, v_incarnation, pg_catalog.array_agg(q.id ORDER BY q.id),
                        pg_catalog.array_agg((EXTRACT(epoch FROM q.create_time) * 1000000)::bigint ORDER BY q.id),
@@ -72,28 +104,27 @@ BEGIN
                        pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.table_name END ORDER BY q.id),
                        pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.keys END ORDER BY q.id),
                        pg_catalog.array_agg(COALESCE(q.xact_id = v_self AND q.row_xid <> v_top, false) ORDER BY q.id))
-              INTO v_ids, v_sql, v_rows, v_ledger
-              FROM (SELECT w.* FROM (
-                        -- The oldest entries first (LIMIT below the window, so only they are read);
-                        -- octet_length takes a stored value's size from its header, without detoasting it.
-                        SELECT l.*, pg_catalog.sum(pg_catalog.octet_length(l.dst_query)) OVER (ORDER BY l.id) - pg_catalog.octet_length(l.dst_query) AS bytes_before
-                          FROM (SELECT e.id, e.dst_query, e.row_count, e.xact_id, e.nsp_name, e.table_name, e.keys, e.create_time,
-                                       e.xmin::text::bigint AS row_xid
-                                  FROM @schema@.sync_err_rec AS e
-                                 WHERE e.dst_server = p_dst AND (e.xact_id IS DISTINCT FROM v_self OR e.mode <> 'a')
-                                   AND e.id <> ALL (COALESCE(v_done, '{}'::bigint[]))
-                                 ORDER BY e.id LIMIT p_limit - COALESCE(pg_catalog.cardinality(v_done), 0)) AS l) AS w
-                    WHERE w.bytes_before < v_max_bytes) AS q;
+              INTO v_ids, v_sql, v_first_count, v_rows, v_ledger
+              FROM (SELECT e.id, e.dst_query, e.row_count, e.xact_id, e.nsp_name, e.table_name, e.keys, e.create_time,
+                           e.xmin::text::bigint AS row_xid,
+                           pg_catalog.sum(pg_catalog.octet_length(e.dst_query)) OVER (ORDER BY e.id) - pg_catalog.octet_length(e.dst_query) AS bytes_before
+                      FROM @schema@.sync_err_rec AS e
+                     WHERE e.dst_server = p_dst AND e.id <= v_last AND (e.xact_id IS DISTINCT FROM v_self OR e.mode <> 'a')
+                       AND e.id <> ALL (COALESCE(v_done, '{}'::bigint[]))) AS q;
         ELSE
-            SELECT pg_catalog.array_agg(p.id ORDER BY p.id), pg_catalog.string_agg(p.dst_query, E';\n' ORDER BY p.id),
+            SELECT pg_catalog.array_agg(p.id ORDER BY p.id),
+                   pg_catalog.string_agg(p.dst_query, E';\n' ORDER BY p.id) FILTER (WHERE p.bytes_before < v_max_bytes),
+                   pg_catalog.count(*) FILTER (WHERE p.bytes_before < v_max_bytes),
                    pg_catalog.sum(p.row_count),
                    @schema@.ledger_insert(v_origin, p_dst, v_self, v_incarnation, pg_catalog.array_agg(p.id ORDER BY p.id),
                        pg_catalog.array_agg((EXTRACT(epoch FROM p.create_time) * 1000000)::bigint ORDER BY p.id),
                        pg_catalog.array_agg(p.nsp_name ORDER BY p.id), pg_catalog.array_agg(p.table_name ORDER BY p.id),
                        pg_catalog.array_agg(p.keys ORDER BY p.id),
-                       pg_catalog.array_agg(COALESCE(p.xmin::text::bigint <> v_top, false) ORDER BY p.id))
-              INTO v_ids, v_sql, v_rows, v_ledger
-              FROM @schema@.sync_pending AS p WHERE p.xact_id = p_xact AND p.dst_server = p_dst;
+                       pg_catalog.array_agg(COALESCE(p.row_xid <> v_top, false) ORDER BY p.id))
+              INTO v_ids, v_sql, v_first_count, v_rows, v_ledger
+              FROM (SELECT s.id, s.dst_query, s.row_count, s.nsp_name, s.table_name, s.keys, s.create_time, s.xmin::text::bigint AS row_xid,
+                           pg_catalog.sum(pg_catalog.octet_length(s.dst_query)) OVER (ORDER BY s.id) - pg_catalog.octet_length(s.dst_query) AS bytes_before
+                      FROM @schema@.sync_pending AS s WHERE s.xact_id = p_xact AND s.dst_server = p_dst) AS p;
         END IF;
         IF v_ids IS NULL THEN
             PERFORM pg_catalog.set_config('pgsync.applied_rows', '0', true);
@@ -110,7 +141,12 @@ BEGIN
                     PERFORM @dblink@.dblink_connect(v_conn, p_dst);
                 END IF;
                 v_reached := true;
-                PERFORM @schema@.remote_exec(v_conn, v_begin || E';\n' || v_ledger || E';\n' || v_sql || E';\nCOMMIT', v_timeout);
+                IF v_first_count = pg_catalog.cardinality(v_ids) THEN
+                    PERFORM @schema@.remote_exec(v_conn, v_begin || E';\n' || v_ledger || E';\n' || v_sql || E';\nCOMMIT', v_timeout);
+                ELSE
+                    -- Larger than one message: the rest follow in messages of the bound, in the same remote transaction.
+                    PERFORM @schema@.send_entries(v_conn, p_dst, p_xact, v_ids, v_begin || E';\n' || v_ledger, v_sql, v_first_count, v_max_bytes, v_timeout);
+                END IF;
                 v_error := NULL;
                 EXIT;
             EXCEPTION WHEN OTHERS THEN
@@ -181,17 +217,25 @@ BEGIN
             PERFORM @schema@.remote_exec(v_conn, 'ROLLBACK', v_timeout);
             IF v_failed IS NOT NULL THEN
                 v_error := v_failed_error;
+                -- What goes is the entries before the rejected one, down to whole source transactions:
+                -- the longest run of them that no transaction crosses the end of.
+                SELECT COALESCE(pg_catalog.max(t.ord), 0) INTO v_good
+                  FROM (SELECT b.ord, pg_catalog.max(b.xact_last) OVER (ORDER BY b.ord) AS reach
+                          FROM (SELECT o.ord, pg_catalog.max(o.ord) OVER (PARTITION BY COALESCE(e.xact_id::text, 'entry ' || e.id::text)) AS xact_last
+                                  FROM pg_catalog.unnest(v_ids) WITH ORDINALITY AS o(id, ord)
+                                  JOIN @schema@.sync_err_rec AS e ON e.id = o.id) AS b) AS t
+                 WHERE t.ord <= v_good AND t.reach = t.ord;
                 IF v_good > 0 AND NOT p_strict THEN
-                    SELECT pg_catalog.string_agg(e.dst_query, E';\n' ORDER BY e.id), pg_catalog.sum(e.row_count),
+                    SELECT pg_catalog.sum(e.row_count),
                            @schema@.ledger_insert(v_origin, p_dst, v_self, v_incarnation, pg_catalog.array_agg(e.id ORDER BY e.id),
                                pg_catalog.array_agg((EXTRACT(epoch FROM e.create_time) * 1000000)::bigint ORDER BY e.id),
                                pg_catalog.array_agg(CASE WHEN e.xact_id = v_self THEN e.nsp_name END ORDER BY e.id),
                                pg_catalog.array_agg(CASE WHEN e.xact_id = v_self THEN e.table_name END ORDER BY e.id),
                                pg_catalog.array_agg(CASE WHEN e.xact_id = v_self THEN e.keys END ORDER BY e.id),
                                pg_catalog.array_agg(COALESCE(e.xact_id = v_self AND e.xmin::text::bigint <> v_top, false) ORDER BY e.id))
-                      INTO v_sql, v_rows, v_ledger
+                      INTO v_rows, v_ledger
                       FROM @schema@.sync_err_rec AS e WHERE e.id = ANY (v_ids[1:v_good]);
-                    PERFORM @schema@.remote_exec(v_conn, v_begin || E';\n' || v_ledger || E';\n' || v_sql || E';\nCOMMIT', v_timeout);
+                    PERFORM @schema@.send_entries(v_conn, p_dst, NULL, v_ids[1:v_good], v_begin || E';\n' || v_ledger, NULL, 0, v_max_bytes, v_timeout);
                     v_ids := v_ids[1:v_good];
                 END IF;
             END IF;

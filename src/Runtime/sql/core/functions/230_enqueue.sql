@@ -1,26 +1,112 @@
--- The one entry point the generated capture functions write through: one entry, for one destination,
--- of the statement being captured. Capture code knows this signature and nothing of the tables
--- behind it, so that a later runtime can change the queue without applications being rebuilt.
+-- The entry points the generated capture functions write through: enqueue (one entry, for one
+-- destination, of the statement being captured) and enqueue_rows (a statement's rows, as entries
+-- of bounded size). Capture code knows these signatures and nothing of the tables behind them, so
+-- that a later runtime can change the queue without applications being rebuilt.
 -- p_mode: 'a' Async (into the queue; the replay worker is woken at commit), 's' Sync or 't' Strict
 -- (into sync_pending under the writer's top-level transaction, sent by flush_at_commit).
 -- p_keys: Sync/Strict, the JSON array of the keys the entry touches (NULL: the whole table).
--- Called by the capture functions, which run as the installing role; nobody else may call it.
--- No SET search_path: it is not SECURITY DEFINER, its callers (SECURITY DEFINER capture functions)
--- have pinned the path already, and every name in it is qualified; a SET clause would cost every
--- captured statement a configuration save and restore.
+-- Each entry after a transaction's first for the destination records that first entry's id
+-- (xact_first), so that a batch can take the transaction whole (see 0004_whole_transactions.sql).
+-- The first id is kept in a transaction-local setting per destination: it ends with the
+-- transaction, and a savepoint rolled back takes it back with the entries written under it. (A
+-- session that sets it itself only makes the batches that carry its own entries larger.)
+-- Called by the capture functions, which run as the installing role; nobody else may call them.
+-- No SET search_path: they are not SECURITY DEFINER, their callers (SECURITY DEFINER capture
+-- functions) have pinned the path already, and every name in them is qualified; a SET clause would
+-- cost every captured statement a configuration save and restore.
 CREATE OR REPLACE FUNCTION @schema@.enqueue(p_nsp text, p_table text, p_dst text, p_mode "char", p_rows bigint, p_sql text, p_keys text)
 RETURNS void
 LANGUAGE plpgsql
 AS $pgsync$
+DECLARE
+    v_setting constant text := 'pgsync.xact_first_' OPERATOR(pg_catalog.||) pg_catalog.translate(pg_catalog.hashtext(p_dst)::text, '-', 'm');
+    v_value constant text := pg_catalog.current_setting(v_setting, true);
+    v_first constant bigint := CASE WHEN v_value OPERATOR(pg_catalog.~) '^[0-9]{1,18}$' THEN v_value::bigint END;
+    v_id bigint;
 BEGIN
     IF p_mode OPERATOR(pg_catalog.=) 'a' THEN
-        INSERT INTO @schema@.sync_err_rec (nsp_name, table_name, dst_server, mode, row_count, dst_query)
-        VALUES (p_nsp, p_table, p_dst, p_mode, p_rows, p_sql);
+        INSERT INTO @schema@.sync_err_rec (nsp_name, table_name, dst_server, mode, row_count, dst_query, xact_first)
+        VALUES (p_nsp, p_table, p_dst, p_mode, p_rows, p_sql, v_first)
+        RETURNING id INTO v_id;
         PERFORM pg_catalog.pg_notify('pgsync', p_dst);
     ELSE
-        INSERT INTO @schema@.sync_pending (nsp_name, table_name, dst_server, mode, row_count, xact_id, keys, dst_query)
-        VALUES (p_nsp, p_table, p_dst, p_mode, p_rows, pg_catalog.pg_current_xact_id(), p_keys, p_sql);
+        INSERT INTO @schema@.sync_pending (nsp_name, table_name, dst_server, mode, row_count, xact_id, keys, dst_query, xact_first)
+        VALUES (p_nsp, p_table, p_dst, p_mode, p_rows, pg_catalog.pg_current_xact_id(), p_keys, p_sql, v_first)
+        RETURNING id INTO v_id;
+    END IF;
+    IF v_first IS NULL THEN
+        PERFORM pg_catalog.set_config(v_setting, v_id::text, true);
     END IF;
 END
 $pgsync$;
 REVOKE ALL ON FUNCTION @schema@.enqueue(text, text, text, "char", bigint, text, text) FROM PUBLIC;
+
+-- A captured statement's rows, read from p_rows (a cursor over the capture's transition tables:
+-- phase 0, the key of a row the destination deletes, as JSON in j; phase 1, a row it upserts, as
+-- JSON in j and, for Sync/Strict, its key in k; all deletes before all upserts), become remote
+-- statements (prefix || the rows as one JSON array literal || suffix) in entries of about
+-- pgsync.entry_bytes of row data each (8 MiB unless the session sets it): a statement of millions
+-- of rows is queued as many entries of one transaction, which the apply sends in one remote
+-- transaction, rather than as one text past PostgreSQL's 1 GB limit. Rows are read one at a time,
+-- so the capture holds one entry's rows at most. A single row whose JSON passes 256 MiB cannot be
+-- sent as SQL text: the statement fails, before it changes anything, saying so.
+CREATE OR REPLACE FUNCTION @schema@.enqueue_rows(p_nsp text, p_table text, p_dst text, p_mode "char",
+    p_delete_prefix text, p_delete_suffix text, p_upsert_prefix text, p_upsert_suffix text, p_rows refcursor)
+RETURNS void
+LANGUAGE plpgsql
+AS $pgsync$
+DECLARE
+    v_bound constant bigint := COALESCE(
+        (SELECT s.v::bigint FROM (SELECT pg_catalog.current_setting('pgsync.entry_bytes', true) AS v) AS s
+          WHERE s.v OPERATOR(pg_catalog.~) '^\s*[1-9][0-9]{0,17}\s*$'), 8388608);
+    v_phase integer;
+    v_j text;
+    v_k text;
+    v_end boolean;
+    v_part integer; -- the phase of the rows in v_parts (NULL: none)
+    v_parts text[] := '{}';
+    v_keys text[] := '{}';
+    v_sql text; -- the entry's statements so far
+    v_rows bigint := 0;
+    v_bytes bigint := 0;
+BEGIN
+    LOOP
+        FETCH p_rows INTO v_phase, v_j, v_k;
+        v_end := NOT FOUND;
+        -- The rows gathered become a statement when the phase changes, at the bound and at the end;
+        -- the entry is queued at the bound and at the end (a DELETE and its UPSERT share one entry).
+        IF v_part IS NOT NULL AND (v_end OR v_phase OPERATOR(pg_catalog.<>) v_part OR v_bytes OPERATOR(pg_catalog.>=) v_bound) THEN
+            v_sql := pg_catalog.concat_ws(E';\n', v_sql,
+                CASE WHEN v_part OPERATOR(pg_catalog.=) 0 THEN p_delete_prefix ELSE p_upsert_prefix END
+                OPERATOR(pg_catalog.||) pg_catalog.quote_literal('[' OPERATOR(pg_catalog.||) pg_catalog.array_to_string(v_parts, ', ') OPERATOR(pg_catalog.||) ']')
+                OPERATOR(pg_catalog.||) CASE WHEN v_part OPERATOR(pg_catalog.=) 0 THEN p_delete_suffix ELSE p_upsert_suffix END);
+            v_parts := '{}';
+            v_part := NULL;
+            IF v_end OR v_bytes OPERATOR(pg_catalog.>=) v_bound THEN
+                PERFORM @schema@.enqueue(p_nsp, p_table, p_dst, p_mode, v_rows, v_sql,
+                    CASE WHEN p_mode OPERATOR(pg_catalog.<>) 'a' THEN '[' OPERATOR(pg_catalog.||) pg_catalog.array_to_string(v_keys, ', ') OPERATOR(pg_catalog.||) ']' END);
+                v_sql := NULL;
+                v_rows := 0;
+                v_bytes := 0;
+                v_keys := '{}';
+            END IF;
+        END IF;
+        EXIT WHEN v_end;
+        IF pg_catalog.octet_length(v_j) OPERATOR(pg_catalog.>) 268435456 THEN
+            RAISE EXCEPTION 'RoslynPgSync: a row of %.% is too large to replicate to "%": % bytes as JSON, more than 256 MiB',
+                pg_catalog.quote_ident(p_nsp), pg_catalog.quote_ident(p_table), p_dst, pg_catalog.octet_length(v_j)
+                USING ERRCODE = 'program_limit_exceeded',
+                      HINT = 'Changes travel as SQL text, which PostgreSQL limits to 1 GB. The statement changed nothing.';
+        END IF;
+        v_part := v_phase;
+        v_parts := v_parts OPERATOR(pg_catalog.||) v_j;
+        v_bytes := v_bytes OPERATOR(pg_catalog.+) pg_catalog.octet_length(v_j);
+        v_rows := v_rows OPERATOR(pg_catalog.+) 1;
+        IF p_mode OPERATOR(pg_catalog.<>) 'a' THEN
+            v_keys := v_keys OPERATOR(pg_catalog.||) COALESCE(v_k, v_j);
+        END IF;
+    END LOOP;
+    CLOSE p_rows;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION @schema@.enqueue_rows(text, text, text, "char", text, text, text, text, refcursor) FROM PUBLIC;

@@ -1,0 +1,43 @@
+-- Sends entries p_ids (queued ones, or with p_xact that transaction's in sync_pending) to the open
+-- connection p_conn in ONE remote transaction: p_head (BEGIN, the ledger) with p_first (the SQL of
+-- the first p_first_count entries, already built by the caller), then the rest in messages of
+-- about p_max_bytes each, then COMMIT. A batch holds whole source transactions, which may be far
+-- larger than one message may be (a statement of millions of rows is many entries of one
+-- transaction): the messages bound what each side holds at once, the one remote transaction keeps
+-- the source transaction whole. Raises what the destination raises; the caller drops the
+-- connection, and the remote transaction with it.
+-- Called by apply_pending (as its owner); nobody else may call it.
+CREATE OR REPLACE FUNCTION @schema@.send_entries(p_conn text, p_dst text, p_xact xid8, p_ids bigint[], p_head text,
+    p_first text, p_first_count integer, p_max_bytes bigint, p_timeout interval)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+DECLARE
+    v_parts text[] := ARRAY[p_head];
+    v_bytes bigint := octet_length(p_head);
+    v_query text;
+BEGIN
+    IF p_first IS NOT NULL THEN
+        v_parts := v_parts || p_first;
+        v_bytes := v_bytes + octet_length(p_first);
+    END IF;
+    FOR v_i IN COALESCE(p_first_count, 0) + 1 .. COALESCE(cardinality(p_ids), 0) LOOP
+        IF p_xact IS NULL THEN
+            SELECT e.dst_query INTO STRICT v_query FROM @schema@.sync_err_rec AS e WHERE e.id = p_ids[v_i];
+        ELSE
+            SELECT p.dst_query INTO STRICT v_query FROM @schema@.sync_pending AS p
+             WHERE p.xact_id = p_xact AND p.dst_server = p_dst AND p.id = p_ids[v_i];
+        END IF;
+        IF v_bytes > 0 AND v_bytes + octet_length(v_query) > p_max_bytes THEN
+            PERFORM @schema@.remote_exec(p_conn, array_to_string(v_parts, E';\n'), p_timeout);
+            v_parts := '{}';
+            v_bytes := 0;
+        END IF;
+        v_parts := v_parts || v_query;
+        v_bytes := v_bytes + octet_length(v_query);
+    END LOOP;
+    PERFORM @schema@.remote_exec(p_conn, array_to_string(v_parts || 'COMMIT'::text, E';\n'), p_timeout);
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION @schema@.send_entries(text, text, xid8, bigint[], text, text, integer, bigint, interval) FROM PUBLIC;
