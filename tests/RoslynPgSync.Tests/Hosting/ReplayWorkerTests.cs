@@ -146,13 +146,16 @@ public sealed class ReplayWorkerTests
         await using var dbs = await TestBed.Create().Pair("async_dst").InstallAsync(PgSyncInstaller.Tables);
 
         // Every row event on the destination is counted: a batch applied twice would show as extra updates.
+        // Each event also takes a millisecond, so the drain lasts seconds and the first host is stopped mid-drain
+        // on any machine (a fixed delay before the stop raced a fast drain on CI).
         await Db.ExecuteAsync(dbs.Remote.ConnectionString, """
             CREATE TABLE copy.events (n bigint NOT NULL);
             INSERT INTO copy.events VALUES (0);
-            CREATE FUNCTION copy.count_event() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE copy.events SET n = n + 1; RETURN NULL; END $$;
+            CREATE FUNCTION copy.count_event() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE copy.events SET n = n + 1; PERFORM pg_sleep(0.001); RETURN NULL; END $$;
             CREATE TRIGGER count_event AFTER INSERT OR UPDATE ON copy.hostile_async FOR EACH ROW EXECUTE FUNCTION copy.count_event();
             """);
-        await Db.ExecuteAsync(dbs.Local.ConnectionString, $"DO $$ BEGIN FOR i IN 1..3000 LOOP INSERT INTO {Source} (id, code) VALUES (i, 'k'); END LOOP; END $$");
+        // One source transaction per row: a batch never splits a transaction, so one 3,000-row transaction would be one batch.
+        await Db.ExecuteAsync(dbs.Local.ConnectionString, $"DO $$ BEGIN FOR i IN 1..3000 LOOP INSERT INTO {Source} (id, code) VALUES (i, 'k'); COMMIT; END LOOP; END $$");
 
         void Configure(IServiceCollection services) => services.AddPgSync(
             PgSyncInstaller.Tables,
@@ -163,7 +166,7 @@ public sealed class ReplayWorkerTests
         using var first = WorkerHost.Build(firstLogs, Configure);
         using var second = WorkerHost.Build(secondLogs, Configure);
         await Task.WhenAll(first.StartAsync(), second.StartAsync());
-        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        await WorkerHost.Eventually(async () => await Db.ScalarAsync<long>(dbs.Remote.ConnectionString, $"SELECT count(*) FROM {Target}") > 0);
         await first.StopAsync(); // mid-drain: its in-flight batch commits or rolls back whole
 
         Assert.True(await Db.ScalarAsync<long>(dbs.Local.ConnectionString, "SELECT count(*) FROM pgsync.sync_err_rec") > 0, "stopped before the queue was empty");
