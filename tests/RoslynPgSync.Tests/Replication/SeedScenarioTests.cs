@@ -48,7 +48,9 @@ public sealed class SeedScenarioTests(ITestOutputHelper output)
 
         // 10,000 single-row transactions, an entry each: every local commit succeeds. (Each its own
         // transaction: a replay takes source transactions whole, so the limit below counts them exactly.)
-        await Db.ExecuteAsync(local.ConnectionString, $"DO $$ BEGIN FOR i IN 1..10000 LOOP INSERT INTO {local.Table} VALUES (i, md5(i::text), 'during outage', now(), now()); COMMIT; END LOOP; END $$");
+        // One statement of 10,000 commits, the first thousand of which each try the destination: on a
+        // loaded CI machine it took more than the default 30 s command timeout; it is bounded by the test's.
+        await Db.ExecuteAsync(local.ConnectionString + ";Command Timeout=300", $"DO $$ BEGIN FOR i IN 1..10000 LOOP INSERT INTO {local.Table} VALUES (i, md5(i::text), 'during outage', now(), now()); COMMIT; END LOOP; END $$");
         Assert.Equal(10000L, await Db.ScalarAsync<long>(local.ConnectionString, $"SELECT count(*) FROM {local.Table}"));
         Assert.Equal(10000L, await Db.ScalarAsync<long>(local.ConnectionString, "SELECT count(*) FROM pgsync.sync_err_rec"));
 
