@@ -30,16 +30,16 @@ internal static class DepthBenchmark
     [
         ("worker", $"""
             BEGIN;
-            SELECT pg_catalog.pg_advisory_xact_lock(1346851673, pg_catalog.hashtext('{Server}'));
-            SELECT EXISTS (SELECT 1 FROM pgsync.sync_err_rec AS e WHERE e.dst_server = '{Server}');
-            SELECT pgsync.apply_pending('{Server}', {Batch}, false, NULL);
+            SELECT pgsync.lock_stream('{Server}', '');
+            SELECT EXISTS (SELECT 1 FROM pgsync.sync_err_rec AS e WHERE e.dst_server = '{Server}' AND e.channel = '');
+            SELECT pgsync.apply_pending('{Server}', '', {Batch}, false, NULL);
             COMMIT;
             """),
         ("worker before issue 16", $"""
             BEGIN;
             SELECT pg_catalog.pg_advisory_xact_lock(1346851673, pg_catalog.hashtext('{Server}'));
             SELECT pg_catalog.count(*) FROM pgsync.sync_err_rec AS e WHERE e.dst_server = '{Server}';
-            SELECT pgsync.apply_pending('{Server}', {Batch}, false, NULL);
+            SELECT pgsync.apply_pending('{Server}', '', {Batch}, false, NULL);
             COMMIT;
             SELECT * FROM pgsync.status;
             """),

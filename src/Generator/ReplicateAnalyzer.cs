@@ -31,7 +31,9 @@ public sealed class ReplicateAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.MalformedWhere,
         DiagnosticDescriptors.WhereUnknownColumn,
         DiagnosticDescriptors.InvalidTypeName,
-        DiagnosticDescriptors.UndefinedMode);
+        DiagnosticDescriptors.UndefinedMode,
+        DiagnosticDescriptors.InvalidChannel,
+        DiagnosticDescriptors.ChannelsDiffer);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

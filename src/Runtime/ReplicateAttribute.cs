@@ -51,4 +51,16 @@ public sealed class ReplicateAttribute : Attribute
     /// (a row that stops matching is deleted on the destination). <c>null</c> replicates every row.
     /// </summary>
     public string? Where { get; set; }
+
+    /// <summary>
+    /// The ordered stream, within the destination, that this table's changes travel in. Changes in one
+    /// channel are applied strictly in the order they were made, across all of its tables; channels are
+    /// independent of each other, so that a backlog, a large statement or an initial copy in one does not
+    /// hold back the tables of another (a Sync table in its own channel commits while an Async backlog
+    /// drains in the default one). A destination constraint between tables (a foreign key) needs them in
+    /// one channel; a source transaction that writes tables of two channels arrives as two transactions.
+    /// <c>null</c> (the default): the destination's default channel. A name of letters, digits,
+    /// <c>_</c>, <c>-</c> and <c>.</c>, at most 63 characters.
+    /// </summary>
+    public string? Channel { get; set; }
 }

@@ -51,7 +51,7 @@ internal static class Commands
         {
             await output.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{s.Server,-12} {s.Depth,6} {s.OldestAge.TotalSeconds,10:F1}  {s.LastSuccess?.ToString("u", CultureInfo.InvariantCulture) ?? "-",-24} {s.LastError ?? "-"}{(s.LastErrorEntry is { } entry ? $" (entry {entry}, table {s.LastErrorTable})" : string.Empty)}")).ConfigureAwait(false);
+                $"{s.Stream,-12} {s.Depth,6} {s.OldestAge.TotalSeconds,10:F1}  {s.LastSuccess?.ToString("u", CultureInfo.InvariantCulture) ?? "-",-24} {s.LastError ?? "-"}{(s.LastErrorEntry is { } entry ? $" (entry {entry}, table {s.LastErrorTable})" : string.Empty)}")).ConfigureAwait(false);
         }
 
         return ExitCodes.Success;

@@ -28,6 +28,7 @@ public sealed class AnalyzerTests
                 public string? TargetTable { get; set; }
                 public ReplicationMode Mode { get; set; }
                 public string? Where { get; set; }
+                public string? Channel { get; set; }
             }
         }
 
@@ -159,6 +160,21 @@ public sealed class AnalyzerTests
     [Fact]
     public Task PGSYNC014_undefined_mode() => VerifyAsync("""
         [{|PGSYNC014:Replicate("dst", Mode = (ReplicationMode)7)|}]
+        public class T { public int Id { get; set; } }
+        """);
+
+    [Fact]
+    public Task PGSYNC015_invalid_channel() => VerifyAsync("""
+        [{|PGSYNC015:Replicate("dst", Channel = "bulk/nightly")|}]
+        [{|PGSYNC015:Replicate("other", Channel = "")|}]
+        public class T { public int Id { get; set; } }
+        """);
+
+    [Fact]
+    public Task PGSYNC016_one_table_in_two_channels_of_one_destination() => VerifyAsync("""
+        [Replicate("dst", Channel = "orders")]
+        [{|PGSYNC016:Replicate("dst", TargetTable = "t_copy")|}]
+        [Replicate("other", Channel = "bulk")]
         public class T { public int Id { get; set; } }
         """);
 

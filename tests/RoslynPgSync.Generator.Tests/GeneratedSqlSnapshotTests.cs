@@ -39,7 +39,7 @@ public sealed class GeneratedSqlSnapshotTests
         var sql = table.GetInstallSql("My \"Sync\"");
 
         Assert.Contains("CREATE OR REPLACE FUNCTION \"My \"\"Sync\"\"\".\"capture_loc_test_", sql, System.StringComparison.Ordinal);
-        Assert.Contains("PERFORM \"My \"\"Sync\"\"\".\"enqueue\"('local', 'loc_test', 'dst', 's', ", sql, System.StringComparison.Ordinal);
+        Assert.Contains("PERFORM \"My \"\"Sync\"\"\".\"enqueue\"('local', 'loc_test', 'dst', '', 's', ", sql, System.StringComparison.Ordinal);
         Assert.DoesNotContain("\0", sql, System.StringComparison.Ordinal);
     }
 

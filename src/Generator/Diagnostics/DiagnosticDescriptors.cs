@@ -65,6 +65,14 @@ internal static class DiagnosticDescriptors
         DiagnosticIds.UndefinedMode, Replicate, "Undefined replication mode",
         "[Replicate(\"{1}\")] on '{0}' has Mode {2}, which is not Async, Sync or Strict");
 
+    public static readonly DiagnosticDescriptor InvalidChannel = Error(
+        DiagnosticIds.InvalidChannel, Replicate, "Invalid channel name",
+        "[Replicate(\"{1}\")] on '{0}' names channel \"{2}\", which cannot be used: {3}");
+
+    public static readonly DiagnosticDescriptor ChannelsDiffer = Error(
+        DiagnosticIds.ChannelsDiffer, Replicate, "One table in two channels of one destination",
+        "'{0}' replicates to server \"{1}\" in channel {2} and in channel {3}: a table's targets on one destination share one channel, so that its changes and its initial copy keep one order");
+
     /// <summary>The page that explains a diagnostic, under the base set at our build (PgSyncHelpLinkBase).</summary>
     public static string HelpLink(string id) => DiagnosticHelp.LinkBase + id + ".md";
 

@@ -22,4 +22,6 @@ internal static class DiagnosticIds
     public const string WhereUnknownColumn = "PGSYNC012";
     public const string InvalidTypeName = "PGSYNC013";
     public const string UndefinedMode = "PGSYNC014";
+    public const string InvalidChannel = "PGSYNC015";
+    public const string ChannelsDiffer = "PGSYNC016";
 }

@@ -52,7 +52,13 @@ internal static class InstallerEmitter
             w.Line("            table: " + CSharpLiteral.String(target.Table) + ",");
             w.Line("            mode: " + Rt + "ReplicationMode." + target.Mode + ",");
             w.Line("            where: " + CSharpLiteral.String(target.Where) + ",");
-            w.Line("            createTableSql: " + CSharpLiteral.Verbatim(TableDdl.CreateTable(table, target.Schema, target.Table)) + "),");
+            // (The channel only when named: generated code for the default channel is as before channels.)
+            w.Line("            createTableSql: " + CSharpLiteral.Verbatim(TableDdl.CreateTable(table, target.Schema, target.Table)) +
+                   (target.Channel.Length == 0 ? "),": ","));
+            if (target.Channel.Length > 0)
+            {
+                w.Line("            channel: " + CSharpLiteral.String(target.Channel) + "),");
+            }
         }
 
         w.Line("    });");

@@ -6,9 +6,11 @@ namespace RoslynPgSync.Generator.Model;
 /// <param name="Table">The target table (the source table unless remapped).</param>
 /// <param name="Mode">Async, Sync or Strict (the <c>ReplicationMode</c> of the same name).</param>
 /// <param name="Where">The row filter over source columns, or <c>null</c>.</param>
+/// <param name="Channel">The stream within the destination (<c>Channel</c>); empty: its default channel.</param>
 internal sealed record TargetModel(
     string Server,
     string Schema,
     string Table,
     QueueMode Mode,
-    string? Where);
+    string? Where,
+    string Channel = "");

@@ -379,6 +379,7 @@ internal static class TableParser
         var targets = new List<TargetModel>();
         // server, schema and table joined by NUL, which none of them contains once checked.
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var channels = new Dictionary<string, string>(StringComparer.Ordinal); // server -> channel
         foreach (var attribute in type.GetAttributes())
         {
             if (!KnownTypes.IsReplicate(attribute.AttributeClass))
@@ -393,7 +394,13 @@ internal static class TableParser
             var modeValue = NamedInt(attribute, "Mode") ?? 0;
             var mode = QueueModes.FromValue(modeValue);
             var where = NamedString(attribute, "Where");
+            var channel = NamedString(attribute, "Channel") ?? string.Empty;
             var valid = true;
+            if (NamedString(attribute, "Channel") is { } named && Channels.Problem(named) is { } channelProblem)
+            {
+                sink.Add(DiagnosticDescriptors.InvalidChannel, location, type.Name, server ?? string.Empty, named, channelProblem);
+                valid = false;
+            }
             if (PgSql.IdentifierProblem(server) is { } serverProblem)
             {
                 sink.Add(DiagnosticDescriptors.InvalidServer, location, type.Name, server ?? string.Empty, serverProblem);
@@ -430,9 +437,16 @@ internal static class TableParser
                 valid = false;
             }
 
+            if (valid && channels.TryGetValue(server!, out var other) && other != channel)
+            {
+                sink.Add(DiagnosticDescriptors.ChannelsDiffer, location, type.Name, server!, Channels.Describe(other), Channels.Describe(channel));
+                valid = false;
+            }
+
             if (valid)
             {
-                targets.Add(new TargetModel(server!, schema, table, mode!.Value, string.IsNullOrWhiteSpace(where) ? null : where!.Trim()));
+                channels[server!] = channel;
+                targets.Add(new TargetModel(server!, schema, table, mode!.Value, string.IsNullOrWhiteSpace(where) ? null : where!.Trim(), channel));
             }
         }
 

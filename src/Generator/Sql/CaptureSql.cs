@@ -140,7 +140,7 @@ internal static class CaptureSql
             b.Append("    END IF;\n");
             b.Append("    PERFORM ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.EnqueueRows)).Append('(')
              .Append(PgSql.QuoteLiteral(table.SourceSchema)).Append(", ").Append(PgSql.QuoteLiteral(table.SourceTable)).Append(", ")
-             .Append(PgSql.QuoteLiteral(target.Server)).Append(", '").Append(target.Mode.Code()).Append("',\n        ")
+             .Append(PgSql.QuoteLiteral(target.Server)).Append(", ").Append(PgSql.QuoteLiteral(target.Channel)).Append(", '").Append(target.Mode.Code()).Append("',\n        ")
              .Append(PgSql.QuoteLiteral(deletePrefix)).Append(", ").Append(PgSql.QuoteLiteral(deleteSuffix)).Append(",\n        ")
              .Append(PgSql.QuoteLiteral(upsertPrefix)).Append(", ").Append(PgSql.QuoteLiteral(upsertSuffix)).Append(", v_rows);\n");
         }
@@ -157,7 +157,8 @@ internal static class CaptureSql
     /// <param name="keysExpression">Sync/Strict: the JSON array of the keys the entry touches (NULL: the whole table).</param>
     private static string QueueInsert(TableModel table, TargetModel target, string queryExpression, string rowCountExpression, string keysExpression) =>
         "PERFORM " + SchemaSlot + "." + PgSql.QuoteIdentifier(SqlNames.Enqueue) + "(" +
-        PgSql.QuoteLiteral(table.SourceSchema) + ", " + PgSql.QuoteLiteral(table.SourceTable) + ", " + PgSql.QuoteLiteral(target.Server) + ", '" +
+        PgSql.QuoteLiteral(table.SourceSchema) + ", " + PgSql.QuoteLiteral(table.SourceTable) + ", " + PgSql.QuoteLiteral(target.Server) + ", " +
+        PgSql.QuoteLiteral(target.Channel) + ", '" +
         target.Mode.Code() + "', " + rowCountExpression + ", " + queryExpression + ", " +
         (target.Mode.SentAtCommit() ? keysExpression : "NULL") + ");";
 

@@ -356,6 +356,7 @@ public sealed class PgSyncCopier
                 table.SourceSchema,
                 table.SourceTable,
                 server,
+                ChannelOf(table, server),
                 rows,
                 (object?)remote ?? DBNull.Value,
                 (object?)last ?? DBNull.Value,
@@ -364,6 +365,10 @@ public sealed class PgSyncCopier
             return (entry, rows, finished);
         }
     }
+
+    /// <summary>The channel of the table's targets on <paramref name="server"/> (one per table and server: the generator refuses two).</summary>
+    internal static string ChannelOf(ReplicatedTable table, string server) =>
+        table.Targets.FirstOrDefault(t => t.Server == server)?.Channel ?? string.Empty;
 
     /// <summary>Applies the destination's queue until <paramref name="entry"/> has left it; waits with backoff while the destination does not accept it.</summary>
     private async Task ApplyAsync(NpgsqlConnection connection, string table, string server, long entry, CancellationToken ct)

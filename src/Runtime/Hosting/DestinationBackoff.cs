@@ -3,8 +3,9 @@ using System;
 namespace RoslynPgSync.Hosting;
 
 /// <summary>
-/// One destination's health as the worker sees it: when it may be tried next, and whether its going
-/// down has been logged (once per outage, and once when it is back).
+/// One stream's health as the worker sees it (a destination's channel, <see cref="Channel"/> empty for
+/// its default one): when it may be tried next, and whether its going down has been logged (once per
+/// outage, and once when it is back).
 /// </summary>
 internal sealed class DestinationBackoff
 {
@@ -12,14 +13,20 @@ internal sealed class DestinationBackoff
     private readonly TimeSpan _max;
     private int _failures;
 
-    public DestinationBackoff(string server, TimeSpan min, TimeSpan max)
+    public DestinationBackoff(string server, string channel, TimeSpan min, TimeSpan max)
     {
         Server = server;
+        Channel = channel;
         _min = min <= TimeSpan.Zero ? TimeSpan.FromMilliseconds(100) : min;
         _max = max < _min ? _min : max;
     }
 
     public string Server { get; }
+
+    public string Channel { get; }
+
+    /// <summary>The stream's name in logs: the server, or <c>server/channel</c>.</summary>
+    public string Name => DestinationStatus.StreamName(Server, Channel);
 
     public DateTimeOffset NextAttempt { get; private set; } = DateTimeOffset.MinValue;
 

@@ -43,7 +43,7 @@ public sealed class PgSyncHealthCheck : IHealthCheck
             return HealthCheckResult.Unhealthy("RoslynPgSync status cannot be read: " + ex.Message, ex);
         }
 
-        var data = status.ToDictionary(s => s.Server, s => (object)$"depth {s.Depth}, oldest {s.OldestAge.TotalSeconds:F0} s", StringComparer.Ordinal);
+        var data = status.ToDictionary(s => s.Stream, s => (object)$"depth {s.Depth}, oldest {s.OldestAge.TotalSeconds:F0} s", StringComparer.Ordinal);
         var lagging = status.Where(s => s.OldestAge > _host.DegradedLag).ToList();
         // A destination that is still being copied into, or whose copy failed, lacks rows the source has.
         var incomplete = copies.Where(c => c.IsRunning || c.Status == Copy.CopyStatus.Failed).ToList();
@@ -52,7 +52,7 @@ public sealed class PgSyncHealthCheck : IHealthCheck
             data["copy " + copy.Table + " -> " + copy.Server] = copy.ToString();
         }
 
-        var problems = lagging.Select(s => $"{s.Server} behind by more than {_host.DegradedLag} ({s.Depth} entries, oldest {s.OldestAge.TotalSeconds:F0} s{(s.LastError is null ? string.Empty : ", last error: " + s.LastError)})")
+        var problems = lagging.Select(s => $"{s.Stream} behind by more than {_host.DegradedLag} ({s.Depth} entries, oldest {s.OldestAge.TotalSeconds:F0} s{(s.LastError is null ? string.Empty : ", last error: " + s.LastError)})")
             .Concat(incomplete.Select(c => c.IsRunning ? $"initial copy of {c.Table} to {c.Server} running ({c.RowsCopied} of ~{c.RowsEstimate?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} rows)" : $"initial copy of {c.Table} to {c.Server} failed: {c.Reason}"))
             .ToList();
         return problems.Count == 0

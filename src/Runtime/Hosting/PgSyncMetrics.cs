@@ -29,8 +29,8 @@ public sealed class PgSyncMetrics : IDisposable
         _rowsApplied = _meter.CreateCounter<long>("pgsync.rows.applied", "{row}", "Rows carried by the applied entries.");
         _applyDuration = _meter.CreateHistogram<double>("pgsync.apply.duration", "s", "Time to apply one batch to a destination.");
         _failures = _meter.CreateCounter<long>("pgsync.apply.failures", "{failure}", "Batches a destination did not accept.");
-        _meter.CreateObservableGauge("pgsync.queue.depth", () => _latest.Select(s => new Measurement<long>(s.Depth, Tag(s.Server))), "{entry}", "Entries waiting per destination.");
-        _meter.CreateObservableGauge("pgsync.queue.oldest_age", () => _latest.Select(s => new Measurement<double>(s.OldestAge.TotalSeconds, Tag(s.Server))), "s", "Age of the oldest waiting entry per destination.");
+        _meter.CreateObservableGauge("pgsync.queue.depth", () => _latest.Select(s => new Measurement<long>(s.Depth, Tags(s.Server, s.Channel))), "{entry}", "Entries waiting per destination and channel.");
+        _meter.CreateObservableGauge("pgsync.queue.oldest_age", () => _latest.Select(s => new Measurement<double>(s.OldestAge.TotalSeconds, Tags(s.Server, s.Channel))), "s", "Age of the oldest waiting entry per destination and channel.");
         _meter.CreateObservableGauge("pgsync.copy.rows", () => _copies.Select(c => new Measurement<long>(c.RowsCopied, CopyTags(c))), "{row}", "Rows an initial copy has copied, per table and destination.");
         _meter.CreateObservableGauge("pgsync.copy.rows_estimate", () => _copies.Where(c => c.RowsEstimate is not null).Select(c => new Measurement<long>(c.RowsEstimate!.Value, CopyTags(c))), "{row}", "The source's estimated rows when an initial copy started.");
         _meter.CreateObservableGauge("pgsync.copy.running", () => _copies.Select(c => new Measurement<int>(c.IsRunning ? 1 : 0, CopyTags(c))), "{copy}", "1 while an initial copy runs (pending or copying), else 0.");
@@ -43,17 +43,17 @@ public sealed class PgSyncMetrics : IDisposable
     private static KeyValuePair<string, object?>[] CopyTags(Copy.CopyProgress copy) =>
         [Tag(copy.Server), new("pgsync.table", copy.Table), new("pgsync.copy.status", copy.Status.ToString().ToLowerInvariant())];
 
-    internal void Applied(string server, long entries, long rows, TimeSpan duration)
+    internal void Applied(string server, string channel, long entries, long rows, TimeSpan duration)
     {
-        var tag = Tag(server);
+        var tag = Tags(server, channel);
         _entriesApplied.Add(entries, tag);
         _rowsApplied.Add(rows, tag);
         _applyDuration.Record(duration.TotalSeconds, tag);
     }
 
-    internal void Failed(string server, TimeSpan duration)
+    internal void Failed(string server, string channel, TimeSpan duration)
     {
-        var tag = Tag(server);
+        var tag = Tags(server, channel);
         _failures.Add(1, tag);
         _applyDuration.Record(duration.TotalSeconds, tag);
     }
@@ -64,4 +64,7 @@ public sealed class PgSyncMetrics : IDisposable
     public void Dispose() => _meter.Dispose();
 
     private static KeyValuePair<string, object?> Tag(string server) => new("pgsync.destination", server);
+
+    /// <summary>A stream's tags: the destination, and the channel ("" for the destination's default channel).</summary>
+    private static KeyValuePair<string, object?>[] Tags(string server, string channel) => [Tag(server), new("pgsync.channel", channel)];
 }

@@ -24,14 +24,14 @@ public sealed class PgSyncMonitor
     }
 
     /// <summary>
-    /// One entry per registered destination (and any other destination that has entries), ordered by
-    /// server name.
+    /// One entry per registered destination's default channel, and per stream (destination and channel)
+    /// that has entries or state, ordered by server and channel.
     /// </summary>
     /// <param name="ct">Cancels the query.</param>
     public async Task<IReadOnlyList<DestinationStatus>> GetStatusAsync(CancellationToken ct = default)
     {
         var sql = Queue.PgSyncQueue.Status(_options.Schema);
-        var found = new Dictionary<string, DestinationStatus>(StringComparer.Ordinal);
+        var found = new Dictionary<(string Server, string Channel), DestinationStatus>();
         var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
@@ -44,7 +44,8 @@ public sealed class PgSyncMonitor
                     while (await reader.ReadAsync(ct).ConfigureAwait(false))
                     {
                         var server = reader.GetString(0);
-                        found[server] = new DestinationStatus(
+                        var channel = reader.GetString(8);
+                        found[(server, channel)] = new DestinationStatus(
                             server,
                             reader.GetInt64(1),
                             TimeSpan.FromSeconds(reader.GetDouble(2)),
@@ -52,7 +53,8 @@ public sealed class PgSyncMonitor
                             reader.IsDBNull(4) ? null : reader.GetString(4),
                             reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
                             reader.IsDBNull(6) ? null : reader.GetInt64(6),
-                            reader.IsDBNull(7) ? null : reader.GetString(7));
+                            reader.IsDBNull(7) ? null : reader.GetString(7),
+                            channel);
                     }
                 }
             }
@@ -60,10 +62,10 @@ public sealed class PgSyncMonitor
 
         foreach (var server in _options.Servers)
         {
-            found.TryAdd(server.Name, new DestinationStatus(server.Name, 0, TimeSpan.Zero, null, null, null, null));
+            found.TryAdd((server.Name, string.Empty), new DestinationStatus(server.Name, 0, TimeSpan.Zero, null, null, null, null));
         }
 
-        return found.Values.OrderBy(s => s.Server, StringComparer.Ordinal).ToList();
+        return found.Values.OrderBy(s => s.Server, StringComparer.Ordinal).ThenBy(s => s.Channel, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Every recorded initial copy (<c>pgsync.copy_status</c>): its status, rows copied of the estimate, rate and time left.</summary>

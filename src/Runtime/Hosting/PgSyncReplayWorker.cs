@@ -17,11 +17,11 @@ using static RoslynPgSync.Sql.Commands;
 namespace RoslynPgSync.Hosting;
 
 /// <summary>
-/// Installs replication at start-up, then drains every destination's queue in batches: woken by
-/// <c>NOTIFY</c>, polling as a fallback, backing off (exponentially, with jitter) while a destination
-/// is down. Several instances may run at once: each batch is applied under the destination's advisory
-/// lock, in queue order, so nothing is applied twice or out of order. On shutdown an in-flight batch
-/// either commits or rolls back whole; nothing is lost.
+/// Installs replication at start-up, then drains every stream (a destination's channel) in batches, one
+/// batch per stream in turn: woken by <c>NOTIFY</c>, polling as a fallback, backing off (exponentially,
+/// with jitter) while a stream fails. Several instances may run at once: each batch is applied under
+/// the stream's advisory lock, in queue order, so nothing is applied twice or out of order. On shutdown
+/// an in-flight batch either commits or rolls back whole; nothing is lost.
 /// </summary>
 public sealed class PgSyncReplayWorker : BackgroundService
 {
@@ -85,7 +85,13 @@ public sealed class PgSyncReplayWorker : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var servers = await InstallAsync(stoppingToken).ConfigureAwait(false);
-        var backoffs = servers.Select(s => new DestinationBackoff(s, _host.MinBackoff, _host.MaxBackoff)).ToList();
+        // Every destination's default channel and every channel the models name; channels found queued
+        // (a model that no longer names one) join at the next resolve.
+        var backoffs = servers.Select(s => (Server: s, Channel: string.Empty))
+            .Concat(_tables.All.SelectMany(t => t.Targets).Where(t => servers.Contains(t.Server)).Select(t => (t.Server, t.Channel)))
+            .Distinct()
+            .Select(s => new DestinationBackoff(s.Server, s.Channel, _host.MinBackoff, _host.MaxBackoff))
+            .ToList();
         NpgsqlConnection? listener = null;
         try
         {
@@ -99,16 +105,21 @@ public sealed class PgSyncReplayWorker : BackgroundService
                     while (_retryNow.TryDequeue(out var retry))
                     {
                         // An operator skipped an entry or asked for a retry: do not wait out the backoff.
-                        backoffs.Find(b => b.Server == retry)?.RetryNow();
+                        foreach (var backoff in backoffs.Where(b => b.Server == retry))
+                        {
+                            backoff.RetryNow();
+                        }
                     }
 
                     if (_time.GetUtcNow() >= _resolveDue)
                     {
                         _resolveDue = _time.GetUtcNow() + _host.ResolveInterval;
-                        foreach (var backoff in backoffs.Where(b => b.NextAttempt <= _time.GetUtcNow()))
+                        foreach (var server in backoffs.Where(b => b.NextAttempt <= _time.GetUtcNow()).Select(b => b.Server).Distinct().ToList())
                         {
-                            await ResolveAsync(backoff.Server, stoppingToken).ConfigureAwait(false);
+                            await ResolveAsync(server, stoppingToken).ConfigureAwait(false);
                         }
+
+                        await FindQueuedChannelsAsync(servers, backoffs, stoppingToken).ConfigureAwait(false);
                     }
 
                     foreach (var backoff in backoffs.Where(b => b.NextAttempt <= _time.GetUtcNow()))
@@ -316,20 +327,14 @@ public sealed class PgSyncReplayWorker : BackgroundService
             var transaction = await connection.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
-                var lockCommand = new NpgsqlCommand(
-                    PgSyncQueue.LockDestination, connection, transaction);
-                await using (lockCommand.ConfigureAwait(false))
-                {
-                    lockCommand.Parameters.Add(new NpgsqlParameter { Value = backoff.Server });
-                    await lockCommand.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
-                }
+                await Commands.ExecuteAsync(connection, PgSyncQueue.LockStream(_options.Schema), CancellationToken.None, backoff.Server, backoff.Channel).ConfigureAwait(false);
 
                 await SetRemoteTimeoutAsync(connection, transaction, CancellationToken.None).ConfigureAwait(false);
                 await Commands.ExecuteAsync(connection, PgSyncQueue.SetBatchBytes, CancellationToken.None, _host.BatchBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)).ConfigureAwait(false);
 
                 // Under the destination's lock, only entries committed meanwhile can join. Whether any
                 // waits, not how many: a count per batch would make a long backlog drain quadratically.
-                if (!await ScalarAsync<bool>(connection, PgSyncQueue.AnyQueued(_options.Schema), CancellationToken.None, backoff.Server).ConfigureAwait(false))
+                if (!await ScalarAsync<bool>(connection, PgSyncQueue.AnyQueued(_options.Schema), CancellationToken.None, backoff.Server, backoff.Channel).ConfigureAwait(false))
                 {
                     await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
                     OnSuccess(backoff);
@@ -340,6 +345,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
                 await using (apply.ConfigureAwait(false))
                 {
                     apply.Parameters.Add(new NpgsqlParameter { Value = backoff.Server });
+                    apply.Parameters.Add(new NpgsqlParameter { Value = backoff.Channel });
                     apply.Parameters.Add(new NpgsqlParameter { Value = _host.BatchSize });
                     applied = (int)(await apply.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false))!;
                 }
@@ -363,6 +369,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
                     await using (why.ConfigureAwait(false))
                     {
                         why.Parameters.Add(new NpgsqlParameter { Value = backoff.Server });
+                        why.Parameters.Add(new NpgsqlParameter { Value = backoff.Channel });
                         var reader = await why.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
                         await using (reader.ConfigureAwait(false))
                         {
@@ -382,23 +389,23 @@ public sealed class PgSyncReplayWorker : BackgroundService
 
         if (applied == 0)
         {
-            _metrics.Failed(backoff.Server, watch.Elapsed);
+            _metrics.Failed(backoff.Server, backoff.Channel, watch.Elapsed);
             var now = _time.GetUtcNow();
             if (backoff.Fail(now, _random))
             {
-                var pending = await DepthAsync(backoff.Server, stoppingToken).ConfigureAwait(false);
-                Log.DestinationDown(_logger, backoff.Server, error ?? "unknown error", entry, table, pending);
+                var pending = await DepthAsync(backoff, stoppingToken).ConfigureAwait(false);
+                Log.DestinationDown(_logger, backoff.Name, error ?? "unknown error", entry, table, pending);
             }
             else
             {
-                Log.StillDown(_logger, backoff.Server, error ?? "unknown error", entry, table, backoff.NextAttempt - now);
+                Log.StillDown(_logger, backoff.Name, error ?? "unknown error", entry, table, backoff.NextAttempt - now);
             }
 
             return false;
         }
 
-        _metrics.Applied(backoff.Server, applied, rows, watch.Elapsed);
-        Log.Applied(_logger, applied, rows, backoff.Server, watch.ElapsedMilliseconds);
+        _metrics.Applied(backoff.Server, backoff.Channel, applied, rows, watch.Elapsed);
+        Log.Applied(_logger, applied, rows, backoff.Name, watch.ElapsedMilliseconds);
         OnSuccess(backoff);
         // More may wait: a batch stops at BatchSize entries or BatchBytes, whichever comes first; the next
         // turn's EXISTS probe tells.
@@ -428,13 +435,35 @@ public sealed class PgSyncReplayWorker : BackgroundService
         }
     }
 
-    /// <summary>Entries queued for the destination (only when it went down: the log says how many wait).</summary>
-    private async Task<long> DepthAsync(string server, CancellationToken ct)
+    /// <summary>Entries queued in the stream (only when it went down: the log says how many wait).</summary>
+    private async Task<long> DepthAsync(DestinationBackoff stream, CancellationToken ct)
     {
         var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            return await ScalarAsync<long>(connection, PgSyncQueue.Depth(_options.Schema), ct, server).ConfigureAwait(false);
+            return await ScalarAsync<long>(connection, PgSyncQueue.StreamDepth(_options.Schema), ct, stream.Server, stream.Channel).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Adds the channels that have entries queued for one of <paramref name="servers"/> but that no model
+    /// names (any more), so that their entries drain too.
+    /// </summary>
+    private async Task FindQueuedChannelsAsync(IReadOnlyList<string> servers, List<DestinationBackoff> backoffs, CancellationToken ct)
+    {
+        var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            foreach (var server in servers)
+            {
+                foreach (var channel in await Commands.ListAsync<string>(connection, PgSyncQueue.QueuedChannels(_options.Schema), ct, server).ConfigureAwait(false))
+                {
+                    if (!backoffs.Exists(b => b.Server == server && b.Channel == channel))
+                    {
+                        backoffs.Add(new DestinationBackoff(server, channel, _host.MinBackoff, _host.MaxBackoff));
+                    }
+                }
+            }
         }
     }
 
@@ -485,7 +514,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
     {
         if (backoff.Succeed(_time.GetUtcNow()) is { } downtime)
         {
-            Log.DestinationBack(_logger, backoff.Server, downtime);
+            Log.DestinationBack(_logger, backoff.Name, downtime);
         }
     }
 

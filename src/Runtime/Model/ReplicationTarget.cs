@@ -13,6 +13,19 @@ public sealed class ReplicationTarget
     /// <param name="where">The row filter over source columns, or <c>null</c>.</param>
     /// <param name="createTableSql">DDL that creates the target table from the model, if absent.</param>
     public ReplicationTarget(string server, string schema, string table, ReplicationMode mode, string? where, string createTableSql)
+        : this(server, schema, table, mode, where, createTableSql, channel: string.Empty)
+    {
+    }
+
+    /// <summary>Creates a destination description in a named channel; called by generated code.</summary>
+    /// <param name="server">The destination server name.</param>
+    /// <param name="schema">The table's schema on the destination.</param>
+    /// <param name="table">The table's name on the destination.</param>
+    /// <param name="mode">When changes are sent.</param>
+    /// <param name="where">The row filter over source columns, or <c>null</c>.</param>
+    /// <param name="createTableSql">DDL that creates the target table from the model, if absent.</param>
+    /// <param name="channel">The stream within the destination (<see cref="ReplicateAttribute.Channel"/>); empty: the default one.</param>
+    public ReplicationTarget(string server, string schema, string table, ReplicationMode mode, string? where, string createTableSql, string channel)
     {
         Server = server ?? throw new ArgumentNullException(nameof(server));
         Schema = schema ?? throw new ArgumentNullException(nameof(schema));
@@ -20,6 +33,11 @@ public sealed class ReplicationTarget
         Mode = mode;
         Where = where;
         CreateTableSql = createTableSql ?? throw new ArgumentNullException(nameof(createTableSql));
+        Channel = channel ?? throw new ArgumentNullException(nameof(channel));
+        if (channel.Length > 0 && Sql.Channels.Problem(channel) is { } problem)
+        {
+            throw new ArgumentException($"The channel \"{channel}\" of the target {server}:{schema}.{table} cannot be used: {problem}.", nameof(channel));
+        }
     }
 
     /// <summary>The destination server name, as registered with <see cref="PgSyncOptions.AddServer"/>.</summary>
@@ -34,6 +52,12 @@ public sealed class ReplicationTarget
     /// <summary>When changes are sent and what a destination failure does.</summary>
     public ReplicationMode Mode { get; }
 
+    /// <summary>
+    /// The stream within the destination that this target's changes go in (<see cref="ReplicateAttribute.Channel"/>):
+    /// order is strict within a channel and there is none between channels. Empty: the destination's default channel.
+    /// </summary>
+    public string Channel { get; }
+
     /// <summary>The row filter over source columns, or <c>null</c> for every row.</summary>
     public string? Where { get; }
 
@@ -41,5 +65,5 @@ public sealed class ReplicationTarget
     public string CreateTableSql { get; }
 
     /// <inheritdoc />
-    public override string ToString() => $"{Server}:{Schema}.{Table} ({Mode})";
+    public override string ToString() => $"{Server}:{Schema}.{Table} ({Mode}{(Channel.Length == 0 ? string.Empty : ", channel " + Channel)})";
 }

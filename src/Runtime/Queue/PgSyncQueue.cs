@@ -12,9 +12,13 @@ internal static class PgSyncQueue
 {
     /// <summary>
     /// The first key of the per-destination advisory locks (the second is <c>hashtext(server)</c>):
-    /// "PGSY". The SQL files write it as 1346851673 (a test checks that they agree).
+    /// "PGSY". The SQL files write it as 1346851673 (a test checks that they agree). A stream's batch
+    /// holds it shared (lock_stream), what must wait for all of a destination's streams exclusively.
     /// </summary>
     public const int DestinationLockSpace = 0x50475359;
+
+    /// <summary>The first key of the per-stream advisory locks (lock_stream): "PGSZ", 1346851674 in the SQL files.</summary>
+    public const int StreamLockSpace = 0x5047535A;
 
     /// <summary>The advisory lock that serialises installers (and uninstallers) of one database.</summary>
     public const long InstallLockKey = 0x5047_5359_4E43_0001;
@@ -24,8 +28,8 @@ internal static class PgSyncQueue
 
     private static string Object(string schema, string name) => PgSql.QuoteIdentifier(schema) + "." + PgSql.QuoteIdentifier(name);
 
-    /// <summary>Takes one destination's lock until the transaction ends: <c>$1</c> the server.</summary>
-    public static string LockDestination => $"SELECT pg_catalog.pg_advisory_xact_lock({DestinationLockSpace}, pg_catalog.hashtext($1))";
+    /// <summary>Takes one stream's lock until the transaction ends (lock_stream): <c>$1</c> the server, <c>$2</c> the channel.</summary>
+    public static string LockStream(string schema) => $"SELECT {Object(schema, "lock_stream")}($1, $2)";
 
     /// <summary>Whether the queue exists (installed): <c>$1</c> its qualified name, see <see cref="QueueName"/>.</summary>
     public const string Exists = "SELECT pg_catalog.to_regclass($1) IS NOT NULL";
@@ -35,15 +39,45 @@ internal static class PgSyncQueue
     /// <summary>Entries queued for one destination: <c>$1</c> the server.</summary>
     public static string Depth(string schema) => $"SELECT pg_catalog.count(*) FROM {Object(schema, SqlNames.Queue)} AS e WHERE e.dst_server = $1";
 
-    /// <summary>Whether anything is queued for destination <c>$1</c>: one index probe, whatever the depth.</summary>
-    public static string AnyQueued(string schema) => $"SELECT EXISTS (SELECT 1 FROM {Object(schema, SqlNames.Queue)} AS e WHERE e.dst_server = $1)";
+    /// <summary>Entries queued in stream <c>$1</c> (server), <c>$2</c> (channel).</summary>
+    public static string StreamDepth(string schema) =>
+        $"SELECT pg_catalog.count(*) FROM {Object(schema, SqlNames.Queue)} AS e WHERE e.dst_server = $1 AND e.channel = $2";
 
-    /// <summary>Applies up to <c>$2</c> of destination <c>$1</c>'s oldest entries (apply_pending, not strict, not a commit's own).</summary>
-    public static string Apply(string schema) => $"SELECT {Object(schema, SqlNames.ApplyPending)}($1, $2, false, NULL)";
+    /// <summary>Whether anything is queued in stream <c>$1</c> (server), <c>$2</c> (channel): one index probe, whatever the depth.</summary>
+    public static string AnyQueued(string schema) =>
+        $"SELECT EXISTS (SELECT 1 FROM {Object(schema, SqlNames.Queue)} AS e WHERE e.dst_server = $1 AND e.channel = $2)";
 
-    /// <summary>The error that stopped destination <c>$1</c>, with its entry and table.</summary>
+    /// <summary>Applies up to <c>$3</c> of stream <c>$1</c> (server), <c>$2</c> (channel)'s oldest entries (apply_pending, not strict, not a commit's own).</summary>
+    public static string Apply(string schema) => $"SELECT {Object(schema, SqlNames.ApplyPending)}($1, $2, $3, false, NULL)";
+
+    /// <summary>
+    /// The channels with entries queued for destination <c>$1</c>, in name order: one index probe per
+    /// channel on (dst_server, channel, id), a skip scan, however deep the queue is.
+    /// </summary>
+    public static string QueuedChannels(string schema) => $"""
+        WITH RECURSIVE c(channel) AS (
+            (SELECT e.channel FROM {Object(schema, SqlNames.Queue)} AS e WHERE e.dst_server = $1 ORDER BY e.channel LIMIT 1)
+            UNION ALL
+            SELECT n.channel FROM c
+             CROSS JOIN LATERAL (SELECT e.channel FROM {Object(schema, SqlNames.Queue)} AS e
+                                  WHERE e.dst_server = $1 AND e.channel > c.channel ORDER BY e.channel LIMIT 1) AS n)
+        SELECT c.channel FROM c
+        """;
+
+    /// <summary>
+    /// Applies up to <c>$2</c> of the oldest entries of each of destination <c>$1</c>'s streams (the
+    /// channels in name order; each in its own order); returns how many in all.
+    /// </summary>
+    public static string ApplyDestination(string schema) =>
+        $"SELECT COALESCE(pg_catalog.sum({Object(schema, SqlNames.ApplyPending)}($1, q.channel, $2, false, NULL)), 0)::integer FROM ({QueuedChannels(schema)}) AS q";
+
+    /// <summary>The error that stopped stream <c>$1</c> (server), <c>$2</c> (channel), with its entry and table.</summary>
     public static string LastError(string schema) =>
-        $"SELECT s.last_error, s.last_error_entry, s.last_error_table FROM {Object(schema, SqlNames.DestinationState)} AS s WHERE s.dst_server = $1";
+        $"SELECT s.last_error, s.last_error_entry, s.last_error_table FROM {Object(schema, SqlNames.DestinationState)} AS s WHERE s.dst_server = $1 AND s.channel = $2";
+
+    /// <summary>The latest error that stopped one of destination <c>$1</c>'s streams (NULL: none).</summary>
+    public static string DestinationLastError(string schema) =>
+        $"SELECT s.last_error FROM {Object(schema, SqlNames.DestinationState)} AS s WHERE s.dst_server = $1 AND s.last_error IS NOT NULL ORDER BY s.last_error_time DESC LIMIT 1";
 
     /// <summary>Settles what destination <c>$1</c> recorded as applied (resolve_applied).</summary>
     public static string Resolve(string schema) => $"SELECT {Object(schema, SqlNames.ResolveApplied)}($1)";
@@ -86,23 +120,25 @@ internal static class PgSyncQueue
         $"UPDATE {Object(schema, "replicated_table")} AS r SET restore_function = r.restore_function WHERE r.nsp_name = $1 AND r.table_name = $2";
 
     /// <summary>
-    /// A refresh of some keys into the queue, as an Async entry behind everything older (the repair):
-    /// <c>$1</c> schema, <c>$2</c> table, <c>$3</c> server, <c>$4</c> keys, <c>$5</c> the remote statement
-    /// (the table's restore function's). Wakes the worker; returns the entry.
+    /// A refresh of some keys into the queue, as an Async entry behind everything older in the target's
+    /// stream (the repair): <c>$1</c> schema, <c>$2</c> table, <c>$3</c> server, <c>$4</c> keys, <c>$5</c>
+    /// the remote statement (the table's restore function's), <c>$6</c> the channel. Wakes the worker;
+    /// returns the entry.
     /// </summary>
     public static string Refresh(string schema) => $"""
         WITH e AS (
-            INSERT INTO {Object(schema, SqlNames.Queue)} (nsp_name, table_name, dst_server, mode, row_count, dst_query)
-            VALUES ($1, $2, $3, 'a', $4, $5) RETURNING id)
+            INSERT INTO {Object(schema, SqlNames.Queue)} (nsp_name, table_name, dst_server, mode, row_count, dst_query, channel)
+            VALUES ($1, $2, $3, 'a', $4, $5, $6) RETURNING id)
         SELECT e.id, pg_catalog.pg_notify({PgSql.QuoteLiteral(SqlNames.NotifyChannel)}, $3) FROM e
         """;
 
     /// <summary>
     /// One chunk of an initial copy into the queue, with the copy's state moved on (copy_queued): <c>$1</c>
-    /// schema, <c>$2</c> table, <c>$3</c> server, <c>$4</c> rows, <c>$5</c> the remote statement (NULL: none),
-    /// <c>$6</c> the chunk's last key as JSON, <c>$7</c> whether it reached the table's end. Returns the entry.
+    /// schema, <c>$2</c> table, <c>$3</c> server, <c>$4</c> the target's channel, <c>$5</c> rows, <c>$6</c> the
+    /// remote statement (NULL: none), <c>$7</c> the chunk's last key as JSON, <c>$8</c> whether it reached the
+    /// table's end. Returns the entry.
     /// </summary>
-    public static string CopyQueued(string schema) => $"SELECT {Object(schema, "copy_queued")}($1, $2, $3, $4, $5, $6, $7)";
+    public static string CopyQueued(string schema) => $"SELECT {Object(schema, "copy_queued")}($1, $2, $3, $4, $5, $6, $7, $8)";
 
     /// <summary>Marks copies done (every chunk applied) or failed (a chunk skipped): copy_settle.</summary>
     public static string CopySettle(string schema) => $"SELECT {Object(schema, "copy_settle")}()";
@@ -117,10 +153,10 @@ internal static class PgSyncQueue
         FROM {Object(schema, "copy_status")} ORDER BY nsp_name, table_name, dst_server
         """;
 
-    /// <summary>The status view, per destination: server, depth, oldest age in seconds, last success, last error (time, entry, table).</summary>
+    /// <summary>The status view, per stream: server, depth, oldest age in seconds, last success, last error (time, entry, table), channel.</summary>
     public static string Status(string schema) => $"""
         SELECT dst_server, depth, COALESCE(EXTRACT(EPOCH FROM oldest_entry_age), 0)::double precision,
-               last_success, last_error, last_error_time, last_error_entry, last_error_table
+               last_success, last_error, last_error_time, last_error_entry, last_error_table, channel
         FROM {Object(schema, SqlNames.StatusView)}
         """;
 }

@@ -9,8 +9,9 @@ namespace RoslynPgSync.Queue;
 /// <summary>
 /// Moves one destination's queue on until a condition holds: an entry has left it (a copy chunk, a
 /// repair) or every entry up to a mark has (the verifier's consistent point). The same ordered path
-/// the replay worker takes (apply_pending under the destination's lock), so driving it from here
-/// never reorders anything; with <c>apply</c> false it only waits for the worker to do it.
+/// the replay worker takes (apply_pending under each stream's lock, for every channel of the
+/// destination that has entries), so driving it from here never reorders anything; with
+/// <c>apply</c> false it only waits for the worker to do it.
 /// </summary>
 internal static class QueueDrain
 {
@@ -73,7 +74,7 @@ internal static class QueueDrain
                 continue;
             }
 
-            if (await ScalarAsync<int>(connection, PgSyncQueue.Apply(schema), ct, server, 1000).ConfigureAwait(false) > 0)
+            if (await ScalarAsync<int>(connection, PgSyncQueue.ApplyDestination(schema), ct, server, 1000).ConfigureAwait(false) > 0)
             {
                 delay = FirstDelay;
                 idle = TimeSpan.Zero;
@@ -100,7 +101,7 @@ internal static class QueueDrain
         async ct => !await ScalarAsync<bool>(connection, PgSyncQueue.EntryQueued(schema), ct, entry).ConfigureAwait(false);
 
     private static Task<string?> LastErrorAsync(NpgsqlConnection connection, string schema, string server, CancellationToken ct) =>
-        ScalarAsync<string?>(connection, PgSyncQueue.LastError(schema), ct, server);
+        ScalarAsync<string?>(connection, PgSyncQueue.DestinationLastError(schema), ct, server);
 
     private static TimeSpan Next(TimeSpan delay) => TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
@@ -40,6 +41,29 @@ internal static class Commands
         {
             var value = await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
             return value is null or DBNull ? default! : (T)value;
+        }
+    }
+
+    /// <summary>The first column of every row (NULLs skipped).</summary>
+    public static async Task<IReadOnlyList<T>> ListAsync<T>(NpgsqlConnection connection, string sql, CancellationToken ct, params object?[] values)
+    {
+        var command = Create(connection, sql, values);
+        await using (command.ConfigureAwait(false))
+        {
+            var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                var list = new List<T>();
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    if (!reader.IsDBNull(0))
+                    {
+                        list.Add(reader.GetFieldValue<T>(0));
+                    }
+                }
+
+                return list;
+            }
         }
     }
 }

@@ -265,7 +265,7 @@ public sealed class PgSyncVerifier
                     if (sql is not null)
                     {
                         await ExecuteAsync(connection, PgSyncQueue.MarkRefreshed(_options.Schema), ct, table.SourceSchema, table.SourceTable).ConfigureAwait(false);
-                        last = await ScalarAsync<long>(connection, PgSyncQueue.Refresh(_options.Schema), ct, table.SourceSchema, table.SourceTable, server, (long)count, sql).ConfigureAwait(false);
+                        last = await ScalarAsync<long>(connection, PgSyncQueue.Refresh(_options.Schema), ct, table.SourceSchema, table.SourceTable, server, (long)count, sql, Copy.PgSyncCopier.ChannelOf(table, server)).ConfigureAwait(false);
                         VerifierLog.RepairQueued(_logger, result.Table, server, result.Target, count, last.Value);
                     }
 

@@ -115,7 +115,7 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        PERFORM " + schema + @".""enqueue""('public', 'everything', 'dst', 'a', 0, 'TRUNCATE ONLY ""public"".""everything""', NULL);
+        PERFORM " + schema + @".""enqueue""('public', 'everything', 'dst', '', 'a', 0, 'TRUNCATE ONLY ""public"".""everything""', NULL);
         RETURN NULL;
     END IF;
 
@@ -130,7 +130,7 @@ BEGIN
     ELSE
         OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""key"" FROM old_rows AS o) AS r;
     END IF;
-    PERFORM " + schema + @".""enqueue_rows""('public', 'everything', 'dst', 'a',
+    PERFORM " + schema + @".""enqueue_rows""('public', 'everything', 'dst', '', 'a',
         'DELETE FROM ""public"".""everything"" AS t USING pg_catalog.json_populate_recordset(NULL::""public"".""everything"", ', ') AS d WHERE t.""key"" = d.""key""',
         'INSERT INTO ""public"".""everything"" AS t (""key"", ""int"", ""int_n"", ""long"", ""long_n"", ""short"", ""short_n"", ""bool"", ""bool_n"", ""decimal"", ""decimal_n"", ""double"", ""double_n"", ""float"", ""float_n"", ""text"", ""text_n"", ""guid_n"", ""date_time"", ""date_time_n"", ""date_time_offset"", ""date_time_offset_n"", ""date_only"", ""date_only_n"", ""time_only"", ""time_only_n"", ""time_span"", ""time_span_n"", ""bytes"", ""bytes_n"", ""color"", ""small_n"", ""ints"", ""texts"", ""guids"", ""times"", ""blobs"") SELECT d.""key"", d.""int"", d.""int_n"", d.""long"", d.""long_n"", d.""short"", d.""short_n"", d.""bool"", d.""bool_n"", d.""decimal"", d.""decimal_n"", d.""double"", d.""double_n"", d.""float"", d.""float_n"", d.""text"", d.""text_n"", d.""guid_n"", d.""date_time"", d.""date_time_n"", d.""date_time_offset"", d.""date_time_offset_n"", d.""date_only"", d.""date_only_n"", d.""time_only"", d.""time_only_n"", d.""time_span"", d.""time_span_n"", d.""bytes"", d.""bytes_n"", d.""color"", d.""small_n"", d.""ints"", d.""texts"", d.""guids"", d.""times"", d.""blobs"" FROM pg_catalog.json_populate_recordset(NULL::""public"".""everything"", ', ') AS d ON CONFLICT (""key"") DO UPDATE SET ""int"" = EXCLUDED.""int"", ""int_n"" = EXCLUDED.""int_n"", ""long"" = EXCLUDED.""long"", ""long_n"" = EXCLUDED.""long_n"", ""short"" = EXCLUDED.""short"", ""short_n"" = EXCLUDED.""short_n"", ""bool"" = EXCLUDED.""bool"", ""bool_n"" = EXCLUDED.""bool_n"", ""decimal"" = EXCLUDED.""decimal"", ""decimal_n"" = EXCLUDED.""decimal_n"", ""double"" = EXCLUDED.""double"", ""double_n"" = EXCLUDED.""double_n"", ""float"" = EXCLUDED.""float"", ""float_n"" = EXCLUDED.""float_n"", ""text"" = EXCLUDED.""text"", ""text_n"" = EXCLUDED.""text_n"", ""guid_n"" = EXCLUDED.""guid_n"", ""date_time"" = EXCLUDED.""date_time"", ""date_time_n"" = EXCLUDED.""date_time_n"", ""date_time_offset"" = EXCLUDED.""date_time_offset"", ""date_time_offset_n"" = EXCLUDED.""date_time_offset_n"", ""date_only"" = EXCLUDED.""date_only"", ""date_only_n"" = EXCLUDED.""date_only_n"", ""time_only"" = EXCLUDED.""time_only"", ""time_only_n"" = EXCLUDED.""time_only_n"", ""time_span"" = EXCLUDED.""time_span"", ""time_span_n"" = EXCLUDED.""time_span_n"", ""bytes"" = EXCLUDED.""bytes"", ""bytes_n"" = EXCLUDED.""bytes_n"", ""color"" = EXCLUDED.""color"", ""small_n"" = EXCLUDED.""small_n"", ""ints"" = EXCLUDED.""ints"", ""texts"" = EXCLUDED.""texts"", ""guids"" = EXCLUDED.""guids"", ""times"" = EXCLUDED.""times"", ""blobs"" = EXCLUDED.""blobs""', v_rows);
     RETURN NULL;

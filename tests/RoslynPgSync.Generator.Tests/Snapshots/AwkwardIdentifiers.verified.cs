@@ -49,7 +49,7 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        PERFORM " + schema + @".""enqueue""('Select', 'Order Items ""v2""', 'dst-1', 'a', 0, 'TRUNCATE ONLY ""from"".""weird""""name; drop table x; --""', NULL);
+        PERFORM " + schema + @".""enqueue""('Select', 'Order Items ""v2""', 'dst-1', '', 'a', 0, 'TRUNCATE ONLY ""from"".""weird""""name; drop table x; --""', NULL);
         RETURN NULL;
     END IF;
 
@@ -64,7 +64,7 @@ BEGIN
     ELSE
         OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""user"", o.""Order"" FROM old_rows AS o) AS r;
     END IF;
-    PERFORM " + schema + @".""enqueue_rows""('Select', 'Order Items ""v2""', 'dst-1', 'a',
+    PERFORM " + schema + @".""enqueue_rows""('Select', 'Order Items ""v2""', 'dst-1', '', 'a',
         'DELETE FROM ""from"".""weird""""name; drop table x; --"" AS t USING pg_catalog.json_populate_recordset(NULL::""from"".""weird""""name; drop table x; --"", ', ') AS d WHERE t.""user"" = d.""user"" AND t.""Order"" = d.""Order""',
         E'INSERT INTO ""from"".""weird""""name; drop table x; --"" AS t (""Order"", ""user"", ""Größe \\ """"x"""""", ""group"") SELECT d.""Order"", d.""user"", d.""Größe \\ """"x"""""", d.""group"" FROM pg_catalog.json_populate_recordset(NULL::""from"".""weird""""name; drop table x; --"", ', E') AS d ON CONFLICT (""user"", ""Order"") DO UPDATE SET ""Größe \\ """"x"""""" = EXCLUDED.""Größe \\ """"x"""""", ""group"" = EXCLUDED.""group""', v_rows);
     RETURN NULL;

@@ -18,7 +18,7 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        PERFORM "pgsync"."enqueue"('local', 'loc_test', 'dst', 's', 0, 'TRUNCATE ONLY "remote"."rmt_test"', NULL);
+        PERFORM "pgsync"."enqueue"('local', 'loc_test', 'dst', '', 's', 0, 'TRUNCATE ONLY "remote"."rmt_test"', NULL);
         RETURN NULL;
     END IF;
 
@@ -33,7 +33,7 @@ BEGIN
     ELSE
         OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."pk1", o."pk2" FROM old_rows AS o) AS r;
     END IF;
-    PERFORM "pgsync"."enqueue_rows"('local', 'loc_test', 'dst', 's',
+    PERFORM "pgsync"."enqueue_rows"('local', 'loc_test', 'dst', '', 's',
         'DELETE FROM "remote"."rmt_test" AS t USING pg_catalog.json_populate_recordset(NULL::"remote"."rmt_test", ', ') AS d WHERE t."pk1" = d."pk1" AND t."pk2" = d."pk2"',
         'INSERT INTO "remote"."rmt_test" AS t ("pk1", "pk2", "info", "crt_time", "mod_time") SELECT d."pk1", d."pk2", d."info", d."crt_time", d."mod_time" FROM pg_catalog.json_populate_recordset(NULL::"remote"."rmt_test", ', ') AS d ON CONFLICT ("pk1", "pk2") DO UPDATE SET "info" = EXCLUDED."info", "crt_time" = EXCLUDED."crt_time", "mod_time" = EXCLUDED."mod_time"', v_rows);
     RETURN NULL;

@@ -51,7 +51,7 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        PERFORM " + schema + @".""enqueue""('public', 'customer', 'crm_replica', 'a', 0, 'TRUNCATE ONLY ""public"".""customer_copy""', NULL);
+        PERFORM " + schema + @".""enqueue""('public', 'customer', 'crm_replica', '', 'a', 0, 'TRUNCATE ONLY ""public"".""customer_copy""', NULL);
         RETURN NULL;
     END IF;
 
@@ -66,7 +66,7 @@ BEGIN
     ELSE
         OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""customer_no"" FROM old_rows AS o) AS r;
     END IF;
-    PERFORM " + schema + @".""enqueue_rows""('public', 'customer', 'crm_replica', 'a',
+    PERFORM " + schema + @".""enqueue_rows""('public', 'customer', 'crm_replica', '', 'a',
         'DELETE FROM ""public"".""customer_copy"" AS t USING pg_catalog.json_populate_recordset(NULL::""public"".""customer_copy"", ', ') AS d WHERE t.""customer_no"" = d.""customer_no""',
         'INSERT INTO ""public"".""customer_copy"" AS t (""created_utc"", ""customer_no"", ""display_name"", ""preferences"", ""e_mail"") SELECT d.""created_utc"", d.""customer_no"", d.""display_name"", (d.""preferences"" #>> ''{}'')::jsonb, d.""e_mail"" FROM pg_catalog.json_populate_recordset(NULL::""public"".""customer_copy"", ', ') AS d ON CONFLICT (""customer_no"") DO UPDATE SET ""created_utc"" = EXCLUDED.""created_utc"", ""display_name"" = EXCLUDED.""display_name"", ""preferences"" = EXCLUDED.""preferences"", ""e_mail"" = EXCLUDED.""e_mail""', v_rows);
     RETURN NULL;

@@ -18,7 +18,7 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        PERFORM "pgsync"."enqueue"('public', 'order_line', 'warehouse', 'a', 0, 'TRUNCATE ONLY "public"."order_line"', NULL);
+        PERFORM "pgsync"."enqueue"('public', 'order_line', 'warehouse', '', 'a', 0, 'TRUNCATE ONLY "public"."order_line"', NULL);
         RETURN NULL;
     END IF;
 
@@ -33,7 +33,7 @@ BEGIN
     ELSE
         OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."id" FROM old_rows AS o) AS r;
     END IF;
-    PERFORM "pgsync"."enqueue_rows"('public', 'order_line', 'warehouse', 'a',
+    PERFORM "pgsync"."enqueue_rows"('public', 'order_line', 'warehouse', '', 'a',
         'DELETE FROM "public"."order_line" AS t USING pg_catalog.json_populate_recordset(NULL::"public"."order_line", ', ') AS d WHERE t."id" = d."id"',
         'INSERT INTO "public"."order_line" AS t ("id", "order_id", "unit_price", "quantity") SELECT d."id", d."order_id", d."unit_price", d."quantity" FROM pg_catalog.json_populate_recordset(NULL::"public"."order_line", ', ') AS d ON CONFLICT ("id") DO UPDATE SET "order_id" = EXCLUDED."order_id", "unit_price" = EXCLUDED."unit_price", "quantity" = EXCLUDED."quantity"', v_rows);
     RETURN NULL;

@@ -51,8 +51,8 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        PERFORM " + schema + @".""enqueue""('billing', 'invoices', 'reporting', 'a', 0, 'TRUNCATE ONLY ""billing"".""invoices""', NULL);
-        PERFORM " + schema + @".""enqueue""('billing', 'invoices', 'archive', 't', 0, 'TRUNCATE ONLY ""archive"".""invoices_2026""', NULL);
+        PERFORM " + schema + @".""enqueue""('billing', 'invoices', 'reporting', '', 'a', 0, 'TRUNCATE ONLY ""billing"".""invoices""', NULL);
+        PERFORM " + schema + @".""enqueue""('billing', 'invoices', 'archive', '', 't', 0, 'TRUNCATE ONLY ""archive"".""invoices_2026""', NULL);
         RETURN NULL;
     END IF;
 
@@ -67,7 +67,7 @@ BEGIN
     ELSE
         OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""invoice_no"", o.""tenant_id"" FROM old_rows AS o WHERE (status <> 'draft')) AS r;
     END IF;
-    PERFORM " + schema + @".""enqueue_rows""('billing', 'invoices', 'reporting', 'a',
+    PERFORM " + schema + @".""enqueue_rows""('billing', 'invoices', 'reporting', '', 'a',
         'DELETE FROM ""billing"".""invoices"" AS t USING pg_catalog.json_populate_recordset(NULL::""billing"".""invoices"", ', ') AS d WHERE t.""invoice_no"" = d.""invoice_no"" AND t.""tenant_id"" = d.""tenant_id""',
         'INSERT INTO ""billing"".""invoices"" AS t (""tenant_id"", ""invoice_no"", ""status"", ""total"", ""issued_at"") SELECT d.""tenant_id"", d.""invoice_no"", d.""status"", d.""total"", d.""issued_at"" FROM pg_catalog.json_populate_recordset(NULL::""billing"".""invoices"", ', ') AS d ON CONFLICT (""invoice_no"", ""tenant_id"") DO UPDATE SET ""status"" = EXCLUDED.""status"", ""total"" = EXCLUDED.""total"", ""issued_at"" = EXCLUDED.""issued_at""', v_rows);
 
@@ -82,7 +82,7 @@ BEGIN
     ELSE
         OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""invoice_no"", o.""tenant_id"" FROM old_rows AS o) AS r;
     END IF;
-    PERFORM " + schema + @".""enqueue_rows""('billing', 'invoices', 'archive', 't',
+    PERFORM " + schema + @".""enqueue_rows""('billing', 'invoices', 'archive', '', 't',
         'DELETE FROM ""archive"".""invoices_2026"" AS t USING pg_catalog.json_populate_recordset(NULL::""archive"".""invoices_2026"", ', ') AS d WHERE t.""invoice_no"" = d.""invoice_no"" AND t.""tenant_id"" = d.""tenant_id""',
         'INSERT INTO ""archive"".""invoices_2026"" AS t (""tenant_id"", ""invoice_no"", ""status"", ""total"", ""issued_at"") SELECT d.""tenant_id"", d.""invoice_no"", d.""status"", d.""total"", d.""issued_at"" FROM pg_catalog.json_populate_recordset(NULL::""archive"".""invoices_2026"", ', ') AS d ON CONFLICT (""invoice_no"", ""tenant_id"") DO UPDATE SET ""status"" = EXCLUDED.""status"", ""total"" = EXCLUDED.""total"", ""issued_at"" = EXCLUDED.""issued_at""', v_rows);
     RETURN NULL;

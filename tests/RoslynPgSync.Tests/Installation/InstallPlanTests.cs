@@ -45,8 +45,15 @@ public sealed class InstallPlanTests
     {
         var functions = string.Concat(SqlResources.Files("core/functions").Select(SqlResources.Raw));
         Assert.Equal(1346851673, PgSyncQueue.DestinationLockSpace);
-        Assert.Equal(3, Regex.Count(functions, "pg_advisory_xact_lock\\(1346851673, "));
-        Assert.DoesNotMatch(new Regex("pg_advisory_xact_lock\\((?!1346851673, )"), functions);
+        Assert.Equal(1346851674, PgSyncQueue.StreamLockSpace);
+        // lock_stream takes a destination's lock shared and its stream's lock; only resolve_applied's restore
+        // takes the destination's exclusively (waiting for all of its streams); nothing else takes any.
+        var lockStream = SqlResources.Raw("core/functions/105_lock_stream.sql");
+        Assert.Equal(1, Regex.Count(lockStream, "pg_advisory_xact_lock_shared\\(1346851673, pg_catalog.hashtext\\(p_dst\\)\\)"));
+        Assert.Equal(1, Regex.Count(lockStream, "pg_advisory_xact_lock\\(1346851674,"));
+        Assert.Equal(1, Regex.Count(SqlResources.Raw("core/functions/170_resolve_applied.sql"), "pg_advisory_xact_lock\\(1346851673, pg_catalog.hashtext\\(p_dst\\)\\)"));
+        Assert.Equal(3, Regex.Count(functions, "pg_advisory_xact_lock(_shared)?\\("));
+        Assert.Equal(2, Regex.Count(functions, "PERFORM @schema@.lock_stream\\(")); // apply_pending, skip_entry
         Assert.Contains($"pg_notify('{SqlNames.NotifyChannel}', '{SqlNames.RetryPrefix}' || v_dst)", functions, StringComparison.Ordinal);
     }
 

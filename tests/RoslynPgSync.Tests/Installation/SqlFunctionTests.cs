@@ -23,7 +23,7 @@ public sealed class SqlFunctionTests
     {
         await using var pair = await TestBed.Create().Pair(Async).InstallAsync(PgSyncInstaller.Tables);
 
-        Assert.Equal(0, await Local<int>(pair, "SELECT pgsync.apply_pending('async_dst', 100, false, NULL)"));
+        Assert.Equal(0, await Local<int>(pair, "SELECT pgsync.apply_pending('async_dst', '', 100, false, NULL)"));
         Assert.Equal(0, await Local<int>(pair, "SELECT pgsync.deal_sync_err_rec(100)"));
         Assert.Equal(0, await Local<int>(pair, "SELECT pgsync.resolve_applied('async_dst')"));
         Assert.Equal(0L, await Local<long>(pair, "SELECT count(*) FROM pgsync.dst_state WHERE last_error IS NOT NULL"));
@@ -37,11 +37,11 @@ public sealed class SqlFunctionTests
         await pair.TakeRemoteDownAsync();
         try
         {
-            Assert.Equal(0, await Local<int>(pair, "SELECT pgsync.apply_pending('async_dst', 100, false, NULL)"));
+            Assert.Equal(0, await Local<int>(pair, "SELECT pgsync.apply_pending('async_dst', '', 100, false, NULL)"));
             Assert.Equal(1, await pair.QueueDepthAsync());
             Assert.NotNull(await Local<string>(pair, "SELECT last_error FROM pgsync.dst_state WHERE dst_server = 'async_dst'"));
 
-            var strict = await Assert.ThrowsAsync<PostgresException>(() => Local<int>(pair, "SELECT pgsync.apply_pending('async_dst', 100, true, NULL)"));
+            var strict = await Assert.ThrowsAsync<PostgresException>(() => Local<int>(pair, "SELECT pgsync.apply_pending('async_dst', '', 100, true, NULL)"));
             Assert.Contains("async_dst", strict.MessageText + strict.Detail, StringComparison.Ordinal);
             Assert.Equal(1, await pair.QueueDepthAsync());
         }
@@ -50,7 +50,7 @@ public sealed class SqlFunctionTests
             await pair.BringRemoteBackAsync();
         }
 
-        Assert.Equal(1, await Local<int>(pair, "SELECT pgsync.apply_pending('async_dst', 100, false, NULL)"));
+        Assert.Equal(1, await Local<int>(pair, "SELECT pgsync.apply_pending('async_dst', '', 100, false, NULL)"));
         Assert.Null(await Local<string>(pair, "SELECT last_error FROM pgsync.dst_state WHERE dst_server = 'async_dst'"));
         Assert.Equal(2L, await Db.ScalarAsync<long>(pair.Remote.ConnectionString, "SELECT count(*) FROM copy.hostile_async"));
     }
@@ -65,7 +65,7 @@ public sealed class SqlFunctionTests
         await Db.ExecuteAsync(pair.Local.ConnectionString, "INSERT INTO app.hostile_async (id, code, body) VALUES (3, 'a', 'good too')");
         var rejected = await Local<long>(pair, "SELECT id FROM pgsync.sync_err_rec ORDER BY id OFFSET 1 LIMIT 1");
 
-        Assert.Equal(1, await Local<int>(pair, "SELECT pgsync.apply_pending('async_dst', 100, false, NULL)"));
+        Assert.Equal(1, await Local<int>(pair, "SELECT pgsync.apply_pending('async_dst', '', 100, false, NULL)"));
 
         Assert.Equal(rejected, await Local<long>(pair, "SELECT min(id) FROM pgsync.sync_err_rec"));
         Assert.Equal(2, await pair.QueueDepthAsync());
@@ -94,7 +94,7 @@ public sealed class SqlFunctionTests
         await Db.ExecuteAsync(connection, "INSERT INTO app.hostile_sync (id, code, body) VALUES (1, 'a', 'sent before the commit')");
         Assert.Equal(1L, await Scalar<long>(connection, "SELECT count(*) FROM pgsync.sync_pending WHERE xact_id = pg_current_xact_id()"));
 
-        Assert.Equal(1, await Scalar<int>(connection, "SELECT pgsync.apply_pending('sync_dst', 2147483647, false, pg_current_xact_id())"));
+        Assert.Equal(1, await Scalar<int>(connection, "SELECT pgsync.apply_pending('sync_dst', '', 2147483647, false, pg_current_xact_id())"));
 
         Assert.Equal(0L, await Scalar<long>(connection, "SELECT count(*) FROM pgsync.sync_pending"));
         Assert.Equal("sent before the commit", await Db.ScalarAsync<string>(pair.Remote.ConnectionString, "SELECT body FROM copy.hostile_sync WHERE id = 1"));

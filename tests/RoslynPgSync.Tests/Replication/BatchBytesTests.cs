@@ -97,7 +97,7 @@ public sealed class BatchBytesTests
             await set.ExecuteNonQueryAsync();
         }
 
-        await using var apply = new NpgsqlCommand("SELECT pgsync.apply_pending('async_dst', 1000, false, NULL)", connection);
+        await using var apply = new NpgsqlCommand("SELECT pgsync.apply_pending('async_dst', '', 1000, false, NULL)", connection);
         return (int)(await apply.ExecuteScalarAsync())!;
     }
 }

@@ -18,7 +18,7 @@ namespace RoslynPgSync.Tests.Replication;
 /// </summary>
 public sealed class WholeTransactionTests(ITestOutputHelper output)
 {
-    private const string Apply = "SELECT pgsync.apply_pending('txn_dst', $1, false, NULL)";
+    private const string Apply = "SELECT pgsync.apply_pending('txn_dst', '', $1, false, NULL)";
 
     [Fact]
     public async Task A_deferred_foreign_key_from_a_child_written_before_its_parent_in_one_transaction_holds_whatever_the_limit()

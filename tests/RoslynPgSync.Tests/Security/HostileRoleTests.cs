@@ -71,7 +71,7 @@ public sealed class HostileRoleTests
             "INSERT INTO pgsync.sync_err_rec (nsp_name, table_name, dst_server, dst_query) VALUES ('app', 'hostile_sync', 'sync_dst', 'DROP TABLE copy.hostile_sync')",
             "INSERT INTO pgsync.sync_pending (xact_id, nsp_name, table_name, dst_server, mode, dst_query) VALUES (pg_current_xact_id(), 'app', 'hostile_sync', 'sync_dst', 's', 'DROP TABLE copy.hostile_sync')",
             "SELECT pgsync.deal_sync_err_rec(10)",
-            "SELECT pgsync.apply_pending('sync_dst', 10, false, NULL)",
+            "SELECT pgsync.apply_pending('sync_dst', '', 10, false, NULL)",
             "SELECT pgsync.skip_entry(1)",
             "UPDATE pgsync.dst_state SET last_error = NULL",
             "SELECT * FROM pgsync.status",

@@ -60,7 +60,7 @@ public sealed class NonSuperuserSetupTests
                 "INSERT INTO pgsync.sync_pending (xact_id, nsp_name, table_name, dst_server, mode, dst_query) VALUES (pg_current_xact_id(), 'x', 'y', 'dst_async', 's', 'DROP TABLE remote.rmt_test_async')",
                 "SELECT count(*) FROM pgsync.sync_pending",
                 "SELECT pgsync.deal_sync_err_rec(1)",
-                "SELECT pgsync.apply_pending('dst_async', 1, false, NULL)",
+                "SELECT pgsync.apply_pending('dst_async', '', 1, false, NULL)",
                 "SELECT pgsync.skip_entry(1)",
                 "SELECT dblink.dblink_exec('dst_async', 'SELECT 1')",
             })

@@ -31,10 +31,10 @@ CREATE TABLE IF NOT EXISTS "pgsync".schema_version (
     installed_by name NOT NULL DEFAULT SESSION_USER
 );
 
--- refuse a schema newer than version 4 (a newer release installed it)
-SELECT coalesce(pg_catalog.max(version), 0) > 4 AS pgsync_schema_is_newer FROM "pgsync".schema_version \gset
+-- refuse a schema newer than version 5 (a newer release installed it)
+SELECT coalesce(pg_catalog.max(version), 0) > 5 AS pgsync_schema_is_newer FROM "pgsync".schema_version \gset
 \if :pgsync_schema_is_newer
-DO $pgsync$ BEGIN RAISE EXCEPTION '%', 'The RoslynPgSync schema "pgsync" of this database is at a later schema version, newer than this runtime knows (4): a newer RoslynPgSync installed it. Install with that release or a later one; this one would replace its functions with older ones. Nothing was changed.'; END $pgsync$;
+DO $pgsync$ BEGIN RAISE EXCEPTION '%', 'The RoslynPgSync schema "pgsync" of this database is at a later schema version, newer than this runtime knows (5): a newer RoslynPgSync installed it. Install with that release or a later one; this one would replace its functions with older ones. Nothing was changed.'; END $pgsync$;
 \endif
 
 -- core/functions/100_current_incarnation.sql
@@ -59,6 +59,28 @@ BEGIN
 END
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".current_incarnation(boolean) FROM PUBLIC;
+
+-- core/functions/105_lock_stream.sql
+-- Takes one stream's lock until the transaction ends: a stream is a destination's channel ('' the
+-- default), whose entries are applied in order by one session at a time. It also takes the
+-- destination's lock shared, so that what must wait for every stream of a destination (the restore
+-- of an aborted transaction's keys, resolve_applied) takes that lock exclusively. Always in this
+-- order (destination, then stream), so two sessions cannot wait for each other. The replay worker
+-- takes it through PgSyncQueue.LockStream, apply_pending and skip_entry here.
+-- (Advisory locks are not privileges: any role can take these keys; a role that does only delays
+-- the replay, and the lock ends with its transaction.)
+CREATE OR REPLACE FUNCTION "pgsync".lock_stream(p_dst text, p_channel text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+BEGIN
+    PERFORM pg_catalog.pg_advisory_xact_lock_shared(1346851673, pg_catalog.hashtext(p_dst));
+    PERFORM pg_catalog.pg_advisory_xact_lock(1346851674,
+        pg_catalog.hashtext(p_dst OPERATOR(pg_catalog.||) CASE WHEN p_channel OPERATOR(pg_catalog.=) '' THEN '' ELSE '/' OPERATOR(pg_catalog.||) p_channel END));
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".lock_stream(text, text) FROM PUBLIC;
 
 -- core/functions/110_ledger_insert.sql
 -- The remote statement that records, in the same remote transaction as the entries, that the
@@ -253,7 +275,8 @@ $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".send_entries(text, text, xid8, bigint[], text, text, integer, bigint, interval) FROM PUBLIC;
 
 -- core/functions/160_apply_pending.sql
--- Applies up to p_limit of one destination's oldest entries, in id order, in one remote
+-- Applies up to p_limit of one stream's oldest entries (a destination's channel, '' its default:
+-- 105_lock_stream.sql), in id order, in one remote
 -- transaction, then deletes them, and returns how many it applied. A batch holds whole source
 -- transactions: when the limit (or the byte bound) ends inside one, the batch goes on to its end,
 -- and so may apply more than p_limit. With p_xact: the entries
@@ -270,7 +293,7 @@ REVOKE ALL ON FUNCTION "pgsync".send_entries(text, text, xid8, bigint[], text, t
 -- there and then died before its local delete), those entries are deleted locally without
 -- being applied again, and the rest go. A transaction's own Async entries never go before it
 -- commits (the worker sends them after).
-CREATE OR REPLACE FUNCTION "pgsync".apply_pending(p_dst text, p_limit integer, p_strict boolean, p_xact xid8)
+CREATE OR REPLACE FUNCTION "pgsync".apply_pending(p_dst text, p_channel text, p_limit integer, p_strict boolean, p_xact xid8)
 RETURNS integer
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -322,7 +345,7 @@ DECLARE
 BEGIN
     SELECT n.origin, COALESCE("pgsync".remote_timeout(), n.commit_timeout) INTO v_origin, v_timeout FROM "pgsync".node AS n;
     IF p_xact IS NULL THEN
-        PERFORM pg_catalog.pg_advisory_xact_lock(1346851673, pg_catalog.hashtext(p_dst));
+        PERFORM "pgsync".lock_stream(p_dst, p_channel);
     END IF;
 
     LOOP
@@ -332,7 +355,7 @@ BEGIN
             SELECT pg_catalog.max(w.id) INTO v_last
               FROM (SELECT l.id, pg_catalog.sum(pg_catalog.octet_length(l.dst_query)) OVER (ORDER BY l.id) - pg_catalog.octet_length(l.dst_query) AS bytes_before
                       FROM (SELECT e.id, e.dst_query FROM "pgsync".sync_err_rec AS e
-                             WHERE e.dst_server = p_dst AND (e.xact_id IS DISTINCT FROM v_self OR e.mode <> 'a')
+                             WHERE e.dst_server = p_dst AND e.channel = p_channel AND (e.xact_id IS DISTINCT FROM v_self OR e.mode <> 'a')
                                AND e.id <> ALL (COALESCE(v_done, '{}'::bigint[]))
                              ORDER BY e.id LIMIT p_limit - COALESCE(pg_catalog.cardinality(v_done), 0)) AS l) AS w
              WHERE w.bytes_before < v_max_bytes;
@@ -344,7 +367,7 @@ BEGIN
             -- (Found on the partial index of entries that are not their transaction's first.)
             LOOP
                 SELECT pg_catalog.max(c.id) INTO v_next FROM "pgsync".sync_err_rec AS c
-                 WHERE c.dst_server = p_dst AND c.xact_first IS NOT NULL AND c.xact_first <= v_last AND c.id > v_last
+                 WHERE c.dst_server = p_dst AND c.channel = p_channel AND c.xact_first IS NOT NULL AND c.xact_first <= v_last AND c.id > v_last
                    AND (c.xact_id IS DISTINCT FROM v_self OR c.mode <> 'a');
                 EXIT WHEN v_next IS NULL;
                 v_last := v_next;
@@ -364,7 +387,7 @@ BEGIN
                            e.xmin::text::bigint AS row_xid,
                            pg_catalog.sum(pg_catalog.octet_length(e.dst_query)) OVER (ORDER BY e.id) - pg_catalog.octet_length(e.dst_query) AS bytes_before
                       FROM "pgsync".sync_err_rec AS e
-                     WHERE e.dst_server = p_dst AND e.id <= v_last AND (e.xact_id IS DISTINCT FROM v_self OR e.mode <> 'a')
+                     WHERE e.dst_server = p_dst AND e.channel = p_channel AND e.id <= v_last AND (e.xact_id IS DISTINCT FROM v_self OR e.mode <> 'a')
                        AND e.id <> ALL (COALESCE(v_done, '{}'::bigint[]))) AS q;
         ELSE
             SELECT pg_catalog.array_agg(p.id ORDER BY p.id),
@@ -379,7 +402,7 @@ BEGIN
               INTO v_ids, v_sql, v_first_count, v_rows, v_ledger
               FROM (SELECT s.id, s.dst_query, s.row_count, s.nsp_name, s.table_name, s.keys, s.create_time, s.xmin::text::bigint AS row_xid,
                            pg_catalog.sum(pg_catalog.octet_length(s.dst_query)) OVER (ORDER BY s.id) - pg_catalog.octet_length(s.dst_query) AS bytes_before
-                      FROM "pgsync".sync_pending AS s WHERE s.xact_id = p_xact AND s.dst_server = p_dst) AS p;
+                      FROM "pgsync".sync_pending AS s WHERE s.xact_id = p_xact AND s.dst_server = p_dst AND s.channel = p_channel) AS p;
         END IF;
         IF v_ids IS NULL THEN
             PERFORM pg_catalog.set_config('pgsync.applied_rows', '0', true);
@@ -515,13 +538,14 @@ BEGIN
               FROM "pgsync".sync_pending AS p WHERE p.xact_id = p_xact AND p.dst_server = p_dst AND p.id = v_ids[1];
         END IF;
         IF p_strict THEN
-            RAISE EXCEPTION 'RoslynPgSync: destination server "%" did not accept the change to %: %', p_dst, v_table, v_error
+            RAISE EXCEPTION 'RoslynPgSync: destination server "%"% did not accept the change to %: %', p_dst,
+                CASE WHEN p_channel = '' THEN '' ELSE pg_catalog.format(' (channel "%s")', p_channel) END, v_table, v_error
                 USING HINT = 'Strict mode fails the local transaction when its destination fails.';
         END IF;
         BEGIN
-            INSERT INTO "pgsync".dst_state AS s (dst_server, last_error, last_error_time, last_error_entry, last_error_table)
-            VALUES (p_dst, v_error, pg_catalog.clock_timestamp(), COALESCE(v_failed, v_ids[1]), v_table)
-            ON CONFLICT (dst_server) DO UPDATE
+            INSERT INTO "pgsync".dst_state AS s (dst_server, channel, last_error, last_error_time, last_error_entry, last_error_table)
+            VALUES (p_dst, p_channel, v_error, pg_catalog.clock_timestamp(), COALESCE(v_failed, v_ids[1]), v_table)
+            ON CONFLICT (dst_server, channel) DO UPDATE
                 SET last_error = EXCLUDED.last_error, last_error_time = EXCLUDED.last_error_time,
                     last_error_entry = EXCLUDED.last_error_entry, last_error_table = EXCLUDED.last_error_table;
         EXCEPTION WHEN serialization_failure OR unique_violation THEN
@@ -549,12 +573,12 @@ BEGIN
     -- (In a REPEATABLE READ or SERIALIZABLE writer, a concurrent committer may have written the
     -- row since its snapshot: its record of success will do, and the writer's commit goes on.)
     IF NOT EXISTS (SELECT 1 FROM "pgsync".dst_state AS s
-                   WHERE s.dst_server = p_dst AND s.last_error IS NULL
+                   WHERE s.dst_server = p_dst AND s.channel = p_channel AND s.last_error IS NULL
                      AND s.last_success > pg_catalog.clock_timestamp() - interval '1 second') THEN
         BEGIN
-            INSERT INTO "pgsync".dst_state AS s (dst_server, last_success)
-            VALUES (p_dst, pg_catalog.clock_timestamp())
-            ON CONFLICT (dst_server) DO UPDATE
+            INSERT INTO "pgsync".dst_state AS s (dst_server, channel, last_success)
+            VALUES (p_dst, p_channel, pg_catalog.clock_timestamp())
+            ON CONFLICT (dst_server, channel) DO UPDATE
                 SET last_success = EXCLUDED.last_success, last_error = NULL, last_error_time = NULL,
                     last_error_entry = NULL, last_error_table = NULL;
         EXCEPTION WHEN serialization_failure OR unique_violation THEN
@@ -565,7 +589,7 @@ BEGIN
 END
 $pgsync$;
 -- It runs as its owner, whose user mappings hold the passwords: nobody else may call it unless a DBA grants it.
-REVOKE ALL ON FUNCTION "pgsync".apply_pending(text, integer, boolean, xid8) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "pgsync".apply_pending(text, text, integer, boolean, xid8) FROM PUBLIC;
 
 -- core/functions/170_resolve_applied.sql
 -- Settles what a destination recorded in applied_entry for this node, transaction by
@@ -715,32 +739,33 @@ SET search_path = pg_catalog, pg_temp
 AS $pgsync$
 DECLARE
     v_dst text;
+    v_channel text;
     v_entry record;
 BEGIN
-    SELECT e.dst_server INTO v_dst FROM "pgsync".sync_err_rec AS e WHERE e.id = p_id;
+    SELECT e.dst_server, e.channel INTO v_dst, v_channel FROM "pgsync".sync_err_rec AS e WHERE e.id = p_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'RoslynPgSync: queue entry % does not exist (already applied or skipped?)', p_id;
     END IF;
-    -- Not while a batch for that destination is being applied.
-    PERFORM pg_catalog.pg_advisory_xact_lock(1346851673, pg_catalog.hashtext(v_dst));
+    -- Not while a batch of that stream is being applied.
+    PERFORM "pgsync".lock_stream(v_dst, v_channel);
     DELETE FROM "pgsync".sync_err_rec AS e WHERE e.id = p_id RETURNING e.* INTO v_entry;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'RoslynPgSync: queue entry % was applied meanwhile', p_id;
     END IF;
-    INSERT INTO "pgsync".skipped_entry (id, nsp_name, table_name, dst_server, dst_query, create_time, mode, row_count, error)
-    SELECT v_entry.id, v_entry.nsp_name, v_entry.table_name, v_entry.dst_server, v_entry.dst_query,
+    INSERT INTO "pgsync".skipped_entry (id, nsp_name, table_name, dst_server, channel, dst_query, create_time, mode, row_count, error)
+    SELECT v_entry.id, v_entry.nsp_name, v_entry.table_name, v_entry.dst_server, v_entry.channel, v_entry.dst_query,
            v_entry.create_time, v_entry.mode, v_entry.row_count,
-           (SELECT s.last_error FROM "pgsync".dst_state AS s WHERE s.dst_server = v_dst AND s.last_error_entry = p_id);
+           (SELECT s.last_error FROM "pgsync".dst_state AS s WHERE s.dst_server = v_dst AND s.channel = v_channel AND s.last_error_entry = p_id);
     UPDATE "pgsync".dst_state AS s SET last_error = NULL, last_error_time = NULL, last_error_entry = NULL, last_error_table = NULL
-     WHERE s.dst_server = v_dst AND s.last_error_entry = p_id;
+     WHERE s.dst_server = v_dst AND s.channel = v_channel AND s.last_error_entry = p_id;
     PERFORM pg_catalog.pg_notify('pgsync', 'retry:' || v_dst);
 END
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".skip_entry(bigint) FROM PUBLIC;
 
 -- core/functions/190_deal_sync_err_rec.sql
--- The seed's replay function: applies up to i_limit of the oldest entries, destination by
--- destination (oldest first), and returns how many it applied. A destination that fails
+-- The seed's replay function: applies up to i_limit of the oldest entries, stream by stream
+-- (destination and channel, oldest first), and returns how many it applied. A stream that fails
 -- keeps its entries and does not hold back the others.
 CREATE OR REPLACE FUNCTION "pgsync".deal_sync_err_rec(i_limit integer)
 RETURNS integer
@@ -750,6 +775,7 @@ SET search_path = pg_catalog, pg_temp
 AS $pgsync$
 DECLARE
     v_dst text;
+    v_stream record;
     v_total integer := 0;
     v_applied integer;
 BEGIN
@@ -765,26 +791,27 @@ BEGIN
     LOOP
         PERFORM "pgsync".resolve_applied(v_dst);
     END LOOP;
-    -- The destinations with entries, oldest first, found on the (dst_server, id) index: one probe per
-    -- destination (a skip scan), not a pass over the whole queue, so each call costs the same
-    -- however deep the backlog is.
-    FOR v_dst IN
-        WITH RECURSIVE d(dst_server) AS (
-            (SELECT e.dst_server FROM "pgsync".sync_err_rec AS e ORDER BY e.dst_server LIMIT 1)
+    -- The streams with entries (a destination's channels), oldest head first, found on the
+    -- (dst_server, channel, id) index: one probe per stream (a skip scan), not a pass over the whole
+    -- queue, so each call costs the same however deep the backlog is.
+    FOR v_stream IN
+        WITH RECURSIVE d(dst_server, channel) AS (
+            (SELECT e.dst_server, e.channel FROM "pgsync".sync_err_rec AS e ORDER BY e.dst_server, e.channel LIMIT 1)
             UNION ALL
-            SELECT (SELECT e.dst_server FROM "pgsync".sync_err_rec AS e
-                     WHERE e.dst_server OPERATOR(pg_catalog.>) d.dst_server ORDER BY e.dst_server LIMIT 1)
-              FROM d WHERE d.dst_server IS NOT NULL)
-        SELECT d.dst_server FROM d
-         CROSS JOIN LATERAL (SELECT e.id FROM "pgsync".sync_err_rec AS e WHERE e.dst_server = d.dst_server ORDER BY e.id LIMIT 1) AS first
-         WHERE d.dst_server IS NOT NULL
+            SELECT n.dst_server, n.channel FROM d
+             CROSS JOIN LATERAL (SELECT e.dst_server, e.channel FROM "pgsync".sync_err_rec AS e
+                                  WHERE (e.dst_server, e.channel) OPERATOR(pg_catalog.>) (d.dst_server, d.channel)
+                                  ORDER BY e.dst_server, e.channel LIMIT 1) AS n)
+        SELECT d.dst_server, d.channel FROM d
+         CROSS JOIN LATERAL (SELECT e.id FROM "pgsync".sync_err_rec AS e
+                              WHERE e.dst_server = d.dst_server AND e.channel = d.channel ORDER BY e.id LIMIT 1) AS first
          ORDER BY first.id
     LOOP
         EXIT WHEN v_total >= i_limit;
         -- Batch after batch (each bounded by pgsync.batch_bytes too): up to i_limit entries in all,
-        -- until the destination has none left or takes none.
+        -- until the stream has none left or takes none.
         LOOP
-            v_applied := "pgsync".apply_pending(v_dst, i_limit - v_total, false, NULL);
+            v_applied := "pgsync".apply_pending(v_stream.dst_server, v_stream.channel, i_limit - v_total, false, NULL);
             v_total := v_total + v_applied;
             EXIT WHEN v_applied = 0 OR v_total >= i_limit;
         END LOOP;
@@ -797,8 +824,10 @@ REVOKE ALL ON FUNCTION "pgsync".deal_sync_err_rec(integer) FROM PUBLIC;
 
 -- core/functions/200_flush_at_commit.sql
 -- Sync and Strict entries are sent when their transaction commits (this deferred trigger on
--- sync_pending fires for each of them; the first of a destination sends them all), after
--- anything older for the same destination. When nothing is queued for the destination they
+-- sync_pending fires for each of them; the first of a stream sends them all), after
+-- anything older in the same stream (the destination's channel; other channels' entries have no
+-- order with them, so another channel's backlog or copy does not hold them back). When nothing is
+-- queued in the stream they
 -- go alone and without the destination's lock: the row locks the transaction holds until
 -- its commit already order it after every transaction that changed the same rows
 -- (TRUNCATE: the table lock), so concurrent committers need not wait for each other's
@@ -823,7 +852,7 @@ DECLARE
     v_strict boolean;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM "pgsync".sync_pending AS p
-                   WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.id = NEW.id) THEN
+                   WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.channel = NEW.channel AND p.id = NEW.id) THEN
         RETURN NULL; -- sent, or moved into the queue, with an earlier entry of this transaction
     END IF;
     -- A REPEATABLE READ or SERIALIZABLE transaction does not see what was queued after its snapshot
@@ -835,15 +864,15 @@ BEGIN
     IF pg_catalog.current_setting('transaction_isolation') OPERATOR(pg_catalog.<>) 'read committed' THEN
         PERFORM 1 FROM "pgsync".replicated_table AS r
          WHERE (r.nsp_name, r.table_name) IN (SELECT p.nsp_name, p.table_name FROM "pgsync".sync_pending AS p
-                                               WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server)
+                                               WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.channel = NEW.channel)
            FOR SHARE OF r;
     END IF;
     -- Strict when any of the transaction's entries for this destination is, whatever the
     -- order of its statements: a Sync entry first must not let a Strict one commit unsent.
     v_strict := EXISTS (SELECT 1 FROM "pgsync".sync_pending AS p
-                        WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.mode = 't');
-    IF NOT EXISTS (SELECT 1 FROM "pgsync".sync_err_rec AS e WHERE e.dst_server = NEW.dst_server) THEN
-        IF "pgsync".apply_pending(NEW.dst_server, 2147483647, v_strict, NEW.xact_id) > 0 THEN
+                        WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.channel = NEW.channel AND p.mode = 't');
+    IF NOT EXISTS (SELECT 1 FROM "pgsync".sync_err_rec AS e WHERE e.dst_server = NEW.dst_server AND e.channel = NEW.channel) THEN
+        IF "pgsync".apply_pending(NEW.dst_server, NEW.channel, 2147483647, v_strict, NEW.xact_id) > 0 THEN
             RETURN NULL;
         END IF;
         v_failed := true; -- (Strict raised instead)
@@ -851,24 +880,24 @@ BEGIN
         -- Something queued that this transaction's entries must follow: any entry but a copy
         -- chunk, or a chunk of a table they touch. (Only asked when the queue is not empty.)
         SELECT 1 FROM "pgsync".sync_err_rec AS e
-         WHERE e.dst_server = NEW.dst_server
+         WHERE e.dst_server = NEW.dst_server AND e.channel = NEW.channel
            AND NOT EXISTS (SELECT 1 FROM "pgsync".copy_chunk AS k
                             WHERE k.entry_id = e.id
                               AND NOT EXISTS (SELECT 1 FROM "pgsync".sync_pending AS p
-                                               WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server
+                                               WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.channel = NEW.channel
                                                  AND p.nsp_name = k.nsp_name AND p.table_name = k.table_name))) THEN
         -- Only other tables' copy chunks: around them, not strict (a refusal may be a constraint
         -- on a row a queued chunk brings, so Strict tries again behind the chunks before failing).
-        IF "pgsync".apply_pending(NEW.dst_server, 2147483647, false, NEW.xact_id) > 0 THEN
+        IF "pgsync".apply_pending(NEW.dst_server, NEW.channel, 2147483647, false, NEW.xact_id) > 0 THEN
             RETURN NULL;
         END IF;
         v_failed := NOT v_strict;
     END IF;
     WITH moved AS (
-        DELETE FROM "pgsync".sync_pending AS p WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server RETURNING p.*)
-    INSERT INTO "pgsync".sync_err_rec (id, nsp_name, table_name, dst_server, dst_query, create_time, mode, row_count, xact_id, keys, xact_first)
+        DELETE FROM "pgsync".sync_pending AS p WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.channel = NEW.channel RETURNING p.*)
+    INSERT INTO "pgsync".sync_err_rec (id, nsp_name, table_name, dst_server, channel, dst_query, create_time, mode, row_count, xact_id, keys, xact_first)
     OVERRIDING SYSTEM VALUE
-    SELECT m.id, m.nsp_name, m.table_name, m.dst_server, m.dst_query, m.create_time, m.mode, m.row_count, m.xact_id, m.keys, m.xact_first
+    SELECT m.id, m.nsp_name, m.table_name, m.dst_server, m.channel, m.dst_query, m.create_time, m.mode, m.row_count, m.xact_id, m.keys, m.xact_first
       FROM moved AS m ORDER BY m.id;
     IF v_failed THEN
         -- The destination just failed (recorded in dst_state): not again in this commit.
@@ -876,11 +905,11 @@ BEGIN
         RETURN NULL;
     END IF;
     IF NOT v_strict AND EXISTS (
-        SELECT 1 FROM "pgsync".sync_err_rec AS e WHERE e.dst_server = NEW.dst_server AND e.id < NEW.id OFFSET 1000) THEN
+        SELECT 1 FROM "pgsync".sync_err_rec AS e WHERE e.dst_server = NEW.dst_server AND e.channel = NEW.channel AND e.id < NEW.id OFFSET 1000) THEN
         PERFORM pg_catalog.pg_notify('pgsync', NEW.dst_server);
         RETURN NULL;
     END IF;
-    IF "pgsync".apply_pending(NEW.dst_server, 2147483647, v_strict, NULL) = 0 AND NOT v_strict THEN
+    IF "pgsync".apply_pending(NEW.dst_server, NEW.channel, 2147483647, v_strict, NULL) = 0 AND NOT v_strict THEN
         PERFORM pg_catalog.pg_notify('pgsync', NEW.dst_server);
     END IF;
     RETURN NULL;
@@ -945,37 +974,48 @@ REVOKE ALL ON FUNCTION "pgsync".set_node(text, interval) FROM PUBLIC;
 -- p_keys: Sync/Strict, the JSON array of the keys the entry touches (NULL: the whole table).
 -- Each entry after a transaction's first for the destination records that first entry's id
 -- (xact_first), so that a batch can take the transaction whole (see 0004_whole_transactions.sql).
--- The first id is kept in a transaction-local setting per destination: it ends with the
+-- The first id is kept in a transaction-local setting per stream: it ends with the
 -- transaction, and a savepoint rolled back takes it back with the entries written under it. (A
 -- session that sets it itself only makes the batches that carry its own entries larger.)
 -- Called by the capture functions, which run as the installing role; nobody else may call them.
 -- No SET search_path: they are not SECURITY DEFINER, their callers (SECURITY DEFINER capture
 -- functions) have pinned the path already, and every name in them is qualified; a SET clause would
 -- cost every captured statement a configuration save and restore.
-CREATE OR REPLACE FUNCTION "pgsync".enqueue(p_nsp text, p_table text, p_dst text, p_mode "char", p_rows bigint, p_sql text, p_keys text)
+-- p_channel: the stream within the destination ('' its default channel, see 0005_channels.sql).
+CREATE OR REPLACE FUNCTION "pgsync".enqueue(p_nsp text, p_table text, p_dst text, p_channel text, p_mode "char", p_rows bigint, p_sql text, p_keys text)
 RETURNS void
 LANGUAGE plpgsql
 AS $pgsync$
 DECLARE
-    v_setting constant text := 'pgsync.xact_first_' OPERATOR(pg_catalog.||) pg_catalog.translate(pg_catalog.hashtext(p_dst)::text, '-', 'm');
+    -- (Per stream: a transaction's entries in two channels are two streams' transactions.)
+    v_setting constant text := 'pgsync.xact_first_' OPERATOR(pg_catalog.||) pg_catalog.translate(pg_catalog.hashtext(
+        p_dst OPERATOR(pg_catalog.||) CASE WHEN p_channel OPERATOR(pg_catalog.=) '' THEN '' ELSE '/' OPERATOR(pg_catalog.||) p_channel END)::text, '-', 'm');
     v_value constant text := pg_catalog.current_setting(v_setting, true);
     v_first constant bigint := CASE WHEN v_value OPERATOR(pg_catalog.~) '^[0-9]{1,18}$' THEN v_value::bigint END;
     v_id bigint;
 BEGIN
     IF p_mode OPERATOR(pg_catalog.=) 'a' THEN
-        INSERT INTO "pgsync".sync_err_rec (nsp_name, table_name, dst_server, mode, row_count, dst_query, xact_first)
-        VALUES (p_nsp, p_table, p_dst, p_mode, p_rows, p_sql, v_first)
+        INSERT INTO "pgsync".sync_err_rec (nsp_name, table_name, dst_server, channel, mode, row_count, dst_query, xact_first)
+        VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, p_rows, p_sql, v_first)
         RETURNING id INTO v_id;
         PERFORM pg_catalog.pg_notify('pgsync', p_dst);
     ELSE
-        INSERT INTO "pgsync".sync_pending (nsp_name, table_name, dst_server, mode, row_count, xact_id, keys, dst_query, xact_first)
-        VALUES (p_nsp, p_table, p_dst, p_mode, p_rows, pg_catalog.pg_current_xact_id(), p_keys, p_sql, v_first)
+        INSERT INTO "pgsync".sync_pending (nsp_name, table_name, dst_server, channel, mode, row_count, xact_id, keys, dst_query, xact_first)
+        VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, p_rows, pg_catalog.pg_current_xact_id(), p_keys, p_sql, v_first)
         RETURNING id INTO v_id;
     END IF;
     IF v_first IS NULL THEN
         PERFORM pg_catalog.set_config(v_setting, v_id::text, true);
     END IF;
 END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".enqueue(text, text, text, text, "char", bigint, text, text) FROM PUBLIC;
+-- (Capture generated before channels: the destination's default channel.)
+CREATE OR REPLACE FUNCTION "pgsync".enqueue(p_nsp text, p_table text, p_dst text, p_mode "char", p_rows bigint, p_sql text, p_keys text)
+RETURNS void
+LANGUAGE sql
+AS $pgsync$
+    SELECT "pgsync".enqueue(p_nsp, p_table, p_dst, '', p_mode, p_rows, p_sql, p_keys)
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".enqueue(text, text, text, "char", bigint, text, text) FROM PUBLIC;
 
@@ -988,7 +1028,7 @@ REVOKE ALL ON FUNCTION "pgsync".enqueue(text, text, text, "char", bigint, text, 
 -- transaction, rather than as one text past PostgreSQL's 1 GB limit. Rows are read one at a time,
 -- so the capture holds one entry's rows at most. A single row whose JSON passes 256 MiB cannot be
 -- sent as SQL text: the statement fails, before it changes anything, saying so.
-CREATE OR REPLACE FUNCTION "pgsync".enqueue_rows(p_nsp text, p_table text, p_dst text, p_mode "char",
+CREATE OR REPLACE FUNCTION "pgsync".enqueue_rows(p_nsp text, p_table text, p_dst text, p_channel text, p_mode "char",
     p_delete_prefix text, p_delete_suffix text, p_upsert_prefix text, p_upsert_suffix text, p_rows refcursor)
 RETURNS void
 LANGUAGE plpgsql
@@ -1021,7 +1061,7 @@ BEGIN
             v_parts := '{}';
             v_part := NULL;
             IF v_end OR v_bytes OPERATOR(pg_catalog.>=) v_bound THEN
-                PERFORM "pgsync".enqueue(p_nsp, p_table, p_dst, p_mode, v_rows, v_sql,
+                PERFORM "pgsync".enqueue(p_nsp, p_table, p_dst, p_channel, p_mode, v_rows, v_sql,
                     CASE WHEN p_mode OPERATOR(pg_catalog.<>) 'a' THEN '[' OPERATOR(pg_catalog.||) pg_catalog.array_to_string(v_keys, ', ') OPERATOR(pg_catalog.||) ']' END);
                 v_sql := NULL;
                 v_rows := 0;
@@ -1046,6 +1086,15 @@ BEGIN
     END LOOP;
     CLOSE p_rows;
 END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".enqueue_rows(text, text, text, text, "char", text, text, text, text, refcursor) FROM PUBLIC;
+-- (Capture generated before channels: the destination's default channel.)
+CREATE OR REPLACE FUNCTION "pgsync".enqueue_rows(p_nsp text, p_table text, p_dst text, p_mode "char",
+    p_delete_prefix text, p_delete_suffix text, p_upsert_prefix text, p_upsert_suffix text, p_rows refcursor)
+RETURNS void
+LANGUAGE sql
+AS $pgsync$
+    SELECT "pgsync".enqueue_rows(p_nsp, p_table, p_dst, '', p_mode, p_delete_prefix, p_delete_suffix, p_upsert_prefix, p_upsert_suffix, p_rows)
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".enqueue_rows(text, text, text, "char", text, text, text, text, refcursor) FROM PUBLIC;
 
@@ -1126,9 +1175,10 @@ REVOKE ALL ON FUNCTION "pgsync".copy_register(text, text, text, text, text[], te
 -- SHARE, so that a concurrent change to them is queued before or after it, never around it): the
 -- chunk's remote statement goes into the queue as one entry, like a captured statement, and the
 -- copy's state moves past p_last_key. p_sql NULL: the chunk held no rows (nothing is queued).
--- p_finished: the chunk reached the end of the table. Returns the entry's id (NULL: none).
+-- p_finished: the chunk reached the end of the table. p_channel: the target's stream (its
+-- [Replicate] Channel, '' the default). Returns the entry's id (NULL: none).
 -- Raises when no copy of that table to that destination is pending or running.
-CREATE OR REPLACE FUNCTION "pgsync".copy_queued(p_nsp text, p_table text, p_dst text, p_rows bigint, p_sql text, p_last_key text, p_finished boolean)
+CREATE OR REPLACE FUNCTION "pgsync".copy_queued(p_nsp text, p_table text, p_dst text, p_channel text, p_rows bigint, p_sql text, p_last_key text, p_finished boolean)
 RETURNS bigint
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -1137,8 +1187,8 @@ DECLARE
     v_id bigint;
 BEGIN
     IF p_sql IS NOT NULL THEN
-        INSERT INTO "pgsync".sync_err_rec (nsp_name, table_name, dst_server, mode, row_count, dst_query)
-        VALUES (p_nsp, p_table, p_dst, 'a', p_rows, p_sql)
+        INSERT INTO "pgsync".sync_err_rec (nsp_name, table_name, dst_server, channel, mode, row_count, dst_query)
+        VALUES (p_nsp, p_table, p_dst, p_channel, 'a', p_rows, p_sql)
         RETURNING id INTO v_id;
         INSERT INTO "pgsync".copy_chunk (entry_id, nsp_name, table_name, dst_server, row_count)
         VALUES (v_id, p_nsp, p_table, p_dst, p_rows);
@@ -1165,7 +1215,7 @@ BEGIN
     RETURN v_id;
 END
 $pgsync$;
-REVOKE ALL ON FUNCTION "pgsync".copy_queued(text, text, text, bigint, text, text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "pgsync".copy_queued(text, text, text, text, bigint, text, text, boolean) FROM PUBLIC;
 
 -- core/functions/270_copy_settle.sql
 -- Settles the running copies against the queue: a chunk entry that left the queue was applied
@@ -1456,6 +1506,39 @@ CREATE INDEX IF NOT EXISTS sync_err_rec_dst_server_xact_first ON "pgsync".sync_e
 INSERT INTO "pgsync".schema_version (version, description) VALUES (4, 'whole transactions');
 \endif
 
+-- schema version 5: channels (once: when it is not recorded yet)
+SELECT NOT EXISTS (SELECT 1 FROM "pgsync".schema_version WHERE version = 5) AS pgsync_version_5_missing \gset
+\if :pgsync_version_5_missing
+-- core/upgrades/0005_channels.sql
+-- Channels: a destination's entries form independent ordered streams, one per channel
+-- ([Replicate(..., Channel = "...")]; '' is the destination's default channel). Order is strict
+-- within a stream and there is none between streams: an Async backlog or an initial copy in one
+-- channel does not hold back a Sync table in another. Each stream has its own head, lock, batches
+-- and state; sync_err_rec stays the one queue a DBA counts per dst_server.
+ALTER TABLE "pgsync".sync_err_rec ADD COLUMN IF NOT EXISTS channel text NOT NULL DEFAULT '';
+ALTER TABLE "pgsync".sync_pending ADD COLUMN IF NOT EXISTS channel text NOT NULL DEFAULT '';
+-- A stream's head is found on (dst_server, channel, id); the destination's count(*), its mark for the
+-- verifier and the status read the same index by its first column. (One index replaces the other:
+-- every captured statement pays for each index on the queue.)
+CREATE INDEX IF NOT EXISTS sync_err_rec_stream_id ON "pgsync".sync_err_rec (dst_server, channel, id);
+DROP INDEX IF EXISTS "pgsync".sync_err_rec_dst_server_id;
+CREATE INDEX IF NOT EXISTS sync_err_rec_stream_xact_first ON "pgsync".sync_err_rec (dst_server, channel, xact_first)
+    WHERE xact_first IS NOT NULL;
+DROP INDEX IF EXISTS "pgsync".sync_err_rec_dst_server_xact_first;
+-- How each stream last went: one channel's rejected entry must not be cleared by another's success.
+ALTER TABLE "pgsync".dst_state ADD COLUMN IF NOT EXISTS channel text NOT NULL DEFAULT '';
+ALTER TABLE "pgsync".dst_state DROP CONSTRAINT IF EXISTS dst_state_pkey;
+ALTER TABLE "pgsync".dst_state ADD PRIMARY KEY (dst_server, channel);
+-- Skipped entries keep the stream they stopped.
+ALTER TABLE "pgsync".skipped_entry ADD COLUMN IF NOT EXISTS channel text NOT NULL DEFAULT '';
+-- The functions that took a destination now take a stream (functions are replaced at every install;
+-- these signatures would otherwise stay behind). enqueue and enqueue_rows keep their old signatures
+-- beside the new ones, for capture functions generated before channels.
+DROP FUNCTION IF EXISTS "pgsync".apply_pending(text, integer, boolean, xid8);
+DROP FUNCTION IF EXISTS "pgsync".copy_queued(text, text, text, bigint, text, text, boolean);
+INSERT INTO "pgsync".schema_version (version, description) VALUES (5, 'channels');
+\endif
+
 -- core/views/copy_status.sql
 -- Per source table and destination: the initial copy's progress (rows copied of the estimate, rate
 -- and time left while it runs) and how it ended.
@@ -1471,7 +1554,8 @@ CROSS JOIN LATERAL (
 ) AS r;
 
 -- core/views/status.sql
--- Per destination: how far behind it is and how it last went.
+-- Per stream (a destination and channel, '' its default channel): how far behind it is and how it
+-- last went. (channel is the last column: a view's columns can only be added at its end.)
 CREATE OR REPLACE VIEW "pgsync".status AS
 SELECT d.dst_server,
        pg_catalog.count(e.id) AS depth,
@@ -1481,11 +1565,12 @@ SELECT d.dst_server,
        s.last_error,
        s.last_error_time,
        s.last_error_entry,
-       s.last_error_table
-FROM (SELECT dst_server FROM "pgsync".sync_err_rec UNION SELECT dst_server FROM "pgsync".dst_state) AS d
-LEFT JOIN "pgsync".sync_err_rec AS e ON e.dst_server = d.dst_server
-LEFT JOIN "pgsync".dst_state AS s ON s.dst_server = d.dst_server
-GROUP BY d.dst_server, s.last_success, s.last_error, s.last_error_time, s.last_error_entry, s.last_error_table;
+       s.last_error_table,
+       d.channel
+FROM (SELECT dst_server, channel FROM "pgsync".sync_err_rec UNION SELECT dst_server, channel FROM "pgsync".dst_state) AS d
+LEFT JOIN "pgsync".sync_err_rec AS e ON e.dst_server = d.dst_server AND e.channel = d.channel
+LEFT JOIN "pgsync".dst_state AS s ON s.dst_server = d.dst_server AND s.channel = d.channel
+GROUP BY d.dst_server, d.channel, s.last_success, s.last_error, s.last_error_time, s.last_error_entry, s.last_error_table;
 
 -- this node's incarnation (made again after a crash)
 SELECT "pgsync".current_incarnation(true);
@@ -1575,7 +1660,7 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        PERFORM "pgsync"."enqueue"('app', 'hostile_async', 'async_dst', 'a', 0, 'TRUNCATE ONLY "copy"."hostile_async"', NULL);
+        PERFORM "pgsync"."enqueue"('app', 'hostile_async', 'async_dst', '', 'a', 0, 'TRUNCATE ONLY "copy"."hostile_async"', NULL);
         RETURN NULL;
     END IF;
 
@@ -1590,7 +1675,7 @@ BEGIN
     ELSE
         OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."id", o."code" FROM old_rows AS o) AS r;
     END IF;
-    PERFORM "pgsync"."enqueue_rows"('app', 'hostile_async', 'async_dst', 'a',
+    PERFORM "pgsync"."enqueue_rows"('app', 'hostile_async', 'async_dst', '', 'a',
         'DELETE FROM "copy"."hostile_async" AS t USING pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ', ') AS d WHERE t."id" = d."id" AND t."code" = d."code"',
         'INSERT INTO "copy"."hostile_async" AS t ("id", "code", "body", "blob", "numbers", "words", "document", "raw_json", "amount", "ratio", "at", "local_at", "span", "uid", "flag") SELECT d."id", d."code", d."body", d."blob", d."numbers", d."words", (d."document" #>> ''{}'')::jsonb, (d."raw_json" #>> ''{}'')::json, d."amount", d."ratio", d."at", d."local_at", d."span", d."uid", d."flag" FROM pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ', ') AS d ON CONFLICT ("id", "code") DO UPDATE SET "body" = EXCLUDED."body", "blob" = EXCLUDED."blob", "numbers" = EXCLUDED."numbers", "words" = EXCLUDED."words", "document" = EXCLUDED."document", "raw_json" = EXCLUDED."raw_json", "amount" = EXCLUDED."amount", "ratio" = EXCLUDED."ratio", "at" = EXCLUDED."at", "local_at" = EXCLUDED."local_at", "span" = EXCLUDED."span", "uid" = EXCLUDED."uid", "flag" = EXCLUDED."flag"', v_rows);
     RETURN NULL;

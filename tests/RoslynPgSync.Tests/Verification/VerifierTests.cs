@@ -54,7 +54,7 @@ public sealed class VerifierTests
     {
         await using var bed = await TestBed.Create().Pair("fan_b").BuildAsync();
         var (local, remote) = (bed.Local, bed.Remote);
-        var table = PgSyncInstaller.Tables.Single(t => t.SourceTable == "orders");
+        var table = PgSyncInstaller.Tables.Single(t => (t.SourceSchema, t.SourceTable) == ("shop", "orders"));
         var filtered = table.Targets.Single(t => t.Server == "fan_b");
         await Db.ExecuteAsync(local.ConnectionString, table.CreateTableSql + "INSERT INTO shop.orders SELECT g, CASE WHEN g % 3 = 0 THEN 'draft' ELSE 'paid' END, g FROM generate_series(1, 3000) AS g");
         await Db.ExecuteAsync(remote.ConnectionString, filtered.CreateTableSql + "INSERT INTO b_copy.orders SELECT g, 'paid', g FROM generate_series(1, 3000) AS g WHERE g % 3 <> 0");

@@ -1,4 +1,5 @@
--- Applies up to p_limit of one destination's oldest entries, in id order, in one remote
+-- Applies up to p_limit of one stream's oldest entries (a destination's channel, '' its default:
+-- 105_lock_stream.sql), in id order, in one remote
 -- transaction, then deletes them, and returns how many it applied. A batch holds whole source
 -- transactions: when the limit (or the byte bound) ends inside one, the batch goes on to its end,
 -- and so may apply more than p_limit. With p_xact: the entries
@@ -15,7 +16,7 @@
 -- there and then died before its local delete), those entries are deleted locally without
 -- being applied again, and the rest go. A transaction's own Async entries never go before it
 -- commits (the worker sends them after).
-CREATE OR REPLACE FUNCTION @schema@.apply_pending(p_dst text, p_limit integer, p_strict boolean, p_xact xid8)
+CREATE OR REPLACE FUNCTION @schema@.apply_pending(p_dst text, p_channel text, p_limit integer, p_strict boolean, p_xact xid8)
 RETURNS integer
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -67,7 +68,7 @@ DECLARE
 BEGIN
     SELECT n.origin, COALESCE(@schema@.remote_timeout(), n.commit_timeout) INTO v_origin, v_timeout FROM @schema@.node AS n;
     IF p_xact IS NULL THEN
-        PERFORM pg_catalog.pg_advisory_xact_lock(1346851673, pg_catalog.hashtext(p_dst));
+        PERFORM @schema@.lock_stream(p_dst, p_channel);
     END IF;
 
     LOOP
@@ -77,7 +78,7 @@ BEGIN
             SELECT pg_catalog.max(w.id) INTO v_last
               FROM (SELECT l.id, pg_catalog.sum(pg_catalog.octet_length(l.dst_query)) OVER (ORDER BY l.id) - pg_catalog.octet_length(l.dst_query) AS bytes_before
                       FROM (SELECT e.id, e.dst_query FROM @schema@.sync_err_rec AS e
-                             WHERE e.dst_server = p_dst AND (e.xact_id IS DISTINCT FROM v_self OR e.mode <> 'a')
+                             WHERE e.dst_server = p_dst AND e.channel = p_channel AND (e.xact_id IS DISTINCT FROM v_self OR e.mode <> 'a')
                                AND e.id <> ALL (COALESCE(v_done, '{}'::bigint[]))
                              ORDER BY e.id LIMIT p_limit - COALESCE(pg_catalog.cardinality(v_done), 0)) AS l) AS w
              WHERE w.bytes_before < v_max_bytes;
@@ -89,7 +90,7 @@ BEGIN
             -- (Found on the partial index of entries that are not their transaction's first.)
             LOOP
                 SELECT pg_catalog.max(c.id) INTO v_next FROM @schema@.sync_err_rec AS c
-                 WHERE c.dst_server = p_dst AND c.xact_first IS NOT NULL AND c.xact_first <= v_last AND c.id > v_last
+                 WHERE c.dst_server = p_dst AND c.channel = p_channel AND c.xact_first IS NOT NULL AND c.xact_first <= v_last AND c.id > v_last
                    AND (c.xact_id IS DISTINCT FROM v_self OR c.mode <> 'a');
                 EXIT WHEN v_next IS NULL;
                 v_last := v_next;
@@ -109,7 +110,7 @@ BEGIN
                            e.xmin::text::bigint AS row_xid,
                            pg_catalog.sum(pg_catalog.octet_length(e.dst_query)) OVER (ORDER BY e.id) - pg_catalog.octet_length(e.dst_query) AS bytes_before
                       FROM @schema@.sync_err_rec AS e
-                     WHERE e.dst_server = p_dst AND e.id <= v_last AND (e.xact_id IS DISTINCT FROM v_self OR e.mode <> 'a')
+                     WHERE e.dst_server = p_dst AND e.channel = p_channel AND e.id <= v_last AND (e.xact_id IS DISTINCT FROM v_self OR e.mode <> 'a')
                        AND e.id <> ALL (COALESCE(v_done, '{}'::bigint[]))) AS q;
         ELSE
             SELECT pg_catalog.array_agg(p.id ORDER BY p.id),
@@ -124,7 +125,7 @@ BEGIN
               INTO v_ids, v_sql, v_first_count, v_rows, v_ledger
               FROM (SELECT s.id, s.dst_query, s.row_count, s.nsp_name, s.table_name, s.keys, s.create_time, s.xmin::text::bigint AS row_xid,
                            pg_catalog.sum(pg_catalog.octet_length(s.dst_query)) OVER (ORDER BY s.id) - pg_catalog.octet_length(s.dst_query) AS bytes_before
-                      FROM @schema@.sync_pending AS s WHERE s.xact_id = p_xact AND s.dst_server = p_dst) AS p;
+                      FROM @schema@.sync_pending AS s WHERE s.xact_id = p_xact AND s.dst_server = p_dst AND s.channel = p_channel) AS p;
         END IF;
         IF v_ids IS NULL THEN
             PERFORM pg_catalog.set_config('pgsync.applied_rows', '0', true);
@@ -260,13 +261,14 @@ BEGIN
               FROM @schema@.sync_pending AS p WHERE p.xact_id = p_xact AND p.dst_server = p_dst AND p.id = v_ids[1];
         END IF;
         IF p_strict THEN
-            RAISE EXCEPTION 'RoslynPgSync: destination server "%" did not accept the change to %: %', p_dst, v_table, v_error
+            RAISE EXCEPTION 'RoslynPgSync: destination server "%"% did not accept the change to %: %', p_dst,
+                CASE WHEN p_channel = '' THEN '' ELSE pg_catalog.format(' (channel "%s")', p_channel) END, v_table, v_error
                 USING HINT = 'Strict mode fails the local transaction when its destination fails.';
         END IF;
         BEGIN
-            INSERT INTO @schema@.dst_state AS s (dst_server, last_error, last_error_time, last_error_entry, last_error_table)
-            VALUES (p_dst, v_error, pg_catalog.clock_timestamp(), COALESCE(v_failed, v_ids[1]), v_table)
-            ON CONFLICT (dst_server) DO UPDATE
+            INSERT INTO @schema@.dst_state AS s (dst_server, channel, last_error, last_error_time, last_error_entry, last_error_table)
+            VALUES (p_dst, p_channel, v_error, pg_catalog.clock_timestamp(), COALESCE(v_failed, v_ids[1]), v_table)
+            ON CONFLICT (dst_server, channel) DO UPDATE
                 SET last_error = EXCLUDED.last_error, last_error_time = EXCLUDED.last_error_time,
                     last_error_entry = EXCLUDED.last_error_entry, last_error_table = EXCLUDED.last_error_table;
         EXCEPTION WHEN serialization_failure OR unique_violation THEN
@@ -294,12 +296,12 @@ BEGIN
     -- (In a REPEATABLE READ or SERIALIZABLE writer, a concurrent committer may have written the
     -- row since its snapshot: its record of success will do, and the writer's commit goes on.)
     IF NOT EXISTS (SELECT 1 FROM @schema@.dst_state AS s
-                   WHERE s.dst_server = p_dst AND s.last_error IS NULL
+                   WHERE s.dst_server = p_dst AND s.channel = p_channel AND s.last_error IS NULL
                      AND s.last_success > pg_catalog.clock_timestamp() - interval '1 second') THEN
         BEGIN
-            INSERT INTO @schema@.dst_state AS s (dst_server, last_success)
-            VALUES (p_dst, pg_catalog.clock_timestamp())
-            ON CONFLICT (dst_server) DO UPDATE
+            INSERT INTO @schema@.dst_state AS s (dst_server, channel, last_success)
+            VALUES (p_dst, p_channel, pg_catalog.clock_timestamp())
+            ON CONFLICT (dst_server, channel) DO UPDATE
                 SET last_success = EXCLUDED.last_success, last_error = NULL, last_error_time = NULL,
                     last_error_entry = NULL, last_error_table = NULL;
         EXCEPTION WHEN serialization_failure OR unique_violation THEN
@@ -310,4 +312,4 @@ BEGIN
 END
 $pgsync$;
 -- It runs as its owner, whose user mappings hold the passwords: nobody else may call it unless a DBA grants it.
-REVOKE ALL ON FUNCTION @schema@.apply_pending(text, integer, boolean, xid8) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @schema@.apply_pending(text, text, integer, boolean, xid8) FROM PUBLIC;

@@ -9,24 +9,25 @@ SET search_path = pg_catalog, pg_temp
 AS $pgsync$
 DECLARE
     v_dst text;
+    v_channel text;
     v_entry record;
 BEGIN
-    SELECT e.dst_server INTO v_dst FROM @schema@.sync_err_rec AS e WHERE e.id = p_id;
+    SELECT e.dst_server, e.channel INTO v_dst, v_channel FROM @schema@.sync_err_rec AS e WHERE e.id = p_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'RoslynPgSync: queue entry % does not exist (already applied or skipped?)', p_id;
     END IF;
-    -- Not while a batch for that destination is being applied.
-    PERFORM pg_catalog.pg_advisory_xact_lock(1346851673, pg_catalog.hashtext(v_dst));
+    -- Not while a batch of that stream is being applied.
+    PERFORM @schema@.lock_stream(v_dst, v_channel);
     DELETE FROM @schema@.sync_err_rec AS e WHERE e.id = p_id RETURNING e.* INTO v_entry;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'RoslynPgSync: queue entry % was applied meanwhile', p_id;
     END IF;
-    INSERT INTO @schema@.skipped_entry (id, nsp_name, table_name, dst_server, dst_query, create_time, mode, row_count, error)
-    SELECT v_entry.id, v_entry.nsp_name, v_entry.table_name, v_entry.dst_server, v_entry.dst_query,
+    INSERT INTO @schema@.skipped_entry (id, nsp_name, table_name, dst_server, channel, dst_query, create_time, mode, row_count, error)
+    SELECT v_entry.id, v_entry.nsp_name, v_entry.table_name, v_entry.dst_server, v_entry.channel, v_entry.dst_query,
            v_entry.create_time, v_entry.mode, v_entry.row_count,
-           (SELECT s.last_error FROM @schema@.dst_state AS s WHERE s.dst_server = v_dst AND s.last_error_entry = p_id);
+           (SELECT s.last_error FROM @schema@.dst_state AS s WHERE s.dst_server = v_dst AND s.channel = v_channel AND s.last_error_entry = p_id);
     UPDATE @schema@.dst_state AS s SET last_error = NULL, last_error_time = NULL, last_error_entry = NULL, last_error_table = NULL
-     WHERE s.dst_server = v_dst AND s.last_error_entry = p_id;
+     WHERE s.dst_server = v_dst AND s.channel = v_channel AND s.last_error_entry = p_id;
     PERFORM pg_catalog.pg_notify('pgsync', 'retry:' || v_dst);
 END
 $pgsync$;

@@ -1,5 +1,5 @@
--- The seed's replay function: applies up to i_limit of the oldest entries, destination by
--- destination (oldest first), and returns how many it applied. A destination that fails
+-- The seed's replay function: applies up to i_limit of the oldest entries, stream by stream
+-- (destination and channel, oldest first), and returns how many it applied. A stream that fails
 -- keeps its entries and does not hold back the others.
 CREATE OR REPLACE FUNCTION @schema@.deal_sync_err_rec(i_limit integer)
 RETURNS integer
@@ -9,6 +9,7 @@ SET search_path = pg_catalog, pg_temp
 AS $pgsync$
 DECLARE
     v_dst text;
+    v_stream record;
     v_total integer := 0;
     v_applied integer;
 BEGIN
@@ -24,26 +25,27 @@ BEGIN
     LOOP
         PERFORM @schema@.resolve_applied(v_dst);
     END LOOP;
-    -- The destinations with entries, oldest first, found on the (dst_server, id) index: one probe per
-    -- destination (a skip scan), not a pass over the whole queue, so each call costs the same
-    -- however deep the backlog is.
-    FOR v_dst IN
-        WITH RECURSIVE d(dst_server) AS (
-            (SELECT e.dst_server FROM @schema@.sync_err_rec AS e ORDER BY e.dst_server LIMIT 1)
+    -- The streams with entries (a destination's channels), oldest head first, found on the
+    -- (dst_server, channel, id) index: one probe per stream (a skip scan), not a pass over the whole
+    -- queue, so each call costs the same however deep the backlog is.
+    FOR v_stream IN
+        WITH RECURSIVE d(dst_server, channel) AS (
+            (SELECT e.dst_server, e.channel FROM @schema@.sync_err_rec AS e ORDER BY e.dst_server, e.channel LIMIT 1)
             UNION ALL
-            SELECT (SELECT e.dst_server FROM @schema@.sync_err_rec AS e
-                     WHERE e.dst_server OPERATOR(pg_catalog.>) d.dst_server ORDER BY e.dst_server LIMIT 1)
-              FROM d WHERE d.dst_server IS NOT NULL)
-        SELECT d.dst_server FROM d
-         CROSS JOIN LATERAL (SELECT e.id FROM @schema@.sync_err_rec AS e WHERE e.dst_server = d.dst_server ORDER BY e.id LIMIT 1) AS first
-         WHERE d.dst_server IS NOT NULL
+            SELECT n.dst_server, n.channel FROM d
+             CROSS JOIN LATERAL (SELECT e.dst_server, e.channel FROM @schema@.sync_err_rec AS e
+                                  WHERE (e.dst_server, e.channel) OPERATOR(pg_catalog.>) (d.dst_server, d.channel)
+                                  ORDER BY e.dst_server, e.channel LIMIT 1) AS n)
+        SELECT d.dst_server, d.channel FROM d
+         CROSS JOIN LATERAL (SELECT e.id FROM @schema@.sync_err_rec AS e
+                              WHERE e.dst_server = d.dst_server AND e.channel = d.channel ORDER BY e.id LIMIT 1) AS first
          ORDER BY first.id
     LOOP
         EXIT WHEN v_total >= i_limit;
         -- Batch after batch (each bounded by pgsync.batch_bytes too): up to i_limit entries in all,
-        -- until the destination has none left or takes none.
+        -- until the stream has none left or takes none.
         LOOP
-            v_applied := @schema@.apply_pending(v_dst, i_limit - v_total, false, NULL);
+            v_applied := @schema@.apply_pending(v_stream.dst_server, v_stream.channel, i_limit - v_total, false, NULL);
             v_total := v_total + v_applied;
             EXIT WHEN v_applied = 0 OR v_total >= i_limit;
         END LOOP;

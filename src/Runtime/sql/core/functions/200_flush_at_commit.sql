@@ -1,6 +1,8 @@
 -- Sync and Strict entries are sent when their transaction commits (this deferred trigger on
--- sync_pending fires for each of them; the first of a destination sends them all), after
--- anything older for the same destination. When nothing is queued for the destination they
+-- sync_pending fires for each of them; the first of a stream sends them all), after
+-- anything older in the same stream (the destination's channel; other channels' entries have no
+-- order with them, so another channel's backlog or copy does not hold them back). When nothing is
+-- queued in the stream they
 -- go alone and without the destination's lock: the row locks the transaction holds until
 -- its commit already order it after every transaction that changed the same rows
 -- (TRUNCATE: the table lock), so concurrent committers need not wait for each other's
@@ -25,7 +27,7 @@ DECLARE
     v_strict boolean;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM @schema@.sync_pending AS p
-                   WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.id = NEW.id) THEN
+                   WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.channel = NEW.channel AND p.id = NEW.id) THEN
         RETURN NULL; -- sent, or moved into the queue, with an earlier entry of this transaction
     END IF;
     -- A REPEATABLE READ or SERIALIZABLE transaction does not see what was queued after its snapshot
@@ -37,15 +39,15 @@ BEGIN
     IF pg_catalog.current_setting('transaction_isolation') OPERATOR(pg_catalog.<>) 'read committed' THEN
         PERFORM 1 FROM @schema@.replicated_table AS r
          WHERE (r.nsp_name, r.table_name) IN (SELECT p.nsp_name, p.table_name FROM @schema@.sync_pending AS p
-                                               WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server)
+                                               WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.channel = NEW.channel)
            FOR SHARE OF r;
     END IF;
     -- Strict when any of the transaction's entries for this destination is, whatever the
     -- order of its statements: a Sync entry first must not let a Strict one commit unsent.
     v_strict := EXISTS (SELECT 1 FROM @schema@.sync_pending AS p
-                        WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.mode = 't');
-    IF NOT EXISTS (SELECT 1 FROM @schema@.sync_err_rec AS e WHERE e.dst_server = NEW.dst_server) THEN
-        IF @schema@.apply_pending(NEW.dst_server, 2147483647, v_strict, NEW.xact_id) > 0 THEN
+                        WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.channel = NEW.channel AND p.mode = 't');
+    IF NOT EXISTS (SELECT 1 FROM @schema@.sync_err_rec AS e WHERE e.dst_server = NEW.dst_server AND e.channel = NEW.channel) THEN
+        IF @schema@.apply_pending(NEW.dst_server, NEW.channel, 2147483647, v_strict, NEW.xact_id) > 0 THEN
             RETURN NULL;
         END IF;
         v_failed := true; -- (Strict raised instead)
@@ -53,24 +55,24 @@ BEGIN
         -- Something queued that this transaction's entries must follow: any entry but a copy
         -- chunk, or a chunk of a table they touch. (Only asked when the queue is not empty.)
         SELECT 1 FROM @schema@.sync_err_rec AS e
-         WHERE e.dst_server = NEW.dst_server
+         WHERE e.dst_server = NEW.dst_server AND e.channel = NEW.channel
            AND NOT EXISTS (SELECT 1 FROM @schema@.copy_chunk AS k
                             WHERE k.entry_id = e.id
                               AND NOT EXISTS (SELECT 1 FROM @schema@.sync_pending AS p
-                                               WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server
+                                               WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.channel = NEW.channel
                                                  AND p.nsp_name = k.nsp_name AND p.table_name = k.table_name))) THEN
         -- Only other tables' copy chunks: around them, not strict (a refusal may be a constraint
         -- on a row a queued chunk brings, so Strict tries again behind the chunks before failing).
-        IF @schema@.apply_pending(NEW.dst_server, 2147483647, false, NEW.xact_id) > 0 THEN
+        IF @schema@.apply_pending(NEW.dst_server, NEW.channel, 2147483647, false, NEW.xact_id) > 0 THEN
             RETURN NULL;
         END IF;
         v_failed := NOT v_strict;
     END IF;
     WITH moved AS (
-        DELETE FROM @schema@.sync_pending AS p WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server RETURNING p.*)
-    INSERT INTO @schema@.sync_err_rec (id, nsp_name, table_name, dst_server, dst_query, create_time, mode, row_count, xact_id, keys, xact_first)
+        DELETE FROM @schema@.sync_pending AS p WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.channel = NEW.channel RETURNING p.*)
+    INSERT INTO @schema@.sync_err_rec (id, nsp_name, table_name, dst_server, channel, dst_query, create_time, mode, row_count, xact_id, keys, xact_first)
     OVERRIDING SYSTEM VALUE
-    SELECT m.id, m.nsp_name, m.table_name, m.dst_server, m.dst_query, m.create_time, m.mode, m.row_count, m.xact_id, m.keys, m.xact_first
+    SELECT m.id, m.nsp_name, m.table_name, m.dst_server, m.channel, m.dst_query, m.create_time, m.mode, m.row_count, m.xact_id, m.keys, m.xact_first
       FROM moved AS m ORDER BY m.id;
     IF v_failed THEN
         -- The destination just failed (recorded in dst_state): not again in this commit.
@@ -78,11 +80,11 @@ BEGIN
         RETURN NULL;
     END IF;
     IF NOT v_strict AND EXISTS (
-        SELECT 1 FROM @schema@.sync_err_rec AS e WHERE e.dst_server = NEW.dst_server AND e.id < NEW.id OFFSET 1000) THEN
+        SELECT 1 FROM @schema@.sync_err_rec AS e WHERE e.dst_server = NEW.dst_server AND e.channel = NEW.channel AND e.id < NEW.id OFFSET 1000) THEN
         PERFORM pg_catalog.pg_notify('pgsync', NEW.dst_server);
         RETURN NULL;
     END IF;
-    IF @schema@.apply_pending(NEW.dst_server, 2147483647, v_strict, NULL) = 0 AND NOT v_strict THEN
+    IF @schema@.apply_pending(NEW.dst_server, NEW.channel, 2147483647, v_strict, NULL) = 0 AND NOT v_strict THEN
         PERFORM pg_catalog.pg_notify('pgsync', NEW.dst_server);
     END IF;
     RETURN NULL;

@@ -7,37 +7,48 @@
 -- p_keys: Sync/Strict, the JSON array of the keys the entry touches (NULL: the whole table).
 -- Each entry after a transaction's first for the destination records that first entry's id
 -- (xact_first), so that a batch can take the transaction whole (see 0004_whole_transactions.sql).
--- The first id is kept in a transaction-local setting per destination: it ends with the
+-- The first id is kept in a transaction-local setting per stream: it ends with the
 -- transaction, and a savepoint rolled back takes it back with the entries written under it. (A
 -- session that sets it itself only makes the batches that carry its own entries larger.)
 -- Called by the capture functions, which run as the installing role; nobody else may call them.
 -- No SET search_path: they are not SECURITY DEFINER, their callers (SECURITY DEFINER capture
 -- functions) have pinned the path already, and every name in them is qualified; a SET clause would
 -- cost every captured statement a configuration save and restore.
-CREATE OR REPLACE FUNCTION @schema@.enqueue(p_nsp text, p_table text, p_dst text, p_mode "char", p_rows bigint, p_sql text, p_keys text)
+-- p_channel: the stream within the destination ('' its default channel, see 0005_channels.sql).
+CREATE OR REPLACE FUNCTION @schema@.enqueue(p_nsp text, p_table text, p_dst text, p_channel text, p_mode "char", p_rows bigint, p_sql text, p_keys text)
 RETURNS void
 LANGUAGE plpgsql
 AS $pgsync$
 DECLARE
-    v_setting constant text := 'pgsync.xact_first_' OPERATOR(pg_catalog.||) pg_catalog.translate(pg_catalog.hashtext(p_dst)::text, '-', 'm');
+    -- (Per stream: a transaction's entries in two channels are two streams' transactions.)
+    v_setting constant text := 'pgsync.xact_first_' OPERATOR(pg_catalog.||) pg_catalog.translate(pg_catalog.hashtext(
+        p_dst OPERATOR(pg_catalog.||) CASE WHEN p_channel OPERATOR(pg_catalog.=) '' THEN '' ELSE '/' OPERATOR(pg_catalog.||) p_channel END)::text, '-', 'm');
     v_value constant text := pg_catalog.current_setting(v_setting, true);
     v_first constant bigint := CASE WHEN v_value OPERATOR(pg_catalog.~) '^[0-9]{1,18}$' THEN v_value::bigint END;
     v_id bigint;
 BEGIN
     IF p_mode OPERATOR(pg_catalog.=) 'a' THEN
-        INSERT INTO @schema@.sync_err_rec (nsp_name, table_name, dst_server, mode, row_count, dst_query, xact_first)
-        VALUES (p_nsp, p_table, p_dst, p_mode, p_rows, p_sql, v_first)
+        INSERT INTO @schema@.sync_err_rec (nsp_name, table_name, dst_server, channel, mode, row_count, dst_query, xact_first)
+        VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, p_rows, p_sql, v_first)
         RETURNING id INTO v_id;
         PERFORM pg_catalog.pg_notify('pgsync', p_dst);
     ELSE
-        INSERT INTO @schema@.sync_pending (nsp_name, table_name, dst_server, mode, row_count, xact_id, keys, dst_query, xact_first)
-        VALUES (p_nsp, p_table, p_dst, p_mode, p_rows, pg_catalog.pg_current_xact_id(), p_keys, p_sql, v_first)
+        INSERT INTO @schema@.sync_pending (nsp_name, table_name, dst_server, channel, mode, row_count, xact_id, keys, dst_query, xact_first)
+        VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, p_rows, pg_catalog.pg_current_xact_id(), p_keys, p_sql, v_first)
         RETURNING id INTO v_id;
     END IF;
     IF v_first IS NULL THEN
         PERFORM pg_catalog.set_config(v_setting, v_id::text, true);
     END IF;
 END
+$pgsync$;
+REVOKE ALL ON FUNCTION @schema@.enqueue(text, text, text, text, "char", bigint, text, text) FROM PUBLIC;
+-- (Capture generated before channels: the destination's default channel.)
+CREATE OR REPLACE FUNCTION @schema@.enqueue(p_nsp text, p_table text, p_dst text, p_mode "char", p_rows bigint, p_sql text, p_keys text)
+RETURNS void
+LANGUAGE sql
+AS $pgsync$
+    SELECT @schema@.enqueue(p_nsp, p_table, p_dst, '', p_mode, p_rows, p_sql, p_keys)
 $pgsync$;
 REVOKE ALL ON FUNCTION @schema@.enqueue(text, text, text, "char", bigint, text, text) FROM PUBLIC;
 
@@ -50,7 +61,7 @@ REVOKE ALL ON FUNCTION @schema@.enqueue(text, text, text, "char", bigint, text, 
 -- transaction, rather than as one text past PostgreSQL's 1 GB limit. Rows are read one at a time,
 -- so the capture holds one entry's rows at most. A single row whose JSON passes 256 MiB cannot be
 -- sent as SQL text: the statement fails, before it changes anything, saying so.
-CREATE OR REPLACE FUNCTION @schema@.enqueue_rows(p_nsp text, p_table text, p_dst text, p_mode "char",
+CREATE OR REPLACE FUNCTION @schema@.enqueue_rows(p_nsp text, p_table text, p_dst text, p_channel text, p_mode "char",
     p_delete_prefix text, p_delete_suffix text, p_upsert_prefix text, p_upsert_suffix text, p_rows refcursor)
 RETURNS void
 LANGUAGE plpgsql
@@ -83,7 +94,7 @@ BEGIN
             v_parts := '{}';
             v_part := NULL;
             IF v_end OR v_bytes OPERATOR(pg_catalog.>=) v_bound THEN
-                PERFORM @schema@.enqueue(p_nsp, p_table, p_dst, p_mode, v_rows, v_sql,
+                PERFORM @schema@.enqueue(p_nsp, p_table, p_dst, p_channel, p_mode, v_rows, v_sql,
                     CASE WHEN p_mode OPERATOR(pg_catalog.<>) 'a' THEN '[' OPERATOR(pg_catalog.||) pg_catalog.array_to_string(v_keys, ', ') OPERATOR(pg_catalog.||) ']' END);
                 v_sql := NULL;
                 v_rows := 0;
@@ -108,5 +119,14 @@ BEGIN
     END LOOP;
     CLOSE p_rows;
 END
+$pgsync$;
+REVOKE ALL ON FUNCTION @schema@.enqueue_rows(text, text, text, text, "char", text, text, text, text, refcursor) FROM PUBLIC;
+-- (Capture generated before channels: the destination's default channel.)
+CREATE OR REPLACE FUNCTION @schema@.enqueue_rows(p_nsp text, p_table text, p_dst text, p_mode "char",
+    p_delete_prefix text, p_delete_suffix text, p_upsert_prefix text, p_upsert_suffix text, p_rows refcursor)
+RETURNS void
+LANGUAGE sql
+AS $pgsync$
+    SELECT @schema@.enqueue_rows(p_nsp, p_table, p_dst, '', p_mode, p_delete_prefix, p_delete_suffix, p_upsert_prefix, p_upsert_suffix, p_rows)
 $pgsync$;
 REVOKE ALL ON FUNCTION @schema@.enqueue_rows(text, text, text, "char", text, text, text, text, refcursor) FROM PUBLIC;

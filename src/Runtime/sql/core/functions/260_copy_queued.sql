@@ -2,9 +2,10 @@
 -- SHARE, so that a concurrent change to them is queued before or after it, never around it): the
 -- chunk's remote statement goes into the queue as one entry, like a captured statement, and the
 -- copy's state moves past p_last_key. p_sql NULL: the chunk held no rows (nothing is queued).
--- p_finished: the chunk reached the end of the table. Returns the entry's id (NULL: none).
+-- p_finished: the chunk reached the end of the table. p_channel: the target's stream (its
+-- [Replicate] Channel, '' the default). Returns the entry's id (NULL: none).
 -- Raises when no copy of that table to that destination is pending or running.
-CREATE OR REPLACE FUNCTION @schema@.copy_queued(p_nsp text, p_table text, p_dst text, p_rows bigint, p_sql text, p_last_key text, p_finished boolean)
+CREATE OR REPLACE FUNCTION @schema@.copy_queued(p_nsp text, p_table text, p_dst text, p_channel text, p_rows bigint, p_sql text, p_last_key text, p_finished boolean)
 RETURNS bigint
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -13,8 +14,8 @@ DECLARE
     v_id bigint;
 BEGIN
     IF p_sql IS NOT NULL THEN
-        INSERT INTO @schema@.sync_err_rec (nsp_name, table_name, dst_server, mode, row_count, dst_query)
-        VALUES (p_nsp, p_table, p_dst, 'a', p_rows, p_sql)
+        INSERT INTO @schema@.sync_err_rec (nsp_name, table_name, dst_server, channel, mode, row_count, dst_query)
+        VALUES (p_nsp, p_table, p_dst, p_channel, 'a', p_rows, p_sql)
         RETURNING id INTO v_id;
         INSERT INTO @schema@.copy_chunk (entry_id, nsp_name, table_name, dst_server, row_count)
         VALUES (v_id, p_nsp, p_table, p_dst, p_rows);
@@ -41,4 +42,4 @@ BEGIN
     RETURN v_id;
 END
 $pgsync$;
-REVOKE ALL ON FUNCTION @schema@.copy_queued(text, text, text, bigint, text, text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @schema@.copy_queued(text, text, text, text, bigint, text, text, boolean) FROM PUBLIC;
