@@ -64,13 +64,6 @@ internal static class PgSyncQueue
         SELECT c.channel FROM c
         """;
 
-    /// <summary>
-    /// Applies up to <c>$2</c> of the oldest entries of each of destination <c>$1</c>'s streams (the
-    /// channels in name order; each in its own order); returns how many in all.
-    /// </summary>
-    public static string ApplyDestination(string schema) =>
-        $"SELECT COALESCE(pg_catalog.sum({Object(schema, SqlNames.ApplyPending)}($1, q.channel, $2, false, NULL)), 0)::integer FROM ({QueuedChannels(schema)}) AS q";
-
     /// <summary>The error that stopped stream <c>$1</c> (server), <c>$2</c> (channel), with its entry and table.</summary>
     public static string LastError(string schema) =>
         $"SELECT s.last_error, s.last_error_entry, s.last_error_table FROM {Object(schema, SqlNames.DestinationState)} AS s WHERE s.dst_server = $1 AND s.channel = $2";

@@ -74,7 +74,7 @@ internal static class QueueDrain
                 continue;
             }
 
-            if (await ScalarAsync<int>(connection, PgSyncQueue.ApplyDestination(schema), ct, server, 1000).ConfigureAwait(false) > 0)
+            if (await ApplyEveryChannelAsync(connection, schema, server, ct).ConfigureAwait(false) > 0)
             {
                 delay = FirstDelay;
                 idle = TimeSpan.Zero;
@@ -99,6 +99,22 @@ internal static class QueueDrain
     /// <summary>Whether entry <paramref name="entry"/> has left the queue (applied or skipped).</summary>
     public static Func<CancellationToken, Task<bool>> Left(NpgsqlConnection connection, string schema, long entry) =>
         async ct => !await ScalarAsync<bool>(connection, PgSyncQueue.EntryQueued(schema), ct, entry).ConfigureAwait(false);
+
+    /// <summary>
+    /// One batch of each of the destination's streams that has entries, each in its own transaction (a
+    /// statement outside any): a stream's lock is never held while another's is waited for, so a stream
+    /// that is held (a batch in flight, an operator) delays only itself.
+    /// </summary>
+    private static async Task<int> ApplyEveryChannelAsync(NpgsqlConnection connection, string schema, string server, CancellationToken ct)
+    {
+        var applied = 0;
+        foreach (var channel in await ListAsync<string>(connection, PgSyncQueue.QueuedChannels(schema), ct, server).ConfigureAwait(false))
+        {
+            applied += await ScalarAsync<int>(connection, PgSyncQueue.Apply(schema), ct, server, channel, 1000).ConfigureAwait(false);
+        }
+
+        return applied;
+    }
 
     private static Task<string?> LastErrorAsync(NpgsqlConnection connection, string schema, string server, CancellationToken ct) =>
         ScalarAsync<string?>(connection, PgSyncQueue.DestinationLastError(schema), ct, server);

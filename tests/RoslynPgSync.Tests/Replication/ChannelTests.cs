@@ -1,9 +1,13 @@
 using System;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using RoslynPgSync.Copy;
 using RoslynPgSync.Generated;
 using RoslynPgSync.Hosting;
+using RoslynPgSync.Installation;
 using RoslynPgSync.Tests.Infrastructure;
 using Xunit;
 
@@ -131,5 +135,49 @@ public sealed class ChannelTests
         Assert.Equal("1 100", await Db.ScalarAsync<string>(pair.Remote.ConnectionString, "SELECT string_agg(id || ' ' || parent_id, '|') FROM chan_copy.child"));
         // The default channel's head saw none of it.
         Assert.Equal(0, await Db.ScalarAsync<int>(local, "SELECT pgsync.apply_pending('chan_dst', '', 1000, false, NULL)"));
+    }
+
+    [Fact]
+    public async Task An_initial_copy_in_one_channel_does_not_hold_back_the_default_channel()
+    {
+        await using var bed = await TestBed.Create().Pair(Server).Configure("local", o => o.InitialCopy = InitialCopyMode.Never).BuildAsync();
+        var local = bed.Local.ConnectionString;
+        var sources = string.Concat(PgSyncInstaller.Tables.Where(t => t.SourceSchema == "chan").Select(t => t.CreateTableSql));
+        await Db.ExecuteAsync(local, sources + "INSERT INTO chan.bulk SELECT g, g FROM generate_series(1, 25000) AS g");
+        await PgSyncInstallation.InstallAsync(bed.LocalSource, bed.Options, PgSyncInstaller.Tables, logger: null, copy: false, CancellationToken.None);
+        await new PgSyncCopier(bed.LocalSource, bed.Options).RestartAsync(PgSyncInstaller.Tables, replace: false, table: "chan.bulk");
+
+        // Channel "bulk" is held (as by a long batch): the copier queues its first chunk there and waits.
+        await using var holder = new NpgsqlConnection(local);
+        await holder.OpenAsync();
+        await Db.ExecuteAsync(holder, "BEGIN; SELECT pgsync.lock_stream('chan_dst', 'bulk')");
+        var copy = Task.Run(() => new PgSyncCopier(bed.LocalSource, bed.Options).RunAsync(PgSyncInstaller.Tables));
+        await WorkerHost.Eventually(async () => await Db.ScalarAsync<long>(local, "SELECT count(*) FROM pgsync.copy_chunk") == 1, seconds: 60);
+        Assert.Equal("bulk", await Db.ScalarAsync<string>(local, "SELECT e.channel FROM pgsync.sync_err_rec AS e JOIN pgsync.copy_chunk AS k ON k.entry_id = e.id"));
+
+        // The default channel goes on meanwhile: its Async entries are applied at once (a wait for the held
+        // channel would pass the 20 s command timeout), and a Sync commit arrives with its commit.
+        await using var writer = new NpgsqlConnection(local + ";Command Timeout=20");
+        await writer.OpenAsync();
+        for (var i = 1; i <= 10; i++)
+        {
+            await Db.ExecuteAsync(writer, $"INSERT INTO chan.events (id, info) VALUES ({i}, 'during the copy')");
+        }
+
+        await using (var apply = new NpgsqlCommand("SELECT pgsync.apply_pending('chan_dst', '', 1000, false, NULL)", writer))
+        {
+            Assert.Equal(10, (int)(await apply.ExecuteScalarAsync())!);
+        }
+
+        await Db.ExecuteAsync(writer, "INSERT INTO chan.orders (id, item) VALUES (1, 'during the copy')");
+        Assert.True(await bed.EqualAsync("chan.events", "chan_copy.events", "id"));
+        Assert.True(await bed.EqualAsync("chan.orders", "chan_copy.orders", "id"));
+        Assert.Equal(0L, await Db.ScalarAsync<long>(bed.Remote.ConnectionString, "SELECT count(*) FROM chan_copy.bulk"));
+
+        // Released, the copy ends with the table equal.
+        await Db.ExecuteAsync(holder, "ROLLBACK");
+        var result = await copy.WaitAsync(TimeSpan.FromSeconds(120));
+        Assert.Contains(result, c => c.Table == "chan.bulk" && c.Status == CopyStatus.Done);
+        Assert.True(await bed.EqualAsync("chan.bulk", "chan_copy.bulk", "id"));
     }
 }
