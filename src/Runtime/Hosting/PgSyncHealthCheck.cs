@@ -43,7 +43,13 @@ public sealed class PgSyncHealthCheck : IHealthCheck
             return HealthCheckResult.Unhealthy("RoslynPgSync status cannot be read: " + ex.Message, ex);
         }
 
-        var data = status.ToDictionary(s => s.Stream, s => (object)$"depth {s.Depth}, oldest {s.OldestAge.TotalSeconds:F0} s", StringComparer.Ordinal);
+        var data = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var s in status)
+        {
+            // (By the stream's name; a server itself named "a/b" beside channel "b" of server "a" shares one entry.)
+            data[s.Stream] = $"depth {s.Depth}, oldest {s.OldestAge.TotalSeconds:F0} s";
+        }
+
         var lagging = status.Where(s => s.OldestAge > _host.DegradedLag).ToList();
         // A destination that is still being copied into, or whose copy failed, lacks rows the source has.
         var incomplete = copies.Where(c => c.IsRunning || c.Status == Copy.CopyStatus.Failed).ToList();
