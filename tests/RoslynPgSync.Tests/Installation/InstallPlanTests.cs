@@ -54,6 +54,10 @@ public sealed class InstallPlanTests
         Assert.Equal(1, Regex.Count(SqlResources.Raw("core/functions/170_resolve_applied.sql"), "pg_advisory_xact_lock\\(1346851673, pg_catalog.hashtext\\(p_dst\\)\\)"));
         Assert.Equal(3, Regex.Count(functions, "pg_advisory_xact_lock(_shared)?\\("));
         Assert.Equal(2, Regex.Count(functions, "PERFORM @schema@.lock_stream\\(")); // apply_pending, skip_entry
+        // try_lock_stream takes the same two keys without waiting (deal_sync_err_rec).
+        Assert.Equal(1, Regex.Count(lockStream, "pg_try_advisory_xact_lock_shared\\(1346851673, pg_catalog.hashtext\\(p_dst\\)\\)"));
+        Assert.Equal(1, Regex.Count(lockStream, "pg_try_advisory_xact_lock\\(1346851674,"));
+        Assert.Equal(2, Regex.Count(functions, "pg_try_advisory_xact_lock"));
         Assert.Contains($"pg_notify('{SqlNames.NotifyChannel}', '{SqlNames.RetryPrefix}' || v_dst)", functions, StringComparison.Ordinal);
     }
 

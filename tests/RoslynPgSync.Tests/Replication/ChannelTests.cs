@@ -41,8 +41,20 @@ public sealed class ChannelTests
         Assert.Equal(500L, await pair.QueueDepthAsync()); // (count(*) per dst_server: every channel's backlog)
         Assert.Equal(0L, await Db.ScalarAsync<long>(local, "SELECT count(*) FROM pgsync.sync_err_rec WHERE channel = ''"));
 
-        // deal_sync_err_rec keeps its meaning: up to i_limit entries, over every stream.
+        // deal_sync_err_rec leaves a stream that another session is applying (here: holds) to it, and
+        // applies the others without waiting (a wait would pass the 20 s command timeout) ...
+        await Db.ExecuteAsync(local, "INSERT INTO chan.events (id, info) VALUES (1, 'default channel')");
+        await using (var holder = new NpgsqlConnection(local))
+        {
+            await holder.OpenAsync();
+            await Db.ExecuteAsync(holder, "BEGIN; SELECT pgsync.lock_stream('chan_dst', 'bulk')");
+            Assert.Equal(1, await Db.ScalarAsync<int>(local + ";Command Timeout=20", "SELECT pgsync.deal_sync_err_rec(100000)"));
+            await Db.ExecuteAsync(holder, "ROLLBACK");
+        }
+
+        // ... and keeps its meaning: up to i_limit entries, over every stream.
         Assert.Equal(500, await Db.ScalarAsync<int>(local, "SELECT pgsync.deal_sync_err_rec(100000)"));
+        Assert.True(await pair.EqualAsync("chan.events", "chan_copy.events", "id"));
         Assert.True(await pair.EqualAsync("chan.bulk", "chan_copy.bulk", "id"));
     }
 

@@ -82,6 +82,23 @@ END
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".lock_stream(text, text) FROM PUBLIC;
 
+-- The same locks, only if no other session holds them: false (and nothing taken) when a batch of
+-- that stream, or a restore of that destination, is in progress elsewhere. deal_sync_err_rec uses it
+-- to leave such a stream to that session instead of waiting for it while holding the locks of the
+-- streams it applied before (which would hold those back too).
+CREATE OR REPLACE FUNCTION "pgsync".try_lock_stream(p_dst text, p_channel text)
+RETURNS boolean
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+BEGIN
+    RETURN pg_catalog.pg_try_advisory_xact_lock_shared(1346851673, pg_catalog.hashtext(p_dst))
+       AND pg_catalog.pg_try_advisory_xact_lock(1346851674,
+               pg_catalog.hashtext(p_dst OPERATOR(pg_catalog.||) CASE WHEN p_channel OPERATOR(pg_catalog.=) '' THEN '' ELSE '/' OPERATOR(pg_catalog.||) p_channel END));
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".try_lock_stream(text, text) FROM PUBLIC;
+
 -- core/functions/110_ledger_insert.sql
 -- The remote statement that records, in the same remote transaction as the entries, that the
 -- destination applied them: origin, entry ids, the applying (local) transaction, and for entries
@@ -766,7 +783,8 @@ REVOKE ALL ON FUNCTION "pgsync".skip_entry(bigint) FROM PUBLIC;
 -- core/functions/190_deal_sync_err_rec.sql
 -- The seed's replay function: applies up to i_limit of the oldest entries, stream by stream
 -- (destination and channel, oldest first), and returns how many it applied. A stream that fails
--- keeps its entries and does not hold back the others.
+-- keeps its entries and does not hold back the others; a stream that another session is applying
+-- is left to it.
 CREATE OR REPLACE FUNCTION "pgsync".deal_sync_err_rec(i_limit integer)
 RETURNS integer
 LANGUAGE plpgsql
@@ -808,6 +826,9 @@ BEGIN
          ORDER BY first.id
     LOOP
         EXIT WHEN v_total >= i_limit;
+        -- A stream another session is applying (the worker) is left to it: waiting for it here would
+        -- hold back the streams this call applied before, whose locks it keeps until it returns.
+        CONTINUE WHEN NOT "pgsync".try_lock_stream(v_stream.dst_server, v_stream.channel);
         -- Batch after batch (each bounded by pgsync.batch_bytes too): up to i_limit entries in all,
         -- until the stream has none left or takes none.
         LOOP

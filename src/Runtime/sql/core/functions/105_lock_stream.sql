@@ -18,3 +18,20 @@ BEGIN
 END
 $pgsync$;
 REVOKE ALL ON FUNCTION @schema@.lock_stream(text, text) FROM PUBLIC;
+
+-- The same locks, only if no other session holds them: false (and nothing taken) when a batch of
+-- that stream, or a restore of that destination, is in progress elsewhere. deal_sync_err_rec uses it
+-- to leave such a stream to that session instead of waiting for it while holding the locks of the
+-- streams it applied before (which would hold those back too).
+CREATE OR REPLACE FUNCTION @schema@.try_lock_stream(p_dst text, p_channel text)
+RETURNS boolean
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+BEGIN
+    RETURN pg_catalog.pg_try_advisory_xact_lock_shared(1346851673, pg_catalog.hashtext(p_dst))
+       AND pg_catalog.pg_try_advisory_xact_lock(1346851674,
+               pg_catalog.hashtext(p_dst OPERATOR(pg_catalog.||) CASE WHEN p_channel OPERATOR(pg_catalog.=) '' THEN '' ELSE '/' OPERATOR(pg_catalog.||) p_channel END));
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION @schema@.try_lock_stream(text, text) FROM PUBLIC;

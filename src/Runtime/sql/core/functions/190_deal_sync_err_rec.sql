@@ -1,6 +1,7 @@
 -- The seed's replay function: applies up to i_limit of the oldest entries, stream by stream
 -- (destination and channel, oldest first), and returns how many it applied. A stream that fails
--- keeps its entries and does not hold back the others.
+-- keeps its entries and does not hold back the others; a stream that another session is applying
+-- is left to it.
 CREATE OR REPLACE FUNCTION @schema@.deal_sync_err_rec(i_limit integer)
 RETURNS integer
 LANGUAGE plpgsql
@@ -42,6 +43,9 @@ BEGIN
          ORDER BY first.id
     LOOP
         EXIT WHEN v_total >= i_limit;
+        -- A stream another session is applying (the worker) is left to it: waiting for it here would
+        -- hold back the streams this call applied before, whose locks it keeps until it returns.
+        CONTINUE WHEN NOT @schema@.try_lock_stream(v_stream.dst_server, v_stream.channel);
         -- Batch after batch (each bounded by pgsync.batch_bytes too): up to i_limit entries in all,
         -- until the stream has none left or takes none.
         LOOP
