@@ -332,7 +332,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
                 await SetRemoteTimeoutAsync(connection, transaction, CancellationToken.None).ConfigureAwait(false);
                 await Commands.ExecuteAsync(connection, PgSyncQueue.SetBatchBytes, CancellationToken.None, _host.BatchBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)).ConfigureAwait(false);
 
-                // Under the destination's lock, only entries committed meanwhile can join. Whether any
+                // Under the stream's lock, only entries committed meanwhile can join. Whether any
                 // waits, not how many: a count per batch would make a long backlog drain quadratically.
                 if (!await ScalarAsync<bool>(connection, PgSyncQueue.AnyQueued(_options.Schema), CancellationToken.None, backoff.Server, backoff.Channel).ConfigureAwait(false))
                 {
