@@ -36,9 +36,6 @@ internal static class PgSyncQueue
 
     public static string QueueName(string schema) => PgSql.QualifiedName(schema, SqlNames.Queue);
 
-    /// <summary>Entries queued for one destination: <c>$1</c> the server.</summary>
-    public static string Depth(string schema) => $"SELECT pg_catalog.count(*) FROM {Object(schema, SqlNames.Queue)} AS e WHERE e.dst_server = $1";
-
     /// <summary>Entries queued in stream <c>$1</c> (server), <c>$2</c> (channel).</summary>
     public static string StreamDepth(string schema) =>
         $"SELECT pg_catalog.count(*) FROM {Object(schema, SqlNames.Queue)} AS e WHERE e.dst_server = $1 AND e.channel = $2";

@@ -61,6 +61,19 @@ $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".current_incarnation(boolean) FROM PUBLIC;
 
 -- core/functions/105_lock_stream.sql
+-- A stream's name: the server, or server/channel for a named channel (as the worker's logs, the
+-- health check and pgsync status write it: DestinationStatus.StreamName). Its hash keys the stream's
+-- lock below and the transaction-local setting of enqueue. (No SET clause, names qualified: an
+-- IMMUTABLE SQL function without one is inlined into its callers, enqueue's among them.)
+CREATE OR REPLACE FUNCTION "pgsync".stream_name(p_dst text, p_channel text)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE
+AS $pgsync$
+    SELECT p_dst OPERATOR(pg_catalog.||) CASE WHEN p_channel OPERATOR(pg_catalog.=) '' THEN '' ELSE '/' OPERATOR(pg_catalog.||) p_channel END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".stream_name(text, text) FROM PUBLIC;
+
 -- Takes one stream's lock until the transaction ends: a stream is a destination's channel ('' the
 -- default), whose entries are applied in order by one session at a time. It also takes the
 -- destination's lock shared, so that what must wait for every stream of a destination (the restore
@@ -76,16 +89,16 @@ SET search_path = pg_catalog, pg_temp
 AS $pgsync$
 BEGIN
     PERFORM pg_catalog.pg_advisory_xact_lock_shared(1346851673, pg_catalog.hashtext(p_dst));
-    PERFORM pg_catalog.pg_advisory_xact_lock(1346851674,
-        pg_catalog.hashtext(p_dst OPERATOR(pg_catalog.||) CASE WHEN p_channel OPERATOR(pg_catalog.=) '' THEN '' ELSE '/' OPERATOR(pg_catalog.||) p_channel END));
+    PERFORM pg_catalog.pg_advisory_xact_lock(1346851674, pg_catalog.hashtext("pgsync".stream_name(p_dst, p_channel)));
 END
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".lock_stream(text, text) FROM PUBLIC;
 
--- The same locks, only if no other session holds them: false (and nothing taken) when a batch of
--- that stream, or a restore of that destination, is in progress elsewhere. deal_sync_err_rec uses it
--- to leave such a stream to that session instead of waiting for it while holding the locks of the
--- streams it applied before (which would hold those back too).
+-- The same locks, only if no other session holds them: false when a batch of that stream, or a
+-- restore of that destination, is in progress elsewhere (the destination's shared lock, when it was
+-- free, is kept to the transaction's end all the same: it holds back only such a restore).
+-- deal_sync_err_rec uses it to leave such a stream to that session instead of waiting for it while
+-- holding the locks of the streams it applied before (which would hold those back too).
 CREATE OR REPLACE FUNCTION "pgsync".try_lock_stream(p_dst text, p_channel text)
 RETURNS boolean
 LANGUAGE plpgsql
@@ -93,8 +106,7 @@ SET search_path = pg_catalog, pg_temp
 AS $pgsync$
 BEGIN
     RETURN pg_catalog.pg_try_advisory_xact_lock_shared(1346851673, pg_catalog.hashtext(p_dst))
-       AND pg_catalog.pg_try_advisory_xact_lock(1346851674,
-               pg_catalog.hashtext(p_dst OPERATOR(pg_catalog.||) CASE WHEN p_channel OPERATOR(pg_catalog.=) '' THEN '' ELSE '/' OPERATOR(pg_catalog.||) p_channel END));
+       AND pg_catalog.pg_try_advisory_xact_lock(1346851674, pg_catalog.hashtext("pgsync".stream_name(p_dst, p_channel)));
 END
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".try_lock_stream(text, text) FROM PUBLIC;
@@ -1009,8 +1021,8 @@ LANGUAGE plpgsql
 AS $pgsync$
 DECLARE
     -- (Per stream: a transaction's entries in two channels are two streams' transactions.)
-    v_setting constant text := 'pgsync.xact_first_' OPERATOR(pg_catalog.||) pg_catalog.translate(pg_catalog.hashtext(
-        p_dst OPERATOR(pg_catalog.||) CASE WHEN p_channel OPERATOR(pg_catalog.=) '' THEN '' ELSE '/' OPERATOR(pg_catalog.||) p_channel END)::text, '-', 'm');
+    v_setting constant text := 'pgsync.xact_first_' OPERATOR(pg_catalog.||)
+        pg_catalog.translate(pg_catalog.hashtext("pgsync".stream_name(p_dst, p_channel))::text, '-', 'm');
     v_value constant text := pg_catalog.current_setting(v_setting, true);
     v_first constant bigint := CASE WHEN v_value OPERATOR(pg_catalog.~) '^[0-9]{1,18}$' THEN v_value::bigint END;
     v_id bigint;

@@ -21,8 +21,8 @@ LANGUAGE plpgsql
 AS $pgsync$
 DECLARE
     -- (Per stream: a transaction's entries in two channels are two streams' transactions.)
-    v_setting constant text := 'pgsync.xact_first_' OPERATOR(pg_catalog.||) pg_catalog.translate(pg_catalog.hashtext(
-        p_dst OPERATOR(pg_catalog.||) CASE WHEN p_channel OPERATOR(pg_catalog.=) '' THEN '' ELSE '/' OPERATOR(pg_catalog.||) p_channel END)::text, '-', 'm');
+    v_setting constant text := 'pgsync.xact_first_' OPERATOR(pg_catalog.||)
+        pg_catalog.translate(pg_catalog.hashtext(@schema@.stream_name(p_dst, p_channel))::text, '-', 'm');
     v_value constant text := pg_catalog.current_setting(v_setting, true);
     v_first constant bigint := CASE WHEN v_value OPERATOR(pg_catalog.~) '^[0-9]{1,18}$' THEN v_value::bigint END;
     v_id bigint;
