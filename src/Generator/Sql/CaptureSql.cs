@@ -95,7 +95,7 @@ internal static class CaptureSql
     private static string Body(TableModel table)
     {
         var b = new StringBuilder();
-        b.Append("DECLARE\n    v_rows refcursor;\n");
+        b.Append("DECLARE\n    v_rows refcursor;\n    v_single boolean;\n    v_gone text;\n    v_row text;\n    v_key text;\n");
         b.Append("BEGIN\n");
         b.Append("    -- A session that applies replicated changes carries ").Append(SqlNames.OriginSetting).Append(": never send them back.\n");
         b.Append("    -- Honoured only in sessions of the installing role (this function's owner) or its members: any\n");
@@ -110,6 +110,12 @@ internal static class CaptureSql
         }
 
         b.Append("        RETURN NULL;\n    END IF;\n");
+
+        // A statement of at most one row (most OLTP writes) reads its row here and queues it through
+        // enqueue_row: the same entry as enqueue_rows would write, without its cursor and row loop.
+        b.Append("\n    -- One row or none: read here, queued through enqueue_row (the same entry, without a cursor).\n");
+        b.Append("    IF TG_OP = 'DELETE' THEN\n        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM old_rows LIMIT 2) AS s) < 2;\n");
+        b.Append("    ELSE\n        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM new_rows LIMIT 2) AS s) < 2;\n    END IF;\n");
 
         var columns = string.Join(", ", table.Columns.Select(c => RemoteSql.CaptureColumn(c, "n")));
         var oldKeys = string.Join(", ", table.KeyColumns.Select(k => "o." + PgSql.QuoteIdentifier(k)));
@@ -128,26 +134,50 @@ internal static class CaptureSql
                           (target.Mode.SentAtCommit() ? KeyObject(table, "r") + "::text" : "NULL::text") +
                           " FROM (SELECT " + columns + " FROM new_rows AS n" + (filter is null ? string.Empty : " WHERE " + filter) + ") AS r";
             const string Deletes = "SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT ";
-            b.Append("    IF TG_OP = 'INSERT' THEN\n        OPEN v_rows FOR ").Append(upserts).Append(";\n");
-            b.Append("    ELSIF TG_OP = 'UPDATE' THEN\n");
-            b.Append("        -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.\n");
-            b.Append("        -- (UNION ALL reads its branches in order.)\n");
-            b.Append("        OPEN v_rows FOR ").Append(Deletes).Append(oldKeys)
+            var row = "SELECT pg_catalog.row_to_json(r)::text, " + (target.Mode.SentAtCommit() ? KeyObject(table, "r") + "::text" : "NULL::text") +
+                      " INTO v_row, v_key FROM (SELECT " + columns + " FROM new_rows AS n" + (filter is null ? string.Empty : " WHERE " + filter) + ") AS r";
+            const string Gone = "SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT ";
+            b.Append("    IF v_single THEN\n");
+            b.Append("        v_gone := NULL;\n        v_row := NULL;\n        v_key := NULL;\n");
+            b.Append("        IF TG_OP = 'INSERT' THEN\n            ").Append(row).Append(";\n");
+            b.Append("        ELSIF TG_OP = 'UPDATE' THEN\n");
+            b.Append("            ").Append(Gone).Append(oldKeys)
              .Append(" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE ").Append(RemoteSql.KeyMatch(table, "n", "o"))
-             .Append(filter is null ? string.Empty : " AND " + filter).Append(")) AS r\n            UNION ALL ").Append(upserts).Append(";\n");
-            b.Append("    ELSE\n        OPEN v_rows FOR ").Append(Deletes).Append(oldKeys)
+             .Append(filter is null ? string.Empty : " AND " + filter).Append(")) AS r;\n");
+            b.Append("            ").Append(row).Append(";\n");
+            b.Append("        ELSE\n            ").Append(Gone).Append(oldKeys)
              .Append(" FROM old_rows AS o").Append(filter is null ? string.Empty : " WHERE " + filter).Append(") AS r;\n");
+            b.Append("        END IF;\n");
+            b.Append("        PERFORM ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.EnqueueRow)).Append('(');
+            EnqueueArguments(b, table, target, deletePrefix, deleteSuffix, upsertPrefix, upsertSuffix, "            ");
+            b.Append(", v_gone, v_row, v_key);\n");
+            b.Append("    ELSE\n");
+            b.Append("        IF TG_OP = 'INSERT' THEN\n            OPEN v_rows FOR ").Append(upserts).Append(";\n");
+            b.Append("        ELSIF TG_OP = 'UPDATE' THEN\n");
+            b.Append("            -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.\n");
+            b.Append("            -- (UNION ALL reads its branches in order.)\n");
+            b.Append("            OPEN v_rows FOR ").Append(Deletes).Append(oldKeys)
+             .Append(" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE ").Append(RemoteSql.KeyMatch(table, "n", "o"))
+             .Append(filter is null ? string.Empty : " AND " + filter).Append(")) AS r\n                UNION ALL ").Append(upserts).Append(";\n");
+            b.Append("        ELSE\n            OPEN v_rows FOR ").Append(Deletes).Append(oldKeys)
+             .Append(" FROM old_rows AS o").Append(filter is null ? string.Empty : " WHERE " + filter).Append(") AS r;\n");
+            b.Append("        END IF;\n");
+            b.Append("        PERFORM ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.EnqueueRows)).Append('(');
+            EnqueueArguments(b, table, target, deletePrefix, deleteSuffix, upsertPrefix, upsertSuffix, "            ");
+            b.Append(", v_rows);\n");
             b.Append("    END IF;\n");
-            b.Append("    PERFORM ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.EnqueueRows)).Append('(')
-             .Append(PgSql.QuoteLiteral(table.SourceSchema)).Append(", ").Append(PgSql.QuoteLiteral(table.SourceTable)).Append(", ")
-             .Append(PgSql.QuoteLiteral(target.Server)).Append(", ").Append(PgSql.QuoteLiteral(target.Channel)).Append(", '").Append(target.Mode.Code()).Append("',\n        ")
-             .Append(PgSql.QuoteLiteral(deletePrefix)).Append(", ").Append(PgSql.QuoteLiteral(deleteSuffix)).Append(",\n        ")
-             .Append(PgSql.QuoteLiteral(upsertPrefix)).Append(", ").Append(PgSql.QuoteLiteral(upsertSuffix)).Append(", v_rows);\n");
         }
 
         b.Append("    RETURN NULL;\nEND\n");
         return b.ToString();
     }
+
+    /// <summary>The arguments enqueue_rows and enqueue_row share: the table, the target's stream and mode, and its remote statements' texts around the rows.</summary>
+    private static void EnqueueArguments(StringBuilder b, TableModel table, TargetModel target, string deletePrefix, string deleteSuffix, string upsertPrefix, string upsertSuffix, string indent) =>
+        b.Append(PgSql.QuoteLiteral(table.SourceSchema)).Append(", ").Append(PgSql.QuoteLiteral(table.SourceTable)).Append(", ")
+         .Append(PgSql.QuoteLiteral(target.Server)).Append(", ").Append(PgSql.QuoteLiteral(target.Channel)).Append(", '").Append(target.Mode.Code()).Append("',\n").Append(indent)
+         .Append(PgSql.QuoteLiteral(deletePrefix)).Append(", ").Append(PgSql.QuoteLiteral(deleteSuffix)).Append(",\n").Append(indent)
+         .Append(PgSql.QuoteLiteral(upsertPrefix)).Append(", ").Append(PgSql.QuoteLiteral(upsertSuffix));
 
     /// <summary>
     /// One entry, through the runtime's entry point <c>enqueue</c> (the capture knows its signature and

@@ -61,6 +61,9 @@ internal static class SqlNames
     /// <summary>The capture's entry point for a statement's rows: entries of bounded size, from a cursor over them.</summary>
     public const string EnqueueRows = "enqueue_rows";
 
+    /// <summary>The capture's entry point for a statement of one row (the row read by the capture itself, no cursor).</summary>
+    public const string EnqueueRow = "enqueue_row";
+
     /// <summary>The entry points that register and unregister a table's restore function.</summary>
     public const string RegisterTable = "register_table";
 

@@ -40,6 +40,10 @@ SET IntervalStyle = postgres
 AS $pgsync$
 DECLARE
     v_rows refcursor;
+    v_single boolean;
+    v_gone text;
+    v_row text;
+    v_key text;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
@@ -53,20 +57,44 @@ BEGIN
         RETURN NULL;
     END IF;
 
-    -- dst-1 → from.weird""name; drop table x; -- (Async)
-    IF TG_OP = 'INSERT' THEN
-        OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n.""Order"", n.""user"", n.""Größe \ """"x"""""", n.""group"" FROM new_rows AS n) AS r;
-    ELSIF TG_OP = 'UPDATE' THEN
-        -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
-        -- (UNION ALL reads its branches in order.)
-        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""user"", o.""Order"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""user"" = o.""user"" AND n.""Order"" = o.""Order"")) AS r
-            UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n.""Order"", n.""user"", n.""Größe \ """"x"""""", n.""group"" FROM new_rows AS n) AS r;
+    -- One row or none: read here, queued through enqueue_row (the same entry, without a cursor).
+    IF TG_OP = 'DELETE' THEN
+        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM old_rows LIMIT 2) AS s) < 2;
     ELSE
-        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""user"", o.""Order"" FROM old_rows AS o) AS r;
+        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM new_rows LIMIT 2) AS s) < 2;
     END IF;
-    PERFORM " + schema + @".""enqueue_rows""('Select', 'Order Items ""v2""', 'dst-1', '', 'a',
-        'DELETE FROM ""from"".""weird""""name; drop table x; --"" AS t USING pg_catalog.json_populate_recordset(NULL::""from"".""weird""""name; drop table x; --"", ', ') AS d WHERE t.""user"" = d.""user"" AND t.""Order"" = d.""Order""',
-        E'INSERT INTO ""from"".""weird""""name; drop table x; --"" AS t (""Order"", ""user"", ""Größe \\ """"x"""""", ""group"") SELECT d.""Order"", d.""user"", d.""Größe \\ """"x"""""", d.""group"" FROM pg_catalog.json_populate_recordset(NULL::""from"".""weird""""name; drop table x; --"", ', E') AS d ON CONFLICT (""user"", ""Order"") DO UPDATE SET ""Größe \\ """"x"""""" = EXCLUDED.""Größe \\ """"x"""""", ""group"" = EXCLUDED.""group""', v_rows);
+
+    -- dst-1 → from.weird""name; drop table x; -- (Async)
+    IF v_single THEN
+        v_gone := NULL;
+        v_row := NULL;
+        v_key := NULL;
+        IF TG_OP = 'INSERT' THEN
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n.""Order"", n.""user"", n.""Größe \ """"x"""""", n.""group"" FROM new_rows AS n) AS r;
+        ELSIF TG_OP = 'UPDATE' THEN
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o.""user"", o.""Order"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""user"" = o.""user"" AND n.""Order"" = o.""Order"")) AS r;
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n.""Order"", n.""user"", n.""Größe \ """"x"""""", n.""group"" FROM new_rows AS n) AS r;
+        ELSE
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o.""user"", o.""Order"" FROM old_rows AS o) AS r;
+        END IF;
+        PERFORM " + schema + @".""enqueue_row""('Select', 'Order Items ""v2""', 'dst-1', '', 'a',
+            'DELETE FROM ""from"".""weird""""name; drop table x; --"" AS t USING pg_catalog.json_populate_recordset(NULL::""from"".""weird""""name; drop table x; --"", ', ') AS d WHERE t.""user"" = d.""user"" AND t.""Order"" = d.""Order""',
+            E'INSERT INTO ""from"".""weird""""name; drop table x; --"" AS t (""Order"", ""user"", ""Größe \\ """"x"""""", ""group"") SELECT d.""Order"", d.""user"", d.""Größe \\ """"x"""""", d.""group"" FROM pg_catalog.json_populate_recordset(NULL::""from"".""weird""""name; drop table x; --"", ', E') AS d ON CONFLICT (""user"", ""Order"") DO UPDATE SET ""Größe \\ """"x"""""" = EXCLUDED.""Größe \\ """"x"""""", ""group"" = EXCLUDED.""group""', v_gone, v_row, v_key);
+    ELSE
+        IF TG_OP = 'INSERT' THEN
+            OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n.""Order"", n.""user"", n.""Größe \ """"x"""""", n.""group"" FROM new_rows AS n) AS r;
+        ELSIF TG_OP = 'UPDATE' THEN
+            -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
+            -- (UNION ALL reads its branches in order.)
+            OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""user"", o.""Order"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""user"" = o.""user"" AND n.""Order"" = o.""Order"")) AS r
+                UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n.""Order"", n.""user"", n.""Größe \ """"x"""""", n.""group"" FROM new_rows AS n) AS r;
+        ELSE
+            OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""user"", o.""Order"" FROM old_rows AS o) AS r;
+        END IF;
+        PERFORM " + schema + @".""enqueue_rows""('Select', 'Order Items ""v2""', 'dst-1', '', 'a',
+            'DELETE FROM ""from"".""weird""""name; drop table x; --"" AS t USING pg_catalog.json_populate_recordset(NULL::""from"".""weird""""name; drop table x; --"", ', ') AS d WHERE t.""user"" = d.""user"" AND t.""Order"" = d.""Order""',
+            E'INSERT INTO ""from"".""weird""""name; drop table x; --"" AS t (""Order"", ""user"", ""Größe \\ """"x"""""", ""group"") SELECT d.""Order"", d.""user"", d.""Größe \\ """"x"""""", d.""group"" FROM pg_catalog.json_populate_recordset(NULL::""from"".""weird""""name; drop table x; --"", ', E') AS d ON CONFLICT (""user"", ""Order"") DO UPDATE SET ""Größe \\ """"x"""""" = EXCLUDED.""Größe \\ """"x"""""", ""group"" = EXCLUDED.""group""', v_rows);
+    END IF;
     RETURN NULL;
 END
 $pgsync$;

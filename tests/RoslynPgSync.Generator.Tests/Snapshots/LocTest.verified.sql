@@ -9,6 +9,10 @@ SET IntervalStyle = postgres
 AS $pgsync$
 DECLARE
     v_rows refcursor;
+    v_single boolean;
+    v_gone text;
+    v_row text;
+    v_key text;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
@@ -22,20 +26,44 @@ BEGIN
         RETURN NULL;
     END IF;
 
-    -- dst → remote.rmt_test (Sync)
-    IF TG_OP = 'INSERT' THEN
-        OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('pk1', r."pk1", 'pk2', r."pk2")::text FROM (SELECT n."pk1", n."pk2", n."info", n."crt_time", n."mod_time" FROM new_rows AS n) AS r;
-    ELSIF TG_OP = 'UPDATE' THEN
-        -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
-        -- (UNION ALL reads its branches in order.)
-        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."pk1", o."pk2" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."pk1" = o."pk1" AND n."pk2" = o."pk2")) AS r
-            UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('pk1', r."pk1", 'pk2', r."pk2")::text FROM (SELECT n."pk1", n."pk2", n."info", n."crt_time", n."mod_time" FROM new_rows AS n) AS r;
+    -- One row or none: read here, queued through enqueue_row (the same entry, without a cursor).
+    IF TG_OP = 'DELETE' THEN
+        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM old_rows LIMIT 2) AS s) < 2;
     ELSE
-        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."pk1", o."pk2" FROM old_rows AS o) AS r;
+        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM new_rows LIMIT 2) AS s) < 2;
     END IF;
-    PERFORM "pgsync"."enqueue_rows"('local', 'loc_test', 'dst', '', 's',
-        'DELETE FROM "remote"."rmt_test" AS t USING pg_catalog.json_populate_recordset(NULL::"remote"."rmt_test", ', ') AS d WHERE t."pk1" = d."pk1" AND t."pk2" = d."pk2"',
-        'INSERT INTO "remote"."rmt_test" AS t ("pk1", "pk2", "info", "crt_time", "mod_time") SELECT d."pk1", d."pk2", d."info", d."crt_time", d."mod_time" FROM pg_catalog.json_populate_recordset(NULL::"remote"."rmt_test", ', ') AS d ON CONFLICT ("pk1", "pk2") DO UPDATE SET "info" = EXCLUDED."info", "crt_time" = EXCLUDED."crt_time", "mod_time" = EXCLUDED."mod_time"', v_rows);
+
+    -- dst → remote.rmt_test (Sync)
+    IF v_single THEN
+        v_gone := NULL;
+        v_row := NULL;
+        v_key := NULL;
+        IF TG_OP = 'INSERT' THEN
+            SELECT pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('pk1', r."pk1", 'pk2', r."pk2")::text INTO v_row, v_key FROM (SELECT n."pk1", n."pk2", n."info", n."crt_time", n."mod_time" FROM new_rows AS n) AS r;
+        ELSIF TG_OP = 'UPDATE' THEN
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."pk1", o."pk2" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."pk1" = o."pk1" AND n."pk2" = o."pk2")) AS r;
+            SELECT pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('pk1', r."pk1", 'pk2', r."pk2")::text INTO v_row, v_key FROM (SELECT n."pk1", n."pk2", n."info", n."crt_time", n."mod_time" FROM new_rows AS n) AS r;
+        ELSE
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."pk1", o."pk2" FROM old_rows AS o) AS r;
+        END IF;
+        PERFORM "pgsync"."enqueue_row"('local', 'loc_test', 'dst', '', 's',
+            'DELETE FROM "remote"."rmt_test" AS t USING pg_catalog.json_populate_recordset(NULL::"remote"."rmt_test", ', ') AS d WHERE t."pk1" = d."pk1" AND t."pk2" = d."pk2"',
+            'INSERT INTO "remote"."rmt_test" AS t ("pk1", "pk2", "info", "crt_time", "mod_time") SELECT d."pk1", d."pk2", d."info", d."crt_time", d."mod_time" FROM pg_catalog.json_populate_recordset(NULL::"remote"."rmt_test", ', ') AS d ON CONFLICT ("pk1", "pk2") DO UPDATE SET "info" = EXCLUDED."info", "crt_time" = EXCLUDED."crt_time", "mod_time" = EXCLUDED."mod_time"', v_gone, v_row, v_key);
+    ELSE
+        IF TG_OP = 'INSERT' THEN
+            OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('pk1', r."pk1", 'pk2', r."pk2")::text FROM (SELECT n."pk1", n."pk2", n."info", n."crt_time", n."mod_time" FROM new_rows AS n) AS r;
+        ELSIF TG_OP = 'UPDATE' THEN
+            -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
+            -- (UNION ALL reads its branches in order.)
+            OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."pk1", o."pk2" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."pk1" = o."pk1" AND n."pk2" = o."pk2")) AS r
+                UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('pk1', r."pk1", 'pk2', r."pk2")::text FROM (SELECT n."pk1", n."pk2", n."info", n."crt_time", n."mod_time" FROM new_rows AS n) AS r;
+        ELSE
+            OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."pk1", o."pk2" FROM old_rows AS o) AS r;
+        END IF;
+        PERFORM "pgsync"."enqueue_rows"('local', 'loc_test', 'dst', '', 's',
+            'DELETE FROM "remote"."rmt_test" AS t USING pg_catalog.json_populate_recordset(NULL::"remote"."rmt_test", ', ') AS d WHERE t."pk1" = d."pk1" AND t."pk2" = d."pk2"',
+            'INSERT INTO "remote"."rmt_test" AS t ("pk1", "pk2", "info", "crt_time", "mod_time") SELECT d."pk1", d."pk2", d."info", d."crt_time", d."mod_time" FROM pg_catalog.json_populate_recordset(NULL::"remote"."rmt_test", ', ') AS d ON CONFLICT ("pk1", "pk2") DO UPDATE SET "info" = EXCLUDED."info", "crt_time" = EXCLUDED."crt_time", "mod_time" = EXCLUDED."mod_time"', v_rows);
+    END IF;
     RETURN NULL;
 END
 $pgsync$;

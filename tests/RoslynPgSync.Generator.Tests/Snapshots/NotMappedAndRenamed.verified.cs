@@ -42,6 +42,10 @@ SET IntervalStyle = postgres
 AS $pgsync$
 DECLARE
     v_rows refcursor;
+    v_single boolean;
+    v_gone text;
+    v_row text;
+    v_key text;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
@@ -55,20 +59,44 @@ BEGIN
         RETURN NULL;
     END IF;
 
-    -- crm_replica → public.customer_copy (Async)
-    IF TG_OP = 'INSERT' THEN
-        OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n.""created_utc"", n.""customer_no"", n.""display_name"", n.""preferences""::text AS ""preferences"", n.""e_mail"" FROM new_rows AS n) AS r;
-    ELSIF TG_OP = 'UPDATE' THEN
-        -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
-        -- (UNION ALL reads its branches in order.)
-        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""customer_no"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""customer_no"" = o.""customer_no"")) AS r
-            UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n.""created_utc"", n.""customer_no"", n.""display_name"", n.""preferences""::text AS ""preferences"", n.""e_mail"" FROM new_rows AS n) AS r;
+    -- One row or none: read here, queued through enqueue_row (the same entry, without a cursor).
+    IF TG_OP = 'DELETE' THEN
+        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM old_rows LIMIT 2) AS s) < 2;
     ELSE
-        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""customer_no"" FROM old_rows AS o) AS r;
+        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM new_rows LIMIT 2) AS s) < 2;
     END IF;
-    PERFORM " + schema + @".""enqueue_rows""('public', 'customer', 'crm_replica', '', 'a',
-        'DELETE FROM ""public"".""customer_copy"" AS t USING pg_catalog.json_populate_recordset(NULL::""public"".""customer_copy"", ', ') AS d WHERE t.""customer_no"" = d.""customer_no""',
-        'INSERT INTO ""public"".""customer_copy"" AS t (""created_utc"", ""customer_no"", ""display_name"", ""preferences"", ""e_mail"") SELECT d.""created_utc"", d.""customer_no"", d.""display_name"", (d.""preferences"" #>> ''{}'')::jsonb, d.""e_mail"" FROM pg_catalog.json_populate_recordset(NULL::""public"".""customer_copy"", ', ') AS d ON CONFLICT (""customer_no"") DO UPDATE SET ""created_utc"" = EXCLUDED.""created_utc"", ""display_name"" = EXCLUDED.""display_name"", ""preferences"" = EXCLUDED.""preferences"", ""e_mail"" = EXCLUDED.""e_mail""', v_rows);
+
+    -- crm_replica → public.customer_copy (Async)
+    IF v_single THEN
+        v_gone := NULL;
+        v_row := NULL;
+        v_key := NULL;
+        IF TG_OP = 'INSERT' THEN
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n.""created_utc"", n.""customer_no"", n.""display_name"", n.""preferences""::text AS ""preferences"", n.""e_mail"" FROM new_rows AS n) AS r;
+        ELSIF TG_OP = 'UPDATE' THEN
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o.""customer_no"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""customer_no"" = o.""customer_no"")) AS r;
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n.""created_utc"", n.""customer_no"", n.""display_name"", n.""preferences""::text AS ""preferences"", n.""e_mail"" FROM new_rows AS n) AS r;
+        ELSE
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o.""customer_no"" FROM old_rows AS o) AS r;
+        END IF;
+        PERFORM " + schema + @".""enqueue_row""('public', 'customer', 'crm_replica', '', 'a',
+            'DELETE FROM ""public"".""customer_copy"" AS t USING pg_catalog.json_populate_recordset(NULL::""public"".""customer_copy"", ', ') AS d WHERE t.""customer_no"" = d.""customer_no""',
+            'INSERT INTO ""public"".""customer_copy"" AS t (""created_utc"", ""customer_no"", ""display_name"", ""preferences"", ""e_mail"") SELECT d.""created_utc"", d.""customer_no"", d.""display_name"", (d.""preferences"" #>> ''{}'')::jsonb, d.""e_mail"" FROM pg_catalog.json_populate_recordset(NULL::""public"".""customer_copy"", ', ') AS d ON CONFLICT (""customer_no"") DO UPDATE SET ""created_utc"" = EXCLUDED.""created_utc"", ""display_name"" = EXCLUDED.""display_name"", ""preferences"" = EXCLUDED.""preferences"", ""e_mail"" = EXCLUDED.""e_mail""', v_gone, v_row, v_key);
+    ELSE
+        IF TG_OP = 'INSERT' THEN
+            OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n.""created_utc"", n.""customer_no"", n.""display_name"", n.""preferences""::text AS ""preferences"", n.""e_mail"" FROM new_rows AS n) AS r;
+        ELSIF TG_OP = 'UPDATE' THEN
+            -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
+            -- (UNION ALL reads its branches in order.)
+            OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""customer_no"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""customer_no"" = o.""customer_no"")) AS r
+                UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n.""created_utc"", n.""customer_no"", n.""display_name"", n.""preferences""::text AS ""preferences"", n.""e_mail"" FROM new_rows AS n) AS r;
+        ELSE
+            OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""customer_no"" FROM old_rows AS o) AS r;
+        END IF;
+        PERFORM " + schema + @".""enqueue_rows""('public', 'customer', 'crm_replica', '', 'a',
+            'DELETE FROM ""public"".""customer_copy"" AS t USING pg_catalog.json_populate_recordset(NULL::""public"".""customer_copy"", ', ') AS d WHERE t.""customer_no"" = d.""customer_no""',
+            'INSERT INTO ""public"".""customer_copy"" AS t (""created_utc"", ""customer_no"", ""display_name"", ""preferences"", ""e_mail"") SELECT d.""created_utc"", d.""customer_no"", d.""display_name"", (d.""preferences"" #>> ''{}'')::jsonb, d.""e_mail"" FROM pg_catalog.json_populate_recordset(NULL::""public"".""customer_copy"", ', ') AS d ON CONFLICT (""customer_no"") DO UPDATE SET ""created_utc"" = EXCLUDED.""created_utc"", ""display_name"" = EXCLUDED.""display_name"", ""preferences"" = EXCLUDED.""preferences"", ""e_mail"" = EXCLUDED.""e_mail""', v_rows);
+    END IF;
     RETURN NULL;
 END
 $pgsync$;

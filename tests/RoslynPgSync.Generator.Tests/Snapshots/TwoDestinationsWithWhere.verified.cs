@@ -42,6 +42,10 @@ SET IntervalStyle = postgres
 AS $pgsync$
 DECLARE
     v_rows refcursor;
+    v_single boolean;
+    v_gone text;
+    v_row text;
+    v_key text;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
@@ -56,35 +60,76 @@ BEGIN
         RETURN NULL;
     END IF;
 
-    -- reporting → billing.invoices (Async) where status <> 'draft'
-    IF TG_OP = 'INSERT' THEN
-        OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n.""tenant_id"", n.""invoice_no"", n.""status"", n.""total"", n.""issued_at"" FROM new_rows AS n WHERE (status <> 'draft')) AS r;
-    ELSIF TG_OP = 'UPDATE' THEN
-        -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
-        -- (UNION ALL reads its branches in order.)
-        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""invoice_no"", o.""tenant_id"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""invoice_no"" = o.""invoice_no"" AND n.""tenant_id"" = o.""tenant_id"" AND (status <> 'draft'))) AS r
-            UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n.""tenant_id"", n.""invoice_no"", n.""status"", n.""total"", n.""issued_at"" FROM new_rows AS n WHERE (status <> 'draft')) AS r;
+    -- One row or none: read here, queued through enqueue_row (the same entry, without a cursor).
+    IF TG_OP = 'DELETE' THEN
+        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM old_rows LIMIT 2) AS s) < 2;
     ELSE
-        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""invoice_no"", o.""tenant_id"" FROM old_rows AS o WHERE (status <> 'draft')) AS r;
+        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM new_rows LIMIT 2) AS s) < 2;
     END IF;
-    PERFORM " + schema + @".""enqueue_rows""('billing', 'invoices', 'reporting', '', 'a',
-        'DELETE FROM ""billing"".""invoices"" AS t USING pg_catalog.json_populate_recordset(NULL::""billing"".""invoices"", ', ') AS d WHERE t.""invoice_no"" = d.""invoice_no"" AND t.""tenant_id"" = d.""tenant_id""',
-        'INSERT INTO ""billing"".""invoices"" AS t (""tenant_id"", ""invoice_no"", ""status"", ""total"", ""issued_at"") SELECT d.""tenant_id"", d.""invoice_no"", d.""status"", d.""total"", d.""issued_at"" FROM pg_catalog.json_populate_recordset(NULL::""billing"".""invoices"", ', ') AS d ON CONFLICT (""invoice_no"", ""tenant_id"") DO UPDATE SET ""status"" = EXCLUDED.""status"", ""total"" = EXCLUDED.""total"", ""issued_at"" = EXCLUDED.""issued_at""', v_rows);
+
+    -- reporting → billing.invoices (Async) where status <> 'draft'
+    IF v_single THEN
+        v_gone := NULL;
+        v_row := NULL;
+        v_key := NULL;
+        IF TG_OP = 'INSERT' THEN
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n.""tenant_id"", n.""invoice_no"", n.""status"", n.""total"", n.""issued_at"" FROM new_rows AS n WHERE (status <> 'draft')) AS r;
+        ELSIF TG_OP = 'UPDATE' THEN
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o.""invoice_no"", o.""tenant_id"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""invoice_no"" = o.""invoice_no"" AND n.""tenant_id"" = o.""tenant_id"" AND (status <> 'draft'))) AS r;
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n.""tenant_id"", n.""invoice_no"", n.""status"", n.""total"", n.""issued_at"" FROM new_rows AS n WHERE (status <> 'draft')) AS r;
+        ELSE
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o.""invoice_no"", o.""tenant_id"" FROM old_rows AS o WHERE (status <> 'draft')) AS r;
+        END IF;
+        PERFORM " + schema + @".""enqueue_row""('billing', 'invoices', 'reporting', '', 'a',
+            'DELETE FROM ""billing"".""invoices"" AS t USING pg_catalog.json_populate_recordset(NULL::""billing"".""invoices"", ', ') AS d WHERE t.""invoice_no"" = d.""invoice_no"" AND t.""tenant_id"" = d.""tenant_id""',
+            'INSERT INTO ""billing"".""invoices"" AS t (""tenant_id"", ""invoice_no"", ""status"", ""total"", ""issued_at"") SELECT d.""tenant_id"", d.""invoice_no"", d.""status"", d.""total"", d.""issued_at"" FROM pg_catalog.json_populate_recordset(NULL::""billing"".""invoices"", ', ') AS d ON CONFLICT (""invoice_no"", ""tenant_id"") DO UPDATE SET ""status"" = EXCLUDED.""status"", ""total"" = EXCLUDED.""total"", ""issued_at"" = EXCLUDED.""issued_at""', v_gone, v_row, v_key);
+    ELSE
+        IF TG_OP = 'INSERT' THEN
+            OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n.""tenant_id"", n.""invoice_no"", n.""status"", n.""total"", n.""issued_at"" FROM new_rows AS n WHERE (status <> 'draft')) AS r;
+        ELSIF TG_OP = 'UPDATE' THEN
+            -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
+            -- (UNION ALL reads its branches in order.)
+            OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""invoice_no"", o.""tenant_id"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""invoice_no"" = o.""invoice_no"" AND n.""tenant_id"" = o.""tenant_id"" AND (status <> 'draft'))) AS r
+                UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n.""tenant_id"", n.""invoice_no"", n.""status"", n.""total"", n.""issued_at"" FROM new_rows AS n WHERE (status <> 'draft')) AS r;
+        ELSE
+            OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""invoice_no"", o.""tenant_id"" FROM old_rows AS o WHERE (status <> 'draft')) AS r;
+        END IF;
+        PERFORM " + schema + @".""enqueue_rows""('billing', 'invoices', 'reporting', '', 'a',
+            'DELETE FROM ""billing"".""invoices"" AS t USING pg_catalog.json_populate_recordset(NULL::""billing"".""invoices"", ', ') AS d WHERE t.""invoice_no"" = d.""invoice_no"" AND t.""tenant_id"" = d.""tenant_id""',
+            'INSERT INTO ""billing"".""invoices"" AS t (""tenant_id"", ""invoice_no"", ""status"", ""total"", ""issued_at"") SELECT d.""tenant_id"", d.""invoice_no"", d.""status"", d.""total"", d.""issued_at"" FROM pg_catalog.json_populate_recordset(NULL::""billing"".""invoices"", ', ') AS d ON CONFLICT (""invoice_no"", ""tenant_id"") DO UPDATE SET ""status"" = EXCLUDED.""status"", ""total"" = EXCLUDED.""total"", ""issued_at"" = EXCLUDED.""issued_at""', v_rows);
+    END IF;
 
     -- archive → archive.invoices_2026 (Strict)
-    IF TG_OP = 'INSERT' THEN
-        OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('invoice_no', r.""invoice_no"", 'tenant_id', r.""tenant_id"")::text FROM (SELECT n.""tenant_id"", n.""invoice_no"", n.""status"", n.""total"", n.""issued_at"" FROM new_rows AS n) AS r;
-    ELSIF TG_OP = 'UPDATE' THEN
-        -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
-        -- (UNION ALL reads its branches in order.)
-        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""invoice_no"", o.""tenant_id"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""invoice_no"" = o.""invoice_no"" AND n.""tenant_id"" = o.""tenant_id"")) AS r
-            UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('invoice_no', r.""invoice_no"", 'tenant_id', r.""tenant_id"")::text FROM (SELECT n.""tenant_id"", n.""invoice_no"", n.""status"", n.""total"", n.""issued_at"" FROM new_rows AS n) AS r;
+    IF v_single THEN
+        v_gone := NULL;
+        v_row := NULL;
+        v_key := NULL;
+        IF TG_OP = 'INSERT' THEN
+            SELECT pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('invoice_no', r.""invoice_no"", 'tenant_id', r.""tenant_id"")::text INTO v_row, v_key FROM (SELECT n.""tenant_id"", n.""invoice_no"", n.""status"", n.""total"", n.""issued_at"" FROM new_rows AS n) AS r;
+        ELSIF TG_OP = 'UPDATE' THEN
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o.""invoice_no"", o.""tenant_id"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""invoice_no"" = o.""invoice_no"" AND n.""tenant_id"" = o.""tenant_id"")) AS r;
+            SELECT pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('invoice_no', r.""invoice_no"", 'tenant_id', r.""tenant_id"")::text INTO v_row, v_key FROM (SELECT n.""tenant_id"", n.""invoice_no"", n.""status"", n.""total"", n.""issued_at"" FROM new_rows AS n) AS r;
+        ELSE
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o.""invoice_no"", o.""tenant_id"" FROM old_rows AS o) AS r;
+        END IF;
+        PERFORM " + schema + @".""enqueue_row""('billing', 'invoices', 'archive', '', 't',
+            'DELETE FROM ""archive"".""invoices_2026"" AS t USING pg_catalog.json_populate_recordset(NULL::""archive"".""invoices_2026"", ', ') AS d WHERE t.""invoice_no"" = d.""invoice_no"" AND t.""tenant_id"" = d.""tenant_id""',
+            'INSERT INTO ""archive"".""invoices_2026"" AS t (""tenant_id"", ""invoice_no"", ""status"", ""total"", ""issued_at"") SELECT d.""tenant_id"", d.""invoice_no"", d.""status"", d.""total"", d.""issued_at"" FROM pg_catalog.json_populate_recordset(NULL::""archive"".""invoices_2026"", ', ') AS d ON CONFLICT (""invoice_no"", ""tenant_id"") DO UPDATE SET ""status"" = EXCLUDED.""status"", ""total"" = EXCLUDED.""total"", ""issued_at"" = EXCLUDED.""issued_at""', v_gone, v_row, v_key);
     ELSE
-        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""invoice_no"", o.""tenant_id"" FROM old_rows AS o) AS r;
+        IF TG_OP = 'INSERT' THEN
+            OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('invoice_no', r.""invoice_no"", 'tenant_id', r.""tenant_id"")::text FROM (SELECT n.""tenant_id"", n.""invoice_no"", n.""status"", n.""total"", n.""issued_at"" FROM new_rows AS n) AS r;
+        ELSIF TG_OP = 'UPDATE' THEN
+            -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
+            -- (UNION ALL reads its branches in order.)
+            OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""invoice_no"", o.""tenant_id"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""invoice_no"" = o.""invoice_no"" AND n.""tenant_id"" = o.""tenant_id"")) AS r
+                UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('invoice_no', r.""invoice_no"", 'tenant_id', r.""tenant_id"")::text FROM (SELECT n.""tenant_id"", n.""invoice_no"", n.""status"", n.""total"", n.""issued_at"" FROM new_rows AS n) AS r;
+        ELSE
+            OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""invoice_no"", o.""tenant_id"" FROM old_rows AS o) AS r;
+        END IF;
+        PERFORM " + schema + @".""enqueue_rows""('billing', 'invoices', 'archive', '', 't',
+            'DELETE FROM ""archive"".""invoices_2026"" AS t USING pg_catalog.json_populate_recordset(NULL::""archive"".""invoices_2026"", ', ') AS d WHERE t.""invoice_no"" = d.""invoice_no"" AND t.""tenant_id"" = d.""tenant_id""',
+            'INSERT INTO ""archive"".""invoices_2026"" AS t (""tenant_id"", ""invoice_no"", ""status"", ""total"", ""issued_at"") SELECT d.""tenant_id"", d.""invoice_no"", d.""status"", d.""total"", d.""issued_at"" FROM pg_catalog.json_populate_recordset(NULL::""archive"".""invoices_2026"", ', ') AS d ON CONFLICT (""invoice_no"", ""tenant_id"") DO UPDATE SET ""status"" = EXCLUDED.""status"", ""total"" = EXCLUDED.""total"", ""issued_at"" = EXCLUDED.""issued_at""', v_rows);
     END IF;
-    PERFORM " + schema + @".""enqueue_rows""('billing', 'invoices', 'archive', '', 't',
-        'DELETE FROM ""archive"".""invoices_2026"" AS t USING pg_catalog.json_populate_recordset(NULL::""archive"".""invoices_2026"", ', ') AS d WHERE t.""invoice_no"" = d.""invoice_no"" AND t.""tenant_id"" = d.""tenant_id""',
-        'INSERT INTO ""archive"".""invoices_2026"" AS t (""tenant_id"", ""invoice_no"", ""status"", ""total"", ""issued_at"") SELECT d.""tenant_id"", d.""invoice_no"", d.""status"", d.""total"", d.""issued_at"" FROM pg_catalog.json_populate_recordset(NULL::""archive"".""invoices_2026"", ', ') AS d ON CONFLICT (""invoice_no"", ""tenant_id"") DO UPDATE SET ""status"" = EXCLUDED.""status"", ""total"" = EXCLUDED.""total"", ""issued_at"" = EXCLUDED.""issued_at""', v_rows);
     RETURN NULL;
 END
 $pgsync$;

@@ -1052,6 +1052,20 @@ AS $pgsync$
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".enqueue(text, text, text, "char", bigint, text, text) FROM PUBLIC;
 
+-- A captured row whose JSON passes 256 MiB (enqueue_rows, enqueue_row) fails its statement, saying so.
+CREATE OR REPLACE FUNCTION "pgsync".row_too_large(p_nsp text, p_table text, p_dst text, p_bytes bigint)
+RETURNS void
+LANGUAGE plpgsql
+AS $pgsync$
+BEGIN
+    RAISE EXCEPTION 'RoslynPgSync: a row of %.% is too large to replicate to "%": % bytes as JSON, more than 256 MiB',
+        pg_catalog.quote_ident(p_nsp), pg_catalog.quote_ident(p_table), p_dst, p_bytes
+        USING ERRCODE = 'program_limit_exceeded',
+              HINT = 'Changes travel as SQL text, which PostgreSQL limits to 1 GB. The statement changed nothing.';
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".row_too_large(text, text, text, bigint) FROM PUBLIC;
+
 -- A captured statement's rows, read from p_rows (a cursor over the capture's transition tables:
 -- phase 0, the key of a row the destination deletes, as JSON in j; phase 1, a row it upserts, as
 -- JSON in j and, for Sync/Strict, its key in k; all deletes before all upserts), become remote
@@ -1104,10 +1118,7 @@ BEGIN
         END IF;
         EXIT WHEN v_end;
         IF pg_catalog.octet_length(v_j) OPERATOR(pg_catalog.>) 268435456 THEN
-            RAISE EXCEPTION 'RoslynPgSync: a row of %.% is too large to replicate to "%": % bytes as JSON, more than 256 MiB',
-                pg_catalog.quote_ident(p_nsp), pg_catalog.quote_ident(p_table), p_dst, pg_catalog.octet_length(v_j)
-                USING ERRCODE = 'program_limit_exceeded',
-                      HINT = 'Changes travel as SQL text, which PostgreSQL limits to 1 GB. The statement changed nothing.';
+            PERFORM "pgsync".row_too_large(p_nsp, p_table, p_dst, pg_catalog.octet_length(v_j));
         END IF;
         v_part := v_phase;
         v_parts := v_parts OPERATOR(pg_catalog.||) v_j;
@@ -1130,6 +1141,34 @@ AS $pgsync$
     SELECT "pgsync".enqueue_rows(p_nsp, p_table, p_dst, '', p_mode, p_delete_prefix, p_delete_suffix, p_upsert_prefix, p_upsert_suffix, p_rows)
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".enqueue_rows(text, text, text, "char", text, text, text, text, refcursor) FROM PUBLIC;
+
+-- A captured statement of one row (most OLTP writes; the capture reads the row itself, so no cursor
+-- and no row loop): the entry enqueue_rows would write for it. p_gone: the key the destination
+-- deletes (a DELETE, or an UPDATE that changed the key or left the filter), as JSON; p_row: the
+-- row it upserts, as JSON; p_key: for Sync/Strict, that row's key. Neither: nothing is queued.
+CREATE OR REPLACE FUNCTION "pgsync".enqueue_row(p_nsp text, p_table text, p_dst text, p_channel text, p_mode "char",
+    p_delete_prefix text, p_delete_suffix text, p_upsert_prefix text, p_upsert_suffix text, p_gone text, p_row text, p_key text)
+RETURNS void
+LANGUAGE plpgsql
+AS $pgsync$
+BEGIN
+    IF p_gone IS NULL AND p_row IS NULL THEN
+        RETURN;
+    END IF;
+    IF pg_catalog.octet_length(p_gone) OPERATOR(pg_catalog.>) 268435456 OR pg_catalog.octet_length(p_row) OPERATOR(pg_catalog.>) 268435456 THEN
+        PERFORM "pgsync".row_too_large(p_nsp, p_table, p_dst, GREATEST(pg_catalog.octet_length(p_gone), pg_catalog.octet_length(p_row)));
+    END IF;
+    -- (concat_ws leaves out a NULL part: the statement of a row that is not there.)
+    PERFORM "pgsync".enqueue(p_nsp, p_table, p_dst, p_channel, p_mode,
+        CASE WHEN p_gone IS NULL OR p_row IS NULL THEN 1 ELSE 2 END,
+        pg_catalog.concat_ws(E';\n',
+            p_delete_prefix OPERATOR(pg_catalog.||) pg_catalog.quote_literal('[' OPERATOR(pg_catalog.||) p_gone OPERATOR(pg_catalog.||) ']') OPERATOR(pg_catalog.||) p_delete_suffix,
+            p_upsert_prefix OPERATOR(pg_catalog.||) pg_catalog.quote_literal('[' OPERATOR(pg_catalog.||) p_row OPERATOR(pg_catalog.||) ']') OPERATOR(pg_catalog.||) p_upsert_suffix),
+        CASE WHEN p_mode OPERATOR(pg_catalog.<>) 'a' THEN
+            '[' OPERATOR(pg_catalog.||) pg_catalog.concat_ws(', ', p_gone, COALESCE(p_key, p_row)) OPERATOR(pg_catalog.||) ']' END);
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".enqueue_row(text, text, text, text, "char", text, text, text, text, text, text, text) FROM PUBLIC;
 
 -- core/functions/240_register_table.sql
 -- Installed source tables register the function that rebuilds a target's rows for given keys from
@@ -1684,6 +1723,10 @@ SET IntervalStyle = postgres
 AS $pgsync$
 DECLARE
     v_rows refcursor;
+    v_single boolean;
+    v_gone text;
+    v_row text;
+    v_key text;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
@@ -1697,20 +1740,44 @@ BEGIN
         RETURN NULL;
     END IF;
 
-    -- async_dst → copy.hostile_async (Async)
-    IF TG_OP = 'INSERT' THEN
-        OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r;
-    ELSIF TG_OP = 'UPDATE' THEN
-        -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
-        -- (UNION ALL reads its branches in order.)
-        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."id", o."code" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."id" = o."id" AND n."code" = o."code")) AS r
-            UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r;
+    -- One row or none: read here, queued through enqueue_row (the same entry, without a cursor).
+    IF TG_OP = 'DELETE' THEN
+        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM old_rows LIMIT 2) AS s) < 2;
     ELSE
-        OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."id", o."code" FROM old_rows AS o) AS r;
+        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM new_rows LIMIT 2) AS s) < 2;
     END IF;
-    PERFORM "pgsync"."enqueue_rows"('app', 'hostile_async', 'async_dst', '', 'a',
-        'DELETE FROM "copy"."hostile_async" AS t USING pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ', ') AS d WHERE t."id" = d."id" AND t."code" = d."code"',
-        'INSERT INTO "copy"."hostile_async" AS t ("id", "code", "body", "blob", "numbers", "words", "document", "raw_json", "amount", "ratio", "at", "local_at", "span", "uid", "flag") SELECT d."id", d."code", d."body", d."blob", d."numbers", d."words", (d."document" #>> ''{}'')::jsonb, (d."raw_json" #>> ''{}'')::json, d."amount", d."ratio", d."at", d."local_at", d."span", d."uid", d."flag" FROM pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ', ') AS d ON CONFLICT ("id", "code") DO UPDATE SET "body" = EXCLUDED."body", "blob" = EXCLUDED."blob", "numbers" = EXCLUDED."numbers", "words" = EXCLUDED."words", "document" = EXCLUDED."document", "raw_json" = EXCLUDED."raw_json", "amount" = EXCLUDED."amount", "ratio" = EXCLUDED."ratio", "at" = EXCLUDED."at", "local_at" = EXCLUDED."local_at", "span" = EXCLUDED."span", "uid" = EXCLUDED."uid", "flag" = EXCLUDED."flag"', v_rows);
+
+    -- async_dst → copy.hostile_async (Async)
+    IF v_single THEN
+        v_gone := NULL;
+        v_row := NULL;
+        v_key := NULL;
+        IF TG_OP = 'INSERT' THEN
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r;
+        ELSIF TG_OP = 'UPDATE' THEN
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."id", o."code" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."id" = o."id" AND n."code" = o."code")) AS r;
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r;
+        ELSE
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."id", o."code" FROM old_rows AS o) AS r;
+        END IF;
+        PERFORM "pgsync"."enqueue_row"('app', 'hostile_async', 'async_dst', '', 'a',
+            'DELETE FROM "copy"."hostile_async" AS t USING pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ', ') AS d WHERE t."id" = d."id" AND t."code" = d."code"',
+            'INSERT INTO "copy"."hostile_async" AS t ("id", "code", "body", "blob", "numbers", "words", "document", "raw_json", "amount", "ratio", "at", "local_at", "span", "uid", "flag") SELECT d."id", d."code", d."body", d."blob", d."numbers", d."words", (d."document" #>> ''{}'')::jsonb, (d."raw_json" #>> ''{}'')::json, d."amount", d."ratio", d."at", d."local_at", d."span", d."uid", d."flag" FROM pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ', ') AS d ON CONFLICT ("id", "code") DO UPDATE SET "body" = EXCLUDED."body", "blob" = EXCLUDED."blob", "numbers" = EXCLUDED."numbers", "words" = EXCLUDED."words", "document" = EXCLUDED."document", "raw_json" = EXCLUDED."raw_json", "amount" = EXCLUDED."amount", "ratio" = EXCLUDED."ratio", "at" = EXCLUDED."at", "local_at" = EXCLUDED."local_at", "span" = EXCLUDED."span", "uid" = EXCLUDED."uid", "flag" = EXCLUDED."flag"', v_gone, v_row, v_key);
+    ELSE
+        IF TG_OP = 'INSERT' THEN
+            OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r;
+        ELSIF TG_OP = 'UPDATE' THEN
+            -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
+            -- (UNION ALL reads its branches in order.)
+            OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."id", o."code" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."id" = o."id" AND n."code" = o."code")) AS r
+                UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r;
+        ELSE
+            OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."id", o."code" FROM old_rows AS o) AS r;
+        END IF;
+        PERFORM "pgsync"."enqueue_rows"('app', 'hostile_async', 'async_dst', '', 'a',
+            'DELETE FROM "copy"."hostile_async" AS t USING pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ', ') AS d WHERE t."id" = d."id" AND t."code" = d."code"',
+            'INSERT INTO "copy"."hostile_async" AS t ("id", "code", "body", "blob", "numbers", "words", "document", "raw_json", "amount", "ratio", "at", "local_at", "span", "uid", "flag") SELECT d."id", d."code", d."body", d."blob", d."numbers", d."words", (d."document" #>> ''{}'')::jsonb, (d."raw_json" #>> ''{}'')::json, d."amount", d."ratio", d."at", d."local_at", d."span", d."uid", d."flag" FROM pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ', ') AS d ON CONFLICT ("id", "code") DO UPDATE SET "body" = EXCLUDED."body", "blob" = EXCLUDED."blob", "numbers" = EXCLUDED."numbers", "words" = EXCLUDED."words", "document" = EXCLUDED."document", "raw_json" = EXCLUDED."raw_json", "amount" = EXCLUDED."amount", "ratio" = EXCLUDED."ratio", "at" = EXCLUDED."at", "local_at" = EXCLUDED."local_at", "span" = EXCLUDED."span", "uid" = EXCLUDED."uid", "flag" = EXCLUDED."flag"', v_rows);
+    END IF;
     RETURN NULL;
 END
 $pgsync$;

@@ -52,6 +52,20 @@ AS $pgsync$
 $pgsync$;
 REVOKE ALL ON FUNCTION @schema@.enqueue(text, text, text, "char", bigint, text, text) FROM PUBLIC;
 
+-- A captured row whose JSON passes 256 MiB (enqueue_rows, enqueue_row) fails its statement, saying so.
+CREATE OR REPLACE FUNCTION @schema@.row_too_large(p_nsp text, p_table text, p_dst text, p_bytes bigint)
+RETURNS void
+LANGUAGE plpgsql
+AS $pgsync$
+BEGIN
+    RAISE EXCEPTION 'RoslynPgSync: a row of %.% is too large to replicate to "%": % bytes as JSON, more than 256 MiB',
+        pg_catalog.quote_ident(p_nsp), pg_catalog.quote_ident(p_table), p_dst, p_bytes
+        USING ERRCODE = 'program_limit_exceeded',
+              HINT = 'Changes travel as SQL text, which PostgreSQL limits to 1 GB. The statement changed nothing.';
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION @schema@.row_too_large(text, text, text, bigint) FROM PUBLIC;
+
 -- A captured statement's rows, read from p_rows (a cursor over the capture's transition tables:
 -- phase 0, the key of a row the destination deletes, as JSON in j; phase 1, a row it upserts, as
 -- JSON in j and, for Sync/Strict, its key in k; all deletes before all upserts), become remote
@@ -104,10 +118,7 @@ BEGIN
         END IF;
         EXIT WHEN v_end;
         IF pg_catalog.octet_length(v_j) OPERATOR(pg_catalog.>) 268435456 THEN
-            RAISE EXCEPTION 'RoslynPgSync: a row of %.% is too large to replicate to "%": % bytes as JSON, more than 256 MiB',
-                pg_catalog.quote_ident(p_nsp), pg_catalog.quote_ident(p_table), p_dst, pg_catalog.octet_length(v_j)
-                USING ERRCODE = 'program_limit_exceeded',
-                      HINT = 'Changes travel as SQL text, which PostgreSQL limits to 1 GB. The statement changed nothing.';
+            PERFORM @schema@.row_too_large(p_nsp, p_table, p_dst, pg_catalog.octet_length(v_j));
         END IF;
         v_part := v_phase;
         v_parts := v_parts OPERATOR(pg_catalog.||) v_j;
@@ -130,3 +141,31 @@ AS $pgsync$
     SELECT @schema@.enqueue_rows(p_nsp, p_table, p_dst, '', p_mode, p_delete_prefix, p_delete_suffix, p_upsert_prefix, p_upsert_suffix, p_rows)
 $pgsync$;
 REVOKE ALL ON FUNCTION @schema@.enqueue_rows(text, text, text, "char", text, text, text, text, refcursor) FROM PUBLIC;
+
+-- A captured statement of one row (most OLTP writes; the capture reads the row itself, so no cursor
+-- and no row loop): the entry enqueue_rows would write for it. p_gone: the key the destination
+-- deletes (a DELETE, or an UPDATE that changed the key or left the filter), as JSON; p_row: the
+-- row it upserts, as JSON; p_key: for Sync/Strict, that row's key. Neither: nothing is queued.
+CREATE OR REPLACE FUNCTION @schema@.enqueue_row(p_nsp text, p_table text, p_dst text, p_channel text, p_mode "char",
+    p_delete_prefix text, p_delete_suffix text, p_upsert_prefix text, p_upsert_suffix text, p_gone text, p_row text, p_key text)
+RETURNS void
+LANGUAGE plpgsql
+AS $pgsync$
+BEGIN
+    IF p_gone IS NULL AND p_row IS NULL THEN
+        RETURN;
+    END IF;
+    IF pg_catalog.octet_length(p_gone) OPERATOR(pg_catalog.>) 268435456 OR pg_catalog.octet_length(p_row) OPERATOR(pg_catalog.>) 268435456 THEN
+        PERFORM @schema@.row_too_large(p_nsp, p_table, p_dst, GREATEST(pg_catalog.octet_length(p_gone), pg_catalog.octet_length(p_row)));
+    END IF;
+    -- (concat_ws leaves out a NULL part: the statement of a row that is not there.)
+    PERFORM @schema@.enqueue(p_nsp, p_table, p_dst, p_channel, p_mode,
+        CASE WHEN p_gone IS NULL OR p_row IS NULL THEN 1 ELSE 2 END,
+        pg_catalog.concat_ws(E';\n',
+            p_delete_prefix OPERATOR(pg_catalog.||) pg_catalog.quote_literal('[' OPERATOR(pg_catalog.||) p_gone OPERATOR(pg_catalog.||) ']') OPERATOR(pg_catalog.||) p_delete_suffix,
+            p_upsert_prefix OPERATOR(pg_catalog.||) pg_catalog.quote_literal('[' OPERATOR(pg_catalog.||) p_row OPERATOR(pg_catalog.||) ']') OPERATOR(pg_catalog.||) p_upsert_suffix),
+        CASE WHEN p_mode OPERATOR(pg_catalog.<>) 'a' THEN
+            '[' OPERATOR(pg_catalog.||) pg_catalog.concat_ws(', ', p_gone, COALESCE(p_key, p_row)) OPERATOR(pg_catalog.||) ']' END);
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION @schema@.enqueue_row(text, text, text, text, "char", text, text, text, text, text, text, text) FROM PUBLIC;
