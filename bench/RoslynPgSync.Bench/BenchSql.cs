@@ -73,6 +73,16 @@ internal static class BenchSql
         }
     }
 
+    /// <summary>Disables or enables the subscription; returns when its apply worker has stopped, or runs again.</summary>
+    public static async Task SetSubscriptionAsync(TestDatabase remote, bool enabled, CancellationToken ct)
+    {
+        await ExecuteAsync(remote.AdminConnectionString, $"ALTER SUBSCRIPTION bench_sub {(enabled ? "ENABLE" : "DISABLE")}", ct);
+        while (await ScalarAsync(remote.AdminConnectionString, "SELECT coalesce(bool_or(pid IS NOT NULL), false) FROM pg_stat_subscription WHERE subname = 'bench_sub'", ct) is bool running && running != enabled)
+        {
+            await Task.Delay(20, ct);
+        }
+    }
+
     public static Task DropSubscriptionAsync(TestDatabase remote) =>
         ExecuteAsync(remote.AdminConnectionString, "DROP SUBSCRIPTION bench_sub", CancellationToken.None);
 }

@@ -63,6 +63,18 @@ internal static class CaptureSql
 
         sql.Append("END\n").Append(tag).Append(";\n");
 
+        // The remote statements compact entries (a single-row statement's) name by key, recorded where
+        // the apply finds them; entries keep the key they were written with, so a reinstall that
+        // changes a target leaves the entries queued before with the statements they were meant for.
+        foreach (var target in table.Targets)
+        {
+            var (deletePrefix, deleteSuffix, upsertPrefix, upsertSuffix, key) = CompactStatements(table, target);
+            sql.Append("SELECT ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.RegisterStatement)).Append('(')
+               .Append(PgSql.QuoteLiteral(key)).Append(",\n    ")
+               .Append(PgSql.QuoteLiteral(deletePrefix)).Append(", ").Append(PgSql.QuoteLiteral(deleteSuffix)).Append(",\n    ")
+               .Append(PgSql.QuoteLiteral(upsertPrefix)).Append(", ").Append(PgSql.QuoteLiteral(upsertSuffix)).Append(");\n");
+        }
+
         var restore = SchemaSlot + "." + PgSql.QuoteIdentifier(SqlNames.RestoreFunction(table.SourceSchema, table.SourceTable));
         sql.Append(Restore(table, restore));
         sql.Append("SELECT ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.RegisterTable)).Append('(')
@@ -112,8 +124,9 @@ internal static class CaptureSql
         b.Append("        RETURN NULL;\n    END IF;\n");
 
         // A statement of at most one row (most OLTP writes) reads its row here and queues it through
-        // enqueue_row: the same entry as enqueue_rows would write, without its cursor and row loop.
-        b.Append("\n    -- One row or none: read here, queued through enqueue_row (the same entry, without a cursor).\n");
+        // enqueue_change as compact entries: the key that left and the row, as JSON, with the key of
+        // the statements they go into (no SQL text built per row, no cursor, no row loop).
+        b.Append("\n    -- One row or none: read here, queued as compact entries (enqueue_change).\n");
         b.Append("    IF TG_OP = 'DELETE' THEN\n        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM old_rows LIMIT 2) AS s) < 2;\n");
         b.Append("    ELSE\n        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM new_rows LIMIT 2) AS s) < 2;\n    END IF;\n");
 
@@ -148,9 +161,10 @@ internal static class CaptureSql
             b.Append("        ELSE\n            ").Append(Gone).Append(oldKeys)
              .Append(" FROM old_rows AS o").Append(filter is null ? string.Empty : " WHERE " + filter).Append(") AS r;\n");
             b.Append("        END IF;\n");
-            b.Append("        PERFORM ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.EnqueueRow)).Append('(');
-            EnqueueArguments(b, table, target, deletePrefix, deleteSuffix, upsertPrefix, upsertSuffix, "            ");
-            b.Append(", v_gone, v_row, v_key);\n");
+            b.Append("        PERFORM ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.EnqueueChange)).Append('(')
+             .Append(PgSql.QuoteLiteral(table.SourceSchema)).Append(", ").Append(PgSql.QuoteLiteral(table.SourceTable)).Append(", ")
+             .Append(PgSql.QuoteLiteral(target.Server)).Append(", ").Append(PgSql.QuoteLiteral(target.Channel)).Append(", '").Append(target.Mode.Code()).Append("', ")
+             .Append(PgSql.QuoteLiteral(CompactStatements(table, target).Key)).Append(", v_gone, v_row, v_key);\n");
             b.Append("    ELSE\n");
             b.Append("        IF TG_OP = 'INSERT' THEN\n            OPEN v_rows FOR ").Append(upserts).Append(";\n");
             b.Append("        ELSIF TG_OP = 'UPDATE' THEN\n");
@@ -172,7 +186,16 @@ internal static class CaptureSql
         return b.ToString();
     }
 
-    /// <summary>The arguments enqueue_rows and enqueue_row share: the table, the target's stream and mode, and its remote statements' texts around the rows.</summary>
+    /// <summary>A target's statements for compact entries (the delete, and the upsert where a key may come more than once), and their key.</summary>
+    private static (string DeletePrefix, string DeleteSuffix, string UpsertPrefix, string UpsertSuffix, string Key) CompactStatements(TableModel table, TargetModel target)
+    {
+        var (deletePrefix, deleteSuffix) = RemoteSql.DeleteKeys(table, target);
+        var (upsertPrefix, upsertSuffix) = RemoteSql.UpsertLatest(table, target);
+        return (deletePrefix, deleteSuffix, upsertPrefix, upsertSuffix,
+                SqlNames.StatementKey(target.Table, deletePrefix, deleteSuffix, upsertPrefix, upsertSuffix));
+    }
+
+    /// <summary>The arguments enqueue_rows takes: the table, the target's stream and mode, and its remote statements' texts around the rows.</summary>
     private static void EnqueueArguments(StringBuilder b, TableModel table, TargetModel target, string deletePrefix, string deleteSuffix, string upsertPrefix, string upsertSuffix, string indent) =>
         b.Append(PgSql.QuoteLiteral(table.SourceSchema)).Append(", ").Append(PgSql.QuoteLiteral(table.SourceTable)).Append(", ")
          .Append(PgSql.QuoteLiteral(target.Server)).Append(", ").Append(PgSql.QuoteLiteral(target.Channel)).Append(", '").Append(target.Mode.Code()).Append("',\n").Append(indent)

@@ -30,6 +30,25 @@ internal static class RemoteSql
         return (prefix, suffix);
     }
 
+    /// <summary>
+    /// What goes before and after the JSON array of rows to upsert when the array may hold one key
+    /// more than once (compact entries of several source transactions, applied as one statement):
+    /// the last row of each key wins, as applying them one after the other would leave it
+    /// (ON CONFLICT DO UPDATE cannot change one row twice in a statement). Keys compare as the
+    /// target's key columns do.
+    /// </summary>
+    public static (string Prefix, string Suffix) UpsertLatest(TableModel table, TargetModel target)
+    {
+        var targetName = PgSql.QualifiedName(target.Schema, target.Table);
+        var (prefix, suffix) = Upsert(table, target);
+        var keys = string.Join(", ", table.KeyColumns.Select(k => "d." + PgSql.QuoteIdentifier(k)));
+        var from = " FROM pg_catalog.json_populate_recordset(NULL::" + targetName + ", ";
+        return (prefix.Substring(0, prefix.Length - from.Length) +
+                " FROM (SELECT DISTINCT ON (" + keys + ") d.* FROM pg_catalog.json_array_elements(",
+                "::pg_catalog.json) WITH ORDINALITY AS a (v, n) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::" + targetName +
+                ", a.v) AS d ORDER BY " + keys + ", a.n DESC" + suffix);
+    }
+
     /// <summary>What goes before and after the JSON literal of keys to delete.</summary>
     public static (string Prefix, string Suffix) DeleteKeys(TableModel table, TargetModel target)
     {

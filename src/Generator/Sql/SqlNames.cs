@@ -1,5 +1,6 @@
 // Shared source: compiled into the generator and linked into the runtime.
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace RoslynPgSync.Sql;
@@ -61,8 +62,11 @@ internal static class SqlNames
     /// <summary>The capture's entry point for a statement's rows: entries of bounded size, from a cursor over them.</summary>
     public const string EnqueueRows = "enqueue_rows";
 
-    /// <summary>The capture's entry point for a statement of one row (the row read by the capture itself, no cursor).</summary>
-    public const string EnqueueRow = "enqueue_row";
+    /// <summary>The capture's entry point for a statement of one row: compact entries (the row or key as JSON, and its statement's key).</summary>
+    public const string EnqueueChange = "enqueue_change";
+
+    /// <summary>The entry point that records a target's remote statements, which compact entries name.</summary>
+    public const string RegisterStatement = "register_statement";
 
     /// <summary>The entry points that register and unregister a table's restore function.</summary>
     public const string RegisterTable = "register_table";
@@ -82,7 +86,11 @@ internal static class SqlNames
     /// </summary>
     public static string CaptureFunction(string schema, string table) => "capture_" + FunctionSuffix(schema, table);
 
-    private static string FunctionSuffix(string schema, string table)
+    private static string FunctionSuffix(string schema, string table) =>
+        Readable(table) + "_" + Fnv1a(schema + "\u0000" + table).ToString("x8", CultureInfo.InvariantCulture);
+
+    /// <summary>At most 40 characters of <paramref name="table"/>, lower-case letters, digits and underscores.</summary>
+    private static string Readable(string table)
     {
         var readable = new StringBuilder();
         foreach (var c in table)
@@ -95,11 +103,34 @@ internal static class SqlNames
             readable.Append((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ? c : c >= 'A' && c <= 'Z' ? (char)(c + 32) : '_');
         }
 
-        return readable + "_" + Fnv1a(schema + "\u0000" + table).ToString("x8", CultureInfo.InvariantCulture);
+        return readable.ToString();
     }
 
     /// <summary>The restore function of a source table (same readable part and hash as <see cref="CaptureFunction"/>).</summary>
     public static string RestoreFunction(string schema, string table) => "restore_" + FunctionSuffix(schema, table);
+
+    /// <summary>
+    /// The key that compact queue entries name a target's remote statements by: the texts' SHA-256
+    /// (128 bits of it, so that no two targets' statements share a key), after the table's readable
+    /// name. Equal texts give equal keys, so a reinstall of the same model adds nothing.
+    /// </summary>
+    public static string StatementKey(string table, params string[] texts)
+    {
+        var bytes = Encoding.UTF8.GetBytes(string.Join("\u0000", texts));
+#if NET5_0_OR_GREATER
+        var hash = SHA256.HashData(bytes);
+#else
+        using var sha = SHA256.Create();
+        var hash = sha.ComputeHash(bytes);
+#endif
+        var key = new StringBuilder(Readable(table)).Append('_');
+        for (var i = 0; i < 16; i++)
+        {
+            key.Append(hash[i].ToString("x2", CultureInfo.InvariantCulture));
+        }
+
+        return key.ToString();
+    }
 
     private static uint Fnv1a(string text)
     {

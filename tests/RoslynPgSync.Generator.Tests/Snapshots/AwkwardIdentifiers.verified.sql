@@ -26,7 +26,7 @@ BEGIN
         RETURN NULL;
     END IF;
 
-    -- One row or none: read here, queued through enqueue_row (the same entry, without a cursor).
+    -- One row or none: read here, queued as compact entries (enqueue_change).
     IF TG_OP = 'DELETE' THEN
         v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM old_rows LIMIT 2) AS s) < 2;
     ELSE
@@ -46,9 +46,7 @@ BEGIN
         ELSE
             SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."user", o."Order" FROM old_rows AS o) AS r;
         END IF;
-        PERFORM "pgsync"."enqueue_row"('Select', 'Order Items "v2"', 'dst-1', '', 'a',
-            'DELETE FROM "from"."weird""name; drop table x; --" AS t USING pg_catalog.json_populate_recordset(NULL::"from"."weird""name; drop table x; --", ', ') AS d WHERE t."user" = d."user" AND t."Order" = d."Order"',
-            E'INSERT INTO "from"."weird""name; drop table x; --" AS t ("Order", "user", "Größe \\ ""x""", "group") SELECT d."Order", d."user", d."Größe \\ ""x""", d."group" FROM pg_catalog.json_populate_recordset(NULL::"from"."weird""name; drop table x; --", ', E') AS d ON CONFLICT ("user", "Order") DO UPDATE SET "Größe \\ ""x""" = EXCLUDED."Größe \\ ""x""", "group" = EXCLUDED."group"', v_gone, v_row, v_key);
+        PERFORM "pgsync"."enqueue_change"('Select', 'Order Items "v2"', 'dst-1', '', 'a', 'weird_name__drop_table_x_____c53b6dca8ac353e3a21e056f26e2a861', v_gone, v_row, v_key);
     ELSE
         IF TG_OP = 'INSERT' THEN
             OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."Order", n."user", n."Größe \ ""x""", n."group" FROM new_rows AS n) AS r;
@@ -84,6 +82,9 @@ BEGIN
     END IF;
 END
 $pgsync$;
+SELECT "pgsync"."register_statement"('weird_name__drop_table_x_____c53b6dca8ac353e3a21e056f26e2a861',
+    'DELETE FROM "from"."weird""name; drop table x; --" AS t USING pg_catalog.json_populate_recordset(NULL::"from"."weird""name; drop table x; --", ', ') AS d WHERE t."user" = d."user" AND t."Order" = d."Order"',
+    E'INSERT INTO "from"."weird""name; drop table x; --" AS t ("Order", "user", "Größe \\ ""x""", "group") SELECT d."Order", d."user", d."Größe \\ ""x""", d."group" FROM (SELECT DISTINCT ON (d."user", d."Order") d.* FROM pg_catalog.json_array_elements(', E'::pg_catalog.json) WITH ORDINALITY AS a (v, n) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::"from"."weird""name; drop table x; --", a.v) AS d ORDER BY d."user", d."Order", a.n DESC) AS d ON CONFLICT ("user", "Order") DO UPDATE SET "Größe \\ ""x""" = EXCLUDED."Größe \\ ""x""", "group" = EXCLUDED."group"');
 CREATE OR REPLACE FUNCTION "pgsync"."restore_order_items__v2__5d2a89cb"(p_dst text, p_keys text)
 RETURNS text
 LANGUAGE plpgsql

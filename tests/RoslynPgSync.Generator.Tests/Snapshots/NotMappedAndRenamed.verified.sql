@@ -26,7 +26,7 @@ BEGIN
         RETURN NULL;
     END IF;
 
-    -- One row or none: read here, queued through enqueue_row (the same entry, without a cursor).
+    -- One row or none: read here, queued as compact entries (enqueue_change).
     IF TG_OP = 'DELETE' THEN
         v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM old_rows LIMIT 2) AS s) < 2;
     ELSE
@@ -46,9 +46,7 @@ BEGIN
         ELSE
             SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."customer_no" FROM old_rows AS o) AS r;
         END IF;
-        PERFORM "pgsync"."enqueue_row"('public', 'customer', 'crm_replica', '', 'a',
-            'DELETE FROM "public"."customer_copy" AS t USING pg_catalog.json_populate_recordset(NULL::"public"."customer_copy", ', ') AS d WHERE t."customer_no" = d."customer_no"',
-            'INSERT INTO "public"."customer_copy" AS t ("created_utc", "customer_no", "display_name", "preferences", "e_mail") SELECT d."created_utc", d."customer_no", d."display_name", (d."preferences" #>> ''{}'')::jsonb, d."e_mail" FROM pg_catalog.json_populate_recordset(NULL::"public"."customer_copy", ', ') AS d ON CONFLICT ("customer_no") DO UPDATE SET "created_utc" = EXCLUDED."created_utc", "display_name" = EXCLUDED."display_name", "preferences" = EXCLUDED."preferences", "e_mail" = EXCLUDED."e_mail"', v_gone, v_row, v_key);
+        PERFORM "pgsync"."enqueue_change"('public', 'customer', 'crm_replica', '', 'a', 'customer_copy_95d770c7fdfaf6efca5fa7c0b33fffe2', v_gone, v_row, v_key);
     ELSE
         IF TG_OP = 'INSERT' THEN
             OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."created_utc", n."customer_no", n."display_name", n."preferences"::text AS "preferences", n."e_mail" FROM new_rows AS n) AS r;
@@ -84,6 +82,9 @@ BEGIN
     END IF;
 END
 $pgsync$;
+SELECT "pgsync"."register_statement"('customer_copy_95d770c7fdfaf6efca5fa7c0b33fffe2',
+    'DELETE FROM "public"."customer_copy" AS t USING pg_catalog.json_populate_recordset(NULL::"public"."customer_copy", ', ') AS d WHERE t."customer_no" = d."customer_no"',
+    'INSERT INTO "public"."customer_copy" AS t ("created_utc", "customer_no", "display_name", "preferences", "e_mail") SELECT d."created_utc", d."customer_no", d."display_name", (d."preferences" #>> ''{}'')::jsonb, d."e_mail" FROM (SELECT DISTINCT ON (d."customer_no") d.* FROM pg_catalog.json_array_elements(', '::pg_catalog.json) WITH ORDINALITY AS a (v, n) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::"public"."customer_copy", a.v) AS d ORDER BY d."customer_no", a.n DESC) AS d ON CONFLICT ("customer_no") DO UPDATE SET "created_utc" = EXCLUDED."created_utc", "display_name" = EXCLUDED."display_name", "preferences" = EXCLUDED."preferences", "e_mail" = EXCLUDED."e_mail"');
 CREATE OR REPLACE FUNCTION "pgsync"."restore_customer_9fe56418"(p_dst text, p_keys text)
 RETURNS text
 LANGUAGE plpgsql

@@ -26,7 +26,7 @@ BEGIN
         RETURN NULL;
     END IF;
 
-    -- One row or none: read here, queued through enqueue_row (the same entry, without a cursor).
+    -- One row or none: read here, queued as compact entries (enqueue_change).
     IF TG_OP = 'DELETE' THEN
         v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM old_rows LIMIT 2) AS s) < 2;
     ELSE
@@ -46,9 +46,7 @@ BEGIN
         ELSE
             SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."id" FROM old_rows AS o) AS r;
         END IF;
-        PERFORM "pgsync"."enqueue_row"('public', 'order_line', 'warehouse', '', 'a',
-            'DELETE FROM "public"."order_line" AS t USING pg_catalog.json_populate_recordset(NULL::"public"."order_line", ', ') AS d WHERE t."id" = d."id"',
-            'INSERT INTO "public"."order_line" AS t ("id", "order_id", "unit_price", "quantity") SELECT d."id", d."order_id", d."unit_price", d."quantity" FROM pg_catalog.json_populate_recordset(NULL::"public"."order_line", ', ') AS d ON CONFLICT ("id") DO UPDATE SET "order_id" = EXCLUDED."order_id", "unit_price" = EXCLUDED."unit_price", "quantity" = EXCLUDED."quantity"', v_gone, v_row, v_key);
+        PERFORM "pgsync"."enqueue_change"('public', 'order_line', 'warehouse', '', 'a', 'order_line_a02cc70c88f972ddf80db7560f87775a', v_gone, v_row, v_key);
     ELSE
         IF TG_OP = 'INSERT' THEN
             OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."order_id", n."unit_price", n."quantity" FROM new_rows AS n) AS r;
@@ -84,6 +82,9 @@ BEGIN
     END IF;
 END
 $pgsync$;
+SELECT "pgsync"."register_statement"('order_line_a02cc70c88f972ddf80db7560f87775a',
+    'DELETE FROM "public"."order_line" AS t USING pg_catalog.json_populate_recordset(NULL::"public"."order_line", ', ') AS d WHERE t."id" = d."id"',
+    'INSERT INTO "public"."order_line" AS t ("id", "order_id", "unit_price", "quantity") SELECT d."id", d."order_id", d."unit_price", d."quantity" FROM (SELECT DISTINCT ON (d."id") d.* FROM pg_catalog.json_array_elements(', '::pg_catalog.json) WITH ORDINALITY AS a (v, n) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::"public"."order_line", a.v) AS d ORDER BY d."id", a.n DESC) AS d ON CONFLICT ("id") DO UPDATE SET "order_id" = EXCLUDED."order_id", "unit_price" = EXCLUDED."unit_price", "quantity" = EXCLUDED."quantity"');
 CREATE OR REPLACE FUNCTION "pgsync"."restore_order_line_4e146ba7"(p_dst text, p_keys text)
 RETURNS text
 LANGUAGE plpgsql

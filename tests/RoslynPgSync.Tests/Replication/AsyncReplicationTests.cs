@@ -98,7 +98,7 @@ public sealed class AsyncReplicationTests
         await Db.ExecuteAsync(local, $"INSERT INTO {Source} (id, code, body) SELECT g, 'k', 'v' FROM generate_series(1, 20) g");
         await Db.ExecuteAsync(local, $"UPDATE {Source} SET id = id + 100, body = 'moved' WHERE id <= 5");
         await Db.ExecuteAsync(local, $"DELETE FROM {Source} WHERE id BETWEEN 6 AND 8");
-        var entries = await Db.ScalarAsync<string[]>(local, "SELECT array_agg(dst_query ORDER BY id) FROM pgsync.sync_err_rec");
+        var entries = await Db.ScalarAsync<string[]>(local, "SELECT array_agg(pgsync.entry_sql(op, statement, dst_query) ORDER BY id) FROM pgsync.sync_err_rec");
 
         await pair.ReplayAsync();
         var once = await TestBed.RowsAsync(pair.Remote.ConnectionString, Target, Key);

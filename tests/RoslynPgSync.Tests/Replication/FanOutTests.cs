@@ -1,6 +1,5 @@
 using System;
 using System.Threading.Tasks;
-using Npgsql;
 using RoslynPgSync.Generated;
 using RoslynPgSync.Tests.Infrastructure;
 using Xunit;
@@ -39,54 +38,6 @@ public sealed class FanOutTests
         // fan_b replicates only rows that are not drafts: 2 left the filter, 1 entered it.
         Assert.Equal("1:paid,3:paid", await Db.ScalarAsync<string>(b.ConnectionString, Rows.Replace("{0}", "b_copy.orders", StringComparison.Ordinal)));
         Assert.Null(await Db.ScalarAsync<string?>(local.ConnectionString, "SELECT last_error FROM pgsync.status WHERE dst_server = 'fan_b'"));
-    }
-
-    /// <summary>
-    /// A statement of one row is queued by the capture itself (enqueue_row), a larger one through
-    /// enqueue_rows' cursor: the same row's entry must be the same text either way. fan_b's filter
-    /// leaves one row for it out of a two-row statement, so the cursor path queues that row alone.
-    /// (Not so for an UPDATE: there every row out of the filter is a key the destination deletes.
-    /// <see cref="Single_row_updates_that_move_a_key_or_cross_the_filter_arrive_as_the_source_has_them"/> covers those.)
-    /// </summary>
-    [Theory]
-    [InlineData("INSERT INTO shop.orders (id, status, total) VALUES (10, 'paid', 1.5)",
-                "INSERT INTO shop.orders (id, status, total) VALUES (10, 'paid', 1.5), (11, 'draft', 2)")]
-    [InlineData("DELETE FROM shop.orders WHERE id = 2", "DELETE FROM shop.orders WHERE id IN (2, 1)")]
-    public async Task A_single_row_statement_queues_the_entry_a_larger_statement_queues_for_that_row(string oneRow, string twoRows)
-    {
-        await using var bed = await TestBed.Create()
-            .Replicate("local", "fan_a", "fan_a")
-            .Replicate("local", "fan_b", "fan_b")
-            .InstallAsync(PgSyncInstaller.Tables);
-        var local = bed.Local;
-        // 1 is a draft (out of fan_b's filter), 2 is paid.
-        await Db.ExecuteAsync(local.ConnectionString, "INSERT INTO shop.orders (id, status, total) VALUES (1, 'draft', 10), (2, 'paid', 20)");
-        await Db.ScalarAsync<int>(local.ConnectionString, "SELECT pgsync.deal_sync_err_rec(100)");
-
-        var fromSingle = await EntryAsync(local.ConnectionString, oneRow);
-        var fromLarger = await EntryAsync(local.ConnectionString, twoRows);
-
-        Assert.NotNull(fromSingle);
-        Assert.Equal(fromLarger, fromSingle);
-    }
-
-    /// <summary>fan_b's one entry queued by <paramref name="statement"/>, in a transaction rolled back after.</summary>
-    private static async Task<string?> EntryAsync(string connectionString, string statement)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        await using (var write = new NpgsqlCommand(statement, connection, transaction))
-        {
-            await write.ExecuteNonQueryAsync();
-        }
-
-        await using var read = new NpgsqlCommand(
-            "SELECT string_agg(row_count || ' ' || dst_query, E'\\n' ORDER BY id) FROM pgsync.sync_err_rec WHERE dst_server = 'fan_b' AND xact_id = pg_current_xact_id()",
-            connection, transaction);
-        var entry = await read.ExecuteScalarAsync();
-        await transaction.RollbackAsync();
-        return entry as string;
     }
 
     [Fact]

@@ -31,10 +31,10 @@ CREATE TABLE IF NOT EXISTS "pgsync".schema_version (
     installed_by name NOT NULL DEFAULT SESSION_USER
 );
 
--- refuse a schema newer than version 5 (a newer release installed it)
-SELECT coalesce(pg_catalog.max(version), 0) > 5 AS pgsync_schema_is_newer FROM "pgsync".schema_version \gset
+-- refuse a schema newer than version 7 (a newer release installed it)
+SELECT coalesce(pg_catalog.max(version), 0) > 7 AS pgsync_schema_is_newer FROM "pgsync".schema_version \gset
 \if :pgsync_schema_is_newer
-DO $pgsync$ BEGIN RAISE EXCEPTION '%', 'The RoslynPgSync schema "pgsync" of this database is at a later schema version, newer than this runtime knows (5): a newer RoslynPgSync installed it. Install with that release or a later one; this one would replace its functions with older ones. Nothing was changed.'; END $pgsync$;
+DO $pgsync$ BEGIN RAISE EXCEPTION '%', 'The RoslynPgSync schema "pgsync" of this database is at a later schema version, newer than this runtime knows (7): a newer RoslynPgSync installed it. Install with that release or a later one; this one would replace its functions with older ones. Nothing was changed.'; END $pgsync$;
 \endif
 
 -- core/functions/100_current_incarnation.sql
@@ -285,9 +285,9 @@ BEGIN
     END IF;
     FOR v_i IN COALESCE(p_first_count, 0) + 1 .. COALESCE(cardinality(p_ids), 0) LOOP
         IF p_xact IS NULL THEN
-            SELECT e.dst_query INTO STRICT v_query FROM "pgsync".sync_err_rec AS e WHERE e.id = p_ids[v_i];
+            SELECT "pgsync".entry_sql(e.op, e.statement, e.dst_query) INTO STRICT v_query FROM "pgsync".sync_err_rec AS e WHERE e.id = p_ids[v_i];
         ELSE
-            SELECT p.dst_query INTO STRICT v_query FROM "pgsync".sync_pending AS p
+            SELECT "pgsync".entry_sql(p.op, p.statement, p.dst_query) INTO STRICT v_query FROM "pgsync".sync_pending AS p
              WHERE p.xact_id = p_xact AND p.dst_server = p_dst AND p.id = p_ids[v_i];
         END IF;
         IF v_bytes > 0 AND v_bytes + octet_length(v_query) > p_max_bytes THEN
@@ -302,6 +302,52 @@ BEGIN
 END
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".send_entries(text, text, xid8, bigint[], text, text, integer, bigint, interval) FROM PUBLIC;
+
+-- core/functions/157_batch_sql.sql
+-- The remote SQL of entries p_ids, in id order (queued ones, or with p_xact that transaction's in
+-- sync_pending): an entry that holds SQL goes as it is; consecutive compact entries of one
+-- statement and kind (0007_compact_entries.sql) go as ONE statement over all their rows, so a
+-- backlog of single-row transactions is applied set-based (an upsert's statement keeps the last
+-- row of each key: RemoteSql.UpsertLatest). The order of everything else is kept: a run ends at
+-- an entry of another table, kind or target, so a delete never passes an upsert of its key.
+-- Raises when a compact entry names statements that are not recorded (nothing goes as nothing).
+-- Called by apply_pending (as its owner); nobody else may call it.
+CREATE OR REPLACE FUNCTION "pgsync".batch_sql(p_dst text, p_xact xid8, p_ids bigint[])
+RETURNS text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+DECLARE
+    v_sql text;
+    v_missing text;
+BEGIN
+    SELECT string_agg(g.sql, E';\n' ORDER BY g.first_id), min(g.missing) INTO v_sql, v_missing
+      FROM (SELECT min(r.id) AS first_id,
+                   CASE WHEN r.op IS NULL THEN string_agg(r.dst_query, E';\n' ORDER BY r.id)
+                        ELSE CASE WHEN r.op = 'u' THEN s.upsert_prefix ELSE s.delete_prefix END
+                             || quote_literal('[' || string_agg(r.dst_query, ',' ORDER BY r.id) || ']')
+                             || CASE WHEN r.op = 'u' THEN s.upsert_suffix ELSE s.delete_suffix END END AS sql,
+                   CASE WHEN r.op IS NOT NULL AND s.statement IS NULL THEN r.statement END AS missing
+              FROM (-- Runs ("gaps and islands"): consecutive entries of one statement and kind share
+                    -- run; an entry that holds SQL is a run of its own.
+                    SELECT e.id, e.op, e.statement, e.dst_query,
+                           CASE WHEN e.op IS NULL THEN -e.id
+                                ELSE row_number() OVER (ORDER BY e.id) - row_number() OVER (PARTITION BY e.op, e.statement ORDER BY e.id) END AS run
+                      FROM (SELECT q.id, q.op, q.statement, q.dst_query FROM "pgsync".sync_err_rec AS q
+                             WHERE p_xact IS NULL AND q.id = ANY (p_ids)
+                            UNION ALL
+                            SELECT p.id, p.op, p.statement, p.dst_query FROM "pgsync".sync_pending AS p
+                             WHERE p_xact IS NOT NULL AND p.xact_id = p_xact AND p.dst_server = p_dst AND p.id = ANY (p_ids)) AS e) AS r
+              LEFT JOIN "pgsync".entry_statement AS s ON s.statement = r.statement
+             GROUP BY r.run, r.op, r.statement, s.statement) AS g;
+    IF v_missing IS NOT NULL THEN
+        RAISE EXCEPTION 'RoslynPgSync: a queue entry names the remote statements "%", which this database has no record of', v_missing
+            USING HINT = 'Reinstall the application that replicates its table: its install records them.';
+    END IF;
+    RETURN v_sql;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".batch_sql(text, xid8, bigint[]) FROM PUBLIC;
 
 -- core/functions/160_apply_pending.sql
 -- Applies up to p_limit of one stream's oldest entries (a destination's channel, '' its default:
@@ -362,6 +408,7 @@ DECLARE
     v_duplicate boolean;
     v_last bigint; -- the batch's last entry
     v_next bigint;
+    v_from bigint; -- the closure's last round ended here
     v_first_count integer; -- the entries whose SQL fits the first message (v_sql)
     -- A queued batch is bounded by bytes as well as entries: the session's pgsync.batch_bytes (the
     -- hosted worker sets PgSyncHostOptions.BatchBytes), else 16 MiB. The first entry always goes, so
@@ -393,16 +440,28 @@ BEGIN
             -- destination never shows a state the source never had, and a deferred constraint between
             -- rows of one transaction holds. The entries in between go too, in order: a change to a row
             -- that a later entry of the transaction changes again committed before it (the row lock).
-            -- (Found on the partial index of entries that are not their transaction's first.)
+            -- (Each source transaction's last entry in the stream is one probe of the (xact_id, id) index:
+            -- the stream is compared with IS NOT DISTINCT FROM, which no index serves, so that no plan can
+            -- take the (dst_server, channel, id) index instead and read the whole stream per transaction.
+            -- A round looks only at the transactions of the entries the one before added.)
+            v_from := 0;
             LOOP
-                SELECT pg_catalog.max(c.id) INTO v_next FROM "pgsync".sync_err_rec AS c
-                 WHERE c.dst_server = p_dst AND c.channel = p_channel AND c.xact_first IS NOT NULL AND c.xact_first <= v_last AND c.id > v_last
-                   AND (c.xact_id IS DISTINCT FROM v_self OR c.mode <> 'a');
+                SELECT pg_catalog.max(m.id) INTO v_next
+                  FROM (SELECT DISTINCT e.xact_id FROM "pgsync".sync_err_rec AS e
+                         WHERE e.dst_server = p_dst AND e.channel = p_channel AND e.id <= v_last AND e.id > v_from
+                           AND e.xact_id IS NOT NULL) AS x
+                 CROSS JOIN LATERAL (SELECT c.id FROM "pgsync".sync_err_rec AS c
+                                      WHERE c.xact_id = x.xact_id
+                                        AND c.dst_server IS NOT DISTINCT FROM p_dst AND c.channel IS NOT DISTINCT FROM p_channel
+                                        AND (c.xact_id IS DISTINCT FROM v_self OR c.mode <> 'a')
+                                      ORDER BY c.id DESC LIMIT 1) AS m
+                 WHERE m.id > v_last;
                 EXIT WHEN v_next IS NULL;
+                v_from := v_last;
                 v_last := v_next;
             END LOOP;
             SELECT pg_catalog.array_agg(q.id ORDER BY q.id),
-                   pg_catalog.string_agg(q.dst_query, E';\n' ORDER BY q.id) FILTER (WHERE q.bytes_before < v_max_bytes),
+                   NULL::text,
                    pg_catalog.count(*) FILTER (WHERE q.bytes_before < v_max_bytes),
                    pg_catalog.sum(q.row_count),
                    "pgsync".ledger_insert(v_origin, p_dst, v_self, v_incarnation, pg_catalog.array_agg(q.id ORDER BY q.id),
@@ -420,7 +479,7 @@ BEGIN
                        AND e.id <> ALL (COALESCE(v_done, '{}'::bigint[]))) AS q;
         ELSE
             SELECT pg_catalog.array_agg(p.id ORDER BY p.id),
-                   pg_catalog.string_agg(p.dst_query, E';\n' ORDER BY p.id) FILTER (WHERE p.bytes_before < v_max_bytes),
+                   NULL::text,
                    pg_catalog.count(*) FILTER (WHERE p.bytes_before < v_max_bytes),
                    pg_catalog.sum(p.row_count),
                    "pgsync".ledger_insert(v_origin, p_dst, v_self, v_incarnation, pg_catalog.array_agg(p.id ORDER BY p.id),
@@ -437,6 +496,8 @@ BEGIN
             PERFORM pg_catalog.set_config('pgsync.applied_rows', '0', true);
             RETURN COALESCE(pg_catalog.cardinality(v_done), 0);
         END IF;
+        -- The first message's SQL: consecutive compact entries of one statement go as one.
+        v_sql := "pgsync".batch_sql(p_dst, p_xact, v_ids[1:v_first_count]);
 
         v_duplicate := false;
         v_attempt := 0;
@@ -510,7 +571,8 @@ BEGIN
                 PERFORM "pgsync".dblink_connect(v_conn, p_dst);
             END IF;
             PERFORM "pgsync".remote_exec(v_conn, v_begin, v_timeout);
-            FOR v_entry IN SELECT e.id, e.dst_query FROM "pgsync".sync_err_rec AS e WHERE e.id = ANY (v_ids) ORDER BY e.id LOOP
+            FOR v_entry IN SELECT e.id, "pgsync".entry_sql(e.op, e.statement, e.dst_query) AS dst_query
+                             FROM "pgsync".sync_err_rec AS e WHERE e.id = ANY (v_ids) ORDER BY e.id LOOP
                 BEGIN
                     PERFORM "pgsync".remote_exec(v_conn, v_entry.dst_query, v_timeout);
                 EXCEPTION WHEN OTHERS THEN
@@ -782,7 +844,8 @@ BEGIN
         RAISE EXCEPTION 'RoslynPgSync: queue entry % was applied meanwhile', p_id;
     END IF;
     INSERT INTO "pgsync".skipped_entry (id, nsp_name, table_name, dst_server, channel, dst_query, create_time, mode, row_count, error)
-    SELECT v_entry.id, v_entry.nsp_name, v_entry.table_name, v_entry.dst_server, v_entry.channel, v_entry.dst_query,
+    SELECT v_entry.id, v_entry.nsp_name, v_entry.table_name, v_entry.dst_server, v_entry.channel,
+           "pgsync".entry_sql(v_entry.op, v_entry.statement, v_entry.dst_query),
            v_entry.create_time, v_entry.mode, v_entry.row_count,
            (SELECT s.last_error FROM "pgsync".dst_state AS s WHERE s.dst_server = v_dst AND s.channel = v_channel AND s.last_error_entry = p_id);
     UPDATE "pgsync".dst_state AS s SET last_error = NULL, last_error_time = NULL, last_error_entry = NULL, last_error_table = NULL
@@ -928,9 +991,9 @@ BEGIN
     END IF;
     WITH moved AS (
         DELETE FROM "pgsync".sync_pending AS p WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.channel = NEW.channel RETURNING p.*)
-    INSERT INTO "pgsync".sync_err_rec (id, nsp_name, table_name, dst_server, channel, dst_query, create_time, mode, row_count, xact_id, keys, xact_first)
+    INSERT INTO "pgsync".sync_err_rec (id, nsp_name, table_name, dst_server, channel, dst_query, create_time, mode, row_count, xact_id, keys, op, statement)
     OVERRIDING SYSTEM VALUE
-    SELECT m.id, m.nsp_name, m.table_name, m.dst_server, m.channel, m.dst_query, m.create_time, m.mode, m.row_count, m.xact_id, m.keys, m.xact_first
+    SELECT m.id, m.nsp_name, m.table_name, m.dst_server, m.channel, m.dst_query, m.create_time, m.mode, m.row_count, m.xact_id, m.keys, m.op, m.statement
       FROM moved AS m ORDER BY m.id;
     IF v_failed THEN
         -- The destination just failed (recorded in dst_state): not again in this commit.
@@ -1005,11 +1068,9 @@ REVOKE ALL ON FUNCTION "pgsync".set_node(text, interval) FROM PUBLIC;
 -- p_mode: 'a' Async (into the queue; the replay worker is woken at commit), 's' Sync or 't' Strict
 -- (into sync_pending under the writer's top-level transaction, sent by flush_at_commit).
 -- p_keys: Sync/Strict, the JSON array of the keys the entry touches (NULL: the whole table).
--- Each entry after a transaction's first for the destination records that first entry's id
--- (xact_first), so that a batch can take the transaction whole (see 0004_whole_transactions.sql).
--- The first id is kept in a transaction-local setting per stream: it ends with the
--- transaction, and a savepoint rolled back takes it back with the entries written under it. (A
--- session that sets it itself only makes the batches that carry its own entries larger.)
+-- Each entry carries its source transaction (xact_id, the column's default for Async; given for
+-- Sync/Strict), which the apply follows so that a batch takes the transaction whole
+-- (0006_xact_closure.sql).
 -- Called by the capture functions, which run as the installing role; nobody else may call them.
 -- No SET search_path: they are not SECURITY DEFINER, their callers (SECURITY DEFINER capture
 -- functions) have pinned the path already, and every name in them is qualified; a SET clause would
@@ -1019,26 +1080,14 @@ CREATE OR REPLACE FUNCTION "pgsync".enqueue(p_nsp text, p_table text, p_dst text
 RETURNS void
 LANGUAGE plpgsql
 AS $pgsync$
-DECLARE
-    -- (Per stream: a transaction's entries in two channels are two streams' transactions.)
-    v_setting constant text := 'pgsync.xact_first_' OPERATOR(pg_catalog.||)
-        pg_catalog.translate(pg_catalog.hashtext("pgsync".stream_name(p_dst, p_channel))::text, '-', 'm');
-    v_value constant text := pg_catalog.current_setting(v_setting, true);
-    v_first constant bigint := CASE WHEN v_value OPERATOR(pg_catalog.~) '^[0-9]{1,18}$' THEN v_value::bigint END;
-    v_id bigint;
 BEGIN
     IF p_mode OPERATOR(pg_catalog.=) 'a' THEN
-        INSERT INTO "pgsync".sync_err_rec (nsp_name, table_name, dst_server, channel, mode, row_count, dst_query, xact_first)
-        VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, p_rows, p_sql, v_first)
-        RETURNING id INTO v_id;
+        INSERT INTO "pgsync".sync_err_rec (nsp_name, table_name, dst_server, channel, mode, row_count, dst_query)
+        VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, p_rows, p_sql);
         PERFORM pg_catalog.pg_notify('pgsync', p_dst);
     ELSE
-        INSERT INTO "pgsync".sync_pending (nsp_name, table_name, dst_server, channel, mode, row_count, xact_id, keys, dst_query, xact_first)
-        VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, p_rows, pg_catalog.pg_current_xact_id(), p_keys, p_sql, v_first)
-        RETURNING id INTO v_id;
-    END IF;
-    IF v_first IS NULL THEN
-        PERFORM pg_catalog.set_config(v_setting, v_id::text, true);
+        INSERT INTO "pgsync".sync_pending (nsp_name, table_name, dst_server, channel, mode, row_count, xact_id, keys, dst_query)
+        VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, p_rows, pg_catalog.pg_current_xact_id(), p_keys, p_sql);
     END IF;
 END
 $pgsync$;
@@ -1142,33 +1191,76 @@ AS $pgsync$
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".enqueue_rows(text, text, text, "char", text, text, text, text, refcursor) FROM PUBLIC;
 
--- A captured statement of one row (most OLTP writes; the capture reads the row itself, so no cursor
--- and no row loop): the entry enqueue_rows would write for it. p_gone: the key the destination
--- deletes (a DELETE, or an UPDATE that changed the key or left the filter), as JSON; p_row: the
--- row it upserts, as JSON; p_key: for Sync/Strict, that row's key. Neither: nothing is queued.
-CREATE OR REPLACE FUNCTION "pgsync".enqueue_row(p_nsp text, p_table text, p_dst text, p_channel text, p_mode "char",
-    p_delete_prefix text, p_delete_suffix text, p_upsert_prefix text, p_upsert_suffix text, p_gone text, p_row text, p_key text)
+-- A captured statement of one row (most OLTP writes; the capture reads the row itself, so no
+-- cursor and no row loop), as compact entries (0007_compact_entries.sql): p_gone, the key the
+-- destination deletes (a DELETE, or an UPDATE that changed the key or left the filter), then
+-- p_row, the row it upserts, each as JSON, naming p_statement, the target's remote statements
+-- (register_statement); p_key: for Sync/Strict, that row's key. Neither: nothing is queued.
+CREATE OR REPLACE FUNCTION "pgsync".enqueue_change(p_nsp text, p_table text, p_dst text, p_channel text, p_mode "char",
+    p_statement text, p_gone text, p_row text, p_key text)
 RETURNS void
 LANGUAGE plpgsql
 AS $pgsync$
 BEGIN
-    IF p_gone IS NULL AND p_row IS NULL THEN
-        RETURN;
-    END IF;
     IF pg_catalog.octet_length(p_gone) OPERATOR(pg_catalog.>) 268435456 OR pg_catalog.octet_length(p_row) OPERATOR(pg_catalog.>) 268435456 THEN
         PERFORM "pgsync".row_too_large(p_nsp, p_table, p_dst, GREATEST(pg_catalog.octet_length(p_gone), pg_catalog.octet_length(p_row)));
     END IF;
-    -- (concat_ws leaves out a NULL part: the statement of a row that is not there.)
-    PERFORM "pgsync".enqueue(p_nsp, p_table, p_dst, p_channel, p_mode,
-        CASE WHEN p_gone IS NULL OR p_row IS NULL THEN 1 ELSE 2 END,
-        pg_catalog.concat_ws(E';\n',
-            p_delete_prefix OPERATOR(pg_catalog.||) pg_catalog.quote_literal('[' OPERATOR(pg_catalog.||) p_gone OPERATOR(pg_catalog.||) ']') OPERATOR(pg_catalog.||) p_delete_suffix,
-            p_upsert_prefix OPERATOR(pg_catalog.||) pg_catalog.quote_literal('[' OPERATOR(pg_catalog.||) p_row OPERATOR(pg_catalog.||) ']') OPERATOR(pg_catalog.||) p_upsert_suffix),
-        CASE WHEN p_mode OPERATOR(pg_catalog.<>) 'a' THEN
-            '[' OPERATOR(pg_catalog.||) pg_catalog.concat_ws(', ', p_gone, COALESCE(p_key, p_row)) OPERATOR(pg_catalog.||) ']' END);
+    IF p_mode OPERATOR(pg_catalog.=) 'a' THEN
+        IF p_gone IS NOT NULL THEN
+            INSERT INTO "pgsync".sync_err_rec (nsp_name, table_name, dst_server, channel, mode, row_count, dst_query, op, statement)
+            VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, 1, p_gone, 'd', p_statement);
+        END IF;
+        IF p_row IS NOT NULL THEN
+            INSERT INTO "pgsync".sync_err_rec (nsp_name, table_name, dst_server, channel, mode, row_count, dst_query, op, statement)
+            VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, 1, p_row, 'u', p_statement);
+        END IF;
+        IF p_gone IS NOT NULL OR p_row IS NOT NULL THEN
+            PERFORM pg_catalog.pg_notify('pgsync', p_dst);
+        END IF;
+    ELSE
+        IF p_gone IS NOT NULL THEN
+            INSERT INTO "pgsync".sync_pending (nsp_name, table_name, dst_server, channel, mode, row_count, xact_id, keys, dst_query, op, statement)
+            VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, 1, pg_catalog.pg_current_xact_id(),
+                    '[' OPERATOR(pg_catalog.||) p_gone OPERATOR(pg_catalog.||) ']', p_gone, 'd', p_statement);
+        END IF;
+        IF p_row IS NOT NULL THEN
+            INSERT INTO "pgsync".sync_pending (nsp_name, table_name, dst_server, channel, mode, row_count, xact_id, keys, dst_query, op, statement)
+            VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, 1, pg_catalog.pg_current_xact_id(),
+                    '[' OPERATOR(pg_catalog.||) COALESCE(p_key, p_row) OPERATOR(pg_catalog.||) ']', p_row, 'u', p_statement);
+        END IF;
+    END IF;
 END
 $pgsync$;
-REVOKE ALL ON FUNCTION "pgsync".enqueue_row(text, text, text, text, "char", text, text, text, text, text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "pgsync".enqueue_change(text, text, text, text, "char", text, text, text, text) FROM PUBLIC;
+
+-- The remote SQL of one queue entry: its dst_query, or a compact entry's statement around its row
+-- (or key). Raises when the statement is not recorded, rather than let the entry go as nothing.
+-- For the apply's entry-by-entry search for a refused entry, skip_entry, and a DBA reading the queue
+-- (SELECT pgsync.entry_sql(op, statement, dst_query) FROM pgsync.sync_err_rec).
+CREATE OR REPLACE FUNCTION "pgsync".entry_sql(p_op "char", p_statement text, p_query text)
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+AS $pgsync$
+DECLARE
+    v_sql text;
+BEGIN
+    IF p_op IS NULL THEN
+        RETURN p_query;
+    END IF;
+    SELECT CASE WHEN p_op OPERATOR(pg_catalog.=) 'u' THEN s.upsert_prefix ELSE s.delete_prefix END
+           OPERATOR(pg_catalog.||) pg_catalog.quote_literal('[' OPERATOR(pg_catalog.||) p_query OPERATOR(pg_catalog.||) ']')
+           OPERATOR(pg_catalog.||) CASE WHEN p_op OPERATOR(pg_catalog.=) 'u' THEN s.upsert_suffix ELSE s.delete_suffix END
+      INTO v_sql
+      FROM "pgsync".entry_statement AS s WHERE s.statement OPERATOR(pg_catalog.=) p_statement;
+    IF v_sql IS NULL THEN
+        RAISE EXCEPTION 'RoslynPgSync: a queue entry names the remote statements "%", which this database has no record of', p_statement
+            USING HINT = 'Reinstall the application that replicates its table: its install records them.';
+    END IF;
+    RETURN v_sql;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".entry_sql("char", text, text) FROM PUBLIC;
 
 -- core/functions/240_register_table.sql
 -- Installed source tables register the function that rebuilds a target's rows for given keys from
@@ -1186,6 +1278,29 @@ BEGIN
 END
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".register_table(text, text, text) FROM PUBLIC;
+
+-- A target's remote statements, under the key compact entries name them by (its install SQL calls
+-- this; SqlNames.StatementKey hashes the texts, so equal keys mean equal texts). Recorded once and
+-- kept: entries queued under a key keep their statements through reinstalls that change them.
+-- A key recorded with other texts is refused, never replaced.
+CREATE OR REPLACE FUNCTION "pgsync".register_statement(p_statement text, p_delete_prefix text, p_delete_suffix text,
+    p_upsert_prefix text, p_upsert_suffix text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+BEGIN
+    INSERT INTO "pgsync".entry_statement (statement, delete_prefix, delete_suffix, upsert_prefix, upsert_suffix)
+    VALUES (p_statement, p_delete_prefix, p_delete_suffix, p_upsert_prefix, p_upsert_suffix)
+    ON CONFLICT (statement) DO NOTHING;
+    IF NOT EXISTS (SELECT 1 FROM "pgsync".entry_statement AS s
+                    WHERE s.statement = p_statement AND s.delete_prefix = p_delete_prefix AND s.delete_suffix = p_delete_suffix
+                      AND s.upsert_prefix = p_upsert_prefix AND s.upsert_suffix = p_upsert_suffix) THEN
+        RAISE EXCEPTION 'RoslynPgSync: remote statements "%" are recorded with other texts', p_statement;
+    END IF;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".register_statement(text, text, text, text, text) FROM PUBLIC;
 
 -- core/functions/250_unregister_table.sql
 -- The entry point an uninstalled source table calls to drop its registration (see register_table).
@@ -1611,6 +1726,51 @@ DROP FUNCTION IF EXISTS "pgsync".copy_queued(text, text, text, bigint, text, tex
 INSERT INTO "pgsync".schema_version (version, description) VALUES (5, 'channels');
 \endif
 
+-- schema version 6: xact closure (once: when it is not recorded yet)
+SELECT NOT EXISTS (SELECT 1 FROM "pgsync".schema_version WHERE version = 6) AS pgsync_version_6_missing \gset
+\if :pgsync_version_6_missing
+-- core/upgrades/0006_xact_closure.sql
+-- A batch's closure over whole source transactions follows xact_id (every entry has it: the
+-- writer's top-level transaction) instead of xact_first. xact_first was kept in a transaction-local
+-- setting that every capturing transaction wrote for its first entry, about a tenth of a single-row
+-- write's capture time; an index entry on (xact_id, id) costs less, and the apply finds, for each source
+-- transaction a batch holds part of, its last entry in the stream with one probe of this index
+-- (160_apply_pending.sql). xact_first stays, unwritten, for entries queued before.
+CREATE INDEX IF NOT EXISTS sync_err_rec_xact ON "pgsync".sync_err_rec (xact_id, id);
+-- (Entries queued before this upgrade carry both: the closure over xact_id covers theirs too.)
+DROP INDEX IF EXISTS "pgsync".sync_err_rec_stream_xact_first;
+INSERT INTO "pgsync".schema_version (version, description) VALUES (6, 'xact closure');
+\endif
+
+-- schema version 7: compact entries (once: when it is not recorded yet)
+SELECT NOT EXISTS (SELECT 1 FROM "pgsync".schema_version WHERE version = 7) AS pgsync_version_7_missing \gset
+\if :pgsync_version_7_missing
+-- core/upgrades/0007_compact_entries.sql
+-- Compact entries: a statement of one row (most OLTP writes) is queued as the row, or the key it
+-- deletes, in JSON (dst_query), its kind (op: 'u' upsert, 'd' delete) and the key of its target's
+-- remote statements (statement), instead of a whole SQL text built in the writer's transaction.
+-- The apply builds the SQL, and consecutive compact entries of one statement and kind go as ONE
+-- remote statement (batch_sql): a backlog of single-row transactions is applied set-based.
+-- op and statement are NULL for an entry that holds SQL (larger statements, TRUNCATE, copies,
+-- repairs and restores), as every entry did before.
+CREATE TABLE IF NOT EXISTS "pgsync".entry_statement (
+    statement text PRIMARY KEY, -- the generator's key: the texts' hash (SqlNames.StatementKey)
+    delete_prefix text NOT NULL,
+    delete_suffix text NOT NULL,
+    upsert_prefix text NOT NULL, -- (the last row of a key wins: RemoteSql.UpsertLatest)
+    upsert_suffix text NOT NULL
+);
+ALTER TABLE "pgsync".sync_err_rec ADD COLUMN IF NOT EXISTS op "char", ADD COLUMN IF NOT EXISTS statement text;
+ALTER TABLE "pgsync".sync_pending ADD COLUMN IF NOT EXISTS op "char", ADD COLUMN IF NOT EXISTS statement text;
+ALTER TABLE "pgsync".sync_err_rec DROP CONSTRAINT IF EXISTS sync_err_rec_compact_check, ADD CONSTRAINT sync_err_rec_compact_check
+    CHECK (op IS NULL AND statement IS NULL OR op IN ('u', 'd') AND statement IS NOT NULL);
+ALTER TABLE "pgsync".sync_pending DROP CONSTRAINT IF EXISTS sync_pending_compact_check, ADD CONSTRAINT sync_pending_compact_check
+    CHECK (op IS NULL AND statement IS NULL OR op IN ('u', 'd') AND statement IS NOT NULL);
+-- (Captures of one intermediate build called it; enqueue_change replaces it.)
+DROP FUNCTION IF EXISTS "pgsync".enqueue_row(text, text, text, text, "char", text, text, text, text, text, text, text);
+INSERT INTO "pgsync".schema_version (version, description) VALUES (7, 'compact entries');
+\endif
+
 -- core/views/copy_status.sql
 -- Per source table and destination: the initial copy's progress (rows copied of the estimate, rate
 -- and time left while it runs) and how it ended.
@@ -1740,7 +1900,7 @@ BEGIN
         RETURN NULL;
     END IF;
 
-    -- One row or none: read here, queued through enqueue_row (the same entry, without a cursor).
+    -- One row or none: read here, queued as compact entries (enqueue_change).
     IF TG_OP = 'DELETE' THEN
         v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM old_rows LIMIT 2) AS s) < 2;
     ELSE
@@ -1760,9 +1920,7 @@ BEGIN
         ELSE
             SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."id", o."code" FROM old_rows AS o) AS r;
         END IF;
-        PERFORM "pgsync"."enqueue_row"('app', 'hostile_async', 'async_dst', '', 'a',
-            'DELETE FROM "copy"."hostile_async" AS t USING pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ', ') AS d WHERE t."id" = d."id" AND t."code" = d."code"',
-            'INSERT INTO "copy"."hostile_async" AS t ("id", "code", "body", "blob", "numbers", "words", "document", "raw_json", "amount", "ratio", "at", "local_at", "span", "uid", "flag") SELECT d."id", d."code", d."body", d."blob", d."numbers", d."words", (d."document" #>> ''{}'')::jsonb, (d."raw_json" #>> ''{}'')::json, d."amount", d."ratio", d."at", d."local_at", d."span", d."uid", d."flag" FROM pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ', ') AS d ON CONFLICT ("id", "code") DO UPDATE SET "body" = EXCLUDED."body", "blob" = EXCLUDED."blob", "numbers" = EXCLUDED."numbers", "words" = EXCLUDED."words", "document" = EXCLUDED."document", "raw_json" = EXCLUDED."raw_json", "amount" = EXCLUDED."amount", "ratio" = EXCLUDED."ratio", "at" = EXCLUDED."at", "local_at" = EXCLUDED."local_at", "span" = EXCLUDED."span", "uid" = EXCLUDED."uid", "flag" = EXCLUDED."flag"', v_gone, v_row, v_key);
+        PERFORM "pgsync"."enqueue_change"('app', 'hostile_async', 'async_dst', '', 'a', 'hostile_async_0f92e7d4a5b826502f75fd3612fa55c7', v_gone, v_row, v_key);
     ELSE
         IF TG_OP = 'INSERT' THEN
             OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r;
@@ -1798,6 +1956,9 @@ BEGIN
     END IF;
 END
 $pgsync$;
+SELECT "pgsync"."register_statement"('hostile_async_0f92e7d4a5b826502f75fd3612fa55c7',
+    'DELETE FROM "copy"."hostile_async" AS t USING pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ', ') AS d WHERE t."id" = d."id" AND t."code" = d."code"',
+    'INSERT INTO "copy"."hostile_async" AS t ("id", "code", "body", "blob", "numbers", "words", "document", "raw_json", "amount", "ratio", "at", "local_at", "span", "uid", "flag") SELECT d."id", d."code", d."body", d."blob", d."numbers", d."words", (d."document" #>> ''{}'')::jsonb, (d."raw_json" #>> ''{}'')::json, d."amount", d."ratio", d."at", d."local_at", d."span", d."uid", d."flag" FROM (SELECT DISTINCT ON (d."id", d."code") d.* FROM pg_catalog.json_array_elements(', '::pg_catalog.json) WITH ORDINALITY AS a (v, n) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::"copy"."hostile_async", a.v) AS d ORDER BY d."id", d."code", a.n DESC) AS d ON CONFLICT ("id", "code") DO UPDATE SET "body" = EXCLUDED."body", "blob" = EXCLUDED."blob", "numbers" = EXCLUDED."numbers", "words" = EXCLUDED."words", "document" = EXCLUDED."document", "raw_json" = EXCLUDED."raw_json", "amount" = EXCLUDED."amount", "ratio" = EXCLUDED."ratio", "at" = EXCLUDED."at", "local_at" = EXCLUDED."local_at", "span" = EXCLUDED."span", "uid" = EXCLUDED."uid", "flag" = EXCLUDED."flag"');
 CREATE OR REPLACE FUNCTION "pgsync"."restore_hostile_async_85e60889"(p_dst text, p_keys text)
 RETURNS text
 LANGUAGE plpgsql

@@ -24,9 +24,9 @@ BEGIN
     END IF;
     FOR v_i IN COALESCE(p_first_count, 0) + 1 .. COALESCE(cardinality(p_ids), 0) LOOP
         IF p_xact IS NULL THEN
-            SELECT e.dst_query INTO STRICT v_query FROM @schema@.sync_err_rec AS e WHERE e.id = p_ids[v_i];
+            SELECT @schema@.entry_sql(e.op, e.statement, e.dst_query) INTO STRICT v_query FROM @schema@.sync_err_rec AS e WHERE e.id = p_ids[v_i];
         ELSE
-            SELECT p.dst_query INTO STRICT v_query FROM @schema@.sync_pending AS p
+            SELECT @schema@.entry_sql(p.op, p.statement, p.dst_query) INTO STRICT v_query FROM @schema@.sync_pending AS p
              WHERE p.xact_id = p_xact AND p.dst_server = p_dst AND p.id = p_ids[v_i];
         END IF;
         IF v_bytes > 0 AND v_bytes + octet_length(v_query) > p_max_bytes THEN

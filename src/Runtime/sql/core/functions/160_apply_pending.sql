@@ -56,6 +56,7 @@ DECLARE
     v_duplicate boolean;
     v_last bigint; -- the batch's last entry
     v_next bigint;
+    v_from bigint; -- the closure's last round ended here
     v_first_count integer; -- the entries whose SQL fits the first message (v_sql)
     -- A queued batch is bounded by bytes as well as entries: the session's pgsync.batch_bytes (the
     -- hosted worker sets PgSyncHostOptions.BatchBytes), else 16 MiB. The first entry always goes, so
@@ -87,16 +88,28 @@ BEGIN
             -- destination never shows a state the source never had, and a deferred constraint between
             -- rows of one transaction holds. The entries in between go too, in order: a change to a row
             -- that a later entry of the transaction changes again committed before it (the row lock).
-            -- (Found on the partial index of entries that are not their transaction's first.)
+            -- (Each source transaction's last entry in the stream is one probe of the (xact_id, id) index:
+            -- the stream is compared with IS NOT DISTINCT FROM, which no index serves, so that no plan can
+            -- take the (dst_server, channel, id) index instead and read the whole stream per transaction.
+            -- A round looks only at the transactions of the entries the one before added.)
+            v_from := 0;
             LOOP
-                SELECT pg_catalog.max(c.id) INTO v_next FROM @schema@.sync_err_rec AS c
-                 WHERE c.dst_server = p_dst AND c.channel = p_channel AND c.xact_first IS NOT NULL AND c.xact_first <= v_last AND c.id > v_last
-                   AND (c.xact_id IS DISTINCT FROM v_self OR c.mode <> 'a');
+                SELECT pg_catalog.max(m.id) INTO v_next
+                  FROM (SELECT DISTINCT e.xact_id FROM @schema@.sync_err_rec AS e
+                         WHERE e.dst_server = p_dst AND e.channel = p_channel AND e.id <= v_last AND e.id > v_from
+                           AND e.xact_id IS NOT NULL) AS x
+                 CROSS JOIN LATERAL (SELECT c.id FROM @schema@.sync_err_rec AS c
+                                      WHERE c.xact_id = x.xact_id
+                                        AND c.dst_server IS NOT DISTINCT FROM p_dst AND c.channel IS NOT DISTINCT FROM p_channel
+                                        AND (c.xact_id IS DISTINCT FROM v_self OR c.mode <> 'a')
+                                      ORDER BY c.id DESC LIMIT 1) AS m
+                 WHERE m.id > v_last;
                 EXIT WHEN v_next IS NULL;
+                v_from := v_last;
                 v_last := v_next;
             END LOOP;
             SELECT pg_catalog.array_agg(q.id ORDER BY q.id),
-                   pg_catalog.string_agg(q.dst_query, E';\n' ORDER BY q.id) FILTER (WHERE q.bytes_before < v_max_bytes),
+                   NULL::text,
                    pg_catalog.count(*) FILTER (WHERE q.bytes_before < v_max_bytes),
                    pg_catalog.sum(q.row_count),
                    @schema@.ledger_insert(v_origin, p_dst, v_self, v_incarnation, pg_catalog.array_agg(q.id ORDER BY q.id),
@@ -114,7 +127,7 @@ BEGIN
                        AND e.id <> ALL (COALESCE(v_done, '{}'::bigint[]))) AS q;
         ELSE
             SELECT pg_catalog.array_agg(p.id ORDER BY p.id),
-                   pg_catalog.string_agg(p.dst_query, E';\n' ORDER BY p.id) FILTER (WHERE p.bytes_before < v_max_bytes),
+                   NULL::text,
                    pg_catalog.count(*) FILTER (WHERE p.bytes_before < v_max_bytes),
                    pg_catalog.sum(p.row_count),
                    @schema@.ledger_insert(v_origin, p_dst, v_self, v_incarnation, pg_catalog.array_agg(p.id ORDER BY p.id),
@@ -131,6 +144,8 @@ BEGIN
             PERFORM pg_catalog.set_config('pgsync.applied_rows', '0', true);
             RETURN COALESCE(pg_catalog.cardinality(v_done), 0);
         END IF;
+        -- The first message's SQL: consecutive compact entries of one statement go as one.
+        v_sql := @schema@.batch_sql(p_dst, p_xact, v_ids[1:v_first_count]);
 
         v_duplicate := false;
         v_attempt := 0;
@@ -204,7 +219,8 @@ BEGIN
                 PERFORM @dblink@.dblink_connect(v_conn, p_dst);
             END IF;
             PERFORM @schema@.remote_exec(v_conn, v_begin, v_timeout);
-            FOR v_entry IN SELECT e.id, e.dst_query FROM @schema@.sync_err_rec AS e WHERE e.id = ANY (v_ids) ORDER BY e.id LOOP
+            FOR v_entry IN SELECT e.id, @schema@.entry_sql(e.op, e.statement, e.dst_query) AS dst_query
+                             FROM @schema@.sync_err_rec AS e WHERE e.id = ANY (v_ids) ORDER BY e.id LOOP
                 BEGIN
                     PERFORM @schema@.remote_exec(v_conn, v_entry.dst_query, v_timeout);
                 EXCEPTION WHEN OTHERS THEN

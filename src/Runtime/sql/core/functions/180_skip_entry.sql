@@ -23,7 +23,8 @@ BEGIN
         RAISE EXCEPTION 'RoslynPgSync: queue entry % was applied meanwhile', p_id;
     END IF;
     INSERT INTO @schema@.skipped_entry (id, nsp_name, table_name, dst_server, channel, dst_query, create_time, mode, row_count, error)
-    SELECT v_entry.id, v_entry.nsp_name, v_entry.table_name, v_entry.dst_server, v_entry.channel, v_entry.dst_query,
+    SELECT v_entry.id, v_entry.nsp_name, v_entry.table_name, v_entry.dst_server, v_entry.channel,
+           @schema@.entry_sql(v_entry.op, v_entry.statement, v_entry.dst_query),
            v_entry.create_time, v_entry.mode, v_entry.row_count,
            (SELECT s.last_error FROM @schema@.dst_state AS s WHERE s.dst_server = v_dst AND s.channel = v_channel AND s.last_error_entry = p_id);
     UPDATE @schema@.dst_state AS s SET last_error = NULL, last_error_time = NULL, last_error_entry = NULL, last_error_table = NULL

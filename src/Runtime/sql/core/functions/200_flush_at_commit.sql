@@ -70,9 +70,9 @@ BEGIN
     END IF;
     WITH moved AS (
         DELETE FROM @schema@.sync_pending AS p WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.channel = NEW.channel RETURNING p.*)
-    INSERT INTO @schema@.sync_err_rec (id, nsp_name, table_name, dst_server, channel, dst_query, create_time, mode, row_count, xact_id, keys, xact_first)
+    INSERT INTO @schema@.sync_err_rec (id, nsp_name, table_name, dst_server, channel, dst_query, create_time, mode, row_count, xact_id, keys, op, statement)
     OVERRIDING SYSTEM VALUE
-    SELECT m.id, m.nsp_name, m.table_name, m.dst_server, m.channel, m.dst_query, m.create_time, m.mode, m.row_count, m.xact_id, m.keys, m.xact_first
+    SELECT m.id, m.nsp_name, m.table_name, m.dst_server, m.channel, m.dst_query, m.create_time, m.mode, m.row_count, m.xact_id, m.keys, m.op, m.statement
       FROM moved AS m ORDER BY m.id;
     IF v_failed THEN
         -- The destination just failed (recorded in dst_state): not again in this commit.

@@ -5,11 +5,9 @@
 -- p_mode: 'a' Async (into the queue; the replay worker is woken at commit), 's' Sync or 't' Strict
 -- (into sync_pending under the writer's top-level transaction, sent by flush_at_commit).
 -- p_keys: Sync/Strict, the JSON array of the keys the entry touches (NULL: the whole table).
--- Each entry after a transaction's first for the destination records that first entry's id
--- (xact_first), so that a batch can take the transaction whole (see 0004_whole_transactions.sql).
--- The first id is kept in a transaction-local setting per stream: it ends with the
--- transaction, and a savepoint rolled back takes it back with the entries written under it. (A
--- session that sets it itself only makes the batches that carry its own entries larger.)
+-- Each entry carries its source transaction (xact_id, the column's default for Async; given for
+-- Sync/Strict), which the apply follows so that a batch takes the transaction whole
+-- (0006_xact_closure.sql).
 -- Called by the capture functions, which run as the installing role; nobody else may call them.
 -- No SET search_path: they are not SECURITY DEFINER, their callers (SECURITY DEFINER capture
 -- functions) have pinned the path already, and every name in them is qualified; a SET clause would
@@ -19,26 +17,14 @@ CREATE OR REPLACE FUNCTION @schema@.enqueue(p_nsp text, p_table text, p_dst text
 RETURNS void
 LANGUAGE plpgsql
 AS $pgsync$
-DECLARE
-    -- (Per stream: a transaction's entries in two channels are two streams' transactions.)
-    v_setting constant text := 'pgsync.xact_first_' OPERATOR(pg_catalog.||)
-        pg_catalog.translate(pg_catalog.hashtext(@schema@.stream_name(p_dst, p_channel))::text, '-', 'm');
-    v_value constant text := pg_catalog.current_setting(v_setting, true);
-    v_first constant bigint := CASE WHEN v_value OPERATOR(pg_catalog.~) '^[0-9]{1,18}$' THEN v_value::bigint END;
-    v_id bigint;
 BEGIN
     IF p_mode OPERATOR(pg_catalog.=) 'a' THEN
-        INSERT INTO @schema@.sync_err_rec (nsp_name, table_name, dst_server, channel, mode, row_count, dst_query, xact_first)
-        VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, p_rows, p_sql, v_first)
-        RETURNING id INTO v_id;
+        INSERT INTO @schema@.sync_err_rec (nsp_name, table_name, dst_server, channel, mode, row_count, dst_query)
+        VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, p_rows, p_sql);
         PERFORM pg_catalog.pg_notify('pgsync', p_dst);
     ELSE
-        INSERT INTO @schema@.sync_pending (nsp_name, table_name, dst_server, channel, mode, row_count, xact_id, keys, dst_query, xact_first)
-        VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, p_rows, pg_catalog.pg_current_xact_id(), p_keys, p_sql, v_first)
-        RETURNING id INTO v_id;
-    END IF;
-    IF v_first IS NULL THEN
-        PERFORM pg_catalog.set_config(v_setting, v_id::text, true);
+        INSERT INTO @schema@.sync_pending (nsp_name, table_name, dst_server, channel, mode, row_count, xact_id, keys, dst_query)
+        VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, p_rows, pg_catalog.pg_current_xact_id(), p_keys, p_sql);
     END IF;
 END
 $pgsync$;
@@ -142,30 +128,73 @@ AS $pgsync$
 $pgsync$;
 REVOKE ALL ON FUNCTION @schema@.enqueue_rows(text, text, text, "char", text, text, text, text, refcursor) FROM PUBLIC;
 
--- A captured statement of one row (most OLTP writes; the capture reads the row itself, so no cursor
--- and no row loop): the entry enqueue_rows would write for it. p_gone: the key the destination
--- deletes (a DELETE, or an UPDATE that changed the key or left the filter), as JSON; p_row: the
--- row it upserts, as JSON; p_key: for Sync/Strict, that row's key. Neither: nothing is queued.
-CREATE OR REPLACE FUNCTION @schema@.enqueue_row(p_nsp text, p_table text, p_dst text, p_channel text, p_mode "char",
-    p_delete_prefix text, p_delete_suffix text, p_upsert_prefix text, p_upsert_suffix text, p_gone text, p_row text, p_key text)
+-- A captured statement of one row (most OLTP writes; the capture reads the row itself, so no
+-- cursor and no row loop), as compact entries (0007_compact_entries.sql): p_gone, the key the
+-- destination deletes (a DELETE, or an UPDATE that changed the key or left the filter), then
+-- p_row, the row it upserts, each as JSON, naming p_statement, the target's remote statements
+-- (register_statement); p_key: for Sync/Strict, that row's key. Neither: nothing is queued.
+CREATE OR REPLACE FUNCTION @schema@.enqueue_change(p_nsp text, p_table text, p_dst text, p_channel text, p_mode "char",
+    p_statement text, p_gone text, p_row text, p_key text)
 RETURNS void
 LANGUAGE plpgsql
 AS $pgsync$
 BEGIN
-    IF p_gone IS NULL AND p_row IS NULL THEN
-        RETURN;
-    END IF;
     IF pg_catalog.octet_length(p_gone) OPERATOR(pg_catalog.>) 268435456 OR pg_catalog.octet_length(p_row) OPERATOR(pg_catalog.>) 268435456 THEN
         PERFORM @schema@.row_too_large(p_nsp, p_table, p_dst, GREATEST(pg_catalog.octet_length(p_gone), pg_catalog.octet_length(p_row)));
     END IF;
-    -- (concat_ws leaves out a NULL part: the statement of a row that is not there.)
-    PERFORM @schema@.enqueue(p_nsp, p_table, p_dst, p_channel, p_mode,
-        CASE WHEN p_gone IS NULL OR p_row IS NULL THEN 1 ELSE 2 END,
-        pg_catalog.concat_ws(E';\n',
-            p_delete_prefix OPERATOR(pg_catalog.||) pg_catalog.quote_literal('[' OPERATOR(pg_catalog.||) p_gone OPERATOR(pg_catalog.||) ']') OPERATOR(pg_catalog.||) p_delete_suffix,
-            p_upsert_prefix OPERATOR(pg_catalog.||) pg_catalog.quote_literal('[' OPERATOR(pg_catalog.||) p_row OPERATOR(pg_catalog.||) ']') OPERATOR(pg_catalog.||) p_upsert_suffix),
-        CASE WHEN p_mode OPERATOR(pg_catalog.<>) 'a' THEN
-            '[' OPERATOR(pg_catalog.||) pg_catalog.concat_ws(', ', p_gone, COALESCE(p_key, p_row)) OPERATOR(pg_catalog.||) ']' END);
+    IF p_mode OPERATOR(pg_catalog.=) 'a' THEN
+        IF p_gone IS NOT NULL THEN
+            INSERT INTO @schema@.sync_err_rec (nsp_name, table_name, dst_server, channel, mode, row_count, dst_query, op, statement)
+            VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, 1, p_gone, 'd', p_statement);
+        END IF;
+        IF p_row IS NOT NULL THEN
+            INSERT INTO @schema@.sync_err_rec (nsp_name, table_name, dst_server, channel, mode, row_count, dst_query, op, statement)
+            VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, 1, p_row, 'u', p_statement);
+        END IF;
+        IF p_gone IS NOT NULL OR p_row IS NOT NULL THEN
+            PERFORM pg_catalog.pg_notify('pgsync', p_dst);
+        END IF;
+    ELSE
+        IF p_gone IS NOT NULL THEN
+            INSERT INTO @schema@.sync_pending (nsp_name, table_name, dst_server, channel, mode, row_count, xact_id, keys, dst_query, op, statement)
+            VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, 1, pg_catalog.pg_current_xact_id(),
+                    '[' OPERATOR(pg_catalog.||) p_gone OPERATOR(pg_catalog.||) ']', p_gone, 'd', p_statement);
+        END IF;
+        IF p_row IS NOT NULL THEN
+            INSERT INTO @schema@.sync_pending (nsp_name, table_name, dst_server, channel, mode, row_count, xact_id, keys, dst_query, op, statement)
+            VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, 1, pg_catalog.pg_current_xact_id(),
+                    '[' OPERATOR(pg_catalog.||) COALESCE(p_key, p_row) OPERATOR(pg_catalog.||) ']', p_row, 'u', p_statement);
+        END IF;
+    END IF;
 END
 $pgsync$;
-REVOKE ALL ON FUNCTION @schema@.enqueue_row(text, text, text, text, "char", text, text, text, text, text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @schema@.enqueue_change(text, text, text, text, "char", text, text, text, text) FROM PUBLIC;
+
+-- The remote SQL of one queue entry: its dst_query, or a compact entry's statement around its row
+-- (or key). Raises when the statement is not recorded, rather than let the entry go as nothing.
+-- For the apply's entry-by-entry search for a refused entry, skip_entry, and a DBA reading the queue
+-- (SELECT pgsync.entry_sql(op, statement, dst_query) FROM pgsync.sync_err_rec).
+CREATE OR REPLACE FUNCTION @schema@.entry_sql(p_op "char", p_statement text, p_query text)
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+AS $pgsync$
+DECLARE
+    v_sql text;
+BEGIN
+    IF p_op IS NULL THEN
+        RETURN p_query;
+    END IF;
+    SELECT CASE WHEN p_op OPERATOR(pg_catalog.=) 'u' THEN s.upsert_prefix ELSE s.delete_prefix END
+           OPERATOR(pg_catalog.||) pg_catalog.quote_literal('[' OPERATOR(pg_catalog.||) p_query OPERATOR(pg_catalog.||) ']')
+           OPERATOR(pg_catalog.||) CASE WHEN p_op OPERATOR(pg_catalog.=) 'u' THEN s.upsert_suffix ELSE s.delete_suffix END
+      INTO v_sql
+      FROM @schema@.entry_statement AS s WHERE s.statement OPERATOR(pg_catalog.=) p_statement;
+    IF v_sql IS NULL THEN
+        RAISE EXCEPTION 'RoslynPgSync: a queue entry names the remote statements "%", which this database has no record of', p_statement
+            USING HINT = 'Reinstall the application that replicates its table: its install records them.';
+    END IF;
+    RETURN v_sql;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION @schema@.entry_sql("char", text, text) FROM PUBLIC;
