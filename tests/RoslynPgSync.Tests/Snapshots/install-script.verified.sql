@@ -341,8 +341,7 @@ BEGIN
               LEFT JOIN "pgsync".entry_statement AS s ON s.statement = r.statement
              GROUP BY r.run, r.op, r.statement, s.statement) AS g;
     IF v_missing IS NOT NULL THEN
-        RAISE EXCEPTION 'RoslynPgSync: a queue entry names the remote statements "%", which this database has no record of', v_missing
-            USING HINT = 'Reinstall the application that replicates its table: its install records them.';
+        PERFORM "pgsync".entry_sql('u', v_missing, ''); -- (raises, saying which)
     END IF;
     RETURN v_sql;
 END
