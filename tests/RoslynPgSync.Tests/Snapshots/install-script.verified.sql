@@ -442,13 +442,14 @@ BEGIN
             -- (Each source transaction's last entry in the stream is one probe of the (xact_id, id) index:
             -- the stream is compared with IS NOT DISTINCT FROM, which no index serves, so that no plan can
             -- take the (dst_server, channel, id) index instead and read the whole stream per transaction.
-            -- A round looks only at the transactions of the entries the one before added.)
+            -- A round looks only at the transactions of the entries the one before added. No "xact_id IS
+            -- NOT NULL" on them either: the (xact_id, id) index would serve it, over the whole queue; an
+            -- entry without xact_id (from before it was recorded) finds no later entry.)
             v_from := 0;
             LOOP
                 SELECT pg_catalog.max(m.id) INTO v_next
                   FROM (SELECT DISTINCT e.xact_id FROM "pgsync".sync_err_rec AS e
-                         WHERE e.dst_server = p_dst AND e.channel = p_channel AND e.id <= v_last AND e.id > v_from
-                           AND e.xact_id IS NOT NULL) AS x
+                         WHERE e.dst_server = p_dst AND e.channel = p_channel AND e.id <= v_last AND e.id > v_from) AS x
                  CROSS JOIN LATERAL (SELECT c.id FROM "pgsync".sync_err_rec AS c
                                       WHERE c.xact_id = x.xact_id
                                         AND c.dst_server IS NOT DISTINCT FROM p_dst AND c.channel IS NOT DISTINCT FROM p_channel
