@@ -24,7 +24,8 @@ internal static class CaptureSql
     {
         var source = PgSql.QualifiedName(table.SourceSchema, table.SourceTable);
         var function = SchemaSlot + "." + PgSql.QuoteIdentifier(SqlNames.CaptureFunction(table.SourceSchema, table.SourceTable));
-        var body = Body(table);
+        var compact = table.Targets.Select(target => CompactStatements(table, target)).ToList();
+        var body = Body(table, compact.Select(c => c.Key).ToList());
         var tag = PgSql.DollarTag(body);
 
         var sql = new StringBuilder();
@@ -66,9 +67,8 @@ internal static class CaptureSql
         // The remote statements compact entries (a single-row statement's) name by key, recorded where
         // the apply finds them; entries keep the key they were written with, so a reinstall that
         // changes a target leaves the entries queued before with the statements they were meant for.
-        foreach (var target in table.Targets)
+        foreach (var (deletePrefix, deleteSuffix, upsertPrefix, upsertSuffix, key) in compact)
         {
-            var (deletePrefix, deleteSuffix, upsertPrefix, upsertSuffix, key) = CompactStatements(table, target);
             sql.Append("SELECT ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.RegisterStatement)).Append('(')
                .Append(PgSql.QuoteLiteral(key)).Append(",\n    ")
                .Append(PgSql.QuoteLiteral(deletePrefix)).Append(", ").Append(PgSql.QuoteLiteral(deleteSuffix)).Append(",\n    ")
@@ -104,7 +104,8 @@ internal static class CaptureSql
         return sql.ToString();
     }
 
-    private static string Body(TableModel table)
+    /// <param name="statementKeys">Per target, in order, the key its compact entries name its statements by.</param>
+    private static string Body(TableModel table, List<string> statementKeys)
     {
         var b = new StringBuilder();
         b.Append("DECLARE\n    v_rows refcursor;\n    v_single boolean;\n    v_gone text;\n    v_row text;\n    v_key text;\n");
@@ -132,8 +133,9 @@ internal static class CaptureSql
 
         var columns = string.Join(", ", table.Columns.Select(c => RemoteSql.CaptureColumn(c, "n")));
         var oldKeys = string.Join(", ", table.KeyColumns.Select(k => "o." + PgSql.QuoteIdentifier(k)));
-        foreach (var target in table.Targets)
+        for (var t = 0; t < table.Targets.Count; t++)
         {
+            var target = table.Targets[t];
             var filter = target.Where is null ? null : "(" + target.Where + ")";
             var (upsertPrefix, upsertSuffix) = RemoteSql.Upsert(table, target);
             var (deletePrefix, deleteSuffix) = RemoteSql.DeleteKeys(table, target);
@@ -143,12 +145,12 @@ internal static class CaptureSql
             // the destination deletes, phase 1 the rows it upserts. Sync and Strict entries are sent before the
             // writer's commit is certain: they carry the keys they touch, which the destination records with
             // them, so that the keys of a transaction that then aborts can be restored from the source.
-            var upserts = "SELECT 1, pg_catalog.row_to_json(r)::text, " +
-                          (target.Mode.SentAtCommit() ? KeyObject(table, "r") + "::text" : "NULL::text") +
-                          " FROM (SELECT " + columns + " FROM new_rows AS n" + (filter is null ? string.Empty : " WHERE " + filter) + ") AS r";
+            // The new rows that match, as JSON with (Sync/Strict) each one's key: for the cursor and for the row read here.
+            var rowAndKey = "pg_catalog.row_to_json(r)::text, " + (target.Mode.SentAtCommit() ? KeyObject(table, "r") + "::text" : "NULL::text");
+            var newRows = " FROM (SELECT " + columns + " FROM new_rows AS n" + (filter is null ? string.Empty : " WHERE " + filter) + ") AS r";
+            var upserts = "SELECT 1, " + rowAndKey + newRows;
             const string Deletes = "SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT ";
-            var row = "SELECT pg_catalog.row_to_json(r)::text, " + (target.Mode.SentAtCommit() ? KeyObject(table, "r") + "::text" : "NULL::text") +
-                      " INTO v_row, v_key FROM (SELECT " + columns + " FROM new_rows AS n" + (filter is null ? string.Empty : " WHERE " + filter) + ") AS r";
+            var row = "SELECT " + rowAndKey + " INTO v_row, v_key" + newRows;
             const string Gone = "SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT ";
             b.Append("    IF v_single THEN\n");
             b.Append("        v_gone := NULL;\n        v_row := NULL;\n        v_key := NULL;\n");
@@ -164,7 +166,7 @@ internal static class CaptureSql
             b.Append("        PERFORM ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.EnqueueChange)).Append('(')
              .Append(PgSql.QuoteLiteral(table.SourceSchema)).Append(", ").Append(PgSql.QuoteLiteral(table.SourceTable)).Append(", ")
              .Append(PgSql.QuoteLiteral(target.Server)).Append(", ").Append(PgSql.QuoteLiteral(target.Channel)).Append(", '").Append(target.Mode.Code()).Append("', ")
-             .Append(PgSql.QuoteLiteral(CompactStatements(table, target).Key)).Append(", v_gone, v_row, v_key);\n");
+             .Append(PgSql.QuoteLiteral(statementKeys[t])).Append(", v_gone, v_row, v_key);\n");
             b.Append("    ELSE\n");
             b.Append("        IF TG_OP = 'INSERT' THEN\n            OPEN v_rows FOR ").Append(upserts).Append(";\n");
             b.Append("        ELSIF TG_OP = 'UPDATE' THEN\n");
@@ -176,9 +178,11 @@ internal static class CaptureSql
             b.Append("        ELSE\n            OPEN v_rows FOR ").Append(Deletes).Append(oldKeys)
              .Append(" FROM old_rows AS o").Append(filter is null ? string.Empty : " WHERE " + filter).Append(") AS r;\n");
             b.Append("        END IF;\n");
-            b.Append("        PERFORM ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.EnqueueRows)).Append('(');
-            EnqueueArguments(b, table, target, deletePrefix, deleteSuffix, upsertPrefix, upsertSuffix, "            ");
-            b.Append(", v_rows);\n");
+            b.Append("        PERFORM ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.EnqueueRows)).Append('(')
+             .Append(PgSql.QuoteLiteral(table.SourceSchema)).Append(", ").Append(PgSql.QuoteLiteral(table.SourceTable)).Append(", ")
+             .Append(PgSql.QuoteLiteral(target.Server)).Append(", ").Append(PgSql.QuoteLiteral(target.Channel)).Append(", '").Append(target.Mode.Code()).Append("',\n            ")
+             .Append(PgSql.QuoteLiteral(deletePrefix)).Append(", ").Append(PgSql.QuoteLiteral(deleteSuffix)).Append(",\n            ")
+             .Append(PgSql.QuoteLiteral(upsertPrefix)).Append(", ").Append(PgSql.QuoteLiteral(upsertSuffix)).Append(", v_rows);\n");
             b.Append("    END IF;\n");
         }
 
@@ -194,13 +198,6 @@ internal static class CaptureSql
         return (deletePrefix, deleteSuffix, upsertPrefix, upsertSuffix,
                 SqlNames.StatementKey(target.Table, deletePrefix, deleteSuffix, upsertPrefix, upsertSuffix));
     }
-
-    /// <summary>The arguments enqueue_rows takes: the table, the target's stream and mode, and its remote statements' texts around the rows.</summary>
-    private static void EnqueueArguments(StringBuilder b, TableModel table, TargetModel target, string deletePrefix, string deleteSuffix, string upsertPrefix, string upsertSuffix, string indent) =>
-        b.Append(PgSql.QuoteLiteral(table.SourceSchema)).Append(", ").Append(PgSql.QuoteLiteral(table.SourceTable)).Append(", ")
-         .Append(PgSql.QuoteLiteral(target.Server)).Append(", ").Append(PgSql.QuoteLiteral(target.Channel)).Append(", '").Append(target.Mode.Code()).Append("',\n").Append(indent)
-         .Append(PgSql.QuoteLiteral(deletePrefix)).Append(", ").Append(PgSql.QuoteLiteral(deleteSuffix)).Append(",\n").Append(indent)
-         .Append(PgSql.QuoteLiteral(upsertPrefix)).Append(", ").Append(PgSql.QuoteLiteral(upsertSuffix));
 
     /// <summary>
     /// One entry, through the runtime's entry point <c>enqueue</c> (the capture knows its signature and
