@@ -13,17 +13,13 @@ SET search_path = pg_catalog, pg_temp
 AS $pgsync$
 DECLARE
     v_sql text;
-    v_missing text;
 BEGIN
-    SELECT string_agg(g.sql, E';\n' ORDER BY g.first_id), min(g.missing) INTO v_sql, v_missing
-      FROM (SELECT min(r.id) AS first_id,
-                   CASE WHEN r.op IS NULL THEN string_agg(r.dst_query, E';\n' ORDER BY r.id)
-                        ELSE CASE WHEN r.op = 'u' THEN s.upsert_prefix ELSE s.delete_prefix END
-                             || quote_literal('[' || string_agg(r.dst_query, ',' ORDER BY r.id) || ']')
-                             || CASE WHEN r.op = 'u' THEN s.upsert_suffix ELSE s.delete_suffix END END AS sql,
-                   CASE WHEN r.op IS NOT NULL AND s.statement IS NULL THEN r.statement END AS missing
+    -- A run's SQL is entry_sql's over all its rows (an entry that holds SQL is a run of its own, so
+    -- its text goes as it is); entry_sql raises for statements that are not recorded.
+    SELECT string_agg(g.sql, E';\n' ORDER BY g.first_id) INTO v_sql
+      FROM (SELECT min(r.id) AS first_id, @schema@.entry_sql(r.op, r.statement, string_agg(r.dst_query, ',' ORDER BY r.id)) AS sql
               FROM (-- Runs ("gaps and islands"): consecutive entries of one statement and kind share
-                    -- run; an entry that holds SQL is a run of its own.
+                    -- run.
                     SELECT e.id, e.op, e.statement, e.dst_query,
                            CASE WHEN e.op IS NULL THEN -e.id
                                 ELSE row_number() OVER (ORDER BY e.id) - row_number() OVER (PARTITION BY e.op, e.statement ORDER BY e.id) END AS run
@@ -32,11 +28,7 @@ BEGIN
                             UNION ALL
                             SELECT p.id, p.op, p.statement, p.dst_query FROM @schema@.sync_pending AS p
                              WHERE p_xact IS NOT NULL AND p.xact_id = p_xact AND p.dst_server = p_dst AND p.id = ANY (p_ids)) AS e) AS r
-              LEFT JOIN @schema@.entry_statement AS s ON s.statement = r.statement
-             GROUP BY r.run, r.op, r.statement, s.statement) AS g;
-    IF v_missing IS NOT NULL THEN
-        PERFORM @schema@.entry_sql('u', v_missing, ''); -- (raises, saying which)
-    END IF;
+             GROUP BY r.run, r.op, r.statement) AS g;
     RETURN v_sql;
 END
 $pgsync$;

@@ -172,7 +172,8 @@ REVOKE ALL ON FUNCTION @schema@.enqueue_change(text, text, text, text, "char", t
 
 -- The remote SQL of one queue entry: its dst_query, or a compact entry's statement around its row
 -- (or key). Raises when the statement is not recorded, rather than let the entry go as nothing.
--- For the apply's entry-by-entry search for a refused entry, skip_entry, and a DBA reading the queue
+-- p_query may hold several rows' JSON joined by commas (batch_sql: a run of compact entries).
+-- For the apply (batch_sql, and its entry-by-entry search for a refused entry), skip_entry, and a DBA reading the queue
 -- (SELECT pgsync.entry_sql(op, statement, dst_query) FROM pgsync.sync_err_rec).
 CREATE OR REPLACE FUNCTION @schema@.entry_sql(p_op "char", p_statement text, p_query text)
 RETURNS text
