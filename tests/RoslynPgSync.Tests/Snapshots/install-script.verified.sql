@@ -865,11 +865,21 @@ DECLARE
     v_applied integer;
 BEGIN
     -- First what destinations applied and this node did not settle (see resolve_applied): every
-    -- destination this node replicates to (its foreign servers carry application_name pgsync:...).
+    -- destination this node replicates to (its foreign servers carry application_name pgsync:...),
+    -- and any the queue names: found on the (dst_server, channel, id) index, one probe per
+    -- destination (a skip scan), not a pass over the whole queue.
     FOR v_dst IN
         SELECT d.dst_server FROM (
             SELECT s.dst_server FROM "pgsync".dst_state AS s
-            UNION SELECT e.dst_server FROM "pgsync".sync_err_rec AS e
+            UNION SELECT q.dst_server FROM (
+                WITH RECURSIVE q(dst_server) AS (
+                    (SELECT e.dst_server FROM "pgsync".sync_err_rec AS e ORDER BY e.dst_server LIMIT 1)
+                    UNION ALL
+                    SELECT n.dst_server FROM q
+                     CROSS JOIN LATERAL (SELECT e.dst_server FROM "pgsync".sync_err_rec AS e
+                                          WHERE e.dst_server OPERATOR(pg_catalog.>) q.dst_server
+                                          ORDER BY e.dst_server LIMIT 1) AS n)
+                SELECT q.dst_server FROM q) AS q
             UNION SELECT f.srvname::text FROM pg_catalog.pg_foreign_server AS f
                    WHERE EXISTS (SELECT 1 FROM pg_catalog.unnest(f.srvoptions) AS o WHERE o LIKE 'application_name=pgsync:%')
                      AND pg_catalog.has_server_privilege(f.oid, 'USAGE')) AS d
@@ -1876,10 +1886,6 @@ SET IntervalStyle = postgres
 AS $pgsync$
 DECLARE
     v_rows refcursor;
-    v_single boolean;
-    v_gone text;
-    v_row text;
-    v_key text;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
@@ -1893,28 +1899,25 @@ BEGIN
         RETURN NULL;
     END IF;
 
-    -- One row or none: read here, queued as compact entries (enqueue_change).
-    IF TG_OP = 'DELETE' THEN
-        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM old_rows LIMIT 2) AS s) < 2;
-    ELSE
-        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM new_rows LIMIT 2) AS s) < 2;
-    END IF;
-
     -- async_dst → copy.hostile_async (Async)
-    IF v_single THEN
-        v_gone := NULL;
-        v_row := NULL;
-        v_key := NULL;
-        IF TG_OP = 'INSERT' THEN
-            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r;
-        ELSIF TG_OP = 'UPDATE' THEN
-            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."id", o."code" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."id" = o."id" AND n."code" = o."code")) AS r;
-            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r;
-        ELSE
-            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."id", o."code" FROM old_rows AS o) AS r;
-        END IF;
-        PERFORM "pgsync"."enqueue_change"('app', 'hostile_async', 'async_dst', '', 'a', 'hostile_async_0f92e7d4a5b826502f75fd3612fa55c7', v_gone, v_row, v_key);
+    IF TG_OP = 'INSERT' THEN
+        PERFORM "pgsync"."enqueue_change"('app', 'hostile_async', 'async_dst', '', 'a', 'hostile_async_0f92e7d4a5b826502f75fd3612fa55c7', NULL, w.j, w.k)
+            FROM (SELECT pg_catalog.count(*) AS c FROM (SELECT FROM new_rows LIMIT 2) AS x) AS s
+            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j, NULL::text AS k FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r) AS w ON true
+            WHERE s.c < 2;
+    ELSIF TG_OP = 'UPDATE' THEN
+        PERFORM "pgsync"."enqueue_change"('app', 'hostile_async', 'async_dst', '', 'a', 'hostile_async_0f92e7d4a5b826502f75fd3612fa55c7', g.j, w.j, w.k)
+            FROM (SELECT pg_catalog.count(*) AS c FROM (SELECT FROM new_rows LIMIT 2) AS x) AS s
+            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j FROM (SELECT o."id", o."code" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."id" = o."id" AND n."code" = o."code")) AS r) AS g ON true
+            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j, NULL::text AS k FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r) AS w ON true
+            WHERE s.c < 2;
     ELSE
+        PERFORM "pgsync"."enqueue_change"('app', 'hostile_async', 'async_dst', '', 'a', 'hostile_async_0f92e7d4a5b826502f75fd3612fa55c7', g.j, NULL, NULL)
+            FROM (SELECT pg_catalog.count(*) AS c FROM (SELECT FROM old_rows LIMIT 2) AS x) AS s
+            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j FROM (SELECT o."id", o."code" FROM old_rows AS o) AS r) AS g ON true
+            WHERE s.c < 2;
+    END IF;
+    IF NOT FOUND THEN
         IF TG_OP = 'INSERT' THEN
             OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r;
         ELSIF TG_OP = 'UPDATE' THEN
