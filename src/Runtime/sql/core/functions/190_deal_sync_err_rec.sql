@@ -15,11 +15,21 @@ DECLARE
     v_applied integer;
 BEGIN
     -- First what destinations applied and this node did not settle (see resolve_applied): every
-    -- destination this node replicates to (its foreign servers carry application_name pgsync:...).
+    -- destination this node replicates to (its foreign servers carry application_name pgsync:...),
+    -- and any the queue names: found on the (dst_server, channel, id) index, one probe per
+    -- destination (a skip scan), not a pass over the whole queue.
     FOR v_dst IN
         SELECT d.dst_server FROM (
             SELECT s.dst_server FROM @schema@.dst_state AS s
-            UNION SELECT e.dst_server FROM @schema@.sync_err_rec AS e
+            UNION SELECT q.dst_server FROM (
+                WITH RECURSIVE q(dst_server) AS (
+                    (SELECT e.dst_server FROM @schema@.sync_err_rec AS e ORDER BY e.dst_server LIMIT 1)
+                    UNION ALL
+                    SELECT n.dst_server FROM q
+                     CROSS JOIN LATERAL (SELECT e.dst_server FROM @schema@.sync_err_rec AS e
+                                          WHERE e.dst_server OPERATOR(pg_catalog.>) q.dst_server
+                                          ORDER BY e.dst_server LIMIT 1) AS n)
+                SELECT q.dst_server FROM q) AS q
             UNION SELECT f.srvname::text FROM pg_catalog.pg_foreign_server AS f
                    WHERE EXISTS (SELECT 1 FROM pg_catalog.unnest(f.srvoptions) AS o WHERE o LIKE 'application_name=pgsync:%')
                      AND pg_catalog.has_server_privilege(f.oid, 'USAGE')) AS d
