@@ -26,8 +26,12 @@ internal sealed class BenchSetup : IAsyncDisposable
     /// <summary>plain, seed, sync, async and native, in the order every workload reports them (oltp adds sync-unbounded).</summary>
     public static readonly string[] Configurations = { "plain", "seed", "sync", "async", "native" };
 
-    /// <summary>The oltp workload's: also Sync without a commit timeout, beside Sync with the default one.</summary>
-    public static readonly string[] OltpConfigurations = { "plain", "seed", "sync", "sync-unbounded", "async", "native" };
+    /// <summary>
+    /// The oltp workload's: also Sync without a commit timeout, beside Sync with the default one, and
+    /// Async with its replay paused while the clients write (the capture's own cost, without the
+    /// replay's share of the machine).
+    /// </summary>
+    public static readonly string[] OltpConfigurations = { "plain", "seed", "sync", "sync-unbounded", "async", "async-paused", "native" };
 
     /// <summary>The configurations <c>--configurations</c> chose (plain always runs: it is the baseline); null: all.</summary>
     public static IReadOnlySet<string>? Chosen { get; set; }
@@ -62,11 +66,11 @@ internal sealed class BenchSetup : IAsyncDisposable
     public static async Task<BenchSetup> CreateAsync(string configuration, PostgresCluster cluster, CancellationToken ct)
     {
         var builder = TestBed.Create().On(cluster).Node("local").Node("remote");
-        if (configuration is "sync" or "sync-unbounded" or "async")
+        if (configuration is "sync" or "sync-unbounded" or "async" or "async-paused")
         {
             // sync-unbounded: Sync whose committers wait for the destination without a bound (no
             // polling), to show what the default CommitTimeout costs.
-            var mode = configuration == "async" ? "async" : "sync";
+            var mode = configuration.StartsWith("async", StringComparison.Ordinal) ? "async" : "sync";
             var installed = await builder
                 .Pair("bench_" + mode)
                 .Configure("local", o =>

@@ -133,8 +133,11 @@ internal static class DrainBenchmark
 
         var ratios = results.Where(r => r.Configuration == "async")
             .Select(r => (r.Shape, Ratio: r.Drain.TotalMilliseconds / results.Find(n => n.Shape == r.Shape && n.Configuration == "native").Drain.TotalMilliseconds));
-        text.Append("\nTarget (issues 7 and 16), async drain no slower than native: ")
-            .Append(string.Join(", ", ratios.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Shape} {r.Ratio:F2}x {(r.Ratio <= 1.0 ? "met" : "missed")}"))))
+        // Issue 16: one large statement in at most 0.4x native's time; every other shape (issue 7's,
+        // and issue 16's catch-up after an outage) in no more than native's.
+        static double Limit(string shape) => shape == "1 statement" ? 0.4 : 1.0;
+        text.Append("\nTargets (issues 7 and 16), async drain against native: ")
+            .Append(string.Join(", ", ratios.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Shape} {r.Ratio:F2}x (≤ {Limit(r.Shape):0.0}x) {(r.Ratio <= Limit(r.Shape) ? "met" : "missed")}"))))
             .Append(".\n");
         return text.ToString();
     }
