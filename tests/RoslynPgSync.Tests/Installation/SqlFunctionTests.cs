@@ -132,6 +132,31 @@ public sealed class SqlFunctionTests
     }
 
     [Fact]
+    public async Task Enqueue_rows_which_captures_built_before_compact_entries_call_still_queues_sql_that_replicates()
+    {
+        await using var pair = await TestBed.Create().Pair(Async).InstallAsync(PgSyncInstaller.Tables);
+        // A capture function of the previous build hands enqueue_rows a cursor and the remote statement's text around the rows.
+        await Db.ExecuteAsync(pair.Local.ConnectionString, """
+            DO $$
+            DECLARE
+                c refcursor := 'old_capture';
+            BEGIN
+                OPEN c FOR SELECT 1, '{"id": 7, "code": "o''ld", "body": "a\\b"}'::text, NULL::text
+                           UNION ALL SELECT 1, '{"id": 8, "code": "x", "body": null}', NULL;
+                PERFORM pgsync.enqueue_rows('app', 'hostile_async', 'async_dst', '', 'a',
+                    'DELETE FROM copy.hostile_async AS t USING pg_catalog.json_populate_recordset(NULL::copy.hostile_async, ', ') AS d WHERE t.id = d.id',
+                    'INSERT INTO copy.hostile_async (id, code, body) SELECT d.id, d.code, d.body FROM pg_catalog.json_populate_recordset(NULL::copy.hostile_async, ', ') AS d',
+                    c);
+            END
+            $$
+            """);
+        Assert.Equal("2 INSERT", await Local<string>(pair, "SELECT row_count || ' ' || split_part(dst_query, ' ', 1) FROM pgsync.sync_err_rec WHERE op IS NULL"));
+
+        Assert.Equal(1, await pair.ReplayAsync());
+        Assert.Equal("7 o'ld a\\b|8 x ", await Db.ScalarAsync<string>(pair.Remote.ConnectionString, "SELECT string_agg(id || ' ' || code || ' ' || coalesce(body, ''), '|' ORDER BY id) FROM copy.hostile_async"));
+    }
+
+    [Fact]
     public async Task Status_shows_depth_age_and_the_last_success_per_destination()
     {
         await using var pair = await TestBed.Create().Pair(Async).InstallAsync(PgSyncInstaller.Tables);
