@@ -32,10 +32,11 @@ internal static class CaptureSql
         sql.Append("CREATE OR REPLACE FUNCTION ").Append(function).Append("()\n");
         // SECURITY DEFINER: only the installing role writes the queue, so writers need no rights on it
         // and cannot put SQL of their own into it (it runs on the destination).
-        // The rows are written as text in the writer's session: the settings that change how values
-        // print are pinned where a column's type depends on them (OutputSettings).
+        // The rows are written as text in the writer's session: pin the settings that change how
+        // values print (a session with extra_float_digits below 1 rounded doubles; IntervalStyle
+        // sql_standard prints intervals other parsers read differently).
         sql.Append("RETURNS trigger\nLANGUAGE plpgsql\nSECURITY DEFINER\nSET search_path = pg_catalog, pg_temp\n")
-           .Append(OutputSettings(table)).Append("AS ").Append(tag).Append('\n');
+           .Append("SET extra_float_digits = 3\nSET IntervalStyle = postgres\nAS ").Append(tag).Append('\n');
         sql.Append(body);
         sql.Append(tag).Append(";\n");
         sql.Append("REVOKE ALL ON FUNCTION ").Append(function).Append("() FROM PUBLIC;\n");
@@ -107,7 +108,7 @@ internal static class CaptureSql
     private static string Body(TableModel table, List<string> statementKeys)
     {
         var b = new StringBuilder();
-        b.Append("DECLARE\n    v_rows refcursor;\n");
+        b.Append("DECLARE\n    v_rows refcursor;\n    v_single boolean;\n    v_gone text;\n    v_row text;\n    v_key text;\n");
         b.Append("BEGIN\n");
         b.Append("    -- A session that applies replicated changes carries ").Append(SqlNames.OriginSetting).Append(": never send them back.\n");
         b.Append("    -- Honoured only in sessions of the installing role (this function's owner) or its members: any\n");
@@ -123,6 +124,13 @@ internal static class CaptureSql
 
         b.Append("        RETURN NULL;\n    END IF;\n");
 
+        // A statement of at most one row (most OLTP writes) reads its row here and queues it through
+        // enqueue_change as compact entries: the key that left and the row, as JSON, with the key of
+        // the statements they go into (no SQL text built per row, no cursor, no row loop).
+        b.Append("\n    -- One row or none: read here, queued as compact entries (enqueue_change).\n");
+        b.Append("    IF TG_OP = 'DELETE' THEN\n        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM old_rows LIMIT 2) AS s) < 2;\n");
+        b.Append("    ELSE\n        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM new_rows LIMIT 2) AS s) < 2;\n    END IF;\n");
+
         var columns = string.Join(", ", table.Columns.Select(c => RemoteSql.CaptureColumn(c, "n")));
         var oldKeys = string.Join(", ", table.KeyColumns.Select(k => "o." + PgSql.QuoteIdentifier(k)));
         for (var t = 0; t < table.Targets.Count; t++)
@@ -133,38 +141,33 @@ internal static class CaptureSql
             var (deletePrefix, deleteSuffix) = RemoteSql.DeleteKeys(table, target);
             b.Append("\n    -- ").Append(target.Server).Append(" → ").Append(target.Schema).Append('.').Append(target.Table)
              .Append(" (").Append(target.Mode).Append(')').Append(filter is null ? string.Empty : " where " + target.Where).Append('\n');
-            // The new rows that match, as JSON with (Sync/Strict) each one's key: for the cursor and for the row read here.
-            var key = target.Mode.SentAtCommit() ? KeyObject(table, "r") + "::text" : "NULL::text";
-            var rowAndKey = "pg_catalog.row_to_json(r)::text, " + key;
-            var newRows = " FROM (SELECT " + columns + " FROM new_rows AS n" + (filter is null ? string.Empty : " WHERE " + filter) + ") AS r";
-            var upserts = "SELECT 1, " + rowAndKey + newRows;
-            const string Deletes = "SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT ";
-            // A statement of at most one row (most OLTP writes) is read and queued in ONE query: the
-            // key that left and the row, as JSON, go to enqueue_change as compact entries naming the
-            // statements they go into (no SQL text built per row, no cursor, no row loop). It runs
-            // enqueue_change only when the statement has fewer than two rows (FOUND tells).
-            var enqueue = "PERFORM " + SchemaSlot + "." + PgSql.QuoteIdentifier(SqlNames.EnqueueChange) + "(" +
-                          PgSql.QuoteLiteral(table.SourceSchema) + ", " + PgSql.QuoteLiteral(table.SourceTable) + ", " +
-                          PgSql.QuoteLiteral(target.Server) + ", " + PgSql.QuoteLiteral(target.Channel) + ", '" + target.Mode.Code() + "', " +
-                          PgSql.QuoteLiteral(statementKeys[t]) + ", ";
-            const string Count = "\n            FROM (SELECT pg_catalog.count(*) AS c FROM (SELECT FROM ";
-            const string CountEnd = " LIMIT 2) AS x) AS s";
-            var row = "\n            LEFT JOIN LATERAL (SELECT " + "pg_catalog.row_to_json(r)::text AS j, " + key + " AS k" + newRows + ") AS w ON true";
-            var goneUpdate = "\n            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j FROM (SELECT " + oldKeys +
-                             " FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE " + RemoteSql.KeyMatch(table, "n", "o") +
-                             (filter is null ? string.Empty : " AND " + filter) + ")) AS r) AS g ON true";
-            var goneDelete = "\n            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j FROM (SELECT " + oldKeys +
-                             " FROM old_rows AS o" + (filter is null ? string.Empty : " WHERE " + filter) + ") AS r) AS g ON true";
-            const string Single = "\n            WHERE s.c < 2;\n";
-            b.Append("    IF TG_OP = 'INSERT' THEN\n        ").Append(enqueue).Append("NULL, w.j, w.k)").Append(Count).Append("new_rows").Append(CountEnd).Append(row).Append(Single);
-            b.Append("    ELSIF TG_OP = 'UPDATE' THEN\n        ").Append(enqueue).Append("g.j, w.j, w.k)").Append(Count).Append("new_rows").Append(CountEnd).Append(goneUpdate).Append(row).Append(Single);
-            b.Append("    ELSE\n        ").Append(enqueue).Append("g.j, NULL, NULL)").Append(Count).Append("old_rows").Append(CountEnd).Append(goneDelete).Append(Single);
-            b.Append("    END IF;\n");
-            // Otherwise, the statement's rows, read by enqueue_rows one at a time into entries of bounded size: phase 0 the keys
+            // The statement's rows, read by enqueue_rows one at a time into entries of bounded size: phase 0 the keys
             // the destination deletes, phase 1 the rows it upserts. Sync and Strict entries are sent before the
             // writer's commit is certain: they carry the keys they touch, which the destination records with
             // them, so that the keys of a transaction that then aborts can be restored from the source.
-            b.Append("    IF NOT FOUND THEN\n");
+            // The new rows that match, as JSON with (Sync/Strict) each one's key: for the cursor and for the row read here.
+            var rowAndKey = "pg_catalog.row_to_json(r)::text, " + (target.Mode.SentAtCommit() ? KeyObject(table, "r") + "::text" : "NULL::text");
+            var newRows = " FROM (SELECT " + columns + " FROM new_rows AS n" + (filter is null ? string.Empty : " WHERE " + filter) + ") AS r";
+            var upserts = "SELECT 1, " + rowAndKey + newRows;
+            const string Deletes = "SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT ";
+            var row = "SELECT " + rowAndKey + " INTO v_row, v_key" + newRows;
+            const string Gone = "SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT ";
+            b.Append("    IF v_single THEN\n");
+            b.Append("        v_gone := NULL;\n        v_row := NULL;\n        v_key := NULL;\n");
+            b.Append("        IF TG_OP = 'INSERT' THEN\n            ").Append(row).Append(";\n");
+            b.Append("        ELSIF TG_OP = 'UPDATE' THEN\n");
+            b.Append("            ").Append(Gone).Append(oldKeys)
+             .Append(" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE ").Append(RemoteSql.KeyMatch(table, "n", "o"))
+             .Append(filter is null ? string.Empty : " AND " + filter).Append(")) AS r;\n");
+            b.Append("            ").Append(row).Append(";\n");
+            b.Append("        ELSE\n            ").Append(Gone).Append(oldKeys)
+             .Append(" FROM old_rows AS o").Append(filter is null ? string.Empty : " WHERE " + filter).Append(") AS r;\n");
+            b.Append("        END IF;\n");
+            b.Append("        PERFORM ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.EnqueueChange)).Append('(')
+             .Append(PgSql.QuoteLiteral(table.SourceSchema)).Append(", ").Append(PgSql.QuoteLiteral(table.SourceTable)).Append(", ")
+             .Append(PgSql.QuoteLiteral(target.Server)).Append(", ").Append(PgSql.QuoteLiteral(target.Channel)).Append(", '").Append(target.Mode.Code()).Append("', ")
+             .Append(PgSql.QuoteLiteral(statementKeys[t])).Append(", v_gone, v_row, v_key);\n");
+            b.Append("    ELSE\n");
             b.Append("        IF TG_OP = 'INSERT' THEN\n            OPEN v_rows FOR ").Append(upserts).Append(";\n");
             b.Append("        ELSIF TG_OP = 'UPDATE' THEN\n");
             b.Append("            -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.\n");
@@ -185,52 +188,6 @@ internal static class CaptureSql
 
         b.Append("    RETURN NULL;\nEND\n");
         return b.ToString();
-    }
-
-    /// <summary>
-    /// The SET clauses that pin how the writer's session prints the row's values as JSON: a session
-    /// with extra_float_digits below 1 rounds real and double precision, IntervalStyle sql_standard
-    /// prints intervals other parsers read differently. Each SET costs every captured statement a
-    /// save and restore of the setting, so a table whose columns are all of types whose JSON does not
-    /// depend on any setting (<see cref="PrintsAlike"/>; the installer checks the source's columns
-    /// have the model's types) goes without them; any other type keeps both.
-    /// </summary>
-    private static string OutputSettings(TableModel table) =>
-        table.Columns.All(c => PrintsAlike(c.PgType)) ? string.Empty : "SET extra_float_digits = 3\nSET IntervalStyle = postgres\n";
-
-    /// <summary>
-    /// Built-in types (and arrays of them) whose JSON is the same in every session: row_to_json writes
-    /// dates and times in ISO 8601 whatever DateStyle says, and bytea's two output formats are both
-    /// read back alike. Not: real, double precision, interval, money, and types of the user's own.
-    /// </summary>
-    private static bool PrintsAlike(string pgType)
-    {
-        var type = new StringBuilder();
-        var depth = 0;
-        foreach (var c in pgType.Trim().ToLowerInvariant())
-        {
-            // The type modifiers ("(0)", "(10, 2)") go; the words stay, one space apart.
-            depth += c == '(' ? 1 : c == ')' ? -1 : 0;
-            if (depth == 0 && c != ')' && !(c == ' ' && (type.Length == 0 || type[type.Length - 1] == ' ')))
-            {
-                type.Append(c);
-            }
-        }
-
-        var name = type.ToString().Trim();
-        while (name.EndsWith("[]", System.StringComparison.Ordinal))
-        {
-            name = name.Substring(0, name.Length - 2).TrimEnd();
-        }
-
-        return name switch
-        {
-            "boolean" or "bool" or "smallint" or "integer" or "int" or "bigint" or "int2" or "int4" or "int8" or "numeric" or "decimal" or
-            "text" or "character varying" or "varchar" or "character" or "char" or "bpchar" or "uuid" or "bytea" or "json" or "jsonb" or
-            "date" or "timestamp" or "timestamp without time zone" or "timestamp with time zone" or "timestamptz" or
-            "time" or "time without time zone" or "time with time zone" or "timetz" or "inet" or "cidr" or "macaddr" => true,
-            _ => false,
-        };
     }
 
     /// <summary>A target's statements for compact entries (the delete, and the upsert where a key may come more than once), and their key.</summary>
@@ -311,7 +268,7 @@ internal static class CaptureSql
         var body = b.ToString();
         var tag = PgSql.DollarTag(body);
         return "CREATE OR REPLACE FUNCTION " + function + "(p_dst text, p_keys text)\nRETURNS text\nLANGUAGE plpgsql\nSECURITY DEFINER\n" +
-               "SET search_path = pg_catalog, pg_temp\n" + OutputSettings(table) + "AS " + tag + "\n" + body + tag + ";\n" +
+               "SET search_path = pg_catalog, pg_temp\nSET extra_float_digits = 3\nSET IntervalStyle = postgres\nAS " + tag + "\n" + body + tag + ";\n" +
                "REVOKE ALL ON FUNCTION " + function + "(text, text) FROM PUBLIC;\n";
     }
 

@@ -106,6 +106,10 @@ SET IntervalStyle = postgres
 AS $pgsync$
 DECLARE
     v_rows refcursor;
+    v_single boolean;
+    v_gone text;
+    v_row text;
+    v_key text;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
@@ -119,25 +123,28 @@ BEGIN
         RETURN NULL;
     END IF;
 
-    -- dst → public.everything (Async)
-    IF TG_OP = 'INSERT' THEN
-        PERFORM " + schema + @".""enqueue_change""('public', 'everything', 'dst', '', 'a', 'everything_f1404c55d54ea505a5b3e0e96443701a', NULL, w.j, w.k)
-            FROM (SELECT pg_catalog.count(*) AS c FROM (SELECT FROM new_rows LIMIT 2) AS x) AS s
-            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j, NULL::text AS k FROM (SELECT n.""key"", n.""int"", n.""int_n"", n.""long"", n.""long_n"", n.""short"", n.""short_n"", n.""bool"", n.""bool_n"", n.""decimal"", n.""decimal_n"", n.""double"", n.""double_n"", n.""float"", n.""float_n"", n.""text"", n.""text_n"", n.""guid_n"", n.""date_time"", n.""date_time_n"", n.""date_time_offset"", n.""date_time_offset_n"", n.""date_only"", n.""date_only_n"", n.""time_only"", n.""time_only_n"", n.""time_span"", n.""time_span_n"", n.""bytes"", n.""bytes_n"", n.""color"", n.""small_n"", n.""ints"", n.""texts"", n.""guids"", n.""times"", n.""blobs"" FROM new_rows AS n) AS r) AS w ON true
-            WHERE s.c < 2;
-    ELSIF TG_OP = 'UPDATE' THEN
-        PERFORM " + schema + @".""enqueue_change""('public', 'everything', 'dst', '', 'a', 'everything_f1404c55d54ea505a5b3e0e96443701a', g.j, w.j, w.k)
-            FROM (SELECT pg_catalog.count(*) AS c FROM (SELECT FROM new_rows LIMIT 2) AS x) AS s
-            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j FROM (SELECT o.""key"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""key"" = o.""key"")) AS r) AS g ON true
-            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j, NULL::text AS k FROM (SELECT n.""key"", n.""int"", n.""int_n"", n.""long"", n.""long_n"", n.""short"", n.""short_n"", n.""bool"", n.""bool_n"", n.""decimal"", n.""decimal_n"", n.""double"", n.""double_n"", n.""float"", n.""float_n"", n.""text"", n.""text_n"", n.""guid_n"", n.""date_time"", n.""date_time_n"", n.""date_time_offset"", n.""date_time_offset_n"", n.""date_only"", n.""date_only_n"", n.""time_only"", n.""time_only_n"", n.""time_span"", n.""time_span_n"", n.""bytes"", n.""bytes_n"", n.""color"", n.""small_n"", n.""ints"", n.""texts"", n.""guids"", n.""times"", n.""blobs"" FROM new_rows AS n) AS r) AS w ON true
-            WHERE s.c < 2;
+    -- One row or none: read here, queued as compact entries (enqueue_change).
+    IF TG_OP = 'DELETE' THEN
+        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM old_rows LIMIT 2) AS s) < 2;
     ELSE
-        PERFORM " + schema + @".""enqueue_change""('public', 'everything', 'dst', '', 'a', 'everything_f1404c55d54ea505a5b3e0e96443701a', g.j, NULL, NULL)
-            FROM (SELECT pg_catalog.count(*) AS c FROM (SELECT FROM old_rows LIMIT 2) AS x) AS s
-            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j FROM (SELECT o.""key"" FROM old_rows AS o) AS r) AS g ON true
-            WHERE s.c < 2;
+        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM new_rows LIMIT 2) AS s) < 2;
     END IF;
-    IF NOT FOUND THEN
+
+    -- dst → public.everything (Async)
+    IF v_single THEN
+        v_gone := NULL;
+        v_row := NULL;
+        v_key := NULL;
+        IF TG_OP = 'INSERT' THEN
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n.""key"", n.""int"", n.""int_n"", n.""long"", n.""long_n"", n.""short"", n.""short_n"", n.""bool"", n.""bool_n"", n.""decimal"", n.""decimal_n"", n.""double"", n.""double_n"", n.""float"", n.""float_n"", n.""text"", n.""text_n"", n.""guid_n"", n.""date_time"", n.""date_time_n"", n.""date_time_offset"", n.""date_time_offset_n"", n.""date_only"", n.""date_only_n"", n.""time_only"", n.""time_only_n"", n.""time_span"", n.""time_span_n"", n.""bytes"", n.""bytes_n"", n.""color"", n.""small_n"", n.""ints"", n.""texts"", n.""guids"", n.""times"", n.""blobs"" FROM new_rows AS n) AS r;
+        ELSIF TG_OP = 'UPDATE' THEN
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o.""key"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""key"" = o.""key"")) AS r;
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n.""key"", n.""int"", n.""int_n"", n.""long"", n.""long_n"", n.""short"", n.""short_n"", n.""bool"", n.""bool_n"", n.""decimal"", n.""decimal_n"", n.""double"", n.""double_n"", n.""float"", n.""float_n"", n.""text"", n.""text_n"", n.""guid_n"", n.""date_time"", n.""date_time_n"", n.""date_time_offset"", n.""date_time_offset_n"", n.""date_only"", n.""date_only_n"", n.""time_only"", n.""time_only_n"", n.""time_span"", n.""time_span_n"", n.""bytes"", n.""bytes_n"", n.""color"", n.""small_n"", n.""ints"", n.""texts"", n.""guids"", n.""times"", n.""blobs"" FROM new_rows AS n) AS r;
+        ELSE
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o.""key"" FROM old_rows AS o) AS r;
+        END IF;
+        PERFORM " + schema + @".""enqueue_change""('public', 'everything', 'dst', '', 'a', 'everything_f1404c55d54ea505a5b3e0e96443701a', v_gone, v_row, v_key);
+    ELSE
         IF TG_OP = 'INSERT' THEN
             OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n.""key"", n.""int"", n.""int_n"", n.""long"", n.""long_n"", n.""short"", n.""short_n"", n.""bool"", n.""bool_n"", n.""decimal"", n.""decimal_n"", n.""double"", n.""double_n"", n.""float"", n.""float_n"", n.""text"", n.""text_n"", n.""guid_n"", n.""date_time"", n.""date_time_n"", n.""date_time_offset"", n.""date_time_offset_n"", n.""date_only"", n.""date_only_n"", n.""time_only"", n.""time_only_n"", n.""time_span"", n.""time_span_n"", n.""bytes"", n.""bytes_n"", n.""color"", n.""small_n"", n.""ints"", n.""texts"", n.""guids"", n.""times"", n.""blobs"" FROM new_rows AS n) AS r;
         ELSIF TG_OP = 'UPDATE' THEN

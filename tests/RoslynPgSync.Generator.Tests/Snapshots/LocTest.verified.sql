@@ -4,9 +4,15 @@ RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 3
+SET IntervalStyle = postgres
 AS $pgsync$
 DECLARE
     v_rows refcursor;
+    v_single boolean;
+    v_gone text;
+    v_row text;
+    v_key text;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
@@ -20,25 +26,28 @@ BEGIN
         RETURN NULL;
     END IF;
 
-    -- dst → remote.rmt_test (Sync)
-    IF TG_OP = 'INSERT' THEN
-        PERFORM "pgsync"."enqueue_change"('local', 'loc_test', 'dst', '', 's', 'rmt_test_429cae2df99e1c6daa53a0ecec94d157', NULL, w.j, w.k)
-            FROM (SELECT pg_catalog.count(*) AS c FROM (SELECT FROM new_rows LIMIT 2) AS x) AS s
-            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j, pg_catalog.json_build_object('pk1', r."pk1", 'pk2', r."pk2")::text AS k FROM (SELECT n."pk1", n."pk2", n."info", n."crt_time", n."mod_time" FROM new_rows AS n) AS r) AS w ON true
-            WHERE s.c < 2;
-    ELSIF TG_OP = 'UPDATE' THEN
-        PERFORM "pgsync"."enqueue_change"('local', 'loc_test', 'dst', '', 's', 'rmt_test_429cae2df99e1c6daa53a0ecec94d157', g.j, w.j, w.k)
-            FROM (SELECT pg_catalog.count(*) AS c FROM (SELECT FROM new_rows LIMIT 2) AS x) AS s
-            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j FROM (SELECT o."pk1", o."pk2" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."pk1" = o."pk1" AND n."pk2" = o."pk2")) AS r) AS g ON true
-            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j, pg_catalog.json_build_object('pk1', r."pk1", 'pk2', r."pk2")::text AS k FROM (SELECT n."pk1", n."pk2", n."info", n."crt_time", n."mod_time" FROM new_rows AS n) AS r) AS w ON true
-            WHERE s.c < 2;
+    -- One row or none: read here, queued as compact entries (enqueue_change).
+    IF TG_OP = 'DELETE' THEN
+        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM old_rows LIMIT 2) AS s) < 2;
     ELSE
-        PERFORM "pgsync"."enqueue_change"('local', 'loc_test', 'dst', '', 's', 'rmt_test_429cae2df99e1c6daa53a0ecec94d157', g.j, NULL, NULL)
-            FROM (SELECT pg_catalog.count(*) AS c FROM (SELECT FROM old_rows LIMIT 2) AS x) AS s
-            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j FROM (SELECT o."pk1", o."pk2" FROM old_rows AS o) AS r) AS g ON true
-            WHERE s.c < 2;
+        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM new_rows LIMIT 2) AS s) < 2;
     END IF;
-    IF NOT FOUND THEN
+
+    -- dst → remote.rmt_test (Sync)
+    IF v_single THEN
+        v_gone := NULL;
+        v_row := NULL;
+        v_key := NULL;
+        IF TG_OP = 'INSERT' THEN
+            SELECT pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('pk1', r."pk1", 'pk2', r."pk2")::text INTO v_row, v_key FROM (SELECT n."pk1", n."pk2", n."info", n."crt_time", n."mod_time" FROM new_rows AS n) AS r;
+        ELSIF TG_OP = 'UPDATE' THEN
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."pk1", o."pk2" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."pk1" = o."pk1" AND n."pk2" = o."pk2")) AS r;
+            SELECT pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('pk1', r."pk1", 'pk2', r."pk2")::text INTO v_row, v_key FROM (SELECT n."pk1", n."pk2", n."info", n."crt_time", n."mod_time" FROM new_rows AS n) AS r;
+        ELSE
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."pk1", o."pk2" FROM old_rows AS o) AS r;
+        END IF;
+        PERFORM "pgsync"."enqueue_change"('local', 'loc_test', 'dst', '', 's', 'rmt_test_429cae2df99e1c6daa53a0ecec94d157', v_gone, v_row, v_key);
+    ELSE
         IF TG_OP = 'INSERT' THEN
             OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('pk1', r."pk1", 'pk2', r."pk2")::text FROM (SELECT n."pk1", n."pk2", n."info", n."crt_time", n."mod_time" FROM new_rows AS n) AS r;
         ELSIF TG_OP = 'UPDATE' THEN
@@ -81,6 +90,8 @@ RETURNS text
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 3
+SET IntervalStyle = postgres
 AS $pgsync$
 DECLARE
     v_rows text;

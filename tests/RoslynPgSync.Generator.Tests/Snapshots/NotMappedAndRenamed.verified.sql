@@ -9,6 +9,10 @@ SET IntervalStyle = postgres
 AS $pgsync$
 DECLARE
     v_rows refcursor;
+    v_single boolean;
+    v_gone text;
+    v_row text;
+    v_key text;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
@@ -22,25 +26,28 @@ BEGIN
         RETURN NULL;
     END IF;
 
-    -- crm_replica → public.customer_copy (Async)
-    IF TG_OP = 'INSERT' THEN
-        PERFORM "pgsync"."enqueue_change"('public', 'customer', 'crm_replica', '', 'a', 'customer_copy_95d770c7fdfaf6efca5fa7c0b33fffe2', NULL, w.j, w.k)
-            FROM (SELECT pg_catalog.count(*) AS c FROM (SELECT FROM new_rows LIMIT 2) AS x) AS s
-            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j, NULL::text AS k FROM (SELECT n."created_utc", n."customer_no", n."display_name", n."preferences"::text AS "preferences", n."e_mail" FROM new_rows AS n) AS r) AS w ON true
-            WHERE s.c < 2;
-    ELSIF TG_OP = 'UPDATE' THEN
-        PERFORM "pgsync"."enqueue_change"('public', 'customer', 'crm_replica', '', 'a', 'customer_copy_95d770c7fdfaf6efca5fa7c0b33fffe2', g.j, w.j, w.k)
-            FROM (SELECT pg_catalog.count(*) AS c FROM (SELECT FROM new_rows LIMIT 2) AS x) AS s
-            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j FROM (SELECT o."customer_no" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."customer_no" = o."customer_no")) AS r) AS g ON true
-            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j, NULL::text AS k FROM (SELECT n."created_utc", n."customer_no", n."display_name", n."preferences"::text AS "preferences", n."e_mail" FROM new_rows AS n) AS r) AS w ON true
-            WHERE s.c < 2;
+    -- One row or none: read here, queued as compact entries (enqueue_change).
+    IF TG_OP = 'DELETE' THEN
+        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM old_rows LIMIT 2) AS s) < 2;
     ELSE
-        PERFORM "pgsync"."enqueue_change"('public', 'customer', 'crm_replica', '', 'a', 'customer_copy_95d770c7fdfaf6efca5fa7c0b33fffe2', g.j, NULL, NULL)
-            FROM (SELECT pg_catalog.count(*) AS c FROM (SELECT FROM old_rows LIMIT 2) AS x) AS s
-            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j FROM (SELECT o."customer_no" FROM old_rows AS o) AS r) AS g ON true
-            WHERE s.c < 2;
+        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM new_rows LIMIT 2) AS s) < 2;
     END IF;
-    IF NOT FOUND THEN
+
+    -- crm_replica → public.customer_copy (Async)
+    IF v_single THEN
+        v_gone := NULL;
+        v_row := NULL;
+        v_key := NULL;
+        IF TG_OP = 'INSERT' THEN
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n."created_utc", n."customer_no", n."display_name", n."preferences"::text AS "preferences", n."e_mail" FROM new_rows AS n) AS r;
+        ELSIF TG_OP = 'UPDATE' THEN
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."customer_no" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."customer_no" = o."customer_no")) AS r;
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n."created_utc", n."customer_no", n."display_name", n."preferences"::text AS "preferences", n."e_mail" FROM new_rows AS n) AS r;
+        ELSE
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."customer_no" FROM old_rows AS o) AS r;
+        END IF;
+        PERFORM "pgsync"."enqueue_change"('public', 'customer', 'crm_replica', '', 'a', 'customer_copy_95d770c7fdfaf6efca5fa7c0b33fffe2', v_gone, v_row, v_key);
+    ELSE
         IF TG_OP = 'INSERT' THEN
             OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."created_utc", n."customer_no", n."display_name", n."preferences"::text AS "preferences", n."e_mail" FROM new_rows AS n) AS r;
         ELSIF TG_OP = 'UPDATE' THEN

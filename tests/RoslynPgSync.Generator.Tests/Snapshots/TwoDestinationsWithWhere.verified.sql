@@ -4,9 +4,15 @@ RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 3
+SET IntervalStyle = postgres
 AS $pgsync$
 DECLARE
     v_rows refcursor;
+    v_single boolean;
+    v_gone text;
+    v_row text;
+    v_key text;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
@@ -21,25 +27,28 @@ BEGIN
         RETURN NULL;
     END IF;
 
-    -- reporting → billing.invoices (Async) where status <> 'draft'
-    IF TG_OP = 'INSERT' THEN
-        PERFORM "pgsync"."enqueue_change"('billing', 'invoices', 'reporting', '', 'a', 'invoices_91cb554e1e451e410519a9ff44c20339', NULL, w.j, w.k)
-            FROM (SELECT pg_catalog.count(*) AS c FROM (SELECT FROM new_rows LIMIT 2) AS x) AS s
-            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j, NULL::text AS k FROM (SELECT n."tenant_id", n."invoice_no", n."status", n."total", n."issued_at" FROM new_rows AS n WHERE (status <> 'draft')) AS r) AS w ON true
-            WHERE s.c < 2;
-    ELSIF TG_OP = 'UPDATE' THEN
-        PERFORM "pgsync"."enqueue_change"('billing', 'invoices', 'reporting', '', 'a', 'invoices_91cb554e1e451e410519a9ff44c20339', g.j, w.j, w.k)
-            FROM (SELECT pg_catalog.count(*) AS c FROM (SELECT FROM new_rows LIMIT 2) AS x) AS s
-            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j FROM (SELECT o."invoice_no", o."tenant_id" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."invoice_no" = o."invoice_no" AND n."tenant_id" = o."tenant_id" AND (status <> 'draft'))) AS r) AS g ON true
-            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j, NULL::text AS k FROM (SELECT n."tenant_id", n."invoice_no", n."status", n."total", n."issued_at" FROM new_rows AS n WHERE (status <> 'draft')) AS r) AS w ON true
-            WHERE s.c < 2;
+    -- One row or none: read here, queued as compact entries (enqueue_change).
+    IF TG_OP = 'DELETE' THEN
+        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM old_rows LIMIT 2) AS s) < 2;
     ELSE
-        PERFORM "pgsync"."enqueue_change"('billing', 'invoices', 'reporting', '', 'a', 'invoices_91cb554e1e451e410519a9ff44c20339', g.j, NULL, NULL)
-            FROM (SELECT pg_catalog.count(*) AS c FROM (SELECT FROM old_rows LIMIT 2) AS x) AS s
-            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j FROM (SELECT o."invoice_no", o."tenant_id" FROM old_rows AS o WHERE (status <> 'draft')) AS r) AS g ON true
-            WHERE s.c < 2;
+        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM new_rows LIMIT 2) AS s) < 2;
     END IF;
-    IF NOT FOUND THEN
+
+    -- reporting → billing.invoices (Async) where status <> 'draft'
+    IF v_single THEN
+        v_gone := NULL;
+        v_row := NULL;
+        v_key := NULL;
+        IF TG_OP = 'INSERT' THEN
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n."tenant_id", n."invoice_no", n."status", n."total", n."issued_at" FROM new_rows AS n WHERE (status <> 'draft')) AS r;
+        ELSIF TG_OP = 'UPDATE' THEN
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."invoice_no", o."tenant_id" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."invoice_no" = o."invoice_no" AND n."tenant_id" = o."tenant_id" AND (status <> 'draft'))) AS r;
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n."tenant_id", n."invoice_no", n."status", n."total", n."issued_at" FROM new_rows AS n WHERE (status <> 'draft')) AS r;
+        ELSE
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."invoice_no", o."tenant_id" FROM old_rows AS o WHERE (status <> 'draft')) AS r;
+        END IF;
+        PERFORM "pgsync"."enqueue_change"('billing', 'invoices', 'reporting', '', 'a', 'invoices_91cb554e1e451e410519a9ff44c20339', v_gone, v_row, v_key);
+    ELSE
         IF TG_OP = 'INSERT' THEN
             OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."tenant_id", n."invoice_no", n."status", n."total", n."issued_at" FROM new_rows AS n WHERE (status <> 'draft')) AS r;
         ELSIF TG_OP = 'UPDATE' THEN
@@ -56,24 +65,20 @@ BEGIN
     END IF;
 
     -- archive → archive.invoices_2026 (Strict)
-    IF TG_OP = 'INSERT' THEN
-        PERFORM "pgsync"."enqueue_change"('billing', 'invoices', 'archive', '', 't', 'invoices_2026_d20fe678642636b1f76033a5cc7e1da1', NULL, w.j, w.k)
-            FROM (SELECT pg_catalog.count(*) AS c FROM (SELECT FROM new_rows LIMIT 2) AS x) AS s
-            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j, pg_catalog.json_build_object('invoice_no', r."invoice_no", 'tenant_id', r."tenant_id")::text AS k FROM (SELECT n."tenant_id", n."invoice_no", n."status", n."total", n."issued_at" FROM new_rows AS n) AS r) AS w ON true
-            WHERE s.c < 2;
-    ELSIF TG_OP = 'UPDATE' THEN
-        PERFORM "pgsync"."enqueue_change"('billing', 'invoices', 'archive', '', 't', 'invoices_2026_d20fe678642636b1f76033a5cc7e1da1', g.j, w.j, w.k)
-            FROM (SELECT pg_catalog.count(*) AS c FROM (SELECT FROM new_rows LIMIT 2) AS x) AS s
-            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j FROM (SELECT o."invoice_no", o."tenant_id" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."invoice_no" = o."invoice_no" AND n."tenant_id" = o."tenant_id")) AS r) AS g ON true
-            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j, pg_catalog.json_build_object('invoice_no', r."invoice_no", 'tenant_id', r."tenant_id")::text AS k FROM (SELECT n."tenant_id", n."invoice_no", n."status", n."total", n."issued_at" FROM new_rows AS n) AS r) AS w ON true
-            WHERE s.c < 2;
+    IF v_single THEN
+        v_gone := NULL;
+        v_row := NULL;
+        v_key := NULL;
+        IF TG_OP = 'INSERT' THEN
+            SELECT pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('invoice_no', r."invoice_no", 'tenant_id', r."tenant_id")::text INTO v_row, v_key FROM (SELECT n."tenant_id", n."invoice_no", n."status", n."total", n."issued_at" FROM new_rows AS n) AS r;
+        ELSIF TG_OP = 'UPDATE' THEN
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."invoice_no", o."tenant_id" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."invoice_no" = o."invoice_no" AND n."tenant_id" = o."tenant_id")) AS r;
+            SELECT pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('invoice_no', r."invoice_no", 'tenant_id', r."tenant_id")::text INTO v_row, v_key FROM (SELECT n."tenant_id", n."invoice_no", n."status", n."total", n."issued_at" FROM new_rows AS n) AS r;
+        ELSE
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."invoice_no", o."tenant_id" FROM old_rows AS o) AS r;
+        END IF;
+        PERFORM "pgsync"."enqueue_change"('billing', 'invoices', 'archive', '', 't', 'invoices_2026_d20fe678642636b1f76033a5cc7e1da1', v_gone, v_row, v_key);
     ELSE
-        PERFORM "pgsync"."enqueue_change"('billing', 'invoices', 'archive', '', 't', 'invoices_2026_d20fe678642636b1f76033a5cc7e1da1', g.j, NULL, NULL)
-            FROM (SELECT pg_catalog.count(*) AS c FROM (SELECT FROM old_rows LIMIT 2) AS x) AS s
-            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j FROM (SELECT o."invoice_no", o."tenant_id" FROM old_rows AS o) AS r) AS g ON true
-            WHERE s.c < 2;
-    END IF;
-    IF NOT FOUND THEN
         IF TG_OP = 'INSERT' THEN
             OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('invoice_no', r."invoice_no", 'tenant_id', r."tenant_id")::text FROM (SELECT n."tenant_id", n."invoice_no", n."status", n."total", n."issued_at" FROM new_rows AS n) AS r;
         ELSIF TG_OP = 'UPDATE' THEN
@@ -119,6 +124,8 @@ RETURNS text
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 3
+SET IntervalStyle = postgres
 AS $pgsync$
 DECLARE
     v_rows text;

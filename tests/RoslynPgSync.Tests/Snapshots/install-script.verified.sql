@@ -1886,6 +1886,10 @@ SET IntervalStyle = postgres
 AS $pgsync$
 DECLARE
     v_rows refcursor;
+    v_single boolean;
+    v_gone text;
+    v_row text;
+    v_key text;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
@@ -1899,25 +1903,28 @@ BEGIN
         RETURN NULL;
     END IF;
 
-    -- async_dst → copy.hostile_async (Async)
-    IF TG_OP = 'INSERT' THEN
-        PERFORM "pgsync"."enqueue_change"('app', 'hostile_async', 'async_dst', '', 'a', 'hostile_async_0f92e7d4a5b826502f75fd3612fa55c7', NULL, w.j, w.k)
-            FROM (SELECT pg_catalog.count(*) AS c FROM (SELECT FROM new_rows LIMIT 2) AS x) AS s
-            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j, NULL::text AS k FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r) AS w ON true
-            WHERE s.c < 2;
-    ELSIF TG_OP = 'UPDATE' THEN
-        PERFORM "pgsync"."enqueue_change"('app', 'hostile_async', 'async_dst', '', 'a', 'hostile_async_0f92e7d4a5b826502f75fd3612fa55c7', g.j, w.j, w.k)
-            FROM (SELECT pg_catalog.count(*) AS c FROM (SELECT FROM new_rows LIMIT 2) AS x) AS s
-            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j FROM (SELECT o."id", o."code" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."id" = o."id" AND n."code" = o."code")) AS r) AS g ON true
-            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j, NULL::text AS k FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r) AS w ON true
-            WHERE s.c < 2;
+    -- One row or none: read here, queued as compact entries (enqueue_change).
+    IF TG_OP = 'DELETE' THEN
+        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM old_rows LIMIT 2) AS s) < 2;
     ELSE
-        PERFORM "pgsync"."enqueue_change"('app', 'hostile_async', 'async_dst', '', 'a', 'hostile_async_0f92e7d4a5b826502f75fd3612fa55c7', g.j, NULL, NULL)
-            FROM (SELECT pg_catalog.count(*) AS c FROM (SELECT FROM old_rows LIMIT 2) AS x) AS s
-            LEFT JOIN LATERAL (SELECT pg_catalog.row_to_json(r)::text AS j FROM (SELECT o."id", o."code" FROM old_rows AS o) AS r) AS g ON true
-            WHERE s.c < 2;
+        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM new_rows LIMIT 2) AS s) < 2;
     END IF;
-    IF NOT FOUND THEN
+
+    -- async_dst → copy.hostile_async (Async)
+    IF v_single THEN
+        v_gone := NULL;
+        v_row := NULL;
+        v_key := NULL;
+        IF TG_OP = 'INSERT' THEN
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r;
+        ELSIF TG_OP = 'UPDATE' THEN
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."id", o."code" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."id" = o."id" AND n."code" = o."code")) AS r;
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r;
+        ELSE
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."id", o."code" FROM old_rows AS o) AS r;
+        END IF;
+        PERFORM "pgsync"."enqueue_change"('app', 'hostile_async', 'async_dst', '', 'a', 'hostile_async_0f92e7d4a5b826502f75fd3612fa55c7', v_gone, v_row, v_key);
+    ELSE
         IF TG_OP = 'INSERT' THEN
             OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r;
         ELSIF TG_OP = 'UPDATE' THEN
