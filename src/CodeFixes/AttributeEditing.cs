@@ -22,6 +22,23 @@ internal static class AttributeEditing
             ? SyntaxFactory.Attribute(SyntaxFactory.IdentifierName(name))
             : SyntaxFactory.Attribute(SyntaxFactory.IdentifierName(name), SyntaxFactory.AttributeArgumentList(SyntaxFactory.SeparatedList(arguments)));
 
+    /// <summary><c>name = Type.Member</c>, as an attribute's named argument.</summary>
+    public static AttributeArgumentSyntax Named(string name, string type, string member) =>
+        SyntaxFactory.AttributeArgument(
+            SyntaxFactory.NameEquals(SyntaxFactory.IdentifierName(name)),
+            null,
+            SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, SyntaxFactory.IdentifierName(type), SyntaxFactory.IdentifierName(member)));
+
+    /// <summary>The attribute with its named argument <paramref name="argument"/> set: replaced when given, else added last.</summary>
+    public static AttributeSyntax WithNamed(AttributeSyntax attribute, AttributeArgumentSyntax argument)
+    {
+        var name = argument.NameEquals!.Name.Identifier.Text;
+        var arguments = attribute.ArgumentList?.Arguments ?? default;
+        var existing = arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.Text == name);
+        var updated = existing is null ? arguments.Add(argument) : arguments.Replace(existing, argument.WithTriviaFrom(existing));
+        return attribute.WithArgumentList(SyntaxFactory.AttributeArgumentList(updated));
+    }
+
     public static AttributeArgumentSyntax Named(string name, int value) =>
         SyntaxFactory.AttributeArgument(
             SyntaxFactory.NameEquals(name),

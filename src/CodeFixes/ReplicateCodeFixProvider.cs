@@ -16,14 +16,16 @@ namespace RoslynPgSync.CodeFixes;
 /// <summary>
 /// The obvious fixes: make a member the primary key (PGSYNC001), give a composite key its
 /// <c>Column(Order = n)</c> in declaration order (PGSYNC002), mark an unmappable member
-/// <c>[NotMapped]</c> (PGSYNC005), remove a duplicate <c>[Replicate]</c> (PGSYNC009).
+/// <c>[NotMapped]</c> (PGSYNC005), remove a duplicate <c>[Replicate]</c> (PGSYNC009), declare
+/// <c>Conflicts = ConflictPolicy.LastWriterWins</c> on one side of a multi-master pair (PGSYNC019).
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ReplicateCodeFixProvider)), Shared]
 public sealed class ReplicateCodeFixProvider : CodeFixProvider
 {
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(
-        DiagnosticIds.NoPrimaryKey, DiagnosticIds.AmbiguousKeyOrder, DiagnosticIds.UnmappableMember, DiagnosticIds.DuplicateTarget);
+        DiagnosticIds.NoPrimaryKey, DiagnosticIds.AmbiguousKeyOrder, DiagnosticIds.UnmappableMember, DiagnosticIds.DuplicateTarget,
+        DiagnosticIds.MultiMasterApplyRemote);
 
     /// <inheritdoc />
     public override FixAllProvider? GetFixAllProvider() => null;
@@ -60,6 +62,11 @@ public sealed class ReplicateCodeFixProvider : CodeFixProvider
                 case DiagnosticIds.UnmappableMember when node.FirstAncestorOrSelf<PropertyDeclarationSyntax>() is { } property:
                     context.RegisterCodeFix(
                         CodeAction.Create($"Mark '{property.Identifier.Text}' [NotMapped]", ct => NotMappedAsync(context.Document, root, property), DiagnosticIds.UnmappableMember),
+                        diagnostic);
+                    break;
+                case DiagnosticIds.MultiMasterApplyRemote when node.FirstAncestorOrSelf<AttributeSyntax>() is { } attribute:
+                    context.RegisterCodeFix(
+                        CodeAction.Create("Resolve conflicts by last writer wins (Conflicts = ConflictPolicy.LastWriterWins)", ct => LastWriterWinsAsync(context.Document, root, attribute), DiagnosticIds.MultiMasterApplyRemote),
                         diagnostic);
                     break;
                 case DiagnosticIds.DuplicateTarget when node.FirstAncestorOrSelf<AttributeSyntax>() is { } attribute:
@@ -113,6 +120,12 @@ public sealed class ReplicateCodeFixProvider : CodeFixProvider
     {
         var updated = root.ReplaceNode(property, AttributeEditing.AddAttribute(property, AttributeEditing.Attribute("NotMapped")));
         return Task.FromResult(document.WithSyntaxRoot(AttributeEditing.EnsureUsing(updated, AttributeEditing.DataAnnotationsSchema)));
+    }
+
+    private static Task<Document> LastWriterWinsAsync(Document document, SyntaxNode root, AttributeSyntax attribute)
+    {
+        var updated = root.ReplaceNode(attribute, AttributeEditing.WithNamed(attribute, AttributeEditing.Named("Conflicts", "ConflictPolicy", "LastWriterWins")));
+        return Task.FromResult(document.WithSyntaxRoot(AttributeEditing.EnsureUsing(updated, "RoslynPgSync")));
     }
 
     private static Task<Document> RemoveAsync(Document document, SyntaxNode root, AttributeSyntax attribute)

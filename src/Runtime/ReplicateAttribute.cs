@@ -63,4 +63,13 @@ public sealed class ReplicateAttribute : Attribute
     /// <c>_</c>, <c>-</c> and <c>.</c>, at most 63 characters.
     /// </summary>
     public string? Channel { get; set; }
+
+    /// <summary>
+    /// What the destination does when this table's change meets a row written there since (multi-master: the
+    /// same key written on both nodes before either change arrived). <see cref="ConflictPolicy.ApplyRemote"/>
+    /// (the default) applies the change regardless, right for a one-way copy. A member marked
+    /// <c>[ConcurrencyCheck]</c> or <c>[Timestamp]</c> is the row's version: the higher version wins.
+    /// The analyzer warns (PGSYNC019) when a table and its target replicate to each other with ApplyRemote.
+    /// </summary>
+    public ConflictPolicy Conflicts { get; set; } = ConflictPolicy.ApplyRemote;
 }

@@ -20,6 +20,8 @@ public sealed class AnalyzerTests
         {
             public enum ReplicationMode { Async, Sync, Strict }
 
+            public enum ConflictPolicy { ApplyRemote, LastWriterWins, KeepLocal, Error }
+
             [AttributeUsage(AttributeTargets.Class, AllowMultiple = true)]
             public sealed class ReplicateAttribute : Attribute
             {
@@ -29,6 +31,7 @@ public sealed class AnalyzerTests
                 public ReplicationMode Mode { get; set; }
                 public string? Where { get; set; }
                 public string? Channel { get; set; }
+                public ConflictPolicy Conflicts { get; set; }
             }
         }
 
@@ -177,6 +180,92 @@ public sealed class AnalyzerTests
         [Replicate("other", Channel = "bulk")]
         public class T { public int Id { get; set; } }
         """);
+
+    [Fact]
+    public Task PGSYNC017_undefined_conflict_policy() => VerifyAsync("""
+        [{|PGSYNC017:Replicate("dst", Conflicts = (ConflictPolicy)9)|}]
+        public class T { public int Id { get; set; } }
+        """);
+
+    [Fact]
+    public Task PGSYNC018_a_version_member_that_cannot_order_writes() => VerifyAsync("""
+        [Replicate("dst", Conflicts = ConflictPolicy.LastWriterWins)]
+        public class TwoVersions
+        {
+            public int Id { get; set; }
+            [ConcurrencyCheck] public long Version { get; set; }
+            [Timestamp] public DateTime {|PGSYNC018:ChangedAt|} { get; set; }
+        }
+
+        [Replicate("dst")]
+        public class KeyVersion { [Key, ConcurrencyCheck] public int {|PGSYNC018:Id|} { get; set; } }
+
+        [Replicate("dst")]
+        public class NullableVersion { public int Id { get; set; } [ConcurrencyCheck] public long? {|PGSYNC018:Version|} { get; set; } }
+
+        [Replicate("dst")]
+        public class TextVersion { public int Id { get; set; } [ConcurrencyCheck] public string {|PGSYNC018:Stamp|} { get; set; } = ""; }
+
+        [Replicate("dst")]
+        public class SystemColumnVersion { public int Id { get; set; } [Timestamp, Column("xmin", TypeName = "xid")] public uint {|PGSYNC018:Version|} { get; set; } }
+        """);
+
+    [Fact]
+    public Task A_version_member_of_an_integer_or_timestamp_is_accepted() => VerifyAsync("""
+        [Replicate("dst", Conflicts = ConflictPolicy.LastWriterWins)]
+        public class Versioned { public int Id { get; set; } [ConcurrencyCheck] public long Version { get; set; } }
+
+        [Replicate("dst", Conflicts = ConflictPolicy.LastWriterWins)]
+        public class Stamped { public int Id { get; set; } [Timestamp] public DateTimeOffset ChangedAt { get; set; } }
+        """);
+
+    [Fact]
+    public Task PGSYNC019_a_multi_master_pair_that_keeps_ApplyRemote_is_warned_on_each_side_that_does() => VerifyAsync("""
+        [Table("items", Schema = "node_a")]
+        [{|#0:Replicate("b", TargetSchema = "node_b")|}]
+        public class ItemA { public int Id { get; set; } public string? Name { get; set; } }
+
+        [Table("items", Schema = "node_b")]
+        [Replicate("a", TargetSchema = "node_a", Conflicts = ConflictPolicy.LastWriterWins)]
+        [Replicate("archive", TargetSchema = "archive")]
+        public class ItemB { public int Id { get; set; } public string? Name { get; set; } }
+
+        [Table("orders", Schema = "node_a")]
+        [{|#1:Replicate("b", TargetSchema = "node_b", Conflicts = ConflictPolicy.ApplyRemote)|}]
+        public class OrderA { public int Id { get; set; } }
+
+        [Table("orders", Schema = "node_b")]
+        [{|#2:Replicate("a", TargetSchema = "node_a")|}]
+        public class OrderB { public int Id { get; set; } }
+
+        // One-way copies, and one type whose target has its own name: no pair this compilation can see.
+        [Table("logs", Schema = "node_a")]
+        [Replicate("b", TargetSchema = "node_b")]
+        public class LogA { public int Id { get; set; } }
+
+        [Table("same")]
+        [Replicate("peer")]
+        public class Same { public int Id { get; set; } }
+        """,
+        Warning019(0, "ItemA", "node_a.items", "b", "ItemB", "a"),
+        Warning019(1, "OrderA", "node_a.orders", "b", "OrderB", "a"),
+        Warning019(2, "OrderB", "node_b.orders", "a", "OrderA", "b"));
+
+    private static DiagnosticResult Warning019(int location, string type, string table, string server, string other, string back) =>
+        new DiagnosticResult("PGSYNC019", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning)
+            .WithLocation(location)
+            .WithArguments(type, table, "\"" + server + "\"", other, "\"" + back + "\"");
+
+    private static Task VerifyAsync(string source, params DiagnosticResult[] expected)
+    {
+        var test = new CSharpAnalyzerTest<ReplicateAnalyzer, DefaultVerifier>
+        {
+            TestCode = Prelude + source,
+            ReferenceAssemblies = ReferenceAssemblies.Net.Net80,
+        };
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync();
+    }
 
     private static Task VerifyAsync(string source)
     {

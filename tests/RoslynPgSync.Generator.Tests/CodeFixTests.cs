@@ -81,6 +81,48 @@ public sealed class CodeFixTests
         """);
 
     [Fact]
+    public Task PGSYNC019_declares_last_writer_wins_on_that_side_of_the_pair() => VerifyAsync(
+        """
+        [Table("items", Schema = "node_a")]
+        [{|PGSYNC019:Replicate("b", TargetSchema = "node_b", Conflicts = ConflictPolicy.ApplyRemote)|}]
+        public class ItemA { public int Id { get; set; } }
+
+        [Table("items", Schema = "node_b")]
+        [Replicate("a", TargetSchema = "node_a", Conflicts = ConflictPolicy.KeepLocal)]
+        public class ItemB { public int Id { get; set; } }
+        """,
+        """
+        [Table("items", Schema = "node_a")]
+        [Replicate("b", TargetSchema = "node_b", Conflicts = ConflictPolicy.LastWriterWins)]
+        public class ItemA { public int Id { get; set; } }
+
+        [Table("items", Schema = "node_b")]
+        [Replicate("a", TargetSchema = "node_a", Conflicts = ConflictPolicy.KeepLocal)]
+        public class ItemB { public int Id { get; set; } }
+        """);
+
+    [Fact]
+    public Task PGSYNC019_adds_the_policy_to_an_attribute_that_has_none() => VerifyAsync(
+        """
+        [Table("items", Schema = "node_a")]
+        [{|PGSYNC019:Replicate("b", TargetSchema = "node_b")|}]
+        public class ItemA { public int Id { get; set; } }
+
+        [Table("items", Schema = "node_b")]
+        [Replicate("a", TargetSchema = "node_a", Conflicts = ConflictPolicy.LastWriterWins)]
+        public class ItemB { public int Id { get; set; } }
+        """,
+        """
+        [Table("items", Schema = "node_a")]
+        [Replicate("b", TargetSchema = "node_b", Conflicts = ConflictPolicy.LastWriterWins)]
+        public class ItemA { public int Id { get; set; } }
+
+        [Table("items", Schema = "node_b")]
+        [Replicate("a", TargetSchema = "node_a", Conflicts = ConflictPolicy.LastWriterWins)]
+        public class ItemB { public int Id { get; set; } }
+        """);
+
+    [Fact]
     public void Every_fixable_id_is_one_the_analyzer_reports()
     {
         var reported = new ReplicateAnalyzer().SupportedDiagnostics.Select(d => d.Id).ToList();

@@ -25,6 +25,26 @@ public sealed class ModelTests
     }
 
     [Fact]
+    public void Conflict_policies_and_the_version_member_reach_the_runtime_model()
+    {
+        var table = Single(TestModels.Conflicting);
+
+        Assert.Equal("version", table.VersionColumn);
+        Assert.Equal(
+            new[] { ("node_b", ConflictPolicy.LastWriterWins, "items"), ("audit", ConflictPolicy.KeepLocal, ""), ("copy", ConflictPolicy.ApplyRemote, "") },
+            table.Targets.Select(t => (t.Server, t.Conflicts, t.Channel)));
+        Assert.Null(Single(TestModels.LocTest).VersionColumn);
+    }
+
+    [Fact]
+    public void The_conflict_policy_is_one_enum_whose_names_and_values_the_runtime_and_the_generator_share()
+    {
+        Assert.Equal(System.Enum.GetNames<ConflictPolicy>(), RoslynPgSync.Generator.Model.ConflictPolicies.All.Select(c => c.ToString()));
+        Assert.Equal(System.Enum.GetValues<ConflictPolicy>().Select(c => (int)c), RoslynPgSync.Generator.Model.ConflictPolicies.All.Select(c => (int)c));
+        Assert.Equal(ConflictPolicy.ApplyRemote, new ReplicateAttribute("dst").Conflicts);
+    }
+
+    [Fact]
     public void Key_order_follows_column_order_attribute_not_declaration_order()
     {
         var table = Single(TestModels.AwkwardIdentifiers);

@@ -181,4 +181,24 @@ internal static class TestModels
             public byte[][]? Blobs { get; set; }
         }
         """;
+
+    /// <summary>One side of a multi-master pair: a version member and conflict policies, one target in a channel.</summary>
+    public const string Conflicting = """
+        using System.ComponentModel.DataAnnotations;
+        using System.ComponentModel.DataAnnotations.Schema;
+        using RoslynPgSync;
+
+        namespace Mesh;
+
+        [Table("items", Schema = "node_a")]
+        [Replicate("node_b", TargetSchema = "node_b", Conflicts = ConflictPolicy.LastWriterWins, Channel = "items")]
+        [Replicate("audit", Conflicts = ConflictPolicy.KeepLocal)]
+        [Replicate("copy")]
+        public sealed class Item
+        {
+            public int Id { get; set; }
+            public string? Name { get; set; }
+            [ConcurrencyCheck] public long Version { get; set; }
+        }
+        """;
 }

@@ -73,6 +73,24 @@ internal static class DiagnosticDescriptors
         DiagnosticIds.ChannelsDiffer, Replicate, "One table in two channels of one destination",
         "'{0}' replicates to server \"{1}\" in channel {2} and in channel {3}: a table's targets on one destination share one channel, so that its changes and its initial copy keep one order");
 
+    public static readonly DiagnosticDescriptor UndefinedConflicts = Error(
+        DiagnosticIds.UndefinedConflicts, Replicate, "Undefined conflict policy",
+        "[Replicate(\"{1}\")] on '{0}' has Conflicts {2}, which is not ApplyRemote, LastWriterWins, KeepLocal or Error");
+
+    public static readonly DiagnosticDescriptor InvalidVersionMember = Error(
+        DiagnosticIds.InvalidVersionMember, Model, "Version member cannot order writes",
+        "'{0}.{1}' is marked [ConcurrencyCheck] or [Timestamp], so it is the row's version for conflicts, but it {2}");
+
+    /// <summary>A pair is two types: the analyzer inspects every type of the compilation first (still a local diagnostic).</summary>
+    public static readonly DiagnosticDescriptor MultiMasterApplyRemote = new(
+        DiagnosticIds.MultiMasterApplyRemote,
+        "Multi-master pair without a conflict policy",
+        "'{0}' replicates {1} to {2}, whose type '{3}' replicates it back to {4}: with Conflicts = ApplyRemote the same key written on both nodes swaps values; declare a policy (Conflicts = ConflictPolicy.LastWriterWins)",
+        Replicate,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLink(DiagnosticIds.MultiMasterApplyRemote));
+
     /// <summary>The page that explains a diagnostic, under the base set at our build (PgSyncHelpLinkBase).</summary>
     public static string HelpLink(string id) => DiagnosticHelp.LinkBase + id + ".md";
 

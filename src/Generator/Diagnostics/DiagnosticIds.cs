@@ -24,4 +24,7 @@ internal static class DiagnosticIds
     public const string UndefinedMode = "PGSYNC014";
     public const string InvalidChannel = "PGSYNC015";
     public const string ChannelsDiffer = "PGSYNC016";
+    public const string UndefinedConflicts = "PGSYNC017";
+    public const string InvalidVersionMember = "PGSYNC018";
+    public const string MultiMasterApplyRemote = "PGSYNC019";
 }

@@ -52,16 +52,18 @@ internal static class InstallerEmitter
             w.Line("            table: " + CSharpLiteral.String(target.Table) + ",");
             w.Line("            mode: " + Rt + "ReplicationMode." + target.Mode + ",");
             w.Line("            where: " + CSharpLiteral.String(target.Where) + ",");
-            // (The channel only when named: generated code for the default channel is as before channels.)
+            // (The channel and the conflict policy only when not the default: generated code for a default
+            // target is as before they existed.)
+            var end = ")" + (target.Conflicts == Conflicts.ApplyRemote ? string.Empty : " { Conflicts = " + Rt + "ConflictPolicy." + target.Conflicts + " }") + ",";
             w.Line("            createTableSql: " + CSharpLiteral.Verbatim(TableDdl.CreateTable(table, target.Schema, target.Table)) +
-                   (target.Channel.Length == 0 ? "),": ","));
+                   (target.Channel.Length == 0 ? end : ","));
             if (target.Channel.Length > 0)
             {
-                w.Line("            channel: " + CSharpLiteral.String(target.Channel) + "),");
+                w.Line("            channel: " + CSharpLiteral.String(target.Channel) + end);
             }
         }
 
-        w.Line("    });");
+        w.Line("    })" + (table.VersionColumn is null ? string.Empty : " { VersionColumn = " + CSharpLiteral.String(table.VersionColumn) + " }") + ";");
         w.Close();
         w.Close();
         return w.Close().ToString();

@@ -10,6 +10,7 @@ namespace RoslynPgSync.Generator.Model;
 /// <param name="KeyColumns">Primary key column names, in key order.</param>
 /// <param name="PkVector">1-based positions of the key columns in <paramref name="Columns"/>, in key order.</param>
 /// <param name="Targets">One entry per <c>[Replicate]</c> attribute, in declaration order.</param>
+/// <param name="VersionColumn">The column of the <c>[ConcurrencyCheck]</c>/<c>[Timestamp]</c> member, or null.</param>
 internal sealed record TableModel(
     string Namespace,
     string TypeName,
@@ -19,7 +20,8 @@ internal sealed record TableModel(
     EquatableArray<ColumnModel> Columns,
     EquatableArray<string> KeyColumns,
     EquatableArray<int> PkVector,
-    EquatableArray<TargetModel> Targets)
+    EquatableArray<TargetModel> Targets,
+    string? VersionColumn = null)
 {
     /// <summary>The hint name of the generated file: <c>{Namespace}.{Type}.g.cs</c>.</summary>
     public string HintName => (Namespace.Length == 0 ? TypeName : Namespace + "." + TypeName) + ".g.cs";

@@ -7,10 +7,12 @@ namespace RoslynPgSync.Generator.Model;
 /// <param name="Mode">Async, Sync or Strict (the <c>ReplicationMode</c> of the same name).</param>
 /// <param name="Where">The row filter over source columns, or <c>null</c>.</param>
 /// <param name="Channel">The stream within the destination (<c>Channel</c>); empty: its default channel.</param>
+/// <param name="Conflicts">What the destination does with a change that meets a row written there since.</param>
 internal sealed record TargetModel(
     string Server,
     string Schema,
     string Table,
     QueueMode Mode,
     string? Where,
-    string Channel = "");
+    string Channel = "",
+    Conflicts Conflicts = Conflicts.ApplyRemote);

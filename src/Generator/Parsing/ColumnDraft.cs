@@ -27,6 +27,9 @@ internal sealed class ColumnDraft
     /// <summary>Declared <c>T?</c> or <c>Nullable&lt;T&gt;</c> (not merely oblivious).</summary>
     public bool IsDeclaredNullable { get; init; }
 
+    /// <summary>Marked <c>[ConcurrencyCheck]</c> or <c>[Timestamp]</c>: the row's version for conflicts.</summary>
+    public bool IsVersion { get; init; }
+
     /// <summary>Where the member is declared, for diagnostics (never reaches the generator's model).</summary>
     public Microsoft.CodeAnalysis.Location? Location { get; }
 

@@ -29,6 +29,10 @@ internal static class KnownTypes
     public static bool IsMaxLength(INamedTypeSymbol? type) =>
         Is(type, DataAnnotations, "MaxLengthAttribute") || Is(type, DataAnnotations, "StringLengthAttribute");
 
+    /// <summary>EF Core's optimistic-concurrency markers: the member is the row's version.</summary>
+    public static bool IsVersion(INamedTypeSymbol? type) =>
+        Is(type, DataAnnotations, "ConcurrencyCheckAttribute") || Is(type, DataAnnotations, "TimestampAttribute");
+
     public static bool IsPrimaryKey(INamedTypeSymbol? type) => Is(type, EntityFrameworkCore, "PrimaryKeyAttribute");
 
     public static bool IsPrecision(INamedTypeSymbol? type) => Is(type, EntityFrameworkCore, "PrecisionAttribute");

@@ -92,6 +92,20 @@ internal static class PgTypeMap
     /// Types whose values PostgreSQL cannot compare with <c>=</c> through a btree operator class, so they
     /// cannot be part of a primary key.
     /// </summary>
+    /// <summary>Whether values of <paramref name="pgType"/> order writes as a version: integers, numeric, timestamps.</summary>
+    public static bool CanVersion(string pgType)
+    {
+        var baseType = pgType.Trim().ToLowerInvariant();
+        var paren = baseType.IndexOf('(');
+        if (paren >= 0)
+        {
+            baseType = baseType.Substring(0, paren).Trim();
+        }
+
+        return baseType is "smallint" or "integer" or "int" or "int2" or "int4" or "int8" or "bigint" or "numeric" or "decimal"
+            or "timestamp" or "timestamptz" or "timestamp with time zone" or "timestamp without time zone";
+    }
+
     public static bool CanBeKey(string pgType)
     {
         var baseType = pgType.Trim().ToLowerInvariant();

@@ -82,6 +82,7 @@ internal static class TableParser
             }
         }
 
+        var version = ReadVersion(type, columns, key, sink);
         var targets = ReadTargets(type, schema, table, columns, sink);
         if (sink.HasErrors || key is null || targets is null || columns.Count == 0)
         {
@@ -116,7 +117,58 @@ internal static class TableParser
             Columns: new EquatableArray<ColumnModel>(columnModels),
             KeyColumns: new EquatableArray<string>(keyColumns),
             PkVector: new EquatableArray<int>(pkVector),
-            Targets: new EquatableArray<TargetModel>(targets));
+            Targets: new EquatableArray<TargetModel>(targets),
+            VersionColumn: version?.ColumnName);
+    }
+
+    /// <summary>
+    /// The member marked <c>[ConcurrencyCheck]</c> or <c>[Timestamp]</c> (EF Core's optimistic-concurrency
+    /// convention), which orders a row's writes for conflicts: one per type, not part of the key, never
+    /// NULL, of a type that orders (an integer, numeric or a timestamp) and its own column (not xmin).
+    /// </summary>
+    private static ColumnDraft? ReadVersion(INamedTypeSymbol type, List<ColumnDraft> columns, List<ColumnDraft>? key, ProblemSink sink)
+    {
+        ColumnDraft? version = null;
+        foreach (var column in columns)
+        {
+            if (!column.IsVersion)
+            {
+                continue;
+            }
+
+            string? problem = null;
+            if (version is not null)
+            {
+                problem = "is a second version member (the first is '" + version.MemberName + "'); a row has one version";
+            }
+            else if (key is not null && key.Contains(column))
+            {
+                problem = "is part of the primary key, which a write never changes";
+            }
+            else if (column.ColumnName == "xmin")
+            {
+                problem = "maps to xmin, each node's own transaction id, which does not order writes made on different nodes";
+            }
+            else if (column.IsDeclaredNullable)
+            {
+                problem = "is nullable; a version that can be NULL orders nothing";
+            }
+            else if (!PgTypeMap.CanVersion(column.PgType))
+            {
+                problem = "has type " + column.PgType + ", which does not order writes: use an integer, numeric or timestamp member";
+            }
+
+            if (problem is null)
+            {
+                version = column;
+            }
+            else
+            {
+                sink.Add(DiagnosticDescriptors.InvalidVersionMember, column.Location, type.Name, column.MemberName, problem);
+            }
+        }
+
+        return version;
     }
 
     /// <summary>
@@ -284,6 +336,7 @@ internal static class TableParser
         string? typeName = null;
         int? order = null;
         var isKey = false;
+        var isVersion = false;
         var isRequired = false;
         int? maxLength = null;
         int? precision = null;
@@ -305,6 +358,10 @@ internal static class TableParser
             else if (KnownTypes.IsRequired(attributeClass))
             {
                 isRequired = true;
+            }
+            else if (KnownTypes.IsVersion(attributeClass))
+            {
+                isVersion = true;
             }
             else if (KnownTypes.IsMaxLength(attributeClass) && attribute.ConstructorArguments.Length > 0 &&
                      attribute.ConstructorArguments[0].Value is int length && length > 0)
@@ -352,7 +409,7 @@ internal static class TableParser
         // Only a declared nullable (T? or Nullable<T>) disqualifies a key member; an oblivious
         // reference type in a nullable-disabled context is a NOT NULL key, as EF Core makes it.
         var declaredNullable = isNullableValueType || property.NullableAnnotation == NullableAnnotation.Annotated;
-        return new ColumnDraft(property.Name, columnName, pgType, isNullable, isKey, order, location) { IsDeclaredNullable = declaredNullable };
+        return new ColumnDraft(property.Name, columnName, pgType, isNullable, isKey, order, location) { IsDeclaredNullable = declaredNullable, IsVersion = isVersion };
     }
 
     /// <summary>[MaxLength]/[StringLength] on text and [Precision] on numeric, as EF Core's Npgsql provider maps them.</summary>
@@ -395,7 +452,15 @@ internal static class TableParser
             var mode = QueueModes.FromValue(modeValue);
             var where = NamedString(attribute, "Where");
             var channel = NamedString(attribute, "Channel") ?? string.Empty;
+            var conflictsValue = NamedInt(attribute, "Conflicts") ?? 0;
+            var conflicts = ConflictPolicies.FromValue(conflictsValue);
             var valid = true;
+            if (conflicts is null)
+            {
+                sink.Add(DiagnosticDescriptors.UndefinedConflicts, location, type.Name, server ?? string.Empty, conflictsValue);
+                valid = false;
+            }
+
             if (NamedString(attribute, "Channel") is { } named && Channels.Problem(named) is { } channelProblem)
             {
                 sink.Add(DiagnosticDescriptors.InvalidChannel, location, type.Name, server ?? string.Empty, named, channelProblem);
@@ -446,7 +511,7 @@ internal static class TableParser
             if (valid)
             {
                 channels[server!] = channel;
-                targets.Add(new TargetModel(server!, schema, table, mode!.Value, string.IsNullOrWhiteSpace(where) ? null : where!.Trim(), channel));
+                targets.Add(new TargetModel(server!, schema, table, mode!.Value, string.IsNullOrWhiteSpace(where) ? null : where!.Trim(), channel, conflicts!.Value));
             }
         }
 

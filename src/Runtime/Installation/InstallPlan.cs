@@ -48,6 +48,15 @@ internal sealed class InstallPlan
                     $"Table {table} replicates to server(s) {string.Join(", ", missing.Select(m => "'" + m + "'"))}, which are not registered, " +
                     $"while its other destinations are. Register every server of {table.EntityType.Name} with PgSyncOptions.AddServer, or none on this node.");
             }
+            else if (table.Targets.FirstOrDefault(t => t.Conflicts != ConflictPolicy.ApplyRemote) is { } resolving)
+            {
+                // Refused rather than installed and then applied as ApplyRemote: that would lose the very
+                // writes the policy is declared to keep.
+                throw new PgSyncInstallException(
+                    $"Table {table} declares Conflicts = {resolving.Conflicts} for server '{resolving.Server}' ({resolving.Schema}.{resolving.Table}), " +
+                    "which this version of RoslynPgSync does not enforce yet: its apply detects no conflicts, so every change would be applied as with ApplyRemote. " +
+                    "Keep ApplyRemote with disjoint key ranges per node (docs/multi-master.md) until conflict resolution ships.");
+            }
             else
             {
                 install.Add(table);

@@ -82,6 +82,12 @@ public sealed class ReplicatedTable
     public IReadOnlyList<ReplicationTarget> Targets { get; }
 
     /// <summary>
+    /// The column of the model's version member (<c>[ConcurrencyCheck]</c> or <c>[Timestamp]</c>): under
+    /// <see cref="ConflictPolicy.LastWriterWins"/> the higher version wins. <c>null</c> when the model has none.
+    /// </summary>
+    public string? VersionColumn { get; init; }
+
+    /// <summary>
     /// The capture function and its four statement-level triggers, with the RoslynPgSync objects in
     /// <paramref name="schema"/>; computed at build time apart from the schema name.
     /// </summary>

@@ -58,6 +58,12 @@ public sealed class ReplicationTarget
     /// </summary>
     public string Channel { get; }
 
+    /// <summary>
+    /// What the destination does with a change that meets a row written there since (<see cref="ReplicateAttribute.Conflicts"/>);
+    /// set by generated code when not <see cref="ConflictPolicy.ApplyRemote"/>.
+    /// </summary>
+    public ConflictPolicy Conflicts { get; init; }
+
     /// <summary>The row filter over source columns, or <c>null</c> for every row.</summary>
     public string? Where { get; }
 
@@ -65,5 +71,6 @@ public sealed class ReplicationTarget
     public string CreateTableSql { get; }
 
     /// <inheritdoc />
-    public override string ToString() => $"{Server}:{Schema}.{Table} ({Mode}{(Channel.Length == 0 ? string.Empty : ", channel " + Channel)})";
+    public override string ToString() =>
+        $"{Server}:{Schema}.{Table} ({Mode}{(Channel.Length == 0 ? string.Empty : ", channel " + Channel)}{(Conflicts == ConflictPolicy.ApplyRemote ? string.Empty : ", conflicts " + Conflicts)})";
 }

@@ -74,6 +74,36 @@ public sealed class InstallPlanTests
         Assert.Contains($"p.mode = '{QueueMode.Strict.Code()}'", SqlResources.Raw("core/functions/200_flush_at_commit.sql"), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(ConflictPolicy.LastWriterWins)]
+    [InlineData(ConflictPolicy.KeepLocal)]
+    [InlineData(ConflictPolicy.Error)]
+    public async Task A_conflict_policy_the_apply_does_not_enforce_is_refused_before_anything_is_installed(ConflictPolicy policy)
+    {
+        await using var bed = await TestBed.Create().Pair("async_dst").BuildAsync();
+        var declared = PgSyncInstaller.Tables.Select(t => t.SourceTable != "hostile_async" ? t : Declaring(t, policy)).ToList();
+
+        var refused = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstallation.InstallAsync(bed.LocalSource, bed.Options, declared));
+
+        Assert.Contains($"Table app.hostile_async declares Conflicts = {policy} for server 'async_dst' (copy.hostile_async)", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("does not enforce yet", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(bed.Remote.OwnerPassword, refused.Message, StringComparison.Ordinal);
+        Assert.Null(await Db.ScalarAsync<string>(bed.Local.ConnectionString, "SELECT to_regnamespace('pgsync')::text"));
+    }
+
+    /// <summary><paramref name="table"/> with every target declaring <paramref name="policy"/>.</summary>
+    private static ReplicatedTable Declaring(ReplicatedTable table, ConflictPolicy policy) => new(
+        table.EntityType,
+        table.SourceSchema,
+        table.SourceTable,
+        [.. table.Columns],
+        [.. table.KeyColumns],
+        [.. table.PkVector],
+        table.CreateTableSql,
+        table.GetInstallSql,
+        table.GetUninstallSql,
+        [.. table.Targets.Select(t => new ReplicationTarget(t.Server, t.Schema, t.Table, t.Mode, t.Where, t.CreateTableSql, t.Channel) { Conflicts = policy })]);
+
     [Fact]
     public void The_install_script_is_the_checked_in_snapshot()
     {
