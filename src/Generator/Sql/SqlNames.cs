@@ -56,6 +56,9 @@ internal static class SqlNames
     /// <summary>Settles what a destination applied: entries still queued, restores after aborted transactions.</summary>
     public const string ResolveApplied = "resolve_applied";
 
+    /// <summary>Vacuums a destination's applied_entry over the replication's connection (the worker, every 10 s).</summary>
+    public const string VacuumApplied = "vacuum_applied";
+
     /// <summary>The entry point generated capture code writes queue entries through (the queue's layout stays the runtime's).</summary>
     public const string Enqueue = "enqueue";
 

@@ -127,7 +127,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
                         moreWork |= await DrainOneBatchAsync(backoff, stoppingToken).ConfigureAwait(false);
                     }
 
-                    await VacuumIfDueAsync(stoppingToken).ConfigureAwait(false);
+                    await VacuumIfDueAsync(backoffs, stoppingToken).ConfigureAwait(false);
 
                     // The status reads the whole queue: once a second while draining, not after every batch.
                     if (!moreWork || _time.GetUtcNow() >= _observeDue)
@@ -419,7 +419,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
     /// Cheap when little changed (the visibility map skips clean pages); SKIP_LOCKED: another worker's
     /// vacuum is as good.
     /// </summary>
-    private async Task VacuumIfDueAsync(CancellationToken ct)
+    private async Task VacuumIfDueAsync(List<DestinationBackoff> streams, CancellationToken ct)
     {
         if (_time.GetUtcNow() < _vacuumDue)
         {
@@ -432,6 +432,12 @@ public sealed class PgSyncReplayWorker : BackgroundService
         {
             var tables = string.Join(", ", new[] { SqlNames.Queue, SqlNames.SyncPending, SqlNames.DestinationState }.Select(t => PgSql.QualifiedName(_options.Schema, t)));
             await Commands.ExecuteAsync(connection, "VACUUM (SKIP_LOCKED) " + tables, ct).ConfigureAwait(false);
+            // And each reachable destination's record of what it applied, which churns as fast as the
+            // queue (vacuum_applied says why the destination's autovacuum is not enough).
+            foreach (var server in streams.Where(s => s.DownSince is null).Select(s => s.Server).Distinct(StringComparer.Ordinal).ToList())
+            {
+                await ScalarAsync<bool>(connection, PgSyncQueue.VacuumApplied(_options.Schema), ct, server).ConfigureAwait(false);
+            }
         }
     }
 

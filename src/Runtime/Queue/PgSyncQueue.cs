@@ -72,6 +72,9 @@ internal static class PgSyncQueue
     /// <summary>Settles what destination <c>$1</c> recorded as applied (resolve_applied).</summary>
     public static string Resolve(string schema) => $"SELECT {Object(schema, SqlNames.ResolveApplied)}($1)";
 
+    /// <summary>Vacuums destination <c>$1</c>'s record of applied entries; false when it could not (vacuum_applied).</summary>
+    public static string VacuumApplied(string schema) => $"SELECT {Object(schema, SqlNames.VacuumApplied)}($1)";
+
     /// <summary>The seed's replay: up to <c>$1</c> entries over every destination (deal_sync_err_rec).</summary>
     public static string Replay(string schema) => $"SELECT {Object(schema, SqlNames.Replay)}($1)";
 

@@ -56,6 +56,36 @@ public sealed class SqlFunctionTests
     }
 
     [Fact]
+    public async Task Vacuum_applied_vacuums_the_destinations_record_of_applied_entries_and_says_false_when_it_is_down()
+    {
+        await using var pair = await TestBed.Create().Pair(Async).InstallAsync(PgSyncInstaller.Tables);
+        for (var i = 0; i < 20; i++)
+        {
+            await Db.ExecuteAsync(pair.Local.ConnectionString, $"INSERT INTO app.hostile_async (id, code, body) VALUES ({i}, 'v', 'x')");
+        }
+
+        await pair.ReplayAsync();
+        const string Vacuums = "SELECT COALESCE((SELECT vacuum_count FROM pg_stat_user_tables WHERE schemaname = 'pgsync' AND relname = 'applied_entry'), 0)";
+        var before = await Db.ScalarAsync<long>(pair.Remote.ConnectionString, Vacuums);
+
+        Assert.True(await Local<bool>(pair, "SELECT pgsync.vacuum_applied('async_dst')"));
+
+        // (The destination's statistics arrive a moment after its vacuum ends.)
+        await WorkerHost.Eventually(async () => await Db.ScalarAsync<long>(pair.Remote.ConnectionString, Vacuums) > before, seconds: 15);
+        await pair.TakeRemoteDownAsync();
+        try
+        {
+            Assert.False(await Local<bool>(pair, "SELECT pgsync.vacuum_applied('async_dst')"));
+        }
+        finally
+        {
+            await pair.BringRemoteBackAsync();
+        }
+
+        Assert.True(await Local<bool>(pair, "SELECT pgsync.vacuum_applied('async_dst')"));
+    }
+
+    [Fact]
     public async Task Apply_with_a_rejected_entry_mid_batch_applies_those_before_it_and_stops_there_with_its_error_and_table()
     {
         await using var pair = await TestBed.Create().Pair(Async).InstallAsync(PgSyncInstaller.Tables);
