@@ -56,6 +56,9 @@ internal static class SqlNames
     /// <summary>Settles what a destination applied: entries still queued, restores after aborted transactions.</summary>
     public const string ResolveApplied = "resolve_applied";
 
+    /// <summary>The streams with entries queued, each with its oldest entry (a skip scan of the queue's stream index).</summary>
+    public const string QueuedStreams = "queued_streams";
+
     /// <summary>Vacuums a destination's applied_entry over the replication's connection (the worker, every 10 s).</summary>
     public const string VacuumApplied = "vacuum_applied";
 

@@ -51,15 +51,8 @@ internal static class PgSyncQueue
     /// The channels with entries queued for destination <c>$1</c>, in name order: one index probe per
     /// channel on (dst_server, channel, id), a skip scan, however deep the queue is.
     /// </summary>
-    public static string QueuedChannels(string schema) => $"""
-        WITH RECURSIVE c(channel) AS (
-            (SELECT e.channel FROM {Object(schema, SqlNames.Queue)} AS e WHERE e.dst_server = $1 ORDER BY e.channel LIMIT 1)
-            UNION ALL
-            SELECT n.channel FROM c
-             CROSS JOIN LATERAL (SELECT e.channel FROM {Object(schema, SqlNames.Queue)} AS e
-                                  WHERE e.dst_server = $1 AND e.channel > c.channel ORDER BY e.channel LIMIT 1) AS n)
-        SELECT c.channel FROM c
-        """;
+    public static string QueuedChannels(string schema) =>
+        $"SELECT q.channel FROM {Object(schema, SqlNames.QueuedStreams)}() AS q WHERE q.dst_server = $1 ORDER BY q.channel";
 
     /// <summary>The error that stopped stream <c>$1</c> (server), <c>$2</c> (channel), with its entry and table.</summary>
     public static string LastError(string schema) =>

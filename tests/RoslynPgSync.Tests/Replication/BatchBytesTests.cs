@@ -69,7 +69,8 @@ public sealed class BatchBytesTests
         var logs = new CollectingLoggerProvider();
         using var host = WorkerHost.Build(logs, services => services.AddPgSync(
             PgSyncInstaller.Tables,
-            o => { o.NodeName = "local"; o.CreateMissingTables = true; o.AddServer("async_dst", dbs.Remote.ConnectionString); },
+            // (No initial copy: racing the writes, it queued a chunk of its own, an eleventh entry, now and then.)
+            o => { o.NodeName = "local"; o.CreateMissingTables = true; o.InitialCopy = InitialCopyMode.Never; o.AddServer("async_dst", dbs.Remote.ConnectionString); },
             h => { h.LocalConnectionString = dbs.Local.ConnectionString; h.PollInterval = TimeSpan.FromMilliseconds(100); h.BatchBytes = 2_500_000; }));
         await host.StartAsync();
         await WorkerHost.Worker(host).Installed.WaitAsync(TimeSpan.FromSeconds(30));
@@ -79,7 +80,7 @@ public sealed class BatchBytesTests
         await host.StopAsync();
 
         var batches = logs.Messages.Where(m => m.EventId.Id == PgSyncEventIds.Applied).Select(m => m.State.First(s => s.Key == "Entries").Value).Select(Convert.ToInt32).ToList();
-        Assert.Equal(10, batches.Sum());
+        Assert.True(batches.Sum() == 10, "batches " + string.Join(", ", batches) + "; the worker logged:\n" + string.Join("\n", logs.Messages.Where(m => m.EventId.Id >= 2000).Select(m => $"{m.Level} {m.EventId.Id} {m.Message}")));
         Assert.All(batches, b => Assert.InRange(b, 1, 3));
         Assert.True(await dbs.EqualAsync(Source, Target, "id, code"));
     }

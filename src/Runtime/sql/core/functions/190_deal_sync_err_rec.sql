@@ -16,41 +16,19 @@ DECLARE
 BEGIN
     -- First what destinations applied and this node did not settle (see resolve_applied): every
     -- destination this node replicates to (its foreign servers carry application_name pgsync:...),
-    -- and any the queue names: found on the (dst_server, channel, id) index, one probe per
-    -- destination (a skip scan), not a pass over the whole queue.
+    -- and any the queue names (queued_streams: a skip scan, not a pass over the whole queue).
     FOR v_dst IN
-        SELECT d.dst_server FROM (
-            SELECT s.dst_server FROM @schema@.dst_state AS s
-            UNION SELECT q.dst_server FROM (
-                WITH RECURSIVE q(dst_server) AS (
-                    (SELECT e.dst_server FROM @schema@.sync_err_rec AS e ORDER BY e.dst_server LIMIT 1)
-                    UNION ALL
-                    SELECT n.dst_server FROM q
-                     CROSS JOIN LATERAL (SELECT e.dst_server FROM @schema@.sync_err_rec AS e
-                                          WHERE e.dst_server OPERATOR(pg_catalog.>) q.dst_server
-                                          ORDER BY e.dst_server LIMIT 1) AS n)
-                SELECT q.dst_server FROM q) AS q
-            UNION SELECT f.srvname::text FROM pg_catalog.pg_foreign_server AS f
-                   WHERE EXISTS (SELECT 1 FROM pg_catalog.unnest(f.srvoptions) AS o WHERE o LIKE 'application_name=pgsync:%')
-                     AND pg_catalog.has_server_privilege(f.oid, 'USAGE')) AS d
+        SELECT s.dst_server FROM @schema@.dst_state AS s
+        UNION SELECT q.dst_server FROM @schema@.queued_streams() AS q
+        UNION SELECT f.srvname::text FROM pg_catalog.pg_foreign_server AS f
+               WHERE EXISTS (SELECT 1 FROM pg_catalog.unnest(f.srvoptions) AS o WHERE o LIKE 'application_name=pgsync:%')
+                 AND pg_catalog.has_server_privilege(f.oid, 'USAGE')
     LOOP
         PERFORM @schema@.resolve_applied(v_dst);
     END LOOP;
-    -- The streams with entries (a destination's channels), oldest head first, found on the
-    -- (dst_server, channel, id) index: one probe per stream (a skip scan), not a pass over the whole
-    -- queue, so each call costs the same however deep the backlog is.
+    -- The streams with entries (a destination's channels), oldest head first.
     FOR v_stream IN
-        WITH RECURSIVE d(dst_server, channel) AS (
-            (SELECT e.dst_server, e.channel FROM @schema@.sync_err_rec AS e ORDER BY e.dst_server, e.channel LIMIT 1)
-            UNION ALL
-            SELECT n.dst_server, n.channel FROM d
-             CROSS JOIN LATERAL (SELECT e.dst_server, e.channel FROM @schema@.sync_err_rec AS e
-                                  WHERE (e.dst_server, e.channel) OPERATOR(pg_catalog.>) (d.dst_server, d.channel)
-                                  ORDER BY e.dst_server, e.channel LIMIT 1) AS n)
-        SELECT d.dst_server, d.channel FROM d
-         CROSS JOIN LATERAL (SELECT e.id FROM @schema@.sync_err_rec AS e
-                              WHERE e.dst_server = d.dst_server AND e.channel = d.channel ORDER BY e.id LIMIT 1) AS first
-         ORDER BY first.id
+        SELECT q.dst_server, q.channel FROM @schema@.queued_streams() AS q ORDER BY q.first_id
     LOOP
         EXIT WHEN v_total >= i_limit;
         -- A stream another session is applying (the worker) is left to it: waiting for it here would
