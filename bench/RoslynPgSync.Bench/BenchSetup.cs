@@ -50,6 +50,12 @@ internal sealed class BenchSetup : IAsyncDisposable
     /// <summary>Async: the queue is replayed with deal_sync_err_rec.</summary>
     public bool Replays { get; private init; }
 
+    /// <summary>
+    /// Whether a replay loop runs beside the writers while they write (a replaying configuration but
+    /// <c>async-paused</c>, which measures the capture alone and leaves its queue to drain afterwards).
+    /// </summary>
+    public bool ReplaysDuringWrites { get; private init; }
+
     private bool Subscription { get; init; }
 
     public bool HasDestination => RemoteTable is not null;
@@ -83,7 +89,7 @@ internal sealed class BenchSetup : IAsyncDisposable
                 })
                 .InstallAsync(PgSyncInstaller.Tables, ct);
             var table = "bench.t_" + mode;
-            return new BenchSetup(table, installed) { RemoteTable = table, SyncAtCommit = mode == "sync", Replays = mode == "async" };
+            return new BenchSetup(table, installed) { RemoteTable = table, SyncAtCommit = mode == "sync", Replays = mode == "async", ReplaysDuringWrites = configuration == "async" };
         }
 
         var bed = await builder.BuildAsync(ct);

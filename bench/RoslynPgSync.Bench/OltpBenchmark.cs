@@ -41,7 +41,7 @@ internal static class OltpBenchmark
                 foreach (var kind in Kinds)
                 {
                     using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                    var replay = setup.Replays && configuration != "async-paused" ? ReplayLoopAsync(setup, stop.Token) : Task.CompletedTask;
+                    var replay = setup.ReplaysDuringWrites ? ReplayLoopAsync(setup, stop.Token) : Task.CompletedTask;
                     var tps = await WriteAsync(setup.LocalConnectionString, setup.Table, clients, kind, run, inserted, duration, CancellationToken.None, ct);
                     await stop.CancelAsync();
                     await replay;
