@@ -1,8 +1,12 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using RoslynPgSync.Generator.Diagnostics;
 using RoslynPgSync.Generator.Model;
@@ -48,67 +52,113 @@ public sealed class ReplicateAnalyzer : DiagnosticAnalyzer
         context.EnableConcurrentExecution();
         context.RegisterCompilationStartAction(start =>
         {
-            // Every [Replicate] type of the compilation inspected once, on the first type's turn: a pair
-            // (PGSYNC019) is two types, and each side's warning belongs to its own attribute (a local
-            // diagnostic, which the IDE shows as you type and the code fix can fix).
-            var compilation = start.Compilation;
-            var cancellation = start.CancellationToken;
-            var index = new Lazy<Dictionary<INamedTypeSymbol, Inspection>>(() => InspectAll(compilation, cancellation), LazyThreadSafetyMode.ExecutionAndPublication);
-            start.RegisterSymbolAction(c => Analyze(c, index.Value), SymbolKind.NamedType);
+            // A pair (PGSYNC019) is two types, and each side's warning belongs to its own attribute (a local
+            // diagnostic, which the IDE shows as you type and the code fix can fix). So every type is
+            // inspected on its own turn, concurrently, and finds the other side through an index of the
+            // compilation's [Replicate] types by table name, built once from their [Table] attributes alone,
+            // here, before any type's turn (lazily, every other analysis thread would wait for it).
+            var bySource = IndexBySource(start.Compilation, start.CancellationToken);
+            var others = new ConcurrentDictionary<INamedTypeSymbol, TableModel?>(SymbolEqualityComparer.Default);
+            start.RegisterSymbolAction(c => Analyze(c, bySource, others), SymbolKind.NamedType);
         });
     }
 
-    private static void Analyze(SymbolAnalysisContext context, Dictionary<INamedTypeSymbol, Inspection> index)
+    private static void Analyze(SymbolAnalysisContext context, Dictionary<string, List<TypeDeclarationSyntax>> bySource, ConcurrentDictionary<INamedTypeSymbol, TableModel?> others)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        if (!index.TryGetValue(type, out var inspection))
+        if (!TableParser.HasAttribute(type, KnownTypes.IsReplicate))
         {
             return;
         }
 
+        var problems = new List<Problem>();
+        var model = TableParser.Inspect(type, problems, context.CancellationToken);
         var fallback = TableParser.FirstLocation(type) ?? Location.None;
-        foreach (var problem in inspection.Problems)
+        foreach (var problem in problems)
         {
             context.ReportDiagnostic(problem.ToDiagnostic(fallback));
         }
 
-        if (inspection.Model is { } model)
+        if (model is not null)
         {
-            ReportPairs(context, type, model, index);
+            ReportPairs(context, type, model, bySource, others);
         }
     }
 
-    /// <summary>Every [Replicate] type declared in the compilation (nested ones too), inspected.</summary>
-    private static Dictionary<INamedTypeSymbol, Inspection> InspectAll(Compilation compilation, CancellationToken ct)
+    /// <summary>
+    /// Every class declaration of the compilation that carries an attribute named Replicate, by the table
+    /// name its [Table] gives (a string literal), or its snake_case class name without one; under "" when
+    /// [Table] names it otherwise (a constant), so that it stays a candidate for every table. From syntax
+    /// alone: nothing is bound for the types no pair involves (ReportPairs checks the candidates'
+    /// models), and a cold build pays no semantic pass over every type before the analysis starts.
+    /// </summary>
+    private static Dictionary<string, List<TypeDeclarationSyntax>> IndexBySource(Compilation compilation, CancellationToken ct)
     {
-        var index = new Dictionary<INamedTypeSymbol, Inspection>(SymbolEqualityComparer.Default);
-        var pending = new Stack<INamespaceOrTypeSymbol>();
-        pending.Push(compilation.Assembly.GlobalNamespace);
-        while (pending.Count > 0)
+        var index = new Dictionary<string, List<TypeDeclarationSyntax>>(StringComparer.Ordinal);
+        foreach (var tree in compilation.SyntaxTrees)
         {
-            ct.ThrowIfCancellationRequested();
-            var current = pending.Pop();
-            if (current is INamespaceSymbol ns)
+            foreach (var node in tree.GetRoot(ct).DescendantNodes(static n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax))
             {
-                foreach (var member in ns.GetNamespaceMembers())
+                if (node is not (ClassDeclarationSyntax or RecordDeclarationSyntax) || !HasAttributeNamed((TypeDeclarationSyntax)node, "Replicate"))
                 {
-                    pending.Push(member);
+                    continue;
                 }
-            }
 
-            foreach (var type in current.GetTypeMembers())
-            {
-                pending.Push(type);
-                if (TableParser.HasAttribute(type, KnownTypes.IsReplicate))
+                var declaration = (TypeDeclarationSyntax)node;
+                var key = SnakeCase.Convert(declaration.Identifier.ValueText);
+                foreach (var list in declaration.AttributeLists)
                 {
-                    var problems = new List<Problem>();
-                    var model = TableParser.Inspect(type, problems, ct);
-                    index[type] = new Inspection(model, problems);
+                    foreach (var attribute in list.Attributes)
+                    {
+                        if (IsNamed(attribute, "Table"))
+                        {
+                            key = attribute.ArgumentList?.Arguments.FirstOrDefault() is { NameEquals: null, NameColon: null, Expression: LiteralExpressionSyntax literal } &&
+                                  literal.IsKind(SyntaxKind.StringLiteralExpression)
+                                ? literal.Token.ValueText
+                                : string.Empty;
+                        }
+                    }
                 }
+
+                if (!index.TryGetValue(key, out var declarations))
+                {
+                    index[key] = declarations = new List<TypeDeclarationSyntax>();
+                }
+
+                declarations.Add(declaration);
             }
         }
 
         return index;
+    }
+
+    private static bool HasAttributeNamed(TypeDeclarationSyntax declaration, string name)
+    {
+        foreach (var list in declaration.AttributeLists)
+        {
+            foreach (var attribute in list.Attributes)
+            {
+                if (IsNamed(attribute, name))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary><c>[Name]</c>, <c>[NameAttribute]</c>, qualified or not.</summary>
+    private static bool IsNamed(AttributeSyntax attribute, string name)
+    {
+        var text = attribute.Name switch
+        {
+            QualifiedNameSyntax q => q.Right.Identifier.ValueText,
+            AliasQualifiedNameSyntax a => a.Name.Identifier.ValueText,
+            SimpleNameSyntax simple => simple.Identifier.ValueText,
+            _ => string.Empty,
+        };
+        return text == name || text == name + "Attribute";
     }
 
     /// <summary>
@@ -116,8 +166,14 @@ public sealed class ReplicateAnalyzer : DiagnosticAnalyzer
     /// back (two databases writing one table). Each of its targets that keeps ApplyRemote is warned: with it
     /// the same key written on both nodes before replay swaps values. (A type whose target has its own name
     /// may be a one-way copy as well as one side of a pair deployed twice: that says nothing, so no warning.)
+    /// The other side's model is inspected once per compilation, only for a type whose table is a target.
     /// </summary>
-    private static void ReportPairs(SymbolAnalysisContext context, INamedTypeSymbol type, TableModel model, Dictionary<INamedTypeSymbol, Inspection> index)
+    private static void ReportPairs(
+        SymbolAnalysisContext context,
+        INamedTypeSymbol type,
+        TableModel model,
+        Dictionary<string, List<TypeDeclarationSyntax>> bySource,
+        ConcurrentDictionary<INamedTypeSymbol, TableModel?> others)
     {
         var attributes = ReplicateAttributes(type);
         for (var i = 0; i < model.Targets.Count && i < attributes.Count; i++)
@@ -128,10 +184,12 @@ public sealed class ReplicateAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
-            foreach (var entry in index)
+            foreach (var otherType in Candidates(context.Compilation, bySource, target.Table, type))
             {
-                if (entry.Value.Model is not { } other || SymbolEqualityComparer.Default.Equals(entry.Key, type) ||
-                    other.SourceSchema != target.Schema || other.SourceTable != target.Table || BackTo(other, model) is not { } back)
+                if (SymbolEqualityComparer.Default.Equals(otherType, type) ||
+                    others.GetOrAdd(otherType, t => TableParser.Inspect(t, null, context.CancellationToken)) is not { } other ||
+                    other.SourceSchema != target.Schema || other.SourceTable != target.Table ||
+                    BackTo(other, model) is not { } back)
                 {
                     continue;
                 }
@@ -142,9 +200,47 @@ public sealed class ReplicateAnalyzer : DiagnosticAnalyzer
                     type.Name,
                     model.SourceSchema + "." + model.SourceTable,
                     "\"" + target.Server + "\"",
-                    entry.Key.Name,
+                    otherType.Name,
                     "\"" + back.Server + "\""));
                 break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The types that may map <paramref name="table"/>: those declared with that name for it, and those whose
+    /// name the syntax does not tell (found by name in the compilation's declarations, nothing bound).
+    /// </summary>
+    private static IEnumerable<INamedTypeSymbol> Candidates(Compilation compilation, Dictionary<string, List<TypeDeclarationSyntax>> bySource, string table, INamedTypeSymbol self)
+    {
+        var declarations = new List<TypeDeclarationSyntax>();
+        if (bySource.TryGetValue(table, out var named))
+        {
+            declarations.AddRange(named);
+        }
+
+        if (table.Length > 0 && bySource.TryGetValue(string.Empty, out var unknown))
+        {
+            declarations.AddRange(unknown);
+        }
+
+        var seen = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        foreach (var declaration in declarations)
+        {
+            // (Most targets keep their own table's name: then the one candidate is the type itself.)
+            if (self.DeclaringSyntaxReferences.Any(r => r.SyntaxTree == declaration.SyntaxTree && r.Span == declaration.Span))
+            {
+                continue;
+            }
+
+            foreach (var symbol in compilation.GetSymbolsWithName(declaration.Identifier.ValueText, SymbolFilter.Type))
+            {
+                if (symbol is INamedTypeSymbol type &&
+                    type.DeclaringSyntaxReferences.Any(r => r.SyntaxTree == declaration.SyntaxTree && r.Span == declaration.Span) &&
+                    seen.Add(type))
+                {
+                    yield return type;
+                }
             }
         }
     }
@@ -161,14 +257,6 @@ public sealed class ReplicateAnalyzer : DiagnosticAnalyzer
         }
 
         return null;
-    }
-
-    /// <summary>One type's inspection: its model when valid, and its problems.</summary>
-    private sealed class Inspection(TableModel? model, List<Problem> problems)
-    {
-        public TableModel? Model { get; } = model;
-
-        public List<Problem> Problems { get; } = problems;
     }
 
     /// <summary>The type's [Replicate] attributes in declaration order: one per target of a valid model.</summary>

@@ -225,10 +225,16 @@ public sealed class AnalyzerTests
         [{|#0:Replicate("b", TargetSchema = "node_b")|}]
         public class ItemA { public int Id { get; set; } public string? Name { get; set; } }
 
-        [Table("items", Schema = "node_b")]
-        [Replicate("a", TargetSchema = "node_a", Conflicts = ConflictPolicy.LastWriterWins)]
-        [Replicate("archive", TargetSchema = "archive")]
-        public class ItemB { public int Id { get; set; } public string? Name { get; set; } }
+        // (The other side has the same class name, in another namespace; its table is named by a constant.)
+        namespace Mirror
+        {
+            [Table(Names.Items, Schema = "node_b")]
+            [Replicate("a", TargetSchema = "node_a", Conflicts = ConflictPolicy.LastWriterWins)]
+            [Replicate("archive", TargetSchema = "archive")]
+            public class ItemA { public int Id { get; set; } public string? Name { get; set; } }
+
+            public static class Names { public const string Items = "items"; }
+        }
 
         [Table("orders", Schema = "node_a")]
         [{|#1:Replicate("b", TargetSchema = "node_b", Conflicts = ConflictPolicy.ApplyRemote)|}]
@@ -247,7 +253,7 @@ public sealed class AnalyzerTests
         [Replicate("peer")]
         public class Same { public int Id { get; set; } }
         """,
-        Warning019(0, "ItemA", "node_a.items", "b", "ItemB", "a"),
+        Warning019(0, "ItemA", "node_a.items", "b", "ItemA", "a"),
         Warning019(1, "OrderA", "node_a.orders", "b", "OrderB", "a"),
         Warning019(2, "OrderB", "node_b.orders", "a", "OrderA", "b"));
 

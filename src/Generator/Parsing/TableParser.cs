@@ -240,7 +240,7 @@ internal static class TableParser
         return null;
     }
 
-    private static (string Schema, string Table) ReadTableName(INamedTypeSymbol type)
+    internal static (string Schema, string Table) ReadTableName(INamedTypeSymbol type)
     {
         foreach (var attribute in type.GetAttributes())
         {
