@@ -172,6 +172,39 @@ END
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".remote_wait(text, timestamp with time zone) FROM PUBLIC;
 
+-- core/functions/125_remote_connection.sql
+-- The replication's named dblink connection to a destination in this session ('pgsync_' and the
+-- server's name, as apply_pending, resolve_applied and vacuum_applied call it): made through the
+-- destination's foreign server when this session has none, kept for the next call otherwise.
+-- (Named connections belong to the session: no other backend, and so no other role, can use them.)
+CREATE OR REPLACE FUNCTION "pgsync".remote_connect(p_conn text, p_dst text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+BEGIN
+    IF p_conn <> ALL (COALESCE("pgsync".dblink_get_connections(), '{}'::text[])) THEN
+        PERFORM "pgsync".dblink_connect(p_conn, p_dst);
+    END IF;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".remote_connect(text, text) FROM PUBLIC;
+
+-- Drops the named connection whatever state it is in (broken by a destination restart, inside an
+-- aborted remote transaction, or already gone), so that the next call starts clean.
+CREATE OR REPLACE FUNCTION "pgsync".remote_drop(p_conn text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+BEGIN
+    PERFORM "pgsync".dblink_disconnect(p_conn);
+EXCEPTION WHEN OTHERS THEN
+    NULL;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".remote_drop(text) FROM PUBLIC;
+
 -- core/functions/130_remote_exec.sql
 -- dblink_exec(p_conn, p_sql, true), waiting at most p_timeout.
 CREATE OR REPLACE FUNCTION "pgsync".remote_exec(p_conn text, p_sql text, p_timeout interval)
@@ -497,9 +530,7 @@ BEGIN
             v_attempt := v_attempt + 1;
             v_reached := false;
             BEGIN
-                IF v_conn <> ALL (COALESCE("pgsync".dblink_get_connections(), '{}'::text[])) THEN
-                    PERFORM "pgsync".dblink_connect(v_conn, p_dst);
-                END IF;
+                PERFORM "pgsync".remote_connect(v_conn, p_dst);
                 v_reached := true;
                 IF v_first_count = pg_catalog.cardinality(v_ids) THEN
                     PERFORM "pgsync".remote_exec(v_conn, v_begin || E';\n' || v_ledger || E';\n' || v_sql || E';\nCOMMIT', v_timeout);
@@ -514,11 +545,7 @@ BEGIN
                 v_error := SQLERRM || COALESCE(': ' || NULLIF(v_detail, ''), '');
                 -- The connection may be broken (destination restarted) or inside an aborted
                 -- remote transaction: drop it, so the retry and later calls start clean.
-                BEGIN
-                    PERFORM "pgsync".dblink_disconnect(v_conn);
-                EXCEPTION WHEN OTHERS THEN
-                    NULL;
-                END;
+                PERFORM "pgsync".remote_drop(v_conn);
                 IF v_state = '23505' AND SQLERRM LIKE '%"applied_entry_pkey"%' THEN
                     v_duplicate := true;
                     EXIT;
@@ -530,17 +557,13 @@ BEGIN
         EXIT WHEN NOT v_duplicate OR p_xact IS NOT NULL OR v_done IS NOT NULL;
         -- Which of them the destination has: they leave the queue unapplied; the rest go.
         BEGIN
-            PERFORM "pgsync".dblink_connect(v_conn, p_dst);
+            PERFORM "pgsync".remote_connect(v_conn, p_dst);
             SELECT pg_catalog.array_agg(t.entry_id), pg_catalog.array_agg(t.entry_time) INTO v_done, v_done_times
               FROM pg_catalog.json_to_recordset("pgsync".remote_query(v_conn, pg_catalog.format(
                        'SELECT entry_id, entry_time FROM %s WHERE origin = %L AND entry_id = ANY (%L::bigint[])', ('"pgsync"' || '.applied_entry'), v_origin, v_ids), v_timeout))
                    AS t(entry_id bigint, entry_time bigint);
         EXCEPTION WHEN OTHERS THEN
-            BEGIN
-                PERFORM "pgsync".dblink_disconnect(v_conn);
-            EXCEPTION WHEN OTHERS THEN
-                NULL;
-            END;
+            PERFORM "pgsync".remote_drop(v_conn);
             EXIT; -- (v_error stays the batch's)
         END;
         BEGIN
@@ -559,9 +582,7 @@ BEGIN
     -- (Not for a transaction's own entries: they go into the queue, and its replay looks.)
     IF v_error IS NOT NULL AND v_reached AND pg_catalog.cardinality(v_ids) > 1 AND p_xact IS NULL AND NOT v_duplicate THEN
         BEGIN
-            IF v_conn <> ALL (COALESCE("pgsync".dblink_get_connections(), '{}'::text[])) THEN
-                PERFORM "pgsync".dblink_connect(v_conn, p_dst);
-            END IF;
+            PERFORM "pgsync".remote_connect(v_conn, p_dst);
             PERFORM "pgsync".remote_exec(v_conn, v_begin, v_timeout);
             FOR v_entry IN SELECT e.id, "pgsync".entry_sql(e.op, e.statement, e.dst_query) AS dst_query
                              FROM "pgsync".sync_err_rec AS e WHERE e.id = ANY (v_ids) ORDER BY e.id LOOP
@@ -604,11 +625,7 @@ BEGIN
             -- COMMIT: it stays recorded against the batch's first entry.)
         EXCEPTION WHEN OTHERS THEN
             v_failed := NULL; -- the connection failed while looking: keep the batch's error
-            BEGIN
-                PERFORM "pgsync".dblink_disconnect(v_conn);
-            EXCEPTION WHEN OTHERS THEN
-                NULL;
-            END;
+            PERFORM "pgsync".remote_drop(v_conn);
         END;
     END IF;
 
@@ -716,9 +733,7 @@ DECLARE
     v_timeout interval; -- the session's pgsync.remote_timeout, else the node's commit_timeout
 BEGIN
     SELECT n.origin, COALESCE("pgsync".remote_timeout(), n.commit_timeout) INTO v_origin, v_timeout FROM "pgsync".node AS n;
-    IF v_conn <> ALL (COALESCE("pgsync".dblink_get_connections(), '{}'::text[])) THEN
-        PERFORM "pgsync".dblink_connect(v_conn, p_dst);
-    END IF;
+    PERFORM "pgsync".remote_connect(v_conn, p_dst);
     FOR v_row IN
         SELECT * FROM pg_catalog.json_to_recordset("pgsync".remote_query(v_conn, pg_catalog.format(
             'SELECT xact_id::text AS xact, incarnation, pg_catalog.array_agg(entry_id) AS ids, pg_catalog.array_agg(entry_time) AS times, pg_catalog.bool_or(nsp_name IS NOT NULL) AS has_own, pg_catalog.bool_or(in_savepoint) AS in_savepoint FROM %s WHERE origin = %L AND dst_server = %L GROUP BY xact_id, incarnation',
@@ -799,11 +814,7 @@ BEGIN
     RETURN v_restored;
 EXCEPTION WHEN OTHERS THEN
     -- (A destination that is down: the replay records that; here nothing is changed.)
-    BEGIN
-        PERFORM "pgsync".dblink_disconnect(v_conn);
-    EXCEPTION WHEN OTHERS THEN
-        NULL;
-    END;
+    PERFORM "pgsync".remote_drop(v_conn);
     RAISE WARNING 'RoslynPgSync: could not settle what destination server "%" applied: %', p_dst, SQLERRM;
     RETURN 0;
 END
@@ -832,17 +843,11 @@ DECLARE
     v_timeout interval;
 BEGIN
     SELECT COALESCE("pgsync".remote_timeout(), n.commit_timeout) INTO v_timeout FROM "pgsync".node AS n;
-    IF v_conn <> ALL (COALESCE("pgsync".dblink_get_connections(), '{}'::text[])) THEN
-        PERFORM "pgsync".dblink_connect(v_conn, p_dst);
-    END IF;
+    PERFORM "pgsync".remote_connect(v_conn, p_dst);
     PERFORM "pgsync".remote_exec(v_conn, 'VACUUM (SKIP_LOCKED) ' || '"pgsync"' || '.applied_entry', v_timeout);
     RETURN true;
 EXCEPTION WHEN OTHERS THEN
-    BEGIN
-        PERFORM "pgsync".dblink_disconnect(v_conn);
-    EXCEPTION WHEN OTHERS THEN
-        NULL;
-    END;
+    PERFORM "pgsync".remote_drop(v_conn);
     RETURN false;
 END
 $pgsync$;

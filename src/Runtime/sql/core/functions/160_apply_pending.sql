@@ -154,9 +154,7 @@ BEGIN
             v_attempt := v_attempt + 1;
             v_reached := false;
             BEGIN
-                IF v_conn <> ALL (COALESCE(@dblink@.dblink_get_connections(), '{}'::text[])) THEN
-                    PERFORM @dblink@.dblink_connect(v_conn, p_dst);
-                END IF;
+                PERFORM @schema@.remote_connect(v_conn, p_dst);
                 v_reached := true;
                 IF v_first_count = pg_catalog.cardinality(v_ids) THEN
                     PERFORM @schema@.remote_exec(v_conn, v_begin || E';\n' || v_ledger || E';\n' || v_sql || E';\nCOMMIT', v_timeout);
@@ -171,11 +169,7 @@ BEGIN
                 v_error := SQLERRM || COALESCE(': ' || NULLIF(v_detail, ''), '');
                 -- The connection may be broken (destination restarted) or inside an aborted
                 -- remote transaction: drop it, so the retry and later calls start clean.
-                BEGIN
-                    PERFORM @dblink@.dblink_disconnect(v_conn);
-                EXCEPTION WHEN OTHERS THEN
-                    NULL;
-                END;
+                PERFORM @schema@.remote_drop(v_conn);
                 IF v_state = '23505' AND SQLERRM LIKE '%"applied_entry_pkey"%' THEN
                     v_duplicate := true;
                     EXIT;
@@ -187,17 +181,13 @@ BEGIN
         EXIT WHEN NOT v_duplicate OR p_xact IS NOT NULL OR v_done IS NOT NULL;
         -- Which of them the destination has: they leave the queue unapplied; the rest go.
         BEGIN
-            PERFORM @dblink@.dblink_connect(v_conn, p_dst);
+            PERFORM @schema@.remote_connect(v_conn, p_dst);
             SELECT pg_catalog.array_agg(t.entry_id), pg_catalog.array_agg(t.entry_time) INTO v_done, v_done_times
               FROM pg_catalog.json_to_recordset(@schema@.remote_query(v_conn, pg_catalog.format(
                        'SELECT entry_id, entry_time FROM %s WHERE origin = %L AND entry_id = ANY (%L::bigint[])', (@schema_literal@ || '.applied_entry'), v_origin, v_ids), v_timeout))
                    AS t(entry_id bigint, entry_time bigint);
         EXCEPTION WHEN OTHERS THEN
-            BEGIN
-                PERFORM @dblink@.dblink_disconnect(v_conn);
-            EXCEPTION WHEN OTHERS THEN
-                NULL;
-            END;
+            PERFORM @schema@.remote_drop(v_conn);
             EXIT; -- (v_error stays the batch's)
         END;
         BEGIN
@@ -216,9 +206,7 @@ BEGIN
     -- (Not for a transaction's own entries: they go into the queue, and its replay looks.)
     IF v_error IS NOT NULL AND v_reached AND pg_catalog.cardinality(v_ids) > 1 AND p_xact IS NULL AND NOT v_duplicate THEN
         BEGIN
-            IF v_conn <> ALL (COALESCE(@dblink@.dblink_get_connections(), '{}'::text[])) THEN
-                PERFORM @dblink@.dblink_connect(v_conn, p_dst);
-            END IF;
+            PERFORM @schema@.remote_connect(v_conn, p_dst);
             PERFORM @schema@.remote_exec(v_conn, v_begin, v_timeout);
             FOR v_entry IN SELECT e.id, @schema@.entry_sql(e.op, e.statement, e.dst_query) AS dst_query
                              FROM @schema@.sync_err_rec AS e WHERE e.id = ANY (v_ids) ORDER BY e.id LOOP
@@ -261,11 +249,7 @@ BEGIN
             -- COMMIT: it stays recorded against the batch's first entry.)
         EXCEPTION WHEN OTHERS THEN
             v_failed := NULL; -- the connection failed while looking: keep the batch's error
-            BEGIN
-                PERFORM @dblink@.dblink_disconnect(v_conn);
-            EXCEPTION WHEN OTHERS THEN
-                NULL;
-            END;
+            PERFORM @schema@.remote_drop(v_conn);
         END;
     END IF;
 

@@ -39,9 +39,7 @@ DECLARE
     v_timeout interval; -- the session's pgsync.remote_timeout, else the node's commit_timeout
 BEGIN
     SELECT n.origin, COALESCE(@schema@.remote_timeout(), n.commit_timeout) INTO v_origin, v_timeout FROM @schema@.node AS n;
-    IF v_conn <> ALL (COALESCE(@dblink@.dblink_get_connections(), '{}'::text[])) THEN
-        PERFORM @dblink@.dblink_connect(v_conn, p_dst);
-    END IF;
+    PERFORM @schema@.remote_connect(v_conn, p_dst);
     FOR v_row IN
         SELECT * FROM pg_catalog.json_to_recordset(@schema@.remote_query(v_conn, pg_catalog.format(
             'SELECT xact_id::text AS xact, incarnation, pg_catalog.array_agg(entry_id) AS ids, pg_catalog.array_agg(entry_time) AS times, pg_catalog.bool_or(nsp_name IS NOT NULL) AS has_own, pg_catalog.bool_or(in_savepoint) AS in_savepoint FROM %s WHERE origin = %L AND dst_server = %L GROUP BY xact_id, incarnation',
@@ -122,11 +120,7 @@ BEGIN
     RETURN v_restored;
 EXCEPTION WHEN OTHERS THEN
     -- (A destination that is down: the replay records that; here nothing is changed.)
-    BEGIN
-        PERFORM @dblink@.dblink_disconnect(v_conn);
-    EXCEPTION WHEN OTHERS THEN
-        NULL;
-    END;
+    PERFORM @schema@.remote_drop(v_conn);
     RAISE WARNING 'RoslynPgSync: could not settle what destination server "%" applied: %', p_dst, SQLERRM;
     RETURN 0;
 END

@@ -19,17 +19,11 @@ DECLARE
     v_timeout interval;
 BEGIN
     SELECT COALESCE(@schema@.remote_timeout(), n.commit_timeout) INTO v_timeout FROM @schema@.node AS n;
-    IF v_conn <> ALL (COALESCE(@dblink@.dblink_get_connections(), '{}'::text[])) THEN
-        PERFORM @dblink@.dblink_connect(v_conn, p_dst);
-    END IF;
+    PERFORM @schema@.remote_connect(v_conn, p_dst);
     PERFORM @schema@.remote_exec(v_conn, 'VACUUM (SKIP_LOCKED) ' || @schema_literal@ || '.applied_entry', v_timeout);
     RETURN true;
 EXCEPTION WHEN OTHERS THEN
-    BEGIN
-        PERFORM @dblink@.dblink_disconnect(v_conn);
-    EXCEPTION WHEN OTHERS THEN
-        NULL;
-    END;
+    PERFORM @schema@.remote_drop(v_conn);
     RETURN false;
 END
 $pgsync$;
