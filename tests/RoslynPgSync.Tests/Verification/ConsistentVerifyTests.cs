@@ -150,7 +150,7 @@ public sealed class ConsistentVerifyTests(ITestOutputHelper output)
         await Db.ExecuteAsync(holder, $"BEGIN; SELECT pgsync.lock_stream('{Server}', '')");
 
         var verifying = Task.Run(() => new PgSyncVerifier(bed.LocalSource, bed.Options) { MaxKeys = 2 }.VerifyAsync([Table]));
-        await WaitUntilAsync(bed.Local.ConnectionString, "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory')");
+        await WaitUntilAsync(bed.Local.ConnectionString, "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory')");
         // Committed after the verifier's source snapshot, applied with its mark: at that point the destination
         // is three changes ahead, more than the two keys it lists, every one of them in flight.
         await Db.ExecuteAsync(bed.Local.ConnectionString, $"UPDATE {Source} SET body = 'after the point' WHERE id IN (1, 2, 3) AND code = 'k'");
