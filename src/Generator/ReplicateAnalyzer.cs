@@ -43,7 +43,8 @@ public sealed class ReplicateAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.ChannelsDiffer,
         DiagnosticDescriptors.UndefinedConflicts,
         DiagnosticDescriptors.InvalidVersionMember,
-        DiagnosticDescriptors.MultiMasterApplyRemote);
+        DiagnosticDescriptors.MultiMasterApplyRemote,
+        DiagnosticDescriptors.UnresolvableConflicts);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

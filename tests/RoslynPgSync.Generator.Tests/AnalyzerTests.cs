@@ -211,6 +211,19 @@ public sealed class AnalyzerTests
         """);
 
     [Fact]
+    public Task PGSYNC020_a_LastWriterWins_target_that_would_write_without_stamps() => VerifyAsync("""
+        [{|PGSYNC020:Replicate("dst", Mode = ReplicationMode.Sync, Conflicts = ConflictPolicy.LastWriterWins)|}]
+        public class SyncTarget { public int Id { get; set; } }
+
+        [{|PGSYNC020:Replicate("dst", Where = "id > 0", Conflicts = ConflictPolicy.LastWriterWins)|}]
+        public class FilteredTarget { public int Id { get; set; } }
+
+        [{|PGSYNC020:Replicate("dst", Conflicts = ConflictPolicy.LastWriterWins)|}]
+        [Replicate("copy", Mode = ReplicationMode.Sync, Where = "id > 0")]
+        public class ReservedColumn { public int Id { get; set; } public System.DateTime PgsyncAt { get; set; } }
+        """);
+
+    [Fact]
     public Task A_version_member_of_an_integer_or_timestamp_is_accepted() => VerifyAsync("""
         [Replicate("dst", Conflicts = ConflictPolicy.LastWriterWins)]
         public class Versioned { public int Id { get; set; } [ConcurrencyCheck] public long Version { get; set; } }

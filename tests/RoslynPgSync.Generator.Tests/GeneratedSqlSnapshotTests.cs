@@ -16,6 +16,7 @@ public sealed class GeneratedSqlSnapshotTests
     [InlineData(nameof(TestModels.TwoDestinationsWithWhere))]
     [InlineData(nameof(TestModels.NotMappedAndRenamed))]
     [InlineData(nameof(TestModels.AwkwardIdentifiers))]
+    [InlineData(nameof(TestModels.LastWriterWins))]
     public void Install_sql_matches_snapshot(string model)
     {
         var run = GeneratorHarness.Run((string)typeof(TestModels).GetField(model)!.GetValue(null)!, TestModels.EfCoreAttributes);
@@ -25,7 +26,8 @@ public sealed class GeneratedSqlSnapshotTests
         var sql = "-- install\n" + table.GetInstallSql("pgsync") +
                   "\n-- uninstall\n" + table.GetUninstallSql("pgsync") +
                   "\n-- create missing source table\n" + table.CreateTableSql + "\n" +
-                  string.Concat(table.Targets.Select(t => "\n-- create missing target table on " + t.Server + "\n" + t.CreateTableSql + "\n"));
+                  string.Concat(table.Targets.Select(t => "\n-- create missing target table on " + t.Server + "\n" + t.CreateTableSql + "\n")) +
+                  string.Concat(table.Targets.Where(t => t.RowVersionsSql is not null).Select(t => "\n-- row versions on " + t.Server + "\n" + t.RowVersionsSql!("\"pgsync\"")));
 
         Snapshot.Match(sql, model + ".verified.sql");
     }

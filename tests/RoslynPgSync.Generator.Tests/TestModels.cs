@@ -201,4 +201,26 @@ internal static class TestModels
             [ConcurrencyCheck] public long Version { get; set; }
         }
         """;
+
+    /// <summary>Both sides of a multi-master pair resolved by LastWriterWins, with a version member and a composite key.</summary>
+    public const string LastWriterWins = """
+        using System.ComponentModel.DataAnnotations;
+        using System.ComponentModel.DataAnnotations.Schema;
+        using Microsoft.EntityFrameworkCore;
+        using RoslynPgSync;
+
+        namespace Mesh;
+
+        [Table("stock", Schema = "shop")]
+        [Replicate("peer", Conflicts = ConflictPolicy.LastWriterWins)]
+        [PrimaryKey(nameof(Store), nameof(Sku))]
+        public sealed class Stock
+        {
+            public int Store { get; set; }
+            public string Sku { get; set; } = "";
+            public int Quantity { get; set; }
+            [Column(TypeName = "jsonb")] public string? Details { get; set; }
+            [ConcurrencyCheck] public long Version { get; set; }
+        }
+        """;
 }

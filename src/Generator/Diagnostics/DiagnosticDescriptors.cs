@@ -81,6 +81,10 @@ internal static class DiagnosticDescriptors
         DiagnosticIds.InvalidVersionMember, Model, "Version member cannot order writes",
         "'{0}.{1}' is marked [ConcurrencyCheck] or [Timestamp], so it is the row's version for conflicts, but it {2}");
 
+    public static readonly DiagnosticDescriptor UnresolvableConflicts = Error(
+        DiagnosticIds.UnresolvableConflicts, Replicate, "Conflict policy cannot be enforced on this target",
+        "[Replicate(\"{1}\")] on '{0}' declares Conflicts = LastWriterWins, but the target {2}");
+
     /// <summary>A pair is two types: the analyzer inspects every type of the compilation first (still a local diagnostic).</summary>
     public static readonly DiagnosticDescriptor MultiMasterApplyRemote = new(
         DiagnosticIds.MultiMasterApplyRemote,

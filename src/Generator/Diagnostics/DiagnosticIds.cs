@@ -27,4 +27,5 @@ internal static class DiagnosticIds
     public const string UndefinedConflicts = "PGSYNC017";
     public const string InvalidVersionMember = "PGSYNC018";
     public const string MultiMasterApplyRemote = "PGSYNC019";
+    public const string UnresolvableConflicts = "PGSYNC020";
 }

@@ -54,7 +54,11 @@ internal static class InstallerEmitter
             w.Line("            where: " + CSharpLiteral.String(target.Where) + ",");
             // (The channel and the conflict policy only when not the default: generated code for a default
             // target is as before they existed.)
-            var end = ")" + (target.Conflicts == Conflicts.ApplyRemote ? string.Empty : " { Conflicts = " + Rt + "ConflictPolicy." + target.Conflicts + " }") + ",";
+            // LastWriterWins: the DDL of the target's row versions, run on the destination.
+            var end = ")" + (target.Conflicts == Conflicts.ApplyRemote
+                ? string.Empty
+                : " { Conflicts = " + Rt + "ConflictPolicy." + target.Conflicts +
+                  (ConflictSql.Resolves(target) ? ", RowVersionsSql = " + SchemaTemplate(ConflictSql.CreateRecord(table, target.Schema, target.Table)) : string.Empty) + " }") + ",";
             w.Line("            createTableSql: " + CSharpLiteral.Verbatim(TableDdl.CreateTable(table, target.Schema, target.Table)) +
                    (target.Channel.Length == 0 ? end : ","));
             if (target.Channel.Length > 0)
@@ -132,7 +136,16 @@ internal static class InstallerEmitter
         var pieces = new List<string>();
         foreach (var part in parts)
         {
-            pieces.Add(CSharpLiteral.Verbatim(part));
+            // Within a string expression (CaptureSql.Literal) the schema goes as an E'' literal of its
+            // quoted name, backslashes and quotes doubled, whatever standard_conforming_strings says.
+            var literals = part.Split(new[] { CaptureSql.SchemaLiteralSlot }, System.StringSplitOptions.None);
+            var spliced = new List<string>();
+            foreach (var literal in literals)
+            {
+                spliced.Add(CSharpLiteral.Verbatim(literal));
+            }
+
+            pieces.Add(string.Join(" + (\"E'\" + schema.Replace(\"\\\\\", \"\\\\\\\\\").Replace(\"'\", \"''\") + \"'\") + ", spliced));
         }
 
         return "schema => " + string.Join(" + schema + ", pieces);

@@ -496,6 +496,13 @@ internal static class TableParser
                 }
             }
 
+            if (valid && conflicts == Conflicts.LastWriterWins &&
+                ConflictSql.Problem(mode!.Value, string.IsNullOrWhiteSpace(where) ? null : where, columns.Select(c => c.ColumnName)) is { } stampProblem)
+            {
+                sink.Add(DiagnosticDescriptors.UnresolvableConflicts, location, type.Name, server!, stampProblem);
+                valid = false;
+            }
+
             if (valid && !seen.Add(server + "\0" + schema + "\0" + table))
             {
                 sink.Add(DiagnosticDescriptors.DuplicateTarget, location, type.Name, server!, schema, table);

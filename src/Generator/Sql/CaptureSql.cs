@@ -16,6 +16,21 @@ internal static class CaptureSql
     /// <summary>Stands for the quoted RoslynPgSync schema.</summary>
     public const string SchemaSlot = "\u0000schema\u0000";
 
+    /// <summary>Stands for the quoted RoslynPgSync schema as a SQL string literal (see <see cref="Literal"/>).</summary>
+    public const string SchemaLiteralSlot = "\u0000schema-literal\u0000";
+
+    /// <summary>
+    /// <paramref name="text"/> as a SQL string expression: a literal, or where the text names the
+    /// RoslynPgSync schema (a LastWriterWins statement names its row versions), literals joined with
+    /// the schema's own literal (<see cref="SchemaLiteralSlot"/>), so that no schema name, quotes and
+    /// backslashes included, can end a literal early.
+    /// </summary>
+    public static string Literal(string text)
+    {
+        var parts = text.Split(new[] { SchemaSlot }, System.StringSplitOptions.None);
+        return string.Join(" || " + SchemaLiteralSlot + " || ", parts.Select(PgSql.QuoteLiteral));
+    }
+
     /// <summary>
     /// Creates (or replaces) the capture function and the four triggers: one queue entry per statement
     /// and destination, written in the writer's transaction.
@@ -29,6 +44,11 @@ internal static class CaptureSql
         var tag = PgSql.DollarTag(body);
 
         var sql = new StringBuilder();
+        if (table.Targets.Any(ConflictSql.Resolves))
+        {
+            sql.Append(ConflictSql.CreateRecord(table, table.SourceSchema, table.SourceTable));
+        }
+
         sql.Append("CREATE OR REPLACE FUNCTION ").Append(function).Append("()\n");
         // SECURITY DEFINER: only the installing role writes the queue, so writers need no rights on it
         // and cannot put SQL of their own into it (it runs on the destination).
@@ -71,8 +91,8 @@ internal static class CaptureSql
         {
             sql.Append("SELECT ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.RegisterStatement)).Append('(')
                .Append(PgSql.QuoteLiteral(key)).Append(",\n    ")
-               .Append(PgSql.QuoteLiteral(deletePrefix)).Append(", ").Append(PgSql.QuoteLiteral(deleteSuffix)).Append(",\n    ")
-               .Append(PgSql.QuoteLiteral(upsertPrefix)).Append(", ").Append(PgSql.QuoteLiteral(upsertSuffix)).Append(");\n");
+               .Append(Literal(deletePrefix)).Append(", ").Append(Literal(deleteSuffix)).Append(",\n    ")
+               .Append(Literal(upsertPrefix)).Append(", ").Append(Literal(upsertSuffix)).Append(");\n");
         }
 
         var restore = SchemaSlot + "." + PgSql.QuoteIdentifier(SqlNames.RestoreFunction(table.SourceSchema, table.SourceTable));
@@ -108,7 +128,13 @@ internal static class CaptureSql
     private static string Body(TableModel table, List<string> statementKeys)
     {
         var b = new StringBuilder();
+        var stamped = table.Targets.Any(ConflictSql.Resolves);
         b.Append("DECLARE\n    v_rows refcursor;\n    v_single boolean;\n    v_gone text;\n    v_row text;\n    v_key text;\n");
+        if (stamped)
+        {
+            b.Append("    v_origin text;\n");
+        }
+
         b.Append("BEGIN\n");
         b.Append("    -- A session that applies replicated changes carries ").Append(SqlNames.OriginSetting).Append(": never send them back.\n");
         b.Append("    -- Honoured only in sessions of the installing role (this function's owner) or its members: any\n");
@@ -130,6 +156,10 @@ internal static class CaptureSql
         b.Append("\n    -- One row or none: read here, queued as compact entries (enqueue_change).\n");
         b.Append("    IF TG_OP = 'DELETE' THEN\n        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM old_rows LIMIT 2) AS s) < 2;\n");
         b.Append("    ELSE\n        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM new_rows LIMIT 2) AS s) < 2;\n    END IF;\n");
+        if (stamped)
+        {
+            b.Append('\n').Append(ConflictSql.Stamp(table, "    "));
+        }
 
         var columns = string.Join(", ", table.Columns.Select(c => RemoteSql.CaptureColumn(c, "n")));
         var oldKeys = string.Join(", ", table.KeyColumns.Select(k => "o." + PgSql.QuoteIdentifier(k)));
@@ -137,8 +167,13 @@ internal static class CaptureSql
         {
             var target = table.Targets[t];
             var filter = target.Where is null ? null : "(" + target.Where + ")";
-            var (upsertPrefix, upsertSuffix) = RemoteSql.Upsert(table, target);
-            var (deletePrefix, deleteSuffix) = RemoteSql.DeleteKeys(table, target);
+            var resolves = ConflictSql.Resolves(target);
+            var (upsertPrefix, upsertSuffix) = resolves ? ConflictSql.Upsert(table, target) : RemoteSql.Upsert(table, target);
+            var (deletePrefix, deleteSuffix) = resolves ? ConflictSql.Delete(table, target) : RemoteSql.DeleteKeys(table, target);
+            // LastWriterWins: each row and key carries its stamp from the row versions (ConflictSql).
+            var stamp = resolves ? ConflictSql.StampColumns(table) : string.Empty;
+            var newJoin = resolves ? ConflictSql.StampJoin(table, "n") : string.Empty;
+            var oldJoin = resolves ? ConflictSql.StampJoin(table, "o") : string.Empty;
             b.Append("\n    -- ").Append(target.Server).Append(" → ").Append(target.Schema).Append('.').Append(target.Table)
              .Append(" (").Append(target.Mode).Append(')').Append(filter is null ? string.Empty : " where " + target.Where).Append('\n');
             // The statement's rows, read by enqueue_rows one at a time into entries of bounded size: phase 0 the keys
@@ -147,7 +182,7 @@ internal static class CaptureSql
             // them, so that the keys of a transaction that then aborts can be restored from the source.
             // The new rows that match, as JSON with (Sync/Strict) each one's key: for the cursor and for the row read here.
             var rowAndKey = "pg_catalog.row_to_json(r)::text, " + (target.Mode.SentAtCommit() ? KeyObject(table, "r") + "::text" : "NULL::text");
-            var newRows = " FROM (SELECT " + columns + " FROM new_rows AS n" + (filter is null ? string.Empty : " WHERE " + filter) + ") AS r";
+            var newRows = " FROM (SELECT " + columns + stamp + " FROM new_rows AS n" + newJoin + (filter is null ? string.Empty : " WHERE " + filter) + ") AS r";
             var upserts = "SELECT 1, " + rowAndKey + newRows;
             const string Deletes = "SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT ";
             var row = "SELECT " + rowAndKey + " INTO v_row, v_key" + newRows;
@@ -156,12 +191,12 @@ internal static class CaptureSql
             b.Append("        v_gone := NULL;\n        v_row := NULL;\n        v_key := NULL;\n");
             b.Append("        IF TG_OP = 'INSERT' THEN\n            ").Append(row).Append(";\n");
             b.Append("        ELSIF TG_OP = 'UPDATE' THEN\n");
-            b.Append("            ").Append(Gone).Append(oldKeys)
-             .Append(" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE ").Append(RemoteSql.KeyMatch(table, "n", "o"))
+            b.Append("            ").Append(Gone).Append(oldKeys).Append(stamp)
+             .Append(" FROM old_rows AS o").Append(oldJoin).Append(" WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE ").Append(RemoteSql.KeyMatch(table, "n", "o"))
              .Append(filter is null ? string.Empty : " AND " + filter).Append(")) AS r;\n");
             b.Append("            ").Append(row).Append(";\n");
-            b.Append("        ELSE\n            ").Append(Gone).Append(oldKeys)
-             .Append(" FROM old_rows AS o").Append(filter is null ? string.Empty : " WHERE " + filter).Append(") AS r;\n");
+            b.Append("        ELSE\n            ").Append(Gone).Append(oldKeys).Append(stamp)
+             .Append(" FROM old_rows AS o").Append(oldJoin).Append(filter is null ? string.Empty : " WHERE " + filter).Append(") AS r;\n");
             b.Append("        END IF;\n");
             b.Append("        PERFORM ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.EnqueueChange)).Append('(')
              .Append(PgSql.QuoteLiteral(table.SourceSchema)).Append(", ").Append(PgSql.QuoteLiteral(table.SourceTable)).Append(", ")
@@ -172,17 +207,17 @@ internal static class CaptureSql
             b.Append("        ELSIF TG_OP = 'UPDATE' THEN\n");
             b.Append("            -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.\n");
             b.Append("            -- (UNION ALL reads its branches in order.)\n");
-            b.Append("            OPEN v_rows FOR ").Append(Deletes).Append(oldKeys)
-             .Append(" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE ").Append(RemoteSql.KeyMatch(table, "n", "o"))
+            b.Append("            OPEN v_rows FOR ").Append(Deletes).Append(oldKeys).Append(stamp)
+             .Append(" FROM old_rows AS o").Append(oldJoin).Append(" WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE ").Append(RemoteSql.KeyMatch(table, "n", "o"))
              .Append(filter is null ? string.Empty : " AND " + filter).Append(")) AS r\n                UNION ALL ").Append(upserts).Append(";\n");
-            b.Append("        ELSE\n            OPEN v_rows FOR ").Append(Deletes).Append(oldKeys)
-             .Append(" FROM old_rows AS o").Append(filter is null ? string.Empty : " WHERE " + filter).Append(") AS r;\n");
+            b.Append("        ELSE\n            OPEN v_rows FOR ").Append(Deletes).Append(oldKeys).Append(stamp)
+             .Append(" FROM old_rows AS o").Append(oldJoin).Append(filter is null ? string.Empty : " WHERE " + filter).Append(") AS r;\n");
             b.Append("        END IF;\n");
             b.Append("        PERFORM ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.EnqueueRows)).Append('(')
              .Append(PgSql.QuoteLiteral(table.SourceSchema)).Append(", ").Append(PgSql.QuoteLiteral(table.SourceTable)).Append(", ")
              .Append(PgSql.QuoteLiteral(target.Server)).Append(", ").Append(PgSql.QuoteLiteral(target.Channel)).Append(", '").Append(target.Mode.Code()).Append("',\n            ")
-             .Append(PgSql.QuoteLiteral(deletePrefix)).Append(", ").Append(PgSql.QuoteLiteral(deleteSuffix)).Append(",\n            ")
-             .Append(PgSql.QuoteLiteral(upsertPrefix)).Append(", ").Append(PgSql.QuoteLiteral(upsertSuffix)).Append(", v_rows);\n");
+             .Append(Literal(deletePrefix)).Append(", ").Append(Literal(deleteSuffix)).Append(",\n            ")
+             .Append(Literal(upsertPrefix)).Append(", ").Append(Literal(upsertSuffix)).Append(", v_rows);\n");
             b.Append("    END IF;\n");
         }
 
@@ -193,8 +228,9 @@ internal static class CaptureSql
     /// <summary>A target's statements for compact entries (the delete, and the upsert where a key may come more than once), and their key.</summary>
     private static (string DeletePrefix, string DeleteSuffix, string UpsertPrefix, string UpsertSuffix, string Key) CompactStatements(TableModel table, TargetModel target)
     {
-        var (deletePrefix, deleteSuffix) = RemoteSql.DeleteKeys(table, target);
-        var (upsertPrefix, upsertSuffix) = RemoteSql.UpsertLatest(table, target);
+        var resolves = ConflictSql.Resolves(target);
+        var (deletePrefix, deleteSuffix) = resolves ? ConflictSql.Delete(table, target) : RemoteSql.DeleteKeys(table, target);
+        var (upsertPrefix, upsertSuffix) = resolves ? ConflictSql.Upsert(table, target) : RemoteSql.UpsertLatest(table, target);
         return (deletePrefix, deleteSuffix, upsertPrefix, upsertSuffix,
                 SqlNames.StatementKey(target.Table, deletePrefix, deleteSuffix, upsertPrefix, upsertSuffix));
     }

@@ -116,6 +116,13 @@ internal static class SqlNames
     public static string RestoreFunction(string schema, string table) => "restore_" + FunctionSuffix(schema, table);
 
     /// <summary>
+    /// The record of row versions of a table resolved by stamps (<c>Conflicts = LastWriterWins</c>) on its
+    /// node, in the RoslynPgSync schema: the same name where the table is the source (the capture writes
+    /// it) and where it is a target (the apply writes it), so that on a multi-master node both meet.
+    /// </summary>
+    public static string RowVersions(string schema, string table) => "row_version_" + FunctionSuffix(schema, table);
+
+    /// <summary>
     /// The key that compact queue entries name a target's remote statements by: the texts' SHA-256
     /// (128 bits of it, so that no two targets' statements share a key), after the table's readable
     /// name. Equal texts give equal keys, so a reinstall of the same model adds nothing.

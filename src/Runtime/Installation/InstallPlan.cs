@@ -48,14 +48,17 @@ internal sealed class InstallPlan
                     $"Table {table} replicates to server(s) {string.Join(", ", missing.Select(m => "'" + m + "'"))}, which are not registered, " +
                     $"while its other destinations are. Register every server of {table.EntityType.Name} with PgSyncOptions.AddServer, or none on this node.");
             }
-            else if (table.Targets.FirstOrDefault(t => t.Conflicts != ConflictPolicy.ApplyRemote) is { } resolving)
+            else if (table.Targets.FirstOrDefault(t => !Enforced(t)) is { } resolving)
             {
                 // Refused rather than installed and then applied as ApplyRemote: that would lose the very
                 // writes the policy is declared to keep.
-                throw new PgSyncInstallException(
-                    $"Table {table} declares Conflicts = {resolving.Conflicts} for server '{resolving.Server}' ({resolving.Schema}.{resolving.Table}), " +
-                    "which this version of RoslynPgSync does not enforce yet: its apply detects no conflicts, so every change would be applied as with ApplyRemote. " +
-                    "Keep ApplyRemote with disjoint key ranges per node (docs/multi-master.md) until conflict resolution ships.");
+                throw new PgSyncInstallException(resolving.Conflicts == ConflictPolicy.LastWriterWins
+                    ? $"Table {table} declares Conflicts = LastWriterWins for server '{resolving.Server}' ({resolving.Schema}.{resolving.Table}), " +
+                      "but its model carries no row versions to resolve conflicts with (it was not built by a RoslynPgSync generator that enforces the policy). " +
+                      "Rebuild the application with this version of RoslynPgSync."
+                    : $"Table {table} declares Conflicts = {resolving.Conflicts} for server '{resolving.Server}' ({resolving.Schema}.{resolving.Table}), " +
+                      "which this version of RoslynPgSync does not enforce yet: its apply would apply every change as with ApplyRemote. " +
+                      "Use LastWriterWins, or keep ApplyRemote with disjoint key ranges per node (docs/multi-master.md).");
             }
             else
             {
@@ -75,6 +78,17 @@ internal sealed class InstallPlan
         var used = new HashSet<string>(install.SelectMany(t => t.Targets).Select(t => t.Server), StringComparer.Ordinal);
         return new InstallPlan(install, skipped, options.Servers.Where(s => used.Contains(s.Name)).ToList());
     }
+
+    /// <summary>
+    /// Whether the apply enforces the target's policy: ApplyRemote always; LastWriterWins with the row
+    /// versions the generator builds for it (Async, no filter: PGSYNC020).
+    /// </summary>
+    private static bool Enforced(ReplicationTarget target) => target.Conflicts switch
+    {
+        ConflictPolicy.ApplyRemote => true,
+        ConflictPolicy.LastWriterWins => target.RowVersionsSql is not null && target.Mode == ReplicationMode.Async && target.Where is null,
+        _ => false,
+    };
 
     /// <summary>
     /// The steps, in order, from the schema on (the installer's checks of table shapes, dblink and the

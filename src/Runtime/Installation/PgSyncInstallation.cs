@@ -312,6 +312,25 @@ public static class PgSyncInstallation
                 {
                     await step.ExecuteAsync(connection, ct).ConfigureAwait(false);
                 }
+
+                // LastWriterWins: the target's row versions, which its apply reads and writes.
+                foreach (var (_, target) in targets)
+                {
+                    if (target.RowVersionsSql is { } rowVersions)
+                    {
+                        await ExecuteAsync(connection, rowVersions(PgSql.QuoteIdentifier(options.Schema)), ct).ConfigureAwait(false);
+                        var name = PgSql.QualifiedName(options.Schema, SqlNames.RowVersions(target.Schema, target.Table));
+                        if (await ScalarAsync<object?>(connection, $"SELECT pg_catalog.has_table_privilege({PgSql.QuoteLiteral(name)}, 'SELECT, INSERT, UPDATE')", ct).ConfigureAwait(false) is not true)
+                        {
+                            // On a multi-master node the same record serves the node's own capture: the
+                            // role that installs there and the role this server logs in as must share it.
+                            throw new PgSyncInstallException(
+                                $"Destination server '{server.Name}': role {server.Username} may not write {name} in database {connection.Database}, " +
+                                $"the row versions that resolve conflicts on {target.Schema}.{target.Table} (LastWriterWins). It exists and belongs to another role: " +
+                                "log in to this server as the role that installs RoslynPgSync on that database, or a member of it.");
+                        }
+                    }
+                }
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
             {

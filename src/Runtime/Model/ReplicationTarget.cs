@@ -64,6 +64,13 @@ public sealed class ReplicationTarget
     /// </summary>
     public ConflictPolicy Conflicts { get; init; }
 
+    /// <summary>
+    /// <see cref="ConflictPolicy.LastWriterWins"/>: the DDL of the target's record of row versions (the stamp of the
+    /// write each key holds, tombstones for deletes), given the quoted RoslynPgSync schema; run on the destination
+    /// at install. Set by generated code; <c>null</c> for the other policies.
+    /// </summary>
+    public Func<string, string>? RowVersionsSql { get; init; }
+
     /// <summary>The row filter over source columns, or <c>null</c> for every row.</summary>
     public string? Where { get; }
 

@@ -28,7 +28,17 @@ CREATE TABLE IF NOT EXISTS ""node_a"".""items"" (
     ""version"" bigint NOT NULL,
     PRIMARY KEY (""id"")
 );",
-                installSql: schema => @"CREATE OR REPLACE FUNCTION " + schema + @".""capture_items_9ca06101""()
+                installSql: schema => @"-- The row versions of ""node_a"".""items"" (Conflicts = LastWriterWins): per key, the stamp of the write it holds; pgsync_deleted: a tombstone.
+CREATE TABLE IF NOT EXISTS " + schema + @".""row_version_items_9ca06101"" (
+    ""id"" integer NOT NULL,
+    pgsync_version bigint NOT NULL,
+    pgsync_at timestamp with time zone NOT NULL,
+    pgsync_origin text NOT NULL,
+    pgsync_deleted boolean NOT NULL,
+    PRIMARY KEY (""id"")
+);
+REVOKE ALL ON " + schema + @".""row_version_items_9ca06101"" FROM PUBLIC;
+CREATE OR REPLACE FUNCTION " + schema + @".""capture_items_9ca06101""()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -42,6 +52,7 @@ DECLARE
     v_gone text;
     v_row text;
     v_key text;
+    v_origin text;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
@@ -64,34 +75,53 @@ BEGIN
         v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM new_rows LIMIT 2) AS s) < 2;
     END IF;
 
+    -- LastWriterWins: this write's stamp, after every stamp this node has seen for its key (row versions).
+    v_origin := (SELECT n.origin FROM " + schema + @".node AS n);
+    IF TG_OP = 'UPDATE' THEN
+        INSERT INTO " + schema + @".""row_version_items_9ca06101"" AS m (""id"", pgsync_version, pgsync_at, pgsync_origin, pgsync_deleted)
+        SELECT o.""id"", o.""version"", pg_catalog.clock_timestamp(), v_origin, true FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""id"" = o.""id"")
+        ON CONFLICT (""id"") DO UPDATE SET pgsync_version = GREATEST(EXCLUDED.pgsync_version, m.pgsync_version), pgsync_at = GREATEST(EXCLUDED.pgsync_at, m.pgsync_at + '00:00:00.000001'::pg_catalog.interval), pgsync_origin = EXCLUDED.pgsync_origin, pgsync_deleted = true;
+        INSERT INTO " + schema + @".""row_version_items_9ca06101"" AS m (""id"", pgsync_version, pgsync_at, pgsync_origin, pgsync_deleted)
+        SELECT n.""id"", n.""version"", pg_catalog.clock_timestamp(), v_origin, false FROM new_rows AS n
+        ON CONFLICT (""id"") DO UPDATE SET pgsync_version = GREATEST(EXCLUDED.pgsync_version, m.pgsync_version), pgsync_at = GREATEST(EXCLUDED.pgsync_at, m.pgsync_at + '00:00:00.000001'::pg_catalog.interval), pgsync_origin = EXCLUDED.pgsync_origin, pgsync_deleted = false;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO " + schema + @".""row_version_items_9ca06101"" AS m (""id"", pgsync_version, pgsync_at, pgsync_origin, pgsync_deleted)
+        SELECT o.""id"", o.""version"", pg_catalog.clock_timestamp(), v_origin, true FROM old_rows AS o
+        ON CONFLICT (""id"") DO UPDATE SET pgsync_version = GREATEST(EXCLUDED.pgsync_version, m.pgsync_version), pgsync_at = GREATEST(EXCLUDED.pgsync_at, m.pgsync_at + '00:00:00.000001'::pg_catalog.interval), pgsync_origin = EXCLUDED.pgsync_origin, pgsync_deleted = true;
+    ELSE
+        INSERT INTO " + schema + @".""row_version_items_9ca06101"" AS m (""id"", pgsync_version, pgsync_at, pgsync_origin, pgsync_deleted)
+        SELECT n.""id"", n.""version"", pg_catalog.clock_timestamp(), v_origin, false FROM new_rows AS n
+        ON CONFLICT (""id"") DO UPDATE SET pgsync_version = GREATEST(EXCLUDED.pgsync_version, m.pgsync_version), pgsync_at = GREATEST(EXCLUDED.pgsync_at, m.pgsync_at + '00:00:00.000001'::pg_catalog.interval), pgsync_origin = EXCLUDED.pgsync_origin, pgsync_deleted = false;
+    END IF;
+
     -- node_b → node_b.items (Async)
     IF v_single THEN
         v_gone := NULL;
         v_row := NULL;
         v_key := NULL;
         IF TG_OP = 'INSERT' THEN
-            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n.""id"", n.""name"", n.""version"" FROM new_rows AS n) AS r;
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n.""id"", n.""name"", n.""version"", v.pgsync_version, v.pgsync_at, v.pgsync_origin FROM new_rows AS n JOIN " + schema + @".""row_version_items_9ca06101"" AS v ON v.""id"" = n.""id"") AS r;
         ELSIF TG_OP = 'UPDATE' THEN
-            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o.""id"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""id"" = o.""id"")) AS r;
-            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n.""id"", n.""name"", n.""version"" FROM new_rows AS n) AS r;
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o.""id"", v.pgsync_version, v.pgsync_at, v.pgsync_origin FROM old_rows AS o JOIN " + schema + @".""row_version_items_9ca06101"" AS v ON v.""id"" = o.""id"" WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""id"" = o.""id"")) AS r;
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n.""id"", n.""name"", n.""version"", v.pgsync_version, v.pgsync_at, v.pgsync_origin FROM new_rows AS n JOIN " + schema + @".""row_version_items_9ca06101"" AS v ON v.""id"" = n.""id"") AS r;
         ELSE
-            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o.""id"" FROM old_rows AS o) AS r;
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o.""id"", v.pgsync_version, v.pgsync_at, v.pgsync_origin FROM old_rows AS o JOIN " + schema + @".""row_version_items_9ca06101"" AS v ON v.""id"" = o.""id"") AS r;
         END IF;
-        PERFORM " + schema + @".""enqueue_change""('node_a', 'items', 'node_b', 'items', 'a', 'items_8fdd53e00f69a5afa04ae6506d0c6efa', v_gone, v_row, v_key);
+        PERFORM " + schema + @".""enqueue_change""('node_a', 'items', 'node_b', 'items', 'a', 'items_65a80686774f6178d68f22f1d9d09d8f', v_gone, v_row, v_key);
     ELSE
         IF TG_OP = 'INSERT' THEN
-            OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n.""id"", n.""name"", n.""version"" FROM new_rows AS n) AS r;
+            OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n.""id"", n.""name"", n.""version"", v.pgsync_version, v.pgsync_at, v.pgsync_origin FROM new_rows AS n JOIN " + schema + @".""row_version_items_9ca06101"" AS v ON v.""id"" = n.""id"") AS r;
         ELSIF TG_OP = 'UPDATE' THEN
             -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
             -- (UNION ALL reads its branches in order.)
-            OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""id"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""id"" = o.""id"")) AS r
-                UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n.""id"", n.""name"", n.""version"" FROM new_rows AS n) AS r;
+            OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""id"", v.pgsync_version, v.pgsync_at, v.pgsync_origin FROM old_rows AS o JOIN " + schema + @".""row_version_items_9ca06101"" AS v ON v.""id"" = o.""id"" WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""id"" = o.""id"")) AS r
+                UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n.""id"", n.""name"", n.""version"", v.pgsync_version, v.pgsync_at, v.pgsync_origin FROM new_rows AS n JOIN " + schema + @".""row_version_items_9ca06101"" AS v ON v.""id"" = n.""id"") AS r;
         ELSE
-            OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""id"" FROM old_rows AS o) AS r;
+            OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""id"", v.pgsync_version, v.pgsync_at, v.pgsync_origin FROM old_rows AS o JOIN " + schema + @".""row_version_items_9ca06101"" AS v ON v.""id"" = o.""id"") AS r;
         END IF;
         PERFORM " + schema + @".""enqueue_rows""('node_a', 'items', 'node_b', 'items', 'a',
-            'DELETE FROM ""node_b"".""items"" AS t USING pg_catalog.json_populate_recordset(NULL::""node_b"".""items"", ', ') AS d WHERE t.""id"" = d.""id""',
-            'INSERT INTO ""node_b"".""items"" AS t (""id"", ""name"", ""version"") SELECT d.""id"", d.""name"", d.""version"" FROM pg_catalog.json_populate_recordset(NULL::""node_b"".""items"", ', ') AS d ON CONFLICT (""id"") DO UPDATE SET ""name"" = EXCLUDED.""name"", ""version"" = EXCLUDED.""version""', v_rows);
+            'WITH d AS (SELECT DISTINCT ON (s.""id"") s.* FROM pg_catalog.json_array_elements(', '::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::' || " + ("E'" + schema.Replace("\\", "\\\\").Replace("'", "''") + "'") + @" || '.""row_version_items_56289f68"", a.v) AS s ORDER BY s.""id"", s.pgsync_version DESC, s.pgsync_at DESC, s.pgsync_origin COLLATE pg_catalog.""C"" DESC), l AS (SELECT 1 FROM ""node_b"".""items"" AS t WHERE EXISTS (SELECT 1 FROM d WHERE t.""id"" = d.""id"") ORDER BY t.""id"" FOR UPDATE OF t), w AS (INSERT INTO ' || " + ("E'" + schema.Replace("\\", "\\\\").Replace("'", "''") + "'") + @" || '.""row_version_items_56289f68"" AS m (""id"", pgsync_version, pgsync_at, pgsync_origin, pgsync_deleted) SELECT d.""id"", d.pgsync_version, d.pgsync_at, d.pgsync_origin, true FROM d WHERE (SELECT pg_catalog.count(*) FROM l) >= 0 ON CONFLICT (""id"") DO UPDATE SET pgsync_version = EXCLUDED.pgsync_version, pgsync_at = EXCLUDED.pgsync_at, pgsync_origin = EXCLUDED.pgsync_origin, pgsync_deleted = true WHERE (m.pgsync_version, m.pgsync_at, m.pgsync_origin COLLATE pg_catalog.""C"") < (EXCLUDED.pgsync_version, EXCLUDED.pgsync_at, EXCLUDED.pgsync_origin COLLATE pg_catalog.""C"") RETURNING m.""id"") DELETE FROM ""node_b"".""items"" AS t USING w WHERE t.""id"" = w.""id""',
+            'WITH d AS (SELECT DISTINCT ON (s.""id"") d.*, s.pgsync_version, s.pgsync_at, s.pgsync_origin FROM pg_catalog.json_array_elements(', '::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::""node_b"".""items"", a.v) AS d CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::' || " + ("E'" + schema.Replace("\\", "\\\\").Replace("'", "''") + "'") + @" || '.""row_version_items_56289f68"", a.v) AS s ORDER BY s.""id"", s.pgsync_version DESC, s.pgsync_at DESC, s.pgsync_origin COLLATE pg_catalog.""C"" DESC), l AS (SELECT 1 FROM ""node_b"".""items"" AS t WHERE EXISTS (SELECT 1 FROM d WHERE t.""id"" = d.""id"") ORDER BY t.""id"" FOR UPDATE OF t), w AS (INSERT INTO ' || " + ("E'" + schema.Replace("\\", "\\\\").Replace("'", "''") + "'") + @" || '.""row_version_items_56289f68"" AS m (""id"", pgsync_version, pgsync_at, pgsync_origin, pgsync_deleted) SELECT d.""id"", d.pgsync_version, d.pgsync_at, d.pgsync_origin, false FROM d WHERE (SELECT pg_catalog.count(*) FROM l) >= 0 ON CONFLICT (""id"") DO UPDATE SET pgsync_version = EXCLUDED.pgsync_version, pgsync_at = EXCLUDED.pgsync_at, pgsync_origin = EXCLUDED.pgsync_origin, pgsync_deleted = false WHERE (m.pgsync_version, m.pgsync_at, m.pgsync_origin COLLATE pg_catalog.""C"") < (EXCLUDED.pgsync_version, EXCLUDED.pgsync_at, EXCLUDED.pgsync_origin COLLATE pg_catalog.""C"") RETURNING m.""id"") INSERT INTO ""node_b"".""items"" AS t (""id"", ""name"", ""version"") SELECT d.""id"", d.""name"", d.""version"" FROM d WHERE EXISTS (SELECT 1 FROM w WHERE w.""id"" = d.""id"") ON CONFLICT (""id"") DO UPDATE SET ""name"" = EXCLUDED.""name"", ""version"" = EXCLUDED.""version""', v_rows);
     END IF;
 
     -- audit → node_a.items (Async)
@@ -173,9 +203,9 @@ BEGIN
     END IF;
 END
 $pgsync$;
-SELECT " + schema + @".""register_statement""('items_8fdd53e00f69a5afa04ae6506d0c6efa',
-    'DELETE FROM ""node_b"".""items"" AS t USING pg_catalog.json_populate_recordset(NULL::""node_b"".""items"", ', ') AS d WHERE t.""id"" = d.""id""',
-    'INSERT INTO ""node_b"".""items"" AS t (""id"", ""name"", ""version"") SELECT d.""id"", d.""name"", d.""version"" FROM (SELECT DISTINCT ON (d.""id"") d.* FROM pg_catalog.json_array_elements(', '::pg_catalog.json) WITH ORDINALITY AS a (v, n) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::""node_b"".""items"", a.v) AS d ORDER BY d.""id"", a.n DESC) AS d ON CONFLICT (""id"") DO UPDATE SET ""name"" = EXCLUDED.""name"", ""version"" = EXCLUDED.""version""');
+SELECT " + schema + @".""register_statement""('items_65a80686774f6178d68f22f1d9d09d8f',
+    'WITH d AS (SELECT DISTINCT ON (s.""id"") s.* FROM pg_catalog.json_array_elements(', '::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::' || " + ("E'" + schema.Replace("\\", "\\\\").Replace("'", "''") + "'") + @" || '.""row_version_items_56289f68"", a.v) AS s ORDER BY s.""id"", s.pgsync_version DESC, s.pgsync_at DESC, s.pgsync_origin COLLATE pg_catalog.""C"" DESC), l AS (SELECT 1 FROM ""node_b"".""items"" AS t WHERE EXISTS (SELECT 1 FROM d WHERE t.""id"" = d.""id"") ORDER BY t.""id"" FOR UPDATE OF t), w AS (INSERT INTO ' || " + ("E'" + schema.Replace("\\", "\\\\").Replace("'", "''") + "'") + @" || '.""row_version_items_56289f68"" AS m (""id"", pgsync_version, pgsync_at, pgsync_origin, pgsync_deleted) SELECT d.""id"", d.pgsync_version, d.pgsync_at, d.pgsync_origin, true FROM d WHERE (SELECT pg_catalog.count(*) FROM l) >= 0 ON CONFLICT (""id"") DO UPDATE SET pgsync_version = EXCLUDED.pgsync_version, pgsync_at = EXCLUDED.pgsync_at, pgsync_origin = EXCLUDED.pgsync_origin, pgsync_deleted = true WHERE (m.pgsync_version, m.pgsync_at, m.pgsync_origin COLLATE pg_catalog.""C"") < (EXCLUDED.pgsync_version, EXCLUDED.pgsync_at, EXCLUDED.pgsync_origin COLLATE pg_catalog.""C"") RETURNING m.""id"") DELETE FROM ""node_b"".""items"" AS t USING w WHERE t.""id"" = w.""id""',
+    'WITH d AS (SELECT DISTINCT ON (s.""id"") d.*, s.pgsync_version, s.pgsync_at, s.pgsync_origin FROM pg_catalog.json_array_elements(', '::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::""node_b"".""items"", a.v) AS d CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::' || " + ("E'" + schema.Replace("\\", "\\\\").Replace("'", "''") + "'") + @" || '.""row_version_items_56289f68"", a.v) AS s ORDER BY s.""id"", s.pgsync_version DESC, s.pgsync_at DESC, s.pgsync_origin COLLATE pg_catalog.""C"" DESC), l AS (SELECT 1 FROM ""node_b"".""items"" AS t WHERE EXISTS (SELECT 1 FROM d WHERE t.""id"" = d.""id"") ORDER BY t.""id"" FOR UPDATE OF t), w AS (INSERT INTO ' || " + ("E'" + schema.Replace("\\", "\\\\").Replace("'", "''") + "'") + @" || '.""row_version_items_56289f68"" AS m (""id"", pgsync_version, pgsync_at, pgsync_origin, pgsync_deleted) SELECT d.""id"", d.pgsync_version, d.pgsync_at, d.pgsync_origin, false FROM d WHERE (SELECT pg_catalog.count(*) FROM l) >= 0 ON CONFLICT (""id"") DO UPDATE SET pgsync_version = EXCLUDED.pgsync_version, pgsync_at = EXCLUDED.pgsync_at, pgsync_origin = EXCLUDED.pgsync_origin, pgsync_deleted = false WHERE (m.pgsync_version, m.pgsync_at, m.pgsync_origin COLLATE pg_catalog.""C"") < (EXCLUDED.pgsync_version, EXCLUDED.pgsync_at, EXCLUDED.pgsync_origin COLLATE pg_catalog.""C"") RETURNING m.""id"") INSERT INTO ""node_b"".""items"" AS t (""id"", ""name"", ""version"") SELECT d.""id"", d.""name"", d.""version"" FROM d WHERE EXISTS (SELECT 1 FROM w WHERE w.""id"" = d.""id"") ON CONFLICT (""id"") DO UPDATE SET ""name"" = EXCLUDED.""name"", ""version"" = EXCLUDED.""version""');
 SELECT " + schema + @".""register_statement""('items_1f3b69b8fc65c82509e1b417d645087f',
     'DELETE FROM ""node_a"".""items"" AS t USING pg_catalog.json_populate_recordset(NULL::""node_a"".""items"", ', ') AS d WHERE t.""id"" = d.""id""',
     'INSERT INTO ""node_a"".""items"" AS t (""id"", ""name"", ""version"") SELECT d.""id"", d.""name"", d.""version"" FROM (SELECT DISTINCT ON (d.""id"") d.* FROM pg_catalog.json_array_elements(', '::pg_catalog.json) WITH ORDINALITY AS a (v, n) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::""node_a"".""items"", a.v) AS d ORDER BY d.""id"", a.n DESC) AS d ON CONFLICT (""id"") DO UPDATE SET ""name"" = EXCLUDED.""name"", ""version"" = EXCLUDED.""version""');
@@ -282,7 +312,17 @@ CREATE TABLE IF NOT EXISTS ""node_b"".""items"" (
     ""version"" bigint NOT NULL,
     PRIMARY KEY (""id"")
 );",
-                        channel: "items") { Conflicts = global::RoslynPgSync.ConflictPolicy.LastWriterWins },
+                        channel: "items") { Conflicts = global::RoslynPgSync.ConflictPolicy.LastWriterWins, RowVersionsSql = schema => @"-- The row versions of ""node_b"".""items"" (Conflicts = LastWriterWins): per key, the stamp of the write it holds; pgsync_deleted: a tombstone.
+CREATE TABLE IF NOT EXISTS " + schema + @".""row_version_items_56289f68"" (
+    ""id"" integer NOT NULL,
+    pgsync_version bigint NOT NULL,
+    pgsync_at timestamp with time zone NOT NULL,
+    pgsync_origin text NOT NULL,
+    pgsync_deleted boolean NOT NULL,
+    PRIMARY KEY (""id"")
+);
+REVOKE ALL ON " + schema + @".""row_version_items_56289f68"" FROM PUBLIC;
+" },
                     new global::RoslynPgSync.ReplicationTarget(
                         server: "audit",
                         schema: "node_a",

@@ -1,0 +1,232 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using RoslynPgSync.Generator.Model;
+
+namespace RoslynPgSync.Sql;
+
+/// <summary>
+/// <c>Conflicts = LastWriterWins</c>: each node keeps, per replicated table, a record of row versions
+/// (<see cref="SqlNames.RowVersions"/>): per key, the stamp of the write that holds it, a tombstone when
+/// that write was a delete. A stamp is (version member if any, write time, origin node): a node's own
+/// write is stamped by the capture, after every stamp the node has seen for that key (a hybrid logical
+/// clock: the later of the capture clock and the previous stamp plus 1 µs, and the greater of the two
+/// versions), and travels in the row's JSON; a replicated write is applied only when its stamp is
+/// greater than the destination's, set-based in one statement per run of entries. Ties cannot happen
+/// between nodes: the origin (node name and a random part, compared byte by byte) decides. Every node
+/// therefore ends at the write with the greatest stamp, which is the write made last on top of what the
+/// others had seen. Both the capture (<see cref="CaptureSql"/>) and the remote statements
+/// (<see cref="Upsert"/>, <see cref="Delete"/>) are built here, so that the two sides agree on the
+/// record's names and on the order.
+/// </summary>
+internal static class ConflictSql
+{
+    /// <summary>The record's columns besides the key (and the JSON keys the stamp travels as).</summary>
+    public const string At = "pgsync_at";
+
+    /// <inheritdoc cref="At"/>
+    public const string Origin = "pgsync_origin";
+
+    /// <inheritdoc cref="At"/>
+    public const string Deleted = "pgsync_deleted";
+
+    /// <inheritdoc cref="At"/>
+    public const string Version = "pgsync_version";
+
+    /// <summary>The column names a table resolved by stamps cannot have: its row JSON carries the stamp under them.</summary>
+    public static readonly string[] Reserved = { At, Origin, Deleted, Version };
+
+    /// <summary>Whether the target's conflicts are resolved by stamps.</summary>
+    public static bool Resolves(TargetModel target) => target.Conflicts == Conflicts.LastWriterWins;
+
+    /// <summary>The record of row versions of the table <paramref name="schema"/>.<paramref name="table"/> on its node (schema slot, quoted).</summary>
+    public static string RecordName(string schema, string table) =>
+        CaptureSql.SchemaSlot + "." + PgSql.QuoteIdentifier(SqlNames.RowVersions(schema, table));
+
+    /// <summary>
+    /// <c>CREATE TABLE IF NOT EXISTS</c> for the record of row versions of a table named
+    /// <paramref name="schema"/>.<paramref name="table"/> on its node: the key columns as the model
+    /// types them, the stamp and the tombstone flag. Readable by the RoslynPgSync schema's owner only.
+    /// </summary>
+    public static string CreateRecord(TableModel table, string schema, string name)
+    {
+        var record = RecordName(schema, name);
+        var sql = new StringBuilder();
+        sql.Append("-- The row versions of ").Append(PgSql.QualifiedName(schema, name))
+           .Append(" (Conflicts = LastWriterWins): per key, the stamp of the write it holds; pgsync_deleted: a tombstone.\n");
+        sql.Append("CREATE TABLE IF NOT EXISTS ").Append(record).Append(" (\n");
+        foreach (var key in table.KeyColumns)
+        {
+            sql.Append("    ").Append(PgSql.QuoteIdentifier(key)).Append(' ').Append(table.Columns.First(c => c.ColumnName == key).PgType).Append(" NOT NULL,\n");
+        }
+
+        if (VersionType(table) is { } versionType)
+        {
+            sql.Append("    ").Append(Version).Append(' ').Append(versionType).Append(" NOT NULL,\n");
+        }
+
+        sql.Append("    ").Append(At).Append(" timestamp with time zone NOT NULL,\n");
+        sql.Append("    ").Append(Origin).Append(" text NOT NULL,\n");
+        sql.Append("    ").Append(Deleted).Append(" boolean NOT NULL,\n");
+        sql.Append("    PRIMARY KEY (").Append(string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier))).Append(")\n);\n");
+        sql.Append("REVOKE ALL ON ").Append(record).Append(" FROM PUBLIC;\n");
+        return sql.ToString();
+    }
+
+    /// <summary>
+    /// The capture's statements that stamp this node's write in the source's record (in the statement
+    /// trigger, once per statement, before any target reads the stamps): the keys that left (a DELETE, or
+    /// an UPDATE that changed the key) become tombstones, the new rows live stamps. <c>v_origin</c> holds
+    /// this node's origin.
+    /// </summary>
+    public static string Stamp(TableModel table, string indent)
+    {
+        var record = RecordName(table.SourceSchema, table.SourceTable);
+        var b = new StringBuilder();
+        b.Append(indent).Append("-- LastWriterWins: this write's stamp, after every stamp this node has seen for its key (row versions).\n");
+        b.Append(indent).Append("v_origin := (SELECT n.origin FROM ").Append(CaptureSql.SchemaSlot).Append(".node AS n);\n");
+        var gone = StampInsert(table, record, "o", "old_rows", true);
+        var rows = StampInsert(table, record, "n", "new_rows", false) + StampConflict(table, false) + ";\n";
+        b.Append(indent).Append("IF TG_OP = 'UPDATE' THEN\n");
+        b.Append(indent).Append("    ").Append(gone).Append(" WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE ").Append(RemoteSql.KeyMatch(table, "n", "o")).Append(')')
+         .Append(StampConflict(table, true)).Append(";\n");
+        b.Append(indent).Append("    ").Append(rows);
+        b.Append(indent).Append("ELSIF TG_OP = 'DELETE' THEN\n");
+        b.Append(indent).Append("    ").Append(gone).Append(StampConflict(table, true)).Append(";\n");
+        b.Append(indent).Append("ELSE\n");
+        b.Append(indent).Append("    ").Append(rows);
+        b.Append(indent).Append("END IF;\n");
+        return b.ToString();
+    }
+
+    private static string StampInsert(TableModel table, string record, string alias, string rows, bool deleted) =>
+        "INSERT INTO " + record + " AS m (" + RecordColumns(table) + ")\n" +
+        "        SELECT " + string.Join(", ", table.KeyColumns.Select(k => alias + "." + PgSql.QuoteIdentifier(k))) +
+        (table.VersionColumn is null ? string.Empty : ", " + alias + "." + PgSql.QuoteIdentifier(table.VersionColumn)) +
+        ", pg_catalog.clock_timestamp(), v_origin, " + (deleted ? "true" : "false") + " FROM " + rows + " AS " + alias;
+
+    private static string StampConflict(TableModel table, bool deleted) =>
+        "\n        ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) + ") DO UPDATE SET " +
+        (table.VersionColumn is null ? string.Empty : Version + " = GREATEST(EXCLUDED." + Version + ", m." + Version + "), ") +
+        At + " = GREATEST(EXCLUDED." + At + ", m." + At + " + '00:00:00.000001'::pg_catalog.interval), " +
+        Origin + " = EXCLUDED." + Origin + ", " + Deleted + " = " + (deleted ? "true" : "false");
+
+    /// <summary>
+    /// The stamp columns a captured row or key carries in its JSON, read from the source's record
+    /// (<c>v</c>): <c>, v.pgsync_version, v.pgsync_at, v.pgsync_origin</c>.
+    /// </summary>
+    public static string StampColumns(TableModel table) =>
+        (table.VersionColumn is null ? string.Empty : ", v." + Version) + ", v." + At + ", v." + Origin;
+
+    /// <summary>The join of a captured row (<paramref name="alias"/>) to its stamp <c>v</c> in the source's record.</summary>
+    public static string StampJoin(TableModel table, string alias) =>
+        " JOIN " + RecordName(table.SourceSchema, table.SourceTable) + " AS v ON " + RemoteSql.KeyMatch(table, "v", alias);
+
+    /// <summary>
+    /// What goes before and after the JSON array of rows (each with its stamp) to upsert on a
+    /// LastWriterWins target: per key the row with the greatest stamp, and of those only the ones whose
+    /// stamp is greater than the target's record says; the record takes their stamps. The target's rows
+    /// are locked first, in key order, as a local writer locks them (the row, then its stamp), so that
+    /// the apply and a writer on the destination wait for each other rather than deadlock.
+    /// </summary>
+    public static (string Prefix, string Suffix) Upsert(TableModel table, TargetModel target)
+    {
+        var targetName = PgSql.QualifiedName(target.Schema, target.Table);
+        var record = RecordName(target.Schema, target.Table);
+        var columns = string.Join(", ", table.Columns.Select(c => PgSql.QuoteIdentifier(c.ColumnName)));
+        var values = string.Join(", ", table.Columns.Select(c => RemoteSql.IsJson(c.PgType)
+            ? "(d." + PgSql.QuoteIdentifier(c.ColumnName) + " #>> '{}')::" + c.PgType
+            : "d." + PgSql.QuoteIdentifier(c.ColumnName)));
+        var updates = table.Columns.Where(c => !c.IsKey).ToList();
+        var prefix = "WITH d AS (SELECT DISTINCT ON (" + Keys(table, "s") + ") d.*" + StampOf(table, "s") +
+                     " FROM pg_catalog.json_array_elements(";
+        var suffix = "::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::" + targetName + ", a.v) AS d" +
+                     " CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::" + record + ", a.v) AS s" +
+                     " ORDER BY " + Keys(table, "s") + ", " + Descending(table, "s") + "), " +
+                     Locks(table, targetName) + ", " + Wins(table, record, false) + " " +
+                     "INSERT INTO " + targetName + " AS t (" + columns + ") SELECT " + values + " FROM d WHERE EXISTS (SELECT 1 FROM w WHERE " +
+                     RemoteSql.KeyMatch(table, "w", "d") + ") ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) + ") DO " +
+                     (updates.Count == 0
+                         ? "NOTHING"
+                         : "UPDATE SET " + string.Join(", ", updates.Select(c => PgSql.QuoteIdentifier(c.ColumnName) + " = EXCLUDED." + PgSql.QuoteIdentifier(c.ColumnName))));
+        return (prefix, suffix);
+    }
+
+    /// <summary>
+    /// What goes before and after the JSON array of keys (each with its stamp) to delete on a
+    /// LastWriterWins target: per key the greatest stamp, applied where it is greater than the record's,
+    /// which keeps it as a tombstone (so that an older write arriving later cannot bring the row back).
+    /// </summary>
+    public static (string Prefix, string Suffix) Delete(TableModel table, TargetModel target)
+    {
+        var targetName = PgSql.QualifiedName(target.Schema, target.Table);
+        var record = RecordName(target.Schema, target.Table);
+        var prefix = "WITH d AS (SELECT DISTINCT ON (" + Keys(table, "s") + ") s.* FROM pg_catalog.json_array_elements(";
+        var suffix = "::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::" + record + ", a.v) AS s" +
+                     " ORDER BY " + Keys(table, "s") + ", " + Descending(table, "s") + "), " +
+                     Locks(table, targetName) + ", " + Wins(table, record, true) + " " +
+                     "DELETE FROM " + targetName + " AS t USING w WHERE " + RemoteSql.KeyMatch(table, "t", "w");
+        return (prefix, suffix);
+    }
+
+    /// <summary><c>l</c>: the target's rows of the run's keys, locked in key order.</summary>
+    private static string Locks(TableModel table, string targetName) =>
+        "l AS (SELECT 1 FROM " + targetName + " AS t WHERE EXISTS (SELECT 1 FROM d WHERE " + RemoteSql.KeyMatch(table, "t", "d") + ") ORDER BY " +
+        Keys(table, "t") + " FOR UPDATE OF t)";
+
+    /// <summary>
+    /// <c>w</c>: the keys whose incoming stamp wins, the record updated to it (a missing record: the
+    /// incoming write wins, as over a row no stamped write has touched). After <c>l</c> has locked the rows.
+    /// </summary>
+    private static string Wins(TableModel table, string record, bool deleted) =>
+        "w AS (INSERT INTO " + record + " AS m (" + RecordColumns(table) + ") SELECT " + Keys(table, "d") +
+        (table.VersionColumn is null ? string.Empty : ", d." + Version) + ", d." + At + ", d." + Origin + ", " + (deleted ? "true" : "false") +
+        " FROM d WHERE (SELECT pg_catalog.count(*) FROM l) >= 0 ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) +
+        ") DO UPDATE SET " + (table.VersionColumn is null ? string.Empty : Version + " = EXCLUDED." + Version + ", ") +
+        At + " = EXCLUDED." + At + ", " + Origin + " = EXCLUDED." + Origin + ", " + Deleted + " = " + (deleted ? "true" : "false") +
+        " WHERE " + Order(table, "m") + " < " + Order(table, "EXCLUDED") + " RETURNING " + Keys(table, "m") + ")";
+
+    /// <summary>The stamp as one row value that orders writes: (version, time, origin byte by byte).</summary>
+    private static string Order(TableModel table, string alias) =>
+        "(" + (table.VersionColumn is null ? string.Empty : alias + "." + Version + ", ") + alias + "." + At + ", " + alias + "." + Origin + " COLLATE pg_catalog.\"C\")";
+
+    private static string Descending(TableModel table, string alias) =>
+        (table.VersionColumn is null ? string.Empty : alias + "." + Version + " DESC, ") + alias + "." + At + " DESC, " + alias + "." + Origin + " COLLATE pg_catalog.\"C\" DESC";
+
+    private static string StampOf(TableModel table, string alias) =>
+        (table.VersionColumn is null ? string.Empty : ", " + alias + "." + Version) + ", " + alias + "." + At + ", " + alias + "." + Origin;
+
+    private static string Keys(TableModel table, string alias) =>
+        string.Join(", ", table.KeyColumns.Select(k => alias + "." + PgSql.QuoteIdentifier(k)));
+
+    private static string RecordColumns(TableModel table) =>
+        string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) + (table.VersionColumn is null ? string.Empty : ", " + Version) +
+        ", " + At + ", " + Origin + ", " + Deleted;
+
+    private static string? VersionType(TableModel table) =>
+        table.VersionColumn is null ? null : table.Columns.First(c => c.ColumnName == table.VersionColumn).PgType;
+
+    /// <summary>Why a target cannot be resolved by stamps in this version, or null when it can.</summary>
+    public static string? Problem(QueueMode mode, string? where, IEnumerable<string> columnNames)
+    {
+        if (mode != QueueMode.Async)
+        {
+            return "is " + mode + ": a Sync or Strict change is applied before its source transaction commits, and its repair after an abort writes unstamped rows; use Async";
+        }
+
+        if (where is not null)
+        {
+            return "has a Where filter: a row that leaves the filter is deleted on the target without a stamp";
+        }
+
+        foreach (var name in columnNames)
+        {
+            if (Reserved.Contains(name))
+            {
+                return "has a column named " + name + ", a name the row's JSON uses for its stamp";
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,204 @@
+-- install
+-- The row versions of "shop"."stock" (Conflicts = LastWriterWins): per key, the stamp of the write it holds; pgsync_deleted: a tombstone.
+CREATE TABLE IF NOT EXISTS "pgsync"."row_version_stock_2003c6f7" (
+    "store" integer NOT NULL,
+    "sku" text NOT NULL,
+    pgsync_version bigint NOT NULL,
+    pgsync_at timestamp with time zone NOT NULL,
+    pgsync_origin text NOT NULL,
+    pgsync_deleted boolean NOT NULL,
+    PRIMARY KEY ("store", "sku")
+);
+REVOKE ALL ON "pgsync"."row_version_stock_2003c6f7" FROM PUBLIC;
+CREATE OR REPLACE FUNCTION "pgsync"."capture_stock_2003c6f7"()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 3
+SET IntervalStyle = postgres
+AS $pgsync$
+DECLARE
+    v_rows refcursor;
+    v_single boolean;
+    v_gone text;
+    v_row text;
+    v_key text;
+    v_origin text;
+BEGIN
+    -- A session that applies replicated changes carries pgsync.origin: never send them back.
+    -- Honoured only in sessions of the installing role (this function's owner) or its members: any
+    -- session may set the setting, and another role's writes are captured whatever it says.
+    IF pg_catalog.current_setting('pgsync.origin', true) <> '' AND pg_catalog.pg_has_role(SESSION_USER, CURRENT_USER, 'MEMBER') THEN
+        RETURN NULL;
+    END IF;
+
+    IF TG_OP = 'TRUNCATE' THEN
+        PERFORM "pgsync"."enqueue"('shop', 'stock', 'peer', '', 'a', 0, 'TRUNCATE ONLY "shop"."stock"', NULL);
+        RETURN NULL;
+    END IF;
+
+    -- One row or none: read here, queued as compact entries (enqueue_change).
+    IF TG_OP = 'DELETE' THEN
+        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM old_rows LIMIT 2) AS s) < 2;
+    ELSE
+        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM new_rows LIMIT 2) AS s) < 2;
+    END IF;
+
+    -- LastWriterWins: this write's stamp, after every stamp this node has seen for its key (row versions).
+    v_origin := (SELECT n.origin FROM "pgsync".node AS n);
+    IF TG_OP = 'UPDATE' THEN
+        INSERT INTO "pgsync"."row_version_stock_2003c6f7" AS m ("store", "sku", pgsync_version, pgsync_at, pgsync_origin, pgsync_deleted)
+        SELECT o."store", o."sku", o."version", pg_catalog.clock_timestamp(), v_origin, true FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."store" = o."store" AND n."sku" = o."sku")
+        ON CONFLICT ("store", "sku") DO UPDATE SET pgsync_version = GREATEST(EXCLUDED.pgsync_version, m.pgsync_version), pgsync_at = GREATEST(EXCLUDED.pgsync_at, m.pgsync_at + '00:00:00.000001'::pg_catalog.interval), pgsync_origin = EXCLUDED.pgsync_origin, pgsync_deleted = true;
+        INSERT INTO "pgsync"."row_version_stock_2003c6f7" AS m ("store", "sku", pgsync_version, pgsync_at, pgsync_origin, pgsync_deleted)
+        SELECT n."store", n."sku", n."version", pg_catalog.clock_timestamp(), v_origin, false FROM new_rows AS n
+        ON CONFLICT ("store", "sku") DO UPDATE SET pgsync_version = GREATEST(EXCLUDED.pgsync_version, m.pgsync_version), pgsync_at = GREATEST(EXCLUDED.pgsync_at, m.pgsync_at + '00:00:00.000001'::pg_catalog.interval), pgsync_origin = EXCLUDED.pgsync_origin, pgsync_deleted = false;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO "pgsync"."row_version_stock_2003c6f7" AS m ("store", "sku", pgsync_version, pgsync_at, pgsync_origin, pgsync_deleted)
+        SELECT o."store", o."sku", o."version", pg_catalog.clock_timestamp(), v_origin, true FROM old_rows AS o
+        ON CONFLICT ("store", "sku") DO UPDATE SET pgsync_version = GREATEST(EXCLUDED.pgsync_version, m.pgsync_version), pgsync_at = GREATEST(EXCLUDED.pgsync_at, m.pgsync_at + '00:00:00.000001'::pg_catalog.interval), pgsync_origin = EXCLUDED.pgsync_origin, pgsync_deleted = true;
+    ELSE
+        INSERT INTO "pgsync"."row_version_stock_2003c6f7" AS m ("store", "sku", pgsync_version, pgsync_at, pgsync_origin, pgsync_deleted)
+        SELECT n."store", n."sku", n."version", pg_catalog.clock_timestamp(), v_origin, false FROM new_rows AS n
+        ON CONFLICT ("store", "sku") DO UPDATE SET pgsync_version = GREATEST(EXCLUDED.pgsync_version, m.pgsync_version), pgsync_at = GREATEST(EXCLUDED.pgsync_at, m.pgsync_at + '00:00:00.000001'::pg_catalog.interval), pgsync_origin = EXCLUDED.pgsync_origin, pgsync_deleted = false;
+    END IF;
+
+    -- peer → shop.stock (Async)
+    IF v_single THEN
+        v_gone := NULL;
+        v_row := NULL;
+        v_key := NULL;
+        IF TG_OP = 'INSERT' THEN
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n."store", n."sku", n."quantity", n."details"::text AS "details", n."version", v.pgsync_version, v.pgsync_at, v.pgsync_origin FROM new_rows AS n JOIN "pgsync"."row_version_stock_2003c6f7" AS v ON v."store" = n."store" AND v."sku" = n."sku") AS r;
+        ELSIF TG_OP = 'UPDATE' THEN
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."store", o."sku", v.pgsync_version, v.pgsync_at, v.pgsync_origin FROM old_rows AS o JOIN "pgsync"."row_version_stock_2003c6f7" AS v ON v."store" = o."store" AND v."sku" = o."sku" WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."store" = o."store" AND n."sku" = o."sku")) AS r;
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n."store", n."sku", n."quantity", n."details"::text AS "details", n."version", v.pgsync_version, v.pgsync_at, v.pgsync_origin FROM new_rows AS n JOIN "pgsync"."row_version_stock_2003c6f7" AS v ON v."store" = n."store" AND v."sku" = n."sku") AS r;
+        ELSE
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."store", o."sku", v.pgsync_version, v.pgsync_at, v.pgsync_origin FROM old_rows AS o JOIN "pgsync"."row_version_stock_2003c6f7" AS v ON v."store" = o."store" AND v."sku" = o."sku") AS r;
+        END IF;
+        PERFORM "pgsync"."enqueue_change"('shop', 'stock', 'peer', '', 'a', 'stock_203c38cdcf476d6b378f86cada97c096', v_gone, v_row, v_key);
+    ELSE
+        IF TG_OP = 'INSERT' THEN
+            OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."store", n."sku", n."quantity", n."details"::text AS "details", n."version", v.pgsync_version, v.pgsync_at, v.pgsync_origin FROM new_rows AS n JOIN "pgsync"."row_version_stock_2003c6f7" AS v ON v."store" = n."store" AND v."sku" = n."sku") AS r;
+        ELSIF TG_OP = 'UPDATE' THEN
+            -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
+            -- (UNION ALL reads its branches in order.)
+            OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."store", o."sku", v.pgsync_version, v.pgsync_at, v.pgsync_origin FROM old_rows AS o JOIN "pgsync"."row_version_stock_2003c6f7" AS v ON v."store" = o."store" AND v."sku" = o."sku" WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."store" = o."store" AND n."sku" = o."sku")) AS r
+                UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."store", n."sku", n."quantity", n."details"::text AS "details", n."version", v.pgsync_version, v.pgsync_at, v.pgsync_origin FROM new_rows AS n JOIN "pgsync"."row_version_stock_2003c6f7" AS v ON v."store" = n."store" AND v."sku" = n."sku") AS r;
+        ELSE
+            OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."store", o."sku", v.pgsync_version, v.pgsync_at, v.pgsync_origin FROM old_rows AS o JOIN "pgsync"."row_version_stock_2003c6f7" AS v ON v."store" = o."store" AND v."sku" = o."sku") AS r;
+        END IF;
+        PERFORM "pgsync"."enqueue_rows"('shop', 'stock', 'peer', '', 'a',
+            'WITH d AS (SELECT DISTINCT ON (s."store", s."sku") s.* FROM pg_catalog.json_array_elements(', '::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::' || E'"pgsync"' || '."row_version_stock_2003c6f7", a.v) AS s ORDER BY s."store", s."sku", s.pgsync_version DESC, s.pgsync_at DESC, s.pgsync_origin COLLATE pg_catalog."C" DESC), l AS (SELECT 1 FROM "shop"."stock" AS t WHERE EXISTS (SELECT 1 FROM d WHERE t."store" = d."store" AND t."sku" = d."sku") ORDER BY t."store", t."sku" FOR UPDATE OF t), w AS (INSERT INTO ' || E'"pgsync"' || '."row_version_stock_2003c6f7" AS m ("store", "sku", pgsync_version, pgsync_at, pgsync_origin, pgsync_deleted) SELECT d."store", d."sku", d.pgsync_version, d.pgsync_at, d.pgsync_origin, true FROM d WHERE (SELECT pg_catalog.count(*) FROM l) >= 0 ON CONFLICT ("store", "sku") DO UPDATE SET pgsync_version = EXCLUDED.pgsync_version, pgsync_at = EXCLUDED.pgsync_at, pgsync_origin = EXCLUDED.pgsync_origin, pgsync_deleted = true WHERE (m.pgsync_version, m.pgsync_at, m.pgsync_origin COLLATE pg_catalog."C") < (EXCLUDED.pgsync_version, EXCLUDED.pgsync_at, EXCLUDED.pgsync_origin COLLATE pg_catalog."C") RETURNING m."store", m."sku") DELETE FROM "shop"."stock" AS t USING w WHERE t."store" = w."store" AND t."sku" = w."sku"',
+            'WITH d AS (SELECT DISTINCT ON (s."store", s."sku") d.*, s.pgsync_version, s.pgsync_at, s.pgsync_origin FROM pg_catalog.json_array_elements(', '::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::"shop"."stock", a.v) AS d CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::' || E'"pgsync"' || '."row_version_stock_2003c6f7", a.v) AS s ORDER BY s."store", s."sku", s.pgsync_version DESC, s.pgsync_at DESC, s.pgsync_origin COLLATE pg_catalog."C" DESC), l AS (SELECT 1 FROM "shop"."stock" AS t WHERE EXISTS (SELECT 1 FROM d WHERE t."store" = d."store" AND t."sku" = d."sku") ORDER BY t."store", t."sku" FOR UPDATE OF t), w AS (INSERT INTO ' || E'"pgsync"' || '."row_version_stock_2003c6f7" AS m ("store", "sku", pgsync_version, pgsync_at, pgsync_origin, pgsync_deleted) SELECT d."store", d."sku", d.pgsync_version, d.pgsync_at, d.pgsync_origin, false FROM d WHERE (SELECT pg_catalog.count(*) FROM l) >= 0 ON CONFLICT ("store", "sku") DO UPDATE SET pgsync_version = EXCLUDED.pgsync_version, pgsync_at = EXCLUDED.pgsync_at, pgsync_origin = EXCLUDED.pgsync_origin, pgsync_deleted = false WHERE (m.pgsync_version, m.pgsync_at, m.pgsync_origin COLLATE pg_catalog."C") < (EXCLUDED.pgsync_version, EXCLUDED.pgsync_at, EXCLUDED.pgsync_origin COLLATE pg_catalog."C") RETURNING m."store", m."sku") INSERT INTO "shop"."stock" AS t ("store", "sku", "quantity", "details", "version") SELECT d."store", d."sku", d."quantity", (d."details" #>> ''{}'')::jsonb, d."version" FROM d WHERE EXISTS (SELECT 1 FROM w WHERE w."store" = d."store" AND w."sku" = d."sku") ON CONFLICT ("store", "sku") DO UPDATE SET "quantity" = EXCLUDED."quantity", "details" = EXCLUDED."details", "version" = EXCLUDED."version"', v_rows);
+    END IF;
+    RETURN NULL;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync"."capture_stock_2003c6f7"() FROM PUBLIC;
+DO $pgsync$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '"shop"."stock"'::pg_catalog.regclass AND tgname = 'pgsync_capture_insert') THEN
+        CREATE TRIGGER "pgsync_capture_insert" AFTER INSERT ON "shop"."stock" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_stock_2003c6f7"();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '"shop"."stock"'::pg_catalog.regclass AND tgname = 'pgsync_capture_update') THEN
+        CREATE TRIGGER "pgsync_capture_update" AFTER UPDATE ON "shop"."stock" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_stock_2003c6f7"();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '"shop"."stock"'::pg_catalog.regclass AND tgname = 'pgsync_capture_delete') THEN
+        CREATE TRIGGER "pgsync_capture_delete" AFTER DELETE ON "shop"."stock" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_stock_2003c6f7"();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '"shop"."stock"'::pg_catalog.regclass AND tgname = 'pgsync_capture_truncate') THEN
+        CREATE TRIGGER "pgsync_capture_truncate" AFTER TRUNCATE ON "shop"."stock" FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_stock_2003c6f7"();
+    END IF;
+END
+$pgsync$;
+SELECT "pgsync"."register_statement"('stock_203c38cdcf476d6b378f86cada97c096',
+    'WITH d AS (SELECT DISTINCT ON (s."store", s."sku") s.* FROM pg_catalog.json_array_elements(', '::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::' || E'"pgsync"' || '."row_version_stock_2003c6f7", a.v) AS s ORDER BY s."store", s."sku", s.pgsync_version DESC, s.pgsync_at DESC, s.pgsync_origin COLLATE pg_catalog."C" DESC), l AS (SELECT 1 FROM "shop"."stock" AS t WHERE EXISTS (SELECT 1 FROM d WHERE t."store" = d."store" AND t."sku" = d."sku") ORDER BY t."store", t."sku" FOR UPDATE OF t), w AS (INSERT INTO ' || E'"pgsync"' || '."row_version_stock_2003c6f7" AS m ("store", "sku", pgsync_version, pgsync_at, pgsync_origin, pgsync_deleted) SELECT d."store", d."sku", d.pgsync_version, d.pgsync_at, d.pgsync_origin, true FROM d WHERE (SELECT pg_catalog.count(*) FROM l) >= 0 ON CONFLICT ("store", "sku") DO UPDATE SET pgsync_version = EXCLUDED.pgsync_version, pgsync_at = EXCLUDED.pgsync_at, pgsync_origin = EXCLUDED.pgsync_origin, pgsync_deleted = true WHERE (m.pgsync_version, m.pgsync_at, m.pgsync_origin COLLATE pg_catalog."C") < (EXCLUDED.pgsync_version, EXCLUDED.pgsync_at, EXCLUDED.pgsync_origin COLLATE pg_catalog."C") RETURNING m."store", m."sku") DELETE FROM "shop"."stock" AS t USING w WHERE t."store" = w."store" AND t."sku" = w."sku"',
+    'WITH d AS (SELECT DISTINCT ON (s."store", s."sku") d.*, s.pgsync_version, s.pgsync_at, s.pgsync_origin FROM pg_catalog.json_array_elements(', '::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::"shop"."stock", a.v) AS d CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::' || E'"pgsync"' || '."row_version_stock_2003c6f7", a.v) AS s ORDER BY s."store", s."sku", s.pgsync_version DESC, s.pgsync_at DESC, s.pgsync_origin COLLATE pg_catalog."C" DESC), l AS (SELECT 1 FROM "shop"."stock" AS t WHERE EXISTS (SELECT 1 FROM d WHERE t."store" = d."store" AND t."sku" = d."sku") ORDER BY t."store", t."sku" FOR UPDATE OF t), w AS (INSERT INTO ' || E'"pgsync"' || '."row_version_stock_2003c6f7" AS m ("store", "sku", pgsync_version, pgsync_at, pgsync_origin, pgsync_deleted) SELECT d."store", d."sku", d.pgsync_version, d.pgsync_at, d.pgsync_origin, false FROM d WHERE (SELECT pg_catalog.count(*) FROM l) >= 0 ON CONFLICT ("store", "sku") DO UPDATE SET pgsync_version = EXCLUDED.pgsync_version, pgsync_at = EXCLUDED.pgsync_at, pgsync_origin = EXCLUDED.pgsync_origin, pgsync_deleted = false WHERE (m.pgsync_version, m.pgsync_at, m.pgsync_origin COLLATE pg_catalog."C") < (EXCLUDED.pgsync_version, EXCLUDED.pgsync_at, EXCLUDED.pgsync_origin COLLATE pg_catalog."C") RETURNING m."store", m."sku") INSERT INTO "shop"."stock" AS t ("store", "sku", "quantity", "details", "version") SELECT d."store", d."sku", d."quantity", (d."details" #>> ''{}'')::jsonb, d."version" FROM d WHERE EXISTS (SELECT 1 FROM w WHERE w."store" = d."store" AND w."sku" = d."sku") ON CONFLICT ("store", "sku") DO UPDATE SET "quantity" = EXCLUDED."quantity", "details" = EXCLUDED."details", "version" = EXCLUDED."version"');
+CREATE OR REPLACE FUNCTION "pgsync"."restore_stock_2003c6f7"(p_dst text, p_keys text)
+RETURNS text
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 3
+SET IntervalStyle = postgres
+AS $pgsync$
+DECLARE
+    v_rows text;
+    v_gone text;
+    v_part text;
+    v_sql text;
+BEGIN
+    IF p_dst = 'peer' THEN
+        IF p_keys IS NULL THEN
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n."store", n."sku", n."quantity", n."details"::text AS "details", n."version" FROM "shop"."stock" AS n) AS r;
+            v_part := 'TRUNCATE ONLY "shop"."stock"';
+        ELSE
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n."store", n."sku", n."quantity", n."details"::text AS "details", n."version" FROM "shop"."stock" AS n WHERE EXISTS (SELECT 1 FROM pg_catalog.json_populate_recordset(NULL::"shop"."stock", p_keys::json) AS o WHERE n."store" = o."store" AND n."sku" = o."sku")) AS r;
+            SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT DISTINCT o."store", o."sku" FROM pg_catalog.json_populate_recordset(NULL::"shop"."stock", p_keys::json) AS o WHERE NOT EXISTS (SELECT 1 FROM "shop"."stock" AS n WHERE n."store" = o."store" AND n."sku" = o."sku")) AS r;
+            v_part := NULL;
+            IF v_gone IS NOT NULL THEN
+                v_part := 'DELETE FROM "shop"."stock" AS t USING pg_catalog.json_populate_recordset(NULL::"shop"."stock", ' || pg_catalog.quote_literal(v_gone) || ') AS d WHERE t."store" = d."store" AND t."sku" = d."sku"';
+            END IF;
+        END IF;
+        IF v_rows IS NOT NULL THEN
+            v_part := pg_catalog.concat_ws(E';\n', v_part, 'INSERT INTO "shop"."stock" AS t ("store", "sku", "quantity", "details", "version") SELECT d."store", d."sku", d."quantity", (d."details" #>> ''{}'')::jsonb, d."version" FROM pg_catalog.json_populate_recordset(NULL::"shop"."stock", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("store", "sku") DO UPDATE SET "quantity" = EXCLUDED."quantity", "details" = EXCLUDED."details", "version" = EXCLUDED."version"');
+        END IF;
+        v_sql := pg_catalog.concat_ws(E';\n', v_sql, v_part);
+    END IF;
+    RETURN v_sql;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync"."restore_stock_2003c6f7"(text, text) FROM PUBLIC;
+SELECT "pgsync"."register_table"('shop', 'stock', 'restore_stock_2003c6f7');
+
+-- uninstall
+DROP TRIGGER IF EXISTS "pgsync_capture_insert" ON "shop"."stock";
+DROP TRIGGER IF EXISTS "pgsync_capture_update" ON "shop"."stock";
+DROP TRIGGER IF EXISTS "pgsync_capture_delete" ON "shop"."stock";
+DROP TRIGGER IF EXISTS "pgsync_capture_truncate" ON "shop"."stock";
+DROP FUNCTION IF EXISTS "pgsync"."capture_stock_2003c6f7"();
+DROP FUNCTION IF EXISTS "pgsync"."restore_stock_2003c6f7"(text, text);
+DO $pgsync$
+BEGIN
+    PERFORM "pgsync"."unregister_table"('shop', 'stock');
+EXCEPTION WHEN undefined_function OR invalid_schema_name THEN
+    NULL; -- (never installed)
+END
+$pgsync$;
+
+-- create missing source table
+CREATE SCHEMA IF NOT EXISTS "shop";
+CREATE TABLE IF NOT EXISTS "shop"."stock" (
+    "store" integer NOT NULL,
+    "sku" text NOT NULL,
+    "quantity" integer NOT NULL,
+    "details" jsonb,
+    "version" bigint NOT NULL,
+    PRIMARY KEY ("store", "sku")
+);
+
+-- create missing target table on peer
+CREATE SCHEMA IF NOT EXISTS "shop";
+CREATE TABLE IF NOT EXISTS "shop"."stock" (
+    "store" integer NOT NULL,
+    "sku" text NOT NULL,
+    "quantity" integer NOT NULL,
+    "details" jsonb,
+    "version" bigint NOT NULL,
+    PRIMARY KEY ("store", "sku")
+);
+
+-- row versions on peer
+-- The row versions of "shop"."stock" (Conflicts = LastWriterWins): per key, the stamp of the write it holds; pgsync_deleted: a tombstone.
+CREATE TABLE IF NOT EXISTS "pgsync"."row_version_stock_2003c6f7" (
+    "store" integer NOT NULL,
+    "sku" text NOT NULL,
+    pgsync_version bigint NOT NULL,
+    pgsync_at timestamp with time zone NOT NULL,
+    pgsync_origin text NOT NULL,
+    pgsync_deleted boolean NOT NULL,
+    PRIMARY KEY ("store", "sku")
+);
+REVOKE ALL ON "pgsync"."row_version_stock_2003c6f7" FROM PUBLIC;

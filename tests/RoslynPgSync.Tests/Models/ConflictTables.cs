@@ -1,0 +1,37 @@
+using System.ComponentModel.DataAnnotations;
+using System.ComponentModel.DataAnnotations.Schema;
+
+namespace RoslynPgSync.Tests.Models;
+
+/// <summary>
+/// Multi-master resolved by LastWriterWins: one type deployed on every node, each node registering
+/// "lww_peer" as the other node of a pair (the same table, the same name, on both).
+/// </summary>
+[Table("lww_item", Schema = "mm")]
+[Replicate("lww_peer", Conflicts = ConflictPolicy.LastWriterWins)]
+public sealed class LwwItem
+{
+    [Key] public int Id { get; set; }
+    public string? Info { get; set; }
+    public byte[]? Blob { get; set; }
+}
+
+/// <summary>A 3-node full mesh: each node registers "mesh_1" and "mesh_2" as its two peers.</summary>
+[Table("lww_mesh", Schema = "mm")]
+[Replicate("mesh_1", Conflicts = ConflictPolicy.LastWriterWins)]
+[Replicate("mesh_2", Conflicts = ConflictPolicy.LastWriterWins)]
+public sealed class LwwMeshItem
+{
+    [Key] public int Id { get; set; }
+    public string? Info { get; set; }
+}
+
+/// <summary>A pair whose model has a version member: the higher version wins, then the later write.</summary>
+[Table("lww_versioned", Schema = "mm")]
+[Replicate("versioned_peer", Conflicts = ConflictPolicy.LastWriterWins)]
+public sealed class LwwVersioned
+{
+    [Key] public int Id { get; set; }
+    public string? Info { get; set; }
+    [ConcurrencyCheck] public long Version { get; set; }
+}

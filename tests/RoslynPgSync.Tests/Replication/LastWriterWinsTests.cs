@@ -1,0 +1,223 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading.Tasks;
+using Npgsql;
+using RoslynPgSync.Generated;
+using RoslynPgSync.Sql;
+using RoslynPgSync.TestCluster;
+using RoslynPgSync.Verification;
+using Xunit;
+
+namespace RoslynPgSync.Tests.Replication;
+
+/// <summary>
+/// <c>Conflicts = LastWriterWins</c> on a multi-master pair (one type on both nodes, each registering
+/// the other as <c>lww_peer</c>): the same key written on both nodes before either change has arrived
+/// ends, on both, as the write with the greater stamp, whichever node replays first; deletes leave
+/// tombstones that an older write cannot get past; equal write times go to the greater origin; a write
+/// made on top of a replicated one wins over it even when the other node's clock runs ahead.
+/// </summary>
+public sealed class LastWriterWinsTests
+{
+    private const string Table = "mm.lww_item";
+
+    private static readonly string Versions = "pgsync." + PgSql.QuoteIdentifier(SqlNames.RowVersions("mm", "lww_item"));
+
+    [Fact]
+    public async Task The_later_of_two_crossing_writes_wins_on_both_nodes_whichever_replays_first()
+    {
+        await using var nodes = await PairAsync();
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (1, 'base'), (2, 'base')");
+        await nodes.Node("local").ReplayAsync();
+
+        // Key 1: local writes first, remote later; key 2 the other way round. Then local replays
+        // first: for key 1 its change arrives at a node whose own write is later (kept), for key 2
+        // at one whose write is older (replaced).
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"UPDATE {Table} SET info = 'local, earlier' WHERE id = 1");
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"UPDATE {Table} SET info = 'remote, later' WHERE id = 1");
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"UPDATE {Table} SET info = 'remote, earlier' WHERE id = 2");
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"UPDATE {Table} SET info = 'local, later' WHERE id = 2");
+        await nodes.Node("local").ReplayAsync();
+        await nodes.Node("remote").ReplayAsync();
+
+        foreach (var node in new[] { nodes.Local, nodes.Remote })
+        {
+            Assert.Equal(["1|remote, later", "2|local, later"], await InfoAsync(node.ConnectionString));
+        }
+
+        await AssertEqualAsync(nodes);
+        // Nothing travelled back: both queues are empty after both replays.
+        Assert.Equal(0L, await nodes.Node("local").QueueDepthAsync() + await nodes.Node("remote").QueueDepthAsync());
+    }
+
+    [Fact]
+    public async Task A_later_delete_wins_and_its_tombstone_keeps_an_older_write_from_bringing_the_row_back()
+    {
+        await using var nodes = await PairAsync();
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (1, 'base'), (2, 'base')");
+        await nodes.Node("local").ReplayAsync();
+
+        // Key 1: remote updates, then local deletes (later). Key 2: local deletes, then remote
+        // updates (later): the update wins and the row comes back on local.
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"UPDATE {Table} SET info = 'older update' WHERE id = 1");
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"DELETE FROM {Table} WHERE id IN (1, 2)");
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"UPDATE {Table} SET info = 'later update' WHERE id = 2");
+        await nodes.Node("remote").ReplayAsync();
+        await nodes.Node("local").ReplayAsync();
+
+        foreach (var node in new[] { nodes.Local, nodes.Remote })
+        {
+            Assert.Equal(["2|later update"], await InfoAsync(node.ConnectionString));
+            Assert.True(await Db.ScalarAsync<bool>(node.ConnectionString, $"SELECT pgsync_deleted FROM {Versions} WHERE id = 1"), "key 1 keeps its tombstone");
+        }
+
+        // A copy of the old update replayed again now (as after a crash that lost the ledger) changes nothing.
+        var older = await Db.ScalarAsync<string>(
+            nodes.Local.ConnectionString,
+            $"SELECT pg_catalog.json_build_object('id', 1, 'info', 'older update', 'pgsync_at', pgsync_at - interval '1 second', 'pgsync_origin', pgsync_origin)::text FROM {Versions} WHERE id = 1");
+        var upsert = await Db.ScalarAsync<string>(
+            nodes.Local.ConnectionString,
+            "SELECT pgsync.entry_sql('u', s.statement, $1) FROM pgsync.entry_statement AS s WHERE s.statement LIKE 'lww_item%'",
+            older);
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, upsert);
+        Assert.Equal(["2|later update"], await InfoAsync(nodes.Remote.ConnectionString));
+        await AssertEqualAsync(nodes);
+    }
+
+    [Fact]
+    public async Task Writes_stamped_at_the_same_time_go_to_the_greater_origin_on_both_nodes()
+    {
+        await using var nodes = await PairAsync();
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (1, 'base')");
+        await nodes.Node("local").ReplayAsync();
+
+        // Both nodes' stamps for key 1 set to one instant ahead of every clock: each node's next write
+        // is stamped at that instant plus 1 µs, the same on both.
+        foreach (var node in new[] { nodes.Local, nodes.Remote })
+        {
+            await Db.ExecuteAsync(node.ConnectionString, $"UPDATE {Versions} SET pgsync_at = '2100-01-01 00:00:00+00' WHERE id = 1");
+        }
+
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"UPDATE {Table} SET info = 'written on local' WHERE id = 1");
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"UPDATE {Table} SET info = 'written on remote' WHERE id = 1");
+        var localStamp = await Db.ScalarAsync<DateTime>(nodes.Local.ConnectionString, $"SELECT pgsync_at FROM {Versions} WHERE id = 1");
+        Assert.Equal(localStamp, await Db.ScalarAsync<DateTime>(nodes.Remote.ConnectionString, $"SELECT pgsync_at FROM {Versions} WHERE id = 1"));
+        await nodes.Node("local").ReplayAsync();
+        await nodes.Node("remote").ReplayAsync();
+
+        var localOrigin = await Db.ScalarAsync<string>(nodes.Local.ConnectionString, "SELECT origin FROM pgsync.node");
+        var remoteOrigin = await Db.ScalarAsync<string>(nodes.Remote.ConnectionString, "SELECT origin FROM pgsync.node");
+        var winner = string.CompareOrdinal(localOrigin, remoteOrigin) > 0 ? "written on local" : "written on remote";
+        foreach (var node in new[] { nodes.Local, nodes.Remote })
+        {
+            Assert.Equal(winner, await Db.ScalarAsync<string>(node.ConnectionString, $"SELECT info FROM {Table} WHERE id = 1"));
+        }
+
+        await AssertEqualAsync(nodes);
+    }
+
+    [Fact]
+    public async Task A_write_made_on_top_of_a_replicated_one_wins_over_it_even_when_the_other_clock_runs_ahead()
+    {
+        await using var nodes = await PairAsync();
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (1, 'base')");
+        // Remote's clock an hour ahead, for this key: its next write is stamped an hour from now.
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"UPDATE {Versions} SET pgsync_at = pg_catalog.now() + interval '1 hour' WHERE id = 1");
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"UPDATE {Table} SET info = 'remote, clock ahead' WHERE id = 1");
+        await nodes.Node("remote").ReplayAsync();
+        Assert.Equal("remote, clock ahead", await Db.ScalarAsync<string>(nodes.Local.ConnectionString, $"SELECT info FROM {Table} WHERE id = 1"));
+
+        // Local, having seen that write, overwrites it: stamped after it, whatever local's clock says.
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"UPDATE {Table} SET info = 'local, on top' WHERE id = 1");
+        Assert.True(await Db.ScalarAsync<bool>(
+            nodes.Local.ConnectionString, $"SELECT pgsync_at > pg_catalog.now() + interval '59 minutes' FROM {Versions} WHERE id = 1"));
+        await nodes.Node("local").ReplayAsync();
+
+        foreach (var node in new[] { nodes.Local, nodes.Remote })
+        {
+            Assert.Equal("local, on top", await Db.ScalarAsync<string>(node.ConnectionString, $"SELECT info FROM {Table} WHERE id = 1"));
+        }
+
+        await AssertEqualAsync(nodes);
+    }
+
+    [Fact]
+    public async Task Crossing_statements_of_many_rows_resolve_row_by_row()
+    {
+        await using var nodes = await PairAsync();
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"INSERT INTO {Table} (id, info, blob) SELECT g, 'base', '\\x00ff'::bytea FROM generate_series(1, 100) AS g");
+        await nodes.Node("local").ReplayAsync();
+
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"UPDATE {Table} SET info = 'bulk local' WHERE id <= 50");
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"UPDATE {Table} SET info = 'bulk remote' WHERE id BETWEEN 26 AND 75");
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"DELETE FROM {Table} WHERE id > 90");
+        await nodes.Node("remote").ReplayAsync();
+        await nodes.Node("local").ReplayAsync();
+
+        foreach (var node in new[] { nodes.Local, nodes.Remote })
+        {
+            var rows = await InfoAsync(node.ConnectionString);
+            Assert.Equal(90, rows.Count);
+            Assert.All(rows.Take(25), r => Assert.EndsWith("|bulk local", r));
+            Assert.All(rows.Skip(25).Take(50), r => Assert.EndsWith("|bulk remote", r));
+            Assert.All(rows.Skip(75), r => Assert.EndsWith("|base", r));
+        }
+
+        await AssertEqualAsync(nodes);
+    }
+
+    [Fact]
+    public async Task With_a_version_member_the_higher_version_wins_over_a_later_write()
+    {
+        await using var nodes = await TestBed.Create()
+            .Replicate("local", "remote", "versioned_peer").Replicate("remote", "local", "versioned_peer")
+            .InstallAsync(PgSyncInstaller.Tables);
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, "INSERT INTO mm.lww_versioned (id, info, version) VALUES (1, 'base', 1), (2, 'base', 1)");
+        await nodes.Node("local").ReplayAsync();
+
+        // Key 1: remote raises the version to 5, local later writes version 3: version 5 wins.
+        // Key 2: both write version 2: a tie on the version, so the later write wins.
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, "UPDATE mm.lww_versioned SET info = 'remote v5', version = 5 WHERE id = 1");
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, "UPDATE mm.lww_versioned SET info = 'local v3', version = 3 WHERE id = 1");
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, "UPDATE mm.lww_versioned SET info = 'local v2, earlier', version = 2 WHERE id = 2");
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, "UPDATE mm.lww_versioned SET info = 'remote v2, later', version = 2 WHERE id = 2");
+        await nodes.Node("local").ReplayAsync();
+        await nodes.Node("remote").ReplayAsync();
+
+        foreach (var node in new[] { nodes.Local, nodes.Remote })
+        {
+            Assert.Equal(
+                ["1|remote v5|5", "2|remote v2, later|2"],
+                await ListAsync(node.ConnectionString, "SELECT id || '|' || info || '|' || version FROM mm.lww_versioned ORDER BY id"));
+        }
+    }
+
+    private static Task<List<string>> InfoAsync(string connectionString) =>
+        ListAsync(connectionString, $"SELECT id || '|' || coalesce(info, '(null)') FROM {Table} ORDER BY id");
+
+    private static async Task<List<string>> ListAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(reader.GetString(0));
+        }
+
+        return rows;
+    }
+
+    private static Task<TestBed> PairAsync() =>
+        TestBed.Create().Replicate("local", "remote", "lww_peer").Replicate("remote", "local", "lww_peer").InstallAsync(PgSyncInstaller.Tables);
+
+    private static async Task AssertEqualAsync(TestBed nodes)
+    {
+        var verifier = new PgSyncVerifier(nodes.LocalSource, new PgSyncOptions { NodeName = "local" }.AddServer("lww_peer", nodes.Remote.ConnectionString));
+        var result = Assert.Single(await verifier.VerifyAsync(PgSyncInstaller.Tables.Where(t => t.SourceTable == "lww_item").ToList()));
+        Assert.True(result.IsEqual, result.ToString());
+    }
+}
