@@ -7,8 +7,8 @@ namespace RoslynPgSync.Sql;
 
 /// <summary>
 /// <c>Conflicts = LastWriterWins</c>: each node keeps, per replicated table, a record of row versions
-/// (<see cref="SqlNames.RowVersions"/>): per key, the stamp of the write that holds it, a tombstone when
-/// that write was a delete. A stamp is (version member if any, write time, origin node): a node's own
+/// (<see cref="SqlNames.RowVersions"/>): per key, the stamp of the write that holds it (and the one it
+/// replaced there), a tombstone when that write was a delete. A stamp is (version member if any, write time, origin node): a node's own
 /// write is stamped by the capture, after every stamp the node has seen for that key (a hybrid logical
 /// clock: the later of the capture clock and the previous stamp plus 1 µs, and the greater of the two
 /// versions), and travels in the row's JSON; a replicated write is applied only when its stamp is
@@ -33,8 +33,23 @@ internal static class ConflictSql
     /// <inheritdoc cref="At"/>
     public const string Version = "pgsync_version";
 
-    /// <summary>The column names a table resolved by stamps cannot have: its row JSON carries the stamp under them.</summary>
-    public static readonly string[] Reserved = { At, Origin, Deleted, Version };
+    /// <summary>The stamp the write replaced on its node (NULL: none), which tells a destination whether the write saw what it holds.</summary>
+    public const string PrevAt = "pgsync_prev_at";
+
+    /// <inheritdoc cref="PrevAt"/>
+    public const string PrevOrigin = "pgsync_prev_origin";
+
+    /// <summary>The JSON key of the captured operation: I (insert), U (update), D (delete).</summary>
+    public const string Op = "pgsync_op";
+
+    /// <summary>The prefix of every name the row JSON and the row versions use: a table resolved by stamps cannot have a column that begins with it.</summary>
+    public const string ReservedPrefix = "pgsync_";
+
+    /// <summary>Where a destination records each conflict it met (<c>sql/destination/020_conflict_log.sql</c>).</summary>
+    public const string ConflictLog = "conflict_log";
+
+    /// <summary>How many characters of each row a conflict record keeps.</summary>
+    public const int RowCap = 8192;
 
     /// <summary>Whether the target's conflicts are resolved by stamps.</summary>
     public static bool Resolves(TargetModel target) => target.Conflicts == Conflicts.LastWriterWins;
@@ -68,6 +83,8 @@ internal static class ConflictSql
         sql.Append("    ").Append(At).Append(" timestamp with time zone NOT NULL,\n");
         sql.Append("    ").Append(Origin).Append(" text NOT NULL,\n");
         sql.Append("    ").Append(Deleted).Append(" boolean NOT NULL,\n");
+        sql.Append("    ").Append(PrevAt).Append(" timestamp with time zone,\n");
+        sql.Append("    ").Append(PrevOrigin).Append(" text,\n");
         sql.Append("    PRIMARY KEY (").Append(string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier))).Append(")\n);\n");
         sql.Append("REVOKE ALL ON ").Append(record).Append(" FROM PUBLIC;\n");
         return sql.ToString();
@@ -109,14 +126,16 @@ internal static class ConflictSql
         "\n        ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) + ") DO UPDATE SET " +
         (table.VersionColumn is null ? string.Empty : Version + " = GREATEST(EXCLUDED." + Version + ", m." + Version + "), ") +
         At + " = GREATEST(EXCLUDED." + At + ", m." + At + " + '00:00:00.000001'::pg_catalog.interval), " +
-        Origin + " = EXCLUDED." + Origin + ", " + Deleted + " = " + (deleted ? "true" : "false");
+        Origin + " = EXCLUDED." + Origin + ", " + Deleted + " = " + (deleted ? "true" : "false") + ", " +
+        PrevAt + " = m." + At + ", " + PrevOrigin + " = m." + Origin;
 
     /// <summary>
     /// The stamp columns a captured row or key carries in its JSON, read from the source's record
-    /// (<c>v</c>): <c>, v.pgsync_version, v.pgsync_at, v.pgsync_origin</c>.
+    /// (<c>v</c>): the version, write time and origin, the stamp the write replaced, and the operation.
     /// </summary>
     public static string StampColumns(TableModel table) =>
-        (table.VersionColumn is null ? string.Empty : ", v." + Version) + ", v." + At + ", v." + Origin;
+        (table.VersionColumn is null ? string.Empty : ", v." + Version) + ", v." + At + ", v." + Origin + ", v." + PrevAt + ", v." + PrevOrigin +
+        ", pg_catalog.left(TG_OP, 1) AS " + Op;
 
     /// <summary>The join of a captured row (<paramref name="alias"/>) to its stamp <c>v</c> in the source's record.</summary>
     public static string StampJoin(TableModel table, string alias) =>
@@ -125,9 +144,10 @@ internal static class ConflictSql
     /// <summary>
     /// What goes before and after the JSON array of rows (each with its stamp) to upsert on a
     /// LastWriterWins target: per key the row with the greatest stamp, and of those only the ones whose
-    /// stamp is greater than the target's record says; the record takes their stamps. The target's rows
-    /// are locked first, in key order, as a local writer locks them (the row, then its stamp), so that
-    /// the apply and a writer on the destination wait for each other rather than deadlock.
+    /// stamp is greater than the target's record says; the record takes their stamps. Conflicts are
+    /// detected in the same statement and recorded (<see cref="Detect"/>). The target's rows are locked
+    /// first, in key order, then their stamps, as a local writer locks them (the row, then its stamp),
+    /// so that the apply and a writer on the destination wait for each other rather than deadlock.
     /// </summary>
     public static (string Prefix, string Suffix) Upsert(TableModel table, TargetModel target)
     {
@@ -138,12 +158,12 @@ internal static class ConflictSql
             ? "(d." + PgSql.QuoteIdentifier(c.ColumnName) + " #>> '{}')::" + c.PgType
             : "d." + PgSql.QuoteIdentifier(c.ColumnName)));
         var updates = table.Columns.Where(c => !c.IsKey).ToList();
-        var prefix = "WITH d AS (SELECT DISTINCT ON (" + Keys(table, "s") + ") d.*" + StampOf(table, "s") +
+        var prefix = "WITH d AS (SELECT DISTINCT ON (" + Keys(table, "s") + ") d.*" + StampOf(table, "s") + Firsts(table) +
                      " FROM pg_catalog.json_array_elements(";
         var suffix = "::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::" + targetName + ", a.v) AS d" +
                      " CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::" + record + ", a.v) AS s" +
-                     " ORDER BY " + Keys(table, "s") + ", " + Descending(table, "s") + "), " +
-                     Locks(table, targetName) + ", " + Wins(table, record, false) + " " +
+                     Window(table) + " ORDER BY " + Keys(table, "s") + ", " + Descending(table, "s") + "), " +
+                     Locks(table, targetName, record) + ", " + Wins(table, record, false) + ", " + Detect(table, target, false) + " " +
                      "INSERT INTO " + targetName + " AS t (" + columns + ") SELECT " + values + " FROM d WHERE EXISTS (SELECT 1 FROM w WHERE " +
                      RemoteSql.KeyMatch(table, "w", "d") + ") ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) + ") DO " +
                      (updates.Count == 0
@@ -161,40 +181,89 @@ internal static class ConflictSql
     {
         var targetName = PgSql.QualifiedName(target.Schema, target.Table);
         var record = RecordName(target.Schema, target.Table);
-        var prefix = "WITH d AS (SELECT DISTINCT ON (" + Keys(table, "s") + ") s.* FROM pg_catalog.json_array_elements(";
+        var prefix = "WITH d AS (SELECT DISTINCT ON (" + Keys(table, "s") + ") s.*, a.v->>'" + Op + "' AS " + Op + ", a.v AS pgsync_row" + Firsts(table) +
+                     " FROM pg_catalog.json_array_elements(";
         var suffix = "::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::" + record + ", a.v) AS s" +
-                     " ORDER BY " + Keys(table, "s") + ", " + Descending(table, "s") + "), " +
-                     Locks(table, targetName) + ", " + Wins(table, record, true) + " " +
+                     Window(table) + " ORDER BY " + Keys(table, "s") + ", " + Descending(table, "s") + "), " +
+                     Locks(table, targetName, record) + ", " + Wins(table, record, true) + ", " + Detect(table, target, true) + " " +
                      "DELETE FROM " + targetName + " AS t USING w WHERE " + RemoteSql.KeyMatch(table, "t", "w");
         return (prefix, suffix);
     }
 
-    /// <summary><c>l</c>: the target's rows of the run's keys, locked in key order.</summary>
-    private static string Locks(TableModel table, string targetName) =>
-        "l AS (SELECT 1 FROM " + targetName + " AS t WHERE EXISTS (SELECT 1 FROM d WHERE " + RemoteSql.KeyMatch(table, "t", "d") + ") ORDER BY " +
-        Keys(table, "t") + " FOR UPDATE OF t)";
+    /// <summary>Per key of the run, what its first write replaced and was: whether the destination holds that tells a conflict.</summary>
+    private static string Firsts(TableModel table) =>
+        ", pg_catalog.first_value(s." + PrevAt + ") OVER f AS pgsync_first_prev_at, pg_catalog.first_value(s." + PrevOrigin + ") OVER f AS pgsync_first_prev_origin" +
+        ", pg_catalog.first_value(a.v->>'" + Op + "') OVER f AS pgsync_first_op";
+
+    private static string Window(TableModel table) =>
+        " WINDOW f AS (PARTITION BY " + Keys(table, "s") + " ORDER BY " + Ascending(table, "s") + " ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)";
+
+    /// <summary>
+    /// <c>l</c>: the target's rows of the run's keys, locked in key order (each as JSON, for the conflict
+    /// record); <c>p</c>: then their stamps in the record, locked too: what the destination holds.
+    /// </summary>
+    private static string Locks(TableModel table, string targetName, string record) =>
+        "l AS (SELECT " + Keys(table, "t") + ", pg_catalog.row_to_json(t)::text AS pgsync_row FROM " + targetName + " AS t WHERE EXISTS (SELECT 1 FROM d WHERE " +
+        RemoteSql.KeyMatch(table, "t", "d") + ") ORDER BY " + Keys(table, "t") + " FOR UPDATE OF t), " +
+        "p AS (SELECT m.* FROM " + record + " AS m WHERE EXISTS (SELECT 1 FROM d WHERE " + RemoteSql.KeyMatch(table, "m", "d") +
+        ") AND (SELECT pg_catalog.count(*) FROM l) >= 0 ORDER BY " + Keys(table, "m") + " FOR UPDATE OF m)";
 
     /// <summary>
     /// <c>w</c>: the keys whose incoming stamp wins, the record updated to it (a missing record: the
-    /// incoming write wins, as over a row no stamped write has touched). After <c>l</c> has locked the rows.
+    /// incoming write wins, as over a row no stamped write has touched). After <c>p</c> has locked the stamps.
     /// </summary>
     private static string Wins(TableModel table, string record, bool deleted) =>
         "w AS (INSERT INTO " + record + " AS m (" + RecordColumns(table) + ") SELECT " + Keys(table, "d") +
         (table.VersionColumn is null ? string.Empty : ", d." + Version) + ", d." + At + ", d." + Origin + ", " + (deleted ? "true" : "false") +
-        " FROM d WHERE (SELECT pg_catalog.count(*) FROM l) >= 0 ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) +
+        " FROM d WHERE (SELECT pg_catalog.count(*) FROM p) >= 0 ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) +
         ") DO UPDATE SET " + (table.VersionColumn is null ? string.Empty : Version + " = EXCLUDED." + Version + ", ") +
         At + " = EXCLUDED." + At + ", " + Origin + " = EXCLUDED." + Origin + ", " + Deleted + " = " + (deleted ? "true" : "false") +
         " WHERE " + Order(table, "m") + " < " + Order(table, "EXCLUDED") + " RETURNING " + Keys(table, "m") + ")";
+
+    /// <summary>
+    /// <c>c</c>: the conflicts of the run, recorded in the destination's conflict log with both rows
+    /// (capped), both stamps, how they were resolved and the batch's queue entries. A change conflicts
+    /// when the destination holds a stamp other than the one its first write in the run replaced on
+    /// its own node (it did not see what is here: a concurrent write), or when what it expects is not
+    /// there; the kinds are PostgreSQL 18's: insert_exists (an insert met a row), update_missing (an
+    /// update found no row), update_origin_differs (an update met a row another write made), and for
+    /// deletes delete_missing and delete_origin_differs. A change made on top of what the destination
+    /// holds (the usual back and forth of a pair) is no conflict.
+    /// </summary>
+    private static string Detect(TableModel table, TargetModel target, bool deleted)
+    {
+        var found = "l." + PgSql.QuoteIdentifier(table.KeyColumns[0]) + " IS NOT NULL";
+        var stamped = "p." + PgSql.QuoteIdentifier(table.KeyColumns[0]) + " IS NOT NULL";
+        var concurrent = "(" + stamped + " AND (p." + At + ", p." + Origin + ") IS DISTINCT FROM (d.pgsync_first_prev_at, d.pgsync_first_prev_origin))";
+        var kind = deleted
+            ? "CASE WHEN NOT (" + found + ") THEN 'delete_missing' WHEN " + concurrent + " THEN 'delete_origin_differs' END"
+            : "CASE WHEN d.pgsync_first_op = 'I' THEN CASE WHEN " + found + " AND (NOT (" + stamped + ") OR " + concurrent + ") THEN 'insert_exists' END" +
+              " WHEN NOT (" + found + ") THEN 'update_missing' WHEN " + concurrent + " THEN 'update_origin_differs' END";
+        var key = "pg_catalog.json_build_object(" + string.Join(", ", table.KeyColumns.Select(k => PgSql.QuoteLiteral(k) + ", d." + PgSql.QuoteIdentifier(k))) + ")::text";
+        var log = CaptureSql.SchemaSlot + "." + PgSql.QuoteIdentifier(ConflictLog);
+        var cap = RowCap.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return "c AS (INSERT INTO " + log + " (nsp_name, table_name, key, kind, resolution, local_origin, local_at, local_row, remote_origin, remote_at, remote_row, entries)" +
+               " SELECT " + PgSql.QuoteLiteral(target.Schema) + ", " + PgSql.QuoteLiteral(target.Table) + ", k.key, k.kind," +
+               " CASE WHEN k.wins THEN 'apply_remote' ELSE 'keep_local' END, k.local_origin, k.local_at, pg_catalog.left(k.local_row, " + cap + ")," +
+               " k.remote_origin, k.remote_at, pg_catalog.left(k.remote_row, " + cap + "), pg_catalog.current_setting('pgsync.entries', true)" +
+               " FROM (SELECT " + key + " AS key, " + kind + " AS kind, (NOT (" + stamped + ") OR " + Order(table, "p") + " < " + Order(table, "d") + ") AS wins," +
+               " p." + Origin + " AS local_origin, p." + At + " AS local_at, l.pgsync_row AS local_row, d." + Origin + " AS remote_origin, d." + At + " AS remote_at, d.pgsync_row::text AS remote_row" +
+               " FROM d LEFT JOIN l ON " + RemoteSql.KeyMatch(table, "l", "d") + " LEFT JOIN p ON " + RemoteSql.KeyMatch(table, "p", "d") + ") AS k WHERE k.kind IS NOT NULL)";
+    }
 
     /// <summary>The stamp as one row value that orders writes: (version, time, origin byte by byte).</summary>
     private static string Order(TableModel table, string alias) =>
         "(" + (table.VersionColumn is null ? string.Empty : alias + "." + Version + ", ") + alias + "." + At + ", " + alias + "." + Origin + " COLLATE pg_catalog.\"C\")";
 
+    private static string Ascending(TableModel table, string alias) =>
+        (table.VersionColumn is null ? string.Empty : alias + "." + Version + ", ") + alias + "." + At + ", " + alias + "." + Origin + " COLLATE pg_catalog.\"C\"";
+
     private static string Descending(TableModel table, string alias) =>
         (table.VersionColumn is null ? string.Empty : alias + "." + Version + " DESC, ") + alias + "." + At + " DESC, " + alias + "." + Origin + " COLLATE pg_catalog.\"C\" DESC";
 
     private static string StampOf(TableModel table, string alias) =>
-        (table.VersionColumn is null ? string.Empty : ", " + alias + "." + Version) + ", " + alias + "." + At + ", " + alias + "." + Origin;
+        (table.VersionColumn is null ? string.Empty : ", " + alias + "." + Version) + ", " + alias + "." + At + ", " + alias + "." + Origin +
+        ", a.v->>'" + Op + "' AS " + Op + ", a.v AS pgsync_row";
 
     private static string Keys(TableModel table, string alias) =>
         string.Join(", ", table.KeyColumns.Select(k => alias + "." + PgSql.QuoteIdentifier(k)));
@@ -221,9 +290,9 @@ internal static class ConflictSql
 
         foreach (var name in columnNames)
         {
-            if (Reserved.Contains(name))
+            if (name.StartsWith(ReservedPrefix, System.StringComparison.Ordinal))
             {
-                return "has a column named " + name + ", a name the row's JSON uses for its stamp";
+                return "has a column named " + name + ": names that begin with " + ReservedPrefix + " are the row's stamp in its JSON";
             }
         }
 

@@ -146,6 +146,25 @@ public sealed class ConvergenceTests(ITestOutputHelper output)
             options.AddServer(server, nodes.Node(to).ConnectionString);
         }
 
+        // Every node recorded the conflicts it met, each of a kind the policy detects.
+        var conflicts = 0L;
+        foreach (var name in names)
+        {
+            var kinds = await Db.ScalarAsync<string>(
+                nodes.Node(name).ConnectionString,
+                "SELECT coalesce(string_agg(kind || '/' || resolution || ' ' || n, ', ' ORDER BY kind, resolution), '') FROM (SELECT kind, resolution, count(*) AS n FROM pgsync.conflict_log WHERE table_name = $1 GROUP BY 1, 2) AS c",
+                table);
+            var count = await Db.ScalarAsync<long>(nodes.Node(name).ConnectionString, "SELECT count(*) FROM pgsync.conflict_log WHERE table_name = $1", table);
+            Assert.Equal(0L, await Db.ScalarAsync<long>(
+                nodes.Node(name).ConnectionString,
+                "SELECT count(*) FROM pgsync.conflict_log WHERE kind NOT IN ('insert_exists', 'update_missing', 'update_origin_differs', 'delete_missing', 'delete_origin_differs') OR resolution NOT IN ('apply_remote', 'keep_local')"));
+            output.WriteLine($"{name}: {count} conflicts recorded ({kinds})");
+            conflicts += count;
+        }
+
+        output.WriteLine($"{conflicts} conflicts in {Seconds} s: {conflicts / (double)Seconds:F0} per second resolved and recorded");
+        Assert.True(conflicts > 0, "no conflict was recorded");
+
         var verified = await new PgSyncVerifier(nodes.Node(first).Source, options).VerifyAsync(PgSyncInstaller.Tables.Where(t => t.SourceTable == table).ToList());
         Assert.Equal(links.Count(l => l.From == first), verified.Count);
         Assert.All(verified, v => Assert.True(v.IsEqual, v.ToString()));

@@ -46,6 +46,19 @@ public sealed class LastWriterWinsTests
             Assert.Equal(["1|remote, later", "2|local, later"], await InfoAsync(node.ConnectionString));
         }
 
+        // Each node recorded both conflicts it met: the incoming update had not seen the row it found.
+        Assert.Equal(
+            ["{\"id\" : 1}|update_origin_differs|apply_remote", "{\"id\" : 2}|update_origin_differs|keep_local"],
+            await ConflictsAsync(nodes.Local.ConnectionString));
+        Assert.Equal(
+            ["{\"id\" : 1}|update_origin_differs|keep_local", "{\"id\" : 2}|update_origin_differs|apply_remote"],
+            await ConflictsAsync(nodes.Remote.ConnectionString));
+        var remoteOrigin = await Db.ScalarAsync<string>(nodes.Remote.ConnectionString, "SELECT origin FROM pgsync.node");
+        Assert.Equal(2L, await Db.ScalarAsync<long>(
+            nodes.Local.ConnectionString,
+            "SELECT count(*) FROM pgsync.conflict_log WHERE table_name = 'lww_item' AND remote_origin = $1 AND local_origin <> remote_origin AND local_at IS NOT NULL " +
+            "AND local_row LIKE '%local, %' AND remote_row LIKE '%remote, %' AND entries ~ '^[0-9]+-[0-9]+$'",
+            remoteOrigin));
         await AssertEqualAsync(nodes);
         // Nothing travelled back: both queues are empty after both replays.
         Assert.Equal(0L, await nodes.Node("local").QueueDepthAsync() + await nodes.Node("remote").QueueDepthAsync());
@@ -72,6 +85,14 @@ public sealed class LastWriterWinsTests
             Assert.True(await Db.ScalarAsync<bool>(node.ConnectionString, $"SELECT pgsync_deleted FROM {Versions} WHERE id = 1"), "key 1 keeps its tombstone");
         }
 
+        // Local met remote's updates of rows it had deleted; remote met local's deletes of rows it had updated.
+        Assert.Equal(
+            ["{\"id\" : 1}|update_missing|keep_local", "{\"id\" : 2}|update_missing|apply_remote"],
+            await ConflictsAsync(nodes.Local.ConnectionString));
+        Assert.Equal(
+            ["{\"id\" : 1}|delete_origin_differs|apply_remote", "{\"id\" : 2}|delete_origin_differs|keep_local"],
+            await ConflictsAsync(nodes.Remote.ConnectionString));
+
         // A copy of the old update replayed again now (as after a crash that lost the ledger) changes nothing.
         var older = await Db.ScalarAsync<string>(
             nodes.Local.ConnectionString,
@@ -82,6 +103,32 @@ public sealed class LastWriterWinsTests
             older);
         await Db.ExecuteAsync(nodes.Remote.ConnectionString, upsert);
         Assert.Equal(["2|later update"], await InfoAsync(nodes.Remote.ConnectionString));
+        await AssertEqualAsync(nodes);
+    }
+
+    [Fact]
+    public async Task Writes_each_made_on_top_of_the_other_nodes_last_one_are_no_conflict()
+    {
+        await using var nodes = await PairAsync();
+        var sides = new[] { nodes.Node("local"), nodes.Node("remote") };
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (1, 'round 0'), (2, 'round 0')");
+        await nodes.Node("local").ReplayAsync();
+        for (var round = 1; round <= 6; round++)
+        {
+            // Each node in turn changes what the other wrote last, once it has arrived: updates, a delete, an insert again.
+            var side = sides[round % 2];
+            var sql = round == 3 ? $"DELETE FROM {Table} WHERE id = 2" : round == 4 ? $"INSERT INTO {Table} (id, info) VALUES (2, 'again')" : $"UPDATE {Table} SET info = 'round {round}'";
+            await Db.ExecuteAsync(side.ConnectionString, sql);
+            await side.ReplayAsync();
+        }
+
+        Assert.Empty(await ConflictsAsync(nodes.Local.ConnectionString));
+        Assert.Empty(await ConflictsAsync(nodes.Remote.ConnectionString));
+        foreach (var node in new[] { nodes.Local, nodes.Remote })
+        {
+            Assert.Equal(["1|round 6", "2|round 6"], await InfoAsync(node.ConnectionString));
+        }
+
         await AssertEqualAsync(nodes);
     }
 
@@ -192,6 +239,9 @@ public sealed class LastWriterWinsTests
                 await ListAsync(node.ConnectionString, "SELECT id || '|' || info || '|' || version FROM mm.lww_versioned ORDER BY id"));
         }
     }
+
+    private static Task<List<string>> ConflictsAsync(string connectionString) =>
+        ListAsync(connectionString, "SELECT key || '|' || kind || '|' || resolution FROM pgsync.conflict_log ORDER BY key, id");
 
     private static Task<List<string>> InfoAsync(string connectionString) =>
         ListAsync(connectionString, $"SELECT id || '|' || coalesce(info, '(null)') FROM {Table} ORDER BY id");

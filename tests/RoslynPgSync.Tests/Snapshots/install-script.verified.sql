@@ -120,6 +120,8 @@ REVOKE ALL ON FUNCTION "pgsync".try_lock_stream(text, text) FROM PUBLIC;
 -- node, the id of an entry whose transaction never committed can come back from the sequence.
 -- This node's incarnation tells whether an applying transaction ran before a crash, when its
 -- xid may have come back too.
+-- Then the batch's first and last entry as the transaction-local setting pgsync.entries, which the
+-- destination's conflict log records (docs/multi-master.md).
 CREATE OR REPLACE FUNCTION "pgsync".ledger_insert(p_origin text, p_dst text, p_xact xid8, p_incarnation bigint, p_ids bigint[], p_times bigint[], p_nsps text[], p_tables text[], p_keys text[], p_savepoint boolean[])
 RETURNS text
 LANGUAGE sql
@@ -133,6 +135,7 @@ AS $pgsync$
     ELSE pg_catalog.format(
         'INSERT INTO %s (origin, dst_server, xact_id, incarnation, entry_id, entry_time, nsp_name, table_name, keys, in_savepoint) SELECT %L, %L, %L::pg_catalog.xid8, %s, u.i, u.t, u.n, u.r, u.k, COALESCE(u.s, false) FROM ROWS FROM (pg_catalog.unnest(%L::bigint[]), pg_catalog.unnest(%L::bigint[]), pg_catalog.unnest(%L::text[]), pg_catalog.unnest(%L::text[]), pg_catalog.unnest(%L::text[]), pg_catalog.unnest(%L::boolean[])) AS u(i, t, n, r, k, s)',
         ('"pgsync"' || '.applied_entry'), p_origin, p_dst, p_xact, p_incarnation, p_ids, p_times, p_nsps, p_tables, p_keys, p_savepoint) END
+        || pg_catalog.format(E';\nSET LOCAL pgsync.entries = %L', p_ids[1] || '-' || p_ids[pg_catalog.cardinality(p_ids)])
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".ledger_insert(text, text, xid8, bigint, bigint[], bigint[], text[], text[], text[], boolean[]) FROM PUBLIC;
 
@@ -2074,3 +2077,30 @@ COMMIT;
 --       CONSTRAINT applied_entry_pkey PRIMARY KEY (origin, entry_id, entry_time)
 --   );
 --   REVOKE ALL ON "pgsync".applied_entry FROM PUBLIC;
+--   -- destination/020_conflict_log.sql
+--   -- On each destination database, over the destination's own connection: the conflicts its apply met
+--   -- on tables resolved by LastWriterWins (docs/multi-master.md), written by the apply's own statement,
+--   -- in the transaction that applies the change. kind: PostgreSQL 18's names (insert_exists,
+--   -- update_missing, update_origin_differs, delete_missing, delete_origin_differs); resolution:
+--   -- apply_remote (the incoming write won) or keep_local (the row here stays); both rows as JSON, each
+--   -- capped at 8192 characters; local_* the stamp the destination held (NULL: none), remote_* the
+--   -- incoming one; entries: the first and last queue entry of the batch on the origin. Kept for the
+--   -- retention the replay worker enforces (PgSyncHostOptions.ConflictRetention).
+--   CREATE TABLE IF NOT EXISTS "pgsync".conflict_log (
+--       id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+--       logged_at timestamp with time zone NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+--       nsp_name text NOT NULL,
+--       table_name text NOT NULL,
+--       key text NOT NULL,
+--       kind text NOT NULL,
+--       resolution text NOT NULL,
+--       local_origin text,
+--       local_at timestamp with time zone,
+--       local_row text,
+--       remote_origin text NOT NULL,
+--       remote_at timestamp with time zone NOT NULL,
+--       remote_row text,
+--       entries text
+--   );
+--   CREATE INDEX IF NOT EXISTS conflict_log_logged_at ON "pgsync".conflict_log (logged_at);
+--   REVOKE ALL ON "pgsync".conflict_log FROM PUBLIC;

@@ -6,6 +6,8 @@
 -- node, the id of an entry whose transaction never committed can come back from the sequence.
 -- This node's incarnation tells whether an applying transaction ran before a crash, when its
 -- xid may have come back too.
+-- Then the batch's first and last entry as the transaction-local setting pgsync.entries, which the
+-- destination's conflict log records (docs/multi-master.md).
 CREATE OR REPLACE FUNCTION @schema@.ledger_insert(p_origin text, p_dst text, p_xact xid8, p_incarnation bigint, p_ids bigint[], p_times bigint[], p_nsps text[], p_tables text[], p_keys text[], p_savepoint boolean[])
 RETURNS text
 LANGUAGE sql
@@ -19,5 +21,6 @@ AS $pgsync$
     ELSE pg_catalog.format(
         'INSERT INTO %s (origin, dst_server, xact_id, incarnation, entry_id, entry_time, nsp_name, table_name, keys, in_savepoint) SELECT %L, %L, %L::pg_catalog.xid8, %s, u.i, u.t, u.n, u.r, u.k, COALESCE(u.s, false) FROM ROWS FROM (pg_catalog.unnest(%L::bigint[]), pg_catalog.unnest(%L::bigint[]), pg_catalog.unnest(%L::text[]), pg_catalog.unnest(%L::text[]), pg_catalog.unnest(%L::text[]), pg_catalog.unnest(%L::boolean[])) AS u(i, t, n, r, k, s)',
         (@schema_literal@ || '.applied_entry'), p_origin, p_dst, p_xact, p_incarnation, p_ids, p_times, p_nsps, p_tables, p_keys, p_savepoint) END
+        || pg_catalog.format(E';\nSET LOCAL pgsync.entries = %L', p_ids[1] || '-' || p_ids[pg_catalog.cardinality(p_ids)])
 $pgsync$;
 REVOKE ALL ON FUNCTION @schema@.ledger_insert(text, text, xid8, bigint, bigint[], bigint[], text[], text[], text[], boolean[]) FROM PUBLIC;
