@@ -218,6 +218,10 @@ public sealed class AnalyzerTests
         [{|PGSYNC020:Replicate("dst", Where = "id > 0", Conflicts = ConflictPolicy.LastWriterWins)|}]
         public class FilteredTarget { public int Id { get; set; } }
 
+        [{|PGSYNC020:Replicate("dst", Mode = ReplicationMode.Strict, Conflicts = ConflictPolicy.Error)|}]
+        [{|PGSYNC020:Replicate("dst2", Where = "id > 0", Conflicts = ConflictPolicy.KeepLocal)|}]
+        public class OtherPolicies { public int Id { get; set; } }
+
         [{|PGSYNC020:Replicate("dst", Conflicts = ConflictPolicy.LastWriterWins)|}]
         [Replicate("copy", Mode = ReplicationMode.Sync, Where = "id > 0")]
         public class ReservedColumn { public int Id { get; set; } public System.DateTime PgsyncAt { get; set; } }

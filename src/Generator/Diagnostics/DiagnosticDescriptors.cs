@@ -83,7 +83,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UnresolvableConflicts = Error(
         DiagnosticIds.UnresolvableConflicts, Replicate, "Conflict policy cannot be enforced on this target",
-        "[Replicate(\"{1}\")] on '{0}' declares Conflicts = LastWriterWins, but the target {2}");
+        "[Replicate(\"{1}\")] on '{0}' declares Conflicts = {2}, whose detection needs every write stamped, but the target {3}");
 
     /// <summary>A pair is two types: the analyzer inspects every type of the compilation first (still a local diagnostic).</summary>
     public static readonly DiagnosticDescriptor MultiMasterApplyRemote = new(

@@ -496,10 +496,10 @@ internal static class TableParser
                 }
             }
 
-            if (valid && conflicts == Conflicts.LastWriterWins &&
+            if (valid && conflicts != Conflicts.ApplyRemote &&
                 ConflictSql.Problem(mode!.Value, string.IsNullOrWhiteSpace(where) ? null : where, columns.Select(c => c.ColumnName)) is { } stampProblem)
             {
-                sink.Add(DiagnosticDescriptors.UnresolvableConflicts, location, type.Name, server!, stampProblem);
+                sink.Add(DiagnosticDescriptors.UnresolvableConflicts, location, type.Name, server!, conflicts!.Value.ToString(), stampProblem);
                 valid = false;
             }
 

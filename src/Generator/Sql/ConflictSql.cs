@@ -51,8 +51,11 @@ internal static class ConflictSql
     /// <summary>How many characters of each row a conflict record keeps.</summary>
     public const int RowCap = 8192;
 
-    /// <summary>Whether the target's conflicts are resolved by stamps.</summary>
-    public static bool Resolves(TargetModel target) => target.Conflicts == Conflicts.LastWriterWins;
+    /// <summary>Where a destination raises the conflict that stops a <c>Conflicts = Error</c> queue (<c>sql/destination/030_conflict_error.sql</c>).</summary>
+    public const string ConflictError = "conflict_error";
+
+    /// <summary>Whether the target's conflicts are detected (every policy but ApplyRemote): its writes are stamped.</summary>
+    public static bool Resolves(TargetModel target) => target.Conflicts != Conflicts.ApplyRemote;
 
     /// <summary>The record of row versions of the table <paramref name="schema"/>.<paramref name="table"/> on its node (schema slot, quoted).</summary>
     public static string RecordName(string schema, string table) =>
@@ -145,7 +148,7 @@ internal static class ConflictSql
     /// What goes before and after the JSON array of rows (each with its stamp) to upsert on a
     /// LastWriterWins target: per key the row with the greatest stamp, and of those only the ones whose
     /// stamp is greater than the target's record says; the record takes their stamps. Conflicts are
-    /// detected in the same statement and recorded (<see cref="Detect"/>). The target's rows are locked
+    /// detected in the same statement and recorded (<see cref="Classify"/>). The target's rows are locked
     /// first, in key order, then their stamps, as a local writer locks them (the row, then its stamp),
     /// so that the apply and a writer on the destination wait for each other rather than deadlock.
     /// </summary>
@@ -163,7 +166,7 @@ internal static class ConflictSql
         var suffix = "::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::" + targetName + ", a.v) AS d" +
                      " CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::" + record + ", a.v) AS s" +
                      Window(table) + " ORDER BY " + Keys(table, "s") + ", " + Descending(table, "s") + "), " +
-                     Locks(table, targetName, record) + ", " + Wins(table, record, false) + ", " + Detect(table, target, false) + " " +
+                     Locks(table, targetName, record) + ", " + Classify(table, false) + ", " + Wins(table, target, record, false) + Log(table, target) + " " +
                      "INSERT INTO " + targetName + " AS t (" + columns + ") SELECT " + values + " FROM d WHERE EXISTS (SELECT 1 FROM w WHERE " +
                      RemoteSql.KeyMatch(table, "w", "d") + ") ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) + ") DO " +
                      (updates.Count == 0
@@ -185,7 +188,7 @@ internal static class ConflictSql
                      " FROM pg_catalog.json_array_elements(";
         var suffix = "::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::" + record + ", a.v) AS s" +
                      Window(table) + " ORDER BY " + Keys(table, "s") + ", " + Descending(table, "s") + "), " +
-                     Locks(table, targetName, record) + ", " + Wins(table, record, true) + ", " + Detect(table, target, true) + " " +
+                     Locks(table, targetName, record) + ", " + Classify(table, true) + ", " + Wins(table, target, record, true) + Log(table, target) + " " +
                      "DELETE FROM " + targetName + " AS t USING w WHERE " + RemoteSql.KeyMatch(table, "t", "w");
         return (prefix, suffix);
     }
@@ -209,28 +212,16 @@ internal static class ConflictSql
         ") AND (SELECT pg_catalog.count(*) FROM l) >= 0 ORDER BY " + Keys(table, "m") + " FOR UPDATE OF m)";
 
     /// <summary>
-    /// <c>w</c>: the keys whose incoming stamp wins, the record updated to it (a missing record: the
-    /// incoming write wins, as over a row no stamped write has touched). After <c>p</c> has locked the stamps.
+    /// <c>k</c>: per key of the run, whether the change conflicts and of which kind, and whether its
+    /// stamp is the greater, with what the conflict record keeps. A change conflicts when the
+    /// destination holds a stamp other than the one its first write in the run replaced on its own
+    /// node (it did not see what is here: a concurrent write), or when what it expects is not there;
+    /// the kinds are PostgreSQL 18's: insert_exists (an insert met a row), update_missing (an update
+    /// found no row), update_origin_differs (an update met a row another write made), and for deletes
+    /// delete_missing and delete_origin_differs. A change made on top of what the destination holds
+    /// (the usual back and forth of a pair) is no conflict.
     /// </summary>
-    private static string Wins(TableModel table, string record, bool deleted) =>
-        "w AS (INSERT INTO " + record + " AS m (" + RecordColumns(table) + ") SELECT " + Keys(table, "d") +
-        (table.VersionColumn is null ? string.Empty : ", d." + Version) + ", d." + At + ", d." + Origin + ", " + (deleted ? "true" : "false") +
-        " FROM d WHERE (SELECT pg_catalog.count(*) FROM p) >= 0 ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) +
-        ") DO UPDATE SET " + (table.VersionColumn is null ? string.Empty : Version + " = EXCLUDED." + Version + ", ") +
-        At + " = EXCLUDED." + At + ", " + Origin + " = EXCLUDED." + Origin + ", " + Deleted + " = " + (deleted ? "true" : "false") +
-        " WHERE " + Order(table, "m") + " < " + Order(table, "EXCLUDED") + " RETURNING " + Keys(table, "m") + ")";
-
-    /// <summary>
-    /// <c>c</c>: the conflicts of the run, recorded in the destination's conflict log with both rows
-    /// (capped), both stamps, how they were resolved and the batch's queue entries. A change conflicts
-    /// when the destination holds a stamp other than the one its first write in the run replaced on
-    /// its own node (it did not see what is here: a concurrent write), or when what it expects is not
-    /// there; the kinds are PostgreSQL 18's: insert_exists (an insert met a row), update_missing (an
-    /// update found no row), update_origin_differs (an update met a row another write made), and for
-    /// deletes delete_missing and delete_origin_differs. A change made on top of what the destination
-    /// holds (the usual back and forth of a pair) is no conflict.
-    /// </summary>
-    private static string Detect(TableModel table, TargetModel target, bool deleted)
+    private static string Classify(TableModel table, bool deleted)
     {
         var found = "l." + PgSql.QuoteIdentifier(table.KeyColumns[0]) + " IS NOT NULL";
         var stamped = "p." + PgSql.QuoteIdentifier(table.KeyColumns[0]) + " IS NOT NULL";
@@ -240,15 +231,59 @@ internal static class ConflictSql
             : "CASE WHEN d.pgsync_first_op = 'I' THEN CASE WHEN " + found + " AND (NOT (" + stamped + ") OR " + concurrent + ") THEN 'insert_exists' END" +
               " WHEN NOT (" + found + ") THEN 'update_missing' WHEN " + concurrent + " THEN 'update_origin_differs' END";
         var key = "pg_catalog.json_build_object(" + string.Join(", ", table.KeyColumns.Select(k => PgSql.QuoteLiteral(k) + ", d." + PgSql.QuoteIdentifier(k))) + ")::text";
+        return "k AS (SELECT " + Keys(table, "d") + ", " + key + " AS pgsync_key, " + kind + " AS kind, (NOT (" + stamped + ") OR " + Order(table, "p") + " < " + Order(table, "d") + ") AS wins," +
+               " p." + Origin + " AS local_origin, p." + At + " AS local_at, l.pgsync_row AS local_row, d." + Origin + " AS remote_origin, d." + At + " AS remote_at, d.pgsync_row::text AS remote_row" +
+               " FROM d LEFT JOIN l ON " + RemoteSql.KeyMatch(table, "l", "d") + " LEFT JOIN p ON " + RemoteSql.KeyMatch(table, "p", "d") + ")";
+    }
+
+    /// <summary>
+    /// <c>w</c>: the keys whose change the policy applies, their record updated to its stamp (after
+    /// <c>p</c> has locked the stamps). LastWriterWins: the greater stamp (a missing record: the
+    /// incoming write wins, as over a row no stamped write has touched). KeepLocal: only changes that
+    /// conflict with nothing. Error: the same, after <c>e</c> has raised at the run's first conflict,
+    /// failing the batch (the apply then stops its queue at that entry, its error recorded). The
+    /// ON CONFLICT guard repeats the rule against a record a concurrent writer made since <c>p</c> read.
+    /// </summary>
+    private static string Wins(TableModel table, TargetModel target, string record, bool deleted)
+    {
+        var lww = target.Conflicts == Conflicts.LastWriterWins;
+        var raise = target.Conflicts == Conflicts.Error
+            ? "e AS (SELECT " + CaptureSql.SchemaSlot + "." + PgSql.QuoteIdentifier(ConflictError) + "(" + PgSql.QuoteLiteral(target.Schema) + ", " + PgSql.QuoteLiteral(target.Table) +
+              ", k.pgsync_key, k.kind, k.remote_origin) FROM k WHERE k.kind IS NOT NULL LIMIT 1), "
+            : string.Empty;
+        return raise + "w AS (INSERT INTO " + record + " AS m (" + RecordColumns(table) + ", " + PrevAt + ", " + PrevOrigin + ") SELECT " + Keys(table, "d") +
+               (table.VersionColumn is null ? string.Empty : ", d." + Version) + ", d." + At + ", d." + Origin + ", " + (deleted ? "true" : "false") +
+               ", d.pgsync_first_prev_at, d.pgsync_first_prev_origin FROM d, k WHERE " + RemoteSql.KeyMatch(table, "k", "d") + " AND (SELECT pg_catalog.count(*) FROM p) >= 0 AND " +
+               (lww ? "k.wins" : "k.kind IS NULL") + (raise.Length > 0 ? " AND (SELECT pg_catalog.count(*) FROM e) = 0" : string.Empty) +
+               " ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) +
+               ") DO UPDATE SET " + (table.VersionColumn is null ? string.Empty : Version + " = EXCLUDED." + Version + ", ") +
+               At + " = EXCLUDED." + At + ", " + Origin + " = EXCLUDED." + Origin + ", " + Deleted + " = " + (deleted ? "true" : "false") +
+               ", " + PrevAt + " = EXCLUDED." + PrevAt + ", " + PrevOrigin + " = EXCLUDED." + PrevOrigin +
+               " WHERE " + (lww
+                   ? Order(table, "m") + " < " + Order(table, "EXCLUDED")
+                   : "(m." + At + ", m." + Origin + ") IS NOT DISTINCT FROM (EXCLUDED." + PrevAt + ", EXCLUDED." + PrevOrigin + ")") +
+               " RETURNING " + Keys(table, "m") + ")";
+    }
+
+    /// <summary>
+    /// <c>c</c>: the run's conflicts, recorded in the destination's conflict log with both rows
+    /// (capped), both stamps, how they were resolved and the batch's queue entries. (None under Error:
+    /// the first one fails the batch instead.)
+    /// </summary>
+    private static string Log(TableModel table, TargetModel target)
+    {
+        if (target.Conflicts == Conflicts.Error)
+        {
+            return string.Empty;
+        }
+
         var log = CaptureSql.SchemaSlot + "." + PgSql.QuoteIdentifier(ConflictLog);
         var cap = RowCap.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return "c AS (INSERT INTO " + log + " (nsp_name, table_name, key, kind, resolution, local_origin, local_at, local_row, remote_origin, remote_at, remote_row, entries)" +
-               " SELECT " + PgSql.QuoteLiteral(target.Schema) + ", " + PgSql.QuoteLiteral(target.Table) + ", k.key, k.kind," +
-               " CASE WHEN k.wins THEN 'apply_remote' ELSE 'keep_local' END, k.local_origin, k.local_at, pg_catalog.left(k.local_row, " + cap + ")," +
-               " k.remote_origin, k.remote_at, pg_catalog.left(k.remote_row, " + cap + "), pg_catalog.current_setting('pgsync.entries', true)" +
-               " FROM (SELECT " + key + " AS key, " + kind + " AS kind, (NOT (" + stamped + ") OR " + Order(table, "p") + " < " + Order(table, "d") + ") AS wins," +
-               " p." + Origin + " AS local_origin, p." + At + " AS local_at, l.pgsync_row AS local_row, d." + Origin + " AS remote_origin, d." + At + " AS remote_at, d.pgsync_row::text AS remote_row" +
-               " FROM d LEFT JOIN l ON " + RemoteSql.KeyMatch(table, "l", "d") + " LEFT JOIN p ON " + RemoteSql.KeyMatch(table, "p", "d") + ") AS k WHERE k.kind IS NOT NULL)";
+        var resolution = target.Conflicts == Conflicts.LastWriterWins ? "CASE WHEN k.wins THEN 'apply_remote' ELSE 'keep_local' END" : "'keep_local'";
+        return ", c AS (INSERT INTO " + log + " (nsp_name, table_name, key, kind, resolution, local_origin, local_at, local_row, remote_origin, remote_at, remote_row, entries)" +
+               " SELECT " + PgSql.QuoteLiteral(target.Schema) + ", " + PgSql.QuoteLiteral(target.Table) + ", k.pgsync_key, k.kind, " + resolution + "," +
+               " k.local_origin, k.local_at, pg_catalog.left(k.local_row, " + cap + "), k.remote_origin, k.remote_at, pg_catalog.left(k.remote_row, " + cap + ")," +
+               " pg_catalog.current_setting('pgsync.entries', true) FROM k WHERE k.kind IS NOT NULL)";
     }
 
     /// <summary>The stamp as one row value that orders writes: (version, time, origin byte by byte).</summary>

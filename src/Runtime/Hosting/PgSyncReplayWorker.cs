@@ -433,10 +433,24 @@ public sealed class PgSyncReplayWorker : BackgroundService
             var tables = string.Join(", ", new[] { SqlNames.Queue, SqlNames.SyncPending, SqlNames.DestinationState }.Select(t => PgSql.QualifiedName(_options.Schema, t)));
             await Commands.ExecuteAsync(connection, "VACUUM (SKIP_LOCKED) " + tables, ct).ConfigureAwait(false);
             // And each reachable destination's record of what it applied, which churns as fast as the
-            // queue (vacuum_applied says why the destination's autovacuum is not enough).
+            // queue (vacuum_applied says why the destination's autovacuum is not enough), waiting for
+            // it no longer than for an apply: a destination that stops answering must not hold the
+            // worker past RemoteTimeout here either.
             foreach (var server in streams.Where(s => s.DownSince is null).Select(s => s.Server).Distinct(StringComparer.Ordinal).ToList())
             {
-                await ScalarAsync<bool>(connection, PgSyncQueue.VacuumApplied(_options.Schema), ct, server).ConfigureAwait(false);
+                var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    await SetRemoteTimeoutAsync(connection, transaction, ct).ConfigureAwait(false);
+                    var command = new NpgsqlCommand(PgSyncQueue.VacuumApplied(_options.Schema), connection, transaction);
+                    await using (command.ConfigureAwait(false))
+                    {
+                        command.Parameters.Add(new NpgsqlParameter { Value = server });
+                        await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
+                    }
+
+                    await transaction.CommitAsync(ct).ConfigureAwait(false);
+                }
             }
         }
     }

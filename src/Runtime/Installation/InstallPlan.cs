@@ -52,13 +52,13 @@ internal sealed class InstallPlan
             {
                 // Refused rather than installed and then applied as ApplyRemote: that would lose the very
                 // writes the policy is declared to keep.
-                throw new PgSyncInstallException(resolving.Conflicts == ConflictPolicy.LastWriterWins
-                    ? $"Table {table} declares Conflicts = LastWriterWins for server '{resolving.Server}' ({resolving.Schema}.{resolving.Table}), " +
-                      "but its model carries no row versions to resolve conflicts with (it was not built by a RoslynPgSync generator that enforces the policy). " +
-                      "Rebuild the application with this version of RoslynPgSync."
-                    : $"Table {table} declares Conflicts = {resolving.Conflicts} for server '{resolving.Server}' ({resolving.Schema}.{resolving.Table}), " +
-                      "which this version of RoslynPgSync does not enforce yet: its apply would apply every change as with ApplyRemote. " +
-                      "Use LastWriterWins, or keep ApplyRemote with disjoint key ranges per node (docs/multi-master.md).");
+                throw new PgSyncInstallException(Enum.IsDefined(resolving.Conflicts)
+                    ? $"Table {table} declares Conflicts = {resolving.Conflicts} for server '{resolving.Server}' ({resolving.Schema}.{resolving.Table}, {resolving.Mode}" +
+                      $"{(resolving.Where is null ? string.Empty : ", where " + resolving.Where)}), but its model carries no row versions to detect conflicts with, " +
+                      "so every change would be applied as with ApplyRemote. The generator stamps Async targets without a Where filter only (PGSYNC020); " +
+                      "rebuild the application with this version of RoslynPgSync."
+                    : $"Table {table} declares Conflicts = {(int)resolving.Conflicts} for server '{resolving.Server}' ({resolving.Schema}.{resolving.Table}), " +
+                      "which is no ConflictPolicy this version of RoslynPgSync knows.");
             }
             else
             {
@@ -80,15 +80,12 @@ internal sealed class InstallPlan
     }
 
     /// <summary>
-    /// Whether the apply enforces the target's policy: ApplyRemote always; LastWriterWins with the row
-    /// versions the generator builds for it (Async, no filter: PGSYNC020).
+    /// Whether the apply enforces the target's policy: ApplyRemote always; the others with the row
+    /// versions the generator builds for them (Async, no filter: PGSYNC020).
     /// </summary>
-    private static bool Enforced(ReplicationTarget target) => target.Conflicts switch
-    {
-        ConflictPolicy.ApplyRemote => true,
-        ConflictPolicy.LastWriterWins => target.RowVersionsSql is not null && target.Mode == ReplicationMode.Async && target.Where is null,
-        _ => false,
-    };
+    private static bool Enforced(ReplicationTarget target) =>
+        target.Conflicts == ConflictPolicy.ApplyRemote ||
+        (Enum.IsDefined(target.Conflicts) && target.RowVersionsSql is not null && target.Mode == ReplicationMode.Async && target.Where is null);
 
     /// <summary>
     /// The steps, in order, from the schema on (the installer's checks of table shapes, dblink and the

@@ -35,3 +35,21 @@ public sealed class LwwVersioned
     public string? Info { get; set; }
     [ConcurrencyCheck] public long Version { get; set; }
 }
+
+/// <summary>A pair that keeps each node's row when a change conflicts with it.</summary>
+[Table("keep_item", Schema = "mm")]
+[Replicate("keep_peer", Conflicts = ConflictPolicy.KeepLocal)]
+public sealed class KeepLocalItem
+{
+    [Key] public int Id { get; set; }
+    public string? Info { get; set; }
+}
+
+/// <summary>A pair whose queue stops at a conflicting change.</summary>
+[Table("strict_item", Schema = "mm")]
+[Replicate("error_peer", Conflicts = ConflictPolicy.Error)]
+public sealed class ErrorItem
+{
+    [Key] public int Id { get; set; }
+    public string? Info { get; set; }
+}
