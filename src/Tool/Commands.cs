@@ -54,6 +54,50 @@ internal static class Commands
                 $"{s.Stream,-12} {s.Depth,6} {s.OldestAge.TotalSeconds,10:F1}  {s.LastSuccess?.ToString("u", CultureInfo.InvariantCulture) ?? "-",-24} {s.LastError ?? "-"}{(s.LastErrorEntry is { } entry ? $" (entry {entry}, table {s.LastErrorTable})" : string.Empty)}")).ConfigureAwait(false);
         }
 
+        // This database as a destination of tables with a conflict policy: what its conflict log holds.
+        var conflicts = await new PgSyncMonitor(local, Microsoft.Extensions.Options.Options.Create(app.Options)).GetConflictCountsAsync(ct: ct).ConfigureAwait(false);
+        if (conflicts.Count > 0)
+        {
+            await output.WriteLineAsync().ConfigureAwait(false);
+            await output.WriteLineAsync("conflicts met here (pgsync conflicts lists them)").ConfigureAwait(false);
+            await output.WriteLineAsync("table                          kind                   resolution    count  last").ConfigureAwait(false);
+            foreach (var c in conflicts)
+            {
+                await output.WriteLineAsync(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{c.Table,-30} {c.Kind,-22} {c.Resolution,-12} {c.Count,6}  {c.Last.ToString("u", CultureInfo.InvariantCulture)}")).ConfigureAwait(false);
+            }
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// <c>pgsync conflicts</c>: the latest conflicts this database met as the destination of a table with a
+    /// conflict policy, newest first: table, key, kind, resolution, both stamps and both rows.
+    /// </summary>
+    public static async Task<int> ConflictsAsync(NpgsqlDataSource local, AppConfiguration app, int limit, string? table, TextWriter output, CancellationToken ct)
+    {
+        var conflicts = await new PgSyncMonitor(local, Microsoft.Extensions.Options.Options.Create(app.Options)).GetConflictsAsync(limit, table, ct).ConfigureAwait(false);
+        if (conflicts.Count == 0)
+        {
+            await output.WriteLineAsync(table is null ? "No conflicts recorded." : $"No conflicts recorded for {table}.").ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+
+        foreach (var c in conflicts)
+        {
+            await output.WriteLineAsync(string.Create(
+                CultureInfo.InvariantCulture,
+                $"#{c.Id} {c.LoggedAt.ToString("u", CultureInfo.InvariantCulture)} {c.Table} key {c.Key}: {c.Kind}, {c.Resolution} (entries {c.Entries ?? "-"})")).ConfigureAwait(false);
+            await output.WriteLineAsync(string.Create(
+                CultureInfo.InvariantCulture,
+                $"  here:     {c.LocalOrigin ?? "(unstamped)"} at {c.LocalAt?.ToString("O", CultureInfo.InvariantCulture) ?? "-"}: {c.LocalRow ?? "(no row)"}")).ConfigureAwait(false);
+            await output.WriteLineAsync(string.Create(
+                CultureInfo.InvariantCulture,
+                $"  incoming: {c.RemoteOrigin} at {c.RemoteAt.ToString("O", CultureInfo.InvariantCulture)}: {c.RemoteRow ?? "-"}")).ConfigureAwait(false);
+        }
+
         return ExitCodes.Success;
     }
 

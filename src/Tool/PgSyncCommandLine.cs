@@ -66,6 +66,18 @@ internal static class PgSyncCommandLine
             HelpName = "schema.table",
             Description = "Copy only this source table, from the beginning again (its name alone will do when it is unique)",
         };
+        var conflictLimit = new Option<int>("--limit")
+        {
+            HelpName = "count",
+            DefaultValueFactory = _ => 20,
+            Description = "At most this many of the latest conflicts",
+        };
+        Positive(conflictLimit, "--limit must be a positive number.");
+        var conflictTable = new Option<string?>("--table")
+        {
+            HelpName = "schema.table",
+            Description = "Only this target table's conflicts (its name alone will do)",
+        };
         var replace = new Option<bool>("--replace")
         {
             Description = "Empty the targets first, so that they end equal to the source (rows the source lacks are removed)",
@@ -106,6 +118,8 @@ internal static class PgSyncCommandLine
             (db, app, _, output, ct) => Commands.UninstallAsync(db, app, output, ct)));
         root.Add(DatabaseCommand("status", "Per destination: queue depth, oldest entry age, last success, last error",
             (db, app, _, output, ct) => Commands.StatusAsync(db, app, output, ct)));
+        root.Add(DatabaseCommand("conflicts", "The latest conflicts this database met as a destination of tables with a conflict policy: key, kind, resolution, both rows",
+            (db, app, parse, output, ct) => Commands.ConflictsAsync(db, app, parse.GetValue(conflictLimit), parse.GetValue(conflictTable), output, ct), conflictLimit, conflictTable));
         root.Add(DatabaseCommand("verify", $"Compare every table with its destinations at a consistent point; exit code {ExitCodes.Differences} when one differs (after --repair --apply: still differs)",
             (db, app, parse, output, ct) => Commands.VerifyAsync(db, app, parse.GetValue(repair), parse.GetValue(apply), output, ct), repair, apply));
         root.Add(DatabaseCommand("replay", "Apply up to --limit of the oldest queued entries now",

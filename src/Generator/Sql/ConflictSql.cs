@@ -46,7 +46,7 @@ internal static class ConflictSql
     public const string ReservedPrefix = "pgsync_";
 
     /// <summary>Where a destination records each conflict it met (<c>sql/destination/020_conflict_log.sql</c>).</summary>
-    public const string ConflictLog = "conflict_log";
+    public const string ConflictLog = SqlNames.ConflictLog;
 
     /// <summary>How many characters of each row a conflict record keeps.</summary>
     public const int RowCap = 8192;

@@ -62,6 +62,12 @@ internal static class SqlNames
     /// <summary>Vacuums a destination's applied_entry over the replication's connection (the worker, every 10 s).</summary>
     public const string VacuumApplied = "vacuum_applied";
 
+    /// <summary>On each destination of a table with a conflict policy: the conflicts its apply met (docs/multi-master.md).</summary>
+    public const string ConflictLog = "conflict_log";
+
+    /// <summary>Removes conflict records and tombstones past their retention (the worker, every minute).</summary>
+    public const string PurgeResolved = "purge_resolved";
+
     /// <summary>The entry point generated capture code writes queue entries through (the queue's layout stays the runtime's).</summary>
     public const string Enqueue = "enqueue";
 

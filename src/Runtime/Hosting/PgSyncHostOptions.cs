@@ -57,4 +57,18 @@ public sealed class PgSyncHostOptions
 
     /// <summary>The health check reports Degraded when a destination's oldest entry is older than this. 1 minute by default.</summary>
     public TimeSpan DegradedLag { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long this database's conflict log (<c>pgsync.conflict_log</c>, where it is the destination of a
+    /// table with a conflict policy) keeps a conflict; the worker removes older ones every minute. 7 days by default.
+    /// </summary>
+    public TimeSpan ConflictRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// How long the row versions of a table with a conflict policy keep a deleted key's tombstone, which stops
+    /// an older write from bringing the row back; the worker removes older ones every minute. It must exceed
+    /// the longest a change can take to reach every node (the longest outage): a change older than a removed
+    /// tombstone would be applied as over a key never written. 7 days by default.
+    /// </summary>
+    public TimeSpan TombstoneRetention { get; set; } = TimeSpan.FromDays(7);
 }

@@ -19,6 +19,7 @@ public sealed class PgSyncMetrics : IDisposable
     private readonly Counter<long> _rowsApplied;
     private readonly Histogram<double> _applyDuration;
     private readonly Counter<long> _failures;
+    private readonly Counter<long> _conflicts;
     private volatile IReadOnlyList<DestinationStatus> _latest = Array.Empty<DestinationStatus>();
 
     /// <summary>Creates the instruments.</summary>
@@ -29,6 +30,7 @@ public sealed class PgSyncMetrics : IDisposable
         _rowsApplied = _meter.CreateCounter<long>("pgsync.rows.applied", "{row}", "Rows carried by the applied entries.");
         _applyDuration = _meter.CreateHistogram<double>("pgsync.apply.duration", "s", "Time to apply one batch to a destination.");
         _failures = _meter.CreateCounter<long>("pgsync.apply.failures", "{failure}", "Batches a destination did not accept.");
+        _conflicts = _meter.CreateCounter<long>("pgsync.conflicts", "{conflict}", "Conflicts this database met as the destination of a table with a conflict policy, per table, kind and resolution.");
         _meter.CreateObservableGauge("pgsync.queue.depth", () => _latest.Select(s => new Measurement<long>(s.Depth, Tags(s.Server, s.Channel))), "{entry}", "Entries waiting per destination and channel.");
         _meter.CreateObservableGauge("pgsync.queue.oldest_age", () => _latest.Select(s => new Measurement<double>(s.OldestAge.TotalSeconds, Tags(s.Server, s.Channel))), "s", "Age of the oldest waiting entry per destination and channel.");
         _meter.CreateObservableGauge("pgsync.copy.rows", () => _copies.Select(c => new Measurement<long>(c.RowsCopied, CopyTags(c))), "{row}", "Rows an initial copy has copied, per table and destination.");
@@ -59,6 +61,14 @@ public sealed class PgSyncMetrics : IDisposable
     }
 
     internal void Observe(IReadOnlyList<DestinationStatus> status) => _latest = status;
+
+    internal void Conflicts(IReadOnlyList<ConflictCount> counts)
+    {
+        foreach (var count in counts)
+        {
+            _conflicts.Add(count.Count, [new("pgsync.table", count.Table), new("pgsync.conflict.kind", count.Kind), new("pgsync.conflict.resolution", count.Resolution)]);
+        }
+    }
 
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();

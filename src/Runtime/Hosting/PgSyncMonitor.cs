@@ -72,4 +72,90 @@ public sealed class PgSyncMonitor
     /// <param name="ct">Cancels the query.</param>
     public Task<IReadOnlyList<Copy.CopyProgress>> GetCopiesAsync(CancellationToken ct = default) =>
         new Copy.PgSyncCopier(_local, _options).GetProgressAsync(ct);
+
+    /// <summary>
+    /// The conflicts this database recorded as a destination after record <paramref name="afterId"/> (0: all kept),
+    /// per table, kind and resolution; empty when it is no destination of a table with a conflict policy.
+    /// </summary>
+    /// <param name="afterId">Count only records with a greater id.</param>
+    /// <param name="ct">Cancels the query.</param>
+    public async Task<IReadOnlyList<ConflictCount>> GetConflictCountsAsync(long afterId = 0, CancellationToken ct = default)
+    {
+        var counts = new List<ConflictCount>();
+        var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            if (!await HasConflictLogAsync(connection, ct).ConfigureAwait(false))
+            {
+                return counts;
+            }
+
+            var command = new NpgsqlCommand(Queue.PgSyncQueue.ConflictCounts(_options.Schema), connection) { Parameters = { new() { Value = afterId } } };
+            await using (command.ConfigureAwait(false))
+            {
+                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                    {
+                        counts.Add(new ConflictCount(
+                            reader.GetString(0) + "." + reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), reader.GetInt64(5),
+                            reader.GetFieldValue<DateTimeOffset>(6)));
+                    }
+                }
+            }
+        }
+
+        return counts;
+    }
+
+    /// <summary>The latest <paramref name="limit"/> conflicts this database recorded as a destination, newest first.</summary>
+    /// <param name="limit">How many at most.</param>
+    /// <param name="table">Only this target table (<c>schema.table</c>, or its name alone); null: every table.</param>
+    /// <param name="ct">Cancels the query.</param>
+    public async Task<IReadOnlyList<ConflictRecord>> GetConflictsAsync(int limit = 20, string? table = null, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var records = new List<ConflictRecord>();
+        var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            if (!await HasConflictLogAsync(connection, ct).ConfigureAwait(false))
+            {
+                return records;
+            }
+
+            var command = new NpgsqlCommand(Queue.PgSyncQueue.RecentConflicts(_options.Schema), connection)
+            {
+                Parameters = { new() { Value = limit }, new() { Value = (object?)table ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text } },
+            };
+            await using (command.ConfigureAwait(false))
+            {
+                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                    {
+                        records.Add(new ConflictRecord(
+                            reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2) + "." + reader.GetString(3), reader.GetString(4),
+                            reader.GetString(5), reader.GetString(6), Text(reader, 7), reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8), Text(reader, 9),
+                            reader.GetString(10), reader.GetFieldValue<DateTimeOffset>(11), Text(reader, 12), Text(reader, 13)));
+                    }
+                }
+            }
+        }
+
+        return records;
+    }
+
+    private async Task<bool> HasConflictLogAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        var command = new NpgsqlCommand(Queue.PgSyncQueue.HasConflictLog(_options.Schema), connection);
+        await using (command.ConfigureAwait(false))
+        {
+            return (bool)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+        }
+    }
+
+    private static string? Text(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 }

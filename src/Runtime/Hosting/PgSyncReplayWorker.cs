@@ -30,6 +30,9 @@ public sealed class PgSyncReplayWorker : BackgroundService
 
     /// <summary>How often the worker vacuums the queue's tables (<see cref="VacuumIfDueAsync"/>).</summary>
     private static readonly TimeSpan VacuumInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the worker removes conflict records and tombstones past their retention (<see cref="PurgeIfDueAsync"/>).</summary>
+    private static readonly TimeSpan PurgeInterval = TimeSpan.FromMinutes(1);
     private readonly NpgsqlDataSource _local;
     private readonly PgSyncOptions _options;
     private readonly PgSyncHostOptions _host;
@@ -78,6 +81,11 @@ public sealed class PgSyncReplayWorker : BackgroundService
     private DateTimeOffset? _installDue;
     private DateTimeOffset _resolveDue;
     private DateTimeOffset _observeDue;
+
+    // The conflict record last counted into the metrics (null: none read yet, so the first read only sets it).
+    private long? _conflictsSeen;
+
+    private DateTimeOffset _purgeDue;
     private DateTimeOffset _vacuumDue;
     private TimeSpan _installDelay;
 
@@ -135,7 +143,10 @@ public sealed class PgSyncReplayWorker : BackgroundService
                         _observeDue = _time.GetUtcNow() + ObserveInterval;
                         _metrics.Observe(await _monitor.GetStatusAsync(stoppingToken).ConfigureAwait(false));
                         _metrics.ObserveCopies(await _monitor.GetCopiesAsync(stoppingToken).ConfigureAwait(false));
+                        await ObserveConflictsAsync(stoppingToken).ConfigureAwait(false);
                     }
+
+                    await PurgeIfDueAsync(stoppingToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
                 {
@@ -451,6 +462,55 @@ public sealed class PgSyncReplayWorker : BackgroundService
 
                     await transaction.CommitAsync(ct).ConfigureAwait(false);
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Counts the conflicts recorded since the last look into <c>pgsync.conflicts</c> (an index range
+    /// over the log's newest records); the first look only notes where the log stands, so the counter
+    /// holds what this worker saw happen.
+    /// </summary>
+    private async Task ObserveConflictsAsync(CancellationToken ct)
+    {
+        var counts = await _monitor.GetConflictCountsAsync(_conflictsSeen ?? 0, ct).ConfigureAwait(false);
+        if (_conflictsSeen is not null)
+        {
+            _metrics.Conflicts(counts);
+        }
+
+        _conflictsSeen = counts.Count == 0 ? _conflictsSeen ?? 0 : Math.Max(_conflictsSeen ?? 0, counts.Max(c => c.LastId));
+    }
+
+    /// <summary>
+    /// Every minute: conflict records older than <see cref="PgSyncHostOptions.ConflictRetention"/> and the
+    /// tombstones of this node's row versions older than <see cref="PgSyncHostOptions.TombstoneRetention"/> go.
+    /// </summary>
+    private async Task PurgeIfDueAsync(CancellationToken ct)
+    {
+        if (_time.GetUtcNow() < _purgeDue)
+        {
+            return;
+        }
+
+        _purgeDue = _time.GetUtcNow() + PurgeInterval;
+        var records = _tables.All.Where(t => t.Targets.Any(x => x.Conflicts != ConflictPolicy.ApplyRemote))
+            .Select(t => SqlNames.RowVersions(t.SourceSchema, t.SourceTable)).Distinct(StringComparer.Ordinal).ToArray();
+        var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var command = new NpgsqlCommand(PgSyncQueue.PurgeResolved(_options.Schema), connection)
+            {
+                Parameters =
+                {
+                    new() { Value = _host.ConflictRetention },
+                    new() { Value = _host.TombstoneRetention },
+                    new() { Value = records },
+                },
+            };
+            await using (command.ConfigureAwait(false))
+            {
+                await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
             }
         }
     }

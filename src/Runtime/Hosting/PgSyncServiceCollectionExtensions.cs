@@ -56,6 +56,8 @@ public static class PgSyncServiceCollectionExtensions
             .Validate(o => o.PollInterval > TimeSpan.Zero, "PgSync:PollInterval must be positive.")
             .Validate(o => o.ResolveInterval > TimeSpan.Zero, "PgSync:ResolveInterval must be positive.")
             .Validate(o => o.RemoteTimeout > TimeSpan.Zero, "PgSync:RemoteTimeout must be positive.")
+            .Validate(o => o.ConflictRetention > TimeSpan.Zero, "PgSync:ConflictRetention must be positive.")
+            .Validate(o => o.TombstoneRetention > TimeSpan.Zero, "PgSync:TombstoneRetention must be positive.")
             .Validate(o => o.MaxBackoff >= o.MinBackoff, "PgSync:MaxBackoff must not be shorter than PgSync:MinBackoff.")
             .ValidateOnStart();
 

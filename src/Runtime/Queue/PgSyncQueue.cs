@@ -139,6 +139,26 @@ internal static class PgSyncQueue
         FROM {Object(schema, "copy_status")} ORDER BY nsp_name, table_name, dst_server
         """;
 
+    /// <summary>Removes conflict records older than <c>$1</c> and tombstones older than <c>$2</c> of the row versions <c>$3</c> (text[]); returns how many.</summary>
+    public static string PurgeResolved(string schema) => $"SELECT {Object(schema, SqlNames.PurgeResolved)}($1::interval, $2::interval, $3)";
+
+    /// <summary>Whether this database has a conflict log (it is the destination of a table with a conflict policy).</summary>
+    public static string HasConflictLog(string schema) => $"SELECT pg_catalog.to_regclass({PgSql.QuoteLiteral(Object(schema, SqlNames.ConflictLog))}) IS NOT NULL";
+
+    /// <summary>Conflicts recorded after id <c>$1</c>, per table, kind and resolution: count, latest id, latest time.</summary>
+    public static string ConflictCounts(string schema) => $"""
+        SELECT nsp_name, table_name, kind, resolution, pg_catalog.count(*), pg_catalog.max(id), pg_catalog.max(logged_at)
+        FROM {Object(schema, SqlNames.ConflictLog)} WHERE id > $1 GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+        """;
+
+    /// <summary>The latest <c>$1</c> conflicts, newest first, of table <c>$2</c> (schema.table, or the name alone; NULL: every table).</summary>
+    public static string RecentConflicts(string schema) => $"""
+        SELECT id, logged_at, nsp_name, table_name, key, kind, resolution, local_origin, local_at, local_row, remote_origin, remote_at, remote_row, entries
+        FROM {Object(schema, SqlNames.ConflictLog)}
+        WHERE $2::text IS NULL OR table_name = $2 OR nsp_name || '.' || table_name = $2
+        ORDER BY id DESC LIMIT $1
+        """;
+
     /// <summary>The status view, per stream: server, depth, oldest age in seconds, last success, last error (time, entry, table), channel.</summary>
     public static string Status(string schema) => $"""
         SELECT dst_server, depth, COALESCE(EXTRACT(EPOCH FROM oldest_entry_age), 0)::double precision,

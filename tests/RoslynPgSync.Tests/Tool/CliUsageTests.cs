@@ -21,6 +21,7 @@ public sealed class CliUsageTests
     [InlineData("install", "--assembly --config --section --local", "--limit --destination")]
     [InlineData("uninstall", "--assembly --config --section --local", "--limit --destination")]
     [InlineData("status", "--assembly --config --section --local", "--limit --destination")]
+    [InlineData("conflicts", "--assembly --config --section --local --limit --table", "--destination --replace")]
     [InlineData("verify", "--assembly --config --section --local", "--limit --destination")]
     [InlineData("replay", "--assembly --config --section --local --limit", "--destination")]
     [InlineData("copy", "--assembly --config --section --local --table --replace --wait", "--limit --destination")]
@@ -55,7 +56,7 @@ public sealed class CliUsageTests
         Assert.Equal(ExitCodes.Success, help.Code);
         Assert.Equal(help.Output, alone.Output);
         Assert.Equal(help.Output, (await CliRun.RunAsync("help")).Output);
-        foreach (var command in new[] { "script", "install", "uninstall", "status", "verify", "replay", "dba-script" })
+        foreach (var command in new[] { "script", "install", "uninstall", "status", "conflicts", "verify", "replay", "dba-script" })
         {
             Assert.Matches($@"(?m)^\s+{command}\s{{2,}}\S", help.Output);
         }

@@ -1,0 +1,44 @@
+using System;
+
+namespace RoslynPgSync.Hosting;
+
+/// <summary>
+/// One conflict this database met as the destination of a table with a conflict policy
+/// (<c>pgsync.conflict_log</c>, docs/multi-master.md).
+/// </summary>
+/// <param name="Id">The record's id (increasing).</param>
+/// <param name="LoggedAt">When the apply met it.</param>
+/// <param name="Table">The target table, <c>schema.table</c>.</param>
+/// <param name="Key">The row's key, as JSON.</param>
+/// <param name="Kind">PostgreSQL 18's name: insert_exists, update_missing, update_origin_differs, delete_missing or delete_origin_differs.</param>
+/// <param name="Resolution"><c>apply_remote</c> (the incoming write won) or <c>keep_local</c>.</param>
+/// <param name="LocalOrigin">The origin of the write the destination held (null: none was stamped).</param>
+/// <param name="LocalAt">Its write time.</param>
+/// <param name="LocalRow">The destination's row as JSON (at most 8,192 characters), or null when there was none.</param>
+/// <param name="RemoteOrigin">The origin of the incoming write.</param>
+/// <param name="RemoteAt">Its write time.</param>
+/// <param name="RemoteRow">The incoming row (or key) as JSON, with its stamp (at most 8,192 characters).</param>
+/// <param name="Entries">The first and last queue entry, on the origin, of the batch that carried it.</param>
+public sealed record ConflictRecord(
+    long Id,
+    DateTimeOffset LoggedAt,
+    string Table,
+    string Key,
+    string Kind,
+    string Resolution,
+    string? LocalOrigin,
+    DateTimeOffset? LocalAt,
+    string? LocalRow,
+    string RemoteOrigin,
+    DateTimeOffset RemoteAt,
+    string? RemoteRow,
+    string? Entries);
+
+/// <summary>How many conflicts of one kind, resolved one way, a table met (since a given record).</summary>
+/// <param name="Table">The target table, <c>schema.table</c>.</param>
+/// <param name="Kind">The conflict's kind (<see cref="ConflictRecord.Kind"/>).</param>
+/// <param name="Resolution">How they were resolved.</param>
+/// <param name="Count">How many.</param>
+/// <param name="LastId">The latest one's record id.</param>
+/// <param name="Last">When the latest one was met.</param>
+public sealed record ConflictCount(string Table, string Kind, string Resolution, long Count, long LastId, DateTimeOffset Last);
