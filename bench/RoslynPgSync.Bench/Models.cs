@@ -34,3 +34,10 @@ public sealed class AsyncRow : SeedShape
 public sealed class CopyRow : SeedShape
 {
 }
+
+/// <summary>Ours, queued and replayed, resolving conflicts by LastWriterWins (issue 17's cost workload).</summary>
+[Table("t_lww", Schema = "bench")]
+[Replicate("bench_lww", Conflicts = ConflictPolicy.LastWriterWins)]
+public sealed class LwwRow : SeedShape
+{
+}

@@ -11,7 +11,7 @@ using RoslynPgSync.TestCluster;
 namespace RoslynPgSync.Bench;
 
 /// <summary>
-/// dotnet run -c Release --project bench/RoslynPgSync.Bench [-- --quick] [--only bulk,oltp,drain,copy,depth,generator] [--configurations sync,async,...] [--copy-rows N] [--depth-entries 1000000] [--output bench/results/latest.md]
+/// dotnet run -c Release --project bench/RoslynPgSync.Bench [-- --quick] [--only bulk,oltp,drain,copy,depth,conflicts,generator] [--configurations sync,async,...] [--copy-rows N] [--depth-entries 1000000] [--output bench/results/latest.md]
 /// (or -- --write-generator-corpus DIR [--types N]: only writes the generator workload's sources, for bench/generator-cold-build.sh)
 /// Starts one throwaway cluster (fsync off for every configuration alike, wal_level logical for the
 /// native configuration), runs the workloads and writes a markdown report with ratios to plain.
@@ -21,7 +21,7 @@ namespace RoslynPgSync.Bench;
 public static class BenchProgram
 {
     /// <summary>Every workload, in the order they run and appear in the report.</summary>
-    public static readonly IReadOnlyList<string> Workloads = new[] { "bulk", "oltp", "drain", "copy", "depth", "generator" };
+    public static readonly IReadOnlyList<string> Workloads = new[] { "bulk", "oltp", "drain", "copy", "depth", "conflicts", "generator" };
 
     public static async Task<int> Main(string[] args)
     {
@@ -117,6 +117,13 @@ public static class BenchProgram
                 var copy = await CopyBenchmark.RunAsync(cluster, copyRows ?? (quick ? 5_000 : 1_000_000), repetitions, quick ? TimeSpan.FromMilliseconds(500) : TimeSpan.FromSeconds(10), log, ct);
                 sections.Append(CopyBenchmark.Markdown(copy));
                 ok &= copy.Ok;
+            }
+
+            if (only.Contains("conflicts"))
+            {
+                var conflicts = await ConflictBenchmark.RunAsync(cluster, rows, repetitions, log, ct);
+                sections.Append(ConflictBenchmark.Markdown(conflicts, rows));
+                ok &= conflicts.All(c => c.Equal) && conflicts.Where(c => c.Configuration.EndsWith("conflicting", StringComparison.Ordinal)).All(c => c.Conflicts == rows);
             }
 
             if (only.Contains("depth"))

@@ -158,17 +158,16 @@ internal static class ConflictSql
         var record = RecordName(target.Schema, target.Table);
         var columns = string.Join(", ", table.Columns.Select(c => PgSql.QuoteIdentifier(c.ColumnName)));
         var values = string.Join(", ", table.Columns.Select(c => RemoteSql.IsJson(c.PgType)
-            ? "(d." + PgSql.QuoteIdentifier(c.ColumnName) + " #>> '{}')::" + c.PgType
-            : "d." + PgSql.QuoteIdentifier(c.ColumnName)));
+            ? "(k." + PgSql.QuoteIdentifier(c.ColumnName) + " #>> '{}')::" + c.PgType
+            : "k." + PgSql.QuoteIdentifier(c.ColumnName)));
         var updates = table.Columns.Where(c => !c.IsKey).ToList();
-        var prefix = "WITH d AS (SELECT DISTINCT ON (" + Keys(table, "s") + ") d.*" + StampOf(table, "s") + Firsts(table) +
+        var prefix = "WITH d AS (SELECT DISTINCT ON (" + Keys(table, "s") + ") d.*" + StampOf(table, "s") + ", " + KeyText(table, "s") + " AS pgsync_key" + Firsts(table) +
                      " FROM pg_catalog.json_array_elements(";
         var suffix = "::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::" + targetName + ", a.v) AS d" +
                      " CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::" + record + ", a.v) AS s" +
                      Window(table) + " ORDER BY " + Keys(table, "s") + ", " + Descending(table, "s") + "), " +
                      Locks(table, targetName, record) + ", " + Classify(table, false) + ", " + Wins(table, target, record, false) + Log(table, target) + " " +
-                     "INSERT INTO " + targetName + " AS t (" + columns + ") SELECT " + values + " FROM d WHERE EXISTS (SELECT 1 FROM w WHERE " +
-                     RemoteSql.KeyMatch(table, "w", "d") + ") ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) + ") DO " +
+                     "INSERT INTO " + targetName + " AS t (" + columns + ") SELECT " + values + " FROM k, wm WHERE wm.v ? k.pgsync_key ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) + ") DO " +
                      (updates.Count == 0
                          ? "NOTHING"
                          : "UPDATE SET " + string.Join(", ", updates.Select(c => PgSql.QuoteIdentifier(c.ColumnName) + " = EXCLUDED." + PgSql.QuoteIdentifier(c.ColumnName))));
@@ -184,7 +183,7 @@ internal static class ConflictSql
     {
         var targetName = PgSql.QualifiedName(target.Schema, target.Table);
         var record = RecordName(target.Schema, target.Table);
-        var prefix = "WITH d AS (SELECT DISTINCT ON (" + Keys(table, "s") + ") s.*, a.v->>'" + Op + "' AS " + Op + ", a.v AS pgsync_row" + Firsts(table) +
+        var prefix = "WITH d AS (SELECT DISTINCT ON (" + Keys(table, "s") + ") s.*, a.v->>'" + Op + "' AS " + Op + ", a.v AS pgsync_row, " + KeyText(table, "s") + " AS pgsync_key" + Firsts(table) +
                      " FROM pg_catalog.json_array_elements(";
         var suffix = "::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::" + record + ", a.v) AS s" +
                      Window(table) + " ORDER BY " + Keys(table, "s") + ", " + Descending(table, "s") + "), " +
@@ -193,23 +192,33 @@ internal static class ConflictSql
         return (prefix, suffix);
     }
 
-    /// <summary>Per key of the run, what its first write replaced and was: whether the destination holds that tells a conflict.</summary>
+    /// <summary>
+    /// Per key of the run, what its first write replaced and was: whether the destination holds that
+    /// tells a conflict. (The window is ordered as DISTINCT ON keeps the latest, newest first, so one
+    /// sort serves both: the first write is the partition's last row.)
+    /// </summary>
     private static string Firsts(TableModel table) =>
-        ", pg_catalog.first_value(s." + PrevAt + ") OVER f AS pgsync_first_prev_at, pg_catalog.first_value(s." + PrevOrigin + ") OVER f AS pgsync_first_prev_origin" +
-        ", pg_catalog.first_value(a.v->>'" + Op + "') OVER f AS pgsync_first_op";
+        ", pg_catalog.last_value(s." + PrevAt + ") OVER f AS pgsync_first_prev_at, pg_catalog.last_value(s." + PrevOrigin + ") OVER f AS pgsync_first_prev_origin" +
+        ", pg_catalog.last_value(a.v->>'" + Op + "') OVER f AS pgsync_first_op";
 
     private static string Window(TableModel table) =>
-        " WINDOW f AS (PARTITION BY " + Keys(table, "s") + " ORDER BY " + Ascending(table, "s") + " ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)";
+        " WINDOW f AS (PARTITION BY " + Keys(table, "s") + " ORDER BY " + Descending(table, "s") + " ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)";
 
     /// <summary>
     /// <c>l</c>: the target's rows of the run's keys, locked in key order (each as JSON, for the conflict
-    /// record); <c>p</c>: then their stamps in the record, locked too: what the destination holds.
+    /// record); <c>p</c>: then their stamps in the record, locked too: what the destination holds. Each
+    /// is driven from the run's keys, one primary-key lookup per key, and gathered into one JSON object
+    /// by key (<c>lm</c>, <c>pm</c>), which the later steps look keys up in: the planner knows nothing of
+    /// a CTE's size, and a join of two CTEs of a thousand rows each ran as a nested loop of a million.
     /// </summary>
     private static string Locks(TableModel table, string targetName, string record) =>
-        "l AS (SELECT " + Keys(table, "t") + ", pg_catalog.row_to_json(t)::text AS pgsync_row FROM " + targetName + " AS t WHERE EXISTS (SELECT 1 FROM d WHERE " +
-        RemoteSql.KeyMatch(table, "t", "d") + ") ORDER BY " + Keys(table, "t") + " FOR UPDATE OF t), " +
-        "p AS (SELECT m.* FROM " + record + " AS m WHERE EXISTS (SELECT 1 FROM d WHERE " + RemoteSql.KeyMatch(table, "m", "d") +
-        ") AND (SELECT pg_catalog.count(*) FROM l) >= 0 ORDER BY " + Keys(table, "m") + " FOR UPDATE OF m)";
+        "l AS (SELECT " + KeyText(table, "t") + " AS pgsync_key, pg_catalog.row_to_json(t)::text AS pgsync_row FROM d JOIN " + targetName + " AS t ON " +
+        RemoteSql.KeyMatch(table, "t", "d") + " ORDER BY " + Keys(table, "t") + " FOR UPDATE OF t), " +
+        "p AS (SELECT " + KeyText(table, "m") + " AS pgsync_key, pg_catalog.jsonb_build_object('at', m." + At + ", 'origin', m." + Origin +
+        (table.VersionColumn is null ? string.Empty : ", 'version', m." + Version) + ") AS pgsync_stamp FROM d JOIN " + record + " AS m ON " + RemoteSql.KeyMatch(table, "m", "d") +
+        " WHERE (SELECT pg_catalog.count(*) FROM l) >= 0 ORDER BY " + Keys(table, "m") + " FOR UPDATE OF m), " +
+        "lm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(l.pgsync_key, l.pgsync_row), '{}') AS v FROM l), " +
+        "pm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(p.pgsync_key, p.pgsync_stamp), '{}') AS v FROM p)";
 
     /// <summary>
     /// <c>k</c>: per key of the run, whether the change conflicts and of which kind, and whether its
@@ -223,17 +232,19 @@ internal static class ConflictSql
     /// </summary>
     private static string Classify(TableModel table, bool deleted)
     {
-        var found = "l." + PgSql.QuoteIdentifier(table.KeyColumns[0]) + " IS NOT NULL";
-        var stamped = "p." + PgSql.QuoteIdentifier(table.KeyColumns[0]) + " IS NOT NULL";
-        var concurrent = "(" + stamped + " AND (p." + At + ", p." + Origin + ") IS DISTINCT FROM (d.pgsync_first_prev_at, d.pgsync_first_prev_origin))";
+        const string Found = "lm.v ? d.pgsync_key";
+        const string Stamped = "pm.v ? d.pgsync_key";
+        var concurrent = "(" + Stamped + " AND (q." + At + ", q." + Origin + ") IS DISTINCT FROM (d.pgsync_first_prev_at, d.pgsync_first_prev_origin))";
         var kind = deleted
-            ? "CASE WHEN NOT (" + found + ") THEN 'delete_missing' WHEN " + concurrent + " THEN 'delete_origin_differs' END"
-            : "CASE WHEN d.pgsync_first_op = 'I' THEN CASE WHEN " + found + " AND (NOT (" + stamped + ") OR " + concurrent + ") THEN 'insert_exists' END" +
-              " WHEN NOT (" + found + ") THEN 'update_missing' WHEN " + concurrent + " THEN 'update_origin_differs' END";
-        var key = "pg_catalog.json_build_object(" + string.Join(", ", table.KeyColumns.Select(k => PgSql.QuoteLiteral(k) + ", d." + PgSql.QuoteIdentifier(k))) + ")::text";
-        return "k AS (SELECT " + Keys(table, "d") + ", " + key + " AS pgsync_key, " + kind + " AS kind, (NOT (" + stamped + ") OR " + Order(table, "p") + " < " + Order(table, "d") + ") AS wins," +
-               " p." + Origin + " AS local_origin, p." + At + " AS local_at, l.pgsync_row AS local_row, d." + Origin + " AS remote_origin, d." + At + " AS remote_at, d.pgsync_row::text AS remote_row" +
-               " FROM d LEFT JOIN l ON " + RemoteSql.KeyMatch(table, "l", "d") + " LEFT JOIN p ON " + RemoteSql.KeyMatch(table, "p", "d") + ")";
+            ? "CASE WHEN NOT (" + Found + ") THEN 'delete_missing' WHEN " + concurrent + " THEN 'delete_origin_differs' END"
+            : "CASE WHEN d.pgsync_first_op = 'I' THEN CASE WHEN " + Found + " AND (NOT (" + Stamped + ") OR " + concurrent + ") THEN 'insert_exists' END" +
+              " WHEN NOT (" + Found + ") THEN 'update_missing' WHEN " + concurrent + " THEN 'update_origin_differs' END";
+        // q: the stamp the destination holds, typed again from pm.
+        var held = "(pm.v -> d.pgsync_key ->> 'at')::timestamp with time zone AS " + At + ", pm.v -> d.pgsync_key ->> 'origin' AS " + Origin +
+                   (table.VersionColumn is null ? string.Empty : ", (pm.v -> d.pgsync_key ->> 'version')::" + VersionType(table) + " AS " + Version);
+        return "k AS (SELECT d.*, " + kind + " AS kind, (NOT (" + Stamped + ") OR " + Order(table, "q") + " < " + Order(table, "d") + ") AS wins," +
+               " q." + Origin + " AS local_origin, q." + At + " AS local_at, lm.v ->> d.pgsync_key AS local_row, d." + Origin + " AS remote_origin, d." + At + " AS remote_at, d.pgsync_row::text AS remote_row" +
+               " FROM d CROSS JOIN lm CROSS JOIN pm CROSS JOIN LATERAL (SELECT " + held + ") AS q)";
     }
 
     /// <summary>
@@ -253,8 +264,8 @@ internal static class ConflictSql
             : string.Empty;
         return raise + "w AS (INSERT INTO " + record + " AS m (" + RecordColumns(table) + ", " + PrevAt + ", " + PrevOrigin + ") SELECT " + Keys(table, "d") +
                (table.VersionColumn is null ? string.Empty : ", d." + Version) + ", d." + At + ", d." + Origin + ", " + (deleted ? "true" : "false") +
-               ", d.pgsync_first_prev_at, d.pgsync_first_prev_origin FROM d, k WHERE " + RemoteSql.KeyMatch(table, "k", "d") + " AND (SELECT pg_catalog.count(*) FROM p) >= 0 AND " +
-               (lww ? "k.wins" : "k.kind IS NULL") + (raise.Length > 0 ? " AND (SELECT pg_catalog.count(*) FROM e) = 0" : string.Empty) +
+               ", d.pgsync_first_prev_at, d.pgsync_first_prev_origin FROM k AS d WHERE (SELECT pg_catalog.count(*) FROM p) >= 0 AND " +
+               (lww ? "d.wins" : "d.kind IS NULL") + (raise.Length > 0 ? " AND (SELECT pg_catalog.count(*) FROM e) = 0" : string.Empty) +
                " ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) +
                ") DO UPDATE SET " + (table.VersionColumn is null ? string.Empty : Version + " = EXCLUDED." + Version + ", ") +
                At + " = EXCLUDED." + At + ", " + Origin + " = EXCLUDED." + Origin + ", " + Deleted + " = " + (deleted ? "true" : "false") +
@@ -262,7 +273,8 @@ internal static class ConflictSql
                " WHERE " + (lww
                    ? Order(table, "m") + " < " + Order(table, "EXCLUDED")
                    : "(m." + At + ", m." + Origin + ") IS NOT DISTINCT FROM (EXCLUDED." + PrevAt + ", EXCLUDED." + PrevOrigin + ")") +
-               " RETURNING " + Keys(table, "m") + ")";
+               " RETURNING " + Keys(table, "m") + ", " + KeyText(table, "m") + " AS pgsync_key), " +
+               "wm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(w.pgsync_key, true), '{}') AS v FROM w)";
     }
 
     /// <summary>
@@ -290,15 +302,16 @@ internal static class ConflictSql
     private static string Order(TableModel table, string alias) =>
         "(" + (table.VersionColumn is null ? string.Empty : alias + "." + Version + ", ") + alias + "." + At + ", " + alias + "." + Origin + " COLLATE pg_catalog.\"C\")";
 
-    private static string Ascending(TableModel table, string alias) =>
-        (table.VersionColumn is null ? string.Empty : alias + "." + Version + ", ") + alias + "." + At + ", " + alias + "." + Origin + " COLLATE pg_catalog.\"C\"";
-
     private static string Descending(TableModel table, string alias) =>
         (table.VersionColumn is null ? string.Empty : alias + "." + Version + " DESC, ") + alias + "." + At + " DESC, " + alias + "." + Origin + " COLLATE pg_catalog.\"C\" DESC";
 
     private static string StampOf(TableModel table, string alias) =>
         (table.VersionColumn is null ? string.Empty : ", " + alias + "." + Version) + ", " + alias + "." + At + ", " + alias + "." + Origin +
         ", a.v->>'" + Op + "' AS " + Op + ", a.v AS pgsync_row";
+
+    /// <summary>A key as text (its JSON object), the same from every row of the same key in one session: what the steps look keys up by.</summary>
+    private static string KeyText(TableModel table, string alias) =>
+        "pg_catalog.json_build_object(" + string.Join(", ", table.KeyColumns.Select(k => PgSql.QuoteLiteral(k) + ", " + alias + "." + PgSql.QuoteIdentifier(k))) + ")::text";
 
     private static string Keys(TableModel table, string alias) =>
         string.Join(", ", table.KeyColumns.Select(k => alias + "." + PgSql.QuoteIdentifier(k)));

@@ -107,6 +107,27 @@ public sealed class LastWriterWinsTests
     }
 
     [Fact]
+    public async Task A_row_already_on_the_destination_unstamped_is_replaced_by_an_insert_and_logged_as_insert_exists()
+    {
+        await using var nodes = await PairAsync();
+        // Rows written on remote before anything stamped them (as a copy or a load before the install leaves them).
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"ALTER TABLE {Table} DISABLE TRIGGER USER");
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (1, 'unstamped'), (2, 'unstamped')");
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"ALTER TABLE {Table} ENABLE TRIGGER USER");
+
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (1, 'one row')");
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (2, 'two rows'), (3, 'two rows')");
+        await nodes.Node("local").ReplayAsync();
+
+        Assert.Equal("", await Db.ScalarAsync<string>(nodes.Local.ConnectionString, "SELECT coalesce(last_error, '') FROM pgsync.dst_state WHERE dst_server = 'lww_peer'"));
+        Assert.Equal(["1|one row", "2|two rows", "3|two rows"], await InfoAsync(nodes.Remote.ConnectionString));
+        Assert.Equal(
+            ["{\"id\" : 1}|insert_exists|apply_remote", "{\"id\" : 2}|insert_exists|apply_remote"],
+            await ConflictsAsync(nodes.Remote.ConnectionString));
+        await AssertEqualAsync(nodes);
+    }
+
+    [Fact]
     public async Task Writes_each_made_on_top_of_the_other_nodes_last_one_are_no_conflict()
     {
         await using var nodes = await PairAsync();
