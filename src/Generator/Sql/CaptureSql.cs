@@ -132,7 +132,7 @@ internal static class CaptureSql
         b.Append("DECLARE\n    v_rows refcursor;\n    v_single boolean;\n    v_gone text;\n    v_row text;\n    v_key text;\n");
         if (stamped)
         {
-            b.Append("    v_origin text;\n");
+            b.Append("    v_origin text;\n    v_entry_bytes text;\n");
         }
 
         b.Append("BEGIN\n");
@@ -213,11 +213,24 @@ internal static class CaptureSql
             b.Append("        ELSE\n            OPEN v_rows FOR ").Append(Deletes).Append(oldKeys).Append(stamp)
              .Append(" FROM old_rows AS o").Append(oldJoin).Append(filter is null ? string.Empty : " WHERE " + filter).Append(") AS r;\n");
             b.Append("        END IF;\n");
+            if (resolves)
+            {
+                // Entries of at most ConflictSql.EntryBytes of rows each, so that the destination resolves
+                // about a thousand rows per statement (the session's own pgsync.entry_bytes comes back after).
+                b.Append("        v_entry_bytes := pg_catalog.current_setting('pgsync.entry_bytes', true);\n");
+                b.Append("        PERFORM pg_catalog.set_config('pgsync.entry_bytes', '").Append(ConflictSql.EntryBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append("', true);\n");
+            }
+
             b.Append("        PERFORM ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.EnqueueRows)).Append('(')
              .Append(PgSql.QuoteLiteral(table.SourceSchema)).Append(", ").Append(PgSql.QuoteLiteral(table.SourceTable)).Append(", ")
              .Append(PgSql.QuoteLiteral(target.Server)).Append(", ").Append(PgSql.QuoteLiteral(target.Channel)).Append(", '").Append(target.Mode.Code()).Append("',\n            ")
              .Append(Literal(deletePrefix)).Append(", ").Append(Literal(deleteSuffix)).Append(",\n            ")
              .Append(Literal(upsertPrefix)).Append(", ").Append(Literal(upsertSuffix)).Append(", v_rows);\n");
+            if (resolves)
+            {
+                b.Append("        PERFORM pg_catalog.set_config('pgsync.entry_bytes', COALESCE(v_entry_bytes, ''), true);\n");
+            }
+
             b.Append("    END IF;\n");
         }
 

@@ -48,6 +48,16 @@ internal static class ConflictSql
     /// <summary>Where a destination records each conflict it met (<c>sql/destination/020_conflict_log.sql</c>).</summary>
     public const string ConflictLog = SqlNames.ConflictLog;
 
+    /// <summary>
+    /// The row data per queue entry of a statement of many rows, for a table whose conflicts are detected
+    /// (the capture function sets pgsync.entry_bytes to it; 8 MiB otherwise): its apply looks each key up
+    /// in JSON objects of the run's held rows and stamps, which costs more per key the more keys a
+    /// statement holds (an 8 MiB entry of 40,000 rows took seconds, past a remote timeout when the
+    /// destination held every key); 256 KiB keeps a statement to about a thousand rows, as a batch of
+    /// single-row entries is.
+    /// </summary>
+    public const int EntryBytes = 262144;
+
     /// <summary>How many characters of each row a conflict record keeps.</summary>
     public const int RowCap = 8192;
 

@@ -236,6 +236,27 @@ public sealed class LastWriterWinsTests
     }
 
     [Fact]
+    public async Task A_statement_of_many_rows_goes_in_entries_of_a_quarter_mebibyte_and_the_sessions_own_bound_comes_back()
+    {
+        await using var nodes = await PairAsync();
+        await using (var session = new NpgsqlConnection(nodes.Local.ConnectionString))
+        {
+            await session.OpenAsync();
+            await Db.ExecuteAsync(session, "SET pgsync.entry_bytes = '1000000'");
+            await Db.ExecuteAsync(session, $"INSERT INTO {Table} (id, info) SELECT g, repeat('x', 200) FROM generate_series(1, 5000) AS g");
+            await using var show = new NpgsqlCommand("SHOW pgsync.entry_bytes", session);
+            Assert.Equal("1000000", await show.ExecuteScalarAsync());
+        }
+
+        // About 1.1 MB of rows as JSON: five entries or more, each at most a quarter mebibyte of rows.
+        Assert.InRange(await nodes.Node("local").QueueDepthAsync(), 5, 20);
+        Assert.True(await Db.ScalarAsync<bool>(nodes.Local.ConnectionString, "SELECT max(octet_length(dst_query)) < 262144 + 65536 FROM pgsync.sync_err_rec"));
+        await nodes.Node("local").ReplayAsync();
+        Assert.Equal(5000L, await Db.ScalarAsync<long>(nodes.Remote.ConnectionString, $"SELECT count(*) FROM {Table} WHERE info = repeat('x', 200)"));
+        await AssertEqualAsync(nodes);
+    }
+
+    [Fact]
     public async Task With_a_version_member_the_higher_version_wins_over_a_later_write()
     {
         await using var nodes = await TestBed.Create()
