@@ -109,6 +109,26 @@ public sealed class PgSyncMonitor
         return counts;
     }
 
+    /// <summary>The id of the latest conflict this database recorded as a destination (0: none, or no conflict log here).</summary>
+    /// <param name="ct">Cancels the query.</param>
+    public async Task<long> GetLatestConflictIdAsync(CancellationToken ct = default)
+    {
+        var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            if (!await HasConflictLogAsync(connection, ct).ConfigureAwait(false))
+            {
+                return 0;
+            }
+
+            var command = new NpgsqlCommand(Queue.PgSyncQueue.LatestConflict(_options.Schema), connection);
+            await using (command.ConfigureAwait(false))
+            {
+                return (long)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+            }
+        }
+    }
+
     /// <summary>The latest <paramref name="limit"/> conflicts this database recorded as a destination, newest first.</summary>
     /// <param name="limit">How many at most.</param>
     /// <param name="table">Only this target table (<c>schema.table</c>, or its name alone); null: every table.</param>

@@ -473,13 +473,15 @@ public sealed class PgSyncReplayWorker : BackgroundService
     /// </summary>
     private async Task ObserveConflictsAsync(CancellationToken ct)
     {
-        var counts = await _monitor.GetConflictCountsAsync(_conflictsSeen ?? 0, ct).ConfigureAwait(false);
-        if (_conflictsSeen is not null)
+        if (_conflictsSeen is not { } seen)
         {
-            _metrics.Conflicts(counts);
+            _conflictsSeen = await _monitor.GetLatestConflictIdAsync(ct).ConfigureAwait(false);
+            return;
         }
 
-        _conflictsSeen = counts.Count == 0 ? _conflictsSeen ?? 0 : Math.Max(_conflictsSeen ?? 0, counts.Max(c => c.LastId));
+        var counts = await _monitor.GetConflictCountsAsync(seen, ct).ConfigureAwait(false);
+        _metrics.Conflicts(counts);
+        _conflictsSeen = counts.Count == 0 ? seen : Math.Max(seen, counts.Max(c => c.LastId));
     }
 
     /// <summary>
