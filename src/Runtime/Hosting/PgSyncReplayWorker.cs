@@ -449,19 +449,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
             // worker past RemoteTimeout here either.
             foreach (var server in streams.Where(s => s.DownSince is null).Select(s => s.Server).Distinct(StringComparer.Ordinal).ToList())
             {
-                var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-                await using (transaction.ConfigureAwait(false))
-                {
-                    await SetRemoteTimeoutAsync(connection, transaction, ct).ConfigureAwait(false);
-                    var command = new NpgsqlCommand(PgSyncQueue.VacuumApplied(_options.Schema), connection, transaction);
-                    await using (command.ConfigureAwait(false))
-                    {
-                        command.Parameters.Add(new NpgsqlParameter { Value = server });
-                        await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
-                    }
-
-                    await transaction.CommitAsync(ct).ConfigureAwait(false);
-                }
+                await ScalarWithRemoteTimeoutAsync(connection, PgSyncQueue.VacuumApplied(_options.Schema), server, ct).ConfigureAwait(false);
             }
         }
     }
@@ -558,22 +546,31 @@ public sealed class PgSyncReplayWorker : BackgroundService
         var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-            await using (transaction.ConfigureAwait(false))
+            var restored = (int)(await ScalarWithRemoteTimeoutAsync(connection, PgSyncQueue.Resolve(_options.Schema), server, ct).ConfigureAwait(false))!;
+            if (restored > 0)
             {
-                await SetRemoteTimeoutAsync(connection, transaction, ct).ConfigureAwait(false);
-                var command = new NpgsqlCommand(PgSyncQueue.Resolve(_options.Schema), connection, transaction);
-                await using (command.ConfigureAwait(false))
-                {
-                    command.Parameters.Add(new NpgsqlParameter { Value = server });
-                    var restored = (int)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
-                    if (restored > 0)
-                    {
-                        Log.Restored(_logger, server, restored);
-                    }
-                }
+                Log.Restored(_logger, server, restored);
+            }
+        }
+    }
 
+    /// <summary>
+    /// <paramref name="sql"/> (one parameter: <paramref name="server"/>) in a transaction of its own whose waits
+    /// for the destination end after <see cref="PgSyncHostOptions.RemoteTimeout"/>; returns its scalar.
+    /// </summary>
+    private async Task<object?> ScalarWithRemoteTimeoutAsync(NpgsqlConnection connection, string sql, string server, CancellationToken ct)
+    {
+        var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            await SetRemoteTimeoutAsync(connection, transaction, ct).ConfigureAwait(false);
+            var command = new NpgsqlCommand(sql, connection, transaction);
+            await using (command.ConfigureAwait(false))
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = server });
+                var result = await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
                 await transaction.CommitAsync(ct).ConfigureAwait(false);
+                return result;
             }
         }
     }
