@@ -143,6 +143,16 @@ internal static class CaptureSql
          .Append("', true) <> '' AND pg_catalog.pg_has_role(SESSION_USER, CURRENT_USER, 'MEMBER') THEN\n        RETURN NULL;\n    END IF;\n\n");
 
         b.Append("    IF TG_OP = 'TRUNCATE' THEN\n");
+        if (stamped)
+        {
+            // A TRUNCATE empties every node whatever was written there since, and leaves the row versions
+            // claiming rows that are gone: it cannot be resolved against other nodes' writes, so it is
+            // refused (before anything changed: the trigger's error rolls it back).
+            b.Append("        RAISE EXCEPTION 'RoslynPgSync: TRUNCATE of %.% is refused: it declares a conflict policy, and a TRUNCATE cannot be resolved against the writes of the other nodes', ")
+             .Append(PgSql.QuoteLiteral(PgSql.QuoteIdentifier(table.SourceSchema))).Append(", ").Append(PgSql.QuoteLiteral(PgSql.QuoteIdentifier(table.SourceTable)))
+             .Append("\n            USING ERRCODE = 'feature_not_supported', HINT = 'DELETE the rows instead: each delete is stamped and replicated.';\n");
+        }
+
         foreach (var target in table.Targets)
         {
             b.Append("        ").Append(QueueInsert(table, target, PgSql.QuoteLiteral(RemoteSql.Truncate(target)), "0", "NULL")).Append('\n');

@@ -61,6 +61,9 @@ internal static class ConflictSql
     /// <summary>How many characters of each row a conflict record keeps.</summary>
     public const int RowCap = 8192;
 
+    /// <summary>Where a destination raises the serialization failure of a run whose rows changed under it (<c>sql/destination/040_stale_read.sql</c>).</summary>
+    public const string StaleRead = "stale_read";
+
     /// <summary>Where a destination raises the conflict that stops a <c>Conflicts = Error</c> queue (<c>sql/destination/030_conflict_error.sql</c>).</summary>
     public const string ConflictError = "conflict_error";
 
@@ -99,6 +102,9 @@ internal static class ConflictSql
         sql.Append("    ").Append(PrevAt).Append(" timestamp with time zone,\n");
         sql.Append("    ").Append(PrevOrigin).Append(" text,\n");
         sql.Append("    PRIMARY KEY (").Append(string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier))).Append(")\n);\n");
+        // The tombstones by age, for the purge (purge_resolved): the worker looks every minute.
+        sql.Append("CREATE INDEX IF NOT EXISTS ").Append(PgSql.QuoteIdentifier(SqlNames.RowVersions(schema, name) + "_tombstones")).Append(" ON ").Append(record)
+           .Append(" (").Append(At).Append(") WHERE ").Append(Deleted).Append(";\n");
         sql.Append("REVOKE ALL ON ").Append(record).Append(" FROM PUBLIC;\n");
         return sql.ToString();
     }
@@ -177,7 +183,7 @@ internal static class ConflictSql
                      " CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::" + record + ", a.v) AS s" +
                      Window(table) + " ORDER BY " + Keys(table, "s") + ", " + Descending(table, "s") + "), " +
                      Locks(table, targetName, record) + ", " + Classify(table, false) + ", " + Wins(table, target, record, false) + Log(table, target) + " " +
-                     "INSERT INTO " + targetName + " AS t (" + columns + ") SELECT " + values + " FROM k, wm WHERE wm.v ? k.pgsync_key ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) + ") DO " +
+                     "INSERT INTO " + targetName + " AS t (" + columns + ") SELECT " + values + " FROM k WHERE (SELECT wm.v FROM wm) ? k.pgsync_key AND (SELECT pg_catalog.count(*) FROM x) = 0 ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) + ") DO " +
                      (updates.Count == 0
                          ? "NOTHING"
                          : "UPDATE SET " + string.Join(", ", updates.Select(c => PgSql.QuoteIdentifier(c.ColumnName) + " = EXCLUDED." + PgSql.QuoteIdentifier(c.ColumnName))));
@@ -198,7 +204,7 @@ internal static class ConflictSql
         var suffix = "::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::" + record + ", a.v) AS s" +
                      Window(table) + " ORDER BY " + Keys(table, "s") + ", " + Descending(table, "s") + "), " +
                      Locks(table, targetName, record) + ", " + Classify(table, true) + ", " + Wins(table, target, record, true) + Log(table, target) + " " +
-                     "DELETE FROM " + targetName + " AS t USING w WHERE " + RemoteSql.KeyMatch(table, "t", "w");
+                     "DELETE FROM " + targetName + " AS t USING w WHERE " + RemoteSql.KeyMatch(table, "t", "w") + " AND (SELECT pg_catalog.count(*) FROM x) = 0";
         return (prefix, suffix);
     }
 
@@ -216,19 +222,41 @@ internal static class ConflictSql
 
     /// <summary>
     /// <c>l</c>: the target's rows of the run's keys, locked in key order (each as JSON, for the conflict
-    /// record); <c>p</c>: then their stamps in the record, locked too: what the destination holds. Each
-    /// is driven from the run's keys, one primary-key lookup per key, and gathered into one JSON object
-    /// by key (<c>lm</c>, <c>pm</c>), which the later steps look keys up in: the planner knows nothing of
-    /// a CTE's size, and a join of two CTEs of a thousand rows each ran as a nested loop of a million.
+    /// record); <c>p</c>: then their stamps in the record, locked too, as they are now; <c>pu</c>: the same
+    /// stamps as the statement's snapshot shows them (unlocked: a difference means a write committed
+    /// after the snapshot, which the statement's other steps cannot see; <see cref="Stale"/>). Each is
+    /// driven from the run's keys (one primary-key lookup per key, named by the run's own key text) and
+    /// gathered into one JSON object by key (<c>lm</c>, <c>pm</c>), which the later steps read through a
+    /// scalar subquery, evaluated once and held in memory: the planner knows nothing of a CTE's size (a
+    /// join of two CTEs of a thousand rows each ran as a nested loop of a million), and a one-row CTE
+    /// joined to every key is read again per key, from disk once it passes work_mem.
     /// </summary>
     private static string Locks(TableModel table, string targetName, string record) =>
-        "l AS (SELECT " + KeyText(table, "t") + " AS pgsync_key, pg_catalog.row_to_json(t)::text AS pgsync_row FROM d JOIN " + targetName + " AS t ON " +
+        "l AS (SELECT d.pgsync_key, pg_catalog.row_to_json(t)::text AS pgsync_row FROM d JOIN " + targetName + " AS t ON " +
         RemoteSql.KeyMatch(table, "t", "d") + " ORDER BY " + Keys(table, "t") + " FOR UPDATE OF t), " +
-        "p AS (SELECT " + KeyText(table, "m") + " AS pgsync_key, pg_catalog.jsonb_build_object('at', m." + At + ", 'origin', m." + Origin +
-        (table.VersionColumn is null ? string.Empty : ", 'version', m." + Version) + ") AS pgsync_stamp FROM d JOIN " + record + " AS m ON " + RemoteSql.KeyMatch(table, "m", "d") +
+        "p AS (SELECT d.pgsync_key, " + StampObject(table, "m") + " AS pgsync_stamp FROM d JOIN " + record + " AS m ON " + RemoteSql.KeyMatch(table, "m", "d") +
         " WHERE (SELECT pg_catalog.count(*) FROM l) >= 0 ORDER BY " + Keys(table, "m") + " FOR UPDATE OF m), " +
+        "pu AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(d.pgsync_key, " + StampObject(table, "m") + "), '{}') AS v FROM d JOIN " + record + " AS m ON " +
+        RemoteSql.KeyMatch(table, "m", "d") + "), " +
         "lm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(l.pgsync_key, l.pgsync_row), '{}') AS v FROM l), " +
         "pm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(p.pgsync_key, p.pgsync_stamp), '{}') AS v FROM p)";
+
+    private static string StampObject(TableModel table, string alias) =>
+        "pg_catalog.jsonb_build_object('at', " + alias + "." + At + ", 'origin', " + alias + "." + Origin + ", 'deleted', " + alias + "." + Deleted +
+        (table.VersionColumn is null ? string.Empty : ", 'version', " + alias + "." + Version) + ")";
+
+    /// <summary>
+    /// <c>x</c>: fails the batch with a serialization failure (the apply tries it again, with a new
+    /// snapshot) when a row of the run changed after the statement's snapshot: a stamp locked in
+    /// <c>p</c> that differs from the snapshot's (<c>pu</c>), or a stamp that <c>w</c> found written
+    /// where the snapshot had none. Otherwise the final DELETE or INSERT, which sees the snapshot, could
+    /// miss a row a local writer committed meanwhile (a delete that wins over it would leave it in
+    /// place, under a tombstone).
+    /// </summary>
+    private static string Stale(TableModel table, TargetModel target) =>
+        "x AS (SELECT " + CaptureSql.SchemaSlot + "." + PgSql.QuoteIdentifier(StaleRead) + "(" + PgSql.QuoteLiteral(target.Schema) + ", " + PgSql.QuoteLiteral(target.Table) +
+        ", c.pgsync_key) FROM (SELECT p.pgsync_key FROM p WHERE (SELECT pu.v FROM pu) -> p.pgsync_key IS DISTINCT FROM p.pgsync_stamp" +
+        " UNION ALL SELECT w.pgsync_key FROM w WHERE NOT w.pgsync_inserted AND NOT (SELECT pu.v FROM pu) ? w.pgsync_key) AS c LIMIT 1)";
 
     /// <summary>
     /// <c>k</c>: per key of the run, whether the change conflicts and of which kind, and whether its
@@ -242,19 +270,27 @@ internal static class ConflictSql
     /// </summary>
     private static string Classify(TableModel table, bool deleted)
     {
-        const string Found = "lm.v ? d.pgsync_key";
-        const string Stamped = "pm.v ? d.pgsync_key";
-        var concurrent = "(" + Stamped + " AND (q." + At + ", q." + Origin + ") IS DISTINCT FROM (d.pgsync_first_prev_at, d.pgsync_first_prev_origin))";
+        const string Found = "(SELECT lm.v FROM lm) ? d.pgsync_key";
+        const string Stamped = "(SELECT pm.v FROM pm) ? d.pgsync_key";
+        // seen: the destination holds the very stamp the change's first write replaced on its node.
+        var seen = "(" + Stamped + " AND (q." + At + ", q." + Origin + ") IS NOT DISTINCT FROM (d.pgsync_first_prev_at, d.pgsync_first_prev_origin))";
+        var concurrent = "(" + Stamped + " AND NOT " + seen + ")";
+        // A write that replaced no stamp on its node, or was an insert, made the key there: an insert.
+        const string Inserted = "(d.pgsync_first_op = 'I' OR d.pgsync_first_prev_at IS NULL)";
         var kind = deleted
-            ? "CASE WHEN NOT (" + Found + ") THEN 'delete_missing' WHEN " + concurrent + " THEN 'delete_origin_differs' END"
-            : "CASE WHEN d.pgsync_first_op = 'I' THEN CASE WHEN " + Found + " AND (NOT (" + Stamped + ") OR " + concurrent + ") THEN 'insert_exists' END" +
-              " WHEN NOT (" + Found + ") THEN 'update_missing' WHEN " + concurrent + " THEN 'update_origin_differs' END";
+            ? "CASE WHEN NOT (" + Found + ") THEN CASE WHEN NOT (" + seen + " AND q.pgsync_deleted) THEN 'delete_missing' END" +
+              " WHEN " + concurrent + " THEN 'delete_origin_differs' END"
+            : "CASE WHEN " + Found + " THEN CASE WHEN " + concurrent + " OR (NOT (" + Stamped + ") AND " + Inserted + ")" +
+              " THEN CASE WHEN " + Inserted + " THEN 'insert_exists' ELSE 'update_origin_differs' END END" +
+              " WHEN NOT " + Inserted + " AND NOT (" + seen + " AND q.pgsync_deleted) THEN 'update_missing' END";
         // q: the stamp the destination holds, typed again from pm.
-        var held = "(pm.v -> d.pgsync_key ->> 'at')::timestamp with time zone AS " + At + ", pm.v -> d.pgsync_key ->> 'origin' AS " + Origin +
-                   (table.VersionColumn is null ? string.Empty : ", (pm.v -> d.pgsync_key ->> 'version')::" + VersionType(table) + " AS " + Version);
+        const string Held = "(SELECT pm.v FROM pm) -> d.pgsync_key";
+        var held = "(" + Held + " ->> 'at')::timestamp with time zone AS " + At + ", " + Held + " ->> 'origin' AS " + Origin +
+                   ", (" + Held + " ->> 'deleted')::boolean AS " + Deleted +
+                   (table.VersionColumn is null ? string.Empty : ", (" + Held + " ->> 'version')::" + VersionType(table) + " AS " + Version);
         return "k AS (SELECT d.*, " + kind + " AS kind, (NOT (" + Stamped + ") OR " + Order(table, "q") + " < " + Order(table, "d") + ") AS wins," +
-               " q." + Origin + " AS local_origin, q." + At + " AS local_at, lm.v ->> d.pgsync_key AS local_row, d." + Origin + " AS remote_origin, d." + At + " AS remote_at, d.pgsync_row::text AS remote_row" +
-               " FROM d CROSS JOIN lm CROSS JOIN pm CROSS JOIN LATERAL (SELECT " + held + ") AS q)";
+               " q." + Origin + " AS local_origin, q." + At + " AS local_at, (SELECT lm.v FROM lm) ->> d.pgsync_key AS local_row, d." + Origin + " AS remote_origin, d." + At +
+               " AS remote_at, d.pgsync_row::text AS remote_row FROM d CROSS JOIN LATERAL (SELECT " + held + ") AS q)";
     }
 
     /// <summary>
@@ -283,8 +319,8 @@ internal static class ConflictSql
                " WHERE " + (lww
                    ? Order(table, "m") + " < " + Order(table, "EXCLUDED")
                    : "(m." + At + ", m." + Origin + ") IS NOT DISTINCT FROM (EXCLUDED." + PrevAt + ", EXCLUDED." + PrevOrigin + ")") +
-               " RETURNING " + Keys(table, "m") + ", " + KeyText(table, "m") + " AS pgsync_key), " +
-               "wm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(w.pgsync_key, true), '{}') AS v FROM w)";
+               " RETURNING " + Keys(table, "m") + ", " + KeyText(table, "m") + " AS pgsync_key, (m.xmax = 0) AS pgsync_inserted), " +
+               "wm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(w.pgsync_key, true), '{}') AS v FROM w), " + Stale(table, target);
     }
 
     /// <summary>

@@ -157,6 +157,20 @@ public static class PgSyncInstallation
             InstallerLog.Step(log, i + 1, steps.Count, milliseconds, steps[i].Description);
         }
 
+        // A table with a conflict policy: its capture writes the row versions as this role. When a peer's
+        // installer made them first (logging in as another role), the capture would fail on every write.
+        foreach (var table in plan.Tables.Where(t => t.Targets.Any(x => x.Conflicts != ConflictPolicy.ApplyRemote)))
+        {
+            var name = PgSql.QualifiedName(options.Schema, SqlNames.RowVersions(table.SourceSchema, table.SourceTable));
+            if (await ScalarAsync<object?>(connection, $"SELECT pg_catalog.has_table_privilege({PgSql.QuoteLiteral(name)}, 'SELECT, INSERT, UPDATE, DELETE')", ct).ConfigureAwait(false) is not true)
+            {
+                var role = await ScalarAsync<object?>(connection, "SELECT current_user::text", ct).ConfigureAwait(false);
+                throw new PgSyncInstallException(
+                    $"Role {role} may not write {name} in database {database}, the row versions that resolve conflicts on {table}: it exists and belongs to another role. " +
+                    "On a multi-master node the role that installs there and the role the other nodes log in to it as must be the same (or members of each other).");
+            }
+        }
+
         await transaction.CommitAsync(ct).ConfigureAwait(false);
     }
 
@@ -320,7 +334,7 @@ public static class PgSyncInstallation
                     {
                         await ExecuteAsync(connection, rowVersions(PgSql.QuoteIdentifier(options.Schema)), ct).ConfigureAwait(false);
                         var name = PgSql.QualifiedName(options.Schema, SqlNames.RowVersions(target.Schema, target.Table));
-                        if (await ScalarAsync<object?>(connection, $"SELECT pg_catalog.has_table_privilege({PgSql.QuoteLiteral(name)}, 'SELECT, INSERT, UPDATE')", ct).ConfigureAwait(false) is not true)
+                        if (await ScalarAsync<object?>(connection, $"SELECT pg_catalog.has_table_privilege({PgSql.QuoteLiteral(name)}, 'SELECT, INSERT, UPDATE, DELETE')", ct).ConfigureAwait(false) is not true)
                         {
                             // On a multi-master node the same record serves the node's own capture: the
                             // role that installs there and the role this server logs in as must share it.

@@ -37,6 +37,13 @@ public sealed class ConflictPolicyTests
         }
 
         Assert.Equal(0L, await nodes.Node("local").QueueDepthAsync() + await nodes.Node("remote").QueueDepthAsync());
+
+        // A key change conflicts with nothing: the old key goes, the new one comes, under KeepLocal too.
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, "UPDATE mm.keep_item SET id = 20 WHERE id = 2");
+        await nodes.Node("local").ReplayAsync();
+        Assert.Equal("remote, on top of base", await Db.ScalarAsync<string>(nodes.Remote.ConnectionString, "SELECT info FROM mm.keep_item WHERE id = 20"));
+        Assert.False(await Db.ScalarAsync<bool>(nodes.Remote.ConnectionString, "SELECT EXISTS (SELECT 1 FROM mm.keep_item WHERE id = 2)"));
+        Assert.Equal(1L, await Db.ScalarAsync<long>(nodes.Remote.ConnectionString, "SELECT count(*) FROM pgsync.conflict_log"));
     }
 
     [Fact]

@@ -257,6 +257,70 @@ public sealed class LastWriterWinsTests
     }
 
     [Fact]
+    public async Task An_update_that_changes_the_key_is_no_conflict_and_truncate_is_refused()
+    {
+        await using var nodes = await PairAsync();
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (1, 'one'), (2, 'two'), (3, 'three')");
+        await nodes.Node("local").ReplayAsync();
+
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"UPDATE {Table} SET id = 10 WHERE id = 1");
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"UPDATE {Table} SET id = id + 100 WHERE id IN (2, 3)");
+        await nodes.Node("local").ReplayAsync();
+
+        Assert.Equal(["10|one", "102|two", "103|three"], await InfoAsync(nodes.Remote.ConnectionString));
+        Assert.Empty(await ConflictsAsync(nodes.Remote.ConnectionString));
+
+        // TRUNCATE cannot be resolved against the other node's writes: refused, nothing changed, nothing queued.
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => Db.ExecuteAsync(nodes.Local.ConnectionString, $"TRUNCATE {Table}"));
+        Assert.Equal(PostgresErrorCodes.FeatureNotSupported, refused.SqlState);
+        Assert.Contains("TRUNCATE of \"mm\".\"lww_item\" is refused", refused.MessageText, StringComparison.Ordinal);
+        Assert.Equal(3, (await InfoAsync(nodes.Local.ConnectionString)).Count);
+        Assert.Equal(0L, await nodes.Node("local").QueueDepthAsync());
+        await AssertEqualAsync(nodes);
+    }
+
+    [Fact]
+    public async Task A_delete_applied_while_a_local_writer_inserts_the_key_again_is_retried_on_a_new_snapshot_and_wins()
+    {
+        await using var nodes = await PairAsync();
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (1, 'one'), (2, 'two')");
+        await nodes.Node("local").ReplayAsync();
+
+        // Local deletes both; key 2's delete is stamped ahead of every clock, so it wins over what remote writes next.
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"UPDATE {Versions} SET pgsync_at = '2100-01-01 00:00:00+00' WHERE id = 2");
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"DELETE FROM {Table} WHERE id IN (1, 2)");
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"DELETE FROM {Table} WHERE id = 2");
+
+        // Remote: a session holds row 1, so that the apply takes its snapshot and then waits there.
+        await using var holder = new NpgsqlConnection(nodes.Remote.ConnectionString);
+        await holder.OpenAsync();
+        await using var held = await holder.BeginTransactionAsync();
+        await using (var lockRow = new NpgsqlCommand($"SELECT 1 FROM {Table} WHERE id = 1 FOR UPDATE", holder, held))
+        {
+            await lockRow.ExecuteNonQueryAsync();
+        }
+
+        var replay = nodes.Node("local").ReplayAsync();
+        var database = nodes.Remote.Name;
+        await Infrastructure.WorkerHost.Eventually(async () => await Db.ScalarAsync<bool>(
+            nodes.Remote.AdminConnectionString,
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock')",
+            database));
+
+        // Meanwhile a local writer inserts key 2 again and commits: after the apply's snapshot, before its delete.
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (2, 'inserted meanwhile')");
+        await held.CommitAsync();
+        await replay;
+
+        // The delete's stamp is the greater: key 2 is gone on remote, not left under its tombstone.
+        Assert.Empty(await InfoAsync(nodes.Remote.ConnectionString));
+        Assert.True(await Db.ScalarAsync<bool>(nodes.Remote.ConnectionString, $"SELECT pgsync_deleted FROM {Versions} WHERE id = 2"));
+        await nodes.Node("remote").ReplayAsync();
+        Assert.Empty(await InfoAsync(nodes.Local.ConnectionString));
+        await AssertEqualAsync(nodes);
+    }
+
+    [Fact]
     public async Task With_a_version_member_the_higher_version_wins_over_a_later_write()
     {
         await using var nodes = await TestBed.Create()
