@@ -45,7 +45,8 @@ internal static class Commands
 
     public static async Task<int> StatusAsync(NpgsqlDataSource local, AppConfiguration app, TextWriter output, CancellationToken ct)
     {
-        var status = await new PgSyncMonitor(local, Microsoft.Extensions.Options.Options.Create(app.Options)).GetStatusAsync(ct).ConfigureAwait(false);
+        var monitor = new PgSyncMonitor(local, Microsoft.Extensions.Options.Options.Create(app.Options));
+        var status = await monitor.GetStatusAsync(ct).ConfigureAwait(false);
         await output.WriteLineAsync("destination  depth  oldest(s)  last success               last error").ConfigureAwait(false);
         foreach (var s in status)
         {
@@ -55,7 +56,7 @@ internal static class Commands
         }
 
         // This database as a destination of tables with a conflict policy: what its conflict log holds.
-        var conflicts = await new PgSyncMonitor(local, Microsoft.Extensions.Options.Options.Create(app.Options)).GetConflictCountsAsync(ct: ct).ConfigureAwait(false);
+        var conflicts = await monitor.GetConflictCountsAsync(ct: ct).ConfigureAwait(false);
         if (conflicts.Count > 0)
         {
             await output.WriteLineAsync().ConfigureAwait(false);

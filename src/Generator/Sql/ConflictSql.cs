@@ -45,9 +45,6 @@ internal static class ConflictSql
     /// <summary>The prefix of every name the row JSON and the row versions use: a table resolved by stamps cannot have a column that begins with it.</summary>
     public const string ReservedPrefix = "pgsync_";
 
-    /// <summary>Where a destination records each conflict it met (<c>sql/destination/020_conflict_log.sql</c>).</summary>
-    public const string ConflictLog = SqlNames.ConflictLog;
-
     /// <summary>
     /// The row data per queue entry of a statement of many rows, for a table whose conflicts are detected
     /// (the capture function sets pgsync.entry_bytes to it; 8 MiB otherwise): its apply looks each key up
@@ -335,7 +332,7 @@ internal static class ConflictSql
             return string.Empty;
         }
 
-        var log = CaptureSql.SchemaSlot + "." + PgSql.QuoteIdentifier(ConflictLog);
+        var log = CaptureSql.SchemaSlot + "." + PgSql.QuoteIdentifier(SqlNames.ConflictLog);
         var cap = RowCap.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var resolution = target.Conflicts == Conflicts.LastWriterWins ? "CASE WHEN k.wins THEN 'apply_remote' ELSE 'keep_local' END" : "'keep_local'";
         return ", c AS (INSERT INTO " + log + " (nsp_name, table_name, key, kind, resolution, local_origin, local_at, local_row, remote_origin, remote_at, remote_row, entries)" +

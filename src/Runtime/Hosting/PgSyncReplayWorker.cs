@@ -484,8 +484,7 @@ public sealed class PgSyncReplayWorker : BackgroundService
         }
 
         _purgeDue = _time.GetUtcNow() + PurgeInterval;
-        var records = _tables.All.Where(t => t.Targets.Any(x => x.Conflicts != ConflictPolicy.ApplyRemote))
-            .Select(t => SqlNames.RowVersions(t.SourceSchema, t.SourceTable)).Distinct(StringComparer.Ordinal).ToArray();
+        var records = _tables.All.Where(t => t.DetectsConflicts).Select(t => t.RowVersions).Distinct(StringComparer.Ordinal).ToArray();
         var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {

@@ -159,10 +159,10 @@ public static class PgSyncInstallation
 
         // A table with a conflict policy: its capture writes the row versions as this role. When a peer's
         // installer made them first (logging in as another role), the capture would fail on every write.
-        foreach (var table in plan.Tables.Where(t => t.Targets.Any(x => x.Conflicts != ConflictPolicy.ApplyRemote)))
+        foreach (var table in plan.Tables.Where(t => t.DetectsConflicts))
         {
-            var name = PgSql.QualifiedName(options.Schema, SqlNames.RowVersions(table.SourceSchema, table.SourceTable));
-            if (await ScalarAsync<object?>(connection, $"SELECT pg_catalog.has_table_privilege({PgSql.QuoteLiteral(name)}, 'SELECT, INSERT, UPDATE, DELETE')", ct).ConfigureAwait(false) is not true)
+            var name = PgSql.QualifiedName(options.Schema, table.RowVersions);
+            if (!await MayWriteAsync(connection, name, ct).ConfigureAwait(false))
             {
                 var role = await ScalarAsync<object?>(connection, "SELECT current_user::text", ct).ConfigureAwait(false);
                 throw new PgSyncInstallException(
@@ -334,7 +334,7 @@ public static class PgSyncInstallation
                     {
                         await ExecuteAsync(connection, rowVersions(PgSql.QuoteIdentifier(options.Schema)), ct).ConfigureAwait(false);
                         var name = PgSql.QualifiedName(options.Schema, SqlNames.RowVersions(target.Schema, target.Table));
-                        if (await ScalarAsync<object?>(connection, $"SELECT pg_catalog.has_table_privilege({PgSql.QuoteLiteral(name)}, 'SELECT, INSERT, UPDATE, DELETE')", ct).ConfigureAwait(false) is not true)
+                        if (!await MayWriteAsync(connection, name, ct).ConfigureAwait(false))
                         {
                             // On a multi-master node the same record serves the node's own capture: the
                             // role that installs there and the role this server logs in as must share it.
@@ -357,6 +357,13 @@ public static class PgSyncInstallation
             }
         }
     }
+
+    /// <summary>
+    /// Whether the connection's role may read and write the table <paramref name="name"/> (qualified, quoted) as the
+    /// capture and the apply of a table with a conflict policy write its row versions (the purge deletes from them).
+    /// </summary>
+    private static async Task<bool> MayWriteAsync(NpgsqlConnection connection, string name, CancellationToken ct) =>
+        await ScalarAsync<object?>(connection, $"SELECT pg_catalog.has_table_privilege({PgSql.QuoteLiteral(name)}, 'SELECT, INSERT, UPDATE, DELETE')", ct).ConfigureAwait(false) is true;
 
     /// <summary>Finds dblink where a DBA installed it, or creates it in the RoslynPgSync schema when allowed.</summary>
     private static async Task<string> FindOrCreateDblinkAsync(NpgsqlConnection connection, string schema, CancellationToken ct)

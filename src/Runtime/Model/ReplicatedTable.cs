@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
+using System.Linq;
 
 namespace RoslynPgSync;
 
@@ -86,6 +87,15 @@ public sealed class ReplicatedTable
     /// <see cref="ConflictPolicy.LastWriterWins"/> the higher version wins. <c>null</c> when the model has none.
     /// </summary>
     public string? VersionColumn { get; init; }
+
+    /// <summary>
+    /// Whether a target declares a conflict policy other than <see cref="ConflictPolicy.ApplyRemote"/>: then the
+    /// capture stamps every write in the table's row versions, <see cref="RowVersions"/>.
+    /// </summary>
+    internal bool DetectsConflicts => Targets.Any(t => t.Conflicts != ConflictPolicy.ApplyRemote);
+
+    /// <summary>The name (in the RoslynPgSync schema) of this table's row versions on its node (<see cref="DetectsConflicts"/>).</summary>
+    internal string RowVersions => Sql.SqlNames.RowVersions(SourceSchema, SourceTable);
 
     /// <summary>
     /// The capture function and its four statement-level triggers, with the RoslynPgSync objects in
