@@ -44,7 +44,8 @@ public sealed class ReplicateAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.UndefinedConflicts,
         DiagnosticDescriptors.InvalidVersionMember,
         DiagnosticDescriptors.MultiMasterApplyRemote,
-        DiagnosticDescriptors.UnresolvableConflicts);
+        DiagnosticDescriptors.UnresolvableConflicts,
+        DiagnosticDescriptors.ForwardNeedsAsync);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

@@ -72,4 +72,12 @@ public sealed class ReplicateAttribute : Attribute
     /// The analyzer warns (PGSYNC019) when a table and its target replicate to each other with ApplyRemote.
     /// </summary>
     public ConflictPolicy Conflicts { get; set; } = ConflictPolicy.ApplyRemote;
+
+    /// <summary>
+    /// Cascade: also send this destination the changes this node applies from other nodes, not only its
+    /// own writes (A → B → C: B's <c>[Replicate("c", Forward = true)]</c>). Each change carries the nodes it has
+    /// been through, and is never sent to one of them: a ring or a line of forwarding nodes has no loops.
+    /// <c>false</c> (the default): a change applied here is never captured again (a full mesh). Async only (PGSYNC021).
+    /// </summary>
+    public bool Forward { get; set; }
 }

@@ -32,6 +32,7 @@ public sealed class AnalyzerTests
                 public string? Where { get; set; }
                 public string? Channel { get; set; }
                 public ConflictPolicy Conflicts { get; set; }
+                public bool Forward { get; set; }
             }
         }
 
@@ -225,6 +226,21 @@ public sealed class AnalyzerTests
         [{|PGSYNC020:Replicate("dst", Conflicts = ConflictPolicy.LastWriterWins)|}]
         [Replicate("copy", Mode = ReplicationMode.Sync, Where = "id > 0")]
         public class ReservedColumn { public int Id { get; set; } public System.DateTime PgsyncAt { get; set; } }
+        """);
+
+    [Fact]
+    public Task PGSYNC021_a_forwarding_target_that_is_not_Async() => VerifyAsync("""
+        [{|PGSYNC021:Replicate("next", Mode = ReplicationMode.Sync, Forward = true)|}]
+        public class SyncForward { public int Id { get; set; } }
+
+        [{|PGSYNC021:Replicate("next", Mode = ReplicationMode.Strict, Forward = true)|}]
+        [Replicate("other", Mode = ReplicationMode.Strict)]
+        public class StrictForward { public int Id { get; set; } }
+
+        [Replicate("next", Forward = true)]
+        [Replicate("ring", Forward = true, Conflicts = ConflictPolicy.LastWriterWins)]
+        [Replicate("copy", Mode = ReplicationMode.Sync, Forward = false)]
+        public class AsyncForward { public int Id { get; set; } }
         """);
 
     [Fact]

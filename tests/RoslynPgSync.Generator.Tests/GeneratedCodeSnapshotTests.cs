@@ -15,6 +15,7 @@ public sealed class GeneratedCodeSnapshotTests
     [InlineData(nameof(TestModels.AwkwardIdentifiers), "Awkward.OrderItem.g.cs")]
     [InlineData(nameof(TestModels.AllTypes), "Types.Everything.g.cs")]
     [InlineData(nameof(TestModels.Conflicting), "Mesh.Item.g.cs")]
+    [InlineData(nameof(TestModels.Forwarding), "Relay.Parcel.g.cs")]
     public void Generated_table_source_matches_snapshot_and_compiles_cleanly(string model, string hintName)
     {
         var run = GeneratorHarness.Run(Source(model), TestModels.EfCoreAttributes);

@@ -17,6 +17,7 @@ public sealed class GeneratedSqlSnapshotTests
     [InlineData(nameof(TestModels.NotMappedAndRenamed))]
     [InlineData(nameof(TestModels.AwkwardIdentifiers))]
     [InlineData(nameof(TestModels.LastWriterWins))]
+    [InlineData(nameof(TestModels.Forwarding))]
     public void Install_sql_matches_snapshot(string model)
     {
         var run = GeneratorHarness.Run((string)typeof(TestModels).GetField(model)!.GetValue(null)!, TestModels.EfCoreAttributes);

@@ -223,4 +223,25 @@ internal static class TestModels
             [ConcurrencyCheck] public long Version { get; set; }
         }
         """;
+
+    /// <summary>
+    /// A node in a cascade: it forwards what it applies to "next" (resolved by LastWriterWins, so the stamps it
+    /// received go on), and sends only its own writes to "archive".
+    /// </summary>
+    public const string Forwarding = """
+        using System.ComponentModel.DataAnnotations;
+        using System.ComponentModel.DataAnnotations.Schema;
+        using RoslynPgSync;
+
+        namespace Relay;
+
+        [Table("parcel", Schema = "post")]
+        [Replicate("next", Forward = true, Conflicts = ConflictPolicy.LastWriterWins)]
+        [Replicate("archive", TargetSchema = "archive")]
+        public sealed class Parcel
+        {
+            [Key] public long Id { get; set; }
+            public string? Label { get; set; }
+        }
+        """;
 }

@@ -85,6 +85,10 @@ internal static class DiagnosticDescriptors
         DiagnosticIds.UnresolvableConflicts, Replicate, "Conflict policy cannot be enforced on this target",
         "[Replicate(\"{1}\")] on '{0}' declares Conflicts = {2}, whose detection needs every write stamped, but the target {3}");
 
+    public static readonly DiagnosticDescriptor ForwardNeedsAsync = Error(
+        DiagnosticIds.ForwardNeedsAsync, Replicate, "Forwarding needs an Async target",
+        "[Replicate(\"{1}\")] on '{0}' sets Forward = true with Mode = {2}: a forwarded change is captured inside the transaction another node's replay opened here, which must not wait on a third node's commit; use Mode = Async");
+
     /// <summary>A pair is two types: the analyzer inspects every type of the compilation first (still a local diagnostic).</summary>
     public static readonly DiagnosticDescriptor MultiMasterApplyRemote = new(
         DiagnosticIds.MultiMasterApplyRemote,

@@ -28,4 +28,5 @@ internal static class DiagnosticIds
     public const string InvalidVersionMember = "PGSYNC018";
     public const string MultiMasterApplyRemote = "PGSYNC019";
     public const string UnresolvableConflicts = "PGSYNC020";
+    public const string ForwardNeedsAsync = "PGSYNC021";
 }

@@ -55,10 +55,23 @@ internal static class InstallerEmitter
             // (The channel and the conflict policy only when not the default: generated code for a default
             // target is as before they existed.)
             // LastWriterWins: the DDL of the target's row versions, run on the destination.
-            var end = ")" + (target.Conflicts == Conflicts.ApplyRemote
-                ? string.Empty
-                : " { Conflicts = " + Rt + "ConflictPolicy." + target.Conflicts +
-                  (ConflictSql.Resolves(target) ? ", RowVersionsSql = " + SchemaTemplate(ConflictSql.CreateRecord(table, target.Schema, target.Table)) : string.Empty) + " }") + ",";
+            // Forward likewise, only when set.
+            var init = new System.Collections.Generic.List<string>();
+            if (target.Conflicts != Conflicts.ApplyRemote)
+            {
+                init.Add("Conflicts = " + Rt + "ConflictPolicy." + target.Conflicts);
+                if (ConflictSql.Resolves(target))
+                {
+                    init.Add("RowVersionsSql = " + SchemaTemplate(ConflictSql.CreateRecord(table, target.Schema, target.Table)));
+                }
+            }
+
+            if (target.Forward)
+            {
+                init.Add("Forward = true");
+            }
+
+            var end = ")" + (init.Count == 0 ? string.Empty : " { " + string.Join(", ", init) + " }") + ",";
             w.Line("            createTableSql: " + CSharpLiteral.Verbatim(TableDdl.CreateTable(table, target.Schema, target.Table)) +
                    (target.Channel.Length == 0 ? end : ","));
             if (target.Channel.Length > 0)

@@ -8,6 +8,7 @@ namespace RoslynPgSync.Generator.Model;
 /// <param name="Where">The row filter over source columns, or <c>null</c>.</param>
 /// <param name="Channel">The stream within the destination (<c>Channel</c>); empty: its default channel.</param>
 /// <param name="Conflicts">What the destination does with a change that meets a row written there since.</param>
+/// <param name="Forward">Cascade: the changes this node applies from others go to this destination too (<c>Forward</c>).</param>
 internal sealed record TargetModel(
     string Server,
     string Schema,
@@ -15,4 +16,5 @@ internal sealed record TargetModel(
     QueueMode Mode,
     string? Where,
     string Channel = "",
-    Conflicts Conflicts = Conflicts.ApplyRemote);
+    Conflicts Conflicts = Conflicts.ApplyRemote,
+    bool Forward = false);

@@ -454,7 +454,14 @@ internal static class TableParser
             var channel = NamedString(attribute, "Channel") ?? string.Empty;
             var conflictsValue = NamedInt(attribute, "Conflicts") ?? 0;
             var conflicts = ConflictPolicies.FromValue(conflictsValue);
+            var forward = NamedBool(attribute, "Forward") ?? false;
             var valid = true;
+            if (forward && mode is not null and not QueueMode.Async)
+            {
+                sink.Add(DiagnosticDescriptors.ForwardNeedsAsync, location, type.Name, server ?? string.Empty, mode.Value.ToString());
+                valid = false;
+            }
+
             if (conflicts is null)
             {
                 sink.Add(DiagnosticDescriptors.UndefinedConflicts, location, type.Name, server ?? string.Empty, conflictsValue);
@@ -518,7 +525,7 @@ internal static class TableParser
             if (valid)
             {
                 channels[server!] = channel;
-                targets.Add(new TargetModel(server!, schema, table, mode!.Value, string.IsNullOrWhiteSpace(where) ? null : where!.Trim(), channel, conflicts!.Value));
+                targets.Add(new TargetModel(server!, schema, table, mode!.Value, string.IsNullOrWhiteSpace(where) ? null : where!.Trim(), channel, conflicts!.Value, forward));
             }
         }
 
@@ -533,6 +540,19 @@ internal static class TableParser
             if (argument.Key == name)
             {
                 return argument.Value.Value as string;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool? NamedBool(AttributeData attribute, string name)
+    {
+        foreach (var argument in attribute.NamedArguments)
+        {
+            if (argument.Key == name && argument.Value.Value is bool value)
+            {
+                return value;
             }
         }
 

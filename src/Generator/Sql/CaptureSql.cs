@@ -129,10 +129,16 @@ internal static class CaptureSql
     {
         var b = new StringBuilder();
         var stamped = table.Targets.Any(ConflictSql.Resolves);
+        var forwards = table.Targets.Any(t => t.Forward);
         b.Append("DECLARE\n    v_rows refcursor;\n    v_single boolean;\n    v_gone text;\n    v_row text;\n    v_key text;\n");
         if (stamped)
         {
             b.Append("    v_origin text;\n    v_entry_bytes text;\n");
+        }
+
+        if (forwards)
+        {
+            b.Append("    v_path text; -- the nodes a change applied here has been through (NULL: this node's own write)\n");
         }
 
         b.Append("BEGIN\n");
@@ -140,7 +146,18 @@ internal static class CaptureSql
         b.Append("    -- Honoured only in sessions of the installing role (this function's owner) or its members: any\n");
         b.Append("    -- session may set the setting, and another role's writes are captured whatever it says.\n");
         b.Append("    IF pg_catalog.current_setting('").Append(SqlNames.OriginSetting)
-         .Append("', true) <> '' AND pg_catalog.pg_has_role(SESSION_USER, CURRENT_USER, 'MEMBER') THEN\n        RETURN NULL;\n    END IF;\n\n");
+         .Append("', true) <> '' AND pg_catalog.pg_has_role(SESSION_USER, CURRENT_USER, 'MEMBER') THEN\n");
+        if (forwards)
+        {
+            // Cascade: the change goes on to the forwarding destinations only, never to a node on its path
+            // (the apply that brought it set the path, with the same trust as the origin).
+            b.Append("        -- Applied from another node: on to the destinations that forward it (Forward), none on its path.\n");
+            b.Append("        v_path := COALESCE(pg_catalog.current_setting('").Append(SqlNames.PathSetting).Append("', true), '');\n    END IF;\n\n");
+        }
+        else
+        {
+            b.Append("        RETURN NULL;\n    END IF;\n\n");
+        }
 
         b.Append("    IF TG_OP = 'TRUNCATE' THEN\n");
         if (stamped)
@@ -155,7 +172,16 @@ internal static class CaptureSql
 
         foreach (var target in table.Targets)
         {
-            b.Append("        ").Append(QueueInsert(table, target, PgSql.QuoteLiteral(RemoteSql.Truncate(target)), "0", "NULL")).Append('\n');
+            if (forwards)
+            {
+                b.Append("        IF ").Append(Sends(target)).Append(" THEN\n    ");
+            }
+
+            b.Append("        ").Append(QueueInsert(table, target, PgSql.QuoteLiteral(RemoteSql.Truncate(target)), "0", "NULL", forwards)).Append('\n');
+            if (forwards)
+            {
+                b.Append("        END IF;\n");
+            }
         }
 
         b.Append("        RETURN NULL;\n    END IF;\n");
@@ -166,7 +192,12 @@ internal static class CaptureSql
         b.Append("\n    -- One row or none: read here, queued as compact entries (enqueue_change).\n");
         b.Append("    IF TG_OP = 'DELETE' THEN\n        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM old_rows LIMIT 2) AS s) < 2;\n");
         b.Append("    ELSE\n        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM new_rows LIMIT 2) AS s) < 2;\n    END IF;\n");
-        if (stamped)
+        if (stamped && forwards)
+        {
+            // A forwarded change keeps the stamp its apply recorded (the origin's): only this node's writes are stamped.
+            b.Append("\n    IF v_path IS NULL THEN\n").Append(ConflictSql.Stamp(table, "        ")).Append("    END IF;\n");
+        }
+        else if (stamped)
         {
             b.Append('\n').Append(ConflictSql.Stamp(table, "    "));
         }
@@ -197,7 +228,15 @@ internal static class CaptureSql
             const string Deletes = "SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT ";
             var row = "SELECT " + rowAndKey + " INTO v_row, v_key" + newRows;
             const string Gone = "SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT ";
-            b.Append("    IF v_single THEN\n");
+            if (forwards)
+            {
+                b.Append("    IF NOT (").Append(Sends(target)).Append(") THEN\n        NULL; -- (applied from another node: not forwarded here)\n    ELSIF v_single THEN\n");
+            }
+            else
+            {
+                b.Append("    IF v_single THEN\n");
+            }
+
             b.Append("        v_gone := NULL;\n        v_row := NULL;\n        v_key := NULL;\n");
             b.Append("        IF TG_OP = 'INSERT' THEN\n            ").Append(row).Append(";\n");
             b.Append("        ELSIF TG_OP = 'UPDATE' THEN\n");
@@ -211,7 +250,7 @@ internal static class CaptureSql
             b.Append("        PERFORM ").Append(SchemaSlot).Append('.').Append(PgSql.QuoteIdentifier(SqlNames.EnqueueChange)).Append('(')
              .Append(PgSql.QuoteLiteral(table.SourceSchema)).Append(", ").Append(PgSql.QuoteLiteral(table.SourceTable)).Append(", ")
              .Append(PgSql.QuoteLiteral(target.Server)).Append(", ").Append(PgSql.QuoteLiteral(target.Channel)).Append(", '").Append(target.Mode.Code()).Append("', ")
-             .Append(PgSql.QuoteLiteral(statementKeys[t])).Append(", v_gone, v_row, v_key);\n");
+             .Append(PgSql.QuoteLiteral(statementKeys[t])).Append(", v_gone, v_row, v_key, ").Append(forwards ? "v_path" : "NULL").Append(");\n");
             b.Append("    ELSE\n");
             b.Append("        IF TG_OP = 'INSERT' THEN\n            OPEN v_rows FOR ").Append(upserts).Append(";\n");
             b.Append("        ELSIF TG_OP = 'UPDATE' THEN\n");
@@ -235,7 +274,7 @@ internal static class CaptureSql
              .Append(PgSql.QuoteLiteral(table.SourceSchema)).Append(", ").Append(PgSql.QuoteLiteral(table.SourceTable)).Append(", ")
              .Append(PgSql.QuoteLiteral(target.Server)).Append(", ").Append(PgSql.QuoteLiteral(target.Channel)).Append(", '").Append(target.Mode.Code()).Append("',\n            ")
              .Append(Literal(deletePrefix)).Append(", ").Append(Literal(deleteSuffix)).Append(",\n            ")
-             .Append(Literal(upsertPrefix)).Append(", ").Append(Literal(upsertSuffix)).Append(", v_rows);\n");
+             .Append(Literal(upsertPrefix)).Append(", ").Append(Literal(upsertSuffix)).Append(", v_rows, ").Append(forwards ? "v_path" : "NULL").Append(");\n");
             if (resolves)
             {
                 b.Append("        PERFORM pg_catalog.set_config('pgsync.entry_bytes', COALESCE(v_entry_bytes, ''), true);\n");
@@ -264,12 +303,24 @@ internal static class CaptureSql
     /// Sync and Strict ones wait under their transaction for the flush at its commit.
     /// </summary>
     /// <param name="keysExpression">Sync/Strict: the JSON array of the keys the entry touches (NULL: the whole table).</param>
-    private static string QueueInsert(TableModel table, TargetModel target, string queryExpression, string rowCountExpression, string keysExpression) =>
+    /// <param name="forwards">Whether the table forwards: the entry carries <c>v_path</c>.</param>
+    private static string QueueInsert(TableModel table, TargetModel target, string queryExpression, string rowCountExpression, string keysExpression, bool forwards) =>
         "PERFORM " + SchemaSlot + "." + PgSql.QuoteIdentifier(SqlNames.Enqueue) + "(" +
         PgSql.QuoteLiteral(table.SourceSchema) + ", " + PgSql.QuoteLiteral(table.SourceTable) + ", " + PgSql.QuoteLiteral(target.Server) + ", " +
         PgSql.QuoteLiteral(target.Channel) + ", '" +
         target.Mode.Code() + "', " + rowCountExpression + ", " + queryExpression + ", " +
-        (target.Mode.SentAtCommit() ? keysExpression : "NULL") + ");";
+        (target.Mode.SentAtCommit() ? keysExpression : "NULL") + ", " + (forwards ? "v_path" : "NULL") + ");";
+
+    /// <summary>
+    /// In the capture of a table that forwards: whether this statement's rows go to <paramref name="target"/>. This node's
+    /// own writes go everywhere; a change applied from another node (<c>v_path</c> set) only to a forwarding target whose
+    /// identity (<c>peer</c>, learned at install) is not on the change's path.
+    /// </summary>
+    private static string Sends(TargetModel target) =>
+        target.Forward
+            ? "v_path IS NULL OR NOT COALESCE((SELECT p.identity FROM " + SchemaSlot + ".peer AS p WHERE p.dst_server = " + PgSql.QuoteLiteral(target.Server) +
+              ") = ANY (pg_catalog.string_to_array(v_path, ',')), false)"
+            : "v_path IS NULL";
 
     /// <summary><c>pg_catalog.json_build_object('k1', a."k1", ...)</c>: a row's key as the JSON object keys travel as.</summary>
     /// (<paramref name="alias"/> is the capture's row, where json and jsonb columns travel as their text:

@@ -47,6 +47,12 @@ internal static class SqlNames
     /// <summary>The setting that marks sessions applying replicated changes (loop prevention).</summary>
     public const string OriginSetting = "pgsync.origin";
 
+    /// <summary>
+    /// The setting an apply sets, in its remote transaction, to the identities of the nodes the changes that follow
+    /// have been through (cascade: <c>Forward</c>); honoured as <see cref="OriginSetting"/> is.
+    /// </summary>
+    public const string PathSetting = "pgsync.path";
+
     /// <summary>Per installed source table: its restore function (used after an aborted Sync/Strict transaction).</summary>
     public const string ReplicatedTables = "replicated_table";
 

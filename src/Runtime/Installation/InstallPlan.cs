@@ -107,6 +107,8 @@ internal sealed class InstallPlan
         steps.AddRange(SqlResources.Files("core/views").Select(f => SqlStep.File(f, schema, dblinkSchema)));
         steps.Add(new SqlStep("this node's incarnation (made again after a crash)", $"SELECT {quoted}.current_incarnation(true)"));
         steps.Add(new SqlStep("this node: origin and commit timeout", $"SELECT {quoted}.set_node($1, $2)", StepValue.Text(nodeName), StepValue.Interval(options.CommitTimeout)));
+        // The identity forwarding nodes know this database by (the same file a destination runs).
+        steps.Add(SqlStep.File(NodeIdentityFile, schema, dblinkSchema));
         foreach (var server in Servers)
         {
             steps.AddRange(ForeignServerSql.Steps(server, nodeName, quoted, PgSql.QuoteIdentifier(dblinkSchema)));
@@ -171,6 +173,9 @@ internal sealed class InstallPlan
             yield return new SchemaVersionStep(upgrade.Version, name[(name.IndexOf('_', StringComparison.Ordinal) + 1)..].Replace('_', ' '), schema, [SqlStep.File(upgrade.Path, schema, dblinkSchema)]);
         }
     }
+
+    /// <summary>The identity of a database that forwarding nodes know it by: on every destination, and on every source.</summary>
+    public const string NodeIdentityFile = "destination/015_node_identity.sql";
 
     /// <summary>What each destination database needs, run over its own connection (<c>sql/destination</c>).</summary>
     public static IReadOnlyList<SqlStep> DestinationSteps(string schema) =>

@@ -123,9 +123,10 @@ public static class PgSyncInstallation
 
         // Destinations first: reachable with their own connection string, target tables shaped alike,
         // and never the source table itself.
+        var peers = new List<(string Server, string Identity)>();
         foreach (var server in plan.Servers)
         {
-            await PrepareDestinationAsync(server, plan.Tables, options, localIdentity, ct).ConfigureAwait(false);
+            peers.Add((server.Name, await PrepareDestinationAsync(server, plan.Tables, options, localIdentity, ct).ConfigureAwait(false)));
         }
 
         await using var connectionScope = connection.ConfigureAwait(false);
@@ -155,6 +156,16 @@ public static class PgSyncInstallation
 
             // The description only: a step's SQL and values (a password among them) are never logged.
             InstallerLog.Step(log, i + 1, steps.Count, milliseconds, steps[i].Description);
+        }
+
+        // Each destination's identity: a forwarding capture sends a change to none that it has been through.
+        foreach (var (server, identity) in peers)
+        {
+            await ExecuteAsync(
+                connection,
+                $"INSERT INTO {PgSql.QualifiedName(options.Schema, "peer")} AS p (dst_server, identity) VALUES ({PgSql.QuoteLiteral(server)}, {PgSql.QuoteLiteral(identity)}) " +
+                "ON CONFLICT (dst_server) DO UPDATE SET identity = EXCLUDED.identity WHERE p.identity IS DISTINCT FROM EXCLUDED.identity",
+                ct).ConfigureAwait(false);
         }
 
         // A table with a conflict policy: its capture writes the row versions as this role. When a peer's
@@ -285,7 +296,8 @@ public static class PgSyncInstallation
             "SELECT concat_ws('/', pg_catalog.inet_server_addr()::text, pg_catalog.inet_server_port()::text, pg_catalog.pg_postmaster_start_time()::text, pg_catalog.current_database())",
             ct).ConfigureAwait(false))!;
 
-    private static async Task PrepareDestinationAsync(PgSyncServer server, IReadOnlyList<ReplicatedTable> tables, PgSyncOptions options, string localIdentity, CancellationToken ct)
+    /// <returns>The destination's identity (<see cref="InstallPlan.NodeIdentityFile"/>).</returns>
+    private static async Task<string> PrepareDestinationAsync(PgSyncServer server, IReadOnlyList<ReplicatedTable> tables, PgSyncOptions options, string localIdentity, CancellationToken ct)
     {
         var createMissing = options.CreateMissingTables;
         var targets = tables.SelectMany(t => t.Targets.Where(x => x.Server == server.Name).Select(x => (Table: t, Target: x))).ToList();
@@ -355,6 +367,8 @@ public static class PgSyncInstallation
                     "(or create the schema owned by that role).",
                     ex);
             }
+
+            return (string)(await ScalarAsync<object?>(connection, $"SELECT identity FROM {PgSql.QualifiedName(options.Schema, "node_identity")}", ct).ConfigureAwait(false))!;
         }
     }
 

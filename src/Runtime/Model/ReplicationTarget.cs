@@ -71,6 +71,12 @@ public sealed class ReplicationTarget
     /// </summary>
     public Func<string, string>? RowVersionsSql { get; init; }
 
+    /// <summary>
+    /// Cascade (<see cref="ReplicateAttribute.Forward"/>): the changes this node applies from other nodes go to this
+    /// destination too, never to a node they have been through. Set by generated code.
+    /// </summary>
+    public bool Forward { get; init; }
+
     /// <summary>The row filter over source columns, or <c>null</c> for every row.</summary>
     public string? Where { get; }
 
@@ -79,5 +85,5 @@ public sealed class ReplicationTarget
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"{Server}:{Schema}.{Table} ({Mode}{(Channel.Length == 0 ? string.Empty : ", channel " + Channel)}{(Conflicts == ConflictPolicy.ApplyRemote ? string.Empty : ", conflicts " + Conflicts)})";
+        $"{Server}:{Schema}.{Table} ({Mode}{(Channel.Length == 0 ? string.Empty : ", channel " + Channel)}{(Conflicts == ConflictPolicy.ApplyRemote ? string.Empty : ", conflicts " + Conflicts)}{(Forward ? ", forwards" : string.Empty)})";
 }

@@ -22,7 +22,7 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        PERFORM "pgsync"."enqueue"('Select', 'Order Items "v2"', 'dst-1', '', 'a', 0, 'TRUNCATE ONLY "from"."weird""name; drop table x; --"', NULL);
+        PERFORM "pgsync"."enqueue"('Select', 'Order Items "v2"', 'dst-1', '', 'a', 0, 'TRUNCATE ONLY "from"."weird""name; drop table x; --"', NULL, NULL);
         RETURN NULL;
     END IF;
 
@@ -46,7 +46,7 @@ BEGIN
         ELSE
             SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."user", o."Order" FROM old_rows AS o) AS r;
         END IF;
-        PERFORM "pgsync"."enqueue_change"('Select', 'Order Items "v2"', 'dst-1', '', 'a', 'weird_name__drop_table_x_____c53b6dca8ac353e3a21e056f26e2a861', v_gone, v_row, v_key);
+        PERFORM "pgsync"."enqueue_change"('Select', 'Order Items "v2"', 'dst-1', '', 'a', 'weird_name__drop_table_x_____c53b6dca8ac353e3a21e056f26e2a861', v_gone, v_row, v_key, NULL);
     ELSE
         IF TG_OP = 'INSERT' THEN
             OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."Order", n."user", n."Größe \ ""x""", n."group" FROM new_rows AS n) AS r;
@@ -60,7 +60,7 @@ BEGIN
         END IF;
         PERFORM "pgsync"."enqueue_rows"('Select', 'Order Items "v2"', 'dst-1', '', 'a',
             'DELETE FROM "from"."weird""name; drop table x; --" AS t USING pg_catalog.json_populate_recordset(NULL::"from"."weird""name; drop table x; --", ', ') AS d WHERE t."user" = d."user" AND t."Order" = d."Order"',
-            E'INSERT INTO "from"."weird""name; drop table x; --" AS t ("Order", "user", "Größe \\ ""x""", "group") SELECT d."Order", d."user", d."Größe \\ ""x""", d."group" FROM pg_catalog.json_populate_recordset(NULL::"from"."weird""name; drop table x; --", ', E') AS d ON CONFLICT ("user", "Order") DO UPDATE SET "Größe \\ ""x""" = EXCLUDED."Größe \\ ""x""", "group" = EXCLUDED."group"', v_rows);
+            E'INSERT INTO "from"."weird""name; drop table x; --" AS t ("Order", "user", "Größe \\ ""x""", "group") SELECT d."Order", d."user", d."Größe \\ ""x""", d."group" FROM pg_catalog.json_populate_recordset(NULL::"from"."weird""name; drop table x; --", ', E') AS d ON CONFLICT ("user", "Order") DO UPDATE SET "Größe \\ ""x""" = EXCLUDED."Größe \\ ""x""", "group" = EXCLUDED."group"', v_rows, NULL);
     END IF;
     RETURN NULL;
 END

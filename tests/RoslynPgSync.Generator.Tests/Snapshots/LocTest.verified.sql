@@ -22,7 +22,7 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        PERFORM "pgsync"."enqueue"('local', 'loc_test', 'dst', '', 's', 0, 'TRUNCATE ONLY "remote"."rmt_test"', NULL);
+        PERFORM "pgsync"."enqueue"('local', 'loc_test', 'dst', '', 's', 0, 'TRUNCATE ONLY "remote"."rmt_test"', NULL, NULL);
         RETURN NULL;
     END IF;
 
@@ -46,7 +46,7 @@ BEGIN
         ELSE
             SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."pk1", o."pk2" FROM old_rows AS o) AS r;
         END IF;
-        PERFORM "pgsync"."enqueue_change"('local', 'loc_test', 'dst', '', 's', 'rmt_test_429cae2df99e1c6daa53a0ecec94d157', v_gone, v_row, v_key);
+        PERFORM "pgsync"."enqueue_change"('local', 'loc_test', 'dst', '', 's', 'rmt_test_429cae2df99e1c6daa53a0ecec94d157', v_gone, v_row, v_key, NULL);
     ELSE
         IF TG_OP = 'INSERT' THEN
             OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('pk1', r."pk1", 'pk2', r."pk2")::text FROM (SELECT n."pk1", n."pk2", n."info", n."crt_time", n."mod_time" FROM new_rows AS n) AS r;
@@ -60,7 +60,7 @@ BEGIN
         END IF;
         PERFORM "pgsync"."enqueue_rows"('local', 'loc_test', 'dst', '', 's',
             'DELETE FROM "remote"."rmt_test" AS t USING pg_catalog.json_populate_recordset(NULL::"remote"."rmt_test", ', ') AS d WHERE t."pk1" = d."pk1" AND t."pk2" = d."pk2"',
-            'INSERT INTO "remote"."rmt_test" AS t ("pk1", "pk2", "info", "crt_time", "mod_time") SELECT d."pk1", d."pk2", d."info", d."crt_time", d."mod_time" FROM pg_catalog.json_populate_recordset(NULL::"remote"."rmt_test", ', ') AS d ON CONFLICT ("pk1", "pk2") DO UPDATE SET "info" = EXCLUDED."info", "crt_time" = EXCLUDED."crt_time", "mod_time" = EXCLUDED."mod_time"', v_rows);
+            'INSERT INTO "remote"."rmt_test" AS t ("pk1", "pk2", "info", "crt_time", "mod_time") SELECT d."pk1", d."pk2", d."info", d."crt_time", d."mod_time" FROM pg_catalog.json_populate_recordset(NULL::"remote"."rmt_test", ', ') AS d ON CONFLICT ("pk1", "pk2") DO UPDATE SET "info" = EXCLUDED."info", "crt_time" = EXCLUDED."crt_time", "mod_time" = EXCLUDED."mod_time"', v_rows, NULL);
     END IF;
     RETURN NULL;
 END

@@ -22,7 +22,7 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        PERFORM "pgsync"."enqueue"('public', 'customer', 'crm_replica', '', 'a', 0, 'TRUNCATE ONLY "public"."customer_copy"', NULL);
+        PERFORM "pgsync"."enqueue"('public', 'customer', 'crm_replica', '', 'a', 0, 'TRUNCATE ONLY "public"."customer_copy"', NULL, NULL);
         RETURN NULL;
     END IF;
 
@@ -46,7 +46,7 @@ BEGIN
         ELSE
             SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."customer_no" FROM old_rows AS o) AS r;
         END IF;
-        PERFORM "pgsync"."enqueue_change"('public', 'customer', 'crm_replica', '', 'a', 'customer_copy_95d770c7fdfaf6efca5fa7c0b33fffe2', v_gone, v_row, v_key);
+        PERFORM "pgsync"."enqueue_change"('public', 'customer', 'crm_replica', '', 'a', 'customer_copy_95d770c7fdfaf6efca5fa7c0b33fffe2', v_gone, v_row, v_key, NULL);
     ELSE
         IF TG_OP = 'INSERT' THEN
             OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."created_utc", n."customer_no", n."display_name", n."preferences"::text AS "preferences", n."e_mail" FROM new_rows AS n) AS r;
@@ -60,7 +60,7 @@ BEGIN
         END IF;
         PERFORM "pgsync"."enqueue_rows"('public', 'customer', 'crm_replica', '', 'a',
             'DELETE FROM "public"."customer_copy" AS t USING pg_catalog.json_populate_recordset(NULL::"public"."customer_copy", ', ') AS d WHERE t."customer_no" = d."customer_no"',
-            'INSERT INTO "public"."customer_copy" AS t ("created_utc", "customer_no", "display_name", "preferences", "e_mail") SELECT d."created_utc", d."customer_no", d."display_name", (d."preferences" #>> ''{}'')::jsonb, d."e_mail" FROM pg_catalog.json_populate_recordset(NULL::"public"."customer_copy", ', ') AS d ON CONFLICT ("customer_no") DO UPDATE SET "created_utc" = EXCLUDED."created_utc", "display_name" = EXCLUDED."display_name", "preferences" = EXCLUDED."preferences", "e_mail" = EXCLUDED."e_mail"', v_rows);
+            'INSERT INTO "public"."customer_copy" AS t ("created_utc", "customer_no", "display_name", "preferences", "e_mail") SELECT d."created_utc", d."customer_no", d."display_name", (d."preferences" #>> ''{}'')::jsonb, d."e_mail" FROM pg_catalog.json_populate_recordset(NULL::"public"."customer_copy", ', ') AS d ON CONFLICT ("customer_no") DO UPDATE SET "created_utc" = EXCLUDED."created_utc", "display_name" = EXCLUDED."display_name", "preferences" = EXCLUDED."preferences", "e_mail" = EXCLUDED."e_mail"', v_rows, NULL);
     END IF;
     RETURN NULL;
 END

@@ -53,7 +53,7 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        PERFORM " + schema + @".""enqueue""('public', 'order_line', 'warehouse', '', 'a', 0, 'TRUNCATE ONLY ""public"".""order_line""', NULL);
+        PERFORM " + schema + @".""enqueue""('public', 'order_line', 'warehouse', '', 'a', 0, 'TRUNCATE ONLY ""public"".""order_line""', NULL, NULL);
         RETURN NULL;
     END IF;
 
@@ -77,7 +77,7 @@ BEGIN
         ELSE
             SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o.""id"" FROM old_rows AS o) AS r;
         END IF;
-        PERFORM " + schema + @".""enqueue_change""('public', 'order_line', 'warehouse', '', 'a', 'order_line_a02cc70c88f972ddf80db7560f87775a', v_gone, v_row, v_key);
+        PERFORM " + schema + @".""enqueue_change""('public', 'order_line', 'warehouse', '', 'a', 'order_line_a02cc70c88f972ddf80db7560f87775a', v_gone, v_row, v_key, NULL);
     ELSE
         IF TG_OP = 'INSERT' THEN
             OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n.""id"", n.""order_id"", n.""unit_price"", n.""quantity"" FROM new_rows AS n) AS r;
@@ -91,7 +91,7 @@ BEGIN
         END IF;
         PERFORM " + schema + @".""enqueue_rows""('public', 'order_line', 'warehouse', '', 'a',
             'DELETE FROM ""public"".""order_line"" AS t USING pg_catalog.json_populate_recordset(NULL::""public"".""order_line"", ', ') AS d WHERE t.""id"" = d.""id""',
-            'INSERT INTO ""public"".""order_line"" AS t (""id"", ""order_id"", ""unit_price"", ""quantity"") SELECT d.""id"", d.""order_id"", d.""unit_price"", d.""quantity"" FROM pg_catalog.json_populate_recordset(NULL::""public"".""order_line"", ', ') AS d ON CONFLICT (""id"") DO UPDATE SET ""order_id"" = EXCLUDED.""order_id"", ""unit_price"" = EXCLUDED.""unit_price"", ""quantity"" = EXCLUDED.""quantity""', v_rows);
+            'INSERT INTO ""public"".""order_line"" AS t (""id"", ""order_id"", ""unit_price"", ""quantity"") SELECT d.""id"", d.""order_id"", d.""unit_price"", d.""quantity"" FROM pg_catalog.json_populate_recordset(NULL::""public"".""order_line"", ', ') AS d ON CONFLICT (""id"") DO UPDATE SET ""order_id"" = EXCLUDED.""order_id"", ""unit_price"" = EXCLUDED.""unit_price"", ""quantity"" = EXCLUDED.""quantity""', v_rows, NULL);
     END IF;
     RETURN NULL;
 END

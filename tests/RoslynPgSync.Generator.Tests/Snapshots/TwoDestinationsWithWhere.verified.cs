@@ -55,8 +55,8 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        PERFORM " + schema + @".""enqueue""('billing', 'invoices', 'reporting', '', 'a', 0, 'TRUNCATE ONLY ""billing"".""invoices""', NULL);
-        PERFORM " + schema + @".""enqueue""('billing', 'invoices', 'archive', '', 't', 0, 'TRUNCATE ONLY ""archive"".""invoices_2026""', NULL);
+        PERFORM " + schema + @".""enqueue""('billing', 'invoices', 'reporting', '', 'a', 0, 'TRUNCATE ONLY ""billing"".""invoices""', NULL, NULL);
+        PERFORM " + schema + @".""enqueue""('billing', 'invoices', 'archive', '', 't', 0, 'TRUNCATE ONLY ""archive"".""invoices_2026""', NULL, NULL);
         RETURN NULL;
     END IF;
 
@@ -80,7 +80,7 @@ BEGIN
         ELSE
             SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o.""invoice_no"", o.""tenant_id"" FROM old_rows AS o WHERE (status <> 'draft')) AS r;
         END IF;
-        PERFORM " + schema + @".""enqueue_change""('billing', 'invoices', 'reporting', '', 'a', 'invoices_91cb554e1e451e410519a9ff44c20339', v_gone, v_row, v_key);
+        PERFORM " + schema + @".""enqueue_change""('billing', 'invoices', 'reporting', '', 'a', 'invoices_91cb554e1e451e410519a9ff44c20339', v_gone, v_row, v_key, NULL);
     ELSE
         IF TG_OP = 'INSERT' THEN
             OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n.""tenant_id"", n.""invoice_no"", n.""status"", n.""total"", n.""issued_at"" FROM new_rows AS n WHERE (status <> 'draft')) AS r;
@@ -94,7 +94,7 @@ BEGIN
         END IF;
         PERFORM " + schema + @".""enqueue_rows""('billing', 'invoices', 'reporting', '', 'a',
             'DELETE FROM ""billing"".""invoices"" AS t USING pg_catalog.json_populate_recordset(NULL::""billing"".""invoices"", ', ') AS d WHERE t.""invoice_no"" = d.""invoice_no"" AND t.""tenant_id"" = d.""tenant_id""',
-            'INSERT INTO ""billing"".""invoices"" AS t (""tenant_id"", ""invoice_no"", ""status"", ""total"", ""issued_at"") SELECT d.""tenant_id"", d.""invoice_no"", d.""status"", d.""total"", d.""issued_at"" FROM pg_catalog.json_populate_recordset(NULL::""billing"".""invoices"", ', ') AS d ON CONFLICT (""invoice_no"", ""tenant_id"") DO UPDATE SET ""status"" = EXCLUDED.""status"", ""total"" = EXCLUDED.""total"", ""issued_at"" = EXCLUDED.""issued_at""', v_rows);
+            'INSERT INTO ""billing"".""invoices"" AS t (""tenant_id"", ""invoice_no"", ""status"", ""total"", ""issued_at"") SELECT d.""tenant_id"", d.""invoice_no"", d.""status"", d.""total"", d.""issued_at"" FROM pg_catalog.json_populate_recordset(NULL::""billing"".""invoices"", ', ') AS d ON CONFLICT (""invoice_no"", ""tenant_id"") DO UPDATE SET ""status"" = EXCLUDED.""status"", ""total"" = EXCLUDED.""total"", ""issued_at"" = EXCLUDED.""issued_at""', v_rows, NULL);
     END IF;
 
     -- archive → archive.invoices_2026 (Strict)
@@ -110,7 +110,7 @@ BEGIN
         ELSE
             SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o.""invoice_no"", o.""tenant_id"" FROM old_rows AS o) AS r;
         END IF;
-        PERFORM " + schema + @".""enqueue_change""('billing', 'invoices', 'archive', '', 't', 'invoices_2026_d20fe678642636b1f76033a5cc7e1da1', v_gone, v_row, v_key);
+        PERFORM " + schema + @".""enqueue_change""('billing', 'invoices', 'archive', '', 't', 'invoices_2026_d20fe678642636b1f76033a5cc7e1da1', v_gone, v_row, v_key, NULL);
     ELSE
         IF TG_OP = 'INSERT' THEN
             OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('invoice_no', r.""invoice_no"", 'tenant_id', r.""tenant_id"")::text FROM (SELECT n.""tenant_id"", n.""invoice_no"", n.""status"", n.""total"", n.""issued_at"" FROM new_rows AS n) AS r;
@@ -124,7 +124,7 @@ BEGIN
         END IF;
         PERFORM " + schema + @".""enqueue_rows""('billing', 'invoices', 'archive', '', 't',
             'DELETE FROM ""archive"".""invoices_2026"" AS t USING pg_catalog.json_populate_recordset(NULL::""archive"".""invoices_2026"", ', ') AS d WHERE t.""invoice_no"" = d.""invoice_no"" AND t.""tenant_id"" = d.""tenant_id""',
-            'INSERT INTO ""archive"".""invoices_2026"" AS t (""tenant_id"", ""invoice_no"", ""status"", ""total"", ""issued_at"") SELECT d.""tenant_id"", d.""invoice_no"", d.""status"", d.""total"", d.""issued_at"" FROM pg_catalog.json_populate_recordset(NULL::""archive"".""invoices_2026"", ', ') AS d ON CONFLICT (""invoice_no"", ""tenant_id"") DO UPDATE SET ""status"" = EXCLUDED.""status"", ""total"" = EXCLUDED.""total"", ""issued_at"" = EXCLUDED.""issued_at""', v_rows);
+            'INSERT INTO ""archive"".""invoices_2026"" AS t (""tenant_id"", ""invoice_no"", ""status"", ""total"", ""issued_at"") SELECT d.""tenant_id"", d.""invoice_no"", d.""status"", d.""total"", d.""issued_at"" FROM pg_catalog.json_populate_recordset(NULL::""archive"".""invoices_2026"", ', ') AS d ON CONFLICT (""invoice_no"", ""tenant_id"") DO UPDATE SET ""status"" = EXCLUDED.""status"", ""total"" = EXCLUDED.""total"", ""issued_at"" = EXCLUDED.""issued_at""', v_rows, NULL);
     END IF;
     RETURN NULL;
 END

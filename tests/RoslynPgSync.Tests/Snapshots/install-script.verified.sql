@@ -31,10 +31,10 @@ CREATE TABLE IF NOT EXISTS "pgsync".schema_version (
     installed_by name NOT NULL DEFAULT SESSION_USER
 );
 
--- refuse a schema newer than version 7 (a newer release installed it)
-SELECT coalesce(pg_catalog.max(version), 0) > 7 AS pgsync_schema_is_newer FROM "pgsync".schema_version \gset
+-- refuse a schema newer than version 8 (a newer release installed it)
+SELECT coalesce(pg_catalog.max(version), 0) > 8 AS pgsync_schema_is_newer FROM "pgsync".schema_version \gset
 \if :pgsync_schema_is_newer
-DO $pgsync$ BEGIN RAISE EXCEPTION '%', 'The RoslynPgSync schema "pgsync" of this database is at a later schema version, newer than this runtime knows (7): a newer RoslynPgSync installed it. Install with that release or a later one; this one would replace its functions with older ones. Nothing was changed.'; END $pgsync$;
+DO $pgsync$ BEGIN RAISE EXCEPTION '%', 'The RoslynPgSync schema "pgsync" of this database is at a later schema version, newer than this runtime knows (8): a newer RoslynPgSync installed it. Install with that release or a later one; this one would replace its functions with older ones. Nothing was changed.'; END $pgsync$;
 \endif
 
 -- core/functions/100_current_incarnation.sql
@@ -314,17 +314,30 @@ DECLARE
     v_parts text[] := ARRAY[p_head];
     v_bytes bigint := octet_length(p_head);
     v_query text;
+    v_path text;
+    v_last_path text; -- the path of the entry before (batch_sql's for those in p_first)
+    v_told boolean := false; -- whether the destination has been told a path yet
 BEGIN
     IF p_first IS NOT NULL THEN
         v_parts := v_parts || p_first;
         v_bytes := v_bytes + octet_length(p_first);
+        v_told := true;
+        IF p_xact IS NULL AND p_first_count > 0 THEN
+            SELECT e.path INTO v_last_path FROM "pgsync".sync_err_rec AS e WHERE e.id = p_ids[p_first_count];
+        END IF;
     END IF;
     FOR v_i IN COALESCE(p_first_count, 0) + 1 .. COALESCE(cardinality(p_ids), 0) LOOP
         IF p_xact IS NULL THEN
-            SELECT "pgsync".entry_sql(e.op, e.statement, e.dst_query) INTO STRICT v_query FROM "pgsync".sync_err_rec AS e WHERE e.id = p_ids[v_i];
+            SELECT "pgsync".entry_sql(e.op, e.statement, e.dst_query), e.path INTO STRICT v_query, v_path FROM "pgsync".sync_err_rec AS e WHERE e.id = p_ids[v_i];
         ELSE
-            SELECT "pgsync".entry_sql(p.op, p.statement, p.dst_query) INTO STRICT v_query FROM "pgsync".sync_pending AS p
+            SELECT "pgsync".entry_sql(p.op, p.statement, p.dst_query), NULL::text INTO STRICT v_query, v_path FROM "pgsync".sync_pending AS p
              WHERE p.xact_id = p_xact AND p.dst_server = p_dst AND p.id = p_ids[v_i];
+        END IF;
+        -- (The nodes a forwarded entry has been through, as batch_sql tells them.)
+        IF NOT v_told OR v_path IS DISTINCT FROM v_last_path THEN
+            v_query := "pgsync".path_sql(v_path) || E';\n' || v_query;
+            v_told := true;
+            v_last_path := v_path;
         END IF;
         IF v_bytes > 0 AND v_bytes + octet_length(v_query) > p_max_bytes THEN
             PERFORM "pgsync".remote_exec(p_conn, array_to_string(v_parts, E';\n'), p_timeout);
@@ -346,6 +359,8 @@ REVOKE ALL ON FUNCTION "pgsync".send_entries(text, text, xid8, bigint[], text, t
 -- backlog of single-row transactions is applied set-based (an upsert's statement keeps the last
 -- row of each key: RemoteSql.UpsertLatest). The order of everything else is kept: a run ends at
 -- an entry of another table, kind or target, so a delete never passes an upsert of its key.
+-- Before the first run, and wherever the path changes (a forwarded change's, 0008_forwarding.sql),
+-- path_sql tells the destination which nodes the runs that follow have been through.
 -- Raises when a compact entry names statements that are not recorded (nothing goes as nothing).
 -- Called by apply_pending (as its owner); nobody else may call it.
 CREATE OR REPLACE FUNCTION "pgsync".batch_sql(p_dst text, p_xact xid8, p_ids bigint[])
@@ -358,23 +373,42 @@ DECLARE
 BEGIN
     -- A run's SQL is entry_sql's over all its rows (an entry that holds SQL is a run of its own, so
     -- its text goes as it is); entry_sql raises for statements that are not recorded.
-    SELECT string_agg(g.sql, E';\n' ORDER BY g.first_id) INTO v_sql
-      FROM (SELECT min(r.id) AS first_id, "pgsync".entry_sql(r.op, r.statement, string_agg(r.dst_query, ',' ORDER BY r.id)) AS sql
-              FROM (-- Runs ("gaps and islands"): consecutive entries of one statement and kind share
-                    -- run.
-                    SELECT e.id, e.op, e.statement, e.dst_query,
-                           CASE WHEN e.op IS NULL THEN -e.id
-                                ELSE row_number() OVER (ORDER BY e.id) - row_number() OVER (PARTITION BY e.op, e.statement ORDER BY e.id) END AS run
-                      FROM (SELECT q.id, q.op, q.statement, q.dst_query FROM "pgsync".sync_err_rec AS q
-                             WHERE p_xact IS NULL AND q.id = ANY (p_ids)
-                            UNION ALL
-                            SELECT p.id, p.op, p.statement, p.dst_query FROM "pgsync".sync_pending AS p
-                             WHERE p_xact IS NOT NULL AND p.xact_id = p_xact AND p.dst_server = p_dst AND p.id = ANY (p_ids)) AS e) AS r
-             GROUP BY r.run, r.op, r.statement) AS g;
+    SELECT string_agg(CASE WHEN g.path_changes THEN "pgsync".path_sql(g.path) || E';\n' ELSE '' END || g.sql, E';\n' ORDER BY g.first_id) INTO v_sql
+      FROM (SELECT h.first_id, h.path, h.sql,
+                   (row_number() OVER (ORDER BY h.first_id) = 1 OR h.path IS DISTINCT FROM lag(h.path) OVER (ORDER BY h.first_id)) AS path_changes
+              FROM (SELECT min(r.id) AS first_id, r.path, "pgsync".entry_sql(r.op, r.statement, string_agg(r.dst_query, ',' ORDER BY r.id)) AS sql
+                      FROM (-- Runs ("gaps and islands"): consecutive entries of one statement, kind and path
+                            -- share run.
+                            SELECT e.id, e.op, e.statement, e.dst_query, e.path,
+                                   CASE WHEN e.op IS NULL THEN -e.id
+                                        ELSE row_number() OVER (ORDER BY e.id) - row_number() OVER (PARTITION BY e.op, e.statement, e.path ORDER BY e.id) END AS run
+                              FROM (SELECT q.id, q.op, q.statement, q.dst_query, q.path FROM "pgsync".sync_err_rec AS q
+                                     WHERE p_xact IS NULL AND q.id = ANY (p_ids)
+                                    UNION ALL
+                                    SELECT p.id, p.op, p.statement, p.dst_query, NULL::text FROM "pgsync".sync_pending AS p
+                                     WHERE p_xact IS NOT NULL AND p.xact_id = p_xact AND p.dst_server = p_dst AND p.id = ANY (p_ids)) AS e) AS r
+                     GROUP BY r.run, r.op, r.statement, r.path) AS h) AS g;
     RETURN v_sql;
 END
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".batch_sql(text, xid8, bigint[]) FROM PUBLIC;
+
+-- The statement that tells a destination which nodes the entries after it have been through: the
+-- session's pgsync.path, for the rest of the remote transaction, is p_path (an entry's: NULL for this
+-- node's own writes) with this node's identity added. The destination's capture honours it only in a
+-- replication session (as pgsync.origin), and forwards a change to none of those nodes.
+CREATE OR REPLACE FUNCTION "pgsync".path_sql(p_path text)
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+AS $pgsync$
+BEGIN
+    RETURN 'SELECT pg_catalog.set_config(''pgsync.path'', '
+           OPERATOR(pg_catalog.||) pg_catalog.quote_literal(pg_catalog.concat_ws(',', p_path, (SELECT i.identity FROM "pgsync".node_identity AS i)))
+           OPERATOR(pg_catalog.||) ', true)';
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".path_sql(text) FROM PUBLIC;
 
 -- core/functions/160_apply_pending.sql
 -- Applies up to p_limit of one stream's oldest entries (a destination's channel, '' its default:
@@ -587,7 +621,7 @@ BEGIN
         BEGIN
             PERFORM "pgsync".remote_connect(v_conn, p_dst);
             PERFORM "pgsync".remote_exec(v_conn, v_begin, v_timeout);
-            FOR v_entry IN SELECT e.id, "pgsync".entry_sql(e.op, e.statement, e.dst_query) AS dst_query
+            FOR v_entry IN SELECT e.id, "pgsync".path_sql(e.path) || E';\n' || "pgsync".entry_sql(e.op, e.statement, e.dst_query) AS dst_query
                              FROM "pgsync".sync_err_rec AS e WHERE e.id = ANY (v_ids) ORDER BY e.id LOOP
                 BEGIN
                     PERFORM "pgsync".remote_exec(v_conn, v_entry.dst_query, v_timeout);
@@ -1131,20 +1165,29 @@ REVOKE ALL ON FUNCTION "pgsync".set_node(text, interval) FROM PUBLIC;
 -- functions) have pinned the path already, and every name in them is qualified; a SET clause would
 -- cost every captured statement a configuration save and restore.
 -- p_channel: the stream within the destination ('' its default channel, see 0005_channels.sql).
-CREATE OR REPLACE FUNCTION "pgsync".enqueue(p_nsp text, p_table text, p_dst text, p_channel text, p_mode "char", p_rows bigint, p_sql text, p_keys text)
+-- p_path: a forwarded change's path (0008_forwarding.sql); NULL for this node's own writes.
+CREATE OR REPLACE FUNCTION "pgsync".enqueue(p_nsp text, p_table text, p_dst text, p_channel text, p_mode "char", p_rows bigint, p_sql text, p_keys text, p_path text)
 RETURNS void
 LANGUAGE plpgsql
 AS $pgsync$
 BEGIN
     IF p_mode OPERATOR(pg_catalog.=) 'a' THEN
-        INSERT INTO "pgsync".sync_err_rec (nsp_name, table_name, dst_server, channel, mode, row_count, dst_query)
-        VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, p_rows, p_sql);
+        INSERT INTO "pgsync".sync_err_rec (nsp_name, table_name, dst_server, channel, mode, row_count, dst_query, path)
+        VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, p_rows, p_sql, p_path);
         PERFORM pg_catalog.pg_notify('pgsync', p_dst);
     ELSE
         INSERT INTO "pgsync".sync_pending (nsp_name, table_name, dst_server, channel, mode, row_count, xact_id, keys, dst_query)
         VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, p_rows, pg_catalog.pg_current_xact_id(), p_keys, p_sql);
     END IF;
 END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".enqueue(text, text, text, text, "char", bigint, text, text, text) FROM PUBLIC;
+-- (Capture generated before forwarding: its own writes.)
+CREATE OR REPLACE FUNCTION "pgsync".enqueue(p_nsp text, p_table text, p_dst text, p_channel text, p_mode "char", p_rows bigint, p_sql text, p_keys text)
+RETURNS void
+LANGUAGE sql
+AS $pgsync$
+    SELECT "pgsync".enqueue(p_nsp, p_table, p_dst, p_channel, p_mode, p_rows, p_sql, p_keys, NULL)
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".enqueue(text, text, text, text, "char", bigint, text, text) FROM PUBLIC;
 -- (Capture generated before channels: the destination's default channel.)
@@ -1179,8 +1222,9 @@ REVOKE ALL ON FUNCTION "pgsync".row_too_large(text, text, text, bigint) FROM PUB
 -- transaction, rather than as one text past PostgreSQL's 1 GB limit. Rows are read one at a time,
 -- so the capture holds one entry's rows at most. A single row whose JSON passes 256 MiB cannot be
 -- sent as SQL text: the statement fails, before it changes anything, saying so.
+-- p_path: as enqueue's.
 CREATE OR REPLACE FUNCTION "pgsync".enqueue_rows(p_nsp text, p_table text, p_dst text, p_channel text, p_mode "char",
-    p_delete_prefix text, p_delete_suffix text, p_upsert_prefix text, p_upsert_suffix text, p_rows refcursor)
+    p_delete_prefix text, p_delete_suffix text, p_upsert_prefix text, p_upsert_suffix text, p_rows refcursor, p_path text)
 RETURNS void
 LANGUAGE plpgsql
 AS $pgsync$
@@ -1213,7 +1257,7 @@ BEGIN
             v_part := NULL;
             IF v_end OR v_bytes OPERATOR(pg_catalog.>=) v_bound THEN
                 PERFORM "pgsync".enqueue(p_nsp, p_table, p_dst, p_channel, p_mode, v_rows, v_sql,
-                    CASE WHEN p_mode OPERATOR(pg_catalog.<>) 'a' THEN '[' OPERATOR(pg_catalog.||) pg_catalog.array_to_string(v_keys, ', ') OPERATOR(pg_catalog.||) ']' END);
+                    CASE WHEN p_mode OPERATOR(pg_catalog.<>) 'a' THEN '[' OPERATOR(pg_catalog.||) pg_catalog.array_to_string(v_keys, ', ') OPERATOR(pg_catalog.||) ']' END, p_path);
                 v_sql := NULL;
                 v_rows := 0;
                 v_bytes := 0;
@@ -1235,6 +1279,15 @@ BEGIN
     CLOSE p_rows;
 END
 $pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".enqueue_rows(text, text, text, text, "char", text, text, text, text, refcursor, text) FROM PUBLIC;
+-- (Capture generated before forwarding: its own writes.)
+CREATE OR REPLACE FUNCTION "pgsync".enqueue_rows(p_nsp text, p_table text, p_dst text, p_channel text, p_mode "char",
+    p_delete_prefix text, p_delete_suffix text, p_upsert_prefix text, p_upsert_suffix text, p_rows refcursor)
+RETURNS void
+LANGUAGE sql
+AS $pgsync$
+    SELECT "pgsync".enqueue_rows(p_nsp, p_table, p_dst, p_channel, p_mode, p_delete_prefix, p_delete_suffix, p_upsert_prefix, p_upsert_suffix, p_rows, NULL)
+$pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".enqueue_rows(text, text, text, text, "char", text, text, text, text, refcursor) FROM PUBLIC;
 -- (Capture generated before channels: the destination's default channel.)
 CREATE OR REPLACE FUNCTION "pgsync".enqueue_rows(p_nsp text, p_table text, p_dst text, p_mode "char",
@@ -1251,8 +1304,9 @@ REVOKE ALL ON FUNCTION "pgsync".enqueue_rows(text, text, text, "char", text, tex
 -- destination deletes (a DELETE, or an UPDATE that changed the key or left the filter), then
 -- p_row, the row it upserts, each as JSON, naming p_statement, the target's remote statements
 -- (register_statement); p_key: for Sync/Strict, that row's key. Neither: nothing is queued.
+-- p_path: as enqueue's.
 CREATE OR REPLACE FUNCTION "pgsync".enqueue_change(p_nsp text, p_table text, p_dst text, p_channel text, p_mode "char",
-    p_statement text, p_gone text, p_row text, p_key text)
+    p_statement text, p_gone text, p_row text, p_key text, p_path text)
 RETURNS void
 LANGUAGE plpgsql
 AS $pgsync$
@@ -1262,12 +1316,12 @@ BEGIN
     END IF;
     IF p_mode OPERATOR(pg_catalog.=) 'a' THEN
         IF p_gone IS NOT NULL THEN
-            INSERT INTO "pgsync".sync_err_rec (nsp_name, table_name, dst_server, channel, mode, row_count, dst_query, op, statement)
-            VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, 1, p_gone, 'd', p_statement);
+            INSERT INTO "pgsync".sync_err_rec (nsp_name, table_name, dst_server, channel, mode, row_count, dst_query, op, statement, path)
+            VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, 1, p_gone, 'd', p_statement, p_path);
         END IF;
         IF p_row IS NOT NULL THEN
-            INSERT INTO "pgsync".sync_err_rec (nsp_name, table_name, dst_server, channel, mode, row_count, dst_query, op, statement)
-            VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, 1, p_row, 'u', p_statement);
+            INSERT INTO "pgsync".sync_err_rec (nsp_name, table_name, dst_server, channel, mode, row_count, dst_query, op, statement, path)
+            VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, 1, p_row, 'u', p_statement, p_path);
         END IF;
         IF p_gone IS NOT NULL OR p_row IS NOT NULL THEN
             PERFORM pg_catalog.pg_notify('pgsync', p_dst);
@@ -1285,6 +1339,15 @@ BEGIN
         END IF;
     END IF;
 END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".enqueue_change(text, text, text, text, "char", text, text, text, text, text) FROM PUBLIC;
+-- (Capture generated before forwarding: its own writes.)
+CREATE OR REPLACE FUNCTION "pgsync".enqueue_change(p_nsp text, p_table text, p_dst text, p_channel text, p_mode "char",
+    p_statement text, p_gone text, p_row text, p_key text)
+RETURNS void
+LANGUAGE sql
+AS $pgsync$
+    SELECT "pgsync".enqueue_change(p_nsp, p_table, p_dst, p_channel, p_mode, p_statement, p_gone, p_row, p_key, NULL)
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".enqueue_change(text, text, text, text, "char", text, text, text, text) FROM PUBLIC;
 
@@ -1861,6 +1924,25 @@ DROP FUNCTION IF EXISTS "pgsync".enqueue_row(text, text, text, text, "char", tex
 INSERT INTO "pgsync".schema_version (version, description) VALUES (7, 'compact entries');
 \endif
 
+-- schema version 8: forwarding (once: when it is not recorded yet)
+SELECT NOT EXISTS (SELECT 1 FROM "pgsync".schema_version WHERE version = 8) AS pgsync_version_8_missing \gset
+\if :pgsync_version_8_missing
+-- core/upgrades/0008_forwarding.sql
+-- Cascade (ReplicateAttribute.Forward): a change this node applied from another node and queues again
+-- for a forwarding destination carries path, the identities of the nodes it has been through
+-- (comma-separated, its origin first; NULL: this node's own write). The apply tells the destination
+-- the path with this node's identity added (path_sql), so that no node ever gets a change back.
+ALTER TABLE "pgsync".sync_err_rec ADD COLUMN IF NOT EXISTS path text;
+-- Each destination's identity (destination/015_node_identity.sql), learned at install: the capture
+-- forwards a change to a destination only when its identity is not on the change's path.
+CREATE TABLE IF NOT EXISTS "pgsync".peer (
+    dst_server text PRIMARY KEY,
+    identity text NOT NULL
+);
+REVOKE ALL ON "pgsync".peer FROM PUBLIC;
+INSERT INTO "pgsync".schema_version (version, description) VALUES (8, 'forwarding');
+\endif
+
 -- core/views/copy_status.sql
 -- Per source table and destination: the initial copy's progress (rows copied of the estimate, rate
 -- and time left while it runs) and how it ended.
@@ -1899,6 +1981,29 @@ SELECT "pgsync".current_incarnation(true);
 
 -- this node: origin and commit timeout
 SELECT "pgsync".set_node('snapshot', '30000 milliseconds'::interval);
+
+-- destination/015_node_identity.sql
+-- What this database is to the nodes that forward changes (ReplicateAttribute.Forward): a random
+-- identity, made once by whoever installs RoslynPgSync here first (this node's own installer, or a
+-- source preparing it as a destination), the same for both. A change carries the identities of the
+-- nodes it has been through (pgsync.path, set by the apply that brings it); a forwarding node learns
+-- its destinations' identities at install (pgsync.peer) and sends a change to none it has been through.
+-- Read by every role that installs here (it names nothing and grants nothing); written once.
+CREATE SCHEMA IF NOT EXISTS "pgsync";
+CREATE TABLE IF NOT EXISTS "pgsync".node_identity (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    identity text NOT NULL DEFAULT pg_catalog.gen_random_uuid()::text
+);
+DO $pgsync$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM "pgsync".node_identity) THEN
+        INSERT INTO "pgsync".node_identity DEFAULT VALUES;
+    END IF;
+    IF pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = ('"pgsync"' || '.node_identity')::pg_catalog.regclass), 'USAGE') THEN
+        GRANT SELECT ON "pgsync".node_identity TO PUBLIC;
+    END IF;
+END
+$pgsync$;
 
 -- (the installer checks here: no foreign server 'async_dst' of another wrapper exists)
 
@@ -1986,7 +2091,7 @@ BEGIN
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
-        PERFORM "pgsync"."enqueue"('app', 'hostile_async', 'async_dst', '', 'a', 0, 'TRUNCATE ONLY "copy"."hostile_async"', NULL);
+        PERFORM "pgsync"."enqueue"('app', 'hostile_async', 'async_dst', '', 'a', 0, 'TRUNCATE ONLY "copy"."hostile_async"', NULL, NULL);
         RETURN NULL;
     END IF;
 
@@ -2010,7 +2115,7 @@ BEGIN
         ELSE
             SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."id", o."code" FROM old_rows AS o) AS r;
         END IF;
-        PERFORM "pgsync"."enqueue_change"('app', 'hostile_async', 'async_dst', '', 'a', 'hostile_async_0f92e7d4a5b826502f75fd3612fa55c7', v_gone, v_row, v_key);
+        PERFORM "pgsync"."enqueue_change"('app', 'hostile_async', 'async_dst', '', 'a', 'hostile_async_0f92e7d4a5b826502f75fd3612fa55c7', v_gone, v_row, v_key, NULL);
     ELSE
         IF TG_OP = 'INSERT' THEN
             OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r;
@@ -2024,7 +2129,7 @@ BEGIN
         END IF;
         PERFORM "pgsync"."enqueue_rows"('app', 'hostile_async', 'async_dst', '', 'a',
             'DELETE FROM "copy"."hostile_async" AS t USING pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ', ') AS d WHERE t."id" = d."id" AND t."code" = d."code"',
-            'INSERT INTO "copy"."hostile_async" AS t ("id", "code", "body", "blob", "numbers", "words", "document", "raw_json", "amount", "ratio", "at", "local_at", "span", "uid", "flag") SELECT d."id", d."code", d."body", d."blob", d."numbers", d."words", (d."document" #>> ''{}'')::jsonb, (d."raw_json" #>> ''{}'')::json, d."amount", d."ratio", d."at", d."local_at", d."span", d."uid", d."flag" FROM pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ', ') AS d ON CONFLICT ("id", "code") DO UPDATE SET "body" = EXCLUDED."body", "blob" = EXCLUDED."blob", "numbers" = EXCLUDED."numbers", "words" = EXCLUDED."words", "document" = EXCLUDED."document", "raw_json" = EXCLUDED."raw_json", "amount" = EXCLUDED."amount", "ratio" = EXCLUDED."ratio", "at" = EXCLUDED."at", "local_at" = EXCLUDED."local_at", "span" = EXCLUDED."span", "uid" = EXCLUDED."uid", "flag" = EXCLUDED."flag"', v_rows);
+            'INSERT INTO "copy"."hostile_async" AS t ("id", "code", "body", "blob", "numbers", "words", "document", "raw_json", "amount", "ratio", "at", "local_at", "span", "uid", "flag") SELECT d."id", d."code", d."body", d."blob", d."numbers", d."words", (d."document" #>> ''{}'')::jsonb, (d."raw_json" #>> ''{}'')::json, d."amount", d."ratio", d."at", d."local_at", d."span", d."uid", d."flag" FROM pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ', ') AS d ON CONFLICT ("id", "code") DO UPDATE SET "body" = EXCLUDED."body", "blob" = EXCLUDED."blob", "numbers" = EXCLUDED."numbers", "words" = EXCLUDED."words", "document" = EXCLUDED."document", "raw_json" = EXCLUDED."raw_json", "amount" = EXCLUDED."amount", "ratio" = EXCLUDED."ratio", "at" = EXCLUDED."at", "local_at" = EXCLUDED."local_at", "span" = EXCLUDED."span", "uid" = EXCLUDED."uid", "flag" = EXCLUDED."flag"', v_rows, NULL);
     END IF;
     RETURN NULL;
 END
@@ -2111,6 +2216,28 @@ COMMIT;
 --       CONSTRAINT applied_entry_pkey PRIMARY KEY (origin, entry_id, entry_time)
 --   );
 --   REVOKE ALL ON "pgsync".applied_entry FROM PUBLIC;
+--   -- destination/015_node_identity.sql
+--   -- What this database is to the nodes that forward changes (ReplicateAttribute.Forward): a random
+--   -- identity, made once by whoever installs RoslynPgSync here first (this node's own installer, or a
+--   -- source preparing it as a destination), the same for both. A change carries the identities of the
+--   -- nodes it has been through (pgsync.path, set by the apply that brings it); a forwarding node learns
+--   -- its destinations' identities at install (pgsync.peer) and sends a change to none it has been through.
+--   -- Read by every role that installs here (it names nothing and grants nothing); written once.
+--   CREATE SCHEMA IF NOT EXISTS "pgsync";
+--   CREATE TABLE IF NOT EXISTS "pgsync".node_identity (
+--       singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+--       identity text NOT NULL DEFAULT pg_catalog.gen_random_uuid()::text
+--   );
+--   DO $pgsync$
+--   BEGIN
+--       IF NOT EXISTS (SELECT 1 FROM "pgsync".node_identity) THEN
+--           INSERT INTO "pgsync".node_identity DEFAULT VALUES;
+--       END IF;
+--       IF pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = ('"pgsync"' || '.node_identity')::pg_catalog.regclass), 'USAGE') THEN
+--           GRANT SELECT ON "pgsync".node_identity TO PUBLIC;
+--       END IF;
+--   END
+--   $pgsync$;
 --   -- destination/020_conflict_log.sql
 --   -- On each destination database, over the destination's own connection: the conflicts its apply met
 --   -- on tables resolved by LastWriterWins (docs/multi-master.md), written by the apply's own statement,

@@ -17,17 +17,30 @@ DECLARE
     v_parts text[] := ARRAY[p_head];
     v_bytes bigint := octet_length(p_head);
     v_query text;
+    v_path text;
+    v_last_path text; -- the path of the entry before (batch_sql's for those in p_first)
+    v_told boolean := false; -- whether the destination has been told a path yet
 BEGIN
     IF p_first IS NOT NULL THEN
         v_parts := v_parts || p_first;
         v_bytes := v_bytes + octet_length(p_first);
+        v_told := true;
+        IF p_xact IS NULL AND p_first_count > 0 THEN
+            SELECT e.path INTO v_last_path FROM @schema@.sync_err_rec AS e WHERE e.id = p_ids[p_first_count];
+        END IF;
     END IF;
     FOR v_i IN COALESCE(p_first_count, 0) + 1 .. COALESCE(cardinality(p_ids), 0) LOOP
         IF p_xact IS NULL THEN
-            SELECT @schema@.entry_sql(e.op, e.statement, e.dst_query) INTO STRICT v_query FROM @schema@.sync_err_rec AS e WHERE e.id = p_ids[v_i];
+            SELECT @schema@.entry_sql(e.op, e.statement, e.dst_query), e.path INTO STRICT v_query, v_path FROM @schema@.sync_err_rec AS e WHERE e.id = p_ids[v_i];
         ELSE
-            SELECT @schema@.entry_sql(p.op, p.statement, p.dst_query) INTO STRICT v_query FROM @schema@.sync_pending AS p
+            SELECT @schema@.entry_sql(p.op, p.statement, p.dst_query), NULL::text INTO STRICT v_query, v_path FROM @schema@.sync_pending AS p
              WHERE p.xact_id = p_xact AND p.dst_server = p_dst AND p.id = p_ids[v_i];
+        END IF;
+        -- (The nodes a forwarded entry has been through, as batch_sql tells them.)
+        IF NOT v_told OR v_path IS DISTINCT FROM v_last_path THEN
+            v_query := @schema@.path_sql(v_path) || E';\n' || v_query;
+            v_told := true;
+            v_last_path := v_path;
         END IF;
         IF v_bytes > 0 AND v_bytes + octet_length(v_query) > p_max_bytes THEN
             PERFORM @schema@.remote_exec(p_conn, array_to_string(v_parts, E';\n'), p_timeout);

@@ -208,7 +208,7 @@ BEGIN
         BEGIN
             PERFORM @schema@.remote_connect(v_conn, p_dst);
             PERFORM @schema@.remote_exec(v_conn, v_begin, v_timeout);
-            FOR v_entry IN SELECT e.id, @schema@.entry_sql(e.op, e.statement, e.dst_query) AS dst_query
+            FOR v_entry IN SELECT e.id, @schema@.path_sql(e.path) || E';\n' || @schema@.entry_sql(e.op, e.statement, e.dst_query) AS dst_query
                              FROM @schema@.sync_err_rec AS e WHERE e.id = ANY (v_ids) ORDER BY e.id LOOP
                 BEGIN
                     PERFORM @schema@.remote_exec(v_conn, v_entry.dst_query, v_timeout);

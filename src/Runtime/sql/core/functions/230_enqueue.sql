@@ -13,20 +13,29 @@
 -- functions) have pinned the path already, and every name in them is qualified; a SET clause would
 -- cost every captured statement a configuration save and restore.
 -- p_channel: the stream within the destination ('' its default channel, see 0005_channels.sql).
-CREATE OR REPLACE FUNCTION @schema@.enqueue(p_nsp text, p_table text, p_dst text, p_channel text, p_mode "char", p_rows bigint, p_sql text, p_keys text)
+-- p_path: a forwarded change's path (0008_forwarding.sql); NULL for this node's own writes.
+CREATE OR REPLACE FUNCTION @schema@.enqueue(p_nsp text, p_table text, p_dst text, p_channel text, p_mode "char", p_rows bigint, p_sql text, p_keys text, p_path text)
 RETURNS void
 LANGUAGE plpgsql
 AS $pgsync$
 BEGIN
     IF p_mode OPERATOR(pg_catalog.=) 'a' THEN
-        INSERT INTO @schema@.sync_err_rec (nsp_name, table_name, dst_server, channel, mode, row_count, dst_query)
-        VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, p_rows, p_sql);
+        INSERT INTO @schema@.sync_err_rec (nsp_name, table_name, dst_server, channel, mode, row_count, dst_query, path)
+        VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, p_rows, p_sql, p_path);
         PERFORM pg_catalog.pg_notify('pgsync', p_dst);
     ELSE
         INSERT INTO @schema@.sync_pending (nsp_name, table_name, dst_server, channel, mode, row_count, xact_id, keys, dst_query)
         VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, p_rows, pg_catalog.pg_current_xact_id(), p_keys, p_sql);
     END IF;
 END
+$pgsync$;
+REVOKE ALL ON FUNCTION @schema@.enqueue(text, text, text, text, "char", bigint, text, text, text) FROM PUBLIC;
+-- (Capture generated before forwarding: its own writes.)
+CREATE OR REPLACE FUNCTION @schema@.enqueue(p_nsp text, p_table text, p_dst text, p_channel text, p_mode "char", p_rows bigint, p_sql text, p_keys text)
+RETURNS void
+LANGUAGE sql
+AS $pgsync$
+    SELECT @schema@.enqueue(p_nsp, p_table, p_dst, p_channel, p_mode, p_rows, p_sql, p_keys, NULL)
 $pgsync$;
 REVOKE ALL ON FUNCTION @schema@.enqueue(text, text, text, text, "char", bigint, text, text) FROM PUBLIC;
 -- (Capture generated before channels: the destination's default channel.)
@@ -61,8 +70,9 @@ REVOKE ALL ON FUNCTION @schema@.row_too_large(text, text, text, bigint) FROM PUB
 -- transaction, rather than as one text past PostgreSQL's 1 GB limit. Rows are read one at a time,
 -- so the capture holds one entry's rows at most. A single row whose JSON passes 256 MiB cannot be
 -- sent as SQL text: the statement fails, before it changes anything, saying so.
+-- p_path: as enqueue's.
 CREATE OR REPLACE FUNCTION @schema@.enqueue_rows(p_nsp text, p_table text, p_dst text, p_channel text, p_mode "char",
-    p_delete_prefix text, p_delete_suffix text, p_upsert_prefix text, p_upsert_suffix text, p_rows refcursor)
+    p_delete_prefix text, p_delete_suffix text, p_upsert_prefix text, p_upsert_suffix text, p_rows refcursor, p_path text)
 RETURNS void
 LANGUAGE plpgsql
 AS $pgsync$
@@ -95,7 +105,7 @@ BEGIN
             v_part := NULL;
             IF v_end OR v_bytes OPERATOR(pg_catalog.>=) v_bound THEN
                 PERFORM @schema@.enqueue(p_nsp, p_table, p_dst, p_channel, p_mode, v_rows, v_sql,
-                    CASE WHEN p_mode OPERATOR(pg_catalog.<>) 'a' THEN '[' OPERATOR(pg_catalog.||) pg_catalog.array_to_string(v_keys, ', ') OPERATOR(pg_catalog.||) ']' END);
+                    CASE WHEN p_mode OPERATOR(pg_catalog.<>) 'a' THEN '[' OPERATOR(pg_catalog.||) pg_catalog.array_to_string(v_keys, ', ') OPERATOR(pg_catalog.||) ']' END, p_path);
                 v_sql := NULL;
                 v_rows := 0;
                 v_bytes := 0;
@@ -117,6 +127,15 @@ BEGIN
     CLOSE p_rows;
 END
 $pgsync$;
+REVOKE ALL ON FUNCTION @schema@.enqueue_rows(text, text, text, text, "char", text, text, text, text, refcursor, text) FROM PUBLIC;
+-- (Capture generated before forwarding: its own writes.)
+CREATE OR REPLACE FUNCTION @schema@.enqueue_rows(p_nsp text, p_table text, p_dst text, p_channel text, p_mode "char",
+    p_delete_prefix text, p_delete_suffix text, p_upsert_prefix text, p_upsert_suffix text, p_rows refcursor)
+RETURNS void
+LANGUAGE sql
+AS $pgsync$
+    SELECT @schema@.enqueue_rows(p_nsp, p_table, p_dst, p_channel, p_mode, p_delete_prefix, p_delete_suffix, p_upsert_prefix, p_upsert_suffix, p_rows, NULL)
+$pgsync$;
 REVOKE ALL ON FUNCTION @schema@.enqueue_rows(text, text, text, text, "char", text, text, text, text, refcursor) FROM PUBLIC;
 -- (Capture generated before channels: the destination's default channel.)
 CREATE OR REPLACE FUNCTION @schema@.enqueue_rows(p_nsp text, p_table text, p_dst text, p_mode "char",
@@ -133,8 +152,9 @@ REVOKE ALL ON FUNCTION @schema@.enqueue_rows(text, text, text, "char", text, tex
 -- destination deletes (a DELETE, or an UPDATE that changed the key or left the filter), then
 -- p_row, the row it upserts, each as JSON, naming p_statement, the target's remote statements
 -- (register_statement); p_key: for Sync/Strict, that row's key. Neither: nothing is queued.
+-- p_path: as enqueue's.
 CREATE OR REPLACE FUNCTION @schema@.enqueue_change(p_nsp text, p_table text, p_dst text, p_channel text, p_mode "char",
-    p_statement text, p_gone text, p_row text, p_key text)
+    p_statement text, p_gone text, p_row text, p_key text, p_path text)
 RETURNS void
 LANGUAGE plpgsql
 AS $pgsync$
@@ -144,12 +164,12 @@ BEGIN
     END IF;
     IF p_mode OPERATOR(pg_catalog.=) 'a' THEN
         IF p_gone IS NOT NULL THEN
-            INSERT INTO @schema@.sync_err_rec (nsp_name, table_name, dst_server, channel, mode, row_count, dst_query, op, statement)
-            VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, 1, p_gone, 'd', p_statement);
+            INSERT INTO @schema@.sync_err_rec (nsp_name, table_name, dst_server, channel, mode, row_count, dst_query, op, statement, path)
+            VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, 1, p_gone, 'd', p_statement, p_path);
         END IF;
         IF p_row IS NOT NULL THEN
-            INSERT INTO @schema@.sync_err_rec (nsp_name, table_name, dst_server, channel, mode, row_count, dst_query, op, statement)
-            VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, 1, p_row, 'u', p_statement);
+            INSERT INTO @schema@.sync_err_rec (nsp_name, table_name, dst_server, channel, mode, row_count, dst_query, op, statement, path)
+            VALUES (p_nsp, p_table, p_dst, p_channel, p_mode, 1, p_row, 'u', p_statement, p_path);
         END IF;
         IF p_gone IS NOT NULL OR p_row IS NOT NULL THEN
             PERFORM pg_catalog.pg_notify('pgsync', p_dst);
@@ -167,6 +187,15 @@ BEGIN
         END IF;
     END IF;
 END
+$pgsync$;
+REVOKE ALL ON FUNCTION @schema@.enqueue_change(text, text, text, text, "char", text, text, text, text, text) FROM PUBLIC;
+-- (Capture generated before forwarding: its own writes.)
+CREATE OR REPLACE FUNCTION @schema@.enqueue_change(p_nsp text, p_table text, p_dst text, p_channel text, p_mode "char",
+    p_statement text, p_gone text, p_row text, p_key text)
+RETURNS void
+LANGUAGE sql
+AS $pgsync$
+    SELECT @schema@.enqueue_change(p_nsp, p_table, p_dst, p_channel, p_mode, p_statement, p_gone, p_row, p_key, NULL)
 $pgsync$;
 REVOKE ALL ON FUNCTION @schema@.enqueue_change(text, text, text, text, "char", text, text, text, text) FROM PUBLIC;
 

@@ -1,0 +1,277 @@
+-- install
+-- The row versions of "post"."parcel" (Conflicts = LastWriterWins): per key, the stamp of the write it holds; pgsync_deleted: a tombstone.
+CREATE TABLE IF NOT EXISTS "pgsync"."row_version_parcel_ae210b10" (
+    "id" bigint NOT NULL,
+    pgsync_at timestamp with time zone NOT NULL,
+    pgsync_origin text NOT NULL,
+    pgsync_deleted boolean NOT NULL,
+    pgsync_prev_at timestamp with time zone,
+    pgsync_prev_origin text,
+    PRIMARY KEY ("id")
+);
+CREATE INDEX IF NOT EXISTS "row_version_parcel_ae210b10_tombstones" ON "pgsync"."row_version_parcel_ae210b10" (pgsync_at) WHERE pgsync_deleted;
+REVOKE ALL ON "pgsync"."row_version_parcel_ae210b10" FROM PUBLIC;
+CREATE OR REPLACE FUNCTION "pgsync"."capture_parcel_ae210b10"()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 3
+SET IntervalStyle = postgres
+AS $pgsync$
+DECLARE
+    v_rows refcursor;
+    v_single boolean;
+    v_gone text;
+    v_row text;
+    v_key text;
+    v_origin text;
+    v_entry_bytes text;
+    v_path text; -- the nodes a change applied here has been through (NULL: this node's own write)
+BEGIN
+    -- A session that applies replicated changes carries pgsync.origin: never send them back.
+    -- Honoured only in sessions of the installing role (this function's owner) or its members: any
+    -- session may set the setting, and another role's writes are captured whatever it says.
+    IF pg_catalog.current_setting('pgsync.origin', true) <> '' AND pg_catalog.pg_has_role(SESSION_USER, CURRENT_USER, 'MEMBER') THEN
+        -- Applied from another node: on to the destinations that forward it (Forward), none on its path.
+        v_path := COALESCE(pg_catalog.current_setting('pgsync.path', true), '');
+    END IF;
+
+    IF TG_OP = 'TRUNCATE' THEN
+        RAISE EXCEPTION 'RoslynPgSync: TRUNCATE of %.% is refused: it declares a conflict policy, and a TRUNCATE cannot be resolved against the writes of the other nodes', '"post"', '"parcel"'
+            USING ERRCODE = 'feature_not_supported', HINT = 'DELETE the rows instead: each delete is stamped and replicated.';
+        IF v_path IS NULL OR NOT COALESCE((SELECT p.identity FROM "pgsync".peer AS p WHERE p.dst_server = 'next') = ANY (pg_catalog.string_to_array(v_path, ',')), false) THEN
+            PERFORM "pgsync"."enqueue"('post', 'parcel', 'next', '', 'a', 0, 'TRUNCATE ONLY "post"."parcel"', NULL, v_path);
+        END IF;
+        IF v_path IS NULL THEN
+            PERFORM "pgsync"."enqueue"('post', 'parcel', 'archive', '', 'a', 0, 'TRUNCATE ONLY "archive"."parcel"', NULL, v_path);
+        END IF;
+        RETURN NULL;
+    END IF;
+
+    -- One row or none: read here, queued as compact entries (enqueue_change).
+    IF TG_OP = 'DELETE' THEN
+        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM old_rows LIMIT 2) AS s) < 2;
+    ELSE
+        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM new_rows LIMIT 2) AS s) < 2;
+    END IF;
+
+    IF v_path IS NULL THEN
+        -- LastWriterWins: this write's stamp, after every stamp this node has seen for its key (row versions).
+        v_origin := (SELECT n.origin FROM "pgsync".node AS n);
+        IF TG_OP = 'UPDATE' THEN
+            INSERT INTO "pgsync"."row_version_parcel_ae210b10" AS m ("id", pgsync_at, pgsync_origin, pgsync_deleted)
+        SELECT o."id", pg_catalog.clock_timestamp(), v_origin, true FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."id" = o."id")
+        ON CONFLICT ("id") DO UPDATE SET pgsync_at = GREATEST(EXCLUDED.pgsync_at, m.pgsync_at + '00:00:00.000001'::pg_catalog.interval), pgsync_origin = EXCLUDED.pgsync_origin, pgsync_deleted = true, pgsync_prev_at = m.pgsync_at, pgsync_prev_origin = m.pgsync_origin;
+            INSERT INTO "pgsync"."row_version_parcel_ae210b10" AS m ("id", pgsync_at, pgsync_origin, pgsync_deleted)
+        SELECT n."id", pg_catalog.clock_timestamp(), v_origin, false FROM new_rows AS n
+        ON CONFLICT ("id") DO UPDATE SET pgsync_at = GREATEST(EXCLUDED.pgsync_at, m.pgsync_at + '00:00:00.000001'::pg_catalog.interval), pgsync_origin = EXCLUDED.pgsync_origin, pgsync_deleted = false, pgsync_prev_at = m.pgsync_at, pgsync_prev_origin = m.pgsync_origin;
+        ELSIF TG_OP = 'DELETE' THEN
+            INSERT INTO "pgsync"."row_version_parcel_ae210b10" AS m ("id", pgsync_at, pgsync_origin, pgsync_deleted)
+        SELECT o."id", pg_catalog.clock_timestamp(), v_origin, true FROM old_rows AS o
+        ON CONFLICT ("id") DO UPDATE SET pgsync_at = GREATEST(EXCLUDED.pgsync_at, m.pgsync_at + '00:00:00.000001'::pg_catalog.interval), pgsync_origin = EXCLUDED.pgsync_origin, pgsync_deleted = true, pgsync_prev_at = m.pgsync_at, pgsync_prev_origin = m.pgsync_origin;
+        ELSE
+            INSERT INTO "pgsync"."row_version_parcel_ae210b10" AS m ("id", pgsync_at, pgsync_origin, pgsync_deleted)
+        SELECT n."id", pg_catalog.clock_timestamp(), v_origin, false FROM new_rows AS n
+        ON CONFLICT ("id") DO UPDATE SET pgsync_at = GREATEST(EXCLUDED.pgsync_at, m.pgsync_at + '00:00:00.000001'::pg_catalog.interval), pgsync_origin = EXCLUDED.pgsync_origin, pgsync_deleted = false, pgsync_prev_at = m.pgsync_at, pgsync_prev_origin = m.pgsync_origin;
+        END IF;
+    END IF;
+
+    -- next → post.parcel (Async)
+    IF NOT (v_path IS NULL OR NOT COALESCE((SELECT p.identity FROM "pgsync".peer AS p WHERE p.dst_server = 'next') = ANY (pg_catalog.string_to_array(v_path, ',')), false)) THEN
+        NULL; -- (applied from another node: not forwarded here)
+    ELSIF v_single THEN
+        v_gone := NULL;
+        v_row := NULL;
+        v_key := NULL;
+        IF TG_OP = 'INSERT' THEN
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n."id", n."label", v.pgsync_at, v.pgsync_origin, v.pgsync_prev_at, v.pgsync_prev_origin, pg_catalog.left(TG_OP, 1) AS pgsync_op FROM new_rows AS n JOIN "pgsync"."row_version_parcel_ae210b10" AS v ON v."id" = n."id") AS r;
+        ELSIF TG_OP = 'UPDATE' THEN
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."id", v.pgsync_at, v.pgsync_origin, v.pgsync_prev_at, v.pgsync_prev_origin, pg_catalog.left(TG_OP, 1) AS pgsync_op FROM old_rows AS o JOIN "pgsync"."row_version_parcel_ae210b10" AS v ON v."id" = o."id" WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."id" = o."id")) AS r;
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n."id", n."label", v.pgsync_at, v.pgsync_origin, v.pgsync_prev_at, v.pgsync_prev_origin, pg_catalog.left(TG_OP, 1) AS pgsync_op FROM new_rows AS n JOIN "pgsync"."row_version_parcel_ae210b10" AS v ON v."id" = n."id") AS r;
+        ELSE
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."id", v.pgsync_at, v.pgsync_origin, v.pgsync_prev_at, v.pgsync_prev_origin, pg_catalog.left(TG_OP, 1) AS pgsync_op FROM old_rows AS o JOIN "pgsync"."row_version_parcel_ae210b10" AS v ON v."id" = o."id") AS r;
+        END IF;
+        PERFORM "pgsync"."enqueue_change"('post', 'parcel', 'next', '', 'a', 'parcel_6422890206733968c7f304e69cf6a39c', v_gone, v_row, v_key, v_path);
+    ELSE
+        IF TG_OP = 'INSERT' THEN
+            OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."label", v.pgsync_at, v.pgsync_origin, v.pgsync_prev_at, v.pgsync_prev_origin, pg_catalog.left(TG_OP, 1) AS pgsync_op FROM new_rows AS n JOIN "pgsync"."row_version_parcel_ae210b10" AS v ON v."id" = n."id") AS r;
+        ELSIF TG_OP = 'UPDATE' THEN
+            -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
+            -- (UNION ALL reads its branches in order.)
+            OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."id", v.pgsync_at, v.pgsync_origin, v.pgsync_prev_at, v.pgsync_prev_origin, pg_catalog.left(TG_OP, 1) AS pgsync_op FROM old_rows AS o JOIN "pgsync"."row_version_parcel_ae210b10" AS v ON v."id" = o."id" WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."id" = o."id")) AS r
+                UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."label", v.pgsync_at, v.pgsync_origin, v.pgsync_prev_at, v.pgsync_prev_origin, pg_catalog.left(TG_OP, 1) AS pgsync_op FROM new_rows AS n JOIN "pgsync"."row_version_parcel_ae210b10" AS v ON v."id" = n."id") AS r;
+        ELSE
+            OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."id", v.pgsync_at, v.pgsync_origin, v.pgsync_prev_at, v.pgsync_prev_origin, pg_catalog.left(TG_OP, 1) AS pgsync_op FROM old_rows AS o JOIN "pgsync"."row_version_parcel_ae210b10" AS v ON v."id" = o."id") AS r;
+        END IF;
+        v_entry_bytes := pg_catalog.current_setting('pgsync.entry_bytes', true);
+        PERFORM pg_catalog.set_config('pgsync.entry_bytes', '262144', true);
+        PERFORM "pgsync"."enqueue_rows"('post', 'parcel', 'next', '', 'a',
+            'WITH d AS (SELECT DISTINCT ON (s."id") s.*, a.v->>''pgsync_op'' AS pgsync_op, a.v AS pgsync_row, pg_catalog.json_build_object(''id'', s."id")::text AS pgsync_key, pg_catalog.last_value(s.pgsync_prev_at) OVER f AS pgsync_first_prev_at, pg_catalog.last_value(s.pgsync_prev_origin) OVER f AS pgsync_first_prev_origin, pg_catalog.last_value(a.v->>''pgsync_op'') OVER f AS pgsync_first_op FROM pg_catalog.json_array_elements(', '::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::' || E'"pgsync"' || '."row_version_parcel_ae210b10", a.v) AS s WINDOW f AS (PARTITION BY s."id" ORDER BY s.pgsync_at DESC, s.pgsync_origin COLLATE pg_catalog."C" DESC ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) ORDER BY s."id", s.pgsync_at DESC, s.pgsync_origin COLLATE pg_catalog."C" DESC), l AS (SELECT d.pgsync_key, pg_catalog.row_to_json(t)::text AS pgsync_row FROM d JOIN "post"."parcel" AS t ON t."id" = d."id" ORDER BY t."id" FOR UPDATE OF t), p AS (SELECT d.pgsync_key, pg_catalog.jsonb_build_object(''at'', m.pgsync_at, ''origin'', m.pgsync_origin, ''deleted'', m.pgsync_deleted) AS pgsync_stamp FROM d JOIN ' || E'"pgsync"' || '."row_version_parcel_ae210b10" AS m ON m."id" = d."id" WHERE (SELECT pg_catalog.count(*) FROM l) >= 0 ORDER BY m."id" FOR UPDATE OF m), pu AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(d.pgsync_key, pg_catalog.jsonb_build_object(''at'', m.pgsync_at, ''origin'', m.pgsync_origin, ''deleted'', m.pgsync_deleted)), ''{}'') AS v FROM d JOIN ' || E'"pgsync"' || '."row_version_parcel_ae210b10" AS m ON m."id" = d."id"), lm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(l.pgsync_key, l.pgsync_row), ''{}'') AS v FROM l), pm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(p.pgsync_key, p.pgsync_stamp), ''{}'') AS v FROM p), k AS (SELECT d.*, CASE WHEN NOT ((SELECT lm.v FROM lm) ? d.pgsync_key) THEN CASE WHEN NOT (((SELECT pm.v FROM pm) ? d.pgsync_key AND (q.pgsync_at, q.pgsync_origin) IS NOT DISTINCT FROM (d.pgsync_first_prev_at, d.pgsync_first_prev_origin)) AND q.pgsync_deleted) THEN ''delete_missing'' END WHEN ((SELECT pm.v FROM pm) ? d.pgsync_key AND NOT ((SELECT pm.v FROM pm) ? d.pgsync_key AND (q.pgsync_at, q.pgsync_origin) IS NOT DISTINCT FROM (d.pgsync_first_prev_at, d.pgsync_first_prev_origin))) THEN ''delete_origin_differs'' END AS kind, (NOT ((SELECT pm.v FROM pm) ? d.pgsync_key) OR (q.pgsync_at, q.pgsync_origin COLLATE pg_catalog."C") < (d.pgsync_at, d.pgsync_origin COLLATE pg_catalog."C")) AS wins, q.pgsync_origin AS local_origin, q.pgsync_at AS local_at, (SELECT lm.v FROM lm) ->> d.pgsync_key AS local_row, d.pgsync_origin AS remote_origin, d.pgsync_at AS remote_at, d.pgsync_row::text AS remote_row FROM d CROSS JOIN LATERAL (SELECT ((SELECT pm.v FROM pm) -> d.pgsync_key ->> ''at'')::timestamp with time zone AS pgsync_at, (SELECT pm.v FROM pm) -> d.pgsync_key ->> ''origin'' AS pgsync_origin, ((SELECT pm.v FROM pm) -> d.pgsync_key ->> ''deleted'')::boolean AS pgsync_deleted) AS q), w AS (INSERT INTO ' || E'"pgsync"' || '."row_version_parcel_ae210b10" AS m ("id", pgsync_at, pgsync_origin, pgsync_deleted, pgsync_prev_at, pgsync_prev_origin) SELECT d."id", d.pgsync_at, d.pgsync_origin, true, d.pgsync_first_prev_at, d.pgsync_first_prev_origin FROM k AS d WHERE (SELECT pg_catalog.count(*) FROM p) >= 0 AND d.wins ON CONFLICT ("id") DO UPDATE SET pgsync_at = EXCLUDED.pgsync_at, pgsync_origin = EXCLUDED.pgsync_origin, pgsync_deleted = true, pgsync_prev_at = EXCLUDED.pgsync_prev_at, pgsync_prev_origin = EXCLUDED.pgsync_prev_origin WHERE (m.pgsync_at, m.pgsync_origin COLLATE pg_catalog."C") < (EXCLUDED.pgsync_at, EXCLUDED.pgsync_origin COLLATE pg_catalog."C") RETURNING m."id", pg_catalog.json_build_object(''id'', m."id")::text AS pgsync_key, (m.xmax = 0) AS pgsync_inserted), wm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(w.pgsync_key, true), ''{}'') AS v FROM w), x AS (SELECT ' || E'"pgsync"' || '."stale_read"(''post'', ''parcel'', c.pgsync_key) FROM (SELECT p.pgsync_key FROM p WHERE (SELECT pu.v FROM pu) -> p.pgsync_key IS DISTINCT FROM p.pgsync_stamp UNION ALL SELECT w.pgsync_key FROM w WHERE NOT w.pgsync_inserted AND NOT (SELECT pu.v FROM pu) ? w.pgsync_key) AS c LIMIT 1), c AS (INSERT INTO ' || E'"pgsync"' || '."conflict_log" (nsp_name, table_name, key, kind, resolution, local_origin, local_at, local_row, remote_origin, remote_at, remote_row, entries) SELECT ''post'', ''parcel'', k.pgsync_key, k.kind, CASE WHEN k.wins THEN ''apply_remote'' ELSE ''keep_local'' END, k.local_origin, k.local_at, pg_catalog.left(k.local_row, 8192), k.remote_origin, k.remote_at, pg_catalog.left(k.remote_row, 8192), pg_catalog.current_setting(''pgsync.entries'', true) FROM k WHERE k.kind IS NOT NULL) DELETE FROM "post"."parcel" AS t USING w WHERE t."id" = w."id" AND (SELECT pg_catalog.count(*) FROM x) = 0',
+            'WITH d AS (SELECT DISTINCT ON (s."id") d.*, s.pgsync_at, s.pgsync_origin, a.v->>''pgsync_op'' AS pgsync_op, a.v AS pgsync_row, pg_catalog.json_build_object(''id'', s."id")::text AS pgsync_key, pg_catalog.last_value(s.pgsync_prev_at) OVER f AS pgsync_first_prev_at, pg_catalog.last_value(s.pgsync_prev_origin) OVER f AS pgsync_first_prev_origin, pg_catalog.last_value(a.v->>''pgsync_op'') OVER f AS pgsync_first_op FROM pg_catalog.json_array_elements(', '::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::"post"."parcel", a.v) AS d CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::' || E'"pgsync"' || '."row_version_parcel_ae210b10", a.v) AS s WINDOW f AS (PARTITION BY s."id" ORDER BY s.pgsync_at DESC, s.pgsync_origin COLLATE pg_catalog."C" DESC ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) ORDER BY s."id", s.pgsync_at DESC, s.pgsync_origin COLLATE pg_catalog."C" DESC), l AS (SELECT d.pgsync_key, pg_catalog.row_to_json(t)::text AS pgsync_row FROM d JOIN "post"."parcel" AS t ON t."id" = d."id" ORDER BY t."id" FOR UPDATE OF t), p AS (SELECT d.pgsync_key, pg_catalog.jsonb_build_object(''at'', m.pgsync_at, ''origin'', m.pgsync_origin, ''deleted'', m.pgsync_deleted) AS pgsync_stamp FROM d JOIN ' || E'"pgsync"' || '."row_version_parcel_ae210b10" AS m ON m."id" = d."id" WHERE (SELECT pg_catalog.count(*) FROM l) >= 0 ORDER BY m."id" FOR UPDATE OF m), pu AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(d.pgsync_key, pg_catalog.jsonb_build_object(''at'', m.pgsync_at, ''origin'', m.pgsync_origin, ''deleted'', m.pgsync_deleted)), ''{}'') AS v FROM d JOIN ' || E'"pgsync"' || '."row_version_parcel_ae210b10" AS m ON m."id" = d."id"), lm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(l.pgsync_key, l.pgsync_row), ''{}'') AS v FROM l), pm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(p.pgsync_key, p.pgsync_stamp), ''{}'') AS v FROM p), k AS (SELECT d.*, CASE WHEN (SELECT lm.v FROM lm) ? d.pgsync_key THEN CASE WHEN ((SELECT pm.v FROM pm) ? d.pgsync_key AND NOT ((SELECT pm.v FROM pm) ? d.pgsync_key AND (q.pgsync_at, q.pgsync_origin) IS NOT DISTINCT FROM (d.pgsync_first_prev_at, d.pgsync_first_prev_origin))) OR (NOT ((SELECT pm.v FROM pm) ? d.pgsync_key) AND (d.pgsync_first_op = ''I'' OR d.pgsync_first_prev_at IS NULL)) THEN CASE WHEN (d.pgsync_first_op = ''I'' OR d.pgsync_first_prev_at IS NULL) THEN ''insert_exists'' ELSE ''update_origin_differs'' END END WHEN NOT (d.pgsync_first_op = ''I'' OR d.pgsync_first_prev_at IS NULL) AND NOT (((SELECT pm.v FROM pm) ? d.pgsync_key AND (q.pgsync_at, q.pgsync_origin) IS NOT DISTINCT FROM (d.pgsync_first_prev_at, d.pgsync_first_prev_origin)) AND q.pgsync_deleted) THEN ''update_missing'' END AS kind, (NOT ((SELECT pm.v FROM pm) ? d.pgsync_key) OR (q.pgsync_at, q.pgsync_origin COLLATE pg_catalog."C") < (d.pgsync_at, d.pgsync_origin COLLATE pg_catalog."C")) AS wins, q.pgsync_origin AS local_origin, q.pgsync_at AS local_at, (SELECT lm.v FROM lm) ->> d.pgsync_key AS local_row, d.pgsync_origin AS remote_origin, d.pgsync_at AS remote_at, d.pgsync_row::text AS remote_row FROM d CROSS JOIN LATERAL (SELECT ((SELECT pm.v FROM pm) -> d.pgsync_key ->> ''at'')::timestamp with time zone AS pgsync_at, (SELECT pm.v FROM pm) -> d.pgsync_key ->> ''origin'' AS pgsync_origin, ((SELECT pm.v FROM pm) -> d.pgsync_key ->> ''deleted'')::boolean AS pgsync_deleted) AS q), w AS (INSERT INTO ' || E'"pgsync"' || '."row_version_parcel_ae210b10" AS m ("id", pgsync_at, pgsync_origin, pgsync_deleted, pgsync_prev_at, pgsync_prev_origin) SELECT d."id", d.pgsync_at, d.pgsync_origin, false, d.pgsync_first_prev_at, d.pgsync_first_prev_origin FROM k AS d WHERE (SELECT pg_catalog.count(*) FROM p) >= 0 AND d.wins ON CONFLICT ("id") DO UPDATE SET pgsync_at = EXCLUDED.pgsync_at, pgsync_origin = EXCLUDED.pgsync_origin, pgsync_deleted = false, pgsync_prev_at = EXCLUDED.pgsync_prev_at, pgsync_prev_origin = EXCLUDED.pgsync_prev_origin WHERE (m.pgsync_at, m.pgsync_origin COLLATE pg_catalog."C") < (EXCLUDED.pgsync_at, EXCLUDED.pgsync_origin COLLATE pg_catalog."C") RETURNING m."id", pg_catalog.json_build_object(''id'', m."id")::text AS pgsync_key, (m.xmax = 0) AS pgsync_inserted), wm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(w.pgsync_key, true), ''{}'') AS v FROM w), x AS (SELECT ' || E'"pgsync"' || '."stale_read"(''post'', ''parcel'', c.pgsync_key) FROM (SELECT p.pgsync_key FROM p WHERE (SELECT pu.v FROM pu) -> p.pgsync_key IS DISTINCT FROM p.pgsync_stamp UNION ALL SELECT w.pgsync_key FROM w WHERE NOT w.pgsync_inserted AND NOT (SELECT pu.v FROM pu) ? w.pgsync_key) AS c LIMIT 1), c AS (INSERT INTO ' || E'"pgsync"' || '."conflict_log" (nsp_name, table_name, key, kind, resolution, local_origin, local_at, local_row, remote_origin, remote_at, remote_row, entries) SELECT ''post'', ''parcel'', k.pgsync_key, k.kind, CASE WHEN k.wins THEN ''apply_remote'' ELSE ''keep_local'' END, k.local_origin, k.local_at, pg_catalog.left(k.local_row, 8192), k.remote_origin, k.remote_at, pg_catalog.left(k.remote_row, 8192), pg_catalog.current_setting(''pgsync.entries'', true) FROM k WHERE k.kind IS NOT NULL) INSERT INTO "post"."parcel" AS t ("id", "label") SELECT k."id", k."label" FROM k WHERE (SELECT wm.v FROM wm) ? k.pgsync_key AND (SELECT pg_catalog.count(*) FROM x) = 0 ON CONFLICT ("id") DO UPDATE SET "label" = EXCLUDED."label"', v_rows, v_path);
+        PERFORM pg_catalog.set_config('pgsync.entry_bytes', COALESCE(v_entry_bytes, ''), true);
+    END IF;
+
+    -- archive → archive.parcel (Async)
+    IF NOT (v_path IS NULL) THEN
+        NULL; -- (applied from another node: not forwarded here)
+    ELSIF v_single THEN
+        v_gone := NULL;
+        v_row := NULL;
+        v_key := NULL;
+        IF TG_OP = 'INSERT' THEN
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n."id", n."label" FROM new_rows AS n) AS r;
+        ELSIF TG_OP = 'UPDATE' THEN
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."id" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."id" = o."id")) AS r;
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n."id", n."label" FROM new_rows AS n) AS r;
+        ELSE
+            SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."id" FROM old_rows AS o) AS r;
+        END IF;
+        PERFORM "pgsync"."enqueue_change"('post', 'parcel', 'archive', '', 'a', 'parcel_2dc58f6258afc374a0e3b20a8f8308be', v_gone, v_row, v_key, v_path);
+    ELSE
+        IF TG_OP = 'INSERT' THEN
+            OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."label" FROM new_rows AS n) AS r;
+        ELSIF TG_OP = 'UPDATE' THEN
+            -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
+            -- (UNION ALL reads its branches in order.)
+            OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."id" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."id" = o."id")) AS r
+                UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."label" FROM new_rows AS n) AS r;
+        ELSE
+            OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."id" FROM old_rows AS o) AS r;
+        END IF;
+        PERFORM "pgsync"."enqueue_rows"('post', 'parcel', 'archive', '', 'a',
+            'DELETE FROM "archive"."parcel" AS t USING pg_catalog.json_populate_recordset(NULL::"archive"."parcel", ', ') AS d WHERE t."id" = d."id"',
+            'INSERT INTO "archive"."parcel" AS t ("id", "label") SELECT d."id", d."label" FROM pg_catalog.json_populate_recordset(NULL::"archive"."parcel", ', ') AS d ON CONFLICT ("id") DO UPDATE SET "label" = EXCLUDED."label"', v_rows, v_path);
+    END IF;
+    RETURN NULL;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync"."capture_parcel_ae210b10"() FROM PUBLIC;
+DO $pgsync$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '"post"."parcel"'::pg_catalog.regclass AND tgname = 'pgsync_capture_insert') THEN
+        CREATE TRIGGER "pgsync_capture_insert" AFTER INSERT ON "post"."parcel" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_parcel_ae210b10"();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '"post"."parcel"'::pg_catalog.regclass AND tgname = 'pgsync_capture_update') THEN
+        CREATE TRIGGER "pgsync_capture_update" AFTER UPDATE ON "post"."parcel" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_parcel_ae210b10"();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '"post"."parcel"'::pg_catalog.regclass AND tgname = 'pgsync_capture_delete') THEN
+        CREATE TRIGGER "pgsync_capture_delete" AFTER DELETE ON "post"."parcel" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_parcel_ae210b10"();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '"post"."parcel"'::pg_catalog.regclass AND tgname = 'pgsync_capture_truncate') THEN
+        CREATE TRIGGER "pgsync_capture_truncate" AFTER TRUNCATE ON "post"."parcel" FOR EACH STATEMENT EXECUTE FUNCTION "pgsync"."capture_parcel_ae210b10"();
+    END IF;
+END
+$pgsync$;
+SELECT "pgsync"."register_statement"('parcel_6422890206733968c7f304e69cf6a39c',
+    'WITH d AS (SELECT DISTINCT ON (s."id") s.*, a.v->>''pgsync_op'' AS pgsync_op, a.v AS pgsync_row, pg_catalog.json_build_object(''id'', s."id")::text AS pgsync_key, pg_catalog.last_value(s.pgsync_prev_at) OVER f AS pgsync_first_prev_at, pg_catalog.last_value(s.pgsync_prev_origin) OVER f AS pgsync_first_prev_origin, pg_catalog.last_value(a.v->>''pgsync_op'') OVER f AS pgsync_first_op FROM pg_catalog.json_array_elements(', '::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::' || E'"pgsync"' || '."row_version_parcel_ae210b10", a.v) AS s WINDOW f AS (PARTITION BY s."id" ORDER BY s.pgsync_at DESC, s.pgsync_origin COLLATE pg_catalog."C" DESC ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) ORDER BY s."id", s.pgsync_at DESC, s.pgsync_origin COLLATE pg_catalog."C" DESC), l AS (SELECT d.pgsync_key, pg_catalog.row_to_json(t)::text AS pgsync_row FROM d JOIN "post"."parcel" AS t ON t."id" = d."id" ORDER BY t."id" FOR UPDATE OF t), p AS (SELECT d.pgsync_key, pg_catalog.jsonb_build_object(''at'', m.pgsync_at, ''origin'', m.pgsync_origin, ''deleted'', m.pgsync_deleted) AS pgsync_stamp FROM d JOIN ' || E'"pgsync"' || '."row_version_parcel_ae210b10" AS m ON m."id" = d."id" WHERE (SELECT pg_catalog.count(*) FROM l) >= 0 ORDER BY m."id" FOR UPDATE OF m), pu AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(d.pgsync_key, pg_catalog.jsonb_build_object(''at'', m.pgsync_at, ''origin'', m.pgsync_origin, ''deleted'', m.pgsync_deleted)), ''{}'') AS v FROM d JOIN ' || E'"pgsync"' || '."row_version_parcel_ae210b10" AS m ON m."id" = d."id"), lm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(l.pgsync_key, l.pgsync_row), ''{}'') AS v FROM l), pm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(p.pgsync_key, p.pgsync_stamp), ''{}'') AS v FROM p), k AS (SELECT d.*, CASE WHEN NOT ((SELECT lm.v FROM lm) ? d.pgsync_key) THEN CASE WHEN NOT (((SELECT pm.v FROM pm) ? d.pgsync_key AND (q.pgsync_at, q.pgsync_origin) IS NOT DISTINCT FROM (d.pgsync_first_prev_at, d.pgsync_first_prev_origin)) AND q.pgsync_deleted) THEN ''delete_missing'' END WHEN ((SELECT pm.v FROM pm) ? d.pgsync_key AND NOT ((SELECT pm.v FROM pm) ? d.pgsync_key AND (q.pgsync_at, q.pgsync_origin) IS NOT DISTINCT FROM (d.pgsync_first_prev_at, d.pgsync_first_prev_origin))) THEN ''delete_origin_differs'' END AS kind, (NOT ((SELECT pm.v FROM pm) ? d.pgsync_key) OR (q.pgsync_at, q.pgsync_origin COLLATE pg_catalog."C") < (d.pgsync_at, d.pgsync_origin COLLATE pg_catalog."C")) AS wins, q.pgsync_origin AS local_origin, q.pgsync_at AS local_at, (SELECT lm.v FROM lm) ->> d.pgsync_key AS local_row, d.pgsync_origin AS remote_origin, d.pgsync_at AS remote_at, d.pgsync_row::text AS remote_row FROM d CROSS JOIN LATERAL (SELECT ((SELECT pm.v FROM pm) -> d.pgsync_key ->> ''at'')::timestamp with time zone AS pgsync_at, (SELECT pm.v FROM pm) -> d.pgsync_key ->> ''origin'' AS pgsync_origin, ((SELECT pm.v FROM pm) -> d.pgsync_key ->> ''deleted'')::boolean AS pgsync_deleted) AS q), w AS (INSERT INTO ' || E'"pgsync"' || '."row_version_parcel_ae210b10" AS m ("id", pgsync_at, pgsync_origin, pgsync_deleted, pgsync_prev_at, pgsync_prev_origin) SELECT d."id", d.pgsync_at, d.pgsync_origin, true, d.pgsync_first_prev_at, d.pgsync_first_prev_origin FROM k AS d WHERE (SELECT pg_catalog.count(*) FROM p) >= 0 AND d.wins ON CONFLICT ("id") DO UPDATE SET pgsync_at = EXCLUDED.pgsync_at, pgsync_origin = EXCLUDED.pgsync_origin, pgsync_deleted = true, pgsync_prev_at = EXCLUDED.pgsync_prev_at, pgsync_prev_origin = EXCLUDED.pgsync_prev_origin WHERE (m.pgsync_at, m.pgsync_origin COLLATE pg_catalog."C") < (EXCLUDED.pgsync_at, EXCLUDED.pgsync_origin COLLATE pg_catalog."C") RETURNING m."id", pg_catalog.json_build_object(''id'', m."id")::text AS pgsync_key, (m.xmax = 0) AS pgsync_inserted), wm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(w.pgsync_key, true), ''{}'') AS v FROM w), x AS (SELECT ' || E'"pgsync"' || '."stale_read"(''post'', ''parcel'', c.pgsync_key) FROM (SELECT p.pgsync_key FROM p WHERE (SELECT pu.v FROM pu) -> p.pgsync_key IS DISTINCT FROM p.pgsync_stamp UNION ALL SELECT w.pgsync_key FROM w WHERE NOT w.pgsync_inserted AND NOT (SELECT pu.v FROM pu) ? w.pgsync_key) AS c LIMIT 1), c AS (INSERT INTO ' || E'"pgsync"' || '."conflict_log" (nsp_name, table_name, key, kind, resolution, local_origin, local_at, local_row, remote_origin, remote_at, remote_row, entries) SELECT ''post'', ''parcel'', k.pgsync_key, k.kind, CASE WHEN k.wins THEN ''apply_remote'' ELSE ''keep_local'' END, k.local_origin, k.local_at, pg_catalog.left(k.local_row, 8192), k.remote_origin, k.remote_at, pg_catalog.left(k.remote_row, 8192), pg_catalog.current_setting(''pgsync.entries'', true) FROM k WHERE k.kind IS NOT NULL) DELETE FROM "post"."parcel" AS t USING w WHERE t."id" = w."id" AND (SELECT pg_catalog.count(*) FROM x) = 0',
+    'WITH d AS (SELECT DISTINCT ON (s."id") d.*, s.pgsync_at, s.pgsync_origin, a.v->>''pgsync_op'' AS pgsync_op, a.v AS pgsync_row, pg_catalog.json_build_object(''id'', s."id")::text AS pgsync_key, pg_catalog.last_value(s.pgsync_prev_at) OVER f AS pgsync_first_prev_at, pg_catalog.last_value(s.pgsync_prev_origin) OVER f AS pgsync_first_prev_origin, pg_catalog.last_value(a.v->>''pgsync_op'') OVER f AS pgsync_first_op FROM pg_catalog.json_array_elements(', '::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::"post"."parcel", a.v) AS d CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::' || E'"pgsync"' || '."row_version_parcel_ae210b10", a.v) AS s WINDOW f AS (PARTITION BY s."id" ORDER BY s.pgsync_at DESC, s.pgsync_origin COLLATE pg_catalog."C" DESC ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) ORDER BY s."id", s.pgsync_at DESC, s.pgsync_origin COLLATE pg_catalog."C" DESC), l AS (SELECT d.pgsync_key, pg_catalog.row_to_json(t)::text AS pgsync_row FROM d JOIN "post"."parcel" AS t ON t."id" = d."id" ORDER BY t."id" FOR UPDATE OF t), p AS (SELECT d.pgsync_key, pg_catalog.jsonb_build_object(''at'', m.pgsync_at, ''origin'', m.pgsync_origin, ''deleted'', m.pgsync_deleted) AS pgsync_stamp FROM d JOIN ' || E'"pgsync"' || '."row_version_parcel_ae210b10" AS m ON m."id" = d."id" WHERE (SELECT pg_catalog.count(*) FROM l) >= 0 ORDER BY m."id" FOR UPDATE OF m), pu AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(d.pgsync_key, pg_catalog.jsonb_build_object(''at'', m.pgsync_at, ''origin'', m.pgsync_origin, ''deleted'', m.pgsync_deleted)), ''{}'') AS v FROM d JOIN ' || E'"pgsync"' || '."row_version_parcel_ae210b10" AS m ON m."id" = d."id"), lm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(l.pgsync_key, l.pgsync_row), ''{}'') AS v FROM l), pm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(p.pgsync_key, p.pgsync_stamp), ''{}'') AS v FROM p), k AS (SELECT d.*, CASE WHEN (SELECT lm.v FROM lm) ? d.pgsync_key THEN CASE WHEN ((SELECT pm.v FROM pm) ? d.pgsync_key AND NOT ((SELECT pm.v FROM pm) ? d.pgsync_key AND (q.pgsync_at, q.pgsync_origin) IS NOT DISTINCT FROM (d.pgsync_first_prev_at, d.pgsync_first_prev_origin))) OR (NOT ((SELECT pm.v FROM pm) ? d.pgsync_key) AND (d.pgsync_first_op = ''I'' OR d.pgsync_first_prev_at IS NULL)) THEN CASE WHEN (d.pgsync_first_op = ''I'' OR d.pgsync_first_prev_at IS NULL) THEN ''insert_exists'' ELSE ''update_origin_differs'' END END WHEN NOT (d.pgsync_first_op = ''I'' OR d.pgsync_first_prev_at IS NULL) AND NOT (((SELECT pm.v FROM pm) ? d.pgsync_key AND (q.pgsync_at, q.pgsync_origin) IS NOT DISTINCT FROM (d.pgsync_first_prev_at, d.pgsync_first_prev_origin)) AND q.pgsync_deleted) THEN ''update_missing'' END AS kind, (NOT ((SELECT pm.v FROM pm) ? d.pgsync_key) OR (q.pgsync_at, q.pgsync_origin COLLATE pg_catalog."C") < (d.pgsync_at, d.pgsync_origin COLLATE pg_catalog."C")) AS wins, q.pgsync_origin AS local_origin, q.pgsync_at AS local_at, (SELECT lm.v FROM lm) ->> d.pgsync_key AS local_row, d.pgsync_origin AS remote_origin, d.pgsync_at AS remote_at, d.pgsync_row::text AS remote_row FROM d CROSS JOIN LATERAL (SELECT ((SELECT pm.v FROM pm) -> d.pgsync_key ->> ''at'')::timestamp with time zone AS pgsync_at, (SELECT pm.v FROM pm) -> d.pgsync_key ->> ''origin'' AS pgsync_origin, ((SELECT pm.v FROM pm) -> d.pgsync_key ->> ''deleted'')::boolean AS pgsync_deleted) AS q), w AS (INSERT INTO ' || E'"pgsync"' || '."row_version_parcel_ae210b10" AS m ("id", pgsync_at, pgsync_origin, pgsync_deleted, pgsync_prev_at, pgsync_prev_origin) SELECT d."id", d.pgsync_at, d.pgsync_origin, false, d.pgsync_first_prev_at, d.pgsync_first_prev_origin FROM k AS d WHERE (SELECT pg_catalog.count(*) FROM p) >= 0 AND d.wins ON CONFLICT ("id") DO UPDATE SET pgsync_at = EXCLUDED.pgsync_at, pgsync_origin = EXCLUDED.pgsync_origin, pgsync_deleted = false, pgsync_prev_at = EXCLUDED.pgsync_prev_at, pgsync_prev_origin = EXCLUDED.pgsync_prev_origin WHERE (m.pgsync_at, m.pgsync_origin COLLATE pg_catalog."C") < (EXCLUDED.pgsync_at, EXCLUDED.pgsync_origin COLLATE pg_catalog."C") RETURNING m."id", pg_catalog.json_build_object(''id'', m."id")::text AS pgsync_key, (m.xmax = 0) AS pgsync_inserted), wm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(w.pgsync_key, true), ''{}'') AS v FROM w), x AS (SELECT ' || E'"pgsync"' || '."stale_read"(''post'', ''parcel'', c.pgsync_key) FROM (SELECT p.pgsync_key FROM p WHERE (SELECT pu.v FROM pu) -> p.pgsync_key IS DISTINCT FROM p.pgsync_stamp UNION ALL SELECT w.pgsync_key FROM w WHERE NOT w.pgsync_inserted AND NOT (SELECT pu.v FROM pu) ? w.pgsync_key) AS c LIMIT 1), c AS (INSERT INTO ' || E'"pgsync"' || '."conflict_log" (nsp_name, table_name, key, kind, resolution, local_origin, local_at, local_row, remote_origin, remote_at, remote_row, entries) SELECT ''post'', ''parcel'', k.pgsync_key, k.kind, CASE WHEN k.wins THEN ''apply_remote'' ELSE ''keep_local'' END, k.local_origin, k.local_at, pg_catalog.left(k.local_row, 8192), k.remote_origin, k.remote_at, pg_catalog.left(k.remote_row, 8192), pg_catalog.current_setting(''pgsync.entries'', true) FROM k WHERE k.kind IS NOT NULL) INSERT INTO "post"."parcel" AS t ("id", "label") SELECT k."id", k."label" FROM k WHERE (SELECT wm.v FROM wm) ? k.pgsync_key AND (SELECT pg_catalog.count(*) FROM x) = 0 ON CONFLICT ("id") DO UPDATE SET "label" = EXCLUDED."label"');
+SELECT "pgsync"."register_statement"('parcel_2dc58f6258afc374a0e3b20a8f8308be',
+    'DELETE FROM "archive"."parcel" AS t USING pg_catalog.json_populate_recordset(NULL::"archive"."parcel", ', ') AS d WHERE t."id" = d."id"',
+    'INSERT INTO "archive"."parcel" AS t ("id", "label") SELECT d."id", d."label" FROM (SELECT DISTINCT ON (d."id") d.* FROM pg_catalog.json_array_elements(', '::pg_catalog.json) WITH ORDINALITY AS a (v, n) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::"archive"."parcel", a.v) AS d ORDER BY d."id", a.n DESC) AS d ON CONFLICT ("id") DO UPDATE SET "label" = EXCLUDED."label"');
+CREATE OR REPLACE FUNCTION "pgsync"."restore_parcel_ae210b10"(p_dst text, p_keys text)
+RETURNS text
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 3
+SET IntervalStyle = postgres
+AS $pgsync$
+DECLARE
+    v_rows text;
+    v_gone text;
+    v_part text;
+    v_sql text;
+BEGIN
+    IF p_dst = 'next' THEN
+        IF p_keys IS NULL THEN
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n."id", n."label" FROM "post"."parcel" AS n) AS r;
+            v_part := 'TRUNCATE ONLY "post"."parcel"';
+        ELSE
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n."id", n."label" FROM "post"."parcel" AS n WHERE EXISTS (SELECT 1 FROM pg_catalog.json_populate_recordset(NULL::"post"."parcel", p_keys::json) AS o WHERE n."id" = o."id")) AS r;
+            SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT DISTINCT o."id" FROM pg_catalog.json_populate_recordset(NULL::"post"."parcel", p_keys::json) AS o WHERE NOT EXISTS (SELECT 1 FROM "post"."parcel" AS n WHERE n."id" = o."id")) AS r;
+            v_part := NULL;
+            IF v_gone IS NOT NULL THEN
+                v_part := 'DELETE FROM "post"."parcel" AS t USING pg_catalog.json_populate_recordset(NULL::"post"."parcel", ' || pg_catalog.quote_literal(v_gone) || ') AS d WHERE t."id" = d."id"';
+            END IF;
+        END IF;
+        IF v_rows IS NOT NULL THEN
+            v_part := pg_catalog.concat_ws(E';\n', v_part, 'INSERT INTO "post"."parcel" AS t ("id", "label") SELECT d."id", d."label" FROM pg_catalog.json_populate_recordset(NULL::"post"."parcel", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("id") DO UPDATE SET "label" = EXCLUDED."label"');
+        END IF;
+        v_sql := pg_catalog.concat_ws(E';\n', v_sql, v_part);
+    END IF;
+    IF p_dst = 'archive' THEN
+        IF p_keys IS NULL THEN
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n."id", n."label" FROM "post"."parcel" AS n) AS r;
+            v_part := 'TRUNCATE ONLY "archive"."parcel"';
+        ELSE
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n."id", n."label" FROM "post"."parcel" AS n WHERE EXISTS (SELECT 1 FROM pg_catalog.json_populate_recordset(NULL::"post"."parcel", p_keys::json) AS o WHERE n."id" = o."id")) AS r;
+            SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT DISTINCT o."id" FROM pg_catalog.json_populate_recordset(NULL::"post"."parcel", p_keys::json) AS o WHERE NOT EXISTS (SELECT 1 FROM "post"."parcel" AS n WHERE n."id" = o."id")) AS r;
+            v_part := NULL;
+            IF v_gone IS NOT NULL THEN
+                v_part := 'DELETE FROM "archive"."parcel" AS t USING pg_catalog.json_populate_recordset(NULL::"archive"."parcel", ' || pg_catalog.quote_literal(v_gone) || ') AS d WHERE t."id" = d."id"';
+            END IF;
+        END IF;
+        IF v_rows IS NOT NULL THEN
+            v_part := pg_catalog.concat_ws(E';\n', v_part, 'INSERT INTO "archive"."parcel" AS t ("id", "label") SELECT d."id", d."label" FROM pg_catalog.json_populate_recordset(NULL::"archive"."parcel", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("id") DO UPDATE SET "label" = EXCLUDED."label"');
+        END IF;
+        v_sql := pg_catalog.concat_ws(E';\n', v_sql, v_part);
+    END IF;
+    RETURN v_sql;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync"."restore_parcel_ae210b10"(text, text) FROM PUBLIC;
+SELECT "pgsync"."register_table"('post', 'parcel', 'restore_parcel_ae210b10');
+
+-- uninstall
+DROP TRIGGER IF EXISTS "pgsync_capture_insert" ON "post"."parcel";
+DROP TRIGGER IF EXISTS "pgsync_capture_update" ON "post"."parcel";
+DROP TRIGGER IF EXISTS "pgsync_capture_delete" ON "post"."parcel";
+DROP TRIGGER IF EXISTS "pgsync_capture_truncate" ON "post"."parcel";
+DROP FUNCTION IF EXISTS "pgsync"."capture_parcel_ae210b10"();
+DROP FUNCTION IF EXISTS "pgsync"."restore_parcel_ae210b10"(text, text);
+DO $pgsync$
+BEGIN
+    PERFORM "pgsync"."unregister_table"('post', 'parcel');
+EXCEPTION WHEN undefined_function OR invalid_schema_name THEN
+    NULL; -- (never installed)
+END
+$pgsync$;
+
+-- create missing source table
+CREATE SCHEMA IF NOT EXISTS "post";
+CREATE TABLE IF NOT EXISTS "post"."parcel" (
+    "id" bigint NOT NULL,
+    "label" text,
+    PRIMARY KEY ("id")
+);
+
+-- create missing target table on next
+CREATE SCHEMA IF NOT EXISTS "post";
+CREATE TABLE IF NOT EXISTS "post"."parcel" (
+    "id" bigint NOT NULL,
+    "label" text,
+    PRIMARY KEY ("id")
+);
+
+-- create missing target table on archive
+CREATE SCHEMA IF NOT EXISTS "archive";
+CREATE TABLE IF NOT EXISTS "archive"."parcel" (
+    "id" bigint NOT NULL,
+    "label" text,
+    PRIMARY KEY ("id")
+);
+
+-- row versions on next
+-- The row versions of "post"."parcel" (Conflicts = LastWriterWins): per key, the stamp of the write it holds; pgsync_deleted: a tombstone.
+CREATE TABLE IF NOT EXISTS "pgsync"."row_version_parcel_ae210b10" (
+    "id" bigint NOT NULL,
+    pgsync_at timestamp with time zone NOT NULL,
+    pgsync_origin text NOT NULL,
+    pgsync_deleted boolean NOT NULL,
+    pgsync_prev_at timestamp with time zone,
+    pgsync_prev_origin text,
+    PRIMARY KEY ("id")
+);
+CREATE INDEX IF NOT EXISTS "row_version_parcel_ae210b10_tombstones" ON "pgsync"."row_version_parcel_ae210b10" (pgsync_at) WHERE pgsync_deleted;
+REVOKE ALL ON "pgsync"."row_version_parcel_ae210b10" FROM PUBLIC;

@@ -1,0 +1,194 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading.Tasks;
+using Npgsql;
+using RoslynPgSync.Generated;
+using RoslynPgSync.TestCluster;
+using Xunit;
+
+namespace RoslynPgSync.Tests.Replication;
+
+/// <summary>
+/// Cascade (<c>[Replicate(..., Forward = true)]</c>): a node forwards what it applies from another node
+/// to its forwarding destinations, each change carrying the nodes it has been through, and never sends
+/// a change to one of them. A line A → B → C brings every change to C once; a ring A → B → C → A brings
+/// each node's changes to the two others once and stops; a role that is not the replication's cannot
+/// use the path to keep its writes from a node.
+/// </summary>
+public sealed class ForwardingTests
+{
+    private const string Rows = "SELECT coalesce(string_agg(row_to_json(t)::text, E'\\n' ORDER BY id), '') FROM fw.chain_item AS t";
+
+    [Fact]
+    public async Task A_line_of_forwarding_nodes_brings_every_change_to_its_end_once_values_intact()
+    {
+        await using var nodes = await TestBed.Create().Replicate("a", "b", "chain_next").Replicate("b", "c", "chain_next").InstallAsync(PgSyncInstaller.Tables);
+        var (a, b, c) = (nodes.Node("a"), nodes.Node("b"), nodes.Node("c"));
+        foreach (var node in new[] { a, b, c })
+        {
+            await node.LogApplicationsAsync("fw.chain_item");
+        }
+
+        // Single-row and many-row statements, a key change, a delete, values of every awkward kind.
+        await Db.ExecuteAsync(a.ConnectionString,
+            "INSERT INTO fw.chain_item (id, info, blob, tags) VALUES (1, $1, '\\x00ff27'::bytea, ARRAY['a''b', NULL, 'c\\d'])", "it's \\ \"quoted\" ü 😀\nline");
+        await Db.ExecuteAsync(a.ConnectionString, "INSERT INTO fw.chain_item (id, info) SELECT g, repeat('x', g) FROM generate_series(2, 300) AS g");
+        await Db.ExecuteAsync(a.ConnectionString, "INSERT INTO fw.chain_item (id, info, blob) VALUES (301, NULL, NULL)");
+        await Db.ExecuteAsync(a.ConnectionString, "UPDATE fw.chain_item SET info = info || ' updated' WHERE id <= 150");
+        await Db.ExecuteAsync(a.ConnectionString, "UPDATE fw.chain_item SET id = 1000 WHERE id = 2");
+        await Db.ExecuteAsync(a.ConnectionString, "DELETE FROM fw.chain_item WHERE id BETWEEN 200 AND 250");
+        await a.ReplayAsync();
+
+        // B applied A's changes and queued them for C as A's: their path names A's identity, and nothing else.
+        var identityA = await Db.ScalarAsync<string>(a.ConnectionString, "SELECT identity FROM pgsync.node_identity");
+        Assert.True(await b.QueueDepthAsync("chain_next") > 0);
+        Assert.Equal(identityA, await Db.ScalarAsync<string>(b.ConnectionString, "SELECT string_agg(DISTINCT coalesce(path, '(own write)'), ', ') FROM pgsync.sync_err_rec"));
+        await b.ReplayAsync();
+
+        var expected = await Db.ScalarAsync<string>(a.ConnectionString, Rows);
+        Assert.Equal(250, expected.Split('\n').Length);
+        Assert.Equal(expected, await Db.ScalarAsync<string>(b.ConnectionString, Rows));
+        Assert.Equal(expected, await Db.ScalarAsync<string>(c.ConnectionString, Rows));
+
+        // B's own writes go on too, and a TRUNCATE on A reaches the end of the line.
+        await Db.ExecuteAsync(b.ConnectionString, "UPDATE fw.chain_item SET info = 'by b' WHERE id = 1");
+        await b.ReplayAsync();
+        Assert.Equal("by b", await Db.ScalarAsync<string>(c.ConnectionString, "SELECT info FROM fw.chain_item WHERE id = 1"));
+        await Db.ExecuteAsync(a.ConnectionString, "TRUNCATE fw.chain_item");
+        await a.ReplayAsync();
+        await b.ReplayAsync();
+        Assert.Equal(0L, await Db.ScalarAsync<long>(c.ConnectionString, "SELECT count(*) FROM fw.chain_item"));
+
+        foreach (var node in new[] { a, b, c })
+        {
+            await node.AssertEachChangeAppliedOnceAsync();
+        }
+
+        Assert.Equal(0L, await a.QueueDepthAsync() + await b.QueueDepthAsync());
+    }
+
+    [Fact]
+    public async Task A_ring_of_forwarding_nodes_brings_each_nodes_changes_to_the_others_once_and_never_back()
+    {
+        await using var nodes = await RingAsync("chain_next");
+        var ring = new[] { nodes.Node("a"), nodes.Node("b"), nodes.Node("c") };
+        foreach (var node in ring)
+        {
+            await node.LogApplicationsAsync("fw.chain_item");
+        }
+
+        for (var i = 0; i < ring.Length; i++)
+        {
+            await Db.ExecuteAsync(ring[i].ConnectionString, $"INSERT INTO fw.chain_item (id, info) SELECT g, 'by {ring[i].Name}' FROM generate_series({(i * 100) + 1}, {(i * 100) + 50}) AS g");
+            await Db.ExecuteAsync(ring[i].ConnectionString, $"UPDATE fw.chain_item SET info = 'one by {ring[i].Name}' WHERE id = {(i * 100) + 1}");
+            await Db.ExecuteAsync(ring[i].ConnectionString, $"DELETE FROM fw.chain_item WHERE id = {(i * 100) + 2}");
+        }
+
+        // Each change takes two hops; the queues must then be empty for good (no change goes round again).
+        var hops = await DrainAsync(ring);
+        Assert.InRange(hops, 2, 3);
+        var expected = await Db.ScalarAsync<string>(ring[0].ConnectionString, Rows);
+        Assert.Equal(147, expected.Split('\n').Length);
+        foreach (var node in ring)
+        {
+            Assert.Equal(expected, await Db.ScalarAsync<string>(node.ConnectionString, Rows));
+            await node.AssertEachChangeAppliedOnceAsync();
+        }
+
+        // Each node wrote 50 + 1 images and deleted 1 of its own, and was given the other two nodes' (each once).
+        foreach (var node in ring)
+        {
+            Assert.Equal(3 * 52L, await Db.ScalarAsync<long>(node.ConnectionString, "SELECT count(*) FROM public.test_applications"));
+        }
+    }
+
+    [Fact]
+    public async Task A_ring_resolving_by_LastWriterWins_forwards_the_origins_stamps_and_converges()
+    {
+        await using var nodes = await RingAsync("ring_next");
+        var ring = new[] { nodes.Node("a"), nodes.Node("b"), nodes.Node("c") };
+        await Db.ExecuteAsync(ring[0].ConnectionString, "INSERT INTO fw.ring_lww (id, info) SELECT g, 'base' FROM generate_series(1, 20) AS g");
+        await DrainAsync(ring);
+
+        // Crossing writes of the same keys on every node before any replay: the latest write wins everywhere.
+        foreach (var node in ring)
+        {
+            await Db.ExecuteAsync(node.ConnectionString, $"UPDATE fw.ring_lww SET info = 'by {node.Name}' WHERE id <= 10");
+        }
+
+        await Db.ExecuteAsync(ring[1].ConnectionString, "DELETE FROM fw.ring_lww WHERE id = 20");
+        await DrainAsync(ring);
+        const string Info = "SELECT string_agg(id || ':' || info, ',' ORDER BY id) FROM fw.ring_lww";
+        var expected = await Db.ScalarAsync<string>(ring[0].ConnectionString, Info);
+        Assert.Contains("1:by c", expected, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("20:", expected, System.StringComparison.Ordinal);
+        const string Stamps = "SELECT string_agg(id || ':' || pgsync_origin || ':' || pgsync_at || ':' || pgsync_deleted, ',' ORDER BY id) FROM pgsync.";
+        var versions = RoslynPgSync.Sql.PgSql.QuoteIdentifier(PgSyncInstaller.Tables.Single(t => t.SourceTable == "ring_lww").RowVersions);
+        var stamps = await Db.ScalarAsync<string>(ring[0].ConnectionString, Stamps + versions);
+        foreach (var node in ring)
+        {
+            Assert.Equal(expected, await Db.ScalarAsync<string>(node.ConnectionString, Info));
+            // The stamps travelled unchanged: every node holds the writing node's stamp for each key.
+            Assert.Equal(stamps, await Db.ScalarAsync<string>(node.ConnectionString, Stamps + versions));
+        }
+
+        var originC = await Db.ScalarAsync<string>(ring[2].ConnectionString, "SELECT origin FROM pgsync.node");
+        Assert.Contains("1:" + originC + ":", stamps, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_role_that_is_not_the_replications_cannot_keep_its_writes_from_a_node_with_the_path_setting()
+    {
+        await using var nodes = await TestBed.Create().Replicate("a", "b", "chain_next").Replicate("b", "c", "chain_next").InstallAsync(PgSyncInstaller.Tables);
+        var (b, c) = (nodes.Node("b"), nodes.Node("c"));
+        await using var hostile = await b.Cluster.CreateRoleAsync("hostile");
+        await Db.ExecuteAsync(b.Database.AdminConnectionString, $"GRANT USAGE ON SCHEMA fw TO \"{hostile.Name}\"; GRANT SELECT, INSERT, UPDATE ON fw.chain_item TO \"{hostile.Name}\"");
+        var identityC = await Db.ScalarAsync<string>(c.ConnectionString, "SELECT identity FROM pgsync.node_identity");
+
+        await using (var session = new NpgsqlConnection(hostile.ConnectionStringFor(b.Database.Name)))
+        {
+            await session.OpenAsync();
+            // As a replication session would say it: applied from elsewhere, and C has it already.
+            await Db.ExecuteAsync(session, $"SET pgsync.origin = 'a'; SET pgsync.path = '{identityC}'");
+            await Db.ExecuteAsync(session, "INSERT INTO fw.chain_item (id, info) VALUES (1, 'by the other role')");
+            await Db.ExecuteAsync(session, "INSERT INTO fw.chain_item (id, info) SELECT g, 'many' FROM generate_series(2, 5) AS g");
+        }
+
+        Assert.Equal(0L, await Db.ScalarAsync<long>(b.ConnectionString, "SELECT count(*) FROM pgsync.sync_err_rec WHERE path IS NOT NULL"));
+        await b.ReplayAsync();
+        Assert.Equal(5L, await Db.ScalarAsync<long>(c.ConnectionString, "SELECT count(*) FROM fw.chain_item"));
+    }
+
+    private static Task<TestBed> RingAsync(string server) =>
+        TestBed.Create().Replicate("a", "b", server).Replicate("b", "c", server).Replicate("c", "a", server).InstallAsync(PgSyncInstaller.Tables);
+
+    /// <summary>Replays every node in turn until no queue holds anything; returns the rounds that moved something.</summary>
+    private static async Task<int> DrainAsync(IReadOnlyList<TestNode> ring)
+    {
+        var rounds = 0;
+        for (var round = 0; round < 10; round++)
+        {
+            var moved = 0;
+            foreach (var node in ring)
+            {
+                moved += await node.ReplayAsync();
+            }
+
+            if (moved == 0)
+            {
+                return rounds;
+            }
+
+            rounds++;
+        }
+
+        var depth = new List<long>();
+        foreach (var node in ring)
+        {
+            depth.Add(await node.QueueDepthAsync());
+        }
+
+        Assert.Fail("the ring never drained: queues " + string.Join(", ", depth));
+        return rounds;
+    }
+}
