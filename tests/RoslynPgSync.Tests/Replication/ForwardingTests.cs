@@ -70,8 +70,10 @@ public sealed class ForwardingTests
     [Fact]
     public async Task A_ring_of_forwarding_nodes_brings_each_nodes_changes_to_the_others_once_and_never_back()
     {
-        await using var nodes = await RingAsync("chain_next");
-        var ring = new[] { nodes.Node("a"), nodes.Node("b"), nodes.Node("c") };
+        await using var nodes = await TestBed.Create()
+            .Replicate("a", "b", "chain_next").Replicate("b", "c", "chain_next").Replicate("c", "d", "chain_next").Replicate("d", "a", "chain_next")
+            .InstallAsync(PgSyncInstaller.Tables);
+        var ring = new[] { nodes.Node("a"), nodes.Node("b"), nodes.Node("c"), nodes.Node("d") };
         foreach (var node in ring)
         {
             await node.LogApplicationsAsync("fw.chain_item");
@@ -84,21 +86,24 @@ public sealed class ForwardingTests
             await Db.ExecuteAsync(ring[i].ConnectionString, $"DELETE FROM fw.chain_item WHERE id = {(i * 100) + 2}");
         }
 
-        // Each change takes two hops; the queues must then be empty for good (no change goes round again).
-        var hops = await DrainAsync(ring);
-        Assert.InRange(hops, 2, 3);
+        // Each change takes three hops; the queues must then be empty for good (no change goes round again).
+        // C replays in batches of at most 300 bytes: each source transaction goes in several messages
+        // (send_entries), and the one in which C applied B's batch holds B's writes and A's, both for D,
+        // which each message must tell apart.
+        var rounds = await DrainAsync(ring, batchBytesOf: "c", batchBytes: 300);
+        Assert.InRange(rounds, 2, 4);
         var expected = await Db.ScalarAsync<string>(ring[0].ConnectionString, Rows);
-        Assert.Equal(147, expected.Split('\n').Length);
+        Assert.Equal(4 * 49, expected.Split('\n').Length);
         foreach (var node in ring)
         {
             Assert.Equal(expected, await Db.ScalarAsync<string>(node.ConnectionString, Rows));
             await node.AssertEachChangeAppliedOnceAsync();
         }
 
-        // Each node wrote 50 + 1 images and deleted 1 of its own, and was given the other two nodes' (each once).
+        // Each node wrote 50 + 1 images and deleted 1 of its own, and was given the other three nodes' (each once).
         foreach (var node in ring)
         {
-            Assert.Equal(3 * 52L, await Db.ScalarAsync<long>(node.ConnectionString, "SELECT count(*) FROM public.test_applications"));
+            Assert.Equal(4 * 52L, await Db.ScalarAsync<long>(node.ConnectionString, "SELECT count(*) FROM public.test_applications"));
         }
     }
 
@@ -163,7 +168,10 @@ public sealed class ForwardingTests
         TestBed.Create().Replicate("a", "b", server).Replicate("b", "c", server).Replicate("c", "a", server).InstallAsync(PgSyncInstaller.Tables);
 
     /// <summary>Replays every node in turn until no queue holds anything; returns the rounds that moved something.</summary>
-    private static async Task<int> DrainAsync(IReadOnlyList<TestNode> ring)
+    /// <param name="ring">The nodes.</param>
+    /// <param name="batchBytesOf">The node whose replay runs with <paramref name="batchBytes"/>; null: none.</param>
+    /// <param name="batchBytes">That replay's <c>pgsync.batch_bytes</c>.</param>
+    private static async Task<int> DrainAsync(IReadOnlyList<TestNode> ring, string? batchBytesOf = null, int batchBytes = 0)
     {
         var rounds = 0;
         for (var round = 0; round < 10; round++)
@@ -171,7 +179,12 @@ public sealed class ForwardingTests
             var moved = 0;
             foreach (var node in ring)
             {
-                moved += await node.ReplayAsync();
+                moved += node.Name != batchBytesOf
+                    ? await node.ReplayAsync()
+                    : await Db.ScalarAsync<int>(
+                        node.ConnectionString,
+                        "SELECT pgsync.deal_sync_err_rec(1000000) FROM (SELECT pg_catalog.set_config('pgsync.batch_bytes', $1, false)) AS s",
+                        batchBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
             if (moved == 0)
