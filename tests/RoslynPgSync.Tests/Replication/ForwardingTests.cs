@@ -142,6 +142,36 @@ public sealed class ForwardingTests
     }
 
     [Fact]
+    public async Task A_node_that_does_not_know_its_destinations_identity_learns_it_in_the_workers_upkeep()
+    {
+        // As after an install from the script, or a destination whose schema was made again: no peers known.
+        await using var nodes = await RingAsync("chain_next");
+        var ring = new[] { nodes.Node("a"), nodes.Node("b"), nodes.Node("c") };
+        foreach (var node in ring)
+        {
+            await Db.ExecuteAsync(node.ConnectionString, "DELETE FROM pgsync.peer");
+            await node.LogApplicationsAsync("fw.chain_item");
+        }
+
+        // The worker's upkeep of each destination (every 10 s) learns them again.
+        foreach (var node in ring)
+        {
+            Assert.True(await Db.ScalarAsync<bool>(node.ConnectionString, "SELECT pgsync.vacuum_applied('chain_next')"));
+        }
+
+        Assert.Equal(
+            await Db.ScalarAsync<string>(ring[1].ConnectionString, "SELECT identity FROM pgsync.node_identity"),
+            await Db.ScalarAsync<string>(ring[0].ConnectionString, "SELECT identity FROM pgsync.peer WHERE dst_server = 'chain_next'"));
+        await Db.ExecuteAsync(ring[0].ConnectionString, "INSERT INTO fw.chain_item (id, info) VALUES (1, 'round once')");
+        await DrainAsync(ring);
+        foreach (var node in ring)
+        {
+            Assert.Equal("round once", await Db.ScalarAsync<string>(node.ConnectionString, "SELECT info FROM fw.chain_item WHERE id = 1"));
+            await node.AssertEachChangeAppliedOnceAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_role_that_is_not_the_replications_cannot_keep_its_writes_from_a_node_with_the_path_setting()
     {
         await using var nodes = await TestBed.Create().Replicate("a", "b", "chain_next").Replicate("b", "c", "chain_next").InstallAsync(PgSyncInstaller.Tables);
