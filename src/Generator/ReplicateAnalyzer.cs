@@ -45,7 +45,8 @@ public sealed class ReplicateAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.InvalidVersionMember,
         DiagnosticDescriptors.MultiMasterApplyRemote,
         DiagnosticDescriptors.UnresolvableConflicts,
-        DiagnosticDescriptors.ForwardNeedsAsync);
+        DiagnosticDescriptors.ForwardNeedsAsync,
+        DiagnosticDescriptors.UniqueIndexMemberNotMapped);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
