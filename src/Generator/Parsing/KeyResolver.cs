@@ -70,7 +70,19 @@ internal static class KeyResolver
 
     private static List<ColumnDraft>? FromPrimaryKeyAttribute(INamedTypeSymbol type, AttributeData attribute, List<ColumnDraft> columns, ProblemSink sink)
     {
-        var names = TableParser.MemberNames(attribute);
+        var names = new List<string>();
+        foreach (var argument in attribute.ConstructorArguments)
+        {
+            if (argument.Kind == TypedConstantKind.Array)
+            {
+                names.AddRange(argument.Values.Select(v => v.Value as string).Where(v => v is not null)!);
+            }
+            else if (argument.Value is string name)
+            {
+                names.Add(name);
+            }
+        }
+
         var location = attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation();
         var key = new List<ColumnDraft>();
         foreach (var name in names)

@@ -137,9 +137,22 @@ internal static class TableParser
                 continue;
             }
 
+            var names = new List<string>();
+            foreach (var argument in attribute.ConstructorArguments)
+            {
+                if (argument.Kind == TypedConstantKind.Array)
+                {
+                    names.AddRange(argument.Values.Select(v => v.Value as string).Where(v => v is not null)!);
+                }
+                else if (argument.Value is string name)
+                {
+                    names.Add(name);
+                }
+            }
+
             var location = attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation();
             var set = new List<string>();
-            foreach (var name in MemberNames(attribute))
+            foreach (var name in names)
             {
                 var column = columns.FirstOrDefault(c => c.MemberName == name);
                 if (column is null)
@@ -590,28 +603,6 @@ internal static class TableParser
         }
 
         return null;
-    }
-
-    /// <summary>
-    /// The member names an EF Core attribute's constructor takes (<c>[PrimaryKey]</c>, <c>[Index]</c>:
-    /// <c>(string name, params string[] more)</c>, or <c>(params string[] names)</c> in older EF Core).
-    /// </summary>
-    internal static List<string> MemberNames(AttributeData attribute)
-    {
-        var names = new List<string>();
-        foreach (var argument in attribute.ConstructorArguments)
-        {
-            if (argument.Kind == TypedConstantKind.Array)
-            {
-                names.AddRange(argument.Values.Select(v => v.Value as string).Where(v => v is not null)!);
-            }
-            else if (argument.Value is string name)
-            {
-                names.Add(name);
-            }
-        }
-
-        return names;
     }
 
     private static bool? NamedBool(AttributeData attribute, string name)
