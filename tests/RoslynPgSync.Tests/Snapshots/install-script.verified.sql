@@ -2253,7 +2253,7 @@ COMMIT;
 --   -- On each destination database, over the destination's own connection: the conflicts its apply met
 --   -- on tables resolved by LastWriterWins (docs/multi-master.md), written by the apply's own statement,
 --   -- in the transaction that applies the change. kind: PostgreSQL 18's names (insert_exists,
---   -- update_exists, update_missing, update_origin_differs, delete_missing, delete_origin_differs); resolution:
+--   -- update_missing, update_origin_differs, delete_missing, delete_origin_differs); resolution:
 --   -- apply_remote (the incoming write won) or keep_local (the row here stays); both rows as JSON, each
 --   -- capped at 8192 characters; local_* the stamp the destination held (NULL: none), remote_* the
 --   -- incoming one; entries: the first and last queue entry of the batch on the origin. Kept for the
