@@ -45,8 +45,7 @@ public sealed class ReplicateAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.InvalidVersionMember,
         DiagnosticDescriptors.MultiMasterApplyRemote,
         DiagnosticDescriptors.UnresolvableConflicts,
-        DiagnosticDescriptors.ForwardNeedsAsync,
-        DiagnosticDescriptors.UniqueIndexMemberNotMapped);
+        DiagnosticDescriptors.ForwardNeedsAsync);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

@@ -4,7 +4,7 @@ namespace RoslynPgSync;
 
 /// <summary>
 /// Replicates the table that the marked class maps to (DataAnnotations <c>[Table]</c>, <c>[Key]</c>,
-/// <c>[Column]</c>, <c>[NotMapped]</c>, EF Core <c>[PrimaryKey]</c> and unique <c>[Index]</c> are honoured) to the destination
+/// <c>[Column]</c>, <c>[NotMapped]</c> and EF Core <c>[PrimaryKey]</c> are honoured) to the destination
 /// server named by the constructor argument. Repeat the attribute to replicate one table to several
 /// destinations. The RoslynPgSync source generator turns it into trigger SQL and an installer at build time.
 /// </summary>

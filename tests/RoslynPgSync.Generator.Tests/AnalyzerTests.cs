@@ -43,13 +43,6 @@ public sealed class AnalyzerTests
             {
                 public PrimaryKeyAttribute(string propertyName, params string[] additionalPropertyNames) { }
             }
-
-            [AttributeUsage(AttributeTargets.Class, AllowMultiple = true)]
-            public sealed class IndexAttribute : Attribute
-            {
-                public IndexAttribute(string propertyName, params string[] additionalPropertyNames) { }
-                public bool IsUnique { get; set; }
-            }
         }
 
         """;
@@ -248,18 +241,6 @@ public sealed class AnalyzerTests
         [Replicate("ring", Forward = true, Conflicts = ConflictPolicy.LastWriterWins)]
         [Replicate("copy", Mode = ReplicationMode.Sync, Forward = false)]
         public class AsyncForward { public int Id { get; set; } }
-        """);
-
-    [Fact]
-    public Task PGSYNC022_a_unique_index_that_names_a_member_the_model_does_not_map() => VerifyAsync("""
-        [Replicate("dst"), {|PGSYNC022:Index(nameof(Id), "Missing", IsUnique = true)|}]
-        public class Missing { public int Id { get; set; } }
-
-        [Replicate("dst"), {|PGSYNC022:Index(nameof(Skipped), IsUnique = true)|}]
-        public class Ignored { public int Id { get; set; } [NotMapped] public string? Skipped { get; set; } }
-
-        [Replicate("dst", Conflicts = ConflictPolicy.LastWriterWins), Index(nameof(Code), IsUnique = true), Index("Elsewhere")]
-        public class Fine { public int Id { get; set; } public string Code { get; set; } = ""; }
         """);
 
     [Fact]

@@ -18,13 +18,6 @@ internal static class TestModels
             {
                 public PrecisionAttribute(int precision, int scale) { }
             }
-
-            [System.AttributeUsage(System.AttributeTargets.Class, AllowMultiple = true)]
-            public sealed class IndexAttribute : System.Attribute
-            {
-                public IndexAttribute(string propertyName, params string[] additionalPropertyNames) { }
-                public bool IsUnique { get; set; }
-            }
         }
         """;
 
@@ -233,8 +226,7 @@ internal static class TestModels
 
     /// <summary>
     /// A node in a cascade: it forwards what it applies to "next" (resolved by LastWriterWins, so the stamps it
-    /// received go on), and sends only its own writes to "archive". Its label is a second unique key (a
-    /// conflict on it is resolved too); the index on the key alone is not unique and adds nothing.
+    /// received go on), and sends only its own writes to "archive".
     /// </summary>
     public const string Forwarding = """
         using System.ComponentModel.DataAnnotations;
@@ -244,8 +236,6 @@ internal static class TestModels
         namespace Relay;
 
         [Table("parcel", Schema = "post")]
-        [Microsoft.EntityFrameworkCore.Index(nameof(Label), IsUnique = true)]
-        [Microsoft.EntityFrameworkCore.Index(nameof(Id))]
         [Replicate("next", Forward = true, Conflicts = ConflictPolicy.LastWriterWins)]
         [Replicate("archive", TargetSchema = "archive")]
         public sealed class Parcel

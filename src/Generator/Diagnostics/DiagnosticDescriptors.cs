@@ -20,10 +20,6 @@ internal static class DiagnosticDescriptors
         DiagnosticIds.PrimaryKeyMemberNotMapped, Model, "[PrimaryKey] names a member that is not mapped",
         "[PrimaryKey] on '{0}' names '{1}', which is not a mapped property of the type (missing, not public, or [NotMapped])");
 
-    public static readonly DiagnosticDescriptor UniqueIndexMemberNotMapped = Error(
-        DiagnosticIds.UniqueIndexMemberNotMapped, Model, "A unique [Index] names a member that is not mapped",
-        "[Index(..., IsUnique = true)] on '{0}' names '{1}', which is not a mapped property of the type (missing, not public, or [NotMapped])");
-
     public static readonly DiagnosticDescriptor InvalidKeyMember = Error(
         DiagnosticIds.InvalidKeyMember, Model, "Key member cannot be part of a primary key",
         "Key member '{0}.{1}' {2}");

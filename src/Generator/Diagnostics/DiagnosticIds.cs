@@ -29,5 +29,4 @@ internal static class DiagnosticIds
     public const string MultiMasterApplyRemote = "PGSYNC019";
     public const string UnresolvableConflicts = "PGSYNC020";
     public const string ForwardNeedsAsync = "PGSYNC021";
-    public const string UniqueIndexMemberNotMapped = "PGSYNC022";
 }

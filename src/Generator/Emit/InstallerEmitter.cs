@@ -80,18 +80,7 @@ internal static class InstallerEmitter
             }
         }
 
-        var tableInit = new System.Collections.Generic.List<string>();
-        if (table.VersionColumn is not null)
-        {
-            tableInit.Add("VersionColumn = " + CSharpLiteral.String(table.VersionColumn));
-        }
-
-        if (table.UniqueKeys.Count > 0)
-        {
-            tableInit.Add("UniqueKeys = new string[][] { " + Join(table.UniqueColumnSets(), u => "new string[] { " + Join(u, CSharpLiteral.String) + " }") + " }");
-        }
-
-        w.Line("    })" + (tableInit.Count == 0 ? string.Empty : " { " + string.Join(", ", tableInit) + " }") + ";");
+        w.Line("    })" + (table.VersionColumn is null ? string.Empty : " { VersionColumn = " + CSharpLiteral.String(table.VersionColumn) + " }") + ";");
         w.Close();
         w.Close();
         return w.Close().ToString();

@@ -11,7 +11,6 @@ namespace RoslynPgSync.Generator.Model;
 /// <param name="PkVector">1-based positions of the key columns in <paramref name="Columns"/>, in key order.</param>
 /// <param name="Targets">One entry per <c>[Replicate]</c> attribute, in declaration order.</param>
 /// <param name="VersionColumn">The column of the <c>[ConcurrencyCheck]</c>/<c>[Timestamp]</c> member, or null.</param>
-/// <param name="UniqueKeys">EF Core's <c>[Index(..., IsUnique = true)]</c> other than the primary key: each one's column names, joined by NUL.</param>
 internal sealed record TableModel(
     string Namespace,
     string TypeName,
@@ -22,18 +21,8 @@ internal sealed record TableModel(
     EquatableArray<string> KeyColumns,
     EquatableArray<int> PkVector,
     EquatableArray<TargetModel> Targets,
-    string? VersionColumn = null,
-    EquatableArray<string> UniqueKeys = default)
+    string? VersionColumn = null)
 {
-    /// <summary>Each unique key's column names (<see cref="UniqueKeys"/>).</summary>
-    public System.Collections.Generic.IEnumerable<string[]> UniqueColumnSets()
-    {
-        foreach (var key in UniqueKeys)
-        {
-            yield return key.Split('\0');
-        }
-    }
-
     /// <summary>The hint name of the generated file: <c>{Namespace}.{Type}.g.cs</c>.</summary>
     public string HintName => (Namespace.Length == 0 ? TypeName : Namespace + "." + TypeName) + ".g.cs";
 

@@ -35,8 +35,6 @@ internal static class KnownTypes
 
     public static bool IsPrimaryKey(INamedTypeSymbol? type) => Is(type, EntityFrameworkCore, "PrimaryKeyAttribute");
 
-    public static bool IsIndex(INamedTypeSymbol? type) => Is(type, EntityFrameworkCore, "IndexAttribute");
-
     public static bool IsPrecision(INamedTypeSymbol? type) => Is(type, EntityFrameworkCore, "PrecisionAttribute");
 
     /// <summary>Compares a type's namespace and name without building a display string.</summary>

@@ -83,7 +83,6 @@ internal static class TableParser
         }
 
         var version = ReadVersion(type, columns, key, sink);
-        var uniqueKeys = ReadUniqueKeys(type, columns, key, sink);
         var targets = ReadTargets(type, schema, table, columns, sink);
         if (sink.HasErrors || key is null || targets is null || columns.Count == 0)
         {
@@ -119,65 +118,7 @@ internal static class TableParser
             KeyColumns: new EquatableArray<string>(keyColumns),
             PkVector: new EquatableArray<int>(pkVector),
             Targets: new EquatableArray<TargetModel>(targets),
-            VersionColumn: version?.ColumnName,
-            UniqueKeys: new EquatableArray<string>(uniqueKeys.ToArray()));
-    }
-
-    /// <summary>
-    /// EF Core's <c>[Index(..., IsUnique = true)]</c> on the type: the unique keys besides the primary key, each
-    /// as its column names joined by NUL, so that a conflict on one is detected and resolved like one on the key.
-    /// </summary>
-    private static List<string> ReadUniqueKeys(INamedTypeSymbol type, List<ColumnDraft> columns, List<ColumnDraft>? key, ProblemSink sink)
-    {
-        var keys = new List<string>();
-        foreach (var attribute in type.GetAttributes())
-        {
-            if (!KnownTypes.IsIndex(attribute.AttributeClass) || NamedBool(attribute, "IsUnique") != true)
-            {
-                continue;
-            }
-
-            var names = new List<string>();
-            foreach (var argument in attribute.ConstructorArguments)
-            {
-                if (argument.Kind == TypedConstantKind.Array)
-                {
-                    names.AddRange(argument.Values.Select(v => v.Value as string).Where(v => v is not null)!);
-                }
-                else if (argument.Value is string name)
-                {
-                    names.Add(name);
-                }
-            }
-
-            var location = attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation();
-            var set = new List<string>();
-            foreach (var name in names)
-            {
-                var column = columns.FirstOrDefault(c => c.MemberName == name);
-                if (column is null)
-                {
-                    sink.Add(DiagnosticDescriptors.UniqueIndexMemberNotMapped, location, type.Name, name);
-                    set = null;
-                    break;
-                }
-
-                set.Add(column.ColumnName);
-            }
-
-            if (set is null || set.Count == 0 || (key is not null && set.Count == key.Count && key.All(k => set.Contains(k.ColumnName))))
-            {
-                continue;
-            }
-
-            var joined = string.Join("\0", set);
-            if (!keys.Contains(joined))
-            {
-                keys.Add(joined);
-            }
-        }
-
-        return keys;
+            VersionColumn: version?.ColumnName);
     }
 
     /// <summary>

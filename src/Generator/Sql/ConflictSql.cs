@@ -179,104 +179,12 @@ internal static class ConflictSql
         var suffix = "::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::" + targetName + ", a.v) AS d" +
                      " CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::" + record + ", a.v) AS s" +
                      Window(table) + " ORDER BY " + Keys(table, "s") + ", " + Descending(table, "s") + "), " +
-                     Locks(table, targetName, record) + ", " + Classify(table, false) + Unique(table, target, targetName, record) +
-                     ", " + Wins(table, target, record, false) + Log(table, target) + UniqueResolve(table, target, targetName, record) + " " +
-                     "INSERT INTO " + targetName + " AS t (" + columns + ") SELECT " + values + " FROM k WHERE (SELECT wm.v FROM wm) ? k.pgsync_key AND (SELECT pg_catalog.count(*) FROM x) = 0" +
-                     (table.UniqueKeys.Count == 0 ? string.Empty : " AND (SELECT pg_catalog.count(*) FROM ud) >= 0") + " ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) + ") DO " +
+                     Locks(table, targetName, record) + ", " + Classify(table, false) + ", " + Wins(table, target, record, false) + Log(table, target) + " " +
+                     "INSERT INTO " + targetName + " AS t (" + columns + ") SELECT " + values + " FROM k WHERE (SELECT wm.v FROM wm) ? k.pgsync_key AND (SELECT pg_catalog.count(*) FROM x) = 0 ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) + ") DO " +
                      (updates.Count == 0
                          ? "NOTHING"
                          : "UPDATE SET " + string.Join(", ", updates.Select(c => PgSql.QuoteIdentifier(c.ColumnName) + " = EXCLUDED." + PgSql.QuoteIdentifier(c.ColumnName))));
         return (prefix, suffix);
-    }
-
-    /// <summary>
-    /// A conflict on one of the model's other unique keys (EF Core's <c>[Index(..., IsUnique = true)]</c>): an
-    /// incoming row the policy would apply whose unique values a row of another key holds here. <c>u0</c>,
-    /// <c>u1</c>, ...: per unique key, those rows, locked, with their stamps (a row of a key the run itself
-    /// changes is left to that change); <c>u</c>: all of them, with whether the incoming row wins
-    /// (LastWriterWins: its stamp is the greater; the other policies: never); <c>ul</c>: the incoming keys
-    /// that lose one (they are not applied: <see cref="Wins"/>). PostgreSQL 18's names: insert_exists, update_exists.
-    /// </summary>
-    private static string Unique(TableModel table, TargetModel target, string targetName, string record)
-    {
-        if (table.UniqueKeys.Count == 0)
-        {
-            return string.Empty;
-        }
-
-        var lww = target.Conflicts == Conflicts.LastWriterWins;
-        var b = new StringBuilder();
-        var parts = new List<string>();
-        var i = 0;
-        foreach (var unique in table.UniqueColumnSets())
-        {
-            var name = "u" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            parts.Add("SELECT * FROM " + name);
-            var described = "unique (" + string.Join(", ", unique.Select(PgSql.QuoteIdentifier)) + ")";
-            b.Append(", ").Append(name).Append(" AS (SELECT k.pgsync_key, k.remote_origin, k.remote_at, k.remote_row, ")
-             .Append("(k.pgsync_first_op = 'I' OR k.pgsync_first_prev_at IS NULL) AS pgsync_inserted, ")
-             .Append(string.Join(", ", table.KeyColumns.Select((c, n) => "o." + PgSql.QuoteIdentifier(c) + " AS pgsync_other_" + n.ToString(System.Globalization.CultureInfo.InvariantCulture))))
-             .Append(", pg_catalog.row_to_json(o)::text AS other_row, ").Append(PgSql.QuoteLiteral(described)).Append(" AS unique_key, m.")
-             .Append(At).Append(" AS other_at, m.").Append(Origin).Append(" AS other_origin, ")
-             .Append(lww
-                 ? "(m." + At + " IS NULL OR " + Order(table, "m") + " < " + Order(table, "k") + ")"
-                 : "false")
-             .Append(" AS incoming_wins FROM k JOIN ").Append(targetName).Append(" AS o ON ")
-             .Append(string.Join(" AND ", unique.Select(c => "o." + PgSql.QuoteIdentifier(c) + " = k." + PgSql.QuoteIdentifier(c))))
-             .Append(" AND NOT (").Append(RemoteSql.KeyMatch(table, "o", "k")).Append(") LEFT JOIN ").Append(record).Append(" AS m ON ").Append(RemoteSql.KeyMatch(table, "m", "o"))
-             .Append(" WHERE ").Append(lww ? "k.wins" : "k.kind IS NULL").Append(" AND NOT (SELECT lm.v FROM lm) ? ").Append(KeyText(table, "o"))
-             .Append(" ORDER BY ").Append(Keys(table, "o")).Append(" FOR UPDATE OF o)");
-            i++;
-        }
-
-        b.Append(", u AS MATERIALIZED (").Append(string.Join(" UNION ALL ", parts)).Append(')');
-        b.Append(", ul AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(u.pgsync_key, true), '{}') AS v FROM u WHERE NOT u.incoming_wins)");
-        return b.ToString();
-    }
-
-    /// <summary>
-    /// After <see cref="Unique"/>: the rows of another key that an incoming row won a unique key from are
-    /// deleted (<c>ud</c>, which the final INSERT waits for) and their stamps become tombstones (<c>ut</c>);
-    /// every such conflict is logged (<c>uc</c>). Under Error, <c>uc</c> fails the batch at the first instead (a
-    /// data-modifying step always runs to its end, whatever the other steps read).
-    /// </summary>
-    private static string UniqueResolve(TableModel table, TargetModel target, string targetName, string record)
-    {
-        if (table.UniqueKeys.Count == 0)
-        {
-            return string.Empty;
-        }
-
-        var others = table.KeyColumns.Select((k, n) => "t." + PgSql.QuoteIdentifier(k) + " = u.pgsync_other_" + n.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var sql = ", ud AS (DELETE FROM " + targetName + " AS t USING u WHERE " + string.Join(" AND ", others) +
-                  " AND u.incoming_wins AND NOT (SELECT ul.v FROM ul) ? u.pgsync_key AND (SELECT wm.v FROM wm) ? u.pgsync_key RETURNING " + Keys(table, "t") + ")" +
-                  ", ut AS (UPDATE " + record + " AS m SET " + Deleted + " = true FROM ud WHERE " + RemoteSql.KeyMatch(table, "m", "ud") + ")";
-        if (target.Conflicts == Conflicts.LastWriterWins)
-        {
-            // The write that lost a unique key is undone on every node: where it was made, the winner's arrival
-            // deletes its row (ud); here, its key's row goes (uld) and its stamp stays as a tombstone (ulr),
-            // so that every node ends with the same rows, and the same stamps, whichever arrived first.
-            sql += ", uld AS (DELETE FROM " + targetName + " AS t USING k WHERE (SELECT ul.v FROM ul) ? k.pgsync_key AND " + RemoteSql.KeyMatch(table, "t", "k") + ")" +
-                   ", ulr AS (INSERT INTO " + record + " AS m (" + RecordColumns(table) + ", " + PrevAt + ", " + PrevOrigin + ") SELECT " + Keys(table, "k") +
-                   (table.VersionColumn is null ? string.Empty : ", k." + Version) + ", k." + At + ", k." + Origin + ", true, k.pgsync_first_prev_at, k.pgsync_first_prev_origin" +
-                   " FROM k WHERE (SELECT ul.v FROM ul) ? k.pgsync_key ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) + ") DO UPDATE SET " +
-                   (table.VersionColumn is null ? string.Empty : Version + " = EXCLUDED." + Version + ", ") +
-                   At + " = EXCLUDED." + At + ", " + Origin + " = EXCLUDED." + Origin + ", " + Deleted + " = true, " + PrevAt + " = EXCLUDED." + PrevAt + ", " + PrevOrigin + " = EXCLUDED." + PrevOrigin +
-                   " WHERE " + Order(table, "m") + " < " + Order(table, "EXCLUDED") + ")";
-        }
-
-        var log = CaptureSql.SchemaSlot + "." + PgSql.QuoteIdentifier(SqlNames.ConflictLog);
-        var cap = RowCap.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var raise = target.Conflicts != Conflicts.Error
-            ? string.Empty
-            : " WHERE " + CaptureSql.SchemaSlot + "." + PgSql.QuoteIdentifier(ConflictError) + "(" + PgSql.QuoteLiteral(target.Schema) + ", " + PgSql.QuoteLiteral(target.Table) +
-              ", u.pgsync_key, CASE WHEN u.pgsync_inserted THEN 'insert_exists' ELSE 'update_exists' END || ' on ' || u.unique_key, u.remote_origin)";
-        sql += ", uc AS (INSERT INTO " + log + " (nsp_name, table_name, key, kind, resolution, local_origin, local_at, local_row, remote_origin, remote_at, remote_row, entries, unique_key)" +
-               " SELECT " + PgSql.QuoteLiteral(target.Schema) + ", " + PgSql.QuoteLiteral(target.Table) + ", u.pgsync_key, CASE WHEN u.pgsync_inserted THEN 'insert_exists' ELSE 'update_exists' END," +
-               " CASE WHEN u.incoming_wins AND NOT (SELECT ul.v FROM ul) ? u.pgsync_key THEN 'apply_remote' ELSE 'keep_local' END, u.other_origin, u.other_at, pg_catalog.left(u.other_row, " + cap + ")," +
-               " u.remote_origin, u.remote_at, pg_catalog.left(u.remote_row, " + cap + "), pg_catalog.current_setting('pgsync.entries', true), u.unique_key FROM u" + raise + ")";
-
-        return sql;
     }
 
     /// <summary>
@@ -401,7 +309,6 @@ internal static class ConflictSql
                (table.VersionColumn is null ? string.Empty : ", d." + Version) + ", d." + At + ", d." + Origin + ", " + (deleted ? "true" : "false") +
                ", d.pgsync_first_prev_at, d.pgsync_first_prev_origin FROM k AS d WHERE (SELECT pg_catalog.count(*) FROM p) >= 0 AND " +
                (lww ? "d.wins" : "d.kind IS NULL") + (raise.Length > 0 ? " AND (SELECT pg_catalog.count(*) FROM e) = 0" : string.Empty) +
-               (deleted || table.UniqueKeys.Count == 0 ? string.Empty : " AND NOT (SELECT ul.v FROM ul) ? d.pgsync_key") +
                " ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) +
                ") DO UPDATE SET " + (table.VersionColumn is null ? string.Empty : Version + " = EXCLUDED." + Version + ", ") +
                At + " = EXCLUDED." + At + ", " + Origin + " = EXCLUDED." + Origin + ", " + Deleted + " = " + (deleted ? "true" : "false") +

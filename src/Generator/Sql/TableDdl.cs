@@ -1,4 +1,3 @@
-using System.Linq;
 using System.Text;
 using RoslynPgSync.Generator.Model;
 
@@ -33,14 +32,7 @@ internal static class TableDdl
             sql.Append(i == 0 ? string.Empty : ", ").Append(PgSql.QuoteIdentifier(table.KeyColumns[i]));
         }
 
-        sql.Append(')');
-        // The model's unique indexes (EF Core's [Index(..., IsUnique = true)]), which the apply resolves conflicts on.
-        foreach (var unique in table.UniqueColumnSets())
-        {
-            sql.Append(",\n    UNIQUE (").Append(string.Join(", ", unique.Select(PgSql.QuoteIdentifier))).Append(')');
-        }
-
-        sql.Append("\n);");
+        sql.Append(")\n);");
         return sql.ToString();
     }
 }

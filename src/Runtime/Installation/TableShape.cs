@@ -150,32 +150,8 @@ internal static class TableShape
             problems.Add($"Table {name} in the {where} has {foundKey}; expected primary key ({string.Join(", ", model.KeyColumns)}) in that order, from {model.EntityType.Name}.");
         }
 
-        // A unique key the model declares is one the apply resolves conflicts on: a table that does not enforce it
-        // would take two rows of one value from its own writers, and each node's apply would then undo the other's.
-        if (model.DetectsConflicts)
-        {
-            var unique = new List<string[]>();
-            await ReadAsync(connection, UniqueKeysSql, qualified, r => unique.Add(r.GetFieldValue<string[]>(0)), ct).ConfigureAwait(false);
-            foreach (var key in model.UniqueKeys)
-            {
-                if (!unique.Any(u => u.Length == key.Count && key.All(u.Contains)))
-                {
-                    problems.Add(
-                        $"Table {name} in the {where} has no unique index on ({string.Join(", ", key)}), which {model.EntityType.Name} declares ([Index(..., IsUnique = true)]) " +
-                        $"and its conflict policy resolves conflicts on. Create it: CREATE UNIQUE INDEX ON {qualified} ({string.Join(", ", key.Select(PgSql.QuoteIdentifier))}).");
-                }
-            }
-        }
-
         return new ShapeReport(problems, unreplicated);
     }
-
-    /// <summary>The key columns of each unique, non-partial index of the table (expression indexes have none of their own).</summary>
-    private const string UniqueKeysSql =
-        "SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.n) FROM pg_catalog.pg_index AS i " +
-        "CROSS JOIN LATERAL pg_catalog.unnest(i.indkey[0:i.indnkeyatts - 1]) WITH ORDINALITY AS k(attnum, n) " +
-        "JOIN pg_catalog.pg_attribute AS a ON a.attrelid = i.indrelid AND a.attnum = k.attnum " +
-        "WHERE i.indrelid = $1::regclass AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL GROUP BY i.indexrelid";
 
     /// <summary>Only a plain table without inheritance holds exactly the rows its triggers see (support for the rest comes later).</summary>
     private static IEnumerable<string> RelationProblems(string name, string where, string kind, bool isPartition, bool hasChildren, bool isChild)

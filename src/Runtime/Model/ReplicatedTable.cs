@@ -89,13 +89,6 @@ public sealed class ReplicatedTable
     public string? VersionColumn { get; init; }
 
     /// <summary>
-    /// The model's unique keys other than the primary key (EF Core's <c>[Index(..., IsUnique = true)]</c>), each as its
-    /// column names: under a conflict policy, two nodes giving one value to two rows is a conflict the apply resolves, and
-    /// the installer requires each table to enforce them. Empty when the model declares none. Set by generated code.
-    /// </summary>
-    public IReadOnlyList<IReadOnlyList<string>> UniqueKeys { get; init; } = Array.Empty<IReadOnlyList<string>>();
-
-    /// <summary>
     /// Whether a target declares a conflict policy other than <see cref="ConflictPolicy.ApplyRemote"/>: then the
     /// capture stamps every write in the table's row versions, <see cref="RowVersions"/>.
     /// </summary>

@@ -53,34 +53,3 @@ public sealed class ErrorItem
     [Key] public int Id { get; set; }
     public string? Info { get; set; }
 }
-
-/// <summary>A pair whose model has a second unique key: two nodes giving one code to two ids conflict on it.</summary>
-[Table("lww_unique", Schema = "mm")]
-[Microsoft.EntityFrameworkCore.Index(nameof(Code), IsUnique = true)]
-[Replicate("unique_peer", Conflicts = ConflictPolicy.LastWriterWins)]
-public sealed class LwwUniqueItem
-{
-    [Key] public int Id { get; set; }
-    public string Code { get; set; } = "";
-    public string? Info { get; set; }
-}
-
-/// <summary>The same under KeepLocal: a change that takes a code another id holds here is dropped.</summary>
-[Table("keep_unique", Schema = "mm")]
-[Microsoft.EntityFrameworkCore.Index(nameof(Code), IsUnique = true)]
-[Replicate("keep_unique_peer", Conflicts = ConflictPolicy.KeepLocal)]
-public sealed class KeepUniqueItem
-{
-    [Key] public int Id { get; set; }
-    public string Code { get; set; } = "";
-}
-
-/// <summary>The same under Error: a change that takes a code another id holds here stops the queue.</summary>
-[Table("error_unique", Schema = "mm")]
-[Microsoft.EntityFrameworkCore.Index(nameof(Code), IsUnique = true)]
-[Replicate("error_unique_peer", Conflicts = ConflictPolicy.Error)]
-public sealed class ErrorUniqueItem
-{
-    [Key] public int Id { get; set; }
-    public string Code { get; set; } = "";
-}

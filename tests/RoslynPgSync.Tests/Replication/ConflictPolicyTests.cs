@@ -81,24 +81,4 @@ public sealed class ConflictPolicyTests
         Assert.Equal(0L, await nodes.Node("local").QueueDepthAsync("error_peer"));
         Assert.Equal("after", await Db.ScalarAsync<string>(nodes.Remote.ConnectionString, "SELECT info FROM mm.strict_item WHERE id = 2"));
     }
-
-    [Fact]
-    public async Task Error_stops_the_queue_when_every_change_of_the_batch_conflicts()
-    {
-        await using var nodes = await TestBed.Create().Replicate("local", "remote", "error_peer").Replicate("remote", "local", "error_peer").InstallAsync(PgSyncInstaller.Tables);
-        await Db.ExecuteAsync(nodes.Local.ConnectionString, "INSERT INTO mm.strict_item (id, info) VALUES (1, 'base'), (2, 'base')");
-        await nodes.Node("local").ReplayAsync();
-
-        // One statement of two rows, both crossing remote's writes: no change of the batch is free of conflict.
-        await Db.ExecuteAsync(nodes.Remote.ConnectionString, "UPDATE mm.strict_item SET info = 'remote'");
-        await Db.ExecuteAsync(nodes.Local.ConnectionString, "UPDATE mm.strict_item SET info = 'local'");
-        await nodes.Node("local").ReplayAsync();
-
-        Assert.Equal(1L, await nodes.Node("local").QueueDepthAsync("error_peer"));
-        Assert.Contains(
-            "Conflicts = Error stops this queue here",
-            await Db.ScalarAsync<string>(nodes.Local.ConnectionString, "SELECT last_error FROM pgsync.dst_state WHERE dst_server = 'error_peer'"),
-            System.StringComparison.Ordinal);
-        Assert.Equal("remote,remote", await Db.ScalarAsync<string>(nodes.Remote.ConnectionString, "SELECT string_agg(info, ',' ORDER BY id) FROM mm.strict_item"));
-    }
 }

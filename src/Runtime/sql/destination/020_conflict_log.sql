@@ -1,7 +1,7 @@
 -- On each destination database, over the destination's own connection: the conflicts its apply met
 -- on tables resolved by LastWriterWins (docs/multi-master.md), written by the apply's own statement,
 -- in the transaction that applies the change. kind: PostgreSQL 18's names (insert_exists,
--- update_exists, update_missing, update_origin_differs, delete_missing, delete_origin_differs); resolution:
+-- update_missing, update_origin_differs, delete_missing, delete_origin_differs); resolution:
 -- apply_remote (the incoming write won) or keep_local (the row here stays); both rows as JSON, each
 -- capped at 8192 characters; local_* the stamp the destination held (NULL: none), remote_* the
 -- incoming one; entries: the first and last queue entry of the batch on the origin. Kept for the
@@ -22,9 +22,5 @@ CREATE TABLE IF NOT EXISTS @schema@.conflict_log (
     remote_row text,
     entries text
 );
--- unique_key: a conflict on another unique key of the model (EF Core's [Index(..., IsUnique = true)]),
--- as "unique (columns)"; local_row is then the row of the other key that held its values (deleted
--- when the incoming write won). NULL for a conflict on the primary key.
-ALTER TABLE @schema@.conflict_log ADD COLUMN IF NOT EXISTS unique_key text;
 CREATE INDEX IF NOT EXISTS conflict_log_logged_at ON @schema@.conflict_log (logged_at);
 REVOKE ALL ON @schema@.conflict_log FROM PUBLIC;
