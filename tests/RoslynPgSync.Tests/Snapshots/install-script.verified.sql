@@ -869,6 +869,10 @@ REVOKE ALL ON FUNCTION "pgsync".resolve_applied(text) FROM PUBLIC;
 -- the connection is inside a transaction (then the next call tries again). SKIP_LOCKED: a vacuum
 -- of it in progress elsewhere is as good. (A role that does not own the table gets PostgreSQL's
 -- warning that it was skipped; the vacuum is then the destination DBA's.)
+-- On the same connection it also looks up the destination's identity (destination/015_node_identity.sql)
+-- and records it in peer where it changed (0008_forwarding.sql): a node installed from the script, or
+-- a destination whose RoslynPgSync schema was made again, is known by the time of the worker's next
+-- round, so that no forwarded change goes back to it.
 CREATE OR REPLACE FUNCTION "pgsync".vacuum_applied(p_dst text)
 RETURNS boolean
 LANGUAGE plpgsql
@@ -878,10 +882,17 @@ AS $pgsync$
 DECLARE
     v_conn text := 'pgsync_' || p_dst;
     v_timeout interval;
+    v_identity text;
 BEGIN
     SELECT COALESCE("pgsync".remote_timeout(), n.commit_timeout) INTO v_timeout FROM "pgsync".node AS n;
     PERFORM "pgsync".remote_connect(v_conn, p_dst);
     PERFORM "pgsync".remote_exec(v_conn, 'VACUUM (SKIP_LOCKED) ' || '"pgsync"' || '.applied_entry', v_timeout);
+    SELECT t.identity INTO v_identity
+      FROM json_to_recordset("pgsync".remote_query(v_conn, 'SELECT identity FROM ' || '"pgsync"' || '.node_identity', v_timeout)) AS t(identity text);
+    IF v_identity IS NOT NULL THEN
+        INSERT INTO "pgsync".peer AS p (dst_server, identity) VALUES (p_dst, v_identity)
+        ON CONFLICT (dst_server) DO UPDATE SET identity = EXCLUDED.identity WHERE p.identity IS DISTINCT FROM EXCLUDED.identity;
+    END IF;
     RETURN true;
 EXCEPTION WHEN OTHERS THEN
     PERFORM "pgsync".remote_drop(v_conn);
