@@ -152,7 +152,14 @@ internal static class CaptureSql
             // Cascade: the change goes on to the forwarding destinations only, never to a node on its path
             // (the apply that brought it set the path, with the same trust as the origin).
             b.Append("        -- Applied from another node: on to the destinations that forward it (Forward), none on its path.\n");
-            b.Append("        v_path := COALESCE(pg_catalog.current_setting('").Append(SqlNames.PathSetting).Append("', true), '');\n    END IF;\n\n");
+            b.Append("        v_path := COALESCE(pg_catalog.current_setting('").Append(SqlNames.PathSetting).Append("', true), '');\n");
+            // Two guards that need no knowledge of the other nodes: a change that has been through this node
+            // already (a ring whose nodes have not learned each other's identities yet) goes nowhere again, and
+            // neither does one whose session names no path (a sender that does not say where the change has
+            // been, or an operator's session that set the origin to keep its writes here): either could loop.
+            b.Append("        -- Been through this node already, or its path unknown: not forwarded (it could loop).\n");
+            b.Append("        IF v_path = '' OR (SELECT i.identity FROM ").Append(SchemaSlot)
+             .Append(".node_identity AS i) = ANY (pg_catalog.string_to_array(v_path, ',')) THEN\n            RETURN NULL;\n        END IF;\n    END IF;\n\n");
         }
         else
         {

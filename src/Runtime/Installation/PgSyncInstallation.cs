@@ -163,8 +163,7 @@ public static class PgSyncInstallation
         {
             await ExecuteAsync(
                 connection,
-                $"INSERT INTO {PgSql.QualifiedName(options.Schema, "peer")} AS p (dst_server, identity) VALUES ({PgSql.QuoteLiteral(server)}, {PgSql.QuoteLiteral(identity)}) " +
-                "ON CONFLICT (dst_server) DO UPDATE SET identity = EXCLUDED.identity WHERE p.identity IS DISTINCT FROM EXCLUDED.identity",
+                $"SELECT {PgSql.QualifiedName(options.Schema, "record_peer")}({PgSql.QuoteLiteral(server)}, {PgSql.QuoteLiteral(identity)})",
                 ct).ConfigureAwait(false);
         }
 

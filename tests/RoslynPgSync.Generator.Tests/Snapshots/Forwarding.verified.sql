@@ -35,6 +35,10 @@ BEGIN
     IF pg_catalog.current_setting('pgsync.origin', true) <> '' AND pg_catalog.pg_has_role(SESSION_USER, CURRENT_USER, 'MEMBER') THEN
         -- Applied from another node: on to the destinations that forward it (Forward), none on its path.
         v_path := COALESCE(pg_catalog.current_setting('pgsync.path', true), '');
+        -- Been through this node already, or its path unknown: not forwarded (it could loop).
+        IF v_path = '' OR (SELECT i.identity FROM "pgsync".node_identity AS i) = ANY (pg_catalog.string_to_array(v_path, ',')) THEN
+            RETURN NULL;
+        END IF;
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN

@@ -172,6 +172,76 @@ public sealed class ForwardingTests
     }
 
     [Fact]
+    public async Task A_ring_whose_nodes_know_no_identities_stops_each_change_where_it_started()
+    {
+        // Installed from the script and replayed without the hosted worker: no node knows the others'
+        // identities when it captures, so the capture's check against its destinations cannot stop anything.
+        // The apply learns a destination's identity before it sends a forwarded change there, and sends none
+        // back to a node it has been through; the node's own identity on the path stops it too.
+        await using var nodes = await RingAsync("chain_next");
+        var ring = new[] { nodes.Node("a"), nodes.Node("b"), nodes.Node("c") };
+        foreach (var node in ring)
+        {
+            await Db.ExecuteAsync(node.ConnectionString, "DELETE FROM pgsync.peer");
+            await node.LogApplicationsAsync("fw.chain_item");
+        }
+
+        await Db.ExecuteAsync(ring[0].ConnectionString, "INSERT INTO fw.chain_item (id, info) SELECT g, 'by a' FROM generate_series(1, 5) AS g");
+        await Db.ExecuteAsync(ring[2].ConnectionString, "INSERT INTO fw.chain_item (id, info) VALUES (100, 'by c')");
+
+        // Without the checks every change goes round for ever (DrainAsync fails after 10 rounds).
+        Assert.InRange(await DrainAsync(ring), 2, 4);
+        var expected = await Db.ScalarAsync<string>(ring[0].ConnectionString, Rows);
+        Assert.Equal(6, expected.Split('\n').Length);
+        foreach (var node in ring)
+        {
+            Assert.Equal(expected, await Db.ScalarAsync<string>(node.ConnectionString, Rows));
+            await node.AssertEachChangeAppliedOnceAsync();
+
+            // Each of the 6 rows written here, or applied once from the others: none came back to its writer.
+            Assert.Equal(6L, await Db.ScalarAsync<long>(node.ConnectionString, "SELECT count(*) FROM public.test_applications"));
+
+            // And every node has learned the identity of the one it sends to.
+            Assert.Equal(1L, await Db.ScalarAsync<long>(node.ConnectionString, "SELECT count(*) FROM pgsync.peer"));
+        }
+    }
+
+    [Fact]
+    public async Task A_replication_session_that_names_no_path_or_one_through_this_node_is_applied_but_not_forwarded()
+    {
+        // The session of an operator (or of a sender that does not say where a change has been) sets the
+        // origin only: what it writes stays on this node, as on a table that does not forward, and goes to no
+        // forwarding destination (the one it came from among them).
+        await using var nodes = await TestBed.Create().Replicate("a", "b", "chain_next").Replicate("b", "c", "chain_next").InstallAsync(PgSyncInstaller.Tables);
+        var (b, c) = (nodes.Node("b"), nodes.Node("c"));
+        await using (var session = new NpgsqlConnection(b.ConnectionString))
+        {
+            await session.OpenAsync();
+            await Db.ExecuteAsync(session, "SET pgsync.origin = 'operator'");
+            await Db.ExecuteAsync(session, "INSERT INTO fw.chain_item (id, info) VALUES (1, 'kept here')");
+            await Db.ExecuteAsync(session, "INSERT INTO fw.chain_item (id, info) SELECT g, 'many' FROM generate_series(2, 5) AS g");
+        }
+
+        // Nor is a change whose path says it has been through this node already (a ring whose nodes could
+        // not learn each other's identities): it would go round again.
+        await using (var session = new NpgsqlConnection(b.ConnectionString))
+        {
+            await session.OpenAsync();
+            var identity = await Db.ScalarAsync<string>(b.ConnectionString, "SELECT identity FROM pgsync.node_identity");
+            await Db.ExecuteAsync(session, $"SET pgsync.origin = 'x'; SET pgsync.path = 'x,{identity},y'");
+            await Db.ExecuteAsync(session, "INSERT INTO fw.chain_item (id, info) VALUES (7, 'been here')");
+        }
+
+        Assert.Equal(0L, await b.QueueDepthAsync());
+        Assert.Equal(6L, await Db.ScalarAsync<long>(b.ConnectionString, "SELECT count(*) FROM fw.chain_item"));
+
+        // The same node's own writes still go.
+        await Db.ExecuteAsync(b.ConnectionString, "INSERT INTO fw.chain_item (id, info) VALUES (6, 'by b')");
+        await b.ReplayAsync();
+        Assert.Equal("by b", await Db.ScalarAsync<string>(c.ConnectionString, "SELECT string_agg(info, ',') FROM fw.chain_item"));
+    }
+
+    [Fact]
     public async Task A_role_that_is_not_the_replications_cannot_keep_its_writes_from_a_node_with_the_path_setting()
     {
         await using var nodes = await TestBed.Create().Replicate("a", "b", "chain_next").Replicate("b", "c", "chain_next").InstallAsync(PgSyncInstaller.Tables);

@@ -471,6 +471,8 @@ DECLARE
     v_next bigint;
     v_from bigint; -- the closure's last round ended here
     v_first_count integer; -- the entries whose SQL fits the first message (v_sql)
+    v_forwarded boolean; -- whether the batch holds forwarded entries (0008_forwarding.sql)
+    v_peer text; -- then the destination's identity
     -- A queued batch is bounded by bytes as well as entries: the session's pgsync.batch_bytes (the
     -- hosted worker sets PgSyncHostOptions.BatchBytes), else 16 MiB. The first entry always goes, so
     -- an entry larger than the bound goes alone. A source transaction larger than the bound goes
@@ -526,14 +528,15 @@ BEGIN
                    NULL::text,
                    pg_catalog.count(*) FILTER (WHERE q.bytes_before < v_max_bytes),
                    pg_catalog.sum(q.row_count),
+                   pg_catalog.bool_or(q.path IS NOT NULL),
                    "pgsync".ledger_insert(v_origin, p_dst, v_self, v_incarnation, pg_catalog.array_agg(q.id ORDER BY q.id),
                        pg_catalog.array_agg((EXTRACT(epoch FROM q.create_time) * 1000000)::bigint ORDER BY q.id),
                        pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.nsp_name END ORDER BY q.id),
                        pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.table_name END ORDER BY q.id),
                        pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.keys END ORDER BY q.id),
                        pg_catalog.array_agg(COALESCE(q.xact_id = v_self AND q.row_xid <> v_top, false) ORDER BY q.id))
-              INTO v_ids, v_sql, v_first_count, v_rows, v_ledger
-              FROM (SELECT e.id, e.dst_query, e.row_count, e.xact_id, e.nsp_name, e.table_name, e.keys, e.create_time,
+              INTO v_ids, v_sql, v_first_count, v_rows, v_forwarded, v_ledger
+              FROM (SELECT e.id, e.dst_query, e.row_count, e.xact_id, e.nsp_name, e.table_name, e.keys, e.create_time, e.path,
                            e.xmin::text::bigint AS row_xid,
                            pg_catalog.sum(pg_catalog.octet_length(e.dst_query)) OVER (ORDER BY e.id) - pg_catalog.octet_length(e.dst_query) AS bytes_before
                       FROM "pgsync".sync_err_rec AS e
@@ -557,6 +560,23 @@ BEGIN
         IF v_ids IS NULL THEN
             PERFORM pg_catalog.set_config('pgsync.applied_rows', '0', true);
             RETURN COALESCE(pg_catalog.cardinality(v_done), 0);
+        END IF;
+        -- A forwarded entry goes to no node it has been through. The capture queued it only for a
+        -- destination whose identity it did not find on the path, but that identity may not have been
+        -- known then (a node installed from the script, before the worker's upkeep learned it): a
+        -- ring of such nodes would bring every change back to its writer, and apply it there again,
+        -- once. Learned now if need be (one query, once), the entries of the batch that have been
+        -- through the destination leave the queue unsent, and the batch is taken again.
+        IF v_forwarded THEN
+            v_peer := (SELECT p.identity FROM "pgsync".peer AS p WHERE p.dst_server = p_dst);
+            IF v_peer IS NULL THEN
+                v_peer := "pgsync".learn_peer(v_conn, p_dst, v_timeout);
+            END IF;
+            IF v_peer IS NOT NULL THEN
+                DELETE FROM "pgsync".sync_err_rec AS e
+                 WHERE e.id = ANY (v_ids) AND v_peer = ANY (pg_catalog.string_to_array(e.path, ','));
+                CONTINUE WHEN FOUND;
+            END IF;
         END IF;
         -- The first message's SQL: consecutive compact entries of one statement go as one.
         v_sql := "pgsync".batch_sql(p_dst, p_xact, v_ids[1:v_first_count]);
@@ -858,6 +878,53 @@ END
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".resolve_applied(text) FROM PUBLIC;
 
+-- core/functions/172_peers.sql
+-- What this node knows of its destinations' identities (peer, 0008_forwarding.sql; each destination's
+-- own is destination/015_node_identity.sql), which the forwarding capture and the apply check a
+-- change's path against, so that no change goes back to a node it has been through.
+
+-- Records destination p_dst's identity where it changed. The one writer of peer: the installer (with
+-- the identity it read as it prepared the destination) and learn_peer.
+-- Called as the installing role (the installer, and apply_pending and vacuum_applied as their owner).
+CREATE OR REPLACE FUNCTION "pgsync".record_peer(p_dst text, p_identity text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+BEGIN
+    INSERT INTO "pgsync".peer AS p (dst_server, identity) VALUES (p_dst, p_identity)
+    ON CONFLICT (dst_server) DO UPDATE SET identity = EXCLUDED.identity WHERE p.identity IS DISTINCT FROM EXCLUDED.identity;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".record_peer(text, text) FROM PUBLIC;
+
+-- Destination p_dst's identity as it is now, read over the replication's connection p_conn (opened
+-- if it is not), and recorded (record_peer); NULL when it cannot be read (the destination is down,
+-- or has no identity: a RoslynPgSync older than forwarding), the connection then dropped. Never
+-- raises. Called by apply_pending, when a batch holds forwarded entries for a destination whose
+-- identity is not known yet, and by vacuum_applied, in the hosted worker's upkeep of each destination.
+CREATE OR REPLACE FUNCTION "pgsync".learn_peer(p_conn text, p_dst text, p_timeout interval)
+RETURNS text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+DECLARE
+    v_identity text;
+BEGIN
+    PERFORM "pgsync".remote_connect(p_conn, p_dst);
+    SELECT t.identity INTO v_identity
+      FROM json_to_recordset("pgsync".remote_query(p_conn, 'SELECT identity FROM ' || '"pgsync"' || '.node_identity', p_timeout)) AS t(identity text);
+    IF v_identity IS NOT NULL THEN
+        PERFORM "pgsync".record_peer(p_dst, v_identity);
+    END IF;
+    RETURN v_identity;
+EXCEPTION WHEN OTHERS THEN
+    PERFORM "pgsync".remote_drop(p_conn);
+    RETURN NULL;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".learn_peer(text, text, interval) FROM PUBLIC;
+
 -- core/functions/175_vacuum_applied.sql
 -- Vacuums a destination's record of applied entries (applied_entry) over the replication's own
 -- connection to it: every applied entry writes a row there and resolve_applied deletes it a few
@@ -869,10 +936,10 @@ REVOKE ALL ON FUNCTION "pgsync".resolve_applied(text) FROM PUBLIC;
 -- the connection is inside a transaction (then the next call tries again). SKIP_LOCKED: a vacuum
 -- of it in progress elsewhere is as good. (A role that does not own the table gets PostgreSQL's
 -- warning that it was skipped; the vacuum is then the destination DBA's.)
--- On the same connection it also looks up the destination's identity (destination/015_node_identity.sql)
--- and records it in peer where it changed (0008_forwarding.sql): a node installed from the script, or
--- a destination whose RoslynPgSync schema was made again, is known by the time of the worker's next
--- round, so that no forwarded change goes back to it.
+-- On the same connection it also learns the destination's identity (learn_peer, 172_peers.sql): a
+-- node installed from the script, or a destination whose RoslynPgSync schema was made again, is known
+-- by the time of the worker's next round, so that no forwarded change goes back to it. (A destination
+-- without one, older than forwarding, is vacuumed all the same.)
 CREATE OR REPLACE FUNCTION "pgsync".vacuum_applied(p_dst text)
 RETURNS boolean
 LANGUAGE plpgsql
@@ -882,17 +949,11 @@ AS $pgsync$
 DECLARE
     v_conn text := 'pgsync_' || p_dst;
     v_timeout interval;
-    v_identity text;
 BEGIN
     SELECT COALESCE("pgsync".remote_timeout(), n.commit_timeout) INTO v_timeout FROM "pgsync".node AS n;
     PERFORM "pgsync".remote_connect(v_conn, p_dst);
     PERFORM "pgsync".remote_exec(v_conn, 'VACUUM (SKIP_LOCKED) ' || '"pgsync"' || '.applied_entry', v_timeout);
-    SELECT t.identity INTO v_identity
-      FROM json_to_recordset("pgsync".remote_query(v_conn, 'SELECT identity FROM ' || '"pgsync"' || '.node_identity', v_timeout)) AS t(identity text);
-    IF v_identity IS NOT NULL THEN
-        INSERT INTO "pgsync".peer AS p (dst_server, identity) VALUES (p_dst, v_identity)
-        ON CONFLICT (dst_server) DO UPDATE SET identity = EXCLUDED.identity WHERE p.identity IS DISTINCT FROM EXCLUDED.identity;
-    END IF;
+    PERFORM "pgsync".learn_peer(v_conn, p_dst, v_timeout);
     RETURN true;
 EXCEPTION WHEN OTHERS THEN
     PERFORM "pgsync".remote_drop(v_conn);

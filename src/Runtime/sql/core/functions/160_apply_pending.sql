@@ -58,6 +58,8 @@ DECLARE
     v_next bigint;
     v_from bigint; -- the closure's last round ended here
     v_first_count integer; -- the entries whose SQL fits the first message (v_sql)
+    v_forwarded boolean; -- whether the batch holds forwarded entries (0008_forwarding.sql)
+    v_peer text; -- then the destination's identity
     -- A queued batch is bounded by bytes as well as entries: the session's pgsync.batch_bytes (the
     -- hosted worker sets PgSyncHostOptions.BatchBytes), else 16 MiB. The first entry always goes, so
     -- an entry larger than the bound goes alone. A source transaction larger than the bound goes
@@ -113,14 +115,15 @@ BEGIN
                    NULL::text,
                    pg_catalog.count(*) FILTER (WHERE q.bytes_before < v_max_bytes),
                    pg_catalog.sum(q.row_count),
+                   pg_catalog.bool_or(q.path IS NOT NULL),
                    @schema@.ledger_insert(v_origin, p_dst, v_self, v_incarnation, pg_catalog.array_agg(q.id ORDER BY q.id),
                        pg_catalog.array_agg((EXTRACT(epoch FROM q.create_time) * 1000000)::bigint ORDER BY q.id),
                        pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.nsp_name END ORDER BY q.id),
                        pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.table_name END ORDER BY q.id),
                        pg_catalog.array_agg(CASE WHEN q.xact_id = v_self THEN q.keys END ORDER BY q.id),
                        pg_catalog.array_agg(COALESCE(q.xact_id = v_self AND q.row_xid <> v_top, false) ORDER BY q.id))
-              INTO v_ids, v_sql, v_first_count, v_rows, v_ledger
-              FROM (SELECT e.id, e.dst_query, e.row_count, e.xact_id, e.nsp_name, e.table_name, e.keys, e.create_time,
+              INTO v_ids, v_sql, v_first_count, v_rows, v_forwarded, v_ledger
+              FROM (SELECT e.id, e.dst_query, e.row_count, e.xact_id, e.nsp_name, e.table_name, e.keys, e.create_time, e.path,
                            e.xmin::text::bigint AS row_xid,
                            pg_catalog.sum(pg_catalog.octet_length(e.dst_query)) OVER (ORDER BY e.id) - pg_catalog.octet_length(e.dst_query) AS bytes_before
                       FROM @schema@.sync_err_rec AS e
@@ -144,6 +147,23 @@ BEGIN
         IF v_ids IS NULL THEN
             PERFORM pg_catalog.set_config('pgsync.applied_rows', '0', true);
             RETURN COALESCE(pg_catalog.cardinality(v_done), 0);
+        END IF;
+        -- A forwarded entry goes to no node it has been through. The capture queued it only for a
+        -- destination whose identity it did not find on the path, but that identity may not have been
+        -- known then (a node installed from the script, before the worker's upkeep learned it): a
+        -- ring of such nodes would bring every change back to its writer, and apply it there again,
+        -- once. Learned now if need be (one query, once), the entries of the batch that have been
+        -- through the destination leave the queue unsent, and the batch is taken again.
+        IF v_forwarded THEN
+            v_peer := (SELECT p.identity FROM @schema@.peer AS p WHERE p.dst_server = p_dst);
+            IF v_peer IS NULL THEN
+                v_peer := @schema@.learn_peer(v_conn, p_dst, v_timeout);
+            END IF;
+            IF v_peer IS NOT NULL THEN
+                DELETE FROM @schema@.sync_err_rec AS e
+                 WHERE e.id = ANY (v_ids) AND v_peer = ANY (pg_catalog.string_to_array(e.path, ','));
+                CONTINUE WHEN FOUND;
+            END IF;
         END IF;
         -- The first message's SQL: consecutive compact entries of one statement go as one.
         v_sql := @schema@.batch_sql(p_dst, p_xact, v_ids[1:v_first_count]);

@@ -8,10 +8,10 @@
 -- the connection is inside a transaction (then the next call tries again). SKIP_LOCKED: a vacuum
 -- of it in progress elsewhere is as good. (A role that does not own the table gets PostgreSQL's
 -- warning that it was skipped; the vacuum is then the destination DBA's.)
--- On the same connection it also looks up the destination's identity (destination/015_node_identity.sql)
--- and records it in peer where it changed (0008_forwarding.sql): a node installed from the script, or
--- a destination whose RoslynPgSync schema was made again, is known by the time of the worker's next
--- round, so that no forwarded change goes back to it.
+-- On the same connection it also learns the destination's identity (learn_peer, 172_peers.sql): a
+-- node installed from the script, or a destination whose RoslynPgSync schema was made again, is known
+-- by the time of the worker's next round, so that no forwarded change goes back to it. (A destination
+-- without one, older than forwarding, is vacuumed all the same.)
 CREATE OR REPLACE FUNCTION @schema@.vacuum_applied(p_dst text)
 RETURNS boolean
 LANGUAGE plpgsql
@@ -21,17 +21,11 @@ AS $pgsync$
 DECLARE
     v_conn text := 'pgsync_' || p_dst;
     v_timeout interval;
-    v_identity text;
 BEGIN
     SELECT COALESCE(@schema@.remote_timeout(), n.commit_timeout) INTO v_timeout FROM @schema@.node AS n;
     PERFORM @schema@.remote_connect(v_conn, p_dst);
     PERFORM @schema@.remote_exec(v_conn, 'VACUUM (SKIP_LOCKED) ' || @schema_literal@ || '.applied_entry', v_timeout);
-    SELECT t.identity INTO v_identity
-      FROM json_to_recordset(@schema@.remote_query(v_conn, 'SELECT identity FROM ' || @schema_literal@ || '.node_identity', v_timeout)) AS t(identity text);
-    IF v_identity IS NOT NULL THEN
-        INSERT INTO @schema@.peer AS p (dst_server, identity) VALUES (p_dst, v_identity)
-        ON CONFLICT (dst_server) DO UPDATE SET identity = EXCLUDED.identity WHERE p.identity IS DISTINCT FROM EXCLUDED.identity;
-    END IF;
+    PERFORM @schema@.learn_peer(v_conn, p_dst, v_timeout);
     RETURN true;
 EXCEPTION WHEN OTHERS THEN
     PERFORM @schema@.remote_drop(v_conn);
