@@ -124,9 +124,12 @@ public static class PgSyncInstallation
         // Destinations first: reachable with their own connection string, target tables shaped alike,
         // and never the source table itself.
         var peers = new List<(string Server, string Identity)>();
+        var nodes = new List<(string Name, string Identity, string Database)>();
         foreach (var server in plan.Servers)
         {
-            peers.Add((server.Name, await PrepareDestinationAsync(server, plan.Tables, options, localIdentity, ct).ConfigureAwait(false)));
+            var (identity, which) = await PrepareDestinationAsync(server, plan.Tables, options, localIdentity, ct).ConfigureAwait(false);
+            peers.Add((server.Name, identity));
+            nodes.Add(($"destination server '{server.Name}'", identity, which));
         }
 
         await using var connectionScope = connection.ConfigureAwait(false);
@@ -159,6 +162,8 @@ public static class PgSyncInstallation
         }
 
         // Each destination's identity: a forwarding capture sends a change to none that it has been through.
+        nodes.Insert(0, ($"the local database {database}", await ScalarAsync<string>(connection, $"SELECT identity FROM {PgSql.QualifiedName(options.Schema, "node_identity")}", ct).ConfigureAwait(false), localIdentity));
+        RefuseSharedIdentities(nodes, options.Schema);
         foreach (var (server, identity) in peers)
         {
             await ExecuteAsync(
@@ -289,14 +294,41 @@ public static class PgSyncInstallation
     }
 
     /// <summary>Which database a connection reached: server address, port, server start time and database name (all readable without privileges).</summary>
+    /// <summary>
+    /// Which database, in which running server, the connection is in: the cluster's system identifier, the
+    /// database's oid and the server's start time, the same whatever address the connection came through
+    /// (a physical copy of the database, running elsewhere, differs by the start time).
+    /// </summary>
     private static async Task<string> DatabaseIdentityAsync(NpgsqlConnection connection, CancellationToken ct) =>
         (string)(await ScalarAsync<object?>(
             connection,
-            "SELECT concat_ws('/', pg_catalog.inet_server_addr()::text, pg_catalog.inet_server_port()::text, pg_catalog.pg_postmaster_start_time()::text, pg_catalog.current_database())",
+            "SELECT concat_ws('/', (SELECT s.system_identifier FROM pg_catalog.pg_control_system() AS s), " +
+            "(SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = pg_catalog.current_database()), pg_catalog.pg_postmaster_start_time())",
             ct).ConfigureAwait(false))!;
 
-    /// <returns>The destination's identity (<see cref="InstallPlan.NodeIdentityFile"/>).</returns>
-    private static async Task<string> PrepareDestinationAsync(PgSyncServer server, IReadOnlyList<ReplicatedTable> tables, PgSyncOptions options, string localIdentity, CancellationToken ct)
+    /// <summary>
+    /// Refuses two databases of the install (the local one and its destinations) that are not one database but
+    /// share a RoslynPgSync identity (<see cref="InstallPlan.NodeIdentityFile"/>): physical copies of one another,
+    /// which the identity file cannot tell apart. A change forwarded through one would never reach the other.
+    /// </summary>
+    private static void RefuseSharedIdentities(IReadOnlyList<(string Name, string Identity, string Database)> nodes, string schema)
+    {
+        foreach (var shared in nodes.GroupBy(n => n.Identity, StringComparer.Ordinal))
+        {
+            var copies = shared.DistinctBy(n => n.Database, StringComparer.Ordinal).ToList();
+            if (copies.Count > 1)
+            {
+                throw new PgSyncInstallException(
+                    $"{char.ToUpperInvariant(copies[0].Name[0])}{copies[0].Name[1..]} and {copies[1].Name} are two databases with one RoslynPgSync identity " +
+                    $"({PgSql.QualifiedName(schema, "node_identity")}): one is a physical copy of the other (a base backup or a promoted standby), " +
+                    "and a change forwarded through one would never be sent to the other. Give the copy an identity of its own: " +
+                    $"in it, run DELETE FROM {PgSql.QualifiedName(schema, "node_identity")}; then install again.");
+            }
+        }
+    }
+
+    /// <returns>The destination's identity (<see cref="InstallPlan.NodeIdentityFile"/>) and which database it is (<see cref="DatabaseIdentityAsync"/>).</returns>
+    private static async Task<(string Identity, string Database)> PrepareDestinationAsync(PgSyncServer server, IReadOnlyList<ReplicatedTable> tables, PgSyncOptions options, string localIdentity, CancellationToken ct)
     {
         var createMissing = options.CreateMissingTables;
         var targets = tables.SelectMany(t => t.Targets.Where(x => x.Server == server.Name).Select(x => (Table: t, Target: x))).ToList();
@@ -313,7 +345,8 @@ public static class PgSyncInstallation
 
         await using (connection.ConfigureAwait(false))
         {
-            var sameDatabase = await DatabaseIdentityAsync(connection, ct).ConfigureAwait(false) == localIdentity;
+            var databaseIdentity = await DatabaseIdentityAsync(connection, ct).ConfigureAwait(false);
+            var sameDatabase = databaseIdentity == localIdentity;
             foreach (var (table, target) in targets)
             {
                 if (sameDatabase && target.Schema == table.SourceSchema && target.Table == table.SourceTable)
@@ -367,7 +400,7 @@ public static class PgSyncInstallation
                     ex);
             }
 
-            return (string)(await ScalarAsync<object?>(connection, $"SELECT identity FROM {PgSql.QualifiedName(options.Schema, "node_identity")}", ct).ConfigureAwait(false))!;
+            return (await ScalarAsync<string>(connection, $"SELECT identity FROM {PgSql.QualifiedName(options.Schema, "node_identity")}", ct).ConfigureAwait(false), databaseIdentity);
         }
     }
 

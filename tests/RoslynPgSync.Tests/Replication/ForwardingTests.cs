@@ -3,6 +3,7 @@ using System.Linq;
 using System.Threading.Tasks;
 using Npgsql;
 using RoslynPgSync.Generated;
+using RoslynPgSync.Installation;
 using RoslynPgSync.TestCluster;
 using Xunit;
 
@@ -239,6 +240,42 @@ public sealed class ForwardingTests
         await Db.ExecuteAsync(b.ConnectionString, "INSERT INTO fw.chain_item (id, info) VALUES (6, 'by b')");
         await b.ReplayAsync();
         Assert.Equal("by b", await Db.ScalarAsync<string>(c.ConnectionString, "SELECT string_agg(info, ',') FROM fw.chain_item"));
+    }
+
+    [Fact]
+    public async Task A_database_copied_with_its_identity_is_given_its_own_and_a_physical_copy_is_refused()
+    {
+        await using var nodes = await TestBed.Create().Replicate("a", "b", "chain_next").Replicate("b", "c", "chain_next").InstallAsync(PgSyncInstaller.Tables);
+        var (a, b, c) = (nodes.Node("a"), nodes.Node("b"), nodes.Node("c"));
+        const string Identity = "SELECT identity FROM pgsync.node_identity";
+        var identityA = await Db.ScalarAsync<string>(a.ConnectionString, Identity);
+        var identityB = await Db.ScalarAsync<string>(b.ConnectionString, Identity);
+
+        // B as a logical copy of A would be (A's dump restored, CREATE DATABASE ... TEMPLATE): A's identity, made elsewhere.
+        // Sharing it, B would take every change from A as one it had been through, and forward none to C.
+        await Db.ExecuteAsync(b.Database.AdminConnectionString, $"UPDATE pgsync.node_identity SET identity = '{identityA}', made_in = '1/1'");
+        await PgSyncInstallation.InstallAsync(a.Source, a.Options, PgSyncInstaller.Tables);
+        var madeAgain = await Db.ScalarAsync<string>(b.ConnectionString, Identity);
+        Assert.NotEqual(identityA, madeAgain);
+        Assert.NotEqual(identityB, madeAgain);
+        Assert.Equal(madeAgain, await Db.ScalarAsync<string>(a.ConnectionString, "SELECT identity FROM pgsync.peer WHERE dst_server = 'chain_next'"));
+        await Db.ExecuteAsync(a.ConnectionString, "INSERT INTO fw.chain_item (id, info) VALUES (1, 'through the copy')");
+        await a.ReplayAsync();
+        await b.ReplayAsync();
+        Assert.Equal("through the copy", await Db.ScalarAsync<string>(c.ConnectionString, "SELECT info FROM fw.chain_item WHERE id = 1"));
+
+        // A physical copy (a base backup, a promoted standby) cannot be told apart so: the install refuses it, says
+        // how to give it an identity of its own, and changes nothing here.
+        await Db.ExecuteAsync(b.Database.AdminConnectionString, $"UPDATE pgsync.node_identity SET identity = '{identityA}'");
+        var refused = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstallation.InstallAsync(a.Source, a.Options, PgSyncInstaller.Tables));
+        Assert.Contains("The local database", refused.Message, System.StringComparison.Ordinal);
+        Assert.Contains("destination server 'chain_next'", refused.Message, System.StringComparison.Ordinal);
+        Assert.Contains("in it, run DELETE FROM \"pgsync\".\"node_identity\"; then install again", refused.Message, System.StringComparison.Ordinal);
+        Assert.Equal(madeAgain, await Db.ScalarAsync<string>(a.ConnectionString, "SELECT identity FROM pgsync.peer WHERE dst_server = 'chain_next'"));
+
+        await Db.ExecuteAsync(b.Database.AdminConnectionString, "DELETE FROM pgsync.node_identity");
+        await PgSyncInstallation.InstallAsync(a.Source, a.Options, PgSyncInstaller.Tables);
+        Assert.NotEqual(identityA, await Db.ScalarAsync<string>(b.ConnectionString, Identity));
     }
 
     [Fact]
