@@ -90,7 +90,7 @@ internal static class Commands
         {
             await output.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
-                $"#{c.Id} {c.LoggedAt.ToString("u", CultureInfo.InvariantCulture)} {c.Table} key {c.Key}: {c.Kind}, {c.Resolution} (entries {c.Entries ?? "-"})")).ConfigureAwait(false);
+                $"#{c.Id} {c.LoggedAt.ToString("u", CultureInfo.InvariantCulture)} {c.Table} key {c.Key}: {c.Kind}{(c.IndexName is null ? "" : " on index " + c.IndexName)}, {c.Resolution} (entries {c.Entries ?? "-"})")).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
                 $"  here:     {c.LocalOrigin ?? "(unstamped)"} at {c.LocalAt?.ToString("O", CultureInfo.InvariantCulture) ?? "-"}: {c.LocalRow ?? "(no row)"}")).ConfigureAwait(false);

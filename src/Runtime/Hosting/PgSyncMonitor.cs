@@ -159,7 +159,7 @@ public sealed class PgSyncMonitor
                         records.Add(new ConflictRecord(
                             reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2) + "." + reader.GetString(3), reader.GetString(4),
                             reader.GetString(5), reader.GetString(6), Text(reader, 7), reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8), Text(reader, 9),
-                            reader.GetString(10), reader.GetFieldValue<DateTimeOffset>(11), Text(reader, 12), Text(reader, 13)));
+                            reader.GetString(10), reader.GetFieldValue<DateTimeOffset>(11), Text(reader, 12), Text(reader, 13), Text(reader, 14)));
                     }
                 }
             }

@@ -162,7 +162,7 @@ public static class PgSyncInstallation
         }
 
         // Each destination's identity: a forwarding capture sends a change to none that it has been through.
-        nodes.Insert(0, ($"the local database {database}", await ScalarAsync<string>(connection, $"SELECT identity FROM {PgSql.QualifiedName(options.Schema, "node_identity")}", ct).ConfigureAwait(false), localIdentity));
+        nodes.Insert(0, ($"the local database {database}", await ScalarAsync<string>(connection, NodeIdentitySql(options.Schema), ct).ConfigureAwait(false), localIdentity));
         RefuseSharedIdentities(nodes, options.Schema);
         foreach (var (server, identity) in peers)
         {
@@ -306,6 +306,9 @@ public static class PgSyncInstallation
             "(SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = pg_catalog.current_database()), pg_catalog.pg_postmaster_start_time())",
             ct).ConfigureAwait(false))!;
 
+    /// <summary>The database's RoslynPgSync identity (<see cref="InstallPlan.NodeIdentityFile"/>, installed before it is read).</summary>
+    private static string NodeIdentitySql(string schema) => $"SELECT identity FROM {PgSql.QualifiedName(schema, "node_identity")}";
+
     /// <summary>
     /// Refuses two databases of the install (the local one and its destinations) that are not one database but
     /// share a RoslynPgSync identity (<see cref="InstallPlan.NodeIdentityFile"/>): physical copies of one another,
@@ -400,7 +403,7 @@ public static class PgSyncInstallation
                     ex);
             }
 
-            return (await ScalarAsync<string>(connection, $"SELECT identity FROM {PgSql.QualifiedName(options.Schema, "node_identity")}", ct).ConfigureAwait(false), databaseIdentity);
+            return (await ScalarAsync<string>(connection, NodeIdentitySql(options.Schema), ct).ConfigureAwait(false), databaseIdentity);
         }
     }
 

@@ -156,8 +156,9 @@ internal static class PgSyncQueue
 
     /// <summary>The latest <c>$1</c> conflicts, newest first, of table <c>$2</c> (schema.table, or the name alone; NULL: every table).</summary>
     public static string RecentConflicts(string schema) => $"""
-        SELECT id, logged_at, nsp_name, table_name, key, kind, resolution, local_origin, local_at, local_row, remote_origin, remote_at, remote_row, entries
-        FROM {Object(schema, SqlNames.ConflictLog)}
+        SELECT id, logged_at, nsp_name, table_name, key, kind, resolution, local_origin, local_at, local_row, remote_origin, remote_at, remote_row, entries,
+               pg_catalog.to_jsonb(c) OPERATOR(pg_catalog.->>) 'index_name'
+        FROM {Object(schema, SqlNames.ConflictLog)} AS c
         WHERE $2::text IS NULL OR table_name = $2 OR nsp_name || '.' || table_name = $2
         ORDER BY id DESC LIMIT $1
         """;

@@ -6,6 +6,7 @@ using Npgsql;
 using RoslynPgSync.Generated;
 using RoslynPgSync.Sql;
 using RoslynPgSync.TestCluster;
+using RoslynPgSync.Tests.Tool;
 using RoslynPgSync.Verification;
 using Xunit;
 
@@ -318,6 +319,61 @@ public sealed class LastWriterWinsTests
         await nodes.Node("remote").ReplayAsync();
         Assert.Empty(await InfoAsync(nodes.Local.ConnectionString));
         await AssertEqualAsync(nodes);
+    }
+
+    [Fact]
+    public async Task A_row_colliding_on_another_unique_index_stops_the_queue_and_is_recorded_once_with_both_rows()
+    {
+        // PostgreSQL 18's insert_exists and update_exists on an index other than the key: no policy resolves
+        // them; the queue stops at the entry (its error in the status) and the destination's conflict log says
+        // which index, which incoming row and which row here.
+        await using var nodes = await PairAsync();
+        var (local, remote) = (nodes.Node("local"), nodes.Node("remote"));
+        foreach (var node in new[] { nodes.Local, nodes.Remote })
+        {
+            await Db.ExecuteAsync(node.ConnectionString, $"CREATE UNIQUE INDEX lww_item_info_key ON {Table} (info)");
+        }
+
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (3, 'three')");
+        await remote.ReplayAsync();
+
+        // Before either node replays: the same values under other keys here (local).
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (2, 'taken'), (4, 'also taken')");
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (5, 'fine')");
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (1, 'taken')");
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"UPDATE {Table} SET info = 'also taken' WHERE id = 3");
+
+        // The entry before goes; the queue stops at the colliding one, however often it is tried; one record.
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            await remote.ReplayAsync();
+        }
+
+        Assert.Equal(["2|taken", "3|three", "4|also taken", "5|fine"], await InfoAsync(nodes.Local.ConnectionString));
+        Assert.Equal(2L, await remote.QueueDepthAsync());
+        Assert.Contains("lww_item_info_key", await Db.ScalarAsync<string>(nodes.Remote.ConnectionString, "SELECT last_error FROM pgsync.dst_state"), StringComparison.Ordinal);
+        const string Logged =
+            "SELECT concat_ws('|', key, kind, resolution, index_name, coalesce(remote_row::json ->> 'info', '(none)'), coalesce(local_row::json ->> 'id', '(none)')) " +
+            "FROM pgsync.conflict_log WHERE index_name IS NOT NULL ORDER BY id";
+        Assert.Equal(["{\"id\" : 1}|insert_exists|error|lww_item_info_key|taken|2"], await ListAsync(nodes.Local.ConnectionString, Logged));
+        var remoteOrigin = await Db.ScalarAsync<string>(nodes.Remote.ConnectionString, "SELECT origin FROM pgsync.node");
+        Assert.True(await Db.ScalarAsync<bool>(
+            nodes.Local.ConnectionString,
+            "SELECT remote_origin = $1 AND remote_at IS NOT NULL AND entries ~ '^([0-9]+)-\\1$' FROM pgsync.conflict_log WHERE index_name IS NOT NULL",
+            remoteOrigin));
+
+        // The operator frees the value here: the queue goes on, to the update that collides (its key was here).
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"UPDATE {Table} SET info = 'freed' WHERE id = 2");
+        await remote.ReplayAsync();
+        Assert.Equal(1L, await remote.QueueDepthAsync());
+        Assert.Equal(
+            ["{\"id\" : 1}|insert_exists|error|lww_item_info_key|taken|2", "{\"id\" : 3}|update_exists|error|lww_item_info_key|also taken|4"],
+            await ListAsync(nodes.Local.ConnectionString, Logged));
+
+        // pgsync conflicts names the index.
+        using var cli = await CliRun.ConfigureAsync(nodes, "lww_peer");
+        var listed = await CliRun.RunAsync("conflicts", "--assembly", cli.Assembly, "--config", cli.Config, "--table", "mm.lww_item");
+        Assert.Contains("mm.lww_item key {\"id\" : 3}: update_exists on index lww_item_info_key, error", listed.Output, StringComparison.Ordinal);
     }
 
     [Fact]

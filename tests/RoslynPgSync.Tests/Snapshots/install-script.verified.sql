@@ -450,6 +450,7 @@ DECLARE
     v_good integer := 0;
     v_failed bigint;
     v_failed_error text;
+    v_failed_state text;
     v_table text;
     v_reached boolean := false;
     v_self xid8 := pg_catalog.pg_current_xact_id();
@@ -646,7 +647,7 @@ BEGIN
                 BEGIN
                     PERFORM "pgsync".remote_exec(v_conn, v_entry.dst_query, v_timeout);
                 EXCEPTION WHEN OTHERS THEN
-                    GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL;
+                    GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL, v_failed_state = RETURNED_SQLSTATE;
                     v_failed := v_entry.id;
                     v_failed_error := SQLERRM || COALESCE(': ' || NULLIF(v_detail, ''), '');
                     EXIT;
@@ -682,6 +683,22 @@ BEGIN
             -- COMMIT: it stays recorded against the batch's first entry.)
         EXCEPTION WHEN OTHERS THEN
             v_failed := NULL; -- the connection failed while looking: keep the batch's error
+            PERFORM "pgsync".remote_drop(v_conn);
+        END;
+    END IF;
+
+    -- A unique violation (an index other than the key: upserts meet no other) stops the queue at the
+    -- entry like any rejection; the destination's conflict log records it as well, with the rows that
+    -- collide (unique_conflict, destination/035_unique_conflict.sql, once per entry). Best effort:
+    -- the error stays recorded here whatever happens.
+    IF v_error IS NOT NULL AND v_reached AND p_xact IS NULL AND NOT v_duplicate
+       AND (CASE WHEN v_failed IS NOT NULL THEN v_failed_state = '23505' ELSE pg_catalog.cardinality(v_ids) = 1 AND v_state = '23505' END) THEN
+        BEGIN
+            PERFORM "pgsync".remote_connect(v_conn, p_dst);
+            PERFORM "pgsync".remote_exec(v_conn, pg_catalog.format('SELECT %s.unique_conflict(%L, %L, %L, %s, %L)', '"pgsync"',
+                        "pgsync".entry_sql(e.op, e.statement, e.dst_query), CASE WHEN e.op = 'u' THEN '[' || e.dst_query || ']' END, v_origin, e.id, e.create_time), v_timeout)
+               FROM "pgsync".sync_err_rec AS e WHERE e.id = COALESCE(v_failed, v_ids[1]);
+        EXCEPTION WHEN OTHERS THEN
             PERFORM "pgsync".remote_drop(v_conn);
         END;
     END IF;
@@ -2349,6 +2366,9 @@ COMMIT;
 --   -- capped at 8192 characters; local_* the stamp the destination held (NULL: none), remote_* the
 --   -- incoming one; entries: the first and last queue entry of the batch on the origin. Kept for the
 --   -- retention the replay worker enforces (PgSyncHostOptions.ConflictRetention).
+--   -- And, on a table of any policy, an incoming row that collides with a row here on a unique index
+--   -- other than the key, which fails the batch and stops the queue at the entry: recorded by the origin's
+--   -- apply after the failure (unique_conflict, 035_unique_conflict.sql).
 --   CREATE TABLE IF NOT EXISTS "pgsync".conflict_log (
 --       id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 --       logged_at timestamp with time zone NOT NULL DEFAULT pg_catalog.clock_timestamp(),
@@ -2363,10 +2383,21 @@ COMMIT;
 --       remote_origin text NOT NULL,
 --       remote_at timestamp with time zone NOT NULL,
 --       remote_row text,
---       entries text
+--       entries text,
+--       index_name text
 --   );
 --   CREATE INDEX IF NOT EXISTS conflict_log_logged_at ON "pgsync".conflict_log (logged_at);
 --   REVOKE ALL ON "pgsync".conflict_log FROM PUBLIC;
+--   -- index_name: a unique index other than the key that an incoming row collided with (kind
+--   -- insert_exists or update_exists, resolution error: unique_conflict, 035_unique_conflict.sql).
+--   -- (Added by the owner; a table from before it gets it at the owner's next install.)
+--   DO $pgsync$
+--   BEGIN
+--       IF pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = ('"pgsync"' || '.conflict_log')::pg_catalog.regclass), 'USAGE') THEN
+--           ALTER TABLE "pgsync".conflict_log ADD COLUMN IF NOT EXISTS index_name text;
+--       END IF;
+--   END
+--   $pgsync$;
 --   -- destination/030_conflict_error.sql
 --   -- On each destination database: what a Conflicts = Error table's apply calls at the first conflict
 --   -- of a batch (docs/multi-master.md). It fails the batch, so the origin's apply stops the queue at
@@ -2385,6 +2416,105 @@ COMMIT;
 --   END
 --   $pgsync$;
 --   REVOKE ALL ON FUNCTION "pgsync".conflict_error(text, text, text, text, text) FROM PUBLIC;
+--   -- destination/035_unique_conflict.sql
+--   -- On each destination database: what the origin's apply calls, outside any transaction, after the
+--   -- destination rejected a queue entry with a unique violation (PostgreSQL 18's insert_exists or
+--   -- update_exists on an index other than the key, which no policy resolves here): the batch failed and
+--   -- the queue stops at the entry, its error recorded on the origin (pgsync.status, dst_state). This
+--   -- records the conflict here too, in conflict_log, where the others are (resolution 'error'): the
+--   -- index, the incoming row's key, the incoming row and the row here it collides with (each capped at
+--   -- 8192 characters), the origin, the entry's write time and the entry. Once per entry: the worker
+--   -- tries the entry again and again until an operator resolves it (pgsync.skip_entry, or by freeing
+--   -- the value).
+--   -- p_sql: the entry's remote statement, run again in a subtransaction that is always rolled back,
+--   -- to learn which constraint it violates now (nothing is recorded when it violates none). p_rows: the
+--   -- entry's rows (a compact upsert's, as a JSON array; NULL for an entry that holds SQL: then only the
+--   -- constraint's own description of the key is recorded). Runs as its caller (the replication's login
+--   -- here, which runs such statements anyway); nobody else may call it.
+--   CREATE OR REPLACE FUNCTION "pgsync".unique_conflict(p_sql text, p_rows text, p_origin text, p_entry bigint, p_at timestamp with time zone)
+--   RETURNS bigint
+--   LANGUAGE plpgsql
+--   SET search_path = pg_catalog, pg_temp
+--   AS $pgsync$
+--   DECLARE
+--       v_index text;
+--       v_schema text;
+--       v_table text;
+--       v_detail text;
+--       v_target regclass;
+--       v_columns text[];
+--       v_keys text[];
+--       v_key text;
+--       v_remote text;
+--       v_local text;
+--       v_existed boolean;
+--       v_id bigint;
+--   BEGIN
+--       SELECT c.id INTO v_id FROM "pgsync".conflict_log AS c
+--        WHERE c.remote_origin = p_origin AND c.entries = p_entry || '-' || p_entry AND c.resolution = 'error' AND c.index_name IS NOT NULL;
+--       IF FOUND THEN
+--           RETURN v_id;
+--       END IF;
+--       BEGIN
+--           EXECUTE p_sql;
+--           RAISE EXCEPTION 'rolled back' USING ERRCODE = 'P0004';
+--       EXCEPTION
+--           WHEN unique_violation THEN
+--               GET STACKED DIAGNOSTICS v_index = CONSTRAINT_NAME, v_schema = SCHEMA_NAME, v_table = TABLE_NAME, v_detail = PG_EXCEPTION_DETAIL;
+--           WHEN OTHERS THEN
+--               RETURN NULL; -- (it went through this time, or failed otherwise: nothing to record)
+--       END;
+--       v_target := pg_catalog.format('%I.%I', v_schema, v_table)::regclass;
+--   
+--       -- The index's columns (none for an expression index) and the key's.
+--       SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.n) FILTER (WHERE NOT i.indisprimary),
+--              pg_catalog.bool_or(k.attnum = 0) FILTER (WHERE NOT i.indisprimary)
+--         INTO v_columns, v_existed
+--         FROM pg_catalog.pg_index AS i
+--         JOIN pg_catalog.pg_class AS x ON x.oid = i.indexrelid
+--        CROSS JOIN LATERAL pg_catalog.unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
+--         LEFT JOIN pg_catalog.pg_attribute AS a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+--        WHERE i.indrelid = v_target AND x.relname = v_index;
+--       IF v_existed THEN
+--           v_columns := NULL;
+--       END IF;
+--       SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.n) INTO v_keys
+--         FROM pg_catalog.pg_index AS i
+--        CROSS JOIN LATERAL pg_catalog.unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
+--         JOIN pg_catalog.pg_attribute AS a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+--        WHERE i.indrelid = v_target AND i.indisprimary;
+--       v_existed := NULL;
+--   
+--       -- The incoming row that collides with a row here (another key, the same values in the index), that
+--       -- row, and whether the incoming key was here already (update_exists) or not (insert_exists).
+--       IF p_rows IS NOT NULL AND v_columns IS NOT NULL AND v_keys IS NOT NULL THEN
+--           BEGIN
+--               EXECUTE pg_catalog.format(
+--                   'SELECT pg_catalog.json_build_object(%s)::text, pg_catalog.row_to_json(r)::text, pg_catalog.row_to_json(l)::text, '
+--                   'EXISTS (SELECT 1 FROM %s AS h WHERE %s) '
+--                   'FROM pg_catalog.json_array_elements($1::pg_catalog.json) AS e (v) '
+--                   'CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::%s, e.v) AS r '
+--                   'JOIN %s AS l ON %s WHERE NOT (%s) LIMIT 1',
+--                   (SELECT pg_catalog.string_agg(pg_catalog.format('%L, r.%I', c, c), ', ') FROM pg_catalog.unnest(v_keys) AS c),
+--                   v_target, (SELECT pg_catalog.string_agg(pg_catalog.format('h.%1$I = r.%1$I', c), ' AND ') FROM pg_catalog.unnest(v_keys) AS c),
+--                   v_target, v_target,
+--                   (SELECT pg_catalog.string_agg(pg_catalog.format('l.%1$I = r.%1$I', c), ' AND ') FROM pg_catalog.unnest(v_columns) AS c),
+--                   (SELECT pg_catalog.string_agg(pg_catalog.format('l.%1$I = r.%1$I', c), ' AND ') FROM pg_catalog.unnest(v_keys) AS c))
+--                 INTO v_key, v_remote, v_local, v_existed
+--                 USING p_rows;
+--           EXCEPTION WHEN OTHERS THEN
+--               NULL; -- (rows this table cannot read: the constraint's description will do)
+--           END;
+--       END IF;
+--   
+--       INSERT INTO "pgsync".conflict_log (nsp_name, table_name, key, kind, resolution, local_row, remote_origin, remote_at, remote_row, entries, index_name)
+--       VALUES (v_schema, v_table, COALESCE(v_key, v_detail, '?'), CASE WHEN v_existed THEN 'update_exists' ELSE 'insert_exists' END, 'error',
+--               pg_catalog.left(v_local, 8192), p_origin, p_at, pg_catalog.left(v_remote, 8192), p_entry || '-' || p_entry, v_index)
+--       RETURNING id INTO v_id;
+--       RETURN v_id;
+--   END
+--   $pgsync$;
+--   REVOKE ALL ON FUNCTION "pgsync".unique_conflict(text, text, text, bigint, timestamp with time zone) FROM PUBLIC;
 --   -- destination/040_stale_read.sql
 --   -- On each destination database: what the apply of a table with a conflict policy calls when a row of
 --   -- its run changed after the statement's snapshot (a local writer, or another node's apply, committed

@@ -6,6 +6,9 @@
 -- capped at 8192 characters; local_* the stamp the destination held (NULL: none), remote_* the
 -- incoming one; entries: the first and last queue entry of the batch on the origin. Kept for the
 -- retention the replay worker enforces (PgSyncHostOptions.ConflictRetention).
+-- And, on a table of any policy, an incoming row that collides with a row here on a unique index
+-- other than the key, which fails the batch and stops the queue at the entry: recorded by the origin's
+-- apply after the failure (unique_conflict, 035_unique_conflict.sql).
 CREATE TABLE IF NOT EXISTS @schema@.conflict_log (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     logged_at timestamp with time zone NOT NULL DEFAULT pg_catalog.clock_timestamp(),
@@ -20,7 +23,18 @@ CREATE TABLE IF NOT EXISTS @schema@.conflict_log (
     remote_origin text NOT NULL,
     remote_at timestamp with time zone NOT NULL,
     remote_row text,
-    entries text
+    entries text,
+    index_name text
 );
 CREATE INDEX IF NOT EXISTS conflict_log_logged_at ON @schema@.conflict_log (logged_at);
 REVOKE ALL ON @schema@.conflict_log FROM PUBLIC;
+-- index_name: a unique index other than the key that an incoming row collided with (kind
+-- insert_exists or update_exists, resolution error: unique_conflict, 035_unique_conflict.sql).
+-- (Added by the owner; a table from before it gets it at the owner's next install.)
+DO $pgsync$
+BEGIN
+    IF pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = (@schema_literal@ || '.conflict_log')::pg_catalog.regclass), 'USAGE') THEN
+        ALTER TABLE @schema@.conflict_log ADD COLUMN IF NOT EXISTS index_name text;
+    END IF;
+END
+$pgsync$;

@@ -37,6 +37,7 @@ DECLARE
     v_good integer := 0;
     v_failed bigint;
     v_failed_error text;
+    v_failed_state text;
     v_table text;
     v_reached boolean := false;
     v_self xid8 := pg_catalog.pg_current_xact_id();
@@ -233,7 +234,7 @@ BEGIN
                 BEGIN
                     PERFORM @schema@.remote_exec(v_conn, v_entry.dst_query, v_timeout);
                 EXCEPTION WHEN OTHERS THEN
-                    GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL;
+                    GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL, v_failed_state = RETURNED_SQLSTATE;
                     v_failed := v_entry.id;
                     v_failed_error := SQLERRM || COALESCE(': ' || NULLIF(v_detail, ''), '');
                     EXIT;
@@ -269,6 +270,22 @@ BEGIN
             -- COMMIT: it stays recorded against the batch's first entry.)
         EXCEPTION WHEN OTHERS THEN
             v_failed := NULL; -- the connection failed while looking: keep the batch's error
+            PERFORM @schema@.remote_drop(v_conn);
+        END;
+    END IF;
+
+    -- A unique violation (an index other than the key: upserts meet no other) stops the queue at the
+    -- entry like any rejection; the destination's conflict log records it as well, with the rows that
+    -- collide (unique_conflict, destination/035_unique_conflict.sql, once per entry). Best effort:
+    -- the error stays recorded here whatever happens.
+    IF v_error IS NOT NULL AND v_reached AND p_xact IS NULL AND NOT v_duplicate
+       AND (CASE WHEN v_failed IS NOT NULL THEN v_failed_state = '23505' ELSE pg_catalog.cardinality(v_ids) = 1 AND v_state = '23505' END) THEN
+        BEGIN
+            PERFORM @schema@.remote_connect(v_conn, p_dst);
+            PERFORM @schema@.remote_exec(v_conn, pg_catalog.format('SELECT %s.unique_conflict(%L, %L, %L, %s, %L)', @schema_literal@,
+                        @schema@.entry_sql(e.op, e.statement, e.dst_query), CASE WHEN e.op = 'u' THEN '[' || e.dst_query || ']' END, v_origin, e.id, e.create_time), v_timeout)
+               FROM @schema@.sync_err_rec AS e WHERE e.id = COALESCE(v_failed, v_ids[1]);
+        EXCEPTION WHEN OTHERS THEN
             PERFORM @schema@.remote_drop(v_conn);
         END;
     END IF;
