@@ -30,7 +30,8 @@ public sealed class SoakTests(OwnClusterFixture destination, Xunit.Abstractions.
         await using var pair = await TestBed.Create().Node("remote", destination.Cluster).Pair("fault_sync", "fault_async").InstallAsync(PgSyncInstaller.Tables);
         await pair.LogApplicationsAsync("app.events_sync");
         await pair.LogApplicationsAsync("app.events_async");
-        var logs = new CollectingLoggerProvider();
+        // The newest messages only: over an hour the worker logs hundreds of thousands.
+        var logs = new CollectingLoggerProvider(capacity: 5000);
         using var host = WorkerHost.ForPair(logs, pair, ["fault_sync", "fault_async"], h =>
         {
             h.InstallOnStart = false;
@@ -48,17 +49,23 @@ public sealed class SoakTests(OwnClusterFixture destination, Xunit.Abstractions.
         var asyncWriters = Writers.RunAsync(pair.Local.ConnectionString, "app.events_async", writers: 4, items: 200, stop.Token, pause);
         var depthsBeforeCrash = new List<long>();
         var queueBytes = new List<long>();
+        var cycles = new List<Cycle>();
         var crashes = 0;
-        var end = DateTime.UtcNow.AddSeconds(seconds);
+        var start = DateTime.UtcNow;
+        var end = start.AddSeconds(seconds);
         while (DateTime.UtcNow < end)
         {
             await Task.Delay(3000);
-            depthsBeforeCrash.Add(await pair.QueueDepthAsync());
+            var depth = await pair.QueueDepthAsync();
+            depthsBeforeCrash.Add(depth);
             queueBytes.Add(await Db.ScalarAsync<long>(pair.Local.ConnectionString, QueueBytes));
+            var crashedAt = DateTime.UtcNow;
             await pair.CrashDestinationAsync();
             crashes++;
             await Task.Delay(1500);
+            var restart = System.Diagnostics.Stopwatch.StartNew();
             await pair.StartDestinationAsync();
+            cycles.Add(new Cycle(crashedAt, (crashedAt - start).TotalSeconds, depth, LoadAverage(), restart.ElapsedMilliseconds));
         }
 
         await stop.CancelAsync();
@@ -84,6 +91,22 @@ public sealed class SoakTests(OwnClusterFixture destination, Xunit.Abstractions.
         Assert.All(verified, v => Assert.True(v.IsEqual, v.ToString()));
         Assert.True(await pair.AssertEachChangeAppliedOnceAsync() > 0);
         // Three seconds up after each restart is enough to catch up: the queue never piles up across cycles.
+        // When it does, the cycles over the bound say when, how loaded the machine was (1-minute load
+        // average; the machine has 2 cores) and how long the destination took to start, and the
+        // worker's warnings around then say what it met.
+        var over = cycles.Skip(1).Where(c => c.Depth >= 2000).ToList();
+        if (over.Count > 0)
+        {
+            output.WriteLine("cycles over the bound (at s, depth, load, restart ms): " + string.Join("; ", over.Select(c => FormattableString.Invariant($"{c.Second:0} {c.Depth} {c.Load:0.00} {c.RestartMs}"))));
+            output.WriteLine("load average before them: " + string.Join(", ", cycles.Where(c => c.At < over[0].At).TakeLast(20).Select(c => c.Load.ToString("0.00", CultureInfo.InvariantCulture))));
+            foreach (var m in logs.Messages.Where(m => m.Level >= Microsoft.Extensions.Logging.LogLevel.Warning && m.At >= over[0].At.AddSeconds(-30) && m.At <= over[0].At.AddSeconds(60)).Take(60))
+            {
+                output.WriteLine(FormattableString.Invariant($"{(m.At - start).TotalSeconds:0.0} s {m.Level} {m.EventId.Id}: {Truncate(m.Message, 400)}"));
+            }
+        }
+
+        output.WriteLine("load average (1 min) per quarter, max: " + string.Join(" / ", Quarters(cycles).Select(q => q.Count == 0 ? "-" : q.Max(c => c.Load).ToString("0.00", CultureInfo.InvariantCulture))));
+        output.WriteLine("destination start ms per quarter, max: " + string.Join(" / ", Quarters(cycles).Select(q => q.Count == 0 ? "-" : q.Max(c => c.RestartMs).ToString(CultureInfo.InvariantCulture))));
         Assert.All(depthsBeforeCrash.Skip(1), d => Assert.True(d < 2000, "queue depth before a crash: " + string.Join(", ", depthsBeforeCrash)));
         Assert.True(memoryAfter - memoryBefore < 64L * 1024 * 1024, $"managed memory grew from {memoryBefore} to {memoryAfter} bytes");
         // No bloat: the worker's vacuum (and autovacuum) keeps the queue's tables and indexes at the size
@@ -99,6 +122,26 @@ public sealed class SoakTests(OwnClusterFixture destination, Xunit.Abstractions.
                 "queue tables and indexes grew: " + string.Join(", ", queueBytes));
         }
     }
+
+    private sealed record Cycle(DateTime At, double Second, long Depth, double Load, long RestartMs);
+
+    private static IEnumerable<List<Cycle>> Quarters(List<Cycle> cycles) =>
+        Enumerable.Range(0, 4).Select(q => cycles.Skip(q * cycles.Count / 4).Take(((q + 1) * cycles.Count / 4) - (q * cycles.Count / 4)).ToList());
+
+    /// <summary>The 1-minute load average (Linux), or NaN elsewhere.</summary>
+    private static double LoadAverage()
+    {
+        try
+        {
+            return double.Parse(System.IO.File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException or FormatException)
+        {
+            return double.NaN;
+        }
+    }
+
+    private static string Truncate(string text, int most) => text.Length <= most ? text : text[..most] + "...";
 
     /// <summary>The queue's tables with their indexes and TOAST (the entries, the Sync staging, the destinations' state).</summary>
     private const string QueueBreakdown =

@@ -153,7 +153,7 @@ public sealed class InstallerLoggingTests
     {
         Assert.NotEmpty(logs.Messages);
         var secrets = new[] { pair.Remote.ConnectionString, pair.Local.ConnectionString, pair.Remote.OwnerPassword, pair.Local.OwnerPassword, "Password=" };
-        foreach (var (_, message, eventId, state) in logs.Messages)
+        foreach (var (_, message, eventId, state, _) in logs.Messages)
         {
             foreach (var text in state.Select(v => v.Key + "=" + Text(v.Value)).Prepend(message))
             {
@@ -164,7 +164,7 @@ public sealed class InstallerLoggingTests
         }
     }
 
-    private static object? Value((LogLevel Level, string Message, EventId EventId, IReadOnlyList<KeyValuePair<string, object?>> State) message, string name) =>
+    private static object? Value((LogLevel Level, string Message, EventId EventId, IReadOnlyList<KeyValuePair<string, object?>> State, DateTime At) message, string name) =>
         Assert.Single(message.State, v => v.Key == name).Value;
 
     private static string Text(object? value) =>
