@@ -356,6 +356,12 @@ internal static class CaptureSql
         b.Append("DECLARE\n    v_rows text;\n    v_gone text;\n    v_part text;\n    v_sql text;\nBEGIN\n");
         foreach (var target in table.Targets)
         {
+            if (ConflictSql.Resolves(target))
+            {
+                RestoreStamped(b, table, target, source, columns);
+                continue;
+            }
+
             var filter = target.Where is null ? null : "(" + target.Where + ")";
             var (upsertPrefix, upsertSuffix) = RemoteSql.Upsert(table, target);
             var (deletePrefix, deleteSuffix) = RemoteSql.DeleteKeys(table, target);
@@ -387,6 +393,54 @@ internal static class CaptureSql
         return "CREATE OR REPLACE FUNCTION " + function + "(p_dst text, p_keys text)\nRETURNS text\nLANGUAGE plpgsql\nSECURITY DEFINER\n" +
                "SET search_path = pg_catalog, pg_temp\nSET extra_float_digits = 3\nSET IntervalStyle = postgres\nAS " + tag + "\n" + body + tag + ";\n" +
                "REVOKE ALL ON FUNCTION " + function + "(text, text) FROM PUBLIC;\n";
+    }
+
+    /// <summary>
+    /// The restore of a target whose conflicts are detected (<see cref="ConflictSql"/>): the rows go with
+    /// the stamps the source holds for them (rows no write has stamped get this node's lowest stamp
+    /// first, <see cref="ConflictSql.RecordUnstamped"/>), through the target's stamped upsert, and the keys
+    /// the source lacks only as the tombstones it holds for them, through the stamped delete; so a copy or
+    /// a repair never undoes a newer write on the destination, and the destination's record ends with the
+    /// stamps its rows came with. No TRUNCATE for the whole table: it could not be resolved (the rows only
+    /// the destination holds stay, as its own writes do; they reach the source through its queue). Such a
+    /// target has no Where filter (PGSYNC020).
+    /// </summary>
+    private static void RestoreStamped(StringBuilder b, TableModel table, TargetModel target, string source, string columns)
+    {
+        var record = ConflictSql.RecordName(table.SourceSchema, table.SourceTable);
+        var (upsertPrefix, upsertSuffix) = ConflictSql.Upsert(table, target);
+        var (deletePrefix, deleteSuffix) = ConflictSql.Delete(table, target);
+        var stamp = ConflictSql.RestoreStampColumns(table);
+        var rowStamp = ConflictSql.RestoreRowStampColumns(table);
+        // (Not in a read-only transaction, a dry run's: what it would send is the same, recorded or not.)
+        const string Writable = "IF pg_catalog.current_setting('transaction_read_only') = 'off' THEN\n                ";
+        var keys = string.Join(", ", table.KeyColumns.Select(k => "v." + PgSql.QuoteIdentifier(k)));
+        var selected = "EXISTS (SELECT 1 FROM pg_catalog.json_populate_recordset(NULL::" + source + ", p_keys::json) AS o WHERE " + RemoteSql.KeyMatch(table, "n", "o") + ")";
+        b.Append("    IF p_dst = ").Append(PgSql.QuoteLiteral(target.Server)).Append(" THEN\n");
+        b.Append("        -- Conflicts are detected on ").Append(target.Server).Append(": every row and tombstone goes with its stamp.\n");
+        b.Append("        IF p_keys IS NULL THEN\n");
+        b.Append("            ").Append(Writable).Append(ConflictSql.RecordUnstamped(table, string.Empty)).Append(";\n            END IF;\n");
+        b.Append("            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT ").Append(columns).Append(rowStamp).Append(" FROM ").Append(source)
+         .Append(" AS n").Append(ConflictSql.StampLeftJoin(table, "n")).Append(") AS r;\n");
+        b.Append("            SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT ").Append(keys).Append(stamp).Append(" FROM ").Append(record)
+         .Append(" AS v WHERE v.").Append(ConflictSql.Deleted).Append(" AND NOT EXISTS (SELECT 1 FROM ").Append(source).Append(" AS n WHERE ")
+         .Append(RemoteSql.KeyMatch(table, "n", "v")).Append(")) AS r;\n");
+        b.Append("        ELSE\n");
+        b.Append("            ").Append(Writable).Append(ConflictSql.RecordUnstamped(table, selected)).Append(";\n            END IF;\n");
+        b.Append("            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT ").Append(columns).Append(rowStamp).Append(" FROM ").Append(source)
+         .Append(" AS n").Append(ConflictSql.StampLeftJoin(table, "n")).Append(" WHERE ").Append(selected).Append(") AS r;\n");
+        b.Append("            SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT ").Append(keys).Append(stamp).Append(" FROM ").Append(record)
+         .Append(" AS v WHERE v.").Append(ConflictSql.Deleted).Append(" AND EXISTS (SELECT 1 FROM pg_catalog.json_populate_recordset(NULL::").Append(source)
+         .Append(", p_keys::json) AS o WHERE ").Append(RemoteSql.KeyMatch(table, "v", "o")).Append(") AND NOT EXISTS (SELECT 1 FROM ").Append(source)
+         .Append(" AS n WHERE ").Append(RemoteSql.KeyMatch(table, "n", "v")).Append(")) AS r;\n");
+        b.Append("        END IF;\n");
+        b.Append("        v_part := NULL;\n");
+        b.Append("        IF v_gone IS NOT NULL THEN\n            v_part := ").Append(Literal(deletePrefix))
+         .Append(" || pg_catalog.quote_literal(v_gone) || ").Append(Literal(deleteSuffix)).Append(";\n        END IF;\n");
+        b.Append("        IF v_rows IS NOT NULL THEN\n            v_part := pg_catalog.concat_ws(E';\\n', v_part, ").Append(Literal(upsertPrefix))
+         .Append(" || pg_catalog.quote_literal(v_rows) || ").Append(Literal(upsertSuffix)).Append(");\n        END IF;\n");
+        b.Append("        v_sql := pg_catalog.concat_ws(E';\\n', v_sql, v_part);\n");
+        b.Append("    END IF;\n");
     }
 
 }

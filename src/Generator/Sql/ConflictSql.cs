@@ -39,8 +39,18 @@ internal static class ConflictSql
     /// <inheritdoc cref="PrevAt"/>
     public const string PrevOrigin = "pgsync_prev_origin";
 
-    /// <summary>The JSON key of the captured operation: I (insert), U (update), D (delete).</summary>
+    /// <summary>The JSON key of the captured operation: I (insert), U (update), D (delete), or <see cref="CopyOp"/>.</summary>
     public const string Op = "pgsync_op";
+
+    /// <summary>
+    /// The operation of a row or tombstone sent by an initial copy or a repair (the table's restore
+    /// function, <see cref="RestoreStampColumns"/>), and forwarded on as such: it carries the stamp the source holds for its key (its
+    /// previous stamp set to that same stamp, which no captured write can have, so the record tells it
+    /// too) and is applied where that stamp is greater than the destination's or equal to it (the
+    /// destination drifted under the same write), under <c>LastWriterWins</c>; where the destination holds
+    /// no stamp or the same one under the other policies; never recorded as a conflict (it is no change).
+    /// </summary>
+    public const string CopyOp = "C";
 
     /// <summary>The prefix of every name the row JSON and the row versions use: a table resolved by stamps cannot have a column that begins with it.</summary>
     public const string ReservedPrefix = "pgsync_";
@@ -151,7 +161,52 @@ internal static class ConflictSql
     /// </summary>
     public static string StampColumns(TableModel table) =>
         (table.VersionColumn is null ? string.Empty : ", v." + Version) + ", v." + At + ", v." + Origin + ", v." + PrevAt + ", v." + PrevOrigin +
-        ", pg_catalog.left(TG_OP, 1) AS " + Op;
+        // A copied row applied here and forwarded (its record's previous stamp is its own, which no write
+        // stamped here can have) goes on as a copy, so that the next node does not take it for a write.
+        ", CASE WHEN " + IsCopy("v") + " THEN '" + CopyOp + "' ELSE pg_catalog.left(TG_OP, 1) END AS " + Op;
+
+    /// <summary>
+    /// The restore function's stamp columns of a copied row or tombstone (its stamp <c>v</c> in the source's
+    /// record, <see cref="StampJoin"/>; <see cref="CopyOp"/>).
+    /// </summary>
+    public static string RestoreStampColumns(TableModel table) =>
+        (table.VersionColumn is null ? string.Empty : ", v." + Version) + ", v." + At + ", v." + Origin + ", v." + At + " AS " + PrevAt + ", v." + Origin + " AS " + PrevOrigin +
+        ", '" + CopyOp + "'::text AS " + Op;
+
+    /// <summary>
+    /// <see cref="RestoreStampColumns"/> for a source row <c>n</c> and its stamp <c>v</c>, left joined: a row
+    /// no write has stamped goes with this node's lowest stamp (<see cref="RecordUnstamped"/>), recorded or
+    /// not (a dry run records nothing).
+    /// </summary>
+    public static string RestoreRowStampColumns(TableModel table)
+    {
+        const string Lowest = "'-infinity'::timestamp with time zone";
+        var origin = "COALESCE(v." + Origin + ", (SELECT o.origin FROM " + CaptureSql.SchemaSlot + ".node AS o))";
+        return (table.VersionColumn is null ? string.Empty : ", COALESCE(v." + Version + ", n." + PgSql.QuoteIdentifier(table.VersionColumn) + ") AS " + Version) +
+               ", COALESCE(v." + At + ", " + Lowest + ") AS " + At + ", " + origin + " AS " + Origin +
+               ", COALESCE(v." + At + ", " + Lowest + ") AS " + PrevAt + ", " + origin + " AS " + PrevOrigin + ", '" + CopyOp + "'::text AS " + Op;
+    }
+
+    /// <summary>The left join of a source row (<paramref name="alias"/>) to its stamp <c>v</c>, if any (<see cref="RestoreRowStampColumns"/>).</summary>
+    public static string StampLeftJoin(TableModel table, string alias) =>
+        " LEFT JOIN " + RecordName(table.SourceSchema, table.SourceTable) + " AS v ON " + RemoteSql.KeyMatch(table, "v", alias);
+
+    /// <summary>
+    /// The restore function's first step for a table whose writes are stamped: the source rows selected by
+    /// <paramref name="where"/> (alias <c>n</c>) that no write has stamped yet (rows from before the
+    /// install) get the lowest stamp of this node's origin, so that what a copy sends has a stamp every
+    /// node orders the same way (any write stamped since wins over it; two nodes' unstamped rows of one
+    /// key are decided by origin), and the source's record says what it sent.
+    /// </summary>
+    public static string RecordUnstamped(TableModel table, string where)
+    {
+        var record = RecordName(table.SourceSchema, table.SourceTable);
+        return "INSERT INTO " + record + " AS m (" + RecordColumns(table) + ") SELECT " + Keys(table, "n") +
+               (table.VersionColumn is null ? string.Empty : ", n." + PgSql.QuoteIdentifier(table.VersionColumn)) +
+               ", '-infinity', (SELECT o.origin FROM " + CaptureSql.SchemaSlot + ".node AS o), false FROM " +
+               PgSql.QualifiedName(table.SourceSchema, table.SourceTable) + " AS n" + (where.Length == 0 ? string.Empty : " WHERE " + where) +
+               " ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) + ") DO NOTHING";
+    }
 
     /// <summary>The join of a captured row (<paramref name="alias"/>) to its stamp <c>v</c> in the source's record.</summary>
     public static string StampJoin(TableModel table, string alias) =>
@@ -285,7 +340,9 @@ internal static class ConflictSql
         var held = "(" + Held + " ->> 'at')::timestamp with time zone AS " + At + ", " + Held + " ->> 'origin' AS " + Origin +
                    ", (" + Held + " ->> 'deleted')::boolean AS " + Deleted +
                    (table.VersionColumn is null ? string.Empty : ", (" + Held + " ->> 'version')::" + VersionType(table) + " AS " + Version);
-        return "k AS (SELECT d.*, " + kind + " AS kind, (NOT (" + Stamped + ") OR " + Order(table, "q") + " < " + Order(table, "d") + ") AS wins," +
+        // A copied row (CopyOp) is no change: it conflicts with nothing, and wins over the same stamp too.
+        return "k AS (SELECT d.*, CASE WHEN d.pgsync_first_op IS DISTINCT FROM '" + CopyOp + "' THEN " + kind + " END AS kind, (NOT (" + Stamped + ") OR " + Order(table, "q") + " < " + Order(table, "d") +
+               " OR (d.pgsync_first_op IS NOT DISTINCT FROM '" + CopyOp + "' AND " + Order(table, "q") + " = " + Order(table, "d") + ")) AS wins," +
                " q." + Origin + " AS local_origin, q." + At + " AS local_at, (SELECT lm.v FROM lm) ->> d.pgsync_key AS local_row, d." + Origin + " AS remote_origin, d." + At +
                " AS remote_at, d.pgsync_row::text AS remote_row FROM d CROSS JOIN LATERAL (SELECT " + held + ") AS q)";
     }
@@ -314,7 +371,7 @@ internal static class ConflictSql
                At + " = EXCLUDED." + At + ", " + Origin + " = EXCLUDED." + Origin + ", " + Deleted + " = " + (deleted ? "true" : "false") +
                ", " + PrevAt + " = EXCLUDED." + PrevAt + ", " + PrevOrigin + " = EXCLUDED." + PrevOrigin +
                " WHERE " + (lww
-                   ? Order(table, "m") + " < " + Order(table, "EXCLUDED")
+                   ? Order(table, "m") + " < " + Order(table, "EXCLUDED") + " OR (" + Order(table, "m") + " = " + Order(table, "EXCLUDED") + " AND " + IsCopy("EXCLUDED") + ")"
                    : "(m." + At + ", m." + Origin + ") IS NOT DISTINCT FROM (EXCLUDED." + PrevAt + ", EXCLUDED." + PrevOrigin + ")") +
                " RETURNING " + Keys(table, "m") + ", " + KeyText(table, "m") + " AS pgsync_key, (m.xmax = 0) AS pgsync_inserted), " +
                "wm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(w.pgsync_key, true), '{}') AS v FROM w), " + Stale(table, target);
@@ -340,6 +397,10 @@ internal static class ConflictSql
                " k.local_origin, k.local_at, pg_catalog.left(k.local_row, " + cap + "), k.remote_origin, k.remote_at, pg_catalog.left(k.remote_row, " + cap + ")," +
                " pg_catalog.current_setting('pgsync.entries', true) FROM k WHERE k.kind IS NOT NULL)";
     }
+
+    /// <summary>Whether a record row (<paramref name="alias"/>) was written by a copy: its previous stamp is its own (<see cref="CopyOp"/>).</summary>
+    private static string IsCopy(string alias) =>
+        "(" + alias + "." + PrevAt + ", " + alias + "." + PrevOrigin + ") IS NOT DISTINCT FROM (" + alias + "." + At + ", " + alias + "." + Origin + ")";
 
     /// <summary>The stamp as one row value that orders writes: (version, time, origin byte by byte).</summary>
     private static string Order(TableModel table, string alias) =>

@@ -90,9 +90,15 @@ public sealed class PgSyncCopier
     /// <param name="ct">Cancels it (nothing changes then).</param>
     /// <returns>The copies restarted.</returns>
     /// <exception cref="ArgumentException"><paramref name="table"/> names no replicated table of a registered server.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="replace"/> for a table whose target on a chosen server detects conflicts (<see cref="ReplaceRefusal"/>).</exception>
     public async Task<IReadOnlyList<CopyProgress>> RestartAsync(IReadOnlyList<ReplicatedTable> tables, bool replace, string? table = null, CancellationToken ct = default)
     {
         var chosen = Choose(tables, table);
+        if (replace && chosen.Select(c => ReplaceRefusal(c.Table, c.Targets)).FirstOrDefault(r => r is not null) is { } refusal)
+        {
+            throw new InvalidOperationException(refusal + " Copy without replace: it sends every row with its stamp, and never undoes a newer write.");
+        }
+
         var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
@@ -174,7 +180,7 @@ public sealed class PgSyncCopier
         var name = table.ToString();
         CopyLog.Started(_logger, name, server, copy.Chunks == 0 ? "starts" : "resumes", copy.Replace ? "replace" : "upsert", copy.RowsEstimate, copy.RowsCopied);
         var lastReport = Stopwatch.GetTimestamp();
-        var chunkSql = new ChunkSql(_options.Schema, table, targets);
+        var chunkSql = new ChunkSql(_options.Schema, table, targets, ChunkRows(targets));
         if (copy.Status == CopyStatus.Copying && await QueuedChunksAsync(connection, table, server, ct).ConfigureAwait(false) is { Count: > 0 } left)
         {
             // A chunk an earlier run queued and did not see applied (it was stopped first, the destination
@@ -323,7 +329,7 @@ public sealed class PgSyncCopier
             if (endKey is not null)
             {
                 // The chunk's last key; none when fewer rows are left before the end, and the chunk runs to the end.
-                last = await ScalarAsync<string?>(connection, sql.UpperBound(lastKey is not null), ct, [.. after, endKey, _options.InitialCopyChunkRows]).ConfigureAwait(false);
+                last = await ScalarAsync<string?>(connection, sql.UpperBound(lastKey is not null), ct, [.. after, endKey, sql.ChunkRows]).ConfigureAwait(false);
             }
 
             var locked = Commands.Create(connection, sql.LockRows(lastKey is not null), [.. after, (object?)(last ?? endKey) ?? "{}"]);
@@ -483,6 +489,30 @@ public sealed class PgSyncCopier
     private string Object(string name) => PgSql.QualifiedName(_options.Schema, name);
 
     /// <summary>
+    /// Why a copy that replaces (empties the target first) is refused for <paramref name="targets"/> of
+    /// <paramref name="table"/>, or null: a target that detects conflicts (any policy but ApplyRemote)
+    /// cannot be emptied, as a TRUNCATE there is refused: it would remove the destination's own writes,
+    /// newer ones too, and leave their stamps claiming rows that are gone, so that older copied rows lose
+    /// to them.
+    /// </summary>
+    internal static string? ReplaceRefusal(ReplicatedTable table, IEnumerable<ReplicationTarget> targets) =>
+        targets.FirstOrDefault(t => t.Conflicts != ConflictPolicy.ApplyRemote) is { } resolving
+            ? $"A copy of {table} that replaces the rows of server '{resolving.Server}' ({resolving.Schema}.{resolving.Table}) is refused: " +
+              $"it declares Conflicts = {resolving.Conflicts}, and emptying the target would remove that node's own writes, newer ones too."
+            : null;
+
+    /// <summary>
+    /// The rows per chunk for <paramref name="targets"/>: at most <see cref="ResolvedChunkRows"/> where a
+    /// target detects conflicts (its stamped upsert looks every key up, which costs more per key the more
+    /// keys a statement holds), the configured size otherwise.
+    /// </summary>
+    private int ChunkRows(IEnumerable<ReplicationTarget> targets) =>
+        targets.Any(t => t.Conflicts != ConflictPolicy.ApplyRemote) ? Math.Min(_options.InitialCopyChunkRows, ResolvedChunkRows) : _options.InitialCopyChunkRows;
+
+    /// <summary>The most rows per chunk to a target that detects conflicts: about what a batch of single-row changes holds.</summary>
+    internal const int ResolvedChunkRows = 1000;
+
+    /// <summary>
     /// The statements of one table's chunks, built from the model: keys in key order, compared as rows with
     /// the last key (JSON, read back through the table's own row type), the target's filter when the server
     /// has one target, and the table's restore function for the upsert.
@@ -494,8 +524,9 @@ public sealed class PgSyncCopier
         private readonly string _filter;
         private readonly List<string> _keys;
 
-        public ChunkSql(string schema, ReplicatedTable table, IReadOnlyList<ReplicationTarget> targets)
+        public ChunkSql(string schema, ReplicatedTable table, IReadOnlyList<ReplicationTarget> targets, int chunkRows)
         {
+            ChunkRows = chunkRows;
             Source = PgSql.QualifiedName(table.SourceSchema, table.SourceTable);
             _keys = table.KeyColumns.Select(PgSql.QuoteIdentifier).ToList();
             _keyList = string.Join(", ", _keys.Select(k => "n." + k));
@@ -503,10 +534,14 @@ public sealed class PgSyncCopier
             // Only rows the one target keeps; with several targets on the server, the restore function filters each.
             _filter = targets.Count == 1 && targets[0].Where is { } where ? " AND (" + where + ")" : string.Empty;
             Restore = $"SELECT {PgSql.QualifiedName(schema, SqlNames.RestoreFunction(table.SourceSchema, table.SourceTable))}($1, $2)";
-            Truncates = targets.Select(t => "TRUNCATE ONLY " + PgSql.QualifiedName(t.Schema, t.Table)).ToList();
+            // Never where conflicts are detected (ReplaceRefusal; a copy recorded as replace before then goes as an upsert).
+            Truncates = targets.Where(t => t.Conflicts == ConflictPolicy.ApplyRemote).Select(t => "TRUNCATE ONLY " + PgSql.QualifiedName(t.Schema, t.Table)).ToList();
         }
 
         public string Source { get; }
+
+        /// <summary>The rows per chunk.</summary>
+        public int ChunkRows { get; }
 
         /// <summary>The remote upsert of the rows with keys <c>$2</c> (JSON array) to server <c>$1</c>.</summary>
         public string Restore { get; }

@@ -60,6 +60,10 @@ internal sealed class InstallPlan
                     : $"Table {table} declares Conflicts = {(int)resolving.Conflicts} for server '{resolving.Server}' ({resolving.Schema}.{resolving.Table}), " +
                       "which is no ConflictPolicy this version of RoslynPgSync knows.");
             }
+            else if (options.InitialCopy == InitialCopyMode.Replace && Copy.PgSyncCopier.ReplaceRefusal(table, table.Targets) is { } refusal)
+            {
+                throw new PgSyncInstallException(refusal + " Install with InitialCopy = WhenTargetEmpty (or Never) instead.");
+            }
             else
             {
                 install.Add(table);

@@ -153,12 +153,22 @@ public sealed class PgSyncVerifier
                 var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
                 await using (connection.ConfigureAwait(false))
                 {
-                    foreach (var (keys, _) in Batches(result))
+                    // Read-only: the restore of a table whose conflicts are detected records the lowest stamp
+                    // it sends for rows no write has stamped yet, except in a read-only transaction (what it
+                    // sends is the same), so the plan writes and locks nothing.
+                    var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+                    await using (transaction.ConfigureAwait(false))
                     {
-                        if (await RestoreSqlAsync(connection, table, target.Server, keys, ct).ConfigureAwait(false) is { } sql)
+                        await ExecuteAsync(connection, "SET TRANSACTION READ ONLY", ct).ConfigureAwait(false);
+                        foreach (var (keys, _) in Batches(result))
                         {
-                            statements.Add(sql);
+                            if (await RestoreSqlAsync(connection, table, target.Server, keys, ct).ConfigureAwait(false) is { } sql)
+                            {
+                                statements.Add(sql);
+                            }
                         }
+
+                        await transaction.RollbackAsync(ct).ConfigureAwait(false);
                     }
                 }
             }
@@ -173,9 +183,13 @@ public sealed class PgSyncVerifier
     /// Verifies every target of <paramref name="tables"/> on a registered server and makes each one that
     /// differs equal to the source for the differing keys: their current source rows are upserted, keys
     /// the source lacks are deleted, through the destination's queue and in its order (a change committed
-    /// after the repair is applied after it, so the repair never overwrites a newer change). Targets with
-    /// schema drift, or whose queue did not reach the verification's point (<see cref="VerificationResult.Settled"/>),
-    /// are not repaired; their verification says why.
+    /// after the repair is applied after it, so the repair never overwrites a newer change). A target that
+    /// detects conflicts (any <see cref="ConflictPolicy"/> but ApplyRemote) gets each row with the stamp the
+    /// source holds for it and the keys the source lacks only as the source's tombstones: a key whose
+    /// destination row is newer there, or that the source never had, stays as it is (and the verification
+    /// after the repair still names it; docs/multi-master.md). Targets with schema drift, or whose queue
+    /// did not reach the verification's point (<see cref="VerificationResult.Settled"/>), are not repaired;
+    /// their verification says why.
     /// </summary>
     /// <param name="tables">The generated tables.</param>
     /// <param name="ct">Cancels it; a repair entry already queued stays queued and is applied by the worker.</param>

@@ -301,6 +301,40 @@ public sealed class ForwardingTests
         Assert.Equal(5L, await Db.ScalarAsync<long>(c.ConnectionString, "SELECT count(*) FROM fw.chain_item"));
     }
 
+    [Fact]
+    public async Task A_copied_row_forwarded_on_goes_as_a_copy_and_is_no_conflict_on_the_next_node()
+    {
+        // A line a → b → c of the LastWriterWins table: b already holds the rows, unstamped (a restored
+        // dump), c holds none; a copies its own unstamped rows to b, which forwards what it applied to c.
+        await using var nodes = await TestBed.Create().Replicate("a", "b", "ring_next").Replicate("b", "c", "ring_next").InstallAsync(PgSyncInstaller.Tables);
+        var (a, b, c) = (nodes.Node("a"), nodes.Node("b"), nodes.Node("c"));
+        foreach (var (node, info) in new[] { (a, "a"), (b, "b") })
+        {
+            await Db.ExecuteAsync(node.ConnectionString, "ALTER TABLE fw.ring_lww DISABLE TRIGGER USER");
+            await Db.ExecuteAsync(node.ConnectionString, $"INSERT INTO fw.ring_lww (id, info) VALUES (1, '{info}, unstamped'), (2, '{info}, unstamped')");
+            await Db.ExecuteAsync(node.ConnectionString, "ALTER TABLE fw.ring_lww ENABLE TRIGGER USER");
+        }
+
+        var copier = new RoslynPgSync.Copy.PgSyncCopier(a.Source, a.Options);
+        await copier.RestartAsync(PgSyncInstaller.Tables, replace: false, table: "fw.ring_lww");
+        await copier.RunAsync(PgSyncInstaller.Tables);
+        const string Rows = "SELECT string_agg(id || '|' || info, ', ' ORDER BY id) FROM fw.ring_lww";
+        Assert.Equal("1|a, unstamped, 2|a, unstamped", await Db.ScalarAsync<string>(b.ConnectionString, Rows));
+        await b.ReplayAsync();
+        Assert.Equal("1|a, unstamped, 2|a, unstamped", await Db.ScalarAsync<string>(c.ConnectionString, Rows));
+
+        // b updated its rows with a's copy and forwarded them as a copy: c, which held neither key, took
+        // them as such (as an update it would have recorded two update_missing conflicts), with a's stamps.
+        foreach (var node in new[] { b, c })
+        {
+            Assert.Equal(0L, await Db.ScalarAsync<long>(node.ConnectionString, "SELECT count(*) FROM pgsync.conflict_log"));
+        }
+
+        var origin = await Db.ScalarAsync<string>(a.ConnectionString, "SELECT origin FROM pgsync.node");
+        var versions = "pgsync." + RoslynPgSync.Sql.PgSql.QuoteIdentifier(RoslynPgSync.Sql.SqlNames.RowVersions("fw", "ring_lww"));
+        Assert.Equal(2L, await Db.ScalarAsync<long>(c.ConnectionString, $"SELECT count(*) FROM {versions} WHERE pgsync_at = '-infinity' AND pgsync_origin = $1 AND NOT pgsync_deleted", origin));
+    }
+
     private static Task<TestBed> RingAsync(string server) =>
         TestBed.Create().Replicate("a", "b", server).Replicate("b", "c", server).Replicate("c", "a", server).InstallAsync(PgSyncInstaller.Tables);
 

@@ -3,7 +3,9 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading.Tasks;
 using Npgsql;
+using RoslynPgSync.Copy;
 using RoslynPgSync.Generated;
+using RoslynPgSync.Installation;
 using RoslynPgSync.Sql;
 using RoslynPgSync.TestCluster;
 using RoslynPgSync.Tests.Tool;
@@ -399,6 +401,97 @@ public sealed class LastWriterWinsTests
             Assert.Equal(
                 ["1|remote v5|5", "2|remote v2, later|2"],
                 await ListAsync(node.ConnectionString, "SELECT id || '|' || info || '|' || version FROM mm.lww_versioned ORDER BY id"));
+        }
+    }
+
+    [Fact]
+    public async Task A_copy_sends_each_row_with_its_stamp_and_never_undoes_a_newer_write_on_the_destination()
+    {
+        await using var nodes = await PairAsync();
+        // Rows on local from before anything stamped them (written with the capture off); since then local
+        // updated key 2, and remote wrote key 3, newer than local's row, not replayed yet.
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"ALTER TABLE {Table} DISABLE TRIGGER USER");
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (1, 'local, unstamped'), (2, 'local, unstamped'), (3, 'local, unstamped')");
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"ALTER TABLE {Table} ENABLE TRIGGER USER");
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"UPDATE {Table} SET info = 'local, stamped' WHERE id = 2");
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (3, 'remote, newer')");
+
+        var copier = new PgSyncCopier(nodes.LocalSource, nodes.Options);
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => copier.RestartAsync(PgSyncInstaller.Tables, replace: true, table: Table));
+        Assert.StartsWith("A copy of mm.lww_item that replaces the rows of server 'lww_peer' (mm.lww_item) is refused", refused.Message, StringComparison.Ordinal);
+        await copier.RestartAsync(PgSyncInstaller.Tables, replace: false, table: Table);
+        await copier.RunAsync(PgSyncInstaller.Tables);
+
+        // Remote kept its own newer write of key 3; keys 1 and 2 came with local's stamps: the rows no
+        // write had stamped with local's lowest one, recorded on local too.
+        Assert.Equal(["1|local, unstamped", "2|local, stamped", "3|remote, newer"], await InfoAsync(nodes.Remote.ConnectionString));
+        var localOrigin = await Db.ScalarAsync<string>(nodes.Local.ConnectionString, "SELECT origin FROM pgsync.node");
+        var stamps = $"SELECT id || '|' || (pgsync_at = '-infinity') || '|' || (pgsync_origin = '{localOrigin}') FROM {Versions} ORDER BY id";
+        Assert.Equal(["1|true|true", "2|false|true", "3|false|false"], await ListAsync(nodes.Remote.ConnectionString, stamps));
+        Assert.Equal(["1|true|true", "2|false|true", "3|true|true"], await ListAsync(nodes.Local.ConnectionString, stamps));
+        Assert.Equal(
+            await ListAsync(nodes.Local.ConnectionString, $"SELECT id || '|' || pgsync_at FROM {Versions} WHERE id = 2"),
+            await ListAsync(nodes.Remote.ConnectionString, $"SELECT id || '|' || pgsync_at FROM {Versions} WHERE id = 2"));
+        // A copy is no change: nothing is recorded as a conflict.
+        Assert.Empty(await ConflictsAsync(nodes.Remote.ConnectionString));
+
+        // Remote's write reaches local, where it meets the copied row of the same key (a real conflict), and wins.
+        await nodes.Node("remote").ReplayAsync();
+        Assert.Equal(["{\"id\" : 3}|insert_exists|apply_remote"], await ConflictsAsync(nodes.Local.ConnectionString));
+        await AssertEqualAsync(nodes);
+    }
+
+    [Fact]
+    public async Task A_repair_deletes_by_the_sources_tombstone_restores_drifted_rows_and_keeps_a_newer_write_on_the_destination()
+    {
+        await using var nodes = await PairAsync();
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"DELETE FROM {Table} WHERE id = 2");
+        await nodes.Node("local").ReplayAsync();
+        // Remote drifts without its capture (a restore, a hand edit): key 1 changed under the same stamp,
+        // key 2 back under its tombstone, key 4 new, unstamped. And remote writes key 3 since, not replayed yet.
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"ALTER TABLE {Table} DISABLE TRIGGER USER");
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"UPDATE {Table} SET info = 'drifted' WHERE id = 1; INSERT INTO {Table} (id, info) VALUES (2, 'zombie'), (4, 'only remote')");
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"ALTER TABLE {Table} ENABLE TRIGGER USER");
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"UPDATE {Table} SET info = 'remote, newer' WHERE id = 3");
+
+        var lww = PgSyncInstaller.Tables.Where(t => t.SourceTable == "lww_item").ToList();
+        var fromLocal = new PgSyncVerifier(nodes.LocalSource, nodes.Options);
+        var before = Assert.Single(await fromLocal.VerifyAsync(lww));
+        Assert.Equal((0, 2, 2), (before.Missing.Count, before.Extra.Count, before.Changed.Count));
+        await fromLocal.RepairAsync(lww);
+
+        // Key 1 is local's row again, key 2 gone by local's tombstone; remote's newer write of key 3 stays,
+        // and so does key 4, of which local knows nothing (no row, no tombstone).
+        Assert.Equal(["1|a", "3|remote, newer", "4|only remote"], await InfoAsync(nodes.Remote.ConnectionString));
+        Assert.Empty(await ConflictsAsync(nodes.Remote.ConnectionString));
+        await nodes.Node("remote").ReplayAsync();
+        Assert.Equal(["1|a", "3|remote, newer"], await InfoAsync(nodes.Local.ConnectionString));
+
+        // Key 4 goes the other way, by remote's repair. Its plan changes nothing (the lowest stamp it would
+        // give the unstamped row is rolled back); the repair records it.
+        var fromRemote = new PgSyncVerifier(nodes.RemoteSource, nodes.Node("remote").Options);
+        var plan = Assert.Single(await fromRemote.PlanRepairAsync(lww));
+        Assert.Contains(plan.Statements, sql => sql.Contains("only remote", StringComparison.Ordinal));
+        Assert.Equal(0L, await Db.ScalarAsync<long>(nodes.Remote.ConnectionString, $"SELECT count(*) FROM {Versions} WHERE id = 4"));
+        await fromRemote.RepairAsync(lww);
+        Assert.Equal(1L, await Db.ScalarAsync<long>(nodes.Remote.ConnectionString, $"SELECT count(*) FROM {Versions} WHERE id = 4 AND pgsync_at = '-infinity'"));
+        await AssertEqualAsync(nodes);
+    }
+
+    [Fact]
+    public async Task An_install_whose_initial_copy_would_empty_a_target_that_detects_conflicts_is_refused_naming_table_and_server()
+    {
+        await using var bed = await TestBed.Create().Replicate("local", "remote", "lww_peer").Configure("local", o => o.InitialCopy = InitialCopyMode.Replace).BuildAsync();
+        var lww = PgSyncInstaller.Tables.Where(t => t.SourceTable == "lww_item").ToList();
+        var refused = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstallation.InstallAsync(bed.LocalSource, bed.Options, lww, System.Threading.CancellationToken.None));
+        Assert.Contains("mm.lww_item", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("'lww_peer'", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("WhenTargetEmpty", refused.Message, StringComparison.Ordinal);
+        // Refused before it changed anything: no RoslynPgSync schema on either side.
+        foreach (var node in new[] { bed.Local, bed.Remote })
+        {
+            Assert.False(await Db.ScalarAsync<bool>(node.ConnectionString, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'pgsync')"));
         }
     }
 
