@@ -495,6 +495,32 @@ public sealed class LastWriterWinsTests
         }
     }
 
+    [Fact]
+    public async Task A_copy_of_a_table_with_a_version_member_carries_the_versions_and_a_higher_version_on_the_destination_stays()
+    {
+        await using var nodes = await TestBed.Create()
+            .Replicate("local", "remote", "versioned_peer").Replicate("remote", "local", "versioned_peer")
+            .InstallAsync(PgSyncInstaller.Tables);
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, "ALTER TABLE mm.lww_versioned DISABLE TRIGGER USER");
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, "INSERT INTO mm.lww_versioned (id, info, version) VALUES (1, 'local v4', 4), (2, 'local v1', 1)");
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, "ALTER TABLE mm.lww_versioned ENABLE TRIGGER USER");
+        // Remote writes key 2 at version 2 (higher than local's unstamped version 1), not replayed yet.
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, "INSERT INTO mm.lww_versioned (id, info, version) VALUES (2, 'remote v2', 2)");
+
+        var copier = new PgSyncCopier(nodes.LocalSource, nodes.Node("local").Options);
+        await copier.RestartAsync(PgSyncInstaller.Tables, replace: false, table: "mm.lww_versioned");
+        await copier.RunAsync(PgSyncInstaller.Tables);
+        await nodes.Node("remote").ReplayAsync();
+
+        var versions = "pgsync." + PgSql.QuoteIdentifier(SqlNames.RowVersions("mm", "lww_versioned"));
+        foreach (var node in new[] { nodes.Local, nodes.Remote })
+        {
+            Assert.Equal(
+                ["1|local v4|4|4", "2|remote v2|2|2"],
+                await ListAsync(node.ConnectionString, $"SELECT t.id || '|' || t.info || '|' || t.version || '|' || v.pgsync_version FROM mm.lww_versioned AS t JOIN {versions} AS v USING (id) ORDER BY t.id"));
+        }
+    }
+
     private static Task<List<string>> ConflictsAsync(string connectionString) =>
         ListAsync(connectionString, "SELECT key || '|' || kind || '|' || resolution FROM pgsync.conflict_log ORDER BY key, id");
 
