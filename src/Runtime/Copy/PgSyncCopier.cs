@@ -178,9 +178,10 @@ public sealed class PgSyncCopier
     private async Task CopyAsync(NpgsqlConnection connection, ReplicatedTable table, string server, IReadOnlyList<ReplicationTarget> targets, CopyProgress copy, IProgress<CopyProgress>? progress, CancellationToken ct)
     {
         var name = table.ToString();
-        CopyLog.Started(_logger, name, server, copy.Chunks == 0 ? "starts" : "resumes", copy.Replace ? "replace" : "upsert", copy.RowsEstimate, copy.RowsCopied);
-        var lastReport = Stopwatch.GetTimestamp();
         var chunkSql = new ChunkSql(_options.Schema, table, targets, ChunkRows(targets));
+        // (A copy recorded as replace empties only the targets that detect no conflicts: ChunkSql.Truncates.)
+        CopyLog.Started(_logger, name, server, copy.Chunks == 0 ? "starts" : "resumes", copy.Replace && chunkSql.Truncates.Count > 0 ? "replace" : "upsert", copy.RowsEstimate, copy.RowsCopied);
+        var lastReport = Stopwatch.GetTimestamp();
         if (copy.Status == CopyStatus.Copying && await QueuedChunksAsync(connection, table, server, ct).ConfigureAwait(false) is { Count: > 0 } left)
         {
             // A chunk an earlier run queued and did not see applied (it was stopped first, the destination
@@ -546,7 +547,7 @@ public sealed class PgSyncCopier
         /// <summary>The remote upsert of the rows with keys <c>$2</c> (JSON array) to server <c>$1</c>.</summary>
         public string Restore { get; }
 
-        public IReadOnlyList<string> Truncates { get; }
+        public List<string> Truncates { get; }
 
         /// <summary>The highest key now (the copy's end), as JSON; NULL for an empty table.</summary>
         public string LastKey => $"SELECT {_keyObject}::text FROM {Source} AS n WHERE true{_filter} ORDER BY {KeyList("DESC")} LIMIT 1";
