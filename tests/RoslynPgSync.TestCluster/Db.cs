@@ -17,6 +17,13 @@ public static class Db
         return await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>
+    /// Runs <paramref name="sql"/> on <paramref name="table"/> with its user triggers (RoslynPgSync's capture)
+    /// disabled: rows as a load before the install, a restore or a hand edit leaves them, captured by nothing.
+    /// </summary>
+    public static Task ExecuteUncapturedAsync(string connectionString, string table, string sql) =>
+        ExecuteAsync(connectionString, $"ALTER TABLE {table} DISABLE TRIGGER USER; {sql}; ALTER TABLE {table} ENABLE TRIGGER USER");
+
     /// <summary>Runs a statement (or several, without parameters) on an open connection, in whatever transaction it is in.</summary>
     public static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
     {

@@ -415,24 +415,23 @@ internal static class CaptureSql
         // (Not in a read-only transaction, a dry run's: what it would send is the same, recorded or not.)
         const string Writable = "IF pg_catalog.current_setting('transaction_read_only') = 'off' THEN\n                ";
         var keys = string.Join(", ", table.KeyColumns.Select(k => "v." + PgSql.QuoteIdentifier(k)));
-        var selected = "EXISTS (SELECT 1 FROM pg_catalog.json_populate_recordset(NULL::" + source + ", p_keys::json) AS o WHERE " + RemoteSql.KeyMatch(table, "n", "o") + ")";
+        // The keys asked for (p_keys), matched to a row or record under alias.
+        string Asked(string alias) =>
+            "EXISTS (SELECT 1 FROM pg_catalog.json_populate_recordset(NULL::" + source + ", p_keys::json) AS o WHERE " + RemoteSql.KeyMatch(table, alias, "o") + ")";
         b.Append("    IF p_dst = ").Append(PgSql.QuoteLiteral(target.Server)).Append(" THEN\n");
         b.Append("        -- Conflicts are detected on ").Append(target.Server).Append(": every row and tombstone goes with its stamp.\n");
-        b.Append("        IF p_keys IS NULL THEN\n");
-        b.Append("            ").Append(Writable).Append(ConflictSql.RecordUnstamped(table, string.Empty)).Append(";\n            END IF;\n");
-        b.Append("            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT ").Append(columns).Append(rowStamp).Append(" FROM ").Append(source)
-         .Append(" AS n").Append(ConflictSql.StampLeftJoin(table, "n")).Append(") AS r;\n");
-        b.Append("            SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT ").Append(keys).Append(stamp).Append(" FROM ").Append(record)
-         .Append(" AS v WHERE v.").Append(ConflictSql.Deleted).Append(" AND NOT EXISTS (SELECT 1 FROM ").Append(source).Append(" AS n WHERE ")
-         .Append(RemoteSql.KeyMatch(table, "n", "v")).Append(")) AS r;\n");
-        b.Append("        ELSE\n");
-        b.Append("            ").Append(Writable).Append(ConflictSql.RecordUnstamped(table, selected)).Append(";\n            END IF;\n");
-        b.Append("            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT ").Append(columns).Append(rowStamp).Append(" FROM ").Append(source)
-         .Append(" AS n").Append(ConflictSql.StampLeftJoin(table, "n")).Append(" WHERE ").Append(selected).Append(") AS r;\n");
-        b.Append("            SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT ").Append(keys).Append(stamp).Append(" FROM ").Append(record)
-         .Append(" AS v WHERE v.").Append(ConflictSql.Deleted).Append(" AND EXISTS (SELECT 1 FROM pg_catalog.json_populate_recordset(NULL::").Append(source)
-         .Append(", p_keys::json) AS o WHERE ").Append(RemoteSql.KeyMatch(table, "v", "o")).Append(") AND NOT EXISTS (SELECT 1 FROM ").Append(source)
-         .Append(" AS n WHERE ").Append(RemoteSql.KeyMatch(table, "n", "v")).Append(")) AS r;\n");
+        // The whole table (p_keys NULL), then the keys asked for: the same three steps, filtered or not.
+        foreach (var whole in new[] { true, false })
+        {
+            b.Append(whole ? "        IF p_keys IS NULL THEN\n" : "        ELSE\n");
+            b.Append("            ").Append(Writable).Append(ConflictSql.RecordUnstamped(table, whole ? string.Empty : Asked("n"))).Append(";\n            END IF;\n");
+            b.Append("            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT ").Append(columns).Append(rowStamp).Append(" FROM ").Append(source)
+             .Append(" AS n").Append(ConflictSql.StampLeftJoin(table, "n")).Append(whole ? string.Empty : " WHERE " + Asked("n")).Append(") AS r;\n");
+            b.Append("            SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT ").Append(keys).Append(stamp).Append(" FROM ").Append(record)
+             .Append(" AS v WHERE v.").Append(ConflictSql.Deleted).Append(whole ? string.Empty : " AND " + Asked("v")).Append(" AND NOT EXISTS (SELECT 1 FROM ").Append(source)
+             .Append(" AS n WHERE ").Append(RemoteSql.KeyMatch(table, "n", "v")).Append(")) AS r;\n");
+        }
+
         b.Append("        END IF;\n");
         b.Append("        v_part := NULL;\n");
         b.Append("        IF v_gone IS NOT NULL THEN\n            v_part := ").Append(Literal(deletePrefix))

@@ -127,7 +127,7 @@ internal static class ConflictSql
         var record = RecordName(table.SourceSchema, table.SourceTable);
         var b = new StringBuilder();
         b.Append(indent).Append("-- LastWriterWins: this write's stamp, after every stamp this node has seen for its key (row versions).\n");
-        b.Append(indent).Append("v_origin := (SELECT n.origin FROM ").Append(CaptureSql.SchemaSlot).Append(".node AS n);\n");
+        b.Append(indent).Append("v_origin := ").Append(NodeOrigin).Append(";\n");
         var gone = StampInsert(table, record, "o", "old_rows", true);
         var rows = StampInsert(table, record, "n", "new_rows", false) + StampConflict(table, false) + ";\n";
         b.Append(indent).Append("IF TG_OP = 'UPDATE' THEN\n");
@@ -181,7 +181,7 @@ internal static class ConflictSql
     public static string RestoreRowStampColumns(TableModel table)
     {
         const string Lowest = "'-infinity'::timestamp with time zone";
-        var origin = "COALESCE(v." + Origin + ", (SELECT o.origin FROM " + CaptureSql.SchemaSlot + ".node AS o))";
+        var origin = "COALESCE(v." + Origin + ", " + NodeOrigin + ")";
         return (table.VersionColumn is null ? string.Empty : ", COALESCE(v." + Version + ", n." + PgSql.QuoteIdentifier(table.VersionColumn) + ") AS " + Version) +
                ", COALESCE(v." + At + ", " + Lowest + ") AS " + At + ", " + origin + " AS " + Origin +
                ", COALESCE(v." + At + ", " + Lowest + ") AS " + PrevAt + ", " + origin + " AS " + PrevOrigin + ", '" + CopyOp + "'::text AS " + Op;
@@ -203,7 +203,7 @@ internal static class ConflictSql
         var record = RecordName(table.SourceSchema, table.SourceTable);
         return "INSERT INTO " + record + " AS m (" + RecordColumns(table) + ") SELECT " + Keys(table, "n") +
                (table.VersionColumn is null ? string.Empty : ", n." + PgSql.QuoteIdentifier(table.VersionColumn)) +
-               ", '-infinity', (SELECT o.origin FROM " + CaptureSql.SchemaSlot + ".node AS o), false FROM " +
+               ", '-infinity', " + NodeOrigin + ", false FROM " +
                PgSql.QualifiedName(table.SourceSchema, table.SourceTable) + " AS n" + (where.Length == 0 ? string.Empty : " WHERE " + where) +
                " ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) + ") DO NOTHING";
     }
@@ -397,6 +397,9 @@ internal static class ConflictSql
                " k.local_origin, k.local_at, pg_catalog.left(k.local_row, " + cap + "), k.remote_origin, k.remote_at, pg_catalog.left(k.remote_row, " + cap + ")," +
                " pg_catalog.current_setting('pgsync.entries', true) FROM k WHERE k.kind IS NOT NULL)";
     }
+
+    /// <summary>This node's origin (<c>pgsync.node</c>), as the capture's stamps and the restore's lowest stamps name it.</summary>
+    private const string NodeOrigin = "(SELECT o.origin FROM " + CaptureSql.SchemaSlot + ".node AS o)";
 
     /// <summary>Whether a record row (<paramref name="alias"/>) was written by a copy: its previous stamp is its own (<see cref="CopyOp"/>).</summary>
     private static string IsCopy(string alias) =>

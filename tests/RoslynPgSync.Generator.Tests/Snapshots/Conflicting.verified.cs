@@ -82,7 +82,7 @@ BEGIN
     END IF;
 
     -- LastWriterWins: this write's stamp, after every stamp this node has seen for its key (row versions).
-    v_origin := (SELECT n.origin FROM " + schema + @".node AS n);
+    v_origin := (SELECT o.origin FROM " + schema + @".node AS o);
     IF TG_OP = 'UPDATE' THEN
         INSERT INTO " + schema + @".""row_version_items_9ca06101"" AS m (""id"", pgsync_version, pgsync_at, pgsync_origin, pgsync_deleted)
         SELECT o.""id"", o.""version"", pg_catalog.clock_timestamp(), v_origin, true FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""id"" = o.""id"")

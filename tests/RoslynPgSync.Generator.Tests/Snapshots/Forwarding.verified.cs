@@ -89,7 +89,7 @@ BEGIN
 
     IF v_path IS NULL THEN
         -- LastWriterWins: this write's stamp, after every stamp this node has seen for its key (row versions).
-        v_origin := (SELECT n.origin FROM " + schema + @".node AS n);
+        v_origin := (SELECT o.origin FROM " + schema + @".node AS o);
         IF TG_OP = 'UPDATE' THEN
             INSERT INTO " + schema + @".""row_version_parcel_ae210b10"" AS m (""id"", pgsync_at, pgsync_origin, pgsync_deleted)
         SELECT o.""id"", pg_catalog.clock_timestamp(), v_origin, true FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""id"" = o.""id"")

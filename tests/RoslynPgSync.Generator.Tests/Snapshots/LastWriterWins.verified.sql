@@ -52,7 +52,7 @@ BEGIN
     END IF;
 
     -- LastWriterWins: this write's stamp, after every stamp this node has seen for its key (row versions).
-    v_origin := (SELECT n.origin FROM "pgsync".node AS n);
+    v_origin := (SELECT o.origin FROM "pgsync".node AS o);
     IF TG_OP = 'UPDATE' THEN
         INSERT INTO "pgsync"."row_version_stock_2003c6f7" AS m ("store", "sku", pgsync_version, pgsync_at, pgsync_origin, pgsync_deleted)
         SELECT o."store", o."sku", o."version", pg_catalog.clock_timestamp(), v_origin, true FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."store" = o."store" AND n."sku" = o."sku")

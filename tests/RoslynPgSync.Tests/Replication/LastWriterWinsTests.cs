@@ -114,9 +114,7 @@ public sealed class LastWriterWinsTests
     {
         await using var nodes = await PairAsync();
         // Rows written on remote before anything stamped them (as a copy or a load before the install leaves them).
-        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"ALTER TABLE {Table} DISABLE TRIGGER USER");
-        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (1, 'unstamped'), (2, 'unstamped')");
-        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"ALTER TABLE {Table} ENABLE TRIGGER USER");
+        await Db.ExecuteUncapturedAsync(nodes.Remote.ConnectionString, Table, $"INSERT INTO {Table} (id, info) VALUES (1, 'unstamped'), (2, 'unstamped')");
 
         await Db.ExecuteAsync(nodes.Local.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (1, 'one row')");
         await Db.ExecuteAsync(nodes.Local.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (2, 'two rows'), (3, 'two rows')");
@@ -410,9 +408,7 @@ public sealed class LastWriterWinsTests
         await using var nodes = await PairAsync();
         // Rows on local from before anything stamped them (written with the capture off); since then local
         // updated key 2, and remote wrote key 3, newer than local's row, not replayed yet.
-        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"ALTER TABLE {Table} DISABLE TRIGGER USER");
-        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (1, 'local, unstamped'), (2, 'local, unstamped'), (3, 'local, unstamped')");
-        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"ALTER TABLE {Table} ENABLE TRIGGER USER");
+        await Db.ExecuteUncapturedAsync(nodes.Local.ConnectionString, Table, $"INSERT INTO {Table} (id, info) VALUES (1, 'local, unstamped'), (2, 'local, unstamped'), (3, 'local, unstamped')");
         await Db.ExecuteAsync(nodes.Local.ConnectionString, $"UPDATE {Table} SET info = 'local, stamped' WHERE id = 2");
         await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (3, 'remote, newer')");
 
@@ -450,9 +446,7 @@ public sealed class LastWriterWinsTests
         await nodes.Node("local").ReplayAsync();
         // Remote drifts without its capture (a restore, a hand edit): key 1 changed under the same stamp,
         // key 2 back under its tombstone, key 4 new, unstamped. And remote writes key 3 since, not replayed yet.
-        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"ALTER TABLE {Table} DISABLE TRIGGER USER");
-        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"UPDATE {Table} SET info = 'drifted' WHERE id = 1; INSERT INTO {Table} (id, info) VALUES (2, 'zombie'), (4, 'only remote')");
-        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"ALTER TABLE {Table} ENABLE TRIGGER USER");
+        await Db.ExecuteUncapturedAsync(nodes.Remote.ConnectionString, Table, $"UPDATE {Table} SET info = 'drifted' WHERE id = 1; INSERT INTO {Table} (id, info) VALUES (2, 'zombie'), (4, 'only remote')");
         await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"UPDATE {Table} SET info = 'remote, newer' WHERE id = 3");
 
         var lww = PgSyncInstaller.Tables.Where(t => t.SourceTable == "lww_item").ToList();
@@ -501,9 +495,7 @@ public sealed class LastWriterWinsTests
         await using var nodes = await TestBed.Create()
             .Replicate("local", "remote", "versioned_peer").Replicate("remote", "local", "versioned_peer")
             .InstallAsync(PgSyncInstaller.Tables);
-        await Db.ExecuteAsync(nodes.Local.ConnectionString, "ALTER TABLE mm.lww_versioned DISABLE TRIGGER USER");
-        await Db.ExecuteAsync(nodes.Local.ConnectionString, "INSERT INTO mm.lww_versioned (id, info, version) VALUES (1, 'local v4', 4), (2, 'local v1', 1)");
-        await Db.ExecuteAsync(nodes.Local.ConnectionString, "ALTER TABLE mm.lww_versioned ENABLE TRIGGER USER");
+        await Db.ExecuteUncapturedAsync(nodes.Local.ConnectionString, "mm.lww_versioned", "INSERT INTO mm.lww_versioned (id, info, version) VALUES (1, 'local v4', 4), (2, 'local v1', 1)");
         // Remote writes key 2 at version 2 (higher than local's unstamped version 1), not replayed yet.
         await Db.ExecuteAsync(nodes.Remote.ConnectionString, "INSERT INTO mm.lww_versioned (id, info, version) VALUES (2, 'remote v2', 2)");
 
