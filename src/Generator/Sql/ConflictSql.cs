@@ -216,9 +216,9 @@ internal static class ConflictSql
     /// What goes before and after the JSON array of rows (each with its stamp) to upsert on a
     /// LastWriterWins target: per key the row with the greatest stamp, and of those only the ones whose
     /// stamp is greater than the target's record says; the record takes their stamps. Conflicts are
-    /// detected in the same statement and recorded (<see cref="Classify"/>). The target's rows are locked
-    /// first, in key order, then their stamps, as a local writer locks them (the row, then its stamp),
-    /// so that the apply and a writer on the destination wait for each other rather than deadlock.
+    /// detected in the same statement and recorded (<see cref="Classify"/>). The apply writes in the
+    /// order a local writer does, the row first and then its stamp (<see cref="Settle"/>), so that the
+    /// two wait for each other rather than deadlock, a new key too.
     /// </summary>
     public static (string Prefix, string Suffix) Upsert(TableModel table, TargetModel target)
     {
@@ -234,11 +234,13 @@ internal static class ConflictSql
         var suffix = "::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::" + targetName + ", a.v) AS d" +
                      " CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::" + record + ", a.v) AS s" +
                      Window(table) + " ORDER BY " + Keys(table, "s") + ", " + Descending(table, "s") + "), " +
-                     Locks(table, targetName, record) + ", " + Classify(table, false) + ", " + Wins(table, target, record, false) + Log(table, target) + " " +
-                     "INSERT INTO " + targetName + " AS t (" + columns + ") SELECT " + values + " FROM k WHERE (SELECT wm.v FROM wm) ? k.pgsync_key AND (SELECT pg_catalog.count(*) FROM x) = 0 ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) + ") DO " +
+                     Snapshot(table, targetName, record) + ", " + Classify(table, target, false) + ", " + Raise(target) +
+                     "ti AS (INSERT INTO " + targetName + " AS t (" + columns + ") SELECT " + values + " FROM k WHERE k.applies" + RaiseGate(target) +
+                     " ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) + ") DO " +
                      (updates.Count == 0
                          ? "NOTHING"
-                         : "UPDATE SET " + string.Join(", ", updates.Select(c => PgSql.QuoteIdentifier(c.ColumnName) + " = EXCLUDED." + PgSql.QuoteIdentifier(c.ColumnName))));
+                         : "UPDATE SET " + string.Join(", ", updates.Select(c => PgSql.QuoteIdentifier(c.ColumnName) + " = EXCLUDED." + PgSql.QuoteIdentifier(c.ColumnName)))) +
+                     " RETURNING 1), " + Settle(table, target, record, false) + " " + Log(table, target);
         return (prefix, suffix);
     }
 
@@ -255,8 +257,9 @@ internal static class ConflictSql
                      " FROM pg_catalog.json_array_elements(";
         var suffix = "::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::" + record + ", a.v) AS s" +
                      Window(table) + " ORDER BY " + Keys(table, "s") + ", " + Descending(table, "s") + "), " +
-                     Locks(table, targetName, record) + ", " + Classify(table, true) + ", " + Wins(table, target, record, true) + Log(table, target) + " " +
-                     "DELETE FROM " + targetName + " AS t USING w WHERE " + RemoteSql.KeyMatch(table, "t", "w") + " AND (SELECT pg_catalog.count(*) FROM x) = 0";
+                     Snapshot(table, targetName, record) + ", " + Classify(table, target, true) + ", " + Raise(target) +
+                     "ti AS (DELETE FROM " + targetName + " AS t USING k WHERE " + RemoteSql.KeyMatch(table, "t", "k") + " AND k.applies" + RaiseGate(target) + " RETURNING 1), " +
+                     Settle(table, target, record, true) + " " + Log(table, target);
         return (prefix, suffix);
     }
 
@@ -273,57 +276,43 @@ internal static class ConflictSql
         " WINDOW f AS (PARTITION BY " + Keys(table, "s") + " ORDER BY " + Descending(table, "s") + " ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)";
 
     /// <summary>
-    /// <c>l</c>: the target's rows of the run's keys, locked in key order (each as JSON, for the conflict
-    /// record); <c>p</c>: then their stamps in the record, locked too, as they are now; <c>pu</c>: the same
-    /// stamps as the statement's snapshot shows them (unlocked: a difference means a write committed
-    /// after the snapshot, which the statement's other steps cannot see; <see cref="Stale"/>). Each is
-    /// driven from the run's keys (one primary-key lookup per key, named by the run's own key text) and
-    /// gathered into one JSON object by key (<c>lm</c>, <c>pm</c>), which the later steps read through a
-    /// scalar subquery, evaluated once and held in memory: the planner knows nothing of a CTE's size (a
-    /// join of two CTEs of a thousand rows each ran as a nested loop of a million), and a one-row CTE
-    /// joined to every key is read again per key, from disk once it passes work_mem.
+    /// What the statement reads before it writes. <c>l</c>: the target's rows of the run's keys, locked
+    /// in key order (each as JSON, for the conflict record); <c>pu</c>: their stamps in the record as the
+    /// statement's snapshot shows them, unlocked (<see cref="Settle"/> locks them after the rows are
+    /// written, and a difference then means a write committed after the snapshot). Each is driven from
+    /// the run's keys (one primary-key lookup per key, named by the run's own key text) and gathered into
+    /// one JSON object by key (<c>lm</c>, <c>pu</c>), which the later steps read through a scalar
+    /// subquery, evaluated once and held in memory: the planner knows nothing of a CTE's size (a join of
+    /// two CTEs of a thousand rows each ran as a nested loop of a million), and a one-row CTE joined to
+    /// every key is read again per key, from disk once it passes work_mem.
     /// </summary>
-    private static string Locks(TableModel table, string targetName, string record) =>
+    private static string Snapshot(TableModel table, string targetName, string record) =>
         "l AS (SELECT d.pgsync_key, pg_catalog.row_to_json(t)::text AS pgsync_row FROM d JOIN " + targetName + " AS t ON " +
         RemoteSql.KeyMatch(table, "t", "d") + " ORDER BY " + Keys(table, "t") + " FOR UPDATE OF t), " +
-        "p AS (SELECT d.pgsync_key, " + StampObject(table, "m") + " AS pgsync_stamp FROM d JOIN " + record + " AS m ON " + RemoteSql.KeyMatch(table, "m", "d") +
-        " WHERE (SELECT pg_catalog.count(*) FROM l) >= 0 ORDER BY " + Keys(table, "m") + " FOR UPDATE OF m), " +
         "pu AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(d.pgsync_key, " + StampObject(table, "m") + "), '{}') AS v FROM d JOIN " + record + " AS m ON " +
         RemoteSql.KeyMatch(table, "m", "d") + "), " +
-        "lm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(l.pgsync_key, l.pgsync_row), '{}') AS v FROM l), " +
-        "pm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(p.pgsync_key, p.pgsync_stamp), '{}') AS v FROM p)";
+        "lm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(l.pgsync_key, l.pgsync_row), '{}') AS v FROM l)";
 
     private static string StampObject(TableModel table, string alias) =>
         "pg_catalog.jsonb_build_object('at', " + alias + "." + At + ", 'origin', " + alias + "." + Origin + ", 'deleted', " + alias + "." + Deleted +
         (table.VersionColumn is null ? string.Empty : ", 'version', " + alias + "." + Version) + ")";
 
     /// <summary>
-    /// <c>x</c>: fails the batch with a serialization failure (the apply tries it again, with a new
-    /// snapshot) when a row of the run changed after the statement's snapshot: a stamp locked in
-    /// <c>p</c> that differs from the snapshot's (<c>pu</c>), or a stamp that <c>w</c> found written
-    /// where the snapshot had none. Otherwise the final DELETE or INSERT, which sees the snapshot, could
-    /// miss a row a local writer committed meanwhile (a delete that wins over it would leave it in
-    /// place, under a tombstone).
-    /// </summary>
-    private static string Stale(TableModel table, TargetModel target) =>
-        "x AS (SELECT " + CaptureSql.SchemaSlot + "." + PgSql.QuoteIdentifier(StaleRead) + "(" + PgSql.QuoteLiteral(target.Schema) + ", " + PgSql.QuoteLiteral(target.Table) +
-        ", c.pgsync_key) FROM (SELECT p.pgsync_key FROM p WHERE (SELECT pu.v FROM pu) -> p.pgsync_key IS DISTINCT FROM p.pgsync_stamp" +
-        " UNION ALL SELECT w.pgsync_key FROM w WHERE NOT w.pgsync_inserted AND NOT (SELECT pu.v FROM pu) ? w.pgsync_key) AS c LIMIT 1)";
-
-    /// <summary>
-    /// <c>k</c>: per key of the run, whether the change conflicts and of which kind, and whether its
-    /// stamp is the greater, with what the conflict record keeps. A change conflicts when the
-    /// destination holds a stamp other than the one its first write in the run replaced on its own
+    /// <c>k</c>: per key of the run, whether the change conflicts and of which kind, and whether the
+    /// policy applies it (<c>applies</c>), with what the conflict record keeps. A change conflicts when
+    /// the destination holds a stamp other than the one its first write in the run replaced on its own
     /// node (it did not see what is here: a concurrent write), or when what it expects is not there;
     /// the kinds are PostgreSQL 18's: insert_exists (an insert met a row), update_missing (an update
     /// found no row), update_origin_differs (an update met a row another write made), and for deletes
     /// delete_missing and delete_origin_differs. A change made on top of what the destination holds
-    /// (the usual back and forth of a pair) is no conflict.
+    /// (the usual back and forth of a pair) is no conflict. What applies it is the very rule the stamp
+    /// write's guard repeats (<see cref="Guard"/>) against the record as it is then: the two agree unless
+    /// a write committed after the snapshot, which then fails the run (<see cref="Settle"/>).
     /// </summary>
-    private static string Classify(TableModel table, bool deleted)
+    private static string Classify(TableModel table, TargetModel target, bool deleted)
     {
         const string Found = "(SELECT lm.v FROM lm) ? d.pgsync_key";
-        const string Stamped = "(SELECT pm.v FROM pm) ? d.pgsync_key";
+        const string Stamped = "(SELECT pu.v FROM pu) ? d.pgsync_key";
         // seen: the destination holds the very stamp the change's first write replaced on its node.
         var seen = "(" + Stamped + " AND (q." + At + ", q." + Origin + ") IS NOT DISTINCT FROM (d.pgsync_first_prev_at, d.pgsync_first_prev_origin))";
         var concurrent = "(" + Stamped + " AND NOT " + seen + ")";
@@ -335,67 +324,98 @@ internal static class ConflictSql
             : "CASE WHEN " + Found + " THEN CASE WHEN " + concurrent + " OR (NOT (" + Stamped + ") AND " + Inserted + ")" +
               " THEN CASE WHEN " + Inserted + " THEN 'insert_exists' ELSE 'update_origin_differs' END END" +
               " WHEN NOT " + Inserted + " AND NOT (" + seen + " AND q.pgsync_deleted) THEN 'update_missing' END";
-        // q: the stamp the destination holds, typed again from pm.
-        const string Held = "(SELECT pm.v FROM pm) -> d.pgsync_key";
+        // q: the stamp the destination holds, typed again from pu.
+        const string Held = "(SELECT pu.v FROM pu) -> d.pgsync_key";
         var held = "(" + Held + " ->> 'at')::timestamp with time zone AS " + At + ", " + Held + " ->> 'origin' AS " + Origin +
                    ", (" + Held + " ->> 'deleted')::boolean AS " + Deleted +
                    (table.VersionColumn is null ? string.Empty : ", (" + Held + " ->> 'version')::" + VersionType(table) + " AS " + Version);
-        // A copied row (CopyOp) is no change: it conflicts with nothing, and wins over the same stamp too.
-        return "k AS (SELECT d.*, CASE WHEN d.pgsync_first_op IS DISTINCT FROM '" + CopyOp + "' THEN " + kind + " END AS kind, (NOT (" + Stamped + ") OR " + Order(table, "q") + " < " + Order(table, "d") +
-               " OR (d.pgsync_first_op IS NOT DISTINCT FROM '" + CopyOp + "' AND " + Order(table, "q") + " = " + Order(table, "d") + ")) AS wins," +
+        var guard = "(NOT (" + Stamped + ") OR " + Guard(table, target, "q", "d", "d.pgsync_first_prev_at", "d.pgsync_first_prev_origin") + ")";
+        // A copied row (CopyOp) is no change: it conflicts with nothing (and under LastWriterWins wins over the same stamp too).
+        return "k AS (SELECT j.*, " + (target.Conflicts == Conflicts.LastWriterWins ? "j.pgsync_guard" : "(j.kind IS NULL AND j.pgsync_guard)") + " AS applies FROM (" +
+               "SELECT d.*, CASE WHEN d.pgsync_first_op IS DISTINCT FROM '" + CopyOp + "' THEN " + kind + " END AS kind, " + guard + " AS pgsync_guard," +
                " q." + Origin + " AS local_origin, q." + At + " AS local_at, (SELECT lm.v FROM lm) ->> d.pgsync_key AS local_row, d." + Origin + " AS remote_origin, d." + At +
-               " AS remote_at, d.pgsync_row::text AS remote_row FROM d CROSS JOIN LATERAL (SELECT " + held + ") AS q)";
+               " AS remote_at, d.pgsync_row::text AS remote_row FROM d CROSS JOIN LATERAL (SELECT " + held + ") AS q) AS j)";
     }
 
     /// <summary>
-    /// <c>w</c>: the keys whose change the policy applies, their record updated to its stamp (after
-    /// <c>p</c> has locked the stamps). LastWriterWins: the greater stamp (a missing record: the
-    /// incoming write wins, as over a row no stamped write has touched). KeepLocal: only changes that
-    /// conflict with nothing. Error: the same, after <c>e</c> has raised at the run's first conflict,
-    /// failing the batch (the apply then stops its queue at that entry, its error recorded). The
-    /// ON CONFLICT guard repeats the rule against a record a concurrent writer made since <c>p</c> read.
+    /// Whether the policy lets an incoming write (<paramref name="incoming"/>, the stamp its first write in
+    /// the run replaced: <paramref name="prevAt"/>, <paramref name="prevOrigin"/>) replace the stamp
+    /// <paramref name="held"/> the destination's record holds for its key. LastWriterWins: the greater
+    /// stamp, or the same one sent by a copy (its previous stamp is its own: the destination drifted
+    /// under that write). KeepLocal and Error: the write was made on top of the held stamp.
     /// </summary>
-    private static string Wins(TableModel table, TargetModel target, string record, bool deleted)
-    {
-        var lww = target.Conflicts == Conflicts.LastWriterWins;
-        var raise = target.Conflicts == Conflicts.Error
+    private static string Guard(TableModel table, TargetModel target, string held, string incoming, string prevAt, string prevOrigin) =>
+        target.Conflicts == Conflicts.LastWriterWins
+            ? "(" + Order(table, held) + " < " + Order(table, incoming) + " OR (" + Order(table, held) + " = " + Order(table, incoming) +
+              " AND (" + prevAt + ", " + prevOrigin + ") IS NOT DISTINCT FROM (" + incoming + "." + At + ", " + incoming + "." + Origin + ")))"
+            : "((" + held + "." + At + ", " + held + "." + Origin + ") IS NOT DISTINCT FROM (" + prevAt + ", " + prevOrigin + "))";
+
+    /// <summary>
+    /// Error: <c>e</c> raises at the run's first conflict, failing the batch (the apply then stops its
+    /// queue at that entry, its error recorded), before anything is written (<see cref="RaiseGate"/>).
+    /// </summary>
+    private static string Raise(TargetModel target) =>
+        target.Conflicts == Conflicts.Error
             ? "e AS (SELECT " + CaptureSql.SchemaSlot + "." + PgSql.QuoteIdentifier(ConflictError) + "(" + PgSql.QuoteLiteral(target.Schema) + ", " + PgSql.QuoteLiteral(target.Table) +
               ", k.pgsync_key, k.kind, k.remote_origin) FROM k WHERE k.kind IS NOT NULL LIMIT 1), "
             : string.Empty;
-        return raise + "w AS (INSERT INTO " + record + " AS m (" + RecordColumns(table) + ", " + PrevAt + ", " + PrevOrigin + ") SELECT " + Keys(table, "d") +
-               (table.VersionColumn is null ? string.Empty : ", d." + Version) + ", d." + At + ", d." + Origin + ", " + (deleted ? "true" : "false") +
-               ", d.pgsync_first_prev_at, d.pgsync_first_prev_origin FROM k AS d WHERE (SELECT pg_catalog.count(*) FROM p) >= 0 AND " +
-               (lww ? "d.wins" : "d.kind IS NULL") + (raise.Length > 0 ? " AND (SELECT pg_catalog.count(*) FROM e) = 0" : string.Empty) +
-               " ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) +
-               ") DO UPDATE SET " + (table.VersionColumn is null ? string.Empty : Version + " = EXCLUDED." + Version + ", ") +
-               At + " = EXCLUDED." + At + ", " + Origin + " = EXCLUDED." + Origin + ", " + Deleted + " = " + (deleted ? "true" : "false") +
-               ", " + PrevAt + " = EXCLUDED." + PrevAt + ", " + PrevOrigin + " = EXCLUDED." + PrevOrigin +
-               " WHERE " + (lww
-                   ? Order(table, "m") + " < " + Order(table, "EXCLUDED") + " OR (" + Order(table, "m") + " = " + Order(table, "EXCLUDED") + " AND " + IsCopy("EXCLUDED") + ")"
-                   : "(m." + At + ", m." + Origin + ") IS NOT DISTINCT FROM (EXCLUDED." + PrevAt + ", EXCLUDED." + PrevOrigin + ")") +
-               " RETURNING " + Keys(table, "m") + ", " + KeyText(table, "m") + " AS pgsync_key, (m.xmax = 0) AS pgsync_inserted), " +
-               "wm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(w.pgsync_key, true), '{}') AS v FROM w), " + Stale(table, target);
-    }
+
+    private static string RaiseGate(TargetModel target) =>
+        target.Conflicts == Conflicts.Error ? " AND (SELECT pg_catalog.count(*) FROM e) = 0" : string.Empty;
 
     /// <summary>
-    /// <c>c</c>: the run's conflicts, recorded in the destination's conflict log with both rows
-    /// (capped), both stamps, how they were resolved and the batch's queue entries. (None under Error:
-    /// the first one fails the batch instead.)
+    /// After <c>ti</c> has written the target's rows (applied changes only): <c>p</c> locks the run's
+    /// stamps in the record, in key order, as they are now; <c>w</c> then writes the applied keys' stamps
+    /// (LastWriterWins: a missing record is an incoming write's, as over a row no stamped write has
+    /// touched), its ON CONFLICT guard the same rule as <c>applies</c> (<see cref="Guard"/>) against the
+    /// record as it is then. The row first, then its stamp, is the order a local writer takes (its
+    /// capture stamps at the end of its statement): an apply that locked or wrote the stamp first
+    /// deadlocked with a local insert of the same new key, caught between its row and its stamp.
+    /// <c>x</c>: fails the batch with a serialization failure (the apply tries it again, with a new
+    /// snapshot) when a write committed after the statement's snapshot: a stamp <c>p</c> locked that
+    /// differs from the snapshot's (<c>pu</c>), a stamp <c>w</c> found where the snapshot had none, or a
+    /// key the rule applied whose stamp the guard refused. The steps that decided read the snapshot, so
+    /// the batch must not stand then (a delete that wins over such a write would leave its row in place,
+    /// under a tombstone; a row written in <c>ti</c> would keep a stamp it does not hold).
+    /// </summary>
+    private static string Settle(TableModel table, TargetModel target, string record, bool deleted) =>
+        "p AS (SELECT d.pgsync_key, " + StampObject(table, "m") + " AS pgsync_stamp FROM d JOIN " + record + " AS m ON " + RemoteSql.KeyMatch(table, "m", "d") +
+        " WHERE (SELECT pg_catalog.count(*) FROM ti) >= 0 ORDER BY " + Keys(table, "m") + " FOR UPDATE OF m), " +
+        "w AS (INSERT INTO " + record + " AS m (" + RecordColumns(table) + ", " + PrevAt + ", " + PrevOrigin + ") SELECT " + Keys(table, "d") +
+        (table.VersionColumn is null ? string.Empty : ", d." + Version) + ", d." + At + ", d." + Origin + ", " + (deleted ? "true" : "false") +
+        ", d.pgsync_first_prev_at, d.pgsync_first_prev_origin FROM k AS d WHERE (SELECT pg_catalog.count(*) FROM p) >= 0 AND d.applies" +
+        " ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) +
+        ") DO UPDATE SET " + (table.VersionColumn is null ? string.Empty : Version + " = EXCLUDED." + Version + ", ") +
+        At + " = EXCLUDED." + At + ", " + Origin + " = EXCLUDED." + Origin + ", " + Deleted + " = " + (deleted ? "true" : "false") +
+        ", " + PrevAt + " = EXCLUDED." + PrevAt + ", " + PrevOrigin + " = EXCLUDED." + PrevOrigin +
+        " WHERE " + Guard(table, target, "m", "EXCLUDED", "EXCLUDED." + PrevAt, "EXCLUDED." + PrevOrigin) +
+        " RETURNING " + KeyText(table, "m") + " AS pgsync_key, (m.xmax = 0) AS pgsync_inserted), " +
+        "wm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(w.pgsync_key, true), '{}') AS v FROM w), " +
+        "x AS (SELECT " + CaptureSql.SchemaSlot + "." + PgSql.QuoteIdentifier(StaleRead) + "(" + PgSql.QuoteLiteral(target.Schema) + ", " + PgSql.QuoteLiteral(target.Table) +
+        ", c.pgsync_key) FROM (SELECT p.pgsync_key FROM p WHERE (SELECT pu.v FROM pu) -> p.pgsync_key IS DISTINCT FROM p.pgsync_stamp" +
+        " UNION ALL SELECT w.pgsync_key FROM w WHERE NOT w.pgsync_inserted AND NOT (SELECT pu.v FROM pu) ? w.pgsync_key" +
+        " UNION ALL SELECT k.pgsync_key FROM k WHERE k.applies AND NOT (SELECT wm.v FROM wm) ? k.pgsync_key) AS c LIMIT 1)";
+
+    /// <summary>
+    /// The statement's last step, after <c>x</c> (so after every write): the run's conflicts, recorded in
+    /// the destination's conflict log with both rows (capped), both stamps, how they were resolved and
+    /// the batch's queue entries. (Under Error none is left to record: <c>e</c> has failed the batch at
+    /// the first one.)
     /// </summary>
     private static string Log(TableModel table, TargetModel target)
     {
-        if (target.Conflicts == Conflicts.Error)
-        {
-            return string.Empty;
-        }
-
         var log = CaptureSql.SchemaSlot + "." + PgSql.QuoteIdentifier(SqlNames.ConflictLog);
         var cap = RowCap.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var resolution = target.Conflicts == Conflicts.LastWriterWins ? "CASE WHEN k.wins THEN 'apply_remote' ELSE 'keep_local' END" : "'keep_local'";
-        return ", c AS (INSERT INTO " + log + " (nsp_name, table_name, key, kind, resolution, local_origin, local_at, local_row, remote_origin, remote_at, remote_row, entries)" +
+        var resolution = target.Conflicts switch
+        {
+            Conflicts.LastWriterWins => "CASE WHEN k.applies THEN 'apply_remote' ELSE 'keep_local' END",
+            Conflicts.Error => "'error'",
+            _ => "'keep_local'",
+        };
+        return "INSERT INTO " + log + " (nsp_name, table_name, key, kind, resolution, local_origin, local_at, local_row, remote_origin, remote_at, remote_row, entries)" +
                " SELECT " + PgSql.QuoteLiteral(target.Schema) + ", " + PgSql.QuoteLiteral(target.Table) + ", k.pgsync_key, k.kind, " + resolution + "," +
                " k.local_origin, k.local_at, pg_catalog.left(k.local_row, " + cap + "), k.remote_origin, k.remote_at, pg_catalog.left(k.remote_row, " + cap + ")," +
-               " pg_catalog.current_setting('pgsync.entries', true) FROM k WHERE k.kind IS NOT NULL)";
+               " pg_catalog.current_setting('pgsync.entries', true) FROM k WHERE k.kind IS NOT NULL AND (SELECT pg_catalog.count(*) FROM x) = 0";
     }
 
     /// <summary>This node's origin (<c>pgsync.node</c>), as the capture's stamps and the restore's lowest stamps name it.</summary>

@@ -321,6 +321,81 @@ public sealed class LastWriterWinsTests
         await AssertEqualAsync(nodes);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_local_insert_of_a_new_key_caught_between_its_row_and_its_stamp_by_the_apply_of_the_same_key_commits_and_both_nodes_converge(bool tombstoned)
+    {
+        await using var nodes = await PairAsync();
+        if (tombstoned)
+        {
+            // The key was there and was deleted: both nodes hold its tombstone, which the apply locks.
+            await Db.ExecuteAsync(nodes.Local.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (1, 'before')");
+            await nodes.Node("local").ReplayAsync();
+            await Db.ExecuteAsync(nodes.Local.ConnectionString, $"DELETE FROM {Table} WHERE id = 1");
+            await nodes.Node("local").ReplayAsync();
+            Assert.True(await Db.ScalarAsync<bool>(nodes.Remote.ConnectionString, $"SELECT pgsync_deleted FROM {Versions} WHERE id = 1"));
+        }
+
+        // Remote: a writer's row trigger waits on an advisory lock the test holds, after the row is
+        // written and before the capture stamps it: the apply of the same new key arrives in between.
+        await Db.ExecuteAsync(nodes.Remote.AdminConnectionString, $"""
+            CREATE FUNCTION mm.hold_writer() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.info = 'remote, held' THEN PERFORM pg_catalog.pg_advisory_xact_lock(4242); END IF;
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER hold_writer AFTER INSERT ON {Table} FOR EACH ROW EXECUTE FUNCTION mm.hold_writer();
+            """);
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (1, 'local')");
+
+        await using var holder = new NpgsqlConnection(nodes.Remote.AdminConnectionString);
+        await holder.OpenAsync();
+        await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(4242)", holder))
+        {
+            await take.ExecuteNonQueryAsync();
+        }
+
+        var database = nodes.Remote.Name;
+        Task<bool> WaitingAsync(string waitEvent) => Db.ScalarAsync<bool>(
+            nodes.Remote.AdminConnectionString,
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND wait_event = $2)",
+            database,
+            waitEvent);
+        var writer = Db.ExecuteAsync(nodes.Remote.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (1, 'remote, held')");
+        await Infrastructure.WorkerHost.Eventually(() => WaitingAsync("advisory"));
+
+        // Local's insert of key 1 reaches remote while remote's writer holds the new row, unstamped.
+        var replay = nodes.Node("local").ReplayAsync();
+        await Infrastructure.WorkerHost.Eventually(() => WaitingAsync("transactionid"));
+        // Past the apply's own deadlock check (deadlock_timeout, 1 s here), so that a cycle the writer
+        // closes now is found by the writer's check: before the apply wrote the row first, the writer
+        // was then aborted with deadlock_detected.
+        var deadlockTimeout = await Db.ScalarAsync<string>(nodes.Remote.ConnectionString, "SELECT (current_setting('deadlock_timeout')::interval * 1.5)::text");
+        await Task.Delay(TimeSpan.Parse(deadlockTimeout, System.Globalization.CultureInfo.InvariantCulture));
+        await using (var release = new NpgsqlCommand("SELECT pg_advisory_unlock(4242)", holder))
+        {
+            await release.ExecuteNonQueryAsync();
+        }
+
+        // The writer goes on to stamp its row and commits (no deadlock_detected); the apply, which
+        // waited for it, sees a stamp its snapshot did not and tries the batch again on a new one.
+        await writer;
+        await replay;
+        Assert.Equal(0L, await nodes.Node("local").QueueDepthAsync());
+        await nodes.Node("remote").ReplayAsync();
+
+        // Remote's write was stamped last: it wins on both nodes, and each node recorded the crossing inserts.
+        foreach (var node in new[] { nodes.Local, nodes.Remote })
+        {
+            Assert.Equal(["1|remote, held"], await InfoAsync(node.ConnectionString));
+        }
+
+        Assert.Equal(["{\"id\" : 1}|insert_exists|keep_local"], await ConflictsAsync(nodes.Remote.ConnectionString));
+        Assert.Equal(["{\"id\" : 1}|insert_exists|apply_remote"], await ConflictsAsync(nodes.Local.ConnectionString));
+        await AssertEqualAsync(nodes);
+    }
+
     [Fact]
     public async Task A_row_colliding_on_another_unique_index_stops_the_queue_and_is_recorded_once_with_both_rows()
     {
