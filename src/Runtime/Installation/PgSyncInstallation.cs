@@ -146,6 +146,13 @@ public static class PgSyncInstallation
             }
 
             await TableShape.ValidateAsync(connection, table, table.SourceSchema, table.SourceTable, $"local database {database}", isTarget: false, ct).ConfigureAwait(false);
+            if (table.DetectsConflicts &&
+                await OtherSchemaAsync(connection, options.Schema, table.SourceSchema, table.SourceTable, ct).ConfigureAwait(false) is { } other)
+            {
+                throw new PgSyncInstallException(
+                    $"{table} in the local database {database} is replicated by the RoslynPgSync schema \"{other}\" there too (a peer's install or another one here), " +
+                    $"and this node's is \"{options.Schema}\". {OneSchemaReason}");
+            }
         }
 
         await ExecuteAsync(connection, "CREATE SCHEMA IF NOT EXISTS " + PgSql.QuoteIdentifier(options.Schema), ct).ConfigureAwait(false);
@@ -365,6 +372,13 @@ public static class PgSyncInstallation
                 }
 
                 await TableShape.ValidateAsync(connection, table, target.Schema, target.Table, $"destination server '{server.Name}'", isTarget: true, ct).ConfigureAwait(false);
+                if (target.RowVersionsSql is not null &&
+                    await OtherSchemaAsync(connection, options.Schema, target.Schema, target.Table, ct).ConfigureAwait(false) is { } other)
+                {
+                    throw new PgSyncInstallException(
+                        $"Destination server '{server.Name}': {PgSql.QualifiedName(target.Schema, target.Table)} in database {connection.Database} is replicated by the RoslynPgSync schema \"{other}\" there, " +
+                        $"and this node's is \"{options.Schema}\". {OneSchemaReason}");
+                }
             }
 
             try
@@ -405,6 +419,27 @@ public static class PgSyncInstallation
 
             return (await ScalarAsync<string>(connection, NodeIdentitySql(options.Schema), ct).ConfigureAwait(false), databaseIdentity);
         }
+    }
+
+    private const string OneSchemaReason =
+        "A table whose conflicts are detected keeps one record of row versions per node, which the capture there and every peer's apply name in their own node's schema: " +
+        "give every node the same PgSyncOptions.Schema.";
+
+    /// <summary>
+    /// Another RoslynPgSync schema than <paramref name="schema"/> that replicates the table
+    /// <paramref name="tableSchema"/>.<paramref name="tableName"/> in the connection's database, or null: one whose
+    /// capture triggers are on it, or that holds its row versions (a peer installed with another schema made
+    /// them). Read from the catalogs, which every role may read.
+    /// </summary>
+    private static async Task<string?> OtherSchemaAsync(NpgsqlConnection connection, string schema, string tableSchema, string tableName, CancellationToken ct)
+    {
+        var sql =
+            "SELECT n.nspname::text FROM pg_catalog.pg_trigger AS t JOIN pg_catalog.pg_proc AS f ON f.oid = t.tgfoid JOIN pg_catalog.pg_namespace AS n ON n.oid = f.pronamespace" +
+            $" WHERE t.tgrelid = pg_catalog.to_regclass({PgSql.QuoteLiteral(PgSql.QualifiedName(tableSchema, tableName))}) AND t.tgname IN ({string.Join(", ", SqlNames.CaptureTriggers.Select(PgSql.QuoteLiteral))})" +
+            $" AND n.nspname <> {PgSql.QuoteLiteral(schema)}" +
+            " UNION ALL SELECT n.nspname::text FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace" +
+            $" WHERE c.relname = {PgSql.QuoteLiteral(SqlNames.RowVersions(tableSchema, tableName))} AND c.relkind = 'r' AND n.nspname <> {PgSql.QuoteLiteral(schema)} LIMIT 1";
+        return await ScalarAsync<object?>(connection, sql, ct).ConfigureAwait(false) as string;
     }
 
     /// <summary>

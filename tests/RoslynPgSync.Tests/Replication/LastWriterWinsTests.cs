@@ -565,6 +565,39 @@ public sealed class LastWriterWinsTests
     }
 
     [Fact]
+    public async Task Nodes_of_a_table_that_detects_conflicts_with_different_RoslynPgSync_schemas_are_refused_naming_both_schemas()
+    {
+        // A pair: local installs first (schema pgsync), then remote with another schema. Remote's
+        // install finds local's capture in pgsync and refuses before it changes anything on remote.
+        await using (var pair = await TestBed.Create().Replicate("local", "remote", "lww_peer").Replicate("remote", "local", "lww_peer")
+                         .Configure("remote", o => o.Schema = "pgsync_b").BuildAsync())
+        {
+            await PgSyncInstallation.InstallAsync(pair.Node("local").Source, pair.Node("local").Options, PgSyncInstaller.Tables);
+            var refused = await Assert.ThrowsAsync<PgSyncInstallException>(() =>
+                PgSyncInstallation.InstallAsync(pair.Node("remote").Source, pair.Node("remote").Options, PgSyncInstaller.Tables));
+            Assert.Contains(
+                $"Destination server 'lww_peer': \"mm\".\"lww_item\" in database {pair.Local.Name} is replicated by the RoslynPgSync schema \"pgsync\" there, and this node's is \"pgsync_b\"",
+                refused.Message,
+                StringComparison.Ordinal);
+            Assert.Contains("give every node the same PgSyncOptions.Schema", refused.Message, StringComparison.Ordinal);
+            Assert.False(await Db.ScalarAsync<bool>(pair.Remote.AdminConnectionString, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'pgsync_b')"));
+        }
+
+        // Remote (schema pgsync_b) replicates the table to local, whose own install (pgsync) would
+        // capture it elsewhere: local finds the row versions remote's install made here in pgsync_b.
+        await using var chain = await TestBed.Create().Replicate("remote", "local", "lww_peer").Replicate("local", "third", "lww_peer")
+            .Configure("remote", o => o.Schema = "pgsync_b").BuildAsync();
+        await PgSyncInstallation.InstallAsync(chain.Node("remote").Source, chain.Node("remote").Options, PgSyncInstaller.Tables);
+        var local = await Assert.ThrowsAsync<PgSyncInstallException>(() =>
+            PgSyncInstallation.InstallAsync(chain.Node("local").Source, chain.Node("local").Options, PgSyncInstaller.Tables));
+        Assert.Contains(
+            $"mm.lww_item in the local database {chain.Local.Name} is replicated by the RoslynPgSync schema \"pgsync_b\" there too (a peer's install or another one here), and this node's is \"pgsync\"",
+            local.Message,
+            StringComparison.Ordinal);
+        Assert.False(await Db.ScalarAsync<bool>(chain.Local.AdminConnectionString, "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass('mm.lww_item') AND tgname LIKE 'pgsync_capture_%')"));
+    }
+
+    [Fact]
     public async Task A_copy_of_a_table_with_a_version_member_carries_the_versions_and_a_higher_version_on_the_destination_stays()
     {
         await using var nodes = await TestBed.Create()
