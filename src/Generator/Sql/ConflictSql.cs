@@ -229,18 +229,17 @@ internal static class ConflictSql
             ? "(k." + PgSql.QuoteIdentifier(c.ColumnName) + " #>> '{}')::" + c.PgType
             : "k." + PgSql.QuoteIdentifier(c.ColumnName)));
         var updates = table.Columns.Where(c => !c.IsKey).ToList();
-        var prefix = "WITH d AS (SELECT DISTINCT ON (" + Keys(table, "s") + ") d.*" + StampOf(table, "s") + ", " + KeyText(table, "s") + " AS pgsync_key" + Firsts(table) +
-                     " FROM pg_catalog.json_array_elements(";
-        var suffix = "::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::" + targetName + ", a.v) AS d" +
-                     " CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::" + record + ", a.v) AS s" +
+        var prefix = "WITH d AS (SELECT DISTINCT ON (" + Keys(table, "s") + ") s.*, " + KeyText(table, "s") + " AS pgsync_key" + Firsts(table) +
+                     " FROM pg_catalog.json_to_recordset(";
+        var suffix = "::pg_catalog.json) AS s (" + Incoming(table, table.Columns) + ")" +
                      Window(table) + " ORDER BY " + Keys(table, "s") + ", " + Descending(table, "s") + "), " +
                      Snapshot(table, targetName, record) + ", " + Classify(table, target, false) + ", " + Raise(target) +
-                     "ti AS (INSERT INTO " + targetName + " AS t (" + columns + ") SELECT " + values + " FROM k WHERE k.applies" + RaiseGate(target) +
+                     "ti AS (INSERT INTO " + targetName + " AS t (" + columns + ") SELECT " + values + " FROM k WHERE k.pgsync_applies" + RaiseGate(target) +
                      " ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) + ") DO " +
                      (updates.Count == 0
                          ? "NOTHING"
                          : "UPDATE SET " + string.Join(", ", updates.Select(c => PgSql.QuoteIdentifier(c.ColumnName) + " = EXCLUDED." + PgSql.QuoteIdentifier(c.ColumnName)))) +
-                     " RETURNING 1), " + Settle(table, target, record, false) + " " + Log(table, target);
+                     " RETURNING 1), " + Settle(table, target, record, false) + " " + Log(table, target, table.Columns);
         return (prefix, suffix);
     }
 
@@ -253,13 +252,14 @@ internal static class ConflictSql
     {
         var targetName = PgSql.QualifiedName(target.Schema, target.Table);
         var record = RecordName(target.Schema, target.Table);
-        var prefix = "WITH d AS (SELECT DISTINCT ON (" + Keys(table, "s") + ") s.*, a.v->>'" + Op + "' AS " + Op + ", a.v AS pgsync_row, " + KeyText(table, "s") + " AS pgsync_key" + Firsts(table) +
-                     " FROM pg_catalog.json_array_elements(";
-        var suffix = "::pg_catalog.json) AS a (v) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::" + record + ", a.v) AS s" +
+        var keyColumns = table.Columns.Where(c => c.IsKey).ToList();
+        var prefix = "WITH d AS (SELECT DISTINCT ON (" + Keys(table, "s") + ") s.*, " + KeyText(table, "s") + " AS pgsync_key" + Firsts(table) +
+                     " FROM pg_catalog.json_to_recordset(";
+        var suffix = "::pg_catalog.json) AS s (" + Incoming(table, keyColumns) + ")" +
                      Window(table) + " ORDER BY " + Keys(table, "s") + ", " + Descending(table, "s") + "), " +
                      Snapshot(table, targetName, record) + ", " + Classify(table, target, true) + ", " + Raise(target) +
-                     "ti AS (DELETE FROM " + targetName + " AS t USING k WHERE " + RemoteSql.KeyMatch(table, "t", "k") + " AND k.applies" + RaiseGate(target) + " RETURNING 1), " +
-                     Settle(table, target, record, true) + " " + Log(table, target);
+                     "ti AS (DELETE FROM " + targetName + " AS t USING k WHERE " + RemoteSql.KeyMatch(table, "t", "k") + " AND k.pgsync_applies" + RaiseGate(target) + " RETURNING 1), " +
+                     Settle(table, target, record, true) + " " + Log(table, target, keyColumns);
         return (prefix, suffix);
     }
 
@@ -270,7 +270,18 @@ internal static class ConflictSql
     /// </summary>
     private static string Firsts(TableModel table) =>
         ", pg_catalog.last_value(s." + PrevAt + ") OVER f AS pgsync_first_prev_at, pg_catalog.last_value(s." + PrevOrigin + ") OVER f AS pgsync_first_prev_origin" +
-        ", pg_catalog.last_value(a.v->>'" + Op + "') OVER f AS pgsync_first_op";
+        ", pg_catalog.last_value(s." + Op + ") OVER f AS pgsync_first_op";
+
+    /// <summary>
+    /// The column definitions the run's JSON array is read by, in one pass (<c>json_to_recordset</c>): the
+    /// <paramref name="columns"/> as the model types them (the installer checked that the target's are
+    /// the same), then the stamp and the operation. (Reading it as the target's row and again as the
+    /// record's, element by element, parsed every row twice: a quarter of the statement.)
+    /// </summary>
+    private static string Incoming(TableModel table, IEnumerable<ColumnModel> columns) =>
+        string.Join(", ", columns.Select(c => PgSql.QuoteIdentifier(c.ColumnName) + " " + c.PgType)) +
+        (table.VersionColumn is null ? string.Empty : ", " + Version + " " + VersionType(table)) +
+        ", " + At + " timestamp with time zone, " + Origin + " text, " + PrevAt + " timestamp with time zone, " + PrevOrigin + " text, " + Op + " text";
 
     private static string Window(TableModel table) =>
         " WINDOW f AS (PARTITION BY " + Keys(table, "s") + " ORDER BY " + Descending(table, "s") + " ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)";
@@ -299,7 +310,7 @@ internal static class ConflictSql
 
     /// <summary>
     /// <c>k</c>: per key of the run, whether the change conflicts and of which kind, and whether the
-    /// policy applies it (<c>applies</c>), with what the conflict record keeps. A change conflicts when
+    /// policy applies it (<c>pgsync_applies</c>; every name a step adds begins with the prefix no model column may have), with what the conflict record keeps. A change conflicts when
     /// the destination holds a stamp other than the one its first write in the run replaced on its own
     /// node (it did not see what is here: a concurrent write), or when what it expects is not there;
     /// the kinds are PostgreSQL 18's: insert_exists (an insert met a row), update_missing (an update
@@ -331,10 +342,10 @@ internal static class ConflictSql
                    (table.VersionColumn is null ? string.Empty : ", (" + Held + " ->> 'version')::" + VersionType(table) + " AS " + Version);
         var guard = "(NOT (" + Stamped + ") OR " + Guard(table, target, "q", "d", "d.pgsync_first_prev_at", "d.pgsync_first_prev_origin") + ")";
         // A copied row (CopyOp) is no change: it conflicts with nothing (and under LastWriterWins wins over the same stamp too).
-        return "k AS (SELECT j.*, " + (target.Conflicts == Conflicts.LastWriterWins ? "j.pgsync_guard" : "(j.kind IS NULL AND j.pgsync_guard)") + " AS applies FROM (" +
-               "SELECT d.*, CASE WHEN d.pgsync_first_op IS DISTINCT FROM '" + CopyOp + "' THEN " + kind + " END AS kind, " + guard + " AS pgsync_guard," +
-               " q." + Origin + " AS local_origin, q." + At + " AS local_at, (SELECT lm.v FROM lm) ->> d.pgsync_key AS local_row, d." + Origin + " AS remote_origin, d." + At +
-               " AS remote_at, d.pgsync_row::text AS remote_row FROM d CROSS JOIN LATERAL (SELECT " + held + ") AS q) AS j)";
+        return "k AS (SELECT j.*, " + (target.Conflicts == Conflicts.LastWriterWins ? "j.pgsync_guard" : "(j.pgsync_kind IS NULL AND j.pgsync_guard)") + " AS pgsync_applies FROM (" +
+               "SELECT d.*, CASE WHEN d.pgsync_first_op IS DISTINCT FROM '" + CopyOp + "' THEN " + kind + " END AS pgsync_kind, " + guard + " AS pgsync_guard," +
+               " q." + Origin + " AS pgsync_local_origin, q." + At + " AS pgsync_local_at, (SELECT lm.v FROM lm) ->> d.pgsync_key AS pgsync_local_row" +
+               " FROM d CROSS JOIN LATERAL (SELECT " + held + ") AS q) AS j)";
     }
 
     /// <summary>
@@ -357,7 +368,7 @@ internal static class ConflictSql
     private static string Raise(TargetModel target) =>
         target.Conflicts == Conflicts.Error
             ? "e AS (SELECT " + CaptureSql.SchemaSlot + "." + PgSql.QuoteIdentifier(ConflictError) + "(" + PgSql.QuoteLiteral(target.Schema) + ", " + PgSql.QuoteLiteral(target.Table) +
-              ", k.pgsync_key, k.kind, k.remote_origin) FROM k WHERE k.kind IS NOT NULL LIMIT 1), "
+              ", k.pgsync_key, k.pgsync_kind, k." + Origin + ") FROM k WHERE k.pgsync_kind IS NOT NULL LIMIT 1), "
             : string.Empty;
 
     private static string RaiseGate(TargetModel target) =>
@@ -365,9 +376,10 @@ internal static class ConflictSql
 
     /// <summary>
     /// After <c>ti</c> has written the target's rows (applied changes only): <c>p</c> locks the run's
-    /// stamps in the record, in key order, as they are now; <c>w</c> then writes the applied keys' stamps
+    /// stamps in the record, in key order, as they are now (those the snapshot shows, <c>pu</c>: one
+    /// committed since is invisible to its scan, and <c>w</c> meets it); <c>w</c> then writes the applied keys' stamps
     /// (LastWriterWins: a missing record is an incoming write's, as over a row no stamped write has
-    /// touched), its ON CONFLICT guard the same rule as <c>applies</c> (<see cref="Guard"/>) against the
+    /// touched), its ON CONFLICT guard the same rule as <c>pgsync_applies</c> (<see cref="Guard"/>) against the
     /// record as it is then. The row first, then its stamp, is the order a local writer takes (its
     /// capture stamps at the end of its statement): an apply that locked or wrote the stamp first
     /// deadlocked with a local insert of the same new key, caught between its row and its stamp.
@@ -380,21 +392,22 @@ internal static class ConflictSql
     /// </summary>
     private static string Settle(TableModel table, TargetModel target, string record, bool deleted) =>
         "p AS (SELECT d.pgsync_key, " + StampObject(table, "m") + " AS pgsync_stamp FROM d JOIN " + record + " AS m ON " + RemoteSql.KeyMatch(table, "m", "d") +
-        " WHERE (SELECT pg_catalog.count(*) FROM ti) >= 0 ORDER BY " + Keys(table, "m") + " FOR UPDATE OF m), " +
+        " WHERE (SELECT pg_catalog.count(*) FROM ti) >= 0 AND (SELECT pu.v FROM pu) ? d.pgsync_key ORDER BY " + Keys(table, "m") + " FOR UPDATE OF m), " +
         "w AS (INSERT INTO " + record + " AS m (" + RecordColumns(table) + ", " + PrevAt + ", " + PrevOrigin + ") SELECT " + Keys(table, "d") +
         (table.VersionColumn is null ? string.Empty : ", d." + Version) + ", d." + At + ", d." + Origin + ", " + (deleted ? "true" : "false") +
-        ", d.pgsync_first_prev_at, d.pgsync_first_prev_origin FROM k AS d WHERE (SELECT pg_catalog.count(*) FROM p) >= 0 AND d.applies" +
+        ", d.pgsync_first_prev_at, d.pgsync_first_prev_origin FROM k AS d WHERE (SELECT pg_catalog.count(*) FROM p) >= 0 AND d.pgsync_applies" +
         " ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) +
         ") DO UPDATE SET " + (table.VersionColumn is null ? string.Empty : Version + " = EXCLUDED." + Version + ", ") +
         At + " = EXCLUDED." + At + ", " + Origin + " = EXCLUDED." + Origin + ", " + Deleted + " = " + (deleted ? "true" : "false") +
         ", " + PrevAt + " = EXCLUDED." + PrevAt + ", " + PrevOrigin + " = EXCLUDED." + PrevOrigin +
         " WHERE " + Guard(table, target, "m", "EXCLUDED", "EXCLUDED." + PrevAt, "EXCLUDED." + PrevOrigin) +
-        " RETURNING " + KeyText(table, "m") + " AS pgsync_key, (m.xmax = 0) AS pgsync_inserted), " +
-        "wm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(w.pgsync_key, true), '{}') AS v FROM w), " +
+        " RETURNING " + Keys(table, "m") + ", (m.xmax = 0) AS pgsync_inserted), " +
         "x AS (SELECT " + CaptureSql.SchemaSlot + "." + PgSql.QuoteIdentifier(StaleRead) + "(" + PgSql.QuoteLiteral(target.Schema) + ", " + PgSql.QuoteLiteral(target.Table) +
         ", c.pgsync_key) FROM (SELECT p.pgsync_key FROM p WHERE (SELECT pu.v FROM pu) -> p.pgsync_key IS DISTINCT FROM p.pgsync_stamp" +
-        " UNION ALL SELECT w.pgsync_key FROM w WHERE NOT w.pgsync_inserted AND NOT (SELECT pu.v FROM pu) ? w.pgsync_key" +
-        " UNION ALL SELECT k.pgsync_key FROM k WHERE k.applies AND NOT (SELECT wm.v FROM wm) ? k.pgsync_key) AS c LIMIT 1)";
+        " UNION ALL SELECT y.pgsync_key FROM (SELECT " + KeyText(table, "w") + " AS pgsync_key FROM w WHERE NOT w.pgsync_inserted) AS y WHERE NOT (SELECT pu.v FROM pu) ? y.pgsync_key" +
+        // (A key applied but not written: w writes each applied key at most once, so its count tells first.)
+        " UNION ALL SELECT k.pgsync_key FROM k WHERE (SELECT pg_catalog.count(*) FROM w) < (SELECT pg_catalog.count(*) FROM k AS a WHERE a.pgsync_applies)" +
+        " AND k.pgsync_applies AND NOT EXISTS (SELECT 1 FROM w WHERE " + RemoteSql.KeyMatch(table, "w", "k") + ")) AS c LIMIT 1)";
 
     /// <summary>
     /// The statement's last step, after <c>x</c> (so after every write): the run's conflicts, recorded in
@@ -402,20 +415,25 @@ internal static class ConflictSql
     /// the batch's queue entries. (Under Error none is left to record: <c>e</c> has failed the batch at
     /// the first one.)
     /// </summary>
-    private static string Log(TableModel table, TargetModel target)
+    private static string Log(TableModel table, TargetModel target, IEnumerable<ColumnModel> columns)
     {
+        // The incoming row as it came, with its stamp (built for the conflicts only).
+        var remoteRow = "(SELECT pg_catalog.row_to_json(r)::text FROM (SELECT " +
+                        string.Join(", ", columns.Select(c => "k." + PgSql.QuoteIdentifier(c.ColumnName))) +
+                        (table.VersionColumn is null ? string.Empty : ", k." + Version) +
+                        ", k." + At + ", k." + Origin + ", k." + PrevAt + ", k." + PrevOrigin + ", k." + Op + ") AS r)";
         var log = CaptureSql.SchemaSlot + "." + PgSql.QuoteIdentifier(SqlNames.ConflictLog);
         var cap = RowCap.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var resolution = target.Conflicts switch
         {
-            Conflicts.LastWriterWins => "CASE WHEN k.applies THEN 'apply_remote' ELSE 'keep_local' END",
+            Conflicts.LastWriterWins => "CASE WHEN k.pgsync_applies THEN 'apply_remote' ELSE 'keep_local' END",
             Conflicts.Error => "'error'",
             _ => "'keep_local'",
         };
         return "INSERT INTO " + log + " (nsp_name, table_name, key, kind, resolution, local_origin, local_at, local_row, remote_origin, remote_at, remote_row, entries)" +
-               " SELECT " + PgSql.QuoteLiteral(target.Schema) + ", " + PgSql.QuoteLiteral(target.Table) + ", k.pgsync_key, k.kind, " + resolution + "," +
-               " k.local_origin, k.local_at, pg_catalog.left(k.local_row, " + cap + "), k.remote_origin, k.remote_at, pg_catalog.left(k.remote_row, " + cap + ")," +
-               " pg_catalog.current_setting('pgsync.entries', true) FROM k WHERE k.kind IS NOT NULL AND (SELECT pg_catalog.count(*) FROM x) = 0";
+               " SELECT " + PgSql.QuoteLiteral(target.Schema) + ", " + PgSql.QuoteLiteral(target.Table) + ", k.pgsync_key, k.pgsync_kind, " + resolution + "," +
+               " k.pgsync_local_origin, k.pgsync_local_at, pg_catalog.left(k.pgsync_local_row, " + cap + "), k." + Origin + ", k." + At + ", pg_catalog.left(" + remoteRow + ", " + cap + ")," +
+               " pg_catalog.current_setting('pgsync.entries', true) FROM k WHERE k.pgsync_kind IS NOT NULL AND (SELECT pg_catalog.count(*) FROM x) = 0";
     }
 
     /// <summary>This node's origin (<c>pgsync.node</c>), as the capture's stamps and the restore's lowest stamps name it.</summary>
@@ -431,10 +449,6 @@ internal static class ConflictSql
 
     private static string Descending(TableModel table, string alias) =>
         (table.VersionColumn is null ? string.Empty : alias + "." + Version + " DESC, ") + alias + "." + At + " DESC, " + alias + "." + Origin + " COLLATE pg_catalog.\"C\" DESC";
-
-    private static string StampOf(TableModel table, string alias) =>
-        (table.VersionColumn is null ? string.Empty : ", " + alias + "." + Version) + ", " + alias + "." + At + ", " + alias + "." + Origin +
-        ", a.v->>'" + Op + "' AS " + Op + ", a.v AS pgsync_row";
 
     /// <summary>A key as text (its JSON object), the same from every row of the same key in one session: what the steps look keys up by.</summary>
     private static string KeyText(TableModel table, string alias) =>

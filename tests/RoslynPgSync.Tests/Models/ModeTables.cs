@@ -35,6 +35,13 @@ public sealed class HostileAsync : HostileRow
 {
 }
 
+/// <summary>Hostile values, queued and replayed through the stamped apply of a table that detects conflicts.</summary>
+[Table("hostile_lww", Schema = "app")]
+[Replicate("lww_dst", TargetSchema = "copy", Conflicts = ConflictPolicy.LastWriterWins)]
+public sealed class HostileLww : HostileRow
+{
+}
+
 /// <summary>Hostile values, sent at commit.</summary>
 [Table("hostile_sync", Schema = "app")]
 [Replicate("sync_dst", TargetSchema = "copy", Mode = ReplicationMode.Sync)]

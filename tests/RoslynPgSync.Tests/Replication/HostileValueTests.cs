@@ -13,6 +13,7 @@ public sealed class HostileValueTests
     [InlineData("async_dst", "hostile_async")]
     [InlineData("sync_dst", "hostile_sync")]
     [InlineData("strict_dst", "hostile_strict")]
+    [InlineData("lww_dst", "hostile_lww")]
     public async Task Hostile_values_arrive_intact_through_every_operation(string server, string table)
     {
         await using var pair = await TestBed.Create().Pair(server).InstallAsync(PgSyncInstaller.Tables);
@@ -41,7 +42,8 @@ public sealed class HostileValueTests
         await Db.ExecuteAsync(local, $"DELETE FROM {source} WHERE code LIKE '%{{%' OR id = 4");
         await AssertEqualAsync("delete");
 
-        await Db.ExecuteAsync(local, $"TRUNCATE {source}");
+        // (A table that detects conflicts refuses TRUNCATE, which would leave no tombstones: its rows go by DELETE.)
+        await Db.ExecuteAsync(local, server == "lww_dst" ? $"DELETE FROM {source}" : $"TRUNCATE {source}");
         await AssertEqualAsync("truncate");
     }
 
