@@ -223,24 +223,17 @@ internal static class ConflictSql
     public static (string Prefix, string Suffix) Upsert(TableModel table, TargetModel target)
     {
         var targetName = PgSql.QualifiedName(target.Schema, target.Table);
-        var record = RecordName(target.Schema, target.Table);
         var columns = string.Join(", ", table.Columns.Select(c => PgSql.QuoteIdentifier(c.ColumnName)));
         var values = string.Join(", ", table.Columns.Select(c => RemoteSql.IsJson(c.PgType)
             ? "(k." + PgSql.QuoteIdentifier(c.ColumnName) + " #>> '{}')::" + c.PgType
             : "k." + PgSql.QuoteIdentifier(c.ColumnName)));
         var updates = table.Columns.Where(c => !c.IsKey).ToList();
-        var prefix = "WITH d AS (SELECT DISTINCT ON (" + Keys(table, "s") + ") s.*, " + KeyText(table, "s") + " AS pgsync_key" + Firsts(table) +
-                     " FROM pg_catalog.json_to_recordset(";
-        var suffix = "::pg_catalog.json) AS s (" + Incoming(table, table.Columns) + ")" +
-                     Window(table) + " ORDER BY " + Keys(table, "s") + ", " + Descending(table, "s") + "), " +
-                     Snapshot(table, targetName, record) + ", " + Classify(table, target, false) + ", " + Raise(target) +
-                     "ti AS (INSERT INTO " + targetName + " AS t (" + columns + ") SELECT " + values + " FROM k WHERE k.pgsync_applies" + RaiseGate(target) +
-                     " ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) + ") DO " +
-                     (updates.Count == 0
-                         ? "NOTHING"
-                         : "UPDATE SET " + string.Join(", ", updates.Select(c => PgSql.QuoteIdentifier(c.ColumnName) + " = EXCLUDED." + PgSql.QuoteIdentifier(c.ColumnName)))) +
-                     " RETURNING 1), " + Settle(table, target, record, false) + " " + Log(table, target, table.Columns);
-        return (prefix, suffix);
+        var write = "INSERT INTO " + targetName + " AS t (" + columns + ") SELECT " + values + " FROM k WHERE k.pgsync_applies" + RaiseGate(target) +
+                    " ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) + ") DO " +
+                    (updates.Count == 0
+                        ? "NOTHING"
+                        : "UPDATE SET " + string.Join(", ", updates.Select(c => PgSql.QuoteIdentifier(c.ColumnName) + " = EXCLUDED." + PgSql.QuoteIdentifier(c.ColumnName))));
+        return Run(table, target, table.Columns, write, deleted: false);
     }
 
     /// <summary>
@@ -250,16 +243,26 @@ internal static class ConflictSql
     /// </summary>
     public static (string Prefix, string Suffix) Delete(TableModel table, TargetModel target)
     {
-        var targetName = PgSql.QualifiedName(target.Schema, target.Table);
+        var write = "DELETE FROM " + PgSql.QualifiedName(target.Schema, target.Table) + " AS t USING k WHERE " + RemoteSql.KeyMatch(table, "t", "k") +
+                    " AND k.pgsync_applies" + RaiseGate(target);
+        return Run(table, target, table.Columns.Where(c => c.IsKey).ToList(), write, deleted: true);
+    }
+
+    /// <summary>
+    /// The statement of <see cref="Upsert"/> and <see cref="Delete"/> around its JSON array of
+    /// <paramref name="columns"/> with their stamps: per key the latest change (<c>d</c>), what the target
+    /// holds (<see cref="Snapshot"/>), the decision (<see cref="Classify"/>), then <paramref name="write"/>
+    /// of the target's rows (<c>ti</c>), their stamps (<see cref="Settle"/>) and the conflicts (<see cref="Log"/>).
+    /// </summary>
+    private static (string Prefix, string Suffix) Run(TableModel table, TargetModel target, IReadOnlyList<ColumnModel> columns, string write, bool deleted)
+    {
         var record = RecordName(target.Schema, target.Table);
-        var keyColumns = table.Columns.Where(c => c.IsKey).ToList();
         var prefix = "WITH d AS (SELECT DISTINCT ON (" + Keys(table, "s") + ") s.*, " + KeyText(table, "s") + " AS pgsync_key" + Firsts(table) +
                      " FROM pg_catalog.json_to_recordset(";
-        var suffix = "::pg_catalog.json) AS s (" + Incoming(table, keyColumns) + ")" +
+        var suffix = "::pg_catalog.json) AS s (" + Incoming(table, columns) + ")" +
                      Window(table) + " ORDER BY " + Keys(table, "s") + ", " + Descending(table, "s") + "), " +
-                     Snapshot(table, targetName, record) + ", " + Classify(table, target, true) + ", " + Raise(target) +
-                     "ti AS (DELETE FROM " + targetName + " AS t USING k WHERE " + RemoteSql.KeyMatch(table, "t", "k") + " AND k.pgsync_applies" + RaiseGate(target) + " RETURNING 1), " +
-                     Settle(table, target, record, true) + " " + Log(table, target, keyColumns);
+                     Snapshot(table, PgSql.QualifiedName(target.Schema, target.Table), record) + ", " + Classify(table, target, deleted) + ", " + Raise(target) +
+                     "ti AS (" + write + " RETURNING 1), " + Settle(table, target, record, deleted) + " " + Log(table, target, columns);
         return (prefix, suffix);
     }
 
@@ -358,7 +361,7 @@ internal static class ConflictSql
     private static string Guard(TableModel table, TargetModel target, string held, string incoming, string prevAt, string prevOrigin) =>
         target.Conflicts == Conflicts.LastWriterWins
             ? "(" + Order(table, held) + " < " + Order(table, incoming) + " OR (" + Order(table, held) + " = " + Order(table, incoming) +
-              " AND (" + prevAt + ", " + prevOrigin + ") IS NOT DISTINCT FROM (" + incoming + "." + At + ", " + incoming + "." + Origin + ")))"
+              " AND " + IsCopy(incoming, prevAt, prevOrigin) + "))"
             : "((" + held + "." + At + ", " + held + "." + Origin + ") IS NOT DISTINCT FROM (" + prevAt + ", " + prevOrigin + "))";
 
     /// <summary>
@@ -440,8 +443,11 @@ internal static class ConflictSql
     private const string NodeOrigin = "(SELECT o.origin FROM " + CaptureSql.SchemaSlot + ".node AS o)";
 
     /// <summary>Whether a record row (<paramref name="alias"/>) was written by a copy: its previous stamp is its own (<see cref="CopyOp"/>).</summary>
-    private static string IsCopy(string alias) =>
-        "(" + alias + "." + PrevAt + ", " + alias + "." + PrevOrigin + ") IS NOT DISTINCT FROM (" + alias + "." + At + ", " + alias + "." + Origin + ")";
+    private static string IsCopy(string alias) => IsCopy(alias, alias + "." + PrevAt, alias + "." + PrevOrigin);
+
+    /// <summary><see cref="IsCopy(string)"/> of a stamp (<paramref name="alias"/>) whose previous one is <paramref name="prevAt"/>, <paramref name="prevOrigin"/>.</summary>
+    private static string IsCopy(string alias, string prevAt, string prevOrigin) =>
+        "(" + prevAt + ", " + prevOrigin + ") IS NOT DISTINCT FROM (" + alias + "." + At + ", " + alias + "." + Origin + ")";
 
     /// <summary>The stamp as one row value that orders writes: (version, time, origin byte by byte).</summary>
     private static string Order(TableModel table, string alias) =>
