@@ -74,6 +74,9 @@ internal static class SqlNames
     /// <summary>Removes conflict records and tombstones past their retention (the worker, every minute).</summary>
     public const string PurgeResolved = "purge_resolved";
 
+    /// <summary>The conflicts this database recorded as a destination, per table, kind and resolution (the worker's metric).</summary>
+    public const string ConflictTotals = "conflict_totals";
+
     /// <summary>The entry point generated capture code writes queue entries through (the queue's layout stays the runtime's).</summary>
     public const string Enqueue = "enqueue";
 

@@ -46,3 +46,13 @@ public sealed record ConflictRecord(
 /// <param name="LastId">The latest one's record id.</param>
 /// <param name="Last">When the latest one was met.</param>
 public sealed record ConflictCount(string Table, string Kind, string Resolution, long Count, long LastId, DateTimeOffset Last);
+
+/// <summary>
+/// How many conflicts of one kind, resolved one way, a table met since this database's conflict log was
+/// made: counted in the transactions that record them, and kept when the records themselves are purged.
+/// </summary>
+/// <param name="Table">The target table, <c>schema.table</c>.</param>
+/// <param name="Kind">The conflict's kind (<see cref="ConflictRecord.Kind"/>).</param>
+/// <param name="Resolution">How they were resolved.</param>
+/// <param name="Recorded">How many.</param>
+public sealed record ConflictTotal(string Table, string Kind, string Resolution, long Recorded);

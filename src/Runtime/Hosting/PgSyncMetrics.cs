@@ -62,11 +62,11 @@ public sealed class PgSyncMetrics : IDisposable
 
     internal void Observe(IReadOnlyList<DestinationStatus> status) => _latest = status;
 
-    internal void Conflicts(IReadOnlyList<ConflictCount> counts)
+    internal void Conflicts(IReadOnlyList<ConflictTotal> counts)
     {
         foreach (var count in counts)
         {
-            _conflicts.Add(count.Count, [new("pgsync.table", count.Table), new("pgsync.conflict.kind", count.Kind), new("pgsync.conflict.resolution", count.Resolution)]);
+            _conflicts.Add(count.Recorded, [new("pgsync.table", count.Table), new("pgsync.conflict.kind", count.Kind), new("pgsync.conflict.resolution", count.Resolution)]);
         }
     }
 

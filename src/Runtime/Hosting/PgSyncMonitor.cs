@@ -109,24 +109,33 @@ public sealed class PgSyncMonitor
         return counts;
     }
 
-    /// <summary>The id of the latest conflict this database recorded as a destination (0: none, or no conflict log here).</summary>
+    /// <summary>
+    /// The conflicts this database recorded as a destination since its conflict log was made, per table, kind
+    /// and resolution (empty when it is no destination of a table with a conflict policy): one query.
+    /// Counted as they commit, so a record whose transaction commits after one with a later id is in them.
+    /// </summary>
     /// <param name="ct">Cancels the query.</param>
-    public async Task<long> GetLatestConflictIdAsync(CancellationToken ct = default)
+    public async Task<IReadOnlyList<ConflictTotal>> GetConflictTotalsAsync(CancellationToken ct = default)
     {
+        var totals = new List<ConflictTotal>();
         var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            if (!await HasConflictLogAsync(connection, ct).ConfigureAwait(false))
-            {
-                return 0;
-            }
-
-            var command = new NpgsqlCommand(Queue.PgSyncQueue.LatestConflict(_options.Schema), connection);
+            var command = new NpgsqlCommand(Queue.PgSyncQueue.ConflictTotals(_options.Schema), connection);
             await using (command.ConfigureAwait(false))
             {
-                return (long)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                    {
+                        totals.Add(new ConflictTotal(reader.GetString(0) + "." + reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4)));
+                    }
+                }
             }
         }
+
+        return totals;
     }
 
     /// <summary>The latest <paramref name="limit"/> conflicts this database recorded as a destination, newest first.</summary>

@@ -82,8 +82,8 @@ public sealed class PgSyncReplayWorker : BackgroundService
     private DateTimeOffset _resolveDue;
     private DateTimeOffset _observeDue;
 
-    // The conflict record last counted into the metrics (null: none read yet, so the first read only sets it).
-    private long? _conflictsSeen;
+    // The conflict totals at the last look, per table, kind and resolution (null: none read yet, so the first read only notes them).
+    private Dictionary<(string Table, string Kind, string Resolution), long>? _conflictsSeen;
 
     private DateTimeOffset _purgeDue;
     private DateTimeOffset _vacuumDue;
@@ -455,21 +455,33 @@ public sealed class PgSyncReplayWorker : BackgroundService
     }
 
     /// <summary>
-    /// Counts the conflicts recorded since the last look into <c>pgsync.conflicts</c> (an index range
-    /// over the log's newest records); the first look only notes where the log stands, so the counter
-    /// holds what this worker saw happen.
+    /// Adds to <c>pgsync.conflicts</c> what the conflict totals grew by since the last look (one query); the
+    /// first look only notes where they stand, so the counter holds what this worker saw happen. The totals
+    /// are kept as records commit, so none is missed for committing after a later one. A total lower than at
+    /// the last look (the RoslynPgSync schema made again) counts from zero.
     /// </summary>
     private async Task ObserveConflictsAsync(CancellationToken ct)
     {
-        if (_conflictsSeen is not { } seen)
+        var totals = await _monitor.GetConflictTotalsAsync(ct).ConfigureAwait(false);
+        var seen = _conflictsSeen;
+        _conflictsSeen = totals.ToDictionary(t => (t.Table, t.Kind, t.Resolution), t => t.Recorded);
+        if (seen is null)
         {
-            _conflictsSeen = await _monitor.GetLatestConflictIdAsync(ct).ConfigureAwait(false);
             return;
         }
 
-        var counts = await _monitor.GetConflictCountsAsync(seen, ct).ConfigureAwait(false);
-        _metrics.Conflicts(counts);
-        _conflictsSeen = counts.Count == 0 ? seen : Math.Max(seen, counts.Max(c => c.LastId));
+        var grown = new List<ConflictTotal>();
+        foreach (var total in totals)
+        {
+            var before = seen.GetValueOrDefault((total.Table, total.Kind, total.Resolution));
+            var added = total.Recorded >= before ? total.Recorded - before : total.Recorded;
+            if (added > 0)
+            {
+                grown.Add(total with { Recorded = added });
+            }
+        }
+
+        _metrics.Conflicts(grown);
     }
 
     /// <summary>

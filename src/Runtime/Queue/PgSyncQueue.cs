@@ -145,8 +145,8 @@ internal static class PgSyncQueue
     /// <summary>Whether this database has a conflict log (it is the destination of a table with a conflict policy).</summary>
     public static string HasConflictLog(string schema) => $"SELECT pg_catalog.to_regclass({PgSql.QuoteLiteral(Object(schema, SqlNames.ConflictLog))}) IS NOT NULL";
 
-    /// <summary>The latest conflict record's id (0: none).</summary>
-    public static string LatestConflict(string schema) => $"SELECT COALESCE(pg_catalog.max(id), 0) FROM {Object(schema, SqlNames.ConflictLog)}";
+    /// <summary>The conflicts recorded since the conflict log was made, per table, kind and resolution (none without a log).</summary>
+    public static string ConflictTotals(string schema) => $"SELECT nsp_name, table_name, kind, resolution, recorded FROM {Object(schema, SqlNames.ConflictTotals)}()";
 
     /// <summary>Conflicts recorded after id <c>$1</c>, per table, kind and resolution: count, latest id, latest time.</summary>
     public static string ConflictCounts(string schema) => $"""

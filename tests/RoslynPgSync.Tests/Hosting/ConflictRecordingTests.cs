@@ -5,6 +5,7 @@ using System.Diagnostics.Metrics;
 using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using RoslynPgSync.Hosting;
 using RoslynPgSync.Sql;
 using RoslynPgSync.TestCluster;
@@ -83,6 +84,66 @@ public sealed class ConflictRecordingTests
         Assert.Contains("mm.lww_item key {\"id\" : 1}: update_origin_differs, keep_local", listed.Output, StringComparison.Ordinal);
         Assert.Contains("local again", listed.Output, StringComparison.Ordinal);
         Assert.Contains("No conflicts recorded for mm.other.", (await CliRun.RunAsync("conflicts", "--assembly", cli.Assembly, "--config", cli.Config, "--table", "mm.other")).Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A conflict record whose transaction commits after one holding a later id is counted all the same:
+    /// the metric reads totals kept as records commit, not records past the last id it saw (which missed
+    /// this one). The records are written as the apply writes them, into the log, by the replication's
+    /// role; two appliers of different origins can commit in either order.
+    /// </summary>
+    [Fact]
+    public async Task A_conflict_record_that_commits_after_a_later_one_is_counted_and_the_count_outlives_the_records()
+    {
+        await using var pair = await TestBed.Create().Replicate("local", "remote", "lww_peer").Replicate("remote", "local", "lww_peer").InstallAsync(RoslynPgSync.Generated.PgSyncInstaller.Tables);
+        const string Record = "INSERT INTO pgsync.conflict_log (nsp_name, table_name, key, kind, resolution, remote_origin, remote_at) " +
+                              "VALUES ('mm', 'late_item', '{\"id\" : 1}', 'update_origin_differs', 'keep_local', @origin, now())";
+
+        using var conflicts = new ConflictCounter();
+        var logs = new CollectingLoggerProvider();
+        using var host = WorkerHost.ForPair(logs, pair, ["lww_peer"], h =>
+        {
+            h.InstallOnStart = false;
+            h.PollInterval = TimeSpan.FromMilliseconds(100);
+        });
+        await host.StartAsync();
+        long Counted() => conflicts.Total("mm.late_item", "update_origin_differs", "keep_local");
+
+        // The worker's first look only notes the totals: record until one is counted.
+        var recorded = 0;
+        await WorkerHost.Eventually(async () =>
+        {
+            await Db.ExecuteAsync(pair.Local.ConnectionString, Record.Replace("@origin", "'first'", StringComparison.Ordinal));
+            recorded++;
+            await Task.Delay(300);
+            return Counted() > 0;
+        });
+        var before = Counted();
+        Assert.InRange(before, 1, recorded);
+
+        // A recorder takes an id and holds its transaction open; another takes a later id and commits.
+        await using var slow = new NpgsqlConnection(pair.Local.ConnectionString);
+        await slow.OpenAsync();
+        await using var held = await slow.BeginTransactionAsync();
+        var heldId = await new NpgsqlCommand(Record.Replace("@origin", "'slow'", StringComparison.Ordinal) + " RETURNING id", slow, held).ExecuteScalarAsync();
+        var laterId = await Db.ScalarAsync<long>(pair.Local.ConnectionString, Record.Replace("@origin", "'fast'", StringComparison.Ordinal) + " RETURNING id");
+        Assert.True(laterId > (long)heldId!);
+        await WorkerHost.Eventually(() => Task.FromResult(Counted() == before + 1), () => string.Join(", ", conflicts.All()));
+
+        // The held one commits after the worker has counted the later one: it is counted too, once.
+        await held.CommitAsync();
+        await WorkerHost.Eventually(() => Task.FromResult(Counted() == before + 2), () => string.Join(", ", conflicts.All()));
+        await Task.Delay(500);
+        Assert.Equal(before + 2, Counted());
+
+        // The totals are kept per origin, and stay when the records go (retention): the next record adds one.
+        Assert.Equal(
+            $"fast=1,first={recorded},slow=1",
+            await Db.ScalarAsync<string>(pair.Local.ConnectionString, "SELECT string_agg(remote_origin || '=' || recorded, ',' ORDER BY remote_origin) FROM pgsync.conflict_counts WHERE table_name = 'late_item'"));
+        await Db.ExecuteAsync(pair.Local.ConnectionString, "DELETE FROM pgsync.conflict_log WHERE table_name = 'late_item'");
+        await Db.ExecuteAsync(pair.Local.ConnectionString, Record.Replace("@origin", "'fast'", StringComparison.Ordinal));
+        await WorkerHost.Eventually(() => Task.FromResult(Counted() == before + 3), () => string.Join(", ", conflicts.All()));
+        await host.StopAsync();
     }
 
     /// <summary>Sums <c>pgsync.conflicts</c> per table, kind and resolution (the meter is process-wide: other tests' tables differ).</summary>

@@ -1680,6 +1680,29 @@ END
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".purge_resolved(interval, interval, text[]) FROM PUBLIC;
 
+-- core/functions/285_conflict_totals.sql
+-- The conflicts this database recorded as a destination, per table, kind and resolution, since its
+-- conflict log was made (conflict_counts, kept in the recording transactions; no rows when it is no
+-- destination of a table with a conflict policy). The replay worker's metric pgsync.conflicts adds
+-- what grew since its last look: one query per look, and a record that commits after one with a
+-- later id is counted all the same. Called by the worker (as the installing role); nobody else may
+-- call it.
+CREATE OR REPLACE FUNCTION "pgsync".conflict_totals()
+RETURNS TABLE (nsp_name text, table_name text, kind text, resolution text, recorded bigint)
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+BEGIN
+    IF pg_catalog.to_regclass('"pgsync"' || '.conflict_counts') IS NOT NULL THEN
+        RETURN QUERY EXECUTE pg_catalog.format(
+            'SELECT c.nsp_name, c.table_name, c.kind, c.resolution, pg_catalog.sum(c.recorded)::bigint FROM %s AS c GROUP BY 1, 2, 3, 4',
+            '"pgsync"' || '.conflict_counts');
+    END IF;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".conflict_totals() FROM PUBLIC;
+
 -- schema version 1: the queue and its tables (once: when it is not recorded yet)
 SELECT NOT EXISTS (SELECT 1 FROM "pgsync".schema_version WHERE version = 1) AS pgsync_version_1_missing \gset
 \if :pgsync_version_1_missing
@@ -2395,6 +2418,51 @@ COMMIT;
 --   BEGIN
 --       IF pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = ('"pgsync"' || '.conflict_log')::pg_catalog.regclass), 'USAGE') THEN
 --           ALTER TABLE "pgsync".conflict_log ADD COLUMN IF NOT EXISTS index_name text;
+--       END IF;
+--   END
+--   $pgsync$;
+--   -- The conflicts recorded, per table, kind, resolution and origin, since the log was made: kept by a
+--   -- trigger on the log, in the transaction that records them, so a record counts when and only when
+--   -- it commits, whatever its id (a transaction can commit after one holding a later id). What the
+--   -- replay worker's metric pgsync.conflicts reads (conflict_totals); not purged with the records. Per
+--   -- origin: the applies of different origins never wait on each other's counts; one origin's applies
+--   -- to this database run one at a time per channel, and a table is in one channel. The groups are
+--   -- upserted in key order, so two recorders that meet wait rather than deadlock.
+--   CREATE TABLE IF NOT EXISTS "pgsync".conflict_counts (
+--       nsp_name text NOT NULL,
+--       table_name text NOT NULL,
+--       kind text NOT NULL,
+--       resolution text NOT NULL,
+--       remote_origin text NOT NULL,
+--       recorded bigint NOT NULL,
+--       PRIMARY KEY (nsp_name, table_name, kind, resolution, remote_origin)
+--   );
+--   REVOKE ALL ON "pgsync".conflict_counts FROM PUBLIC;
+--   -- Runs as the recorder (the role the apply logs in as, which owns the log or is a member of its owner).
+--   CREATE OR REPLACE FUNCTION "pgsync".count_conflicts()
+--   RETURNS trigger
+--   LANGUAGE plpgsql
+--   SET search_path = pg_catalog, pg_temp
+--   AS $pgsync$
+--   BEGIN
+--       INSERT INTO "pgsync".conflict_counts AS c (nsp_name, table_name, kind, resolution, remote_origin, recorded)
+--       SELECT n.nsp_name, n.table_name, n.kind, n.resolution, n.remote_origin, pg_catalog.count(*)
+--         FROM pgsync_recorded AS n
+--        GROUP BY 1, 2, 3, 4, 5
+--        ORDER BY 1, 2, 3, 4, 5
+--       ON CONFLICT (nsp_name, table_name, kind, resolution, remote_origin) DO UPDATE SET recorded = c.recorded + EXCLUDED.recorded;
+--       RETURN NULL;
+--   END
+--   $pgsync$;
+--   REVOKE ALL ON FUNCTION "pgsync".count_conflicts() FROM PUBLIC;
+--   -- (Made by the owner; a log from before it gets it at the owner's next install. A role that is no
+--   -- member of the owner cannot record conflicts here at all.)
+--   DO $pgsync$
+--   BEGIN
+--       IF pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = ('"pgsync"' || '.conflict_log')::pg_catalog.regclass), 'USAGE') THEN
+--           CREATE OR REPLACE TRIGGER conflict_counts AFTER INSERT ON "pgsync".conflict_log
+--               REFERENCING NEW TABLE AS pgsync_recorded
+--               FOR EACH STATEMENT EXECUTE FUNCTION "pgsync".count_conflicts();
 --       END IF;
 --   END
 --   $pgsync$;

@@ -38,3 +38,48 @@ BEGIN
     END IF;
 END
 $pgsync$;
+-- The conflicts recorded, per table, kind, resolution and origin, since the log was made: kept by a
+-- trigger on the log, in the transaction that records them, so a record counts when and only when
+-- it commits, whatever its id (a transaction can commit after one holding a later id). What the
+-- replay worker's metric pgsync.conflicts reads (conflict_totals); not purged with the records. Per
+-- origin: the applies of different origins never wait on each other's counts; one origin's applies
+-- to this database run one at a time per channel, and a table is in one channel. The groups are
+-- upserted in key order, so two recorders that meet wait rather than deadlock.
+CREATE TABLE IF NOT EXISTS @schema@.conflict_counts (
+    nsp_name text NOT NULL,
+    table_name text NOT NULL,
+    kind text NOT NULL,
+    resolution text NOT NULL,
+    remote_origin text NOT NULL,
+    recorded bigint NOT NULL,
+    PRIMARY KEY (nsp_name, table_name, kind, resolution, remote_origin)
+);
+REVOKE ALL ON @schema@.conflict_counts FROM PUBLIC;
+-- Runs as the recorder (the role the apply logs in as, which owns the log or is a member of its owner).
+CREATE OR REPLACE FUNCTION @schema@.count_conflicts()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+BEGIN
+    INSERT INTO @schema@.conflict_counts AS c (nsp_name, table_name, kind, resolution, remote_origin, recorded)
+    SELECT n.nsp_name, n.table_name, n.kind, n.resolution, n.remote_origin, pg_catalog.count(*)
+      FROM pgsync_recorded AS n
+     GROUP BY 1, 2, 3, 4, 5
+     ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (nsp_name, table_name, kind, resolution, remote_origin) DO UPDATE SET recorded = c.recorded + EXCLUDED.recorded;
+    RETURN NULL;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION @schema@.count_conflicts() FROM PUBLIC;
+-- (Made by the owner; a log from before it gets it at the owner's next install. A role that is no
+-- member of the owner cannot record conflicts here at all.)
+DO $pgsync$
+BEGIN
+    IF pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = (@schema_literal@ || '.conflict_log')::pg_catalog.regclass), 'USAGE') THEN
+        CREATE OR REPLACE TRIGGER conflict_counts AFTER INSERT ON @schema@.conflict_log
+            REFERENCING NEW TABLE AS pgsync_recorded
+            FOR EACH STATEMENT EXECUTE FUNCTION @schema@.count_conflicts();
+    END IF;
+END
+$pgsync$;
