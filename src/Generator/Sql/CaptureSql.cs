@@ -176,22 +176,26 @@ internal static class CaptureSql
              .Append(PgSql.QuoteLiteral(PgSql.QuoteIdentifier(table.SourceSchema))).Append(", ").Append(PgSql.QuoteLiteral(PgSql.QuoteIdentifier(table.SourceTable)))
              .Append("\n            USING ERRCODE = 'feature_not_supported', HINT = 'DELETE the rows instead: each delete is stamped and replicated.';\n");
         }
-
-        foreach (var target in table.Targets)
+        else
         {
-            if (forwards)
+            foreach (var target in table.Targets)
             {
-                b.Append("        IF ").Append(Sends(target)).Append(" THEN\n    ");
+                if (forwards)
+                {
+                    b.Append("        IF ").Append(Sends(target)).Append(" THEN\n    ");
+                }
+
+                b.Append("        ").Append(QueueInsert(table, target, PgSql.QuoteLiteral(RemoteSql.Truncate(target)), "0", "NULL", forwards)).Append('\n');
+                if (forwards)
+                {
+                    b.Append("        END IF;\n");
+                }
             }
 
-            b.Append("        ").Append(QueueInsert(table, target, PgSql.QuoteLiteral(RemoteSql.Truncate(target)), "0", "NULL", forwards)).Append('\n');
-            if (forwards)
-            {
-                b.Append("        END IF;\n");
-            }
+            b.Append("        RETURN NULL;\n");
         }
 
-        b.Append("        RETURN NULL;\n    END IF;\n");
+        b.Append("    END IF;\n");
 
         // A statement of at most one row (most OLTP writes) reads its row here and queues it through
         // enqueue_change as compact entries: the key that left and the row, as JSON, with the key of

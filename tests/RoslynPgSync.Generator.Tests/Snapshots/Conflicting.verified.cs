@@ -68,10 +68,6 @@ BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         RAISE EXCEPTION 'RoslynPgSync: TRUNCATE of %.% is refused: it declares a conflict policy, and a TRUNCATE cannot be resolved against the writes of the other nodes', '""node_a""', '""items""'
             USING ERRCODE = 'feature_not_supported', HINT = 'DELETE the rows instead: each delete is stamped and replicated.';
-        PERFORM " + schema + @".""enqueue""('node_a', 'items', 'node_b', 'items', 'a', 0, 'TRUNCATE ONLY ""node_b"".""items""', NULL, NULL);
-        PERFORM " + schema + @".""enqueue""('node_a', 'items', 'audit', '', 'a', 0, 'TRUNCATE ONLY ""node_a"".""items""', NULL, NULL);
-        PERFORM " + schema + @".""enqueue""('node_a', 'items', 'copy', '', 'a', 0, 'TRUNCATE ONLY ""node_a"".""items""', NULL, NULL);
-        RETURN NULL;
     END IF;
 
     -- One row or none: read here, queued as compact entries (enqueue_change).

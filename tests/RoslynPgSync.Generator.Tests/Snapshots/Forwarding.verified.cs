@@ -71,13 +71,6 @@ BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         RAISE EXCEPTION 'RoslynPgSync: TRUNCATE of %.% is refused: it declares a conflict policy, and a TRUNCATE cannot be resolved against the writes of the other nodes', '""post""', '""parcel""'
             USING ERRCODE = 'feature_not_supported', HINT = 'DELETE the rows instead: each delete is stamped and replicated.';
-        IF v_path IS NULL OR NOT COALESCE((SELECT p.identity FROM " + schema + @".peer AS p WHERE p.dst_server = 'next') = ANY (pg_catalog.string_to_array(v_path, ',')), false) THEN
-            PERFORM " + schema + @".""enqueue""('post', 'parcel', 'next', '', 'a', 0, 'TRUNCATE ONLY ""post"".""parcel""', NULL, v_path);
-        END IF;
-        IF v_path IS NULL THEN
-            PERFORM " + schema + @".""enqueue""('post', 'parcel', 'archive', '', 'a', 0, 'TRUNCATE ONLY ""archive"".""parcel""', NULL, v_path);
-        END IF;
-        RETURN NULL;
     END IF;
 
     -- One row or none: read here, queued as compact entries (enqueue_change).

@@ -40,8 +40,6 @@ BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         RAISE EXCEPTION 'RoslynPgSync: TRUNCATE of %.% is refused: it declares a conflict policy, and a TRUNCATE cannot be resolved against the writes of the other nodes', '"shop"', '"stock"'
             USING ERRCODE = 'feature_not_supported', HINT = 'DELETE the rows instead: each delete is stamped and replicated.';
-        PERFORM "pgsync"."enqueue"('shop', 'stock', 'peer', '', 'a', 0, 'TRUNCATE ONLY "shop"."stock"', NULL, NULL);
-        RETURN NULL;
     END IF;
 
     -- One row or none: read here, queued as compact entries (enqueue_change).
