@@ -147,6 +147,11 @@ internal static class CaptureSql
         b.Append("    -- session may set the setting, and another role's writes are captured whatever it says.\n");
         b.Append("    IF pg_catalog.current_setting('").Append(SqlNames.OriginSetting)
          .Append("', true) <> '' AND pg_catalog.pg_has_role(SESSION_USER, CURRENT_USER, 'MEMBER') THEN\n");
+        if (stamped)
+        {
+            b.Append(ConflictSql.RefuseUnstamped(table, "        "));
+        }
+
         if (forwards)
         {
             // Cascade: the change goes on to the forwarding destinations only, never to a node on its path

@@ -142,6 +142,39 @@ internal static class ConflictSql
         return b.ToString();
     }
 
+    /// <summary>
+    /// In a replication session (the apply's, which set the origin), the capture's refusal of a change
+    /// that came without a stamp. Every change a node sends to a table that resolves conflicts goes
+    /// through the target's stamped statement, which writes each applied row's stamp (or tombstone) in the
+    /// same statement, so in the same transaction, before this trigger fires; the destination's apply runs
+    /// in no subtransaction. A statement whose first row has no stamp written by this transaction came
+    /// from a node that does not stamp the table (its model keeps ApplyRemote for this target: its
+    /// changes, copies, repairs and TRUNCATEs), or from an operator's session that set the origin: it would
+    /// overwrite the row whatever its stamp says, leave the stamps behind, and a forwarding node would send
+    /// it on without one. So it is refused, and the statement (the sender's batch) fails, saying why,
+    /// before anything of it commits: the sender's queue stops at the entry.
+    /// </summary>
+    public static string RefuseUnstamped(TableModel table, string indent)
+    {
+        var record = RecordName(table.SourceSchema, table.SourceTable);
+        var name = PgSql.QuoteLiteral(PgSql.QuoteIdentifier(table.SourceSchema)) + ", " + PgSql.QuoteLiteral(PgSql.QuoteIdentifier(table.SourceTable));
+        string Unstamped(string rows) =>
+            "EXISTS (SELECT 1 FROM (SELECT " + Keys(table, "r") + " FROM " + rows + " AS r LIMIT 1) AS r WHERE NOT EXISTS (SELECT 1 FROM " + record +
+            " AS m WHERE " + RemoteSql.KeyMatch(table, "m", "r") + " AND m.xmin = pg_catalog.pg_current_xact_id()::xid))";
+        string Refuse(string at) =>
+            at + "RAISE EXCEPTION 'RoslynPgSync: a replicated change to %.% came without a stamp, from a node that does not resolve conflicts on this table: refused, or it would bypass them', " + name +
+            "\n" + at + "    USING ERRCODE = 'feature_not_supported', HINT = 'Declare the same Conflicts policy for this table on every node that sends it changes, and install there again; an operator''s session must not set " +
+            SqlNames.OriginSetting + " on this table.';\n";
+        return indent + "-- Every change applied here comes stamped (RefuseUnstamped): one that does not would bypass the resolution.\n" +
+               indent + "IF TG_OP = 'TRUNCATE' THEN\n" +
+               indent + "    RAISE EXCEPTION 'RoslynPgSync: a replicated TRUNCATE of %.% is refused: it declares a conflict policy, and a TRUNCATE cannot be resolved against the writes of the other nodes', " + name +
+               "\n" + indent + "        USING ERRCODE = 'feature_not_supported', HINT = 'Declare the same Conflicts policy for this table on every node that sends it changes (it refuses TRUNCATE there too), and install there again.';\n" +
+               indent + "ELSIF TG_OP = 'DELETE' THEN\n" +
+               indent + "    IF " + Unstamped("old_rows") + " THEN\n" + Refuse(indent + "        ") + indent + "    END IF;\n" +
+               indent + "ELSIF " + Unstamped("new_rows") + " THEN\n" + Refuse(indent + "    ") +
+               indent + "END IF;\n";
+    }
+
     private static string StampInsert(TableModel table, string record, string alias, string rows, bool deleted) =>
         "INSERT INTO " + record + " AS m (" + RecordColumns(table) + ")\n" +
         "        SELECT " + string.Join(", ", table.KeyColumns.Select(k => alias + "." + PgSql.QuoteIdentifier(k))) +

@@ -60,6 +60,19 @@ BEGIN
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
     -- session may set the setting, and another role's writes are captured whatever it says.
     IF pg_catalog.current_setting('pgsync.origin', true) <> '' AND pg_catalog.pg_has_role(SESSION_USER, CURRENT_USER, 'MEMBER') THEN
+        -- Every change applied here comes stamped (RefuseUnstamped): one that does not would bypass the resolution.
+        IF TG_OP = 'TRUNCATE' THEN
+            RAISE EXCEPTION 'RoslynPgSync: a replicated TRUNCATE of %.% is refused: it declares a conflict policy, and a TRUNCATE cannot be resolved against the writes of the other nodes', '""post""', '""parcel""'
+                USING ERRCODE = 'feature_not_supported', HINT = 'Declare the same Conflicts policy for this table on every node that sends it changes (it refuses TRUNCATE there too), and install there again.';
+        ELSIF TG_OP = 'DELETE' THEN
+            IF EXISTS (SELECT 1 FROM (SELECT r.""id"" FROM old_rows AS r LIMIT 1) AS r WHERE NOT EXISTS (SELECT 1 FROM " + schema + @".""row_version_parcel_ae210b10"" AS m WHERE m.""id"" = r.""id"" AND m.xmin = pg_catalog.pg_current_xact_id()::xid)) THEN
+                RAISE EXCEPTION 'RoslynPgSync: a replicated change to %.% came without a stamp, from a node that does not resolve conflicts on this table: refused, or it would bypass them', '""post""', '""parcel""'
+                    USING ERRCODE = 'feature_not_supported', HINT = 'Declare the same Conflicts policy for this table on every node that sends it changes, and install there again; an operator''s session must not set pgsync.origin on this table.';
+            END IF;
+        ELSIF EXISTS (SELECT 1 FROM (SELECT r.""id"" FROM new_rows AS r LIMIT 1) AS r WHERE NOT EXISTS (SELECT 1 FROM " + schema + @".""row_version_parcel_ae210b10"" AS m WHERE m.""id"" = r.""id"" AND m.xmin = pg_catalog.pg_current_xact_id()::xid)) THEN
+            RAISE EXCEPTION 'RoslynPgSync: a replicated change to %.% came without a stamp, from a node that does not resolve conflicts on this table: refused, or it would bypass them', '""post""', '""parcel""'
+                USING ERRCODE = 'feature_not_supported', HINT = 'Declare the same Conflicts policy for this table on every node that sends it changes, and install there again; an operator''s session must not set pgsync.origin on this table.';
+        END IF;
         -- Applied from another node: on to the destinations that forward it (Forward), none on its path.
         v_path := COALESCE(pg_catalog.current_setting('pgsync.path', true), '');
         -- Been through this node already, or its path unknown: not forwarded (it could loop).

@@ -16,6 +16,19 @@ public sealed class LwwItem
     public byte[]? Blob { get; set; }
 }
 
+/// <summary>
+/// A one-way feed into the pair's table (mm.lww_item, on the node it registers as "unstamped_feed")
+/// from a node that keeps ApplyRemote for it: its changes come without stamps, which the pair refuses.
+/// </summary>
+[Table("lww_feed", Schema = "mm")]
+[Replicate("unstamped_feed", TargetSchema = "mm", TargetTable = "lww_item")]
+public sealed class UnstampedFeed
+{
+    [Key] public int Id { get; set; }
+    public string? Info { get; set; }
+    public byte[]? Blob { get; set; }
+}
+
 /// <summary>A 3-node full mesh: each node registers "mesh_1" and "mesh_2" as its two peers.</summary>
 [Table("lww_mesh", Schema = "mm")]
 [Replicate("mesh_1", Conflicts = ConflictPolicy.LastWriterWins)]

@@ -642,6 +642,54 @@ public sealed class LastWriterWinsTests
         return rows;
     }
 
+    [Fact]
+    public async Task Changes_from_a_node_that_does_not_stamp_the_table_are_refused_and_stop_its_queue_with_the_reason()
+    {
+        // The pair resolves mm.lww_item by LastWriterWins; a third node feeds the same table on "remote" with no
+        // policy (ApplyRemote): its rows would overwrite whatever the stamps say, unrecorded. Each of its
+        // TRUNCATE, insert and delete is refused there, before anything of it commits, and its queue stops at
+        // the entry with the reason; the pair's own stamped changes still go.
+        await using var nodes = await TestBed.Create().Replicate("local", "remote", "lww_peer").Replicate("remote", "local", "lww_peer")
+            .Replicate("feed", "remote", "unstamped_feed").InstallAsync(PgSyncInstaller.Tables);
+        var (remote, feed) = (nodes.Node("remote"), nodes.Node("feed"));
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (1, 'by the pair'), (2, 'by the pair')");
+        await nodes.Node("local").ReplayAsync();
+        var before = await InfoAsync(nodes.Remote.ConnectionString);
+        Assert.Equal(["1|by the pair", "2|by the pair"], before);
+        var stamps = $"SELECT string_agg(id || ':' || pgsync_origin || ':' || pgsync_at, ',' ORDER BY id) FROM {Versions}";
+        var stampsBefore = await Db.ScalarAsync<string>(nodes.Remote.ConnectionString, stamps);
+
+        async Task RefusedAsync(string expected)
+        {
+            for (var attempt = 0; attempt < 2; attempt++)
+            {
+                await feed.ReplayAsync();
+            }
+
+            Assert.Equal(1L, await feed.QueueDepthAsync());
+            Assert.Contains(expected, await Db.ScalarAsync<string>(feed.Database.ConnectionString, "SELECT last_error FROM pgsync.dst_state WHERE dst_server = 'unstamped_feed'"), StringComparison.Ordinal);
+            Assert.Equal(before, await InfoAsync(nodes.Remote.ConnectionString));
+            Assert.Equal(stampsBefore, await Db.ScalarAsync<string>(nodes.Remote.ConnectionString, stamps));
+            await Db.ExecuteAsync(feed.Database.ConnectionString, "SELECT pgsync.skip_entry(min(id)) FROM pgsync.sync_err_rec");
+            Assert.Equal(0L, await feed.QueueDepthAsync());
+        }
+
+        await Db.ExecuteAsync(feed.Database.ConnectionString, "TRUNCATE mm.lww_feed");
+        await RefusedAsync("a replicated TRUNCATE of \"mm\".\"lww_item\" is refused");
+        await Db.ExecuteAsync(feed.Database.ConnectionString, "INSERT INTO mm.lww_feed (id, info) VALUES (1, 'unstamped'), (3, 'unstamped')");
+        await RefusedAsync("a replicated change to \"mm\".\"lww_item\" came without a stamp");
+        await Db.ExecuteAsync(feed.Database.ConnectionString, "UPDATE mm.lww_feed SET info = 'unstamped, one row' WHERE id = 1");
+        await RefusedAsync("a replicated change to \"mm\".\"lww_item\" came without a stamp");
+        await Db.ExecuteAsync(feed.Database.ConnectionString, "DELETE FROM mm.lww_feed WHERE id = 1");
+        await RefusedAsync("a replicated change to \"mm\".\"lww_item\" came without a stamp");
+
+        // The pair goes on, stamped, both ways.
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"UPDATE {Table} SET info = 'by remote' WHERE id = 2");
+        await remote.ReplayAsync();
+        Assert.Equal(["1|by the pair", "2|by remote"], await InfoAsync(nodes.Local.ConnectionString));
+        await AssertEqualAsync(nodes);
+    }
+
     private static Task<TestBed> PairAsync() =>
         TestBed.Create().Replicate("local", "remote", "lww_peer").Replicate("remote", "local", "lww_peer").InstallAsync(PgSyncInstaller.Tables);
 
