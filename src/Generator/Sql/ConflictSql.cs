@@ -440,7 +440,9 @@ internal static class ConflictSql
         " RETURNING " + Keys(table, "m") + ", (m.xmax = 0) AS pgsync_inserted), " +
         "x AS (SELECT " + CaptureSql.SchemaSlot + "." + PgSql.QuoteIdentifier(StaleRead) + "(" + PgSql.QuoteLiteral(target.Schema) + ", " + PgSql.QuoteLiteral(target.Table) +
         ", c.pgsync_key) FROM (SELECT p.pgsync_key FROM p WHERE (SELECT pu.v FROM pu) -> p.pgsync_key IS DISTINCT FROM p.pgsync_stamp" +
-        " UNION ALL SELECT y.pgsync_key FROM (SELECT " + KeyText(table, "w") + " AS pgsync_key FROM w WHERE NOT w.pgsync_inserted) AS y WHERE NOT (SELECT pu.v FROM pu) ? y.pgsync_key" +
+        // (A stamp updated where the snapshot showed none. Its key is looked up as the run's row named it:
+        // a stored key equal to it can read otherwise as text, 1.0 and 1.00 of a numeric.)
+        " UNION ALL SELECT k.pgsync_key FROM w JOIN k ON " + RemoteSql.KeyMatch(table, "w", "k") + " WHERE NOT w.pgsync_inserted AND NOT (SELECT pu.v FROM pu) ? k.pgsync_key" +
         // (A key applied but not written: w writes each applied key at most once, so its count tells first.)
         " UNION ALL SELECT k.pgsync_key FROM k WHERE (SELECT pg_catalog.count(*) FROM w) < (SELECT pg_catalog.count(*) FROM k AS a WHERE a.pgsync_applies)" +
         " AND k.pgsync_applies AND NOT EXISTS (SELECT 1 FROM w WHERE " + RemoteSql.KeyMatch(table, "w", "k") + ")) AS c LIMIT 1)";

@@ -29,6 +29,18 @@ public sealed class UnstampedFeed
     public byte[]? Blob { get; set; }
 }
 
+/// <summary>
+/// A pair keyed by a numeric (C# decimal keeps its scale: 1.0m and 1.00m are one key to the primary key,
+/// two texts to JSON).
+/// </summary>
+[Table("lww_decimal", Schema = "mm")]
+[Replicate("decimal_peer", Conflicts = ConflictPolicy.LastWriterWins)]
+public sealed class LwwDecimalItem
+{
+    [Key] [Column(TypeName = "numeric")] public decimal Id { get; set; }
+    public string? Info { get; set; }
+}
+
 /// <summary>A 3-node full mesh: each node registers "mesh_1" and "mesh_2" as its two peers.</summary>
 [Table("lww_mesh", Schema = "mm")]
 [Replicate("mesh_1", Conflicts = ConflictPolicy.LastWriterWins)]

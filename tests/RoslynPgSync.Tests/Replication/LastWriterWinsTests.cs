@@ -690,6 +690,40 @@ public sealed class LastWriterWinsTests
         await AssertEqualAsync(nodes);
     }
 
+    [Fact]
+    public async Task A_numeric_key_written_again_at_another_scale_is_applied_and_crossing_inserts_at_two_scales_converge()
+    {
+        // 1.0 and 1.00 are one key to the primary key but two texts to JSON: the apply looks every key up as
+        // the run's row names it, never as the stored row spells it (which once failed the run as stale on
+        // every attempt and stopped the queue).
+        await using var nodes = await TestBed.Create().Replicate("local", "remote", "decimal_peer").Replicate("remote", "local", "decimal_peer").InstallAsync(PgSyncInstaller.Tables);
+        var (local, remote) = (nodes.Node("local"), nodes.Node("remote"));
+        // (By value: an upsert leaves a stored key as it was first spelled, on every policy, as PostgreSQL's ON CONFLICT does.)
+        const string Info = "SELECT string_agg(trim_scale(id)::text || '|' || info, ',' ORDER BY id) FROM mm.lww_decimal";
+        const string Error = "SELECT coalesce(max(last_error), '') FROM pgsync.dst_state WHERE dst_server = 'decimal_peer'";
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, "INSERT INTO mm.lww_decimal (id, info) VALUES (1.0, 'base')");
+        await local.ReplayAsync();
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, "UPDATE mm.lww_decimal SET id = 1.00, info = 'changed' WHERE id = 1");
+        await local.ReplayAsync();
+        Assert.Equal(0L, await local.QueueDepthAsync());
+        Assert.Equal("", await Db.ScalarAsync<string>(nodes.Local.ConnectionString, Error));
+        Assert.Equal("changed", await Db.ScalarAsync<string>(nodes.Remote.ConnectionString, "SELECT info FROM mm.lww_decimal WHERE id = 1"));
+
+        // Crossing inserts of key 2, at two scales: the later write wins on both nodes.
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, "INSERT INTO mm.lww_decimal (id, info) VALUES (2.0, 'local')");
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, "INSERT INTO mm.lww_decimal (id, info) VALUES (2.00, 'remote, later')");
+        for (var round = 0; round < 2; round++)
+        {
+            await local.ReplayAsync();
+            await remote.ReplayAsync();
+        }
+
+        Assert.Equal((0L, 0L), (await local.QueueDepthAsync(), await remote.QueueDepthAsync()));
+        Assert.Equal(("", ""), (await Db.ScalarAsync<string>(nodes.Local.ConnectionString, Error), await Db.ScalarAsync<string>(nodes.Remote.ConnectionString, Error)));
+        Assert.Equal("remote, later", await Db.ScalarAsync<string>(nodes.Local.ConnectionString, "SELECT info FROM mm.lww_decimal WHERE id = 2"));
+        Assert.Equal(await Db.ScalarAsync<string>(nodes.Remote.ConnectionString, Info), await Db.ScalarAsync<string>(nodes.Local.ConnectionString, Info));
+    }
+
     private static Task<TestBed> PairAsync() =>
         TestBed.Create().Replicate("local", "remote", "lww_peer").Replicate("remote", "local", "lww_peer").InstallAsync(PgSyncInstaller.Tables);
 
