@@ -349,7 +349,8 @@ internal static class ConflictSql
     /// policy applies it (<c>pgsync_applies</c>; every name a step adds begins with the prefix no model column may have), with what the conflict record keeps. A change conflicts when
     /// the destination holds a stamp other than the one its first write in the run replaced on its own
     /// node (it did not see what is here: a concurrent write), or when what it expects is not there;
-    /// the kinds are PostgreSQL 18's: insert_exists (an insert met a row), update_missing (an update
+    /// the kinds are PostgreSQL 18's: insert_exists (an insert met a row, or the tombstone of a delete it
+    /// did not see), update_missing (an update
     /// found no row), update_origin_differs (an update met a row another write made), and for deletes
     /// delete_missing and delete_origin_differs. A change made on top of what the destination holds
     /// (the usual back and forth of a pair) is no conflict. What applies it is the very rule the stamp
@@ -370,7 +371,9 @@ internal static class ConflictSql
               " WHEN " + concurrent + " THEN 'delete_origin_differs' END"
             : "CASE WHEN " + Found + " THEN CASE WHEN " + concurrent + " OR (NOT (" + Stamped + ") AND " + Inserted + ")" +
               " THEN CASE WHEN " + Inserted + " THEN 'insert_exists' ELSE 'update_origin_differs' END END" +
-              " WHEN NOT " + Inserted + " AND NOT (" + seen + " AND q.pgsync_deleted) THEN 'update_missing' END";
+              " WHEN NOT " + Inserted + " AND NOT (" + seen + " AND q.pgsync_deleted) THEN 'update_missing'" +
+              // An insert that finds no row but a tombstone it did not replace: the key was written here meanwhile.
+              " WHEN " + Inserted + " AND " + concurrent + " THEN 'insert_exists' END";
         // q: the stamp the destination holds, typed again from pu.
         const string Held = "(SELECT pu.v FROM pu) -> d.pgsync_key";
         var held = "(" + Held + " ->> 'at')::timestamp with time zone AS " + At + ", " + Held + " ->> 'origin' AS " + Origin +

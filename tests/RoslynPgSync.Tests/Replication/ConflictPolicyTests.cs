@@ -81,4 +81,34 @@ public sealed class ConflictPolicyTests
         Assert.Equal(0L, await nodes.Node("local").QueueDepthAsync("error_peer"));
         Assert.Equal("after", await Db.ScalarAsync<string>(nodes.Remote.ConnectionString, "SELECT info FROM mm.strict_item WHERE id = 2"));
     }
+
+    [Fact]
+    public async Task An_insert_that_meets_the_tombstone_of_a_delete_it_did_not_see_is_dropped_and_recorded_under_KeepLocal_and_stops_the_queue_under_Error()
+    {
+        // Local inserts key 1; meanwhile remote inserts and deletes it. Local's insert reaches a node that
+        // holds a tombstone the insert never saw: a conflict (once dropped with no word under both).
+        foreach (var (server, table) in new[] { ("keep_peer", "mm.keep_item"), ("error_peer", "mm.strict_item") })
+        {
+            await using var nodes = await TestBed.Create().Replicate("local", "remote", server).Replicate("remote", "local", server).InstallAsync(PgSyncInstaller.Tables);
+            await Db.ExecuteAsync(nodes.Local.ConnectionString, $"INSERT INTO {table} (id, info) VALUES (1, 'local')");
+            await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"INSERT INTO {table} (id, info) VALUES (1, 'remote')");
+            await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"DELETE FROM {table} WHERE id = 1");
+            await nodes.Node("local").ReplayAsync();
+
+            Assert.False(await Db.ScalarAsync<bool>(nodes.Remote.ConnectionString, $"SELECT EXISTS (SELECT 1 FROM {table} WHERE id = 1)"));
+            if (server == "keep_peer")
+            {
+                Assert.Equal(0L, await nodes.Node("local").QueueDepthAsync(server));
+                Assert.Equal("insert_exists|keep_local", await Db.ScalarAsync<string>(nodes.Remote.ConnectionString, "SELECT string_agg(kind || '|' || resolution, ',') FROM pgsync.conflict_log"));
+            }
+            else
+            {
+                Assert.Equal(1L, await nodes.Node("local").QueueDepthAsync(server));
+                var error = await Db.ScalarAsync<string>(nodes.Local.ConnectionString, $"SELECT coalesce(max(last_error), '') FROM pgsync.dst_state WHERE dst_server = '{server}'");
+                Assert.Contains("conflict insert_exists", error, System.StringComparison.Ordinal);
+                Assert.Contains("Conflicts = Error stops this queue here", error, System.StringComparison.Ordinal);
+            }
+        }
+    }
 }
+

@@ -724,6 +724,26 @@ public sealed class LastWriterWinsTests
         Assert.Equal(await Db.ScalarAsync<string>(nodes.Remote.ConnectionString, Info), await Db.ScalarAsync<string>(nodes.Local.ConnectionString, Info));
     }
 
+    [Fact]
+    public async Task An_insert_that_meets_the_tombstone_of_a_delete_it_did_not_see_is_a_conflict_recorded_on_both_nodes()
+    {
+        // Local inserts key 1; meanwhile remote inserts and deletes it. Each node meets the other's write:
+        // local remote's insert over its own row, remote local's insert over a tombstone it never saw.
+        await using var nodes = await PairAsync();
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (1, 'local')");
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (1, 'remote')");
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"DELETE FROM {Table} WHERE id = 1");
+        await nodes.Node("local").ReplayAsync();
+        await nodes.Node("remote").ReplayAsync();
+
+        // The delete is the latest write: gone on both.
+        Assert.Empty(await InfoAsync(nodes.Local.ConnectionString));
+        Assert.Empty(await InfoAsync(nodes.Remote.ConnectionString));
+        Assert.Equal(["{\"id\" : 1}|insert_exists|keep_local"], await ConflictsAsync(nodes.Remote.ConnectionString));
+        Assert.Contains("{\"id\" : 1}|insert_exists|apply_remote", await ConflictsAsync(nodes.Local.ConnectionString));
+        await AssertEqualAsync(nodes);
+    }
+
     private static Task<TestBed> PairAsync() =>
         TestBed.Create().Replicate("local", "remote", "lww_peer").Replicate("remote", "local", "lww_peer").InstallAsync(PgSyncInstaller.Tables);
 
