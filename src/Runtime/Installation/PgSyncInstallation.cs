@@ -124,12 +124,12 @@ public static class PgSyncInstallation
         // Destinations first: reachable with their own connection string, target tables shaped alike,
         // and never the source table itself.
         var peers = new List<(string Server, string Identity)>();
-        var nodes = new List<(string Name, string Identity, string Database)>();
+        var nodes = new List<(string Name, string Identity, string Database, string? Origin)>();
         foreach (var server in plan.Servers)
         {
-            var (identity, which) = await PrepareDestinationAsync(server, plan.Tables, options, localIdentity, ct).ConfigureAwait(false);
+            var (identity, which, origin) = await PrepareDestinationAsync(server, plan.Tables, options, localIdentity, ct).ConfigureAwait(false);
             peers.Add((server.Name, identity));
-            nodes.Add(($"destination server '{server.Name}'", identity, which));
+            nodes.Add(($"destination server '{server.Name}'", identity, which, origin));
         }
 
         await using var connectionScope = connection.ConfigureAwait(false);
@@ -169,8 +169,10 @@ public static class PgSyncInstallation
         }
 
         // Each destination's identity: a forwarding capture sends a change to none that it has been through.
-        nodes.Insert(0, ($"the local database {database}", await ScalarAsync<string>(connection, NodeIdentitySql(options.Schema), ct).ConfigureAwait(false), localIdentity));
+        nodes.Insert(0, ($"the local database {database}", await ScalarAsync<string>(connection, NodeIdentitySql(options.Schema), ct).ConfigureAwait(false), localIdentity,
+            await OriginAsync(connection, options.Schema, ct).ConfigureAwait(false)));
         RefuseSharedIdentities(nodes, options.Schema);
+        RefuseSharedOrigins(nodes, options.Schema);
         foreach (var (server, identity) in peers)
         {
             await ExecuteAsync(
@@ -321,7 +323,7 @@ public static class PgSyncInstallation
     /// share a RoslynPgSync identity (<see cref="InstallPlan.NodeIdentityFile"/>): physical copies of one another,
     /// which the identity file cannot tell apart. A change forwarded through one would never reach the other.
     /// </summary>
-    private static void RefuseSharedIdentities(IReadOnlyList<(string Name, string Identity, string Database)> nodes, string schema)
+    private static void RefuseSharedIdentities(IReadOnlyList<(string Name, string Identity, string Database, string? Origin)> nodes, string schema)
     {
         foreach (var shared in nodes.GroupBy(n => n.Identity, StringComparer.Ordinal))
         {
@@ -337,8 +339,42 @@ public static class PgSyncInstallation
         }
     }
 
-    /// <returns>The destination's identity (<see cref="InstallPlan.NodeIdentityFile"/>) and which database it is (<see cref="DatabaseIdentityAsync"/>).</returns>
-    private static async Task<(string Identity, string Database)> PrepareDestinationAsync(PgSyncServer server, IReadOnlyList<ReplicatedTable> tables, PgSyncOptions options, string localIdentity, CancellationToken ct)
+    /// <summary>
+    /// Refuses two databases of the install that are not one database but share a RoslynPgSync origin
+    /// (<c>node.origin</c>, made once per database by its first install): one was made from a copy of the
+    /// other, logical or physical, which carries the origin along. Their writes would be stamped alike, so
+    /// two of them at one stamp could never be ordered (the nodes would stay apart), and where both apply
+    /// changes, their entries would be recorded under one origin and could be taken for one another's.
+    /// </summary>
+    private static void RefuseSharedOrigins(IReadOnlyList<(string Name, string Identity, string Database, string? Origin)> nodes, string schema)
+    {
+        foreach (var shared in nodes.Where(n => n.Origin is not null).GroupBy(n => n.Origin, StringComparer.Ordinal))
+        {
+            var copies = shared.DistinctBy(n => n.Database, StringComparer.Ordinal).ToList();
+            if (copies.Count > 1)
+            {
+                var node = PgSql.QualifiedName(schema, "node");
+                throw new PgSyncInstallException(
+                    $"{char.ToUpperInvariant(copies[0].Name[0])}{copies[0].Name[1..]} and {copies[1].Name} are two databases with one RoslynPgSync origin " +
+                    $"({node}): one was made from a copy of the other (a dump restored, CREATE DATABASE ... TEMPLATE, a base backup), and their writes " +
+                    "would be stamped alike and their queue entries taken for one another's. Give the copy an origin of its own: in it, empty the queue it " +
+                    $"carried over (DELETE FROM {PgSql.QualifiedName(schema, SqlNames.Queue)}; the original sends those entries itself), run " +
+                    $"UPDATE {node} SET origin = pg_catalog.regexp_replace(origin, '[^/]*$', pg_catalog.gen_random_uuid()::text); then install again.");
+            }
+        }
+    }
+
+    /// <summary>The database's RoslynPgSync origin (<c>node.origin</c>), or null where no install of a source has run.</summary>
+    private static async Task<string?> OriginAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
+    {
+        var node = PgSql.QualifiedName(schema, "node");
+        return await ScalarAsync<object?>(connection, $"SELECT pg_catalog.to_regclass({PgSql.QuoteLiteral(node)}) IS NOT NULL", ct).ConfigureAwait(false) is true
+            ? await ScalarAsync<object?>(connection, $"SELECT origin FROM {node}", ct).ConfigureAwait(false) as string
+            : null;
+    }
+
+    /// <returns>The destination's identity (<see cref="InstallPlan.NodeIdentityFile"/>), which database it is (<see cref="DatabaseIdentityAsync"/>) and its origin (<see cref="OriginAsync"/>).</returns>
+    private static async Task<(string Identity, string Database, string? Origin)> PrepareDestinationAsync(PgSyncServer server, IReadOnlyList<ReplicatedTable> tables, PgSyncOptions options, string localIdentity, CancellationToken ct)
     {
         var createMissing = options.CreateMissingTables;
         var targets = tables.SelectMany(t => t.Targets.Where(x => x.Server == server.Name).Select(x => (Table: t, Target: x))).ToList();
@@ -417,7 +453,8 @@ public static class PgSyncInstallation
                     ex);
             }
 
-            return (await ScalarAsync<string>(connection, NodeIdentitySql(options.Schema), ct).ConfigureAwait(false), databaseIdentity);
+            return (await ScalarAsync<string>(connection, NodeIdentitySql(options.Schema), ct).ConfigureAwait(false), databaseIdentity,
+                await OriginAsync(connection, options.Schema, ct).ConfigureAwait(false));
         }
     }
 

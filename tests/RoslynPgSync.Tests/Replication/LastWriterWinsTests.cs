@@ -744,6 +744,52 @@ public sealed class LastWriterWinsTests
         await AssertEqualAsync(nodes);
     }
 
+    [Fact]
+    public async Task A_node_made_from_a_copy_of_its_peer_keeps_the_peers_origin_and_is_refused_until_it_has_its_own()
+    {
+        // A copy (a dump restored, CREATE DATABASE ... TEMPLATE, a base backup) carries the origin along, which the
+        // install made once: the two nodes' writes would be stamped alike, and two at one stamp never ordered.
+        await using var nodes = await PairAsync();
+        var (local, remote) = (nodes.Node("local"), nodes.Node("remote"));
+        const string Origin = "SELECT origin FROM pgsync.node";
+        var localOrigin = await Db.ScalarAsync<string>(nodes.Local.ConnectionString, Origin);
+        await Db.ExecuteAsync(nodes.Remote.AdminConnectionString, $"UPDATE pgsync.node SET origin = '{localOrigin}'");
+
+        // Both nodes' installs refuse it, naming both databases and the fix, and change nothing.
+        foreach (var (node, other) in new[] { (local, "destination server 'lww_peer'"), (remote, "destination server 'lww_peer'") })
+        {
+            var refused = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstallation.InstallAsync(node.Source, node.Options, PgSyncInstaller.Tables));
+            Assert.StartsWith("The local database", refused.Message, StringComparison.Ordinal);
+            Assert.Contains(other, refused.Message, StringComparison.Ordinal);
+            Assert.Contains("one RoslynPgSync origin (\"pgsync\".\"node\")", refused.Message, StringComparison.Ordinal);
+            Assert.Contains("UPDATE \"pgsync\".\"node\" SET origin = pg_catalog.regexp_replace(origin, '[^/]*$', pg_catalog.gen_random_uuid()::text); then install again", refused.Message, StringComparison.Ordinal);
+        }
+
+        // The fix the message gives: an origin of its own (its name kept), then the install goes through.
+        await Db.ExecuteAsync(nodes.Remote.AdminConnectionString, "DELETE FROM pgsync.sync_err_rec");
+        await Db.ExecuteAsync(nodes.Remote.AdminConnectionString, "UPDATE pgsync.node SET origin = pg_catalog.regexp_replace(origin, '[^/]*$', pg_catalog.gen_random_uuid()::text)");
+        var remoteOrigin = await Db.ScalarAsync<string>(nodes.Remote.ConnectionString, Origin);
+        Assert.NotEqual(localOrigin, remoteOrigin);
+        Assert.Equal(localOrigin.Split('/')[0], remoteOrigin.Split('/')[0]);
+        await PgSyncInstallation.InstallAsync(local.Source, local.Options, PgSyncInstaller.Tables);
+        await PgSyncInstallation.InstallAsync(remote.Source, remote.Options, PgSyncInstaller.Tables);
+
+        // Now two writes at one stamp (both nodes' stamps ahead of their clocks) are ordered by origin, alike on both.
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"INSERT INTO {Table} (id, info) VALUES (1, 'base')");
+        await local.ReplayAsync();
+        foreach (var node in new[] { nodes.Local, nodes.Remote })
+        {
+            await Db.ExecuteAsync(node.ConnectionString, $"UPDATE {Versions} SET pgsync_at = '2100-01-01 00:00:00+00' WHERE id = 1");
+        }
+
+        await Db.ExecuteAsync(nodes.Local.ConnectionString, $"UPDATE {Table} SET info = 'written on local' WHERE id = 1");
+        await Db.ExecuteAsync(nodes.Remote.ConnectionString, $"UPDATE {Table} SET info = 'written on remote' WHERE id = 1");
+        await local.ReplayAsync();
+        await remote.ReplayAsync();
+        Assert.Equal(await InfoAsync(nodes.Local.ConnectionString), await InfoAsync(nodes.Remote.ConnectionString));
+        await AssertEqualAsync(nodes);
+    }
+
     private static Task<TestBed> PairAsync() =>
         TestBed.Create().Replicate("local", "remote", "lww_peer").Replicate("remote", "local", "lww_peer").InstallAsync(PgSyncInstaller.Tables);
 
