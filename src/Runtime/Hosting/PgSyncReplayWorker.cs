@@ -462,22 +462,25 @@ public sealed class PgSyncReplayWorker : BackgroundService
     /// </summary>
     private async Task ObserveConflictsAsync(CancellationToken ct)
     {
-        var totals = await _monitor.GetConflictTotalsAsync(ct).ConfigureAwait(false);
+        // (Summed per name: "a.b"."c" and "a"."b.c" are one name to the metric's tag.)
+        var totals = (await _monitor.GetConflictTotalsAsync(ct).ConfigureAwait(false))
+            .GroupBy(t => (t.Table, t.Kind, t.Resolution))
+            .ToDictionary(g => g.Key, g => g.Sum(t => t.Recorded));
         var seen = _conflictsSeen;
-        _conflictsSeen = totals.ToDictionary(t => (t.Table, t.Kind, t.Resolution), t => t.Recorded);
+        _conflictsSeen = totals;
         if (seen is null)
         {
             return;
         }
 
         var grown = new List<ConflictTotal>();
-        foreach (var total in totals)
+        foreach (var ((table, kind, resolution), recorded) in totals)
         {
-            var before = seen.GetValueOrDefault((total.Table, total.Kind, total.Resolution));
-            var added = total.Recorded >= before ? total.Recorded - before : total.Recorded;
+            var before = seen.GetValueOrDefault((table, kind, resolution));
+            var added = recorded >= before ? recorded - before : recorded;
             if (added > 0)
             {
-                grown.Add(total with { Recorded = added });
+                grown.Add(new ConflictTotal(table, kind, resolution, added));
             }
         }
 
