@@ -142,6 +142,19 @@ internal static class CaptureSql
         }
 
         b.Append("BEGIN\n");
+        if (stamped)
+        {
+            // A TRUNCATE empties every node whatever was written there since, and leaves the row versions
+            // claiming rows that are gone: it cannot be resolved against other nodes' writes, so it is
+            // refused in every session, this node's own and the apply's of another node's (before anything
+            // changed: the trigger's error rolls it back).
+            b.Append("    IF TG_OP = 'TRUNCATE' THEN\n");
+            b.Append("        RAISE EXCEPTION 'RoslynPgSync: TRUNCATE of %.% is refused: it declares a conflict policy, and a TRUNCATE cannot be resolved against the writes of the other nodes', ")
+             .Append(PgSql.QuoteLiteral(PgSql.QuoteIdentifier(table.SourceSchema))).Append(", ").Append(PgSql.QuoteLiteral(PgSql.QuoteIdentifier(table.SourceTable)))
+             .Append("\n            USING ERRCODE = 'feature_not_supported', HINT = 'DELETE the rows instead: each delete is stamped and replicated. A node that sends it a TRUNCATE must declare the same Conflicts policy, which refuses TRUNCATE there too.';\n");
+            b.Append("    END IF;\n\n");
+        }
+
         b.Append("    -- A session that applies replicated changes carries ").Append(SqlNames.OriginSetting).Append(": never send them back.\n");
         b.Append("    -- Honoured only in sessions of the installing role (this function's owner) or its members: any\n");
         b.Append("    -- session may set the setting, and another role's writes are captured whatever it says.\n");
@@ -171,18 +184,9 @@ internal static class CaptureSql
             b.Append("        RETURN NULL;\n    END IF;\n\n");
         }
 
-        b.Append("    IF TG_OP = 'TRUNCATE' THEN\n");
-        if (stamped)
+        if (!stamped)
         {
-            // A TRUNCATE empties every node whatever was written there since, and leaves the row versions
-            // claiming rows that are gone: it cannot be resolved against other nodes' writes, so it is
-            // refused (before anything changed: the trigger's error rolls it back).
-            b.Append("        RAISE EXCEPTION 'RoslynPgSync: TRUNCATE of %.% is refused: it declares a conflict policy, and a TRUNCATE cannot be resolved against the writes of the other nodes', ")
-             .Append(PgSql.QuoteLiteral(PgSql.QuoteIdentifier(table.SourceSchema))).Append(", ").Append(PgSql.QuoteLiteral(PgSql.QuoteIdentifier(table.SourceTable)))
-             .Append("\n            USING ERRCODE = 'feature_not_supported', HINT = 'DELETE the rows instead: each delete is stamped and replicated.';\n");
-        }
-        else
-        {
+            b.Append("    IF TG_OP = 'TRUNCATE' THEN\n");
             foreach (var target in table.Targets)
             {
                 if (forwards)
@@ -197,15 +201,13 @@ internal static class CaptureSql
                 }
             }
 
-            b.Append("        RETURN NULL;\n");
+            b.Append("        RETURN NULL;\n    END IF;\n\n");
         }
-
-        b.Append("    END IF;\n");
 
         // A statement of at most one row (most OLTP writes) reads its row here and queues it through
         // enqueue_change as compact entries: the key that left and the row, as JSON, with the key of
         // the statements they go into (no SQL text built per row, no cursor, no row loop).
-        b.Append("\n    -- One row or none: read here, queued as compact entries (enqueue_change).\n");
+        b.Append("    -- One row or none: read here, queued as compact entries (enqueue_change).\n");
         b.Append("    IF TG_OP = 'DELETE' THEN\n        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM old_rows LIMIT 2) AS s) < 2;\n");
         b.Append("    ELSE\n        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM new_rows LIMIT 2) AS s) < 2;\n    END IF;\n");
         if (stamped && forwards)

@@ -149,7 +149,7 @@ internal static class ConflictSql
     /// same statement, so in the same transaction, before this trigger fires; the destination's apply runs
     /// in no subtransaction. A statement whose first row has no stamp written by this transaction came
     /// from a node that does not stamp the table (its model keeps ApplyRemote for this target: its
-    /// changes, copies, repairs and TRUNCATEs), or from an operator's session that set the origin: it would
+    /// changes, copies and repairs; a TRUNCATE the capture refuses in every session before this), or from an operator's session that set the origin: it would
     /// overwrite the row whatever its stamp says, leave the stamps behind, and a forwarding node would send
     /// it on without one. So it is refused, and the statement (the sender's batch) fails, saying why,
     /// before anything of it commits: the sender's queue stops at the entry.
@@ -166,10 +166,7 @@ internal static class ConflictSql
             "\n" + at + "    USING ERRCODE = 'feature_not_supported', HINT = 'Declare the same Conflicts policy for this table on every node that sends it changes, and install there again; an operator''s session must not set " +
             SqlNames.OriginSetting + " on this table.';\n";
         return indent + "-- Every change applied here comes stamped (RefuseUnstamped): one that does not would bypass the resolution.\n" +
-               indent + "IF TG_OP = 'TRUNCATE' THEN\n" +
-               indent + "    RAISE EXCEPTION 'RoslynPgSync: a replicated TRUNCATE of %.% is refused: it declares a conflict policy, and a TRUNCATE cannot be resolved against the writes of the other nodes', " + name +
-               "\n" + indent + "        USING ERRCODE = 'feature_not_supported', HINT = 'Declare the same Conflicts policy for this table on every node that sends it changes (it refuses TRUNCATE there too), and install there again.';\n" +
-               indent + "ELSIF TG_OP = 'DELETE' THEN\n" +
+               indent + "IF TG_OP = 'DELETE' THEN\n" +
                indent + "    IF " + Unstamped("old_rows") + " THEN\n" + Refuse(indent + "        ") + indent + "    END IF;\n" +
                indent + "ELSIF " + Unstamped("new_rows") + " THEN\n" + Refuse(indent + "    ") +
                indent + "END IF;\n";

@@ -58,15 +58,17 @@ DECLARE
     v_origin text;
     v_entry_bytes text;
 BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        RAISE EXCEPTION 'RoslynPgSync: TRUNCATE of %.% is refused: it declares a conflict policy, and a TRUNCATE cannot be resolved against the writes of the other nodes', '""node_a""', '""items""'
+            USING ERRCODE = 'feature_not_supported', HINT = 'DELETE the rows instead: each delete is stamped and replicated. A node that sends it a TRUNCATE must declare the same Conflicts policy, which refuses TRUNCATE there too.';
+    END IF;
+
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
     -- session may set the setting, and another role's writes are captured whatever it says.
     IF pg_catalog.current_setting('pgsync.origin', true) <> '' AND pg_catalog.pg_has_role(SESSION_USER, CURRENT_USER, 'MEMBER') THEN
         -- Every change applied here comes stamped (RefuseUnstamped): one that does not would bypass the resolution.
-        IF TG_OP = 'TRUNCATE' THEN
-            RAISE EXCEPTION 'RoslynPgSync: a replicated TRUNCATE of %.% is refused: it declares a conflict policy, and a TRUNCATE cannot be resolved against the writes of the other nodes', '""node_a""', '""items""'
-                USING ERRCODE = 'feature_not_supported', HINT = 'Declare the same Conflicts policy for this table on every node that sends it changes (it refuses TRUNCATE there too), and install there again.';
-        ELSIF TG_OP = 'DELETE' THEN
+        IF TG_OP = 'DELETE' THEN
             IF EXISTS (SELECT 1 FROM (SELECT r.""id"" FROM old_rows AS r LIMIT 1) AS r WHERE NOT EXISTS (SELECT 1 FROM " + schema + @".""row_version_items_9ca06101"" AS m WHERE m.""id"" = r.""id"" AND m.xmin = pg_catalog.pg_current_xact_id()::xid)) THEN
                 RAISE EXCEPTION 'RoslynPgSync: a replicated change to %.% came without a stamp, from a node that does not resolve conflicts on this table: refused, or it would bypass them', '""node_a""', '""items""'
                     USING ERRCODE = 'feature_not_supported', HINT = 'Declare the same Conflicts policy for this table on every node that sends it changes, and install there again; an operator''s session must not set pgsync.origin on this table.';
@@ -76,11 +78,6 @@ BEGIN
                 USING ERRCODE = 'feature_not_supported', HINT = 'Declare the same Conflicts policy for this table on every node that sends it changes, and install there again; an operator''s session must not set pgsync.origin on this table.';
         END IF;
         RETURN NULL;
-    END IF;
-
-    IF TG_OP = 'TRUNCATE' THEN
-        RAISE EXCEPTION 'RoslynPgSync: TRUNCATE of %.% is refused: it declares a conflict policy, and a TRUNCATE cannot be resolved against the writes of the other nodes', '""node_a""', '""items""'
-            USING ERRCODE = 'feature_not_supported', HINT = 'DELETE the rows instead: each delete is stamped and replicated.';
     END IF;
 
     -- One row or none: read here, queued as compact entries (enqueue_change).

@@ -56,15 +56,17 @@ DECLARE
     v_entry_bytes text;
     v_path text; -- the nodes a change applied here has been through (NULL: this node's own write)
 BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        RAISE EXCEPTION 'RoslynPgSync: TRUNCATE of %.% is refused: it declares a conflict policy, and a TRUNCATE cannot be resolved against the writes of the other nodes', '""post""', '""parcel""'
+            USING ERRCODE = 'feature_not_supported', HINT = 'DELETE the rows instead: each delete is stamped and replicated. A node that sends it a TRUNCATE must declare the same Conflicts policy, which refuses TRUNCATE there too.';
+    END IF;
+
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
     -- session may set the setting, and another role's writes are captured whatever it says.
     IF pg_catalog.current_setting('pgsync.origin', true) <> '' AND pg_catalog.pg_has_role(SESSION_USER, CURRENT_USER, 'MEMBER') THEN
         -- Every change applied here comes stamped (RefuseUnstamped): one that does not would bypass the resolution.
-        IF TG_OP = 'TRUNCATE' THEN
-            RAISE EXCEPTION 'RoslynPgSync: a replicated TRUNCATE of %.% is refused: it declares a conflict policy, and a TRUNCATE cannot be resolved against the writes of the other nodes', '""post""', '""parcel""'
-                USING ERRCODE = 'feature_not_supported', HINT = 'Declare the same Conflicts policy for this table on every node that sends it changes (it refuses TRUNCATE there too), and install there again.';
-        ELSIF TG_OP = 'DELETE' THEN
+        IF TG_OP = 'DELETE' THEN
             IF EXISTS (SELECT 1 FROM (SELECT r.""id"" FROM old_rows AS r LIMIT 1) AS r WHERE NOT EXISTS (SELECT 1 FROM " + schema + @".""row_version_parcel_ae210b10"" AS m WHERE m.""id"" = r.""id"" AND m.xmin = pg_catalog.pg_current_xact_id()::xid)) THEN
                 RAISE EXCEPTION 'RoslynPgSync: a replicated change to %.% came without a stamp, from a node that does not resolve conflicts on this table: refused, or it would bypass them', '""post""', '""parcel""'
                     USING ERRCODE = 'feature_not_supported', HINT = 'Declare the same Conflicts policy for this table on every node that sends it changes, and install there again; an operator''s session must not set pgsync.origin on this table.';
@@ -79,11 +81,6 @@ BEGIN
         IF v_path = '' OR (SELECT i.identity FROM " + schema + @".node_identity AS i) = ANY (pg_catalog.string_to_array(v_path, ',')) THEN
             RETURN NULL;
         END IF;
-    END IF;
-
-    IF TG_OP = 'TRUNCATE' THEN
-        RAISE EXCEPTION 'RoslynPgSync: TRUNCATE of %.% is refused: it declares a conflict policy, and a TRUNCATE cannot be resolved against the writes of the other nodes', '""post""', '""parcel""'
-            USING ERRCODE = 'feature_not_supported', HINT = 'DELETE the rows instead: each delete is stamped and replicated.';
     END IF;
 
     -- One row or none: read here, queued as compact entries (enqueue_change).

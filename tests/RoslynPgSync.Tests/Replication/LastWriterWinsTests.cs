@@ -675,7 +675,7 @@ public sealed class LastWriterWinsTests
         }
 
         await Db.ExecuteAsync(feed.Database.ConnectionString, "TRUNCATE mm.lww_feed");
-        await RefusedAsync("a replicated TRUNCATE of \"mm\".\"lww_item\" is refused");
+        await RefusedAsync("TRUNCATE of \"mm\".\"lww_item\" is refused: it declares a conflict policy");
         await Db.ExecuteAsync(feed.Database.ConnectionString, "INSERT INTO mm.lww_feed (id, info) VALUES (1, 'unstamped'), (3, 'unstamped')");
         await RefusedAsync("a replicated change to \"mm\".\"lww_item\" came without a stamp");
         await Db.ExecuteAsync(feed.Database.ConnectionString, "UPDATE mm.lww_feed SET info = 'unstamped, one row' WHERE id = 1");
