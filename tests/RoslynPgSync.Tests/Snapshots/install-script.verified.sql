@@ -2411,16 +2411,6 @@ COMMIT;
 --   );
 --   CREATE INDEX IF NOT EXISTS conflict_log_logged_at ON "pgsync".conflict_log (logged_at);
 --   REVOKE ALL ON "pgsync".conflict_log FROM PUBLIC;
---   -- index_name: a unique index other than the key that an incoming row collided with (kind
---   -- insert_exists or update_exists, resolution error: unique_conflict, 035_unique_conflict.sql).
---   -- (Added by the owner; a table from before it gets it at the owner's next install.)
---   DO $pgsync$
---   BEGIN
---       IF pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = ('"pgsync"' || '.conflict_log')::pg_catalog.regclass), 'USAGE') THEN
---           ALTER TABLE "pgsync".conflict_log ADD COLUMN IF NOT EXISTS index_name text;
---       END IF;
---   END
---   $pgsync$;
 --   -- The conflicts recorded, per table, kind, resolution and origin, since the log was made: kept by a
 --   -- trigger on the log, in the transaction that records them, so a record counts when and only when
 --   -- it commits, whatever its id (a transaction can commit after one holding a later id). What the
@@ -2455,11 +2445,15 @@ COMMIT;
 --   END
 --   $pgsync$;
 --   REVOKE ALL ON FUNCTION "pgsync".count_conflicts() FROM PUBLIC;
---   -- (Made by the owner; a log from before it gets it at the owner's next install. A role that is no
---   -- member of the owner cannot record conflicts here at all.)
+--   -- Changes to the log only its owner may make (a log from before them gets them at the owner's next
+--   -- install; a role that is no member of the owner cannot record conflicts here at all):
+--   -- index_name, a unique index other than the key that an incoming row collided with (kind
+--   -- insert_exists or update_exists, resolution error: unique_conflict, 035_unique_conflict.sql); and
+--   -- the trigger that keeps conflict_counts.
 --   DO $pgsync$
 --   BEGIN
 --       IF pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = ('"pgsync"' || '.conflict_log')::pg_catalog.regclass), 'USAGE') THEN
+--           ALTER TABLE "pgsync".conflict_log ADD COLUMN IF NOT EXISTS index_name text;
 --           CREATE OR REPLACE TRIGGER conflict_counts AFTER INSERT ON "pgsync".conflict_log
 --               REFERENCING NEW TABLE AS pgsync_recorded
 --               FOR EACH STATEMENT EXECUTE FUNCTION "pgsync".count_conflicts();
