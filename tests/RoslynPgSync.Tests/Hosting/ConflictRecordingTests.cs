@@ -5,6 +5,7 @@ using System.Diagnostics.Metrics;
 using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 using RoslynPgSync.Hosting;
 using RoslynPgSync.Sql;
@@ -41,13 +42,7 @@ public sealed class ConflictRecordingTests
         await Db.ExecuteAsync(pair.Local.ConnectionString, $"UPDATE {Versions} SET pgsync_at = now() - interval '8 days' WHERE id = 2");
 
         using var conflicts = new ConflictCounter();
-        var logs = new CollectingLoggerProvider();
-        using var host = WorkerHost.ForPair(logs, pair, ["lww_peer"], h =>
-        {
-            h.InstallOnStart = false;
-            h.PollInterval = TimeSpan.FromMilliseconds(100);
-        });
-        await host.StartAsync();
+        using var host = await StartWorkerAsync(pair);
 
         // The first purge (at start): the old conflict and the old tombstone go, the young tombstone stays.
         await WorkerHost.Eventually(
@@ -100,13 +95,7 @@ public sealed class ConflictRecordingTests
                               "VALUES ('mm', 'late_item', '{\"id\" : 1}', 'update_origin_differs', 'keep_local', @origin, now())";
 
         using var conflicts = new ConflictCounter();
-        var logs = new CollectingLoggerProvider();
-        using var host = WorkerHost.ForPair(logs, pair, ["lww_peer"], h =>
-        {
-            h.InstallOnStart = false;
-            h.PollInterval = TimeSpan.FromMilliseconds(100);
-        });
-        await host.StartAsync();
+        using var host = await StartWorkerAsync(pair);
         long Counted() => conflicts.Total("mm.late_item", "update_origin_differs", "keep_local");
 
         // The worker's first look only notes the totals: record until one is counted.
@@ -144,6 +133,18 @@ public sealed class ConflictRecordingTests
         await Db.ExecuteAsync(pair.Local.ConnectionString, Record.Replace("@origin", "'fast'", StringComparison.Ordinal));
         await WorkerHost.Eventually(() => Task.FromResult(Counted() == before + 3), () => string.Join(", ", conflicts.All()));
         await host.StopAsync();
+    }
+
+    /// <summary>Local's replay worker for the pair, installed already, looking every 100 ms.</summary>
+    private static async Task<IHost> StartWorkerAsync(TestBed pair)
+    {
+        var host = WorkerHost.ForPair(new CollectingLoggerProvider(), pair, ["lww_peer"], h =>
+        {
+            h.InstallOnStart = false;
+            h.PollInterval = TimeSpan.FromMilliseconds(100);
+        });
+        await host.StartAsync();
+        return host;
     }
 
     /// <summary>Sums <c>pgsync.conflicts</c> per table, kind and resolution (the meter is process-wide: other tests' tables differ).</summary>
