@@ -49,6 +49,8 @@ internal static class ConflictSql
     /// too) and is applied where that stamp is greater than the destination's or equal to it (the
     /// destination drifted under the same write), under <c>LastWriterWins</c>; where the destination holds
     /// no stamp or the same one under the other policies; never recorded as a conflict (it is no change).
+    /// A write of the same key that follows it in one run (both forwarded from one node) was made on top
+    /// of its stamp, and conflicts where the destination holds another (<see cref="Classify"/>).
     /// </summary>
     public const string CopyOp = "C";
 
@@ -297,13 +299,13 @@ internal static class ConflictSql
     }
 
     /// <summary>
-    /// Per key of the run, what its first write replaced and was: whether the destination holds that
-    /// tells a conflict. (The window is ordered as DISTINCT ON keeps the latest, newest first, so one
+    /// Per key of the run, what its first write replaced and was, and whether any of its rows is a
+    /// write rather than a copy: whether the destination holds that tells a conflict. (The window is ordered as DISTINCT ON keeps the latest, newest first, so one
     /// sort serves both: the first write is the partition's last row.)
     /// </summary>
     private static string Firsts(TableModel table) =>
         ", pg_catalog.last_value(s." + PrevAt + ") OVER f AS pgsync_first_prev_at, pg_catalog.last_value(s." + PrevOrigin + ") OVER f AS pgsync_first_prev_origin" +
-        ", pg_catalog.last_value(s." + Op + ") OVER f AS pgsync_first_op";
+        ", pg_catalog.last_value(s." + Op + ") OVER f AS pgsync_first_op, pg_catalog.bool_or(s." + Op + " IS DISTINCT FROM '" + CopyOp + "') OVER f AS pgsync_written";
 
     /// <summary>
     /// The column definitions the run's JSON array is read by, in one pass (<c>json_to_recordset</c>): the
@@ -378,8 +380,12 @@ internal static class ConflictSql
                    (table.VersionColumn is null ? string.Empty : ", (" + Held + " ->> 'version')::" + VersionType(table) + " AS " + Version);
         var guard = "(NOT (" + Stamped + ") OR " + Guard(table, target, "q", "d", "d.pgsync_first_prev_at", "d.pgsync_first_prev_origin") + ")";
         // A copied row (CopyOp) is no change: it conflicts with nothing (and under LastWriterWins wins over the same stamp too).
+        // A write the run holds after a copy of its key (both forwarded from one node) was made on top of
+        // the copy's stamp: where the destination holds another, it crossed that write.
+        var afterCopy = "CASE WHEN d.pgsync_written AND " + concurrent + " THEN CASE WHEN " + Found + " THEN '" + (deleted ? "delete" : "update") + "_origin_differs' ELSE '" +
+                        (deleted ? "delete" : "update") + "_missing' END END";
         return "k AS (SELECT j.*, " + (target.Conflicts == Conflicts.LastWriterWins ? "j.pgsync_guard" : "(j.pgsync_kind IS NULL AND j.pgsync_guard)") + " AS pgsync_applies FROM (" +
-               "SELECT d.*, CASE WHEN d.pgsync_first_op IS DISTINCT FROM '" + CopyOp + "' THEN " + kind + " END AS pgsync_kind, " + guard + " AS pgsync_guard," +
+               "SELECT d.*, CASE WHEN d.pgsync_first_op IS DISTINCT FROM '" + CopyOp + "' THEN " + kind + " ELSE " + afterCopy + " END AS pgsync_kind, " + guard + " AS pgsync_guard," +
                " q." + Origin + " AS pgsync_local_origin, q." + At + " AS pgsync_local_at, (SELECT lm.v FROM lm) ->> d.pgsync_key AS pgsync_local_row" +
                " FROM d CROSS JOIN LATERAL (SELECT " + held + ") AS q) AS j)";
     }

@@ -25,3 +25,21 @@ public sealed class RingLwwItem
     [Key] public int Id { get; set; }
     public string? Info { get; set; }
 }
+
+/// <summary>A ring of forwarding nodes that keeps each node's row where a change conflicts with it.</summary>
+[Table("ring_keep", Schema = "fw")]
+[Replicate("keep_ring_next", Forward = true, Conflicts = ConflictPolicy.KeepLocal)]
+public sealed class RingKeepLocalItem
+{
+    [Key] public int Id { get; set; }
+    public string? Info { get; set; }
+}
+
+/// <summary>A ring of forwarding nodes whose queues stop at a conflicting change.</summary>
+[Table("ring_error", Schema = "fw")]
+[Replicate("error_ring_next", Forward = true, Conflicts = ConflictPolicy.Error)]
+public sealed class RingErrorItem
+{
+    [Key] public int Id { get; set; }
+    public string? Info { get; set; }
+}

@@ -333,6 +333,50 @@ public sealed class ForwardingTests
         Assert.Equal(2L, await Db.ScalarAsync<long>(c.ConnectionString, $"SELECT count(*) FROM {versions} WHERE pgsync_at = '-infinity' AND pgsync_origin = $1 AND NOT pgsync_deleted", origin));
     }
 
+    [Fact]
+    public async Task A_write_forwarded_behind_a_copy_of_its_key_is_still_a_conflict_where_it_crossed_another()
+    {
+        // A ring a → b → c → a. Every node holds a's row of key 1; c writes it (not replayed yet), and b's
+        // drifts under a's stamp (a hand edit). a copies its row to b again, which takes it (the same
+        // stamp) and forwards the copy to c; a then writes the key on top of its copy, and b forwards that
+        // too: b's queue to c holds the copy and the write, both from a, applied as one run. At c the write
+        // crossed c's own: a conflict, which the run's first row (the copy, no change) once hid, dropping
+        // the write with no word under KeepLocal and letting the queue go on under Error.
+        foreach (var (server, table) in new[] { ("keep_ring_next", "fw.ring_keep"), ("error_ring_next", "fw.ring_error") })
+        {
+            await using var nodes = await RingAsync(server);
+            var (a, b, c) = (nodes.Node("a"), nodes.Node("b"), nodes.Node("c"));
+            await Db.ExecuteAsync(a.ConnectionString, $"INSERT INTO {table} (id, info) VALUES (1, 'a')");
+            await DrainAsync([a, b, c]);
+            await Db.ExecuteAsync(c.ConnectionString, $"UPDATE {table} SET info = 'c' WHERE id = 1");
+            await Db.ExecuteUncapturedAsync(b.ConnectionString, table, $"UPDATE {table} SET info = 'b, drifted' WHERE id = 1");
+
+            var copier = new RoslynPgSync.Copy.PgSyncCopier(a.Source, a.Options);
+            await copier.RestartAsync(PgSyncInstaller.Tables, replace: false, table: table);
+            await copier.RunAsync(PgSyncInstaller.Tables);
+            await Db.ExecuteAsync(a.ConnectionString, $"UPDATE {table} SET info = 'a, on top of its copy' WHERE id = 1");
+            await a.ReplayAsync();
+            Assert.Equal("a, on top of its copy", await Db.ScalarAsync<string>(b.ConnectionString, $"SELECT info FROM {table} WHERE id = 1"));
+            Assert.Equal(2L, await b.QueueDepthAsync(server));
+            await b.ReplayAsync();
+
+            Assert.Equal("c", await Db.ScalarAsync<string>(c.ConnectionString, $"SELECT info FROM {table} WHERE id = 1"));
+            if (server == "keep_ring_next")
+            {
+                Assert.Equal(0L, await b.QueueDepthAsync(server));
+                Assert.Equal(
+                    "{\"id\" : 1}|update_origin_differs|keep_local",
+                    await Db.ScalarAsync<string>(c.ConnectionString, "SELECT string_agg(key || '|' || kind || '|' || resolution, '; ') FROM pgsync.conflict_log"));
+            }
+            else
+            {
+                Assert.NotEqual(0L, await b.QueueDepthAsync(server));
+                var error = await Db.ScalarAsync<string>(b.ConnectionString, $"SELECT coalesce(max(last_error), '') FROM pgsync.dst_state WHERE dst_server = '{server}'");
+                Assert.Contains("conflict update_origin_differs on fw.ring_error, key {\"id\" : 1}", error, System.StringComparison.Ordinal);
+            }
+        }
+    }
+
     private static Task<TestBed> RingAsync(string server) =>
         TestBed.Create().Replicate("a", "b", server).Replicate("b", "c", server).Replicate("c", "a", server).InstallAsync(PgSyncInstaller.Tables);
 
