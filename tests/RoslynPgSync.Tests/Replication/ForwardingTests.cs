@@ -173,6 +173,49 @@ public sealed class ForwardingTests
     }
 
     [Fact]
+    public async Task A_destination_whose_identity_was_made_again_is_not_sent_back_its_own_change_before_the_sender_learns_it()
+    {
+        // A ring a → b → c → a whose nodes know each other. c is given a new identity (as a copy is at its
+        // next install); b still knows the old one. c's write goes round to b, and c writes the key again.
+        // Sent on to c by the old identity, the first write would be applied there again, over the second.
+        await using var nodes = await RingAsync("chain_next");
+        var (a, b, c) = (nodes.Node("a"), nodes.Node("b"), nodes.Node("c"));
+        await Db.ExecuteAsync(a.ConnectionString, "INSERT INTO fw.chain_item (id, info) VALUES (1, 'a')");
+        await DrainAsync([a, b, c]);
+        foreach (var node in new[] { a, b, c })
+        {
+            await node.LogApplicationsAsync("fw.chain_item");
+        }
+
+        var old = await Db.ScalarAsync<string>(c.ConnectionString, "SELECT identity FROM pgsync.node_identity");
+        Assert.Equal(old, await Db.ScalarAsync<string>(b.ConnectionString, "SELECT identity FROM pgsync.peer WHERE dst_server = 'chain_next'"));
+        await Db.ExecuteAsync(c.ConnectionString, "UPDATE pgsync.node_identity SET identity = gen_random_uuid()::text");
+        await Db.ExecuteAsync(c.ConnectionString, "UPDATE fw.chain_item SET info = 'c, first' WHERE id = 1");
+        await c.ReplayAsync();
+        await a.ReplayAsync();
+        Assert.Equal(1L, await b.QueueDepthAsync("chain_next"));
+        await Db.ExecuteAsync(c.ConnectionString, "UPDATE fw.chain_item SET info = 'c, second' WHERE id = 1");
+
+        // b's batch asks c first whether it is the node b filtered the paths by: it is not, so b learns
+        // its identity and leaves the change that has been through c unsent.
+        await b.ReplayAsync();
+        Assert.Equal(0L, await b.QueueDepthAsync("chain_next"));
+        Assert.Equal("c, second", await Db.ScalarAsync<string>(c.ConnectionString, "SELECT info FROM fw.chain_item WHERE id = 1"));
+        Assert.Equal(
+            await Db.ScalarAsync<string>(c.ConnectionString, "SELECT identity FROM pgsync.node_identity"),
+            await Db.ScalarAsync<string>(b.ConnectionString, "SELECT identity FROM pgsync.peer WHERE dst_server = 'chain_next'"));
+        Assert.Equal(string.Empty, await Db.ScalarAsync<string>(b.ConnectionString, "SELECT coalesce(max(last_error), '') FROM pgsync.dst_state WHERE dst_server = 'chain_next'"));
+
+        // What comes after goes round as before.
+        await DrainAsync([a, b, c]);
+        foreach (var node in new[] { a, b, c })
+        {
+            Assert.Equal("c, second", await Db.ScalarAsync<string>(node.ConnectionString, "SELECT info FROM fw.chain_item WHERE id = 1"));
+            await node.AssertEachChangeAppliedOnceAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_ring_whose_nodes_know_no_identities_stops_each_change_where_it_started()
     {
         // Installed from the script and replayed without the hosted worker: no node knows the others'

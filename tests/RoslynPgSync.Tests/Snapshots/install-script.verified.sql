@@ -474,6 +474,9 @@ DECLARE
     v_first_count integer; -- the entries whose SQL fits the first message (v_sql)
     v_forwarded boolean; -- whether the batch holds forwarded entries (0008_forwarding.sql)
     v_peer text; -- then the destination's identity
+    v_check text; -- and the statement that checks it there, first in the batch's remote transaction
+    v_peer_changed boolean := false; -- the destination said it is not v_peer
+    v_relearned boolean := false; -- (once per call)
     -- A queued batch is bounded by bytes as well as entries: the session's pgsync.batch_bytes (the
     -- hosted worker sets PgSyncHostOptions.BatchBytes), else 16 MiB. The first entry always goes, so
     -- an entry larger than the bound goes alone. A source transaction larger than the bound goes
@@ -568,6 +571,12 @@ BEGIN
         -- ring of such nodes would bring every change back to its writer, and apply it there again,
         -- once. Learned now if need be (one query, once), the entries of the batch that have been
         -- through the destination leave the queue unsent, and the batch is taken again.
+        -- The identity known may be an old one: the destination's was made again (a copy, at its next
+        -- install: destination/015_node_identity.sql) since it was learned, and the changes that have
+        -- been through it under the new one would go back to it. So the batch's remote transaction
+        -- checks first that the destination is the one the paths were filtered by; where it is not, it
+        -- fails before anything is applied (PSYID), the identity is learned again and the batch taken again.
+        v_check := NULL;
         IF v_forwarded THEN
             v_peer := (SELECT p.identity FROM "pgsync".peer AS p WHERE p.dst_server = p_dst);
             IF v_peer IS NULL THEN
@@ -577,6 +586,12 @@ BEGIN
                 DELETE FROM "pgsync".sync_err_rec AS e
                  WHERE e.id = ANY (v_ids) AND v_peer = ANY (pg_catalog.string_to_array(e.path, ','));
                 CONTINUE WHEN FOUND;
+                v_check := pg_catalog.format(
+                    'DO $pgsync_check$ BEGIN IF (SELECT i.identity FROM %s.node_identity AS i) IS DISTINCT FROM %L THEN RAISE EXCEPTION %L USING ERRCODE = %L; END IF; END $pgsync_check$',
+                    '"pgsync"', v_peer,
+                    'RoslynPgSync: this database''s identity is not ' || v_peer || ', the one the sending node filtered the forwarded changes by; it learns the new one and sends them again',
+                    'PSYID');
+                v_ledger := v_check || E';\n' || v_ledger;
             END IF;
         END IF;
         -- The first message's SQL: consecutive compact entries of one statement go as one.
@@ -608,9 +623,22 @@ BEGIN
                     v_duplicate := true;
                     EXIT;
                 END IF;
+                IF v_state = 'PSYID' AND NOT v_relearned THEN
+                    v_peer_changed := true;
+                    EXIT;
+                END IF;
                 EXIT WHEN v_attempt >= 2;
             END;
         END LOOP;
+
+        -- The destination is not the node the batch's paths were filtered by: learn who it is (recorded
+        -- in peer), then take the batch again. Once per call: a second refusal stays the batch's error.
+        IF v_peer_changed THEN
+            v_peer_changed := false;
+            v_relearned := true;
+            PERFORM "pgsync".learn_peer(v_conn, p_dst, v_timeout);
+            CONTINUE;
+        END IF;
 
         EXIT WHEN NOT v_duplicate OR p_xact IS NOT NULL OR v_done IS NOT NULL;
         -- Which of them the destination has: they leave the queue unapplied; the rest go.
@@ -675,7 +703,7 @@ BEGIN
                                pg_catalog.array_agg(COALESCE(e.xact_id = v_self AND e.xmin::text::bigint <> v_top, false) ORDER BY e.id))
                       INTO v_rows, v_ledger
                       FROM "pgsync".sync_err_rec AS e WHERE e.id = ANY (v_ids[1:v_good]);
-                    PERFORM "pgsync".send_entries(v_conn, p_dst, NULL, v_ids[1:v_good], v_begin || E';\n' || v_ledger, NULL, 0, v_max_bytes, v_timeout);
+                    PERFORM "pgsync".send_entries(v_conn, p_dst, NULL, v_ids[1:v_good], v_begin || E';\n' || COALESCE(v_check || E';\n', '') || v_ledger, NULL, 0, v_max_bytes, v_timeout);
                     v_ids := v_ids[1:v_good];
                 END IF;
             END IF;
