@@ -282,19 +282,24 @@ internal static class ConflictSql
 
     /// <summary>
     /// The statement of <see cref="Upsert"/> and <see cref="Delete"/> around its JSON array of
-    /// <paramref name="columns"/> with their stamps: per key the latest change (<c>d</c>), what the target
-    /// holds (<see cref="Snapshot"/>), the decision (<see cref="Classify"/>), then <paramref name="write"/>
-    /// of the target's rows (<c>ti</c>), their stamps (<see cref="Settle"/>) and the conflicts (<see cref="Log"/>).
+    /// <paramref name="columns"/> with their stamps: per key the latest change (<c>d</c>), the target's rows
+    /// locked (<c>l</c>), the decision against what the destination holds (<see cref="Classify"/>), then
+    /// <paramref name="write"/> of the target's rows (<c>ti</c>), their stamps (<see cref="Settle"/>) and the
+    /// conflicts (<see cref="Log"/>). Every step reads the destination's tables from the run's keys (one
+    /// primary-key probe per key) or counts another step: no step joins two others, whose sizes the
+    /// planner cannot know (a join of two CTEs of a thousand rows each ran as a nested loop of a million).
     /// </summary>
     private static (string Prefix, string Suffix) Run(TableModel table, TargetModel target, IReadOnlyList<ColumnModel> columns, string write, bool deleted)
     {
         var record = RecordName(target.Schema, target.Table);
-        var prefix = "WITH d AS (SELECT DISTINCT ON (" + Keys(table, "s") + ") s.*, " + KeyText(table, "s") + " AS pgsync_key" + Firsts(table) +
+        var targetName = PgSql.QualifiedName(target.Schema, target.Table);
+        var prefix = "WITH d AS (SELECT DISTINCT ON (" + Keys(table, "s") + ") s.*" + Firsts(table) +
                      " FROM pg_catalog.json_to_recordset(";
         var suffix = "::pg_catalog.json) AS s (" + Incoming(table, columns) + ")" +
                      Window(table) + " ORDER BY " + Keys(table, "s") + ", " + Descending(table, "s") + "), " +
-                     Snapshot(table, PgSql.QualifiedName(target.Schema, target.Table), record) + ", " + Classify(table, target, deleted) + ", " + Raise(target) +
-                     "ti AS (" + write + " RETURNING 1), " + Settle(table, target, record, deleted) + " " + Log(table, target, columns);
+                     "l AS (SELECT 1 FROM d JOIN " + targetName + " AS t ON " + RemoteSql.KeyMatch(table, "t", "d") + " ORDER BY " + Keys(table, "t") + " FOR UPDATE OF t), " +
+                     Classify(table, target, targetName, record, deleted) + ", " + Raise(table, target) +
+                     "ti AS (" + write + " RETURNING 1), " + Settle(table, target, record, deleted) + " " + Log(table, target, targetName, columns);
         return (prefix, suffix);
     }
 
@@ -322,72 +327,50 @@ internal static class ConflictSql
         " WINDOW f AS (PARTITION BY " + Keys(table, "s") + " ORDER BY " + Descending(table, "s") + " ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)";
 
     /// <summary>
-    /// What the statement reads before it writes. <c>l</c>: the target's rows of the run's keys, locked
-    /// in key order (each as JSON, for the conflict record); <c>pu</c>: their stamps in the record as the
-    /// statement's snapshot shows them, unlocked (<see cref="Settle"/> locks them after the rows are
-    /// written, and a difference then means a write committed after the snapshot). Each is driven from
-    /// the run's keys (one primary-key lookup per key, named by the run's own key text) and gathered into
-    /// one JSON object by key (<c>lm</c>, <c>pu</c>), which the later steps read through a scalar
-    /// subquery, evaluated once and held in memory: the planner knows nothing of a CTE's size (a join of
-    /// two CTEs of a thousand rows each ran as a nested loop of a million), and a one-row CTE joined to
-    /// every key is read again per key, from disk once it passes work_mem.
-    /// </summary>
-    private static string Snapshot(TableModel table, string targetName, string record) =>
-        "l AS (SELECT d.pgsync_key, pg_catalog.row_to_json(t)::text AS pgsync_row FROM d JOIN " + targetName + " AS t ON " +
-        RemoteSql.KeyMatch(table, "t", "d") + " ORDER BY " + Keys(table, "t") + " FOR UPDATE OF t), " +
-        "pu AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(d.pgsync_key, " + StampObject(table, "m") + "), '{}') AS v FROM d JOIN " + record + " AS m ON " +
-        RemoteSql.KeyMatch(table, "m", "d") + "), " +
-        "lm AS MATERIALIZED (SELECT COALESCE(pg_catalog.jsonb_object_agg(l.pgsync_key, l.pgsync_row), '{}') AS v FROM l)";
-
-    private static string StampObject(TableModel table, string alias) =>
-        "pg_catalog.jsonb_build_object('at', " + alias + "." + At + ", 'origin', " + alias + "." + Origin + ", 'deleted', " + alias + "." + Deleted +
-        (table.VersionColumn is null ? string.Empty : ", 'version', " + alias + "." + Version) + ")";
-
-    /// <summary>
     /// <c>k</c>: per key of the run, whether the change conflicts and of which kind, and whether the
-    /// policy applies it (<c>pgsync_applies</c>; every name a step adds begins with the prefix no model column may have), with what the conflict record keeps. A change conflicts when
+    /// policy applies it (<c>pgsync_applies</c>; every name a step adds begins with the prefix no model
+    /// column may have), with the stamp the destination holds (<c>q</c>, its record of row versions) and
+    /// whether it holds the row (<c>t</c>), both as the statement's snapshot shows them, after <c>l</c> has
+    /// locked the rows (<see cref="Settle"/> notices a write committed since). A change conflicts when
     /// the destination holds a stamp other than the one its first write in the run replaced on its own
     /// node (it did not see what is here: a concurrent write), or when what it expects is not there;
     /// the kinds are PostgreSQL 18's: insert_exists (an insert met a row, or the tombstone of a delete it
-    /// did not see), update_missing (an update
-    /// found no row), update_origin_differs (an update met a row another write made), and for deletes
-    /// delete_missing and delete_origin_differs. A change made on top of what the destination holds
-    /// (the usual back and forth of a pair) is no conflict. What applies it is the very rule the stamp
-    /// write's guard repeats (<see cref="Guard"/>) against the record as it is then: the two agree unless
-    /// a write committed after the snapshot, which then fails the run (<see cref="Settle"/>).
+    /// did not see), update_missing (an update found no row), update_origin_differs (an update met a row
+    /// another write made), and for deletes delete_missing and delete_origin_differs. A change made on top
+    /// of what the destination holds (the usual back and forth of a pair) is no conflict. What applies it
+    /// is the very rule the stamp write's guard repeats (<see cref="Guard"/>) against the record as it is
+    /// then: the two agree unless a write committed after the snapshot, which then fails the run
+    /// (<see cref="Settle"/>).
     /// </summary>
-    private static string Classify(TableModel table, TargetModel target, bool deleted)
+    private static string Classify(TableModel table, TargetModel target, string targetName, string record, bool deleted)
     {
-        const string Found = "(SELECT lm.v FROM lm) ? d.pgsync_key";
-        const string Stamped = "(SELECT pu.v FROM pu) ? d.pgsync_key";
+        var found = "(t." + PgSql.QuoteIdentifier(table.KeyColumns[0]) + " IS NOT NULL)";
+        var stamped = "(q." + At + " IS NOT NULL)";
         // seen: the destination holds the very stamp the change's first write replaced on its node.
-        var seen = "(" + Stamped + " AND (q." + At + ", q." + Origin + ") IS NOT DISTINCT FROM (d.pgsync_first_prev_at, d.pgsync_first_prev_origin))";
-        var concurrent = "(" + Stamped + " AND NOT " + seen + ")";
+        var seen = "(" + stamped + " AND (q." + At + ", q." + Origin + ") IS NOT DISTINCT FROM (d.pgsync_first_prev_at, d.pgsync_first_prev_origin))";
+        var concurrent = "(" + stamped + " AND NOT " + seen + ")";
         // A write that replaced no stamp on its node, or was an insert, made the key there: an insert.
         const string Inserted = "(d.pgsync_first_op = 'I' OR d.pgsync_first_prev_at IS NULL)";
         var kind = deleted
-            ? "CASE WHEN NOT (" + Found + ") THEN CASE WHEN NOT (" + seen + " AND q.pgsync_deleted) THEN 'delete_missing' END" +
+            ? "CASE WHEN NOT " + found + " THEN CASE WHEN NOT (" + seen + " AND q." + Deleted + ") THEN 'delete_missing' END" +
               " WHEN " + concurrent + " THEN 'delete_origin_differs' END"
-            : "CASE WHEN " + Found + " THEN CASE WHEN " + concurrent + " OR (NOT (" + Stamped + ") AND " + Inserted + ")" +
+            : "CASE WHEN " + found + " THEN CASE WHEN " + concurrent + " OR (NOT " + stamped + " AND " + Inserted + ")" +
               " THEN CASE WHEN " + Inserted + " THEN 'insert_exists' ELSE 'update_origin_differs' END END" +
-              " WHEN NOT " + Inserted + " AND NOT (" + seen + " AND q.pgsync_deleted) THEN 'update_missing'" +
+              " WHEN NOT " + Inserted + " AND NOT (" + seen + " AND q." + Deleted + ") THEN 'update_missing'" +
               // An insert that finds no row but a tombstone it did not replace: the key was written here meanwhile.
               " WHEN " + Inserted + " AND " + concurrent + " THEN 'insert_exists' END";
-        // q: the stamp the destination holds, typed again from pu.
-        const string Held = "(SELECT pu.v FROM pu) -> d.pgsync_key";
-        var held = "(" + Held + " ->> 'at')::timestamp with time zone AS " + At + ", " + Held + " ->> 'origin' AS " + Origin +
-                   ", (" + Held + " ->> 'deleted')::boolean AS " + Deleted +
-                   (table.VersionColumn is null ? string.Empty : ", (" + Held + " ->> 'version')::" + VersionType(table) + " AS " + Version);
-        var guard = "(NOT (" + Stamped + ") OR " + Guard(table, target, "q", "d", "d.pgsync_first_prev_at", "d.pgsync_first_prev_origin") + ")";
         // A copied row (CopyOp) is no change: it conflicts with nothing (and under LastWriterWins wins over the same stamp too).
         // A write the run holds after a copy of its key (both forwarded from one node) was made on top of
         // the copy's stamp: where the destination holds another, it crossed that write.
-        var afterCopy = "CASE WHEN d.pgsync_written AND " + concurrent + " THEN CASE WHEN " + Found + " THEN '" + (deleted ? "delete" : "update") + "_origin_differs' ELSE '" +
+        var afterCopy = "CASE WHEN d.pgsync_written AND " + concurrent + " THEN CASE WHEN " + found + " THEN '" + (deleted ? "delete" : "update") + "_origin_differs' ELSE '" +
                         (deleted ? "delete" : "update") + "_missing' END END";
+        var guard = "(NOT " + stamped + " OR " + Guard(table, target, "q", "d", "d.pgsync_first_prev_at", "d.pgsync_first_prev_origin") + ")";
         return "k AS (SELECT j.*, " + (target.Conflicts == Conflicts.LastWriterWins ? "j.pgsync_guard" : "(j.pgsync_kind IS NULL AND j.pgsync_guard)") + " AS pgsync_applies FROM (" +
                "SELECT d.*, CASE WHEN d.pgsync_first_op IS DISTINCT FROM '" + CopyOp + "' THEN " + kind + " ELSE " + afterCopy + " END AS pgsync_kind, " + guard + " AS pgsync_guard," +
-               " q." + Origin + " AS pgsync_local_origin, q." + At + " AS pgsync_local_at, (SELECT lm.v FROM lm) ->> d.pgsync_key AS pgsync_local_row" +
-               " FROM d CROSS JOIN LATERAL (SELECT " + held + ") AS q) AS j)";
+               " q." + At + " AS pgsync_local_at, q." + Origin + " AS pgsync_local_origin, q." + Deleted + " AS pgsync_local_deleted" +
+               (table.VersionColumn is null ? string.Empty : ", q." + Version + " AS pgsync_local_version") +
+               " FROM d LEFT JOIN " + record + " AS q ON " + RemoteSql.KeyMatch(table, "q", "d") + " LEFT JOIN " + targetName + " AS t ON " + RemoteSql.KeyMatch(table, "t", "d") +
+               " WHERE (SELECT pg_catalog.count(*) FROM l) >= 0) AS j)";
     }
 
     /// <summary>
@@ -407,65 +390,75 @@ internal static class ConflictSql
     /// Error: <c>e</c> raises at the run's first conflict, failing the batch (the apply then stops its
     /// queue at that entry, its error recorded), before anything is written (<see cref="RaiseGate"/>).
     /// </summary>
-    private static string Raise(TargetModel target) =>
+    private static string Raise(TableModel table, TargetModel target) =>
         target.Conflicts == Conflicts.Error
             ? "e AS (SELECT " + CaptureSql.SchemaSlot + "." + PgSql.QuoteIdentifier(ConflictError) + "(" + PgSql.QuoteLiteral(target.Schema) + ", " + PgSql.QuoteLiteral(target.Table) +
-              ", k.pgsync_key, k.pgsync_kind, k." + Origin + ") FROM k WHERE k.pgsync_kind IS NOT NULL LIMIT 1), "
+              ", " + KeyText(table, "k") + ", k.pgsync_kind, k." + Origin + ") FROM k WHERE k.pgsync_kind IS NOT NULL LIMIT 1), "
             : string.Empty;
 
     private static string RaiseGate(TargetModel target) =>
         target.Conflicts == Conflicts.Error ? " AND (SELECT pg_catalog.count(*) FROM e) = 0" : string.Empty;
 
     /// <summary>
-    /// After <c>ti</c> has written the target's rows (applied changes only): <c>p</c> locks the run's
-    /// stamps in the record, in key order, as they are now (those the snapshot shows, <c>pu</c>: one
-    /// committed since is invisible to its scan, and <c>w</c> meets it); <c>w</c> then writes the applied keys' stamps
-    /// (LastWriterWins: a missing record is an incoming write's, as over a row no stamped write has
-    /// touched), its ON CONFLICT guard the same rule as <c>pgsync_applies</c> (<see cref="Guard"/>) against the
-    /// record as it is then. The row first, then its stamp, is the order a local writer takes (its
-    /// capture stamps at the end of its statement): an apply that locked or wrote the stamp first
-    /// deadlocked with a local insert of the same new key, caught between its row and its stamp.
-    /// <c>x</c>: fails the batch with a serialization failure (the apply tries it again, with a new
+    /// After <c>ti</c> has written the target's rows (applied changes only): <c>p</c> locks, in key order,
+    /// the stamps the snapshot showed for the run's keys (<c>k</c>'s <c>pgsync_local_*</c>) and tells which
+    /// differ now (one committed since is invisible to the snapshot, and <c>w</c> meets it); <c>w</c> then
+    /// writes the applied keys' stamps (LastWriterWins: a missing record is an incoming write's, as over a
+    /// row no stamped write has touched), its ON CONFLICT guard the same rule as <c>pgsync_applies</c>
+    /// (<see cref="Guard"/>) against the record as it is then. The row first, then its stamp, is the order
+    /// a local writer takes (its capture stamps at the end of its statement): an apply that locked or wrote
+    /// the stamp first deadlocked with a local insert of the same new key, caught between its row and its
+    /// stamp. <c>x</c>: fails the batch with a serialization failure (the apply tries it again, with a new
     /// snapshot) when a write committed after the statement's snapshot: a stamp <c>p</c> locked that
-    /// differs from the snapshot's (<c>pu</c>), a stamp <c>w</c> found where the snapshot had none, or a
-    /// key the rule applied whose stamp the guard refused. The steps that decided read the snapshot, so
-    /// the batch must not stand then (a delete that wins over such a write would leave its row in place,
-    /// under a tombstone; a row written in <c>ti</c> would keep a stamp it does not hold).
+    /// differs from the snapshot's, or one it did not find, or a key the rule applied that <c>w</c> did not
+    /// write as the snapshot said it would (an update of the stamp the snapshot showed, an insert where it
+    /// showed none). Each key is written at most once and <c>p</c> holds every stamp the snapshot showed, so
+    /// the counts tell (a key is looked for only then, for the message). The steps that decided read the
+    /// snapshot, so the batch must not stand then (a delete that wins over such a write would leave its row
+    /// in place, under a tombstone; a row written in <c>ti</c> would keep a stamp it does not hold).
     /// </summary>
-    private static string Settle(TableModel table, TargetModel target, string record, bool deleted) =>
-        "p AS (SELECT d.pgsync_key, " + StampObject(table, "m") + " AS pgsync_stamp FROM d JOIN " + record + " AS m ON " + RemoteSql.KeyMatch(table, "m", "d") +
-        " WHERE (SELECT pg_catalog.count(*) FROM ti) >= 0 AND (SELECT pu.v FROM pu) ? d.pgsync_key ORDER BY " + Keys(table, "m") + " FOR UPDATE OF m), " +
-        "w AS (INSERT INTO " + record + " AS m (" + RecordColumns(table) + ", " + PrevAt + ", " + PrevOrigin + ") SELECT " + Keys(table, "d") +
-        (table.VersionColumn is null ? string.Empty : ", d." + Version) + ", d." + At + ", d." + Origin + ", " + (deleted ? "true" : "false") +
-        ", d.pgsync_first_prev_at, d.pgsync_first_prev_origin FROM k AS d WHERE (SELECT pg_catalog.count(*) FROM p) >= 0 AND d.pgsync_applies" +
-        " ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) +
-        ") DO UPDATE SET " + (table.VersionColumn is null ? string.Empty : Version + " = EXCLUDED." + Version + ", ") +
-        At + " = EXCLUDED." + At + ", " + Origin + " = EXCLUDED." + Origin + ", " + Deleted + " = " + (deleted ? "true" : "false") +
-        ", " + PrevAt + " = EXCLUDED." + PrevAt + ", " + PrevOrigin + " = EXCLUDED." + PrevOrigin +
-        " WHERE " + Guard(table, target, "m", "EXCLUDED", "EXCLUDED." + PrevAt, "EXCLUDED." + PrevOrigin) +
-        " RETURNING " + Keys(table, "m") + ", (m.xmax = 0) AS pgsync_inserted), " +
-        "x AS (SELECT " + CaptureSql.SchemaSlot + "." + PgSql.QuoteIdentifier(StaleRead) + "(" + PgSql.QuoteLiteral(target.Schema) + ", " + PgSql.QuoteLiteral(target.Table) +
-        ", c.pgsync_key) FROM (SELECT p.pgsync_key FROM p WHERE (SELECT pu.v FROM pu) -> p.pgsync_key IS DISTINCT FROM p.pgsync_stamp" +
-        // (A stamp updated where the snapshot showed none. Its key is looked up as the run's row named it:
-        // a stored key equal to it can read otherwise as text, 1.0 and 1.00 of a numeric.)
-        " UNION ALL SELECT k.pgsync_key FROM w JOIN k ON " + RemoteSql.KeyMatch(table, "w", "k") + " WHERE NOT w.pgsync_inserted AND NOT (SELECT pu.v FROM pu) ? k.pgsync_key" +
-        // (A key applied but not written: w writes each applied key at most once, so its count tells first.)
-        " UNION ALL SELECT k.pgsync_key FROM k WHERE (SELECT pg_catalog.count(*) FROM w) < (SELECT pg_catalog.count(*) FROM k AS a WHERE a.pgsync_applies)" +
-        " AND k.pgsync_applies AND NOT EXISTS (SELECT 1 FROM w WHERE " + RemoteSql.KeyMatch(table, "w", "k") + ")) AS c LIMIT 1)";
+    private static string Settle(TableModel table, TargetModel target, string record, bool deleted)
+    {
+        var held = "(m." + At + ", m." + Origin + ", m." + Deleted + (table.VersionColumn is null ? string.Empty : ", m." + Version) + ")";
+        var snapshot = "(k.pgsync_local_at, k.pgsync_local_origin, k.pgsync_local_deleted" + (table.VersionColumn is null ? string.Empty : ", k.pgsync_local_version") + ")";
+        const string Count = "(SELECT pg_catalog.count(*) FROM ";
+        var locked = Count + "p) <> " + Count + "k WHERE k.pgsync_local_at IS NOT NULL)";
+        var written = Count + "w WHERE NOT w.pgsync_inserted) <> " + Count + "k WHERE k.pgsync_applies AND k.pgsync_local_at IS NOT NULL) OR " +
+                      Count + "w WHERE w.pgsync_inserted) <> " + Count + "k WHERE k.pgsync_applies AND k.pgsync_local_at IS NULL)";
+        return "p AS (SELECT " + Keys(table, "m") + ", " + held + " IS DISTINCT FROM " + snapshot + " AS pgsync_changed FROM k JOIN " + record + " AS m ON " + RemoteSql.KeyMatch(table, "m", "k") +
+               " WHERE " + Count + "ti) >= 0 AND k.pgsync_local_at IS NOT NULL ORDER BY " + Keys(table, "m") + " FOR UPDATE OF m), " +
+               "w AS (INSERT INTO " + record + " AS m (" + RecordColumns(table) + ", " + PrevAt + ", " + PrevOrigin + ") SELECT " + Keys(table, "d") +
+               (table.VersionColumn is null ? string.Empty : ", d." + Version) + ", d." + At + ", d." + Origin + ", " + (deleted ? "true" : "false") +
+               ", d.pgsync_first_prev_at, d.pgsync_first_prev_origin FROM k AS d WHERE " + Count + "p) >= 0 AND d.pgsync_applies" +
+               " ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) +
+               ") DO UPDATE SET " + (table.VersionColumn is null ? string.Empty : Version + " = EXCLUDED." + Version + ", ") +
+               At + " = EXCLUDED." + At + ", " + Origin + " = EXCLUDED." + Origin + ", " + Deleted + " = " + (deleted ? "true" : "false") +
+               ", " + PrevAt + " = EXCLUDED." + PrevAt + ", " + PrevOrigin + " = EXCLUDED." + PrevOrigin +
+               " WHERE " + Guard(table, target, "m", "EXCLUDED", "EXCLUDED." + PrevAt, "EXCLUDED." + PrevOrigin) +
+               " RETURNING " + Keys(table, "m") + ", (m.xmax = 0) AS pgsync_inserted), " +
+               "x AS (SELECT " + CaptureSql.SchemaSlot + "." + PgSql.QuoteIdentifier(StaleRead) + "(" + PgSql.QuoteLiteral(target.Schema) + ", " + PgSql.QuoteLiteral(target.Table) +
+               ", c.pgsync_key) FROM (SELECT " + KeyText(table, "p") + " AS pgsync_key FROM p WHERE p.pgsync_changed" +
+               // (A stamp the snapshot showed that p did not find.)
+               " UNION ALL SELECT " + KeyText(table, "k") + " FROM k WHERE " + locked + " AND k.pgsync_local_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM p WHERE " + RemoteSql.KeyMatch(table, "p", "k") + ")" +
+               // (A key applied but not written as the snapshot said: updated where it showed no stamp, inserted where it showed one, or not written.)
+               " UNION ALL SELECT " + KeyText(table, "k") + " FROM k WHERE (" + written + ") AND k.pgsync_applies AND NOT EXISTS (SELECT 1 FROM w WHERE " + RemoteSql.KeyMatch(table, "w", "k") +
+               " AND w.pgsync_inserted = (k.pgsync_local_at IS NULL))) AS c LIMIT 1)";
+    }
 
     /// <summary>
     /// The statement's last step, after <c>x</c> (so after every write): the run's conflicts, recorded in
-    /// the destination's conflict log with both rows (capped), both stamps, how they were resolved and
-    /// the batch's queue entries. (Under Error none is left to record: <c>e</c> has failed the batch at
-    /// the first one.)
+    /// the destination's conflict log with both rows (capped; the destination's as the snapshot shows it,
+    /// read for the conflicts only), both stamps, how they were resolved and the batch's queue entries.
+    /// (Under Error none is left to record: <c>e</c> has failed the batch at the first one.)
     /// </summary>
-    private static string Log(TableModel table, TargetModel target, IEnumerable<ColumnModel> columns)
+    private static string Log(TableModel table, TargetModel target, string targetName, IEnumerable<ColumnModel> columns)
     {
         // The incoming row as it came, with its stamp (built for the conflicts only).
         var remoteRow = "(SELECT pg_catalog.row_to_json(r)::text FROM (SELECT " +
                         string.Join(", ", columns.Select(c => "k." + PgSql.QuoteIdentifier(c.ColumnName))) +
                         (table.VersionColumn is null ? string.Empty : ", k." + Version) +
                         ", k." + At + ", k." + Origin + ", k." + PrevAt + ", k." + PrevOrigin + ", k." + Op + ") AS r)";
+        var localRow = "(SELECT pg_catalog.row_to_json(t)::text FROM " + targetName + " AS t WHERE " + RemoteSql.KeyMatch(table, "t", "k") + ")";
         var log = CaptureSql.SchemaSlot + "." + PgSql.QuoteIdentifier(SqlNames.ConflictLog);
         var cap = RowCap.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var resolution = target.Conflicts switch
@@ -475,8 +468,8 @@ internal static class ConflictSql
             _ => "'keep_local'",
         };
         return "INSERT INTO " + log + " (nsp_name, table_name, key, kind, resolution, local_origin, local_at, local_row, remote_origin, remote_at, remote_row, entries)" +
-               " SELECT " + PgSql.QuoteLiteral(target.Schema) + ", " + PgSql.QuoteLiteral(target.Table) + ", k.pgsync_key, k.pgsync_kind, " + resolution + "," +
-               " k.pgsync_local_origin, k.pgsync_local_at, pg_catalog.left(k.pgsync_local_row, " + cap + "), k." + Origin + ", k." + At + ", pg_catalog.left(" + remoteRow + ", " + cap + ")," +
+               " SELECT " + PgSql.QuoteLiteral(target.Schema) + ", " + PgSql.QuoteLiteral(target.Table) + ", " + KeyText(table, "k") + ", k.pgsync_kind, " + resolution + "," +
+               " k.pgsync_local_origin, k.pgsync_local_at, pg_catalog.left(" + localRow + ", " + cap + "), k." + Origin + ", k." + At + ", pg_catalog.left(" + remoteRow + ", " + cap + ")," +
                " pg_catalog.current_setting('pgsync.entries', true) FROM k WHERE k.pgsync_kind IS NOT NULL AND (SELECT pg_catalog.count(*) FROM x) = 0";
     }
 
@@ -497,7 +490,7 @@ internal static class ConflictSql
     private static string Descending(TableModel table, string alias) =>
         (table.VersionColumn is null ? string.Empty : alias + "." + Version + " DESC, ") + alias + "." + At + " DESC, " + alias + "." + Origin + " COLLATE pg_catalog.\"C\" DESC";
 
-    /// <summary>A key as text (its JSON object), the same from every row of the same key in one session: what the steps look keys up by.</summary>
+    /// <summary>A key as text (its JSON object): how the conflict log and the errors name it.</summary>
     private static string KeyText(TableModel table, string alias) =>
         "pg_catalog.json_build_object(" + string.Join(", ", table.KeyColumns.Select(k => PgSql.QuoteLiteral(k) + ", " + alias + "." + PgSql.QuoteIdentifier(k))) + ")::text";
 
