@@ -19,7 +19,8 @@ namespace RoslynPgSync.Bench;
 /// that keeps ApplyRemote and to one resolved by LastWriterWins, with nothing to resolve (the
 /// detection's own cost: stamps, row versions, the locks and lookups of every change) and with every
 /// key already written on the destination (every change a conflict, logged). Shapes: single-row
-/// transactions (compact entries, applied set-based per run) and one statement of every row. Also the
+/// transactions (compact entries, applied set-based per run), one statement of every row, and single-row
+/// updates of rows both nodes hold (nothing to resolve only: the key's row and stamp are found). Also the
 /// writer's time, which the capture's stamping adds to.
 /// </summary>
 internal static class ConflictBenchmark
@@ -31,22 +32,26 @@ internal static class ConflictBenchmark
         var results = new List<Result>();
         var shapes = new[]
         {
-            (string.Create(CultureInfo.InvariantCulture, $"{rows:N0} single-row transactions"), $"DO $$ BEGIN FOR g IN 1..{rows} LOOP INSERT INTO {{t}} VALUES (g, md5(g::text), 'x', now(), now()); COMMIT; END LOOP; END $$"),
-            ("1 statement", BenchSql.InsertRows("{t}", 1, rows)),
+            (string.Create(CultureInfo.InvariantCulture, $"{rows:N0} single-row transactions"), (string?)null, $"DO $$ BEGIN FOR g IN 1..{rows} LOOP INSERT INTO {{t}} VALUES (g, md5(g::text), 'x', now(), now()); COMMIT; END LOOP; END $$", Configurations),
+            ("1 statement", null, BenchSql.InsertRows("{t}", 1, rows), Configurations),
+            // Updates of rows both nodes hold (inserted and replicated first, untimed): the destination
+            // finds each key's row and stamp, which the inserts of new keys above never do.
+            (string.Create(CultureInfo.InvariantCulture, $"{rows:N0} single-row updates"), BenchSql.InsertRows("{t}", 1, rows),
+                $"DO $$ BEGIN FOR g IN 1..{rows} LOOP UPDATE {{t}} SET info = 'updated' WHERE pk1 = g; COMMIT; END LOOP; END $$", Configurations[..2]),
         };
-        foreach (var (shape, sql) in shapes)
+        foreach (var (shape, setup, sql, configurations) in shapes)
         {
             // Interleaved, so that a slow stretch of the machine spreads over all three.
-            var samples = Configurations.ToDictionary(c => c, _ => new List<(TimeSpan Writer, TimeSpan Drain, bool Equal, long Conflicts)>());
+            var samples = configurations.ToDictionary(c => c, _ => new List<(TimeSpan Writer, TimeSpan Drain, bool Equal, long Conflicts)>());
             for (var repetition = 0; repetition < repetitions; repetition++)
             {
-                foreach (var configuration in Configurations)
+                foreach (var configuration in configurations)
                 {
-                    samples[configuration].Add(await RunOnceAsync(cluster, rows, shape, sql, configuration, log, ct));
+                    samples[configuration].Add(await RunOnceAsync(cluster, rows, shape, setup, sql, configuration, log, ct));
                 }
             }
 
-            foreach (var configuration in Configurations)
+            foreach (var configuration in configurations)
             {
                 var s = samples[configuration];
                 results.Add(new Result(shape, configuration, BulkBenchmark.Median(s.Select(x => x.Writer)), BulkBenchmark.Median(s.Select(x => x.Drain)), s.All(x => x.Equal), s.Min(x => x.Conflicts)));
@@ -57,7 +62,7 @@ internal static class ConflictBenchmark
     }
 
     private static async Task<(TimeSpan Writer, TimeSpan Drain, bool Equal, long Conflicts)> RunOnceAsync(
-        PostgresCluster cluster, int rows, string shape, string sql, string configuration, TextWriter log, CancellationToken ct)
+        PostgresCluster cluster, int rows, string shape, string? setup, string sql, string configuration, TextWriter log, CancellationToken ct)
     {
         var lww = configuration != "apply-remote";
         var server = lww ? "bench_lww" : "bench_async";
@@ -69,33 +74,20 @@ internal static class ConflictBenchmark
             await BenchSql.ExecuteAsync(bed.Remote.ConnectionString, BenchSql.InsertRows(table, 1, rows).Replace("'x'", "'written here'", StringComparison.Ordinal), ct);
         }
 
+        if (setup is not null)
+        {
+            await BenchSql.ExecuteAsync(bed.Local.ConnectionString, setup.Replace("{t}", table, StringComparison.Ordinal), ct);
+            await DrainAsync(bed.Local.ConnectionString, server, ct);
+            await BenchSql.ExecuteAsync(bed.Remote.ConnectionString, $"VACUUM (ANALYZE) {table}", ct);
+        }
+
         var writer = Stopwatch.StartNew();
         await BenchSql.ExecuteAsync(bed.Local.ConnectionString, sql.Replace("{t}", table, StringComparison.Ordinal), ct);
         writer.Stop();
         var expected = await BenchSql.DigestAsync(bed.Local.ConnectionString, table, ct);
 
         var drain = Stopwatch.StartNew();
-        await using (var connection = new NpgsqlConnection(bed.Local.ConnectionString))
-        {
-            await connection.OpenAsync(ct);
-            while (true)
-            {
-                await using var transaction = await connection.BeginTransactionAsync(ct);
-                await using (var lockStream = new NpgsqlCommand($"SELECT pgsync.lock_stream('{server}', '')", connection, transaction))
-                {
-                    await lockStream.ExecuteNonQueryAsync(ct);
-                }
-
-                await using var apply = new NpgsqlCommand($"SELECT pgsync.apply_pending('{server}', '', 1000, false, NULL)", connection, transaction) { CommandTimeout = 0 };
-                var applied = (int)(await apply.ExecuteScalarAsync(ct))!;
-                await transaction.CommitAsync(ct);
-                if (applied == 0)
-                {
-                    break;
-                }
-            }
-        }
-
+        await DrainAsync(bed.Local.ConnectionString, server, ct);
         drain.Stop();
         var equal = await BenchSql.DigestAsync(bed.Remote.ConnectionString, table, ct) == expected;
         var conflicts = lww ? Convert.ToInt64(await BenchSql.ScalarAsync(bed.Remote.ConnectionString, "SELECT count(*) FROM pgsync.conflict_log", ct), CultureInfo.InvariantCulture) : 0;
@@ -105,12 +97,36 @@ internal static class ConflictBenchmark
         return (writer.Elapsed, drain.Elapsed, equal, conflicts);
     }
 
+    /// <summary>Applies the server's queue as the hosted worker does (apply_pending(1000) under the stream's lock) until it is empty.</summary>
+    private static async Task DrainAsync(string connectionString, string server, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        while (true)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            await using (var lockStream = new NpgsqlCommand($"SELECT pgsync.lock_stream('{server}', '')", connection, transaction))
+            {
+                await lockStream.ExecuteNonQueryAsync(ct);
+            }
+
+            await using var apply = new NpgsqlCommand($"SELECT pgsync.apply_pending('{server}', '', 1000, false, NULL)", connection, transaction) { CommandTimeout = 0 };
+            var applied = (int)(await apply.ExecuteScalarAsync(ct))!;
+            await transaction.CommitAsync(ct);
+            if (applied == 0)
+            {
+                return;
+            }
+        }
+    }
+
     public static string Markdown(List<Result> results, int rows)
     {
         var text = new StringBuilder();
         text.Append("\n## conflicts (issue 17: what detection costs; ").Append(rows.ToString("N0", CultureInfo.InvariantCulture)).Append(" rows)\n\n");
         text.Append("Median of the runs, interleaved. The same backlog applied as the hosted worker applies it (apply_pending(1000) under the stream's lock) to a table that keeps ApplyRemote, ");
         text.Append("to one resolved by LastWriterWins with nothing to resolve, and with every key already written on the destination (every change an insert_exists conflict, resolved and logged). ");
+        text.Append("The single-row updates change rows both nodes hold already (inserted and replicated first, untimed), so the destination finds each key's row and stamp. ");
         text.Append("Writer: the time to write the rows on the source (the capture stamps each LastWriterWins write).\n\n");
         text.Append("| written as | configuration | writer ms | ratio | drain ms | rows/s | throughput vs apply-remote | conflicts logged | equal |\n|---|---|---:|---:|---:|---:|---:|---:|---|\n");
         foreach (var r in results)
