@@ -130,7 +130,7 @@ internal static class CaptureSql
         var b = new StringBuilder();
         var stamped = table.Targets.Any(ConflictSql.Resolves);
         var forwards = table.Targets.Any(t => t.Forward);
-        b.Append("DECLARE\n    v_rows refcursor;\n    v_single boolean;\n    v_gone text;\n    v_row text;\n    v_key text;\n");
+        b.Append("DECLARE\n    v_rows refcursor;\n    v_single boolean;\n    v_gone text;\n    v_row text;\n    v_key text;\n    v_late text;\n");
         if (stamped)
         {
             b.Append("    v_origin text;\n    v_entry_bytes text;\n");
@@ -203,6 +203,8 @@ internal static class CaptureSql
 
             b.Append("        RETURN NULL;\n    END IF;\n\n");
         }
+
+        b.Append(RefuseLateCapture(table));
 
         // A statement of at most one row (most OLTP writes) reads its row here and queues it through
         // enqueue_change as compact entries: the key that left and the row, as JSON, with the key of
@@ -302,6 +304,51 @@ internal static class CaptureSql
         }
 
         b.Append("    RETURN NULL;\nEND\n");
+        return b.ToString();
+    }
+
+    /// <summary>
+    /// The capture's refusal of a statement whose rows another write changed again before this capture ran,
+    /// in the same top-level statement. A statement's capture runs when it ends, and queues its changes
+    /// then; two writes of one key in one statement can end the other way round: a data-modifying WITH
+    /// that the statement reads only in part ends after it (EXISTS, LIMIT), and a write made by a trigger
+    /// of the statement (an AFTER ROW trigger that writes the table again) ends before it. The later write
+    /// was then queued first, and the destination would end at the earlier one (a row deleted that the
+    /// source holds, a value the source overwrote), with no error. So a capture that is not the first of
+    /// the table in its top-level statement (the only one that can come late: a marker in a
+    /// transaction-local setting, the statement's start time) checks that the table still holds its rows
+    /// as it wrote them, and its deleted keys not at all; where it does not, the statement fails, naming the
+    /// table and the key, before anything of it commits. (One made in the right order passes the check:
+    /// nothing has written its rows since.)
+    /// </summary>
+    private static string RefuseLateCapture(TableModel table)
+    {
+        var source = PgSql.QualifiedName(table.SourceSchema, table.SourceTable);
+        var setting = PgSql.QuoteLiteral("pgsync." + SqlNames.CaptureFunction(table.SourceSchema, table.SourceTable));
+        const string Now = "(EXTRACT(epoch FROM pg_catalog.statement_timestamp()))::text";
+        string Present(string alias, bool same) =>
+            "EXISTS (SELECT 1 FROM " + source + " AS t WHERE " + RemoteSql.KeyMatch(table, "t", alias) + (same ? " AND t OPERATOR(pg_catalog.*=) " + alias : string.Empty) + ")";
+        string Key(string alias) => KeyObject(table, alias) + "::text";
+        var gone = "SELECT " + Key("o") + " INTO v_late FROM old_rows AS o WHERE ";
+        var b = new StringBuilder();
+        b.Append("    -- A capture that can come late (not the table's first in this statement) checks nothing wrote its rows since (RefuseLateCapture).\n");
+        b.Append("    IF pg_catalog.current_setting(").Append(setting).Append(", true) IS DISTINCT FROM ").Append(Now).Append(" THEN\n");
+        b.Append("        PERFORM pg_catalog.set_config(").Append(setting).Append(", ").Append(Now).Append(", true);\n");
+        b.Append("    ELSE\n");
+        b.Append("        IF TG_OP = 'DELETE' THEN\n");
+        b.Append("            ").Append(gone).Append(Present("o", false)).Append(" LIMIT 1;\n");
+        b.Append("        ELSE\n");
+        b.Append("            SELECT ").Append(Key("n")).Append(" INTO v_late FROM new_rows AS n WHERE NOT ").Append(Present("n", true)).Append(" LIMIT 1;\n");
+        b.Append("            IF v_late IS NULL AND TG_OP = 'UPDATE' THEN\n");
+        b.Append("                ").Append(gone).Append("NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE ").Append(RemoteSql.KeyMatch(table, "n", "o")).Append(") AND ").Append(Present("o", false)).Append(" LIMIT 1;\n");
+        b.Append("            END IF;\n");
+        b.Append("        END IF;\n");
+        b.Append("        IF v_late IS NOT NULL THEN\n");
+        b.Append("            RAISE EXCEPTION 'RoslynPgSync: a statement wrote the row of %.% with key %, and another write in the same statement changed it again before its capture ran: their changes would be replicated in the wrong order; refused', ")
+         .Append(PgSql.QuoteLiteral(PgSql.QuoteIdentifier(table.SourceSchema))).Append(", ").Append(PgSql.QuoteLiteral(PgSql.QuoteIdentifier(table.SourceTable))).Append(", v_late\n");
+        b.Append("                USING ERRCODE = 'feature_not_supported', HINT = 'Write the row once per statement: run a data-modifying WITH that writes it as a statement of its own, or read all of its RETURNING rows; make a trigger that changes the row a BEFORE ROW trigger that sets NEW.';\n");
+        b.Append("        END IF;\n");
+        b.Append("    END IF;\n\n");
         return b.ToString();
     }
 

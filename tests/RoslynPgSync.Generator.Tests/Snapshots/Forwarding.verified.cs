@@ -52,6 +52,7 @@ DECLARE
     v_gone text;
     v_row text;
     v_key text;
+    v_late text;
     v_origin text;
     v_entry_bytes text;
     v_path text; -- the nodes a change applied here has been through (NULL: this node's own write)
@@ -80,6 +81,24 @@ BEGIN
         -- Been through this node already, or its path unknown: not forwarded (it could loop).
         IF v_path = '' OR (SELECT i.identity FROM " + schema + @".node_identity AS i) = ANY (pg_catalog.string_to_array(v_path, ',')) THEN
             RETURN NULL;
+        END IF;
+    END IF;
+
+    -- A capture that can come late (not the table's first in this statement) checks nothing wrote its rows since (RefuseLateCapture).
+    IF pg_catalog.current_setting('pgsync.capture_parcel_ae210b10', true) IS DISTINCT FROM (EXTRACT(epoch FROM pg_catalog.statement_timestamp()))::text THEN
+        PERFORM pg_catalog.set_config('pgsync.capture_parcel_ae210b10', (EXTRACT(epoch FROM pg_catalog.statement_timestamp()))::text, true);
+    ELSE
+        IF TG_OP = 'DELETE' THEN
+            SELECT pg_catalog.json_build_object('id', o.""id"")::text INTO v_late FROM old_rows AS o WHERE EXISTS (SELECT 1 FROM ""post"".""parcel"" AS t WHERE t.""id"" = o.""id"") LIMIT 1;
+        ELSE
+            SELECT pg_catalog.json_build_object('id', n.""id"")::text INTO v_late FROM new_rows AS n WHERE NOT EXISTS (SELECT 1 FROM ""post"".""parcel"" AS t WHERE t.""id"" = n.""id"" AND t OPERATOR(pg_catalog.*=) n) LIMIT 1;
+            IF v_late IS NULL AND TG_OP = 'UPDATE' THEN
+                SELECT pg_catalog.json_build_object('id', o.""id"")::text INTO v_late FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""id"" = o.""id"") AND EXISTS (SELECT 1 FROM ""post"".""parcel"" AS t WHERE t.""id"" = o.""id"") LIMIT 1;
+            END IF;
+        END IF;
+        IF v_late IS NOT NULL THEN
+            RAISE EXCEPTION 'RoslynPgSync: a statement wrote the row of %.% with key %, and another write in the same statement changed it again before its capture ran: their changes would be replicated in the wrong order; refused', '""post""', '""parcel""', v_late
+                USING ERRCODE = 'feature_not_supported', HINT = 'Write the row once per statement: run a data-modifying WITH that writes it as a statement of its own, or read all of its RETURNING rows; make a trigger that changes the row a BEFORE ROW trigger that sets NEW.';
         END IF;
     END IF;
 

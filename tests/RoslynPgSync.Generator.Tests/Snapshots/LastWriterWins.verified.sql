@@ -27,6 +27,7 @@ DECLARE
     v_gone text;
     v_row text;
     v_key text;
+    v_late text;
     v_origin text;
     v_entry_bytes text;
 BEGIN
@@ -50,6 +51,24 @@ BEGIN
                 USING ERRCODE = 'feature_not_supported', HINT = 'Declare the same Conflicts policy for this table on every node that sends it changes, and install there again; an operator''s session must not set pgsync.origin on this table.';
         END IF;
         RETURN NULL;
+    END IF;
+
+    -- A capture that can come late (not the table's first in this statement) checks nothing wrote its rows since (RefuseLateCapture).
+    IF pg_catalog.current_setting('pgsync.capture_stock_2003c6f7', true) IS DISTINCT FROM (EXTRACT(epoch FROM pg_catalog.statement_timestamp()))::text THEN
+        PERFORM pg_catalog.set_config('pgsync.capture_stock_2003c6f7', (EXTRACT(epoch FROM pg_catalog.statement_timestamp()))::text, true);
+    ELSE
+        IF TG_OP = 'DELETE' THEN
+            SELECT pg_catalog.json_build_object('store', o."store", 'sku', o."sku")::text INTO v_late FROM old_rows AS o WHERE EXISTS (SELECT 1 FROM "shop"."stock" AS t WHERE t."store" = o."store" AND t."sku" = o."sku") LIMIT 1;
+        ELSE
+            SELECT pg_catalog.json_build_object('store', n."store", 'sku', n."sku")::text INTO v_late FROM new_rows AS n WHERE NOT EXISTS (SELECT 1 FROM "shop"."stock" AS t WHERE t."store" = n."store" AND t."sku" = n."sku" AND t OPERATOR(pg_catalog.*=) n) LIMIT 1;
+            IF v_late IS NULL AND TG_OP = 'UPDATE' THEN
+                SELECT pg_catalog.json_build_object('store', o."store", 'sku', o."sku")::text INTO v_late FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."store" = o."store" AND n."sku" = o."sku") AND EXISTS (SELECT 1 FROM "shop"."stock" AS t WHERE t."store" = o."store" AND t."sku" = o."sku") LIMIT 1;
+            END IF;
+        END IF;
+        IF v_late IS NOT NULL THEN
+            RAISE EXCEPTION 'RoslynPgSync: a statement wrote the row of %.% with key %, and another write in the same statement changed it again before its capture ran: their changes would be replicated in the wrong order; refused', '"shop"', '"stock"', v_late
+                USING ERRCODE = 'feature_not_supported', HINT = 'Write the row once per statement: run a data-modifying WITH that writes it as a statement of its own, or read all of its RETURNING rows; make a trigger that changes the row a BEFORE ROW trigger that sets NEW.';
+        END IF;
     END IF;
 
     -- One row or none: read here, queued as compact entries (enqueue_change).

@@ -13,6 +13,7 @@ DECLARE
     v_gone text;
     v_row text;
     v_key text;
+    v_late text;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
@@ -25,6 +26,24 @@ BEGIN
         PERFORM "pgsync"."enqueue"('billing', 'invoices', 'reporting', '', 'a', 0, 'TRUNCATE ONLY "billing"."invoices"', NULL, NULL);
         PERFORM "pgsync"."enqueue"('billing', 'invoices', 'archive', '', 't', 0, 'TRUNCATE ONLY "archive"."invoices_2026"', NULL, NULL);
         RETURN NULL;
+    END IF;
+
+    -- A capture that can come late (not the table's first in this statement) checks nothing wrote its rows since (RefuseLateCapture).
+    IF pg_catalog.current_setting('pgsync.capture_invoices_ceeff384', true) IS DISTINCT FROM (EXTRACT(epoch FROM pg_catalog.statement_timestamp()))::text THEN
+        PERFORM pg_catalog.set_config('pgsync.capture_invoices_ceeff384', (EXTRACT(epoch FROM pg_catalog.statement_timestamp()))::text, true);
+    ELSE
+        IF TG_OP = 'DELETE' THEN
+            SELECT pg_catalog.json_build_object('invoice_no', o."invoice_no", 'tenant_id', o."tenant_id")::text INTO v_late FROM old_rows AS o WHERE EXISTS (SELECT 1 FROM "billing"."invoices" AS t WHERE t."invoice_no" = o."invoice_no" AND t."tenant_id" = o."tenant_id") LIMIT 1;
+        ELSE
+            SELECT pg_catalog.json_build_object('invoice_no', n."invoice_no", 'tenant_id', n."tenant_id")::text INTO v_late FROM new_rows AS n WHERE NOT EXISTS (SELECT 1 FROM "billing"."invoices" AS t WHERE t."invoice_no" = n."invoice_no" AND t."tenant_id" = n."tenant_id" AND t OPERATOR(pg_catalog.*=) n) LIMIT 1;
+            IF v_late IS NULL AND TG_OP = 'UPDATE' THEN
+                SELECT pg_catalog.json_build_object('invoice_no', o."invoice_no", 'tenant_id', o."tenant_id")::text INTO v_late FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."invoice_no" = o."invoice_no" AND n."tenant_id" = o."tenant_id") AND EXISTS (SELECT 1 FROM "billing"."invoices" AS t WHERE t."invoice_no" = o."invoice_no" AND t."tenant_id" = o."tenant_id") LIMIT 1;
+            END IF;
+        END IF;
+        IF v_late IS NOT NULL THEN
+            RAISE EXCEPTION 'RoslynPgSync: a statement wrote the row of %.% with key %, and another write in the same statement changed it again before its capture ran: their changes would be replicated in the wrong order; refused', '"billing"', '"invoices"', v_late
+                USING ERRCODE = 'feature_not_supported', HINT = 'Write the row once per statement: run a data-modifying WITH that writes it as a statement of its own, or read all of its RETURNING rows; make a trigger that changes the row a BEFORE ROW trigger that sets NEW.';
+        END IF;
     END IF;
 
     -- One row or none: read here, queued as compact entries (enqueue_change).
