@@ -45,6 +45,60 @@ public sealed class WholeTransactionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task The_closure_finds_each_transactions_last_entry_by_its_index_after_statistics_taken_during_one_large_transaction()
+    {
+        // The queue analysed while one transaction's 5,000 entries filled it (as autovacuum may, during a
+        // burst), then those applied and single-row transactions queued behind. Taken by such statistics
+        // for most of the queue, each transaction's entries were looked for by walking the primary key
+        // back from the newest entry (a bench drain of 100,000 entries: 52 s instead of 5).
+        await using var pair = await TestBed.Create().Pair("txn_dst").InstallAsync(PgSyncInstaller.Tables);
+        var local = pair.Local.ConnectionString;
+        await Db.ExecuteAsync(local, "DO $$ BEGIN FOR g IN 1..5000 LOOP INSERT INTO txn.parent (id, name) VALUES (g, 'p'); END LOOP; END $$");
+        await Db.ExecuteAsync(pair.Local.AdminConnectionString, "ANALYZE pgsync.sync_err_rec");
+        Assert.Equal(5000, await ApplyAsync(local, 1000));
+        await Db.ExecuteAsync(local, "DO $$ BEGIN FOR g IN 5001..5100 LOOP INSERT INTO txn.parent (id, name) VALUES (g, 'p'); COMMIT; END LOOP; END $$");
+        var first = await Db.ScalarAsync<long>(local, "SELECT min(id) FROM pgsync.sync_err_rec");
+        var last = await Db.ScalarAsync<long>(local, "SELECT max(id) FROM pgsync.sync_err_rec");
+
+        // The closure's query as apply_pending runs it (160_apply_pending.sql), for a batch of them.
+        var plan = await Db.ScalarAsync<string>(local, string.Create(CultureInfo.InvariantCulture, $"""
+            EXPLAIN (FORMAT JSON) SELECT pg_catalog.max(m.id)
+              FROM (SELECT DISTINCT e.xact_id FROM pgsync.sync_err_rec AS e
+                     WHERE e.dst_server = 'txn_dst' AND e.channel = '' AND e.id <= {last} AND e.id > {first - 1}) AS x
+             CROSS JOIN LATERAL (SELECT c.id FROM pgsync.sync_err_rec AS c
+                                  WHERE c.xact_id = x.xact_id
+                                    AND c.dst_server IS NOT DISTINCT FROM 'txn_dst' AND c.channel IS NOT DISTINCT FROM ''
+                                    AND (c.xact_id IS DISTINCT FROM '1'::xid8 OR c.mode <> 'a')
+                                  ORDER BY c.id DESC LIMIT 1) AS m
+             WHERE m.id > {last}
+            """));
+        output.WriteLine(plan);
+        var scans = new System.Collections.Generic.List<(string Index, string? Condition)>();
+        void Walk(System.Text.Json.JsonElement node)
+        {
+            if (node.TryGetProperty("Index Name", out var index))
+            {
+                scans.Add((index.GetString()!, node.TryGetProperty("Index Cond", out var condition) ? condition.GetString() : null));
+            }
+
+            if (node.TryGetProperty("Plans", out var children))
+            {
+                foreach (var child in children.EnumerateArray())
+                {
+                    Walk(child);
+                }
+            }
+        }
+
+        Walk(System.Text.Json.JsonDocument.Parse(plan).RootElement[0].GetProperty("Plan"));
+        // Each transaction's last entry by one probe of (xact_id, id); no index walked without a condition.
+        Assert.Contains(scans, s => s.Index == "sync_err_rec_xact" && s.Condition is not null && s.Condition.Contains("xact_id", StringComparison.Ordinal));
+        Assert.DoesNotContain(scans, s => s.Condition is null);
+        Assert.Equal(100, await ApplyAsync(local, 1000));
+        Assert.True(await pair.EqualAsync("txn.parent", "txn_copy.parent", "id"));
+    }
+
+    [Fact]
     public async Task Interleaved_transactions_go_whole_with_the_entries_between_them_in_order()
     {
         await using var pair = await TestBed.Create().Pair("txn_dst").InstallAsync(PgSyncInstaller.Tables);

@@ -82,7 +82,7 @@ BEGIN
         IF p_xact IS NULL THEN
             -- The oldest entries, up to the bounds (LIMIT below the window, so only they are read;
             -- octet_length takes a stored value's size from its header, without detoasting it) ...
-            SELECT pg_catalog.max(w.id) INTO v_last
+            SELECT pg_catalog.max(w.id), pg_catalog.min(w.id) INTO v_last, v_from
               FROM (SELECT l.id, pg_catalog.sum(pg_catalog.octet_length(l.dst_query)) OVER (ORDER BY l.id) - pg_catalog.octet_length(l.dst_query) AS bytes_before
                       FROM (SELECT e.id, e.dst_query FROM @schema@.sync_err_rec AS e
                              WHERE e.dst_server = p_dst AND e.channel = p_channel AND (e.xact_id IS DISTINCT FROM v_self OR e.mode <> 'a')
@@ -100,7 +100,11 @@ BEGIN
             -- A round looks only at the transactions of the entries the one before added. No "xact_id IS
             -- NOT NULL" on them either: the (xact_id, id) index would serve it, over the whole queue; an
             -- entry without xact_id (from before it was recorded) finds no later entry.)
-            v_from := 0;
+            -- (The first round looks from the batch's first entry on: no entry of the stream below it is
+            -- one the batch could take, and a range that starts there is one the planner sees as small,
+            -- where "from 0" looked like the whole queue to statistics taken before the entries below
+            -- were applied, and a scan of all of it.)
+            v_from := v_from - 1;
             LOOP
                 SELECT pg_catalog.max(m.id) INTO v_next
                   FROM (SELECT DISTINCT e.xact_id FROM @schema@.sync_err_rec AS e
