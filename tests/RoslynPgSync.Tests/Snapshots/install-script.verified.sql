@@ -590,11 +590,12 @@ BEGIN
                 DELETE FROM "pgsync".sync_err_rec AS e
                  WHERE e.id = ANY (v_ids) AND v_peer = ANY (pg_catalog.string_to_array(e.path, ','));
                 CONTINUE WHEN FOUND;
-                v_check := pg_catalog.format(
-                    'DO $pgsync_check$ BEGIN IF (SELECT i.identity FROM %s.node_identity AS i) IS DISTINCT FROM %L THEN RAISE EXCEPTION %L USING ERRCODE = %L; END IF; END $pgsync_check$',
+                -- (The block's text goes as a literal: nothing in the identity can end it.)
+                v_check := 'DO ' || pg_catalog.quote_literal(pg_catalog.format(
+                    'BEGIN IF (SELECT i.identity FROM %s.node_identity AS i) IS DISTINCT FROM %L THEN RAISE EXCEPTION USING MESSAGE = %L, ERRCODE = %L; END IF; END',
                     '"pgsync"', v_peer,
                     'RoslynPgSync: this database''s identity is not ' || v_peer || ', the one the sending node filtered the forwarded changes by; it learns the new one and sends them again',
-                    'PSYID');
+                    'PSYID'));
                 v_ledger := v_check || E';\n' || v_ledger;
             END IF;
         END IF;
