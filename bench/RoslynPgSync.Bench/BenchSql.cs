@@ -17,6 +17,29 @@ internal static class BenchSql
     public static string InsertRows(string table, int from, int to) =>
         $"INSERT INTO {table} SELECT g, md5(g::text), 'x', now(), now() FROM generate_series({from}, {to}) AS g";
 
+    /// <summary>Applies the server's queue as the hosted worker does (apply_pending(1000) under the stream's lock, as PgSyncReplayWorker's catch-up; it settles with resolve_applied only at intervals, not per batch) until it is empty.</summary>
+    public static async Task DrainAsWorkerAsync(string connectionString, string server, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        while (true)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            await using (var lockStream = new NpgsqlCommand($"SELECT pgsync.lock_stream('{server}', '')", connection, transaction))
+            {
+                await lockStream.ExecuteNonQueryAsync(ct);
+            }
+
+            await using var apply = new NpgsqlCommand($"SELECT pgsync.apply_pending('{server}', '', 1000, false, NULL)", connection, transaction) { CommandTimeout = 0 };
+            var applied = (int)(await apply.ExecuteScalarAsync(ct))!;
+            await transaction.CommitAsync(ct);
+            if (applied == 0)
+            {
+                return;
+            }
+        }
+    }
+
     public static async Task ExecuteAsync(string connectionString, string sql, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(connectionString);

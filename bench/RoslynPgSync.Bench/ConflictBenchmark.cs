@@ -77,7 +77,7 @@ internal static class ConflictBenchmark
         if (setup is not null)
         {
             await BenchSql.ExecuteAsync(bed.Local.ConnectionString, setup.Replace("{t}", table, StringComparison.Ordinal), ct);
-            await DrainAsync(bed.Local.ConnectionString, server, ct);
+            await BenchSql.DrainAsWorkerAsync(bed.Local.ConnectionString, server, ct);
             await BenchSql.ExecuteAsync(bed.Remote.ConnectionString, $"VACUUM (ANALYZE) {table}", ct);
         }
 
@@ -87,7 +87,7 @@ internal static class ConflictBenchmark
         var expected = await BenchSql.DigestAsync(bed.Local.ConnectionString, table, ct);
 
         var drain = Stopwatch.StartNew();
-        await DrainAsync(bed.Local.ConnectionString, server, ct);
+        await BenchSql.DrainAsWorkerAsync(bed.Local.ConnectionString, server, ct);
         drain.Stop();
         var equal = await BenchSql.DigestAsync(bed.Remote.ConnectionString, table, ct) == expected;
         var conflicts = lww ? Convert.ToInt64(await BenchSql.ScalarAsync(bed.Remote.ConnectionString, "SELECT count(*) FROM pgsync.conflict_log", ct), CultureInfo.InvariantCulture) : 0;
@@ -95,29 +95,6 @@ internal static class ConflictBenchmark
             CultureInfo.InvariantCulture,
             $"  conflicts {shape,-28} {configuration,-27} writer {writer.ElapsedMilliseconds,7} ms, drain {drain.ElapsedMilliseconds,7} ms, {conflicts} conflicts{(equal ? string.Empty : "  DESTINATION DIFFERS")}"));
         return (writer.Elapsed, drain.Elapsed, equal, conflicts);
-    }
-
-    /// <summary>Applies the server's queue as the hosted worker does (apply_pending(1000) under the stream's lock) until it is empty.</summary>
-    private static async Task DrainAsync(string connectionString, string server, CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
-        while (true)
-        {
-            await using var transaction = await connection.BeginTransactionAsync(ct);
-            await using (var lockStream = new NpgsqlCommand($"SELECT pgsync.lock_stream('{server}', '')", connection, transaction))
-            {
-                await lockStream.ExecuteNonQueryAsync(ct);
-            }
-
-            await using var apply = new NpgsqlCommand($"SELECT pgsync.apply_pending('{server}', '', 1000, false, NULL)", connection, transaction) { CommandTimeout = 0 };
-            var applied = (int)(await apply.ExecuteScalarAsync(ct))!;
-            await transaction.CommitAsync(ct);
-            if (applied == 0)
-            {
-                return;
-            }
-        }
     }
 
     public static string Markdown(List<Result> results, int rows)

@@ -72,26 +72,8 @@ internal static class DrainBenchmark
 
         if (setup.Replays && outageShape)
         {
-            // The catch-up as the hosted worker does it: batches of 1,000 under the stream's lock
-            // (PgSyncReplayWorker; it settles with resolve_applied only at intervals, not per batch).
-            await using var connection = new NpgsqlConnection(local.ConnectionString);
-            await connection.OpenAsync(ct);
-            while (true)
-            {
-                await using var transaction = await connection.BeginTransactionAsync(ct);
-                await using (var lockStream = new NpgsqlCommand("SELECT pgsync.lock_stream('bench_async', '')", connection, transaction))
-                {
-                    await lockStream.ExecuteNonQueryAsync(ct);
-                }
-
-                await using var apply = new NpgsqlCommand("SELECT pgsync.apply_pending('bench_async', '', 1000, false, NULL)", connection, transaction) { CommandTimeout = 0 };
-                var applied = (int)(await apply.ExecuteScalarAsync(ct))!;
-                await transaction.CommitAsync(ct);
-                if (applied == 0)
-                {
-                    break;
-                }
-            }
+            // The catch-up as the hosted worker does it: batches of 1,000 under the stream's lock.
+            await BenchSql.DrainAsWorkerAsync(local.ConnectionString, "bench_async", ct);
         }
         else if (setup.Replays)
         {
