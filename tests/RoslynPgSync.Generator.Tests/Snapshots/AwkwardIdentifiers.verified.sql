@@ -14,11 +14,12 @@ DECLARE
     v_row text;
     v_key text;
     v_late text;
+    v_now text;
 BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
     -- session may set the setting, and another role's writes are captured whatever it says.
-    IF pg_catalog.current_setting('pgsync.origin', true) <> '' AND pg_catalog.pg_has_role(SESSION_USER, CURRENT_USER, 'MEMBER') THEN
+    IF COALESCE(pg_catalog.current_setting('pgsync.origin', true), '') <> '' AND pg_catalog.pg_has_role(SESSION_USER, CURRENT_USER, 'MEMBER') THEN
         RETURN NULL;
     END IF;
 
@@ -28,8 +29,9 @@ BEGIN
     END IF;
 
     -- A capture that can come late (not the table's first in this statement) checks nothing wrote its rows since (RefuseLateCapture).
-    IF pg_catalog.current_setting('pgsync.capture_order_items__v2__5d2a89cb', true) IS DISTINCT FROM (EXTRACT(epoch FROM pg_catalog.statement_timestamp()))::text THEN
-        PERFORM pg_catalog.set_config('pgsync.capture_order_items__v2__5d2a89cb', (EXTRACT(epoch FROM pg_catalog.statement_timestamp()))::text, true);
+    v_now := (EXTRACT(epoch FROM pg_catalog.statement_timestamp()))::text;
+    IF pg_catalog.current_setting('pgsync.capture_order_items__v2__5d2a89cb', true) IS DISTINCT FROM v_now THEN
+        PERFORM pg_catalog.set_config('pgsync.capture_order_items__v2__5d2a89cb', v_now, true);
     ELSE
         IF TG_OP = 'DELETE' THEN
             SELECT pg_catalog.json_build_object('user', o."user", 'Order', o."Order")::text INTO v_late FROM old_rows AS o WHERE EXISTS (SELECT 1 FROM "Select"."Order Items ""v2""" AS t WHERE t."user" = o."user" AND t."Order" = o."Order") LIMIT 1;
@@ -47,10 +49,11 @@ BEGIN
 
     -- One row or none: read here, queued as compact entries (enqueue_change).
     IF TG_OP = 'DELETE' THEN
-        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM old_rows LIMIT 2) AS s) < 2;
+        PERFORM FROM old_rows OFFSET 1 LIMIT 1;
     ELSE
-        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM new_rows LIMIT 2) AS s) < 2;
+        PERFORM FROM new_rows OFFSET 1 LIMIT 1;
     END IF;
+    v_single := NOT FOUND;
 
     -- dst-1 → from.weird"name; drop table x; -- (Async)
     IF v_single THEN

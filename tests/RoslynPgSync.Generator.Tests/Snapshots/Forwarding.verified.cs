@@ -53,6 +53,7 @@ DECLARE
     v_row text;
     v_key text;
     v_late text;
+    v_now text;
     v_origin text;
     v_entry_bytes text;
     v_path text; -- the nodes a change applied here has been through (NULL: this node's own write)
@@ -65,7 +66,7 @@ BEGIN
     -- A session that applies replicated changes carries pgsync.origin: never send them back.
     -- Honoured only in sessions of the installing role (this function's owner) or its members: any
     -- session may set the setting, and another role's writes are captured whatever it says.
-    IF pg_catalog.current_setting('pgsync.origin', true) <> '' AND pg_catalog.pg_has_role(SESSION_USER, CURRENT_USER, 'MEMBER') THEN
+    IF COALESCE(pg_catalog.current_setting('pgsync.origin', true), '') <> '' AND pg_catalog.pg_has_role(SESSION_USER, CURRENT_USER, 'MEMBER') THEN
         -- Every change applied here comes stamped (RefuseUnstamped): one that does not would bypass the resolution.
         IF TG_OP = 'DELETE' THEN
             IF EXISTS (SELECT 1 FROM (SELECT r.""id"" FROM old_rows AS r LIMIT 1) AS r WHERE NOT EXISTS (SELECT 1 FROM " + schema + @".""row_version_parcel_ae210b10"" AS m WHERE m.""id"" = r.""id"" AND m.xmin = pg_catalog.pg_current_xact_id()::xid)) THEN
@@ -85,8 +86,9 @@ BEGIN
     END IF;
 
     -- A capture that can come late (not the table's first in this statement) checks nothing wrote its rows since (RefuseLateCapture).
-    IF pg_catalog.current_setting('pgsync.capture_parcel_ae210b10', true) IS DISTINCT FROM (EXTRACT(epoch FROM pg_catalog.statement_timestamp()))::text THEN
-        PERFORM pg_catalog.set_config('pgsync.capture_parcel_ae210b10', (EXTRACT(epoch FROM pg_catalog.statement_timestamp()))::text, true);
+    v_now := (EXTRACT(epoch FROM pg_catalog.statement_timestamp()))::text;
+    IF pg_catalog.current_setting('pgsync.capture_parcel_ae210b10', true) IS DISTINCT FROM v_now THEN
+        PERFORM pg_catalog.set_config('pgsync.capture_parcel_ae210b10', v_now, true);
     ELSE
         IF TG_OP = 'DELETE' THEN
             SELECT pg_catalog.json_build_object('id', o.""id"")::text INTO v_late FROM old_rows AS o WHERE EXISTS (SELECT 1 FROM ""post"".""parcel"" AS t WHERE t.""id"" = o.""id"") LIMIT 1;
@@ -104,10 +106,11 @@ BEGIN
 
     -- One row or none: read here, queued as compact entries (enqueue_change).
     IF TG_OP = 'DELETE' THEN
-        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM old_rows LIMIT 2) AS s) < 2;
+        PERFORM FROM old_rows OFFSET 1 LIMIT 1;
     ELSE
-        v_single := (SELECT pg_catalog.count(*) FROM (SELECT FROM new_rows LIMIT 2) AS s) < 2;
+        PERFORM FROM new_rows OFFSET 1 LIMIT 1;
     END IF;
+    v_single := NOT FOUND;
 
     IF v_path IS NULL THEN
         -- LastWriterWins: this write's stamp, after every stamp this node has seen for its key (row versions).
