@@ -352,7 +352,11 @@ public sealed class PgSyncReplayWorker : BackgroundService
                     return false;
                 }
 
-                var apply = new NpgsqlCommand(PgSyncQueue.Apply(_options.Schema), connection, transaction);
+                // No client-side bound on the batch (Npgsql's default is 30 s): each of its waits for the
+                // destination ends after RemoteTimeout, and a batch of whole source transactions may rightly
+                // take longer than any fixed bound (a statement of millions of rows); a client timeout would
+                // cancel it every time, and the stream would never drain.
+                var apply = new NpgsqlCommand(PgSyncQueue.Apply(_options.Schema), connection, transaction) { CommandTimeout = 0 };
                 await using (apply.ConfigureAwait(false))
                 {
                     apply.Parameters.Add(new NpgsqlParameter { Value = backoff.Server });

@@ -618,7 +618,15 @@ BEGIN
                 END IF;
                 v_error := NULL;
                 EXIT;
-            EXCEPTION WHEN OTHERS THEN
+            EXCEPTION WHEN query_canceled THEN
+                -- A cancel (statement_timeout, pg_cancel_backend, a client's command timeout) is no
+                -- error WHEN OTHERS takes, and may come between two messages of one remote
+                -- transaction: the connection would stay open inside it, half a batch and its whole
+                -- ledger uncommitted, for the session's next use (which would read that ledger, and
+                -- commit it) to find. Dropped here, the remote transaction ends with it.
+                PERFORM "pgsync".remote_drop(v_conn);
+                RAISE;
+            WHEN OTHERS THEN
                 GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL, v_state = RETURNED_SQLSTATE;
                 v_error := SQLERRM || COALESCE(': ' || NULLIF(v_detail, ''), '');
                 -- The connection may be broken (destination restarted) or inside an aborted
@@ -653,7 +661,10 @@ BEGIN
               FROM pg_catalog.json_to_recordset("pgsync".remote_query(v_conn, pg_catalog.format(
                        'SELECT entry_id, entry_time FROM %s WHERE origin = %L AND entry_id = ANY (%L::bigint[])', ('"pgsync"' || '.applied_entry'), v_origin, v_ids), v_timeout))
                    AS t(entry_id bigint, entry_time bigint);
-        EXCEPTION WHEN OTHERS THEN
+        EXCEPTION WHEN query_canceled THEN
+            PERFORM "pgsync".remote_drop(v_conn); -- (as above)
+            RAISE;
+        WHEN OTHERS THEN
             PERFORM "pgsync".remote_drop(v_conn);
             EXIT; -- (v_error stays the batch's)
         END;
@@ -714,7 +725,10 @@ BEGIN
             END IF;
             -- (When every entry went through one by one, the failure was the batch's, e.g. at
             -- COMMIT: it stays recorded against the batch's first entry.)
-        EXCEPTION WHEN OTHERS THEN
+        EXCEPTION WHEN query_canceled THEN
+            PERFORM "pgsync".remote_drop(v_conn); -- (as above: this search is one remote transaction too)
+            RAISE;
+        WHEN OTHERS THEN
             v_failed := NULL; -- the connection failed while looking: keep the batch's error
             PERFORM "pgsync".remote_drop(v_conn);
         END;
@@ -731,7 +745,10 @@ BEGIN
             PERFORM "pgsync".remote_exec(v_conn, pg_catalog.format('SELECT %s.unique_conflict(%L, %L, %L, %s, %L)', '"pgsync"',
                         "pgsync".entry_sql(e.op, e.statement, e.dst_query), CASE WHEN e.op = 'u' THEN '[' || e.dst_query || ']' END, v_origin, e.id, e.create_time), v_timeout)
                FROM "pgsync".sync_err_rec AS e WHERE e.id = COALESCE(v_failed, v_ids[1]);
-        EXCEPTION WHEN OTHERS THEN
+        EXCEPTION WHEN query_canceled THEN
+            PERFORM "pgsync".remote_drop(v_conn);
+            RAISE;
+        WHEN OTHERS THEN
             PERFORM "pgsync".remote_drop(v_conn);
         END;
     END IF;
@@ -919,7 +936,11 @@ BEGIN
         || pg_catalog.format('DELETE FROM %s WHERE origin = %L AND dst_server = %L AND xact_id = ANY (%L::pg_catalog.xid8[])', ('"pgsync"' || '.applied_entry'), v_origin, p_dst, v_forget)
         || E';\nCOMMIT', v_timeout);
     RETURN v_restored;
-EXCEPTION WHEN OTHERS THEN
+EXCEPTION WHEN query_canceled THEN
+    -- (A cancel is no error WHEN OTHERS takes: the connection, maybe waiting for a result, goes too.)
+    PERFORM "pgsync".remote_drop(v_conn);
+    RAISE;
+WHEN OTHERS THEN
     -- (A destination that is down: the replay records that; here nothing is changed.)
     PERFORM "pgsync".remote_drop(v_conn);
     RAISE WARNING 'RoslynPgSync: could not settle what destination server "%" applied: %', p_dst, SQLERRM;
@@ -968,7 +989,10 @@ BEGIN
         PERFORM "pgsync".record_peer(p_dst, v_identity);
     END IF;
     RETURN v_identity;
-EXCEPTION WHEN OTHERS THEN
+EXCEPTION WHEN query_canceled THEN
+    PERFORM "pgsync".remote_drop(p_conn); -- (a cancel still cancels; the connection goes with it)
+    RAISE;
+WHEN OTHERS THEN
     PERFORM "pgsync".remote_drop(p_conn);
     RETURN NULL;
 END
@@ -1005,7 +1029,10 @@ BEGIN
     PERFORM "pgsync".remote_exec(v_conn, 'VACUUM (SKIP_LOCKED) ' || '"pgsync"' || '.applied_entry', v_timeout);
     PERFORM "pgsync".learn_peer(v_conn, p_dst, v_timeout);
     RETURN true;
-EXCEPTION WHEN OTHERS THEN
+EXCEPTION WHEN query_canceled THEN
+    PERFORM "pgsync".remote_drop(v_conn); -- (a cancel still cancels; the connection goes with it)
+    RAISE;
+WHEN OTHERS THEN
     PERFORM "pgsync".remote_drop(v_conn);
     RETURN false;
 END

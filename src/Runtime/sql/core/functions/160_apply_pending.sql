@@ -205,7 +205,15 @@ BEGIN
                 END IF;
                 v_error := NULL;
                 EXIT;
-            EXCEPTION WHEN OTHERS THEN
+            EXCEPTION WHEN query_canceled THEN
+                -- A cancel (statement_timeout, pg_cancel_backend, a client's command timeout) is no
+                -- error WHEN OTHERS takes, and may come between two messages of one remote
+                -- transaction: the connection would stay open inside it, half a batch and its whole
+                -- ledger uncommitted, for the session's next use (which would read that ledger, and
+                -- commit it) to find. Dropped here, the remote transaction ends with it.
+                PERFORM @schema@.remote_drop(v_conn);
+                RAISE;
+            WHEN OTHERS THEN
                 GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL, v_state = RETURNED_SQLSTATE;
                 v_error := SQLERRM || COALESCE(': ' || NULLIF(v_detail, ''), '');
                 -- The connection may be broken (destination restarted) or inside an aborted
@@ -240,7 +248,10 @@ BEGIN
               FROM pg_catalog.json_to_recordset(@schema@.remote_query(v_conn, pg_catalog.format(
                        'SELECT entry_id, entry_time FROM %s WHERE origin = %L AND entry_id = ANY (%L::bigint[])', (@schema_literal@ || '.applied_entry'), v_origin, v_ids), v_timeout))
                    AS t(entry_id bigint, entry_time bigint);
-        EXCEPTION WHEN OTHERS THEN
+        EXCEPTION WHEN query_canceled THEN
+            PERFORM @schema@.remote_drop(v_conn); -- (as above)
+            RAISE;
+        WHEN OTHERS THEN
             PERFORM @schema@.remote_drop(v_conn);
             EXIT; -- (v_error stays the batch's)
         END;
@@ -301,7 +312,10 @@ BEGIN
             END IF;
             -- (When every entry went through one by one, the failure was the batch's, e.g. at
             -- COMMIT: it stays recorded against the batch's first entry.)
-        EXCEPTION WHEN OTHERS THEN
+        EXCEPTION WHEN query_canceled THEN
+            PERFORM @schema@.remote_drop(v_conn); -- (as above: this search is one remote transaction too)
+            RAISE;
+        WHEN OTHERS THEN
             v_failed := NULL; -- the connection failed while looking: keep the batch's error
             PERFORM @schema@.remote_drop(v_conn);
         END;
@@ -318,7 +332,10 @@ BEGIN
             PERFORM @schema@.remote_exec(v_conn, pg_catalog.format('SELECT %s.unique_conflict(%L, %L, %L, %s, %L)', @schema_literal@,
                         @schema@.entry_sql(e.op, e.statement, e.dst_query), CASE WHEN e.op = 'u' THEN '[' || e.dst_query || ']' END, v_origin, e.id, e.create_time), v_timeout)
                FROM @schema@.sync_err_rec AS e WHERE e.id = COALESCE(v_failed, v_ids[1]);
-        EXCEPTION WHEN OTHERS THEN
+        EXCEPTION WHEN query_canceled THEN
+            PERFORM @schema@.remote_drop(v_conn);
+            RAISE;
+        WHEN OTHERS THEN
             PERFORM @schema@.remote_drop(v_conn);
         END;
     END IF;

@@ -118,7 +118,11 @@ BEGIN
         || pg_catalog.format('DELETE FROM %s WHERE origin = %L AND dst_server = %L AND xact_id = ANY (%L::pg_catalog.xid8[])', (@schema_literal@ || '.applied_entry'), v_origin, p_dst, v_forget)
         || E';\nCOMMIT', v_timeout);
     RETURN v_restored;
-EXCEPTION WHEN OTHERS THEN
+EXCEPTION WHEN query_canceled THEN
+    -- (A cancel is no error WHEN OTHERS takes: the connection, maybe waiting for a result, goes too.)
+    PERFORM @schema@.remote_drop(v_conn);
+    RAISE;
+WHEN OTHERS THEN
     -- (A destination that is down: the replay records that; here nothing is changed.)
     PERFORM @schema@.remote_drop(v_conn);
     RAISE WARNING 'RoslynPgSync: could not settle what destination server "%" applied: %', p_dst, SQLERRM;

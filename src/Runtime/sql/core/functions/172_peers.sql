@@ -37,7 +37,10 @@ BEGIN
         PERFORM @schema@.record_peer(p_dst, v_identity);
     END IF;
     RETURN v_identity;
-EXCEPTION WHEN OTHERS THEN
+EXCEPTION WHEN query_canceled THEN
+    PERFORM @schema@.remote_drop(p_conn); -- (a cancel still cancels; the connection goes with it)
+    RAISE;
+WHEN OTHERS THEN
     PERFORM @schema@.remote_drop(p_conn);
     RETURN NULL;
 END

@@ -27,7 +27,10 @@ BEGIN
     PERFORM @schema@.remote_exec(v_conn, 'VACUUM (SKIP_LOCKED) ' || @schema_literal@ || '.applied_entry', v_timeout);
     PERFORM @schema@.learn_peer(v_conn, p_dst, v_timeout);
     RETURN true;
-EXCEPTION WHEN OTHERS THEN
+EXCEPTION WHEN query_canceled THEN
+    PERFORM @schema@.remote_drop(v_conn); -- (a cancel still cancels; the connection goes with it)
+    RAISE;
+WHEN OTHERS THEN
     PERFORM @schema@.remote_drop(v_conn);
     RETURN false;
 END
