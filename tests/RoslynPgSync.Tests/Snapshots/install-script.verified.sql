@@ -1192,8 +1192,10 @@ BEGIN
     -- A REPEATABLE READ or SERIALIZABLE transaction does not see what was queued after its snapshot
     -- was taken. A chunk of an initial copy or a repair of one of its tables holds row images read
     -- under a lock, not an update, so it gives this transaction no serialization failure of its own,
-    -- and this change could go ahead of it. Both update their table's replicated_table row: locking
-    -- those rows here raises the serialization failure (40001) the application retries instead.
+    -- and this change could go ahead of it; so could another commit's entries of one of its tables
+    -- left queued (its destination was down), such as a DELETE of a key this transaction inserts
+    -- again. All of them update their table's replicated_table row: locking those rows here raises
+    -- the serialization failure (40001) the application retries instead.
     -- (READ COMMITTED reads the queue as it is now and needs none of it.)
     IF pg_catalog.current_setting('transaction_isolation') OPERATOR(pg_catalog.<>) 'read committed' THEN
         PERFORM 1 FROM "pgsync".replicated_table AS r
@@ -1233,6 +1235,15 @@ BEGIN
     OVERRIDING SYSTEM VALUE
     SELECT m.id, m.nsp_name, m.table_name, m.dst_server, m.channel, m.dst_query, m.create_time, m.mode, m.row_count, m.xact_id, m.keys, m.op, m.statement
       FROM moved AS m ORDER BY m.id;
+    -- Their tables' markers, as an initial copy's chunk updates its table's (copy_queued): a REPEATABLE
+    -- READ or SERIALIZABLE writer of the same table whose snapshot predates this commit cannot see these
+    -- entries queued, and a change of its own (an INSERT of a key these delete) raises no conflict of
+    -- PostgreSQL's: it locks the row at its commit (above) and gets a serialization failure, instead of
+    -- sending its change ahead of them. (Only here, where entries go into the queue: a commit whose
+    -- entries went straight to the destination leaves nothing queued to overtake.)
+    UPDATE "pgsync".replicated_table AS r SET restore_function = r.restore_function
+     WHERE (r.nsp_name, r.table_name) IN (SELECT e.nsp_name, e.table_name FROM "pgsync".sync_err_rec AS e
+                                           WHERE e.xact_id = NEW.xact_id AND e.dst_server = NEW.dst_server AND e.channel = NEW.channel);
     IF v_failed THEN
         -- The destination just failed (recorded in dst_state): not again in this commit.
         PERFORM pg_catalog.pg_notify('pgsync', NEW.dst_server);
