@@ -458,9 +458,11 @@ DECLARE
     -- rolled back while the transaction commits (SET CONSTRAINTS ALL IMMEDIATE sends them at
     -- the statement's end): recorded so, they are restored whatever the outcome.
     -- (Not when the flush runs for COMMIT or PREPARE TRANSACTION itself: every savepoint has
-    -- ended by then, so an application's savepoints, such as EF Core's, cost no restore.)
+    -- ended by then, so an application's savepoints, such as EF Core's, cost no restore. Told by the
+    -- client's query string being that statement alone: a string that only starts with it, such as
+    -- 'COMMIT; BEGIN; SAVEPOINT s; ...', runs later statements, savepoints and flushes included.)
     v_top constant bigint := CASE
-        WHEN pg_catalog.current_query() OPERATOR(pg_catalog.~*) '^\s*(commit|end|prepare\s+transaction)\y' THEN NULL
+        WHEN pg_catalog.current_query() OPERATOR(pg_catalog.~*) '^\s*(commit|end|prepare\s+transaction)\y[^;]*;?\s*$' THEN NULL
         ELSE v_self::text::bigint % 4294967296 END;
     v_origin text;
     v_done bigint[]; -- entries the destination had applied already
@@ -762,6 +764,15 @@ BEGIN
               FROM "pgsync".sync_pending AS p WHERE p.xact_id = p_xact AND p.dst_server = p_dst AND p.id = v_ids[1];
         END IF;
         IF p_strict THEN
+            -- The destination's error names the refused entry's row ("Failing row contains ..."); when
+            -- that entry is another transaction's (queued ahead of this one's), the committer, who may
+            -- be another role with no right to read it, is not told it: the queue's state records it.
+            IF p_xact IS NULL AND EXISTS (SELECT 1 FROM "pgsync".sync_err_rec AS e
+                                          WHERE e.id = COALESCE(v_failed, v_ids[1]) AND e.xact_id IS DISTINCT FROM v_self) THEN
+                RAISE EXCEPTION 'RoslynPgSync: destination server "%"% refused an older queued change to % ahead of this transaction''s, so it cannot be sent', p_dst,
+                    CASE WHEN p_channel = '' THEN '' ELSE pg_catalog.format(' (channel "%s")', p_channel) END, v_table
+                    USING HINT = 'Strict mode fails the local transaction when its destination fails. The refused entry and the destination''s error are in pgsync.status (last_error), for the installing role.';
+            END IF;
             RAISE EXCEPTION 'RoslynPgSync: destination server "%"% did not accept the change to %: %', p_dst,
                 CASE WHEN p_channel = '' THEN '' ELSE pg_catalog.format(' (channel "%s")', p_channel) END, v_table, v_error
                 USING HINT = 'Strict mode fails the local transaction when its destination fails.';
@@ -1184,6 +1195,10 @@ AS $pgsync$
 DECLARE
     v_failed boolean := false;
     v_strict boolean;
+    -- The worker is woken (NOTIFY) for what stays queued, but not by a flush for PREPARE TRANSACTION:
+    -- PostgreSQL refuses to prepare a transaction that sent a NOTIFY, and Sync's commit must go on while
+    -- its destination is down (the worker finds the entries at its next poll, PgSyncHostOptions.PollInterval).
+    v_wake constant boolean := pg_catalog.current_query() OPERATOR(pg_catalog.!~*) '\yprepare\s+transaction\y';
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM "pgsync".sync_pending AS p
                    WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.channel = NEW.channel AND p.id = NEW.id) THEN
@@ -1246,15 +1261,19 @@ BEGIN
                                            WHERE e.xact_id = NEW.xact_id AND e.dst_server = NEW.dst_server AND e.channel = NEW.channel);
     IF v_failed THEN
         -- The destination just failed (recorded in dst_state): not again in this commit.
-        PERFORM pg_catalog.pg_notify('pgsync', NEW.dst_server);
+        IF v_wake THEN
+            PERFORM pg_catalog.pg_notify('pgsync', NEW.dst_server);
+        END IF;
         RETURN NULL;
     END IF;
     IF NOT v_strict AND EXISTS (
         SELECT 1 FROM "pgsync".sync_err_rec AS e WHERE e.dst_server = NEW.dst_server AND e.channel = NEW.channel AND e.id < NEW.id OFFSET 1000) THEN
-        PERFORM pg_catalog.pg_notify('pgsync', NEW.dst_server);
+        IF v_wake THEN
+            PERFORM pg_catalog.pg_notify('pgsync', NEW.dst_server);
+        END IF;
         RETURN NULL;
     END IF;
-    IF "pgsync".apply_pending(NEW.dst_server, NEW.channel, 2147483647, v_strict, NULL) = 0 AND NOT v_strict THEN
+    IF "pgsync".apply_pending(NEW.dst_server, NEW.channel, 2147483647, v_strict, NULL) = 0 AND NOT v_strict AND v_wake THEN
         PERFORM pg_catalog.pg_notify('pgsync', NEW.dst_server);
     END IF;
     RETURN NULL;

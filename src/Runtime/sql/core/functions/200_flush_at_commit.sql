@@ -25,6 +25,10 @@ AS $pgsync$
 DECLARE
     v_failed boolean := false;
     v_strict boolean;
+    -- The worker is woken (NOTIFY) for what stays queued, but not by a flush for PREPARE TRANSACTION:
+    -- PostgreSQL refuses to prepare a transaction that sent a NOTIFY, and Sync's commit must go on while
+    -- its destination is down (the worker finds the entries at its next poll, PgSyncHostOptions.PollInterval).
+    v_wake constant boolean := pg_catalog.current_query() OPERATOR(pg_catalog.!~*) '\yprepare\s+transaction\y';
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM @schema@.sync_pending AS p
                    WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.channel = NEW.channel AND p.id = NEW.id) THEN
@@ -87,15 +91,19 @@ BEGIN
                                            WHERE e.xact_id = NEW.xact_id AND e.dst_server = NEW.dst_server AND e.channel = NEW.channel);
     IF v_failed THEN
         -- The destination just failed (recorded in dst_state): not again in this commit.
-        PERFORM pg_catalog.pg_notify('pgsync', NEW.dst_server);
+        IF v_wake THEN
+            PERFORM pg_catalog.pg_notify('pgsync', NEW.dst_server);
+        END IF;
         RETURN NULL;
     END IF;
     IF NOT v_strict AND EXISTS (
         SELECT 1 FROM @schema@.sync_err_rec AS e WHERE e.dst_server = NEW.dst_server AND e.channel = NEW.channel AND e.id < NEW.id OFFSET 1000) THEN
-        PERFORM pg_catalog.pg_notify('pgsync', NEW.dst_server);
+        IF v_wake THEN
+            PERFORM pg_catalog.pg_notify('pgsync', NEW.dst_server);
+        END IF;
         RETURN NULL;
     END IF;
-    IF @schema@.apply_pending(NEW.dst_server, NEW.channel, 2147483647, v_strict, NULL) = 0 AND NOT v_strict THEN
+    IF @schema@.apply_pending(NEW.dst_server, NEW.channel, 2147483647, v_strict, NULL) = 0 AND NOT v_strict AND v_wake THEN
         PERFORM pg_catalog.pg_notify('pgsync', NEW.dst_server);
     END IF;
     RETURN NULL;
