@@ -1250,15 +1250,13 @@ BEGIN
     OVERRIDING SYSTEM VALUE
     SELECT m.id, m.nsp_name, m.table_name, m.dst_server, m.channel, m.dst_query, m.create_time, m.mode, m.row_count, m.xact_id, m.keys, m.op, m.statement
       FROM moved AS m ORDER BY m.id;
-    -- Their tables' markers, as an initial copy's chunk updates its table's (copy_queued): a REPEATABLE
-    -- READ or SERIALIZABLE writer of the same table whose snapshot predates this commit cannot see these
-    -- entries queued, and a change of its own (an INSERT of a key these delete) raises no conflict of
-    -- PostgreSQL's: it locks the row at its commit (above) and gets a serialization failure, instead of
-    -- sending its change ahead of them. (Only here, where entries go into the queue: a commit whose
-    -- entries went straight to the destination leaves nothing queued to overtake.)
-    UPDATE "pgsync".replicated_table AS r SET restore_function = r.restore_function
-     WHERE (r.nsp_name, r.table_name) IN (SELECT e.nsp_name, e.table_name FROM "pgsync".sync_err_rec AS e
-                                           WHERE e.xact_id = NEW.xact_id AND e.dst_server = NEW.dst_server AND e.channel = NEW.channel);
+    -- Their tables are marked at the end of the commit (205_mark_queued.sql): a REPEATABLE READ or
+    -- SERIALIZABLE writer of one of them whose snapshot is older then fails to serialize (above),
+    -- instead of sending its change ahead of these. (Only here, where entries go into the queue.)
+    INSERT INTO "pgsync".queued_mark (xact_id, nsp_name, table_name)
+    SELECT DISTINCT NEW.xact_id, e.nsp_name, e.table_name FROM "pgsync".sync_err_rec AS e
+     WHERE e.xact_id = NEW.xact_id AND e.dst_server = NEW.dst_server AND e.channel = NEW.channel
+    ON CONFLICT DO NOTHING;
     IF v_failed THEN
         -- The destination just failed (recorded in dst_state): not again in this commit.
         IF v_wake THEN
@@ -1281,6 +1279,45 @@ END
 $pgsync$;
 -- (A trigger needs no EXECUTE right to fire.)
 REVOKE ALL ON FUNCTION "pgsync".flush_at_commit() FROM PUBLIC;
+
+-- core/functions/205_mark_queued.sql
+-- Marks the tables whose Sync or Strict entries this transaction leaves in the queue (its destination
+-- was down, or a backlog was ahead of them), as an initial copy's chunk marks its table (copy_queued):
+-- it updates their replicated_table rows. A REPEATABLE READ or SERIALIZABLE writer of such a table
+-- whose snapshot predates this commit cannot see the entries queued, and a change of its own (an
+-- INSERT of a key they delete) may raise no conflict of PostgreSQL's; it locks those rows at its own
+-- commit (flush_at_commit) and gets a serialization failure instead of sending its change ahead of them.
+-- This deferred trigger on queued_mark fires after every flush of the transaction (the flushes queue
+-- the tables while they run, so their events come after the flushes' own), so the marks are the last
+-- locks the transaction takes: a committer that holds one waits for nothing more, and committers that
+-- mark the same tables wait for each other in turn, never in a cycle (a mark made in the flushes'
+-- order deadlocked writers during a destination's outage, against the queue's state row). All of the
+-- transaction's tables at its first event, in the tables' order; its later events find nothing left.
+CREATE OR REPLACE FUNCTION "pgsync".mark_queued()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+DECLARE
+    v_tables text[];
+BEGIN
+    WITH done AS (DELETE FROM "pgsync".queued_mark AS m WHERE m.xact_id = NEW.xact_id RETURNING m.nsp_name, m.table_name)
+    SELECT pg_catalog.array_agg(pg_catalog.format('%I.%I', d.nsp_name, d.table_name)) INTO v_tables FROM done AS d;
+    IF v_tables IS NULL THEN
+        RETURN NULL;
+    END IF;
+    PERFORM 1 FROM "pgsync".replicated_table AS r
+     WHERE pg_catalog.format('%I.%I', r.nsp_name, r.table_name) = ANY (v_tables)
+     ORDER BY r.nsp_name, r.table_name
+       FOR UPDATE OF r;
+    UPDATE "pgsync".replicated_table AS r SET restore_function = r.restore_function
+     WHERE pg_catalog.format('%I.%I', r.nsp_name, r.table_name) = ANY (v_tables);
+    RETURN NULL;
+END
+$pgsync$;
+-- (A trigger needs no EXECUTE right to fire.)
+REVOKE ALL ON FUNCTION "pgsync".mark_queued() FROM PUBLIC;
 
 -- core/functions/210_option_changes.sql
 -- The ALTER ... OPTIONS clauses that turn p_have (key=value, as pg_foreign_server.srvoptions
@@ -1936,6 +1973,28 @@ BEGIN
                    WHERE tgrelid = ('"pgsync"' || '.sync_pending')::pg_catalog.regclass AND tgname = 'flush_at_commit') THEN
         CREATE CONSTRAINT TRIGGER flush_at_commit AFTER INSERT ON "pgsync".sync_pending
             DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "pgsync".flush_at_commit();
+    END IF;
+END
+$pgsync$;
+-- core/schema/095_queued_mark.sql
+-- The tables whose Sync or Strict entries a committing transaction leaves in the queue (flush_at_commit
+-- queues them here), until mark_queued marks them at the end of its commit: see 205_mark_queued.sql.
+-- Unlogged, and emptied by the transaction that wrote it: a row lives only within its transaction.
+DO $pgsync$
+BEGIN
+    IF pg_catalog.to_regclass(('"pgsync"' || '.queued_mark')) IS NULL THEN
+        EXECUTE pg_catalog.format(
+            $sql$CREATE UNLOGGED TABLE %s (
+                xact_id xid8 NOT NULL,
+                nsp_name text NOT NULL,
+                table_name text NOT NULL,
+                PRIMARY KEY (xact_id, nsp_name, table_name))$sql$,
+            ('"pgsync"' || '.queued_mark'));
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger
+                   WHERE tgrelid = ('"pgsync"' || '.queued_mark')::pg_catalog.regclass AND tgname = 'mark_queued') THEN
+        CREATE CONSTRAINT TRIGGER mark_queued AFTER INSERT ON "pgsync".queued_mark
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "pgsync".mark_queued();
     END IF;
 END
 $pgsync$;

@@ -80,15 +80,13 @@ BEGIN
     OVERRIDING SYSTEM VALUE
     SELECT m.id, m.nsp_name, m.table_name, m.dst_server, m.channel, m.dst_query, m.create_time, m.mode, m.row_count, m.xact_id, m.keys, m.op, m.statement
       FROM moved AS m ORDER BY m.id;
-    -- Their tables' markers, as an initial copy's chunk updates its table's (copy_queued): a REPEATABLE
-    -- READ or SERIALIZABLE writer of the same table whose snapshot predates this commit cannot see these
-    -- entries queued, and a change of its own (an INSERT of a key these delete) raises no conflict of
-    -- PostgreSQL's: it locks the row at its commit (above) and gets a serialization failure, instead of
-    -- sending its change ahead of them. (Only here, where entries go into the queue: a commit whose
-    -- entries went straight to the destination leaves nothing queued to overtake.)
-    UPDATE @schema@.replicated_table AS r SET restore_function = r.restore_function
-     WHERE (r.nsp_name, r.table_name) IN (SELECT e.nsp_name, e.table_name FROM @schema@.sync_err_rec AS e
-                                           WHERE e.xact_id = NEW.xact_id AND e.dst_server = NEW.dst_server AND e.channel = NEW.channel);
+    -- Their tables are marked at the end of the commit (205_mark_queued.sql): a REPEATABLE READ or
+    -- SERIALIZABLE writer of one of them whose snapshot is older then fails to serialize (above),
+    -- instead of sending its change ahead of these. (Only here, where entries go into the queue.)
+    INSERT INTO @schema@.queued_mark (xact_id, nsp_name, table_name)
+    SELECT DISTINCT NEW.xact_id, e.nsp_name, e.table_name FROM @schema@.sync_err_rec AS e
+     WHERE e.xact_id = NEW.xact_id AND e.dst_server = NEW.dst_server AND e.channel = NEW.channel
+    ON CONFLICT DO NOTHING;
     IF v_failed THEN
         -- The destination just failed (recorded in dst_state): not again in this commit.
         IF v_wake THEN
