@@ -351,10 +351,13 @@ internal static class ConflictSql
         var concurrent = "(" + stamped + " AND NOT " + seen + ")";
         // A write that replaced no stamp on its node, or was an insert, made the key there: an insert.
         const string Inserted = "(d.pgsync_first_op = 'I' OR d.pgsync_first_prev_at IS NULL)";
+        // Where the destination holds the row and no stamp for it, only an insert conflicts: an update or
+        // delete that replaced no stamp either changed a row both nodes held before the install (neither
+        // side has written it since), which is no conflict.
         var kind = deleted
             ? "CASE WHEN NOT " + found + " THEN CASE WHEN NOT (" + seen + " AND q." + Deleted + ") THEN 'delete_missing' END" +
               " WHEN " + concurrent + " THEN 'delete_origin_differs' END"
-            : "CASE WHEN " + found + " THEN CASE WHEN " + concurrent + " OR (NOT " + stamped + " AND " + Inserted + ")" +
+            : "CASE WHEN " + found + " THEN CASE WHEN " + concurrent + " OR (NOT " + stamped + " AND d.pgsync_first_op = 'I')" +
               " THEN CASE WHEN " + Inserted + " THEN 'insert_exists' ELSE 'update_origin_differs' END END" +
               " WHEN NOT " + Inserted + " AND NOT (" + seen + " AND q." + Deleted + ") THEN 'update_missing'" +
               // An insert that finds no row but a tombstone it did not replace: the key was written here meanwhile.
