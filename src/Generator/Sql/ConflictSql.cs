@@ -367,8 +367,17 @@ internal static class ConflictSql
         // the copy's stamp: where the destination holds another, it crossed that write.
         var afterCopy = "CASE WHEN d.pgsync_written AND " + concurrent + " THEN CASE WHEN " + found + " THEN '" + (deleted ? "delete" : "update") + "_origin_differs' ELSE '" +
                         (deleted ? "delete" : "update") + "_missing' END END";
-        var guard = "(NOT " + stamped + " OR " + Guard(table, target, "q", "d", "d.pgsync_first_prev_at", "d.pgsync_first_prev_origin") + ")";
-        return "k AS (SELECT j.*, " + (target.Conflicts == Conflicts.LastWriterWins ? "j.pgsync_guard" : "(j.pgsync_kind IS NULL AND j.pgsync_guard)") + " AS pgsync_applies FROM (" +
+        var guard = "(NOT " + stamped + " OR " + Guard(table, target, "q", "d", "d.pgsync_first_prev_at", "d.pgsync_first_prev_origin", deleted) + ")";
+        // KeepLocal: a delete that meets the tombstone of a delete of its own here (both nodes deleted the
+        // key) keeps no local value by being refused, only a stamp: the later tombstone is kept on both
+        // nodes (Guard), so that they agree on it and the key's next write is no conflict. Still logged.
+        var applies = target.Conflicts switch
+        {
+            Conflicts.LastWriterWins => "j.pgsync_guard",
+            Conflicts.KeepLocal when deleted => "((j.pgsync_kind IS NULL OR (j.pgsync_kind = 'delete_missing' AND j.pgsync_local_deleted)) AND j.pgsync_guard)",
+            _ => "(j.pgsync_kind IS NULL AND j.pgsync_guard)",
+        };
+        return "k AS (SELECT j.*, " + applies + " AS pgsync_applies FROM (" +
                "SELECT d.*, CASE WHEN d.pgsync_first_op IS DISTINCT FROM '" + CopyOp + "' THEN " + kind + " ELSE " + afterCopy + " END AS pgsync_kind, " + guard + " AS pgsync_guard," +
                " q." + At + " AS pgsync_local_at, q." + Origin + " AS pgsync_local_origin, q." + Deleted + " AS pgsync_local_deleted" +
                (table.VersionColumn is null ? string.Empty : ", q." + Version + " AS pgsync_local_version") +
@@ -381,13 +390,18 @@ internal static class ConflictSql
     /// the run replaced: <paramref name="prevAt"/>, <paramref name="prevOrigin"/>) replace the stamp
     /// <paramref name="held"/> the destination's record holds for its key. LastWriterWins: the greater
     /// stamp, or the same one sent by a copy (its previous stamp is its own: the destination drifted
-    /// under that write). KeepLocal and Error: the write was made on top of the held stamp.
+    /// under that write). KeepLocal and Error: the write was made on top of the held stamp; KeepLocal, a
+    /// delete (<paramref name="deleted"/>) over a tombstone also when its stamp is the greater (both nodes
+    /// deleted the key: they keep the later tombstone alike).
     /// </summary>
-    private static string Guard(TableModel table, TargetModel target, string held, string incoming, string prevAt, string prevOrigin) =>
+    private static string Guard(TableModel table, TargetModel target, string held, string incoming, string prevAt, string prevOrigin, bool deleted) =>
         target.Conflicts == Conflicts.LastWriterWins
             ? "(" + Order(table, held) + " < " + Order(table, incoming) + " OR (" + Order(table, held) + " = " + Order(table, incoming) +
               " AND " + IsCopy(incoming, prevAt, prevOrigin) + "))"
-            : "((" + held + "." + At + ", " + held + "." + Origin + ") IS NOT DISTINCT FROM (" + prevAt + ", " + prevOrigin + "))";
+            : "((" + held + "." + At + ", " + held + "." + Origin + ") IS NOT DISTINCT FROM (" + prevAt + ", " + prevOrigin + ")" +
+              (target.Conflicts == Conflicts.KeepLocal && deleted
+                  ? " OR (" + held + "." + Deleted + " AND " + Order(table, held) + " < " + Order(table, incoming) + ")"
+                  : string.Empty) + ")";
 
     /// <summary>
     /// Error: <c>e</c> raises at the run's first conflict, failing the batch (the apply then stops its
@@ -437,7 +451,7 @@ internal static class ConflictSql
                ") DO UPDATE SET " + (table.VersionColumn is null ? string.Empty : Version + " = EXCLUDED." + Version + ", ") +
                At + " = EXCLUDED." + At + ", " + Origin + " = EXCLUDED." + Origin + ", " + Deleted + " = " + (deleted ? "true" : "false") +
                ", " + PrevAt + " = EXCLUDED." + PrevAt + ", " + PrevOrigin + " = EXCLUDED." + PrevOrigin +
-               " WHERE " + Guard(table, target, "m", "EXCLUDED", "EXCLUDED." + PrevAt, "EXCLUDED." + PrevOrigin) +
+               " WHERE " + Guard(table, target, "m", "EXCLUDED", "EXCLUDED." + PrevAt, "EXCLUDED." + PrevOrigin, deleted) +
                " RETURNING " + Keys(table, "m") + ", (m.xmax = 0) AS pgsync_inserted), " +
                "x AS (SELECT " + CaptureSql.SchemaSlot + "." + PgSql.QuoteIdentifier(StaleRead) + "(" + PgSql.QuoteLiteral(target.Schema) + ", " + PgSql.QuoteLiteral(target.Table) +
                ", c.pgsync_key) FROM (SELECT " + KeyText(table, "p") + " AS pgsync_key FROM p WHERE p.pgsync_changed" +
