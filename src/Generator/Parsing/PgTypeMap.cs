@@ -109,17 +109,25 @@ internal static class PgTypeMap
     public static bool CanBeKey(string pgType)
     {
         var baseType = pgType.Trim().ToLowerInvariant();
+        // An array compares by its element (xml[] has no equality either), and a type named with its
+        // schema is the same type (pg_catalog.json).
+        while (baseType.EndsWith("[]", System.StringComparison.Ordinal))
+        {
+            baseType = baseType.Substring(0, baseType.Length - 2).TrimEnd();
+        }
+
         var paren = baseType.IndexOf('(');
         if (paren >= 0)
         {
             baseType = baseType.Substring(0, paren).Trim();
         }
 
-        return baseType switch
+        if (baseType.StartsWith("pg_catalog.", System.StringComparison.Ordinal))
         {
-            "json" or "xml" or "point" or "line" or "lseg" or "box" or "path" or "polygon" or "circle" => false,
-            _ => !baseType.EndsWith("json[]", System.StringComparison.Ordinal),
-        };
+            baseType = baseType.Substring("pg_catalog.".Length).Trim();
+        }
+
+        return baseType is not ("json" or "xml" or "point" or "line" or "lseg" or "box" or "path" or "polygon" or "circle");
     }
 
     /// <summary>

@@ -21,10 +21,25 @@ internal static class WhereColumns
         "cast", "as", "array", "row", "with", "without", "overlaps", "asc", "desc", "nulls", "first", "last",
     };
 
+    /// <summary>
+    /// The name PostgreSQL reads an unquoted identifier as (in UTF-8: ASCII letters lower-cased, the rest
+    /// as written): the column it names must be spelled so exactly (<c>IsActive</c> names <c>isactive</c>,
+    /// not a column <c>"IsActive"</c>).
+    /// </summary>
+    private static string FoldUnquoted(string word)
+    {
+        var folded = new StringBuilder(word.Length);
+        foreach (var ch in word)
+        {
+            folded.Append(ch is >= 'A' and <= 'Z' ? (char)(ch + ('a' - 'A')) : ch);
+        }
+
+        return folded.ToString();
+    }
+
     public static IEnumerable<string> Unknown(string where, IEnumerable<string> columns)
     {
         var known = new HashSet<string>(columns, StringComparer.Ordinal);
-        var knownFolded = new HashSet<string>(known.Select(c => c.ToLowerInvariant()), StringComparer.Ordinal);
         var reported = new HashSet<string>(StringComparer.Ordinal);
         var i = 0;
         while (i < where.Length)
@@ -62,7 +77,7 @@ internal static class WhereColumns
                 var afterCast = start >= 2 && where[start - 1] == ':' && where[start - 2] == ':';
                 var isCall = NextNonSpace(where, i) == '(';
                 if (!afterCast && !isCall && !IsQualifier(where, i) && !Keywords.Contains(text) &&
-                    !knownFolded.Contains(text.ToLowerInvariant()) && reported.Add(text))
+                    !known.Contains(FoldUnquoted(text)) && reported.Add(text))
                 {
                     yield return text;
                 }

@@ -79,6 +79,17 @@ internal sealed class InstallPlan
                   $"is registered with PgSyncOptions.AddServer (registered: {(options.Servers.Count == 0 ? "none" : string.Join(", ", options.Servers.Select(s => "'" + s.Name + "'")))}).");
         }
 
+        // One capture function (and one restore function) per source table, named by the table: two models
+        // of one table installed together would each replace the other's, and the destinations of the first
+        // would receive nothing, silently.
+        if (install.GroupBy(t => (t.SourceSchema, t.SourceTable)).FirstOrDefault(g => g.Count() > 1) is { } shared)
+        {
+            throw new PgSyncInstallException(
+                $"Table {shared.First()} is replicated by {string.Join(" and ", shared.Select(t => t.EntityType.Name))} on this node, whose servers are all registered here; " +
+                "one table installs one capture, so the second would replace the first and its destinations would receive nothing. " +
+                $"Declare every destination of {shared.First()} on one class (one [Replicate] per server), or register only one of the classes' servers on a node.");
+        }
+
         var used = new HashSet<string>(install.SelectMany(t => t.Targets).Select(t => t.Server), StringComparer.Ordinal);
         return new InstallPlan(install, skipped, options.Servers.Where(s => used.Contains(s.Name)).ToList());
     }

@@ -74,6 +74,25 @@ public sealed class InstallPlanTests
         Assert.Contains($"p.mode = '{QueueMode.Strict.Code()}'", SqlResources.Raw("core/functions/200_flush_at_commit.sql"), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// One table installs one capture function, named by the table: two models of one table (one class per
+    /// destination) installed together replaced each other's, and the first one's destination silently
+    /// received nothing (found in review). Refused, naming both; a node that registers the servers of only
+    /// one of them installs it.
+    /// </summary>
+    [Fact]
+    public async Task Two_models_of_one_source_table_installed_together_are_refused_naming_both()
+    {
+        await using var bed = await TestBed.Create().Pair("async_dst").BuildAsync();
+        var table = PgSyncInstaller.Tables.Single(t => t.SourceTable == "hostile_async");
+
+        var refused = Assert.Throws<PgSyncInstallException>(() => InstallPlan.Create(bed.Options, [table, table]));
+
+        Assert.Contains("Table app.hostile_async is replicated by " + table.EntityType.Name + " and " + table.EntityType.Name, refused.Message, StringComparison.Ordinal);
+        Assert.Contains("one [Replicate] per server", refused.Message, StringComparison.Ordinal);
+        Assert.Single(InstallPlan.Create(bed.Options, [table]).Tables);
+    }
+
     [Theory]
     [InlineData(ConflictPolicy.LastWriterWins)]
     [InlineData(ConflictPolicy.KeepLocal)]
