@@ -32,14 +32,7 @@ public sealed class CancelTests
         await using var pair = await TestBed.Create().Pair("sync_dst").InstallAsync(PgSyncInstaller.Tables);
         var local = pair.Local.ConnectionString;
 
-        // A backlog of one committed transaction: two multi-row statements (entries that hold SQL), then a single-row one (a compact entry).
-        await pair.TakeRemoteDownAsync();
-        // (One source transaction: a batch never splits it, so with a small byte bound it goes in several messages.)
-        await Db.ExecuteAsync(local,
-            "BEGIN; INSERT INTO app.hostile_sync (id, code) VALUES (1, 'a'), (2, 'a'); INSERT INTO app.hostile_sync (id, code) VALUES (3, 'a'), (4, 'a'); " +
-            "INSERT INTO app.hostile_sync (id, code) VALUES (5, 'a'); COMMIT");
-        Assert.Equal(3, await pair.QueueDepthAsync());
-        await pair.BringRemoteBackAsync();
+        await QueueOneTransactionOfThreeEntriesAsync(pair);
 
         await using var writer = new NpgsqlConnection(local);
         await writer.OpenAsync();
@@ -53,10 +46,7 @@ public sealed class CancelTests
         await Db.ExecuteAsync(writer, "SET pgsync.batch_bytes = '1'");
 
         // Hold the flush after its first message: building the compact entry's SQL reads entry_statement.
-        await using var holder = new NpgsqlConnection(pair.Local.AdminConnectionString);
-        await holder.OpenAsync();
-        await Db.ExecuteAsync(holder, "BEGIN");
-        await Db.ExecuteAsync(holder, "LOCK TABLE pgsync.entry_statement IN ACCESS EXCLUSIVE MODE");
+        await using var holder = await HoldEntryStatementAsync(pair);
 
         // The writer's commit goes the ordered way (the backlog first), message by message.
         var commit = Db.ExecuteAsync(writer, "INSERT INTO app.hostile_sync (id, code) VALUES (6, 'a'), (7, 'a')");
@@ -84,7 +74,7 @@ public sealed class CancelTests
         await pair.ReplayAsync();
 
         Assert.Equal("1,2,3,4,5", await Db.ScalarAsync<string>(local, "SELECT string_agg(id::text, ',' ORDER BY id) FROM app.hostile_sync"));
-        Assert.Equal("1,2,3,4,5", await Db.ScalarAsync<string>(pair.Remote.ConnectionString, "SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '') FROM copy.hostile_sync"));
+        Assert.Equal("1,2,3,4,5", await DestinationIdsAsync(pair));
     }
 
     /// <summary>
@@ -98,18 +88,9 @@ public sealed class CancelTests
     public async Task The_worker_cancelled_between_two_messages_of_a_batch_loses_no_entry()
     {
         await using var pair = await TestBed.Create().Pair("sync_dst").InstallAsync(PgSyncInstaller.Tables);
-        var local = pair.Local.ConnectionString;
-        await pair.TakeRemoteDownAsync();
-        await Db.ExecuteAsync(local,
-            "BEGIN; INSERT INTO app.hostile_sync (id, code) VALUES (1, 'a'), (2, 'a'); INSERT INTO app.hostile_sync (id, code) VALUES (3, 'a'), (4, 'a'); " +
-            "INSERT INTO app.hostile_sync (id, code) VALUES (5, 'a'); COMMIT");
-        Assert.Equal(3, await pair.QueueDepthAsync());
-        await pair.BringRemoteBackAsync();
+        await QueueOneTransactionOfThreeEntriesAsync(pair);
 
-        await using var holder = new NpgsqlConnection(pair.Local.AdminConnectionString);
-        await holder.OpenAsync();
-        await Db.ExecuteAsync(holder, "BEGIN");
-        await Db.ExecuteAsync(holder, "LOCK TABLE pgsync.entry_statement IN ACCESS EXCLUSIVE MODE");
+        await using var holder = await HoldEntryStatementAsync(pair);
 
         var logs = new CollectingLoggerProvider();
         using var host = WorkerHost.ForPair(logs, pair, ["sync_dst"], h =>
@@ -131,9 +112,9 @@ public sealed class CancelTests
             await Db.ExecuteAsync(holder, "ROLLBACK");
 
             await WorkerHost.Eventually(
-                async () => await Db.ScalarAsync<string>(pair.Remote.ConnectionString, "SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '') FROM copy.hostile_sync") == "1,2,3,4,5"
+                async () => await DestinationIdsAsync(pair) == "1,2,3,4,5"
                             && await pair.QueueDepthAsync() == 0,
-                () => "destination: " + Db.ScalarAsync<string>(pair.Remote.ConnectionString, "SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '') FROM copy.hostile_sync").Result
+                () => "destination: " + DestinationIdsAsync(pair).Result
                     + "; queue: " + pair.QueueDepthAsync().Result,
                 seconds: 60);
             // No session of the destination is left inside a remote transaction.
@@ -145,4 +126,33 @@ public sealed class CancelTests
             await host.StopAsync();
         }
     }
+
+    /// <summary>
+    /// A backlog of one committed source transaction (rows 1 to 5 of app.hostile_sync): two multi-row
+    /// statements (entries that hold SQL), then a single-row one (a compact entry). A batch never splits a
+    /// source transaction, so with a small byte bound it goes in several messages of one remote transaction.
+    /// </summary>
+    private static async Task QueueOneTransactionOfThreeEntriesAsync(TestBed pair)
+    {
+        await pair.TakeRemoteDownAsync();
+        await Db.ExecuteAsync(pair.Local.ConnectionString,
+            "BEGIN; INSERT INTO app.hostile_sync (id, code) VALUES (1, 'a'), (2, 'a'); INSERT INTO app.hostile_sync (id, code) VALUES (3, 'a'), (4, 'a'); " +
+            "INSERT INTO app.hostile_sync (id, code) VALUES (5, 'a'); COMMIT");
+        Assert.Equal(3, await pair.QueueDepthAsync());
+        await pair.BringRemoteBackAsync();
+    }
+
+    /// <summary>An open transaction that holds pgsync.entry_statement, which building a compact entry's SQL reads: an apply waits there, between two messages.</summary>
+    private static async Task<NpgsqlConnection> HoldEntryStatementAsync(TestBed pair)
+    {
+        var holder = new NpgsqlConnection(pair.Local.AdminConnectionString);
+        await holder.OpenAsync();
+        await Db.ExecuteAsync(holder, "BEGIN");
+        await Db.ExecuteAsync(holder, "LOCK TABLE pgsync.entry_statement IN ACCESS EXCLUSIVE MODE");
+        return holder;
+    }
+
+    /// <summary>The keys the destination holds, in order, joined by commas.</summary>
+    private static Task<string> DestinationIdsAsync(TestBed pair) =>
+        Db.ScalarAsync<string>(pair.Remote.ConnectionString, "SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '') FROM copy.hostile_sync");
 }
