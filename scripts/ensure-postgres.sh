@@ -22,7 +22,25 @@ fi
 # The throwaway clusters also run kill (procps), runuser and setsid (util-linux).
 have_tools() { [ -x /bin/kill ] || [ -x /usr/bin/kill ]; }
 
+# A locale whose money and number formats differ from C's: the tests write money as another
+# locale does (Tests.Infrastructure.HostileValues.MoneyLocale). Generated when root can.
+ensure_locale() {
+  if locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
+    return 0
+  fi
+  if [ "$(id -u)" != 0 ]; then
+    echo "The locale de_DE.UTF-8 is missing (the tests need it): run as root: localedef -i de_DE -f UTF-8 de_DE.UTF-8 (Debian package locales)." >&2
+    return 0 # the tests that need it fail and say so; the rest run
+  fi
+  if ! command -v localedef >/dev/null 2>&1 || [ ! -d /usr/share/i18n/locales ] || [ ! -f /usr/share/i18n/locales/de_DE ]; then
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends locales >/dev/null
+  fi
+  localedef -i de_DE -f UTF-8 de_DE.UTF-8
+}
+
 if have_postgres && have_tools && { [ "$(id -u)" != 0 ] || id postgres >/dev/null 2>&1; }; then
+  ensure_locale
   exit 0
 fi
 
@@ -42,3 +60,4 @@ if command -v pg_lsclusters >/dev/null 2>&1; then
   done
 fi
 have_postgres || { echo "PostgreSQL was installed but initdb or dblink is still missing" >&2; exit 1; }
+ensure_locale

@@ -46,4 +46,45 @@ public sealed class NamingAndQuotingTests
     [InlineData("ääääääääääääääääääääääääääääääää", false)]
     public void Identifier_rules_count_utf8_bytes(string identifier, bool valid) =>
         Assert.Equal(valid, PgSql.IdentifierProblem(identifier) is null);
+
+    // The capture pins DateStyle and lc_monetary only for tables with a column whose JSON is a text
+    // form those settings change (a date range under "SQL, DMY", money under another locale).
+    [Theory]
+    [InlineData("integer", true)]
+    [InlineData("timestamp(0) with time zone", true)]
+    [InlineData("character varying(20)[]", true)]
+    [InlineData("pg_catalog.date", true)]
+    [InlineData("numeric (12, 2)", true)]
+    [InlineData("int8range", true)]
+    [InlineData("daterange", false)]
+    [InlineData("tstzrange[]", false)]
+    [InlineData("tsmultirange", false)]
+    [InlineData("money", false)]
+    [InlineData("pg_catalog.money", false)]
+    [InlineData("app.price_domain", false)]
+    [InlineData("hstore", false)]
+    public void Types_whose_text_a_session_setting_changes_are_told_apart(string pgType, bool alike) =>
+        Assert.Equal(alike, PgTypeNames.PrintsAlikeInEverySession(pgType));
+
+    [Theory]
+    [InlineData("timestamp(0) with time zone", "timestamp with time zone", false)]
+    [InlineData("  Character  Varying(10) [] ", "character varying", true)]
+    [InlineData("pg_catalog.json", "json", false)]
+    [InlineData("integer[][]", "integer", true)]
+    public void Type_names_reduce_to_their_base_name(string pgType, string baseName, bool isArray)
+    {
+        Assert.Equal(baseName, PgTypeNames.BaseName(pgType, out var array));
+        Assert.Equal(isArray, array);
+    }
+
+    // json and jsonb travel as JSON strings (a JSON null value stays a value): also when the model
+    // names them with their schema.
+    [Theory]
+    [InlineData("jsonb", true)]
+    [InlineData("pg_catalog.json", true)]
+    [InlineData(" JSONB ", true)]
+    [InlineData("jsonb[]", false)]
+    [InlineData("text", false)]
+    public void Json_columns_are_told_by_their_base_name(string pgType, bool isJson) =>
+        Assert.Equal(isJson, RemoteSql.IsJson(pgType));
 }

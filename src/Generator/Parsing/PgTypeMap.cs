@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using RoslynPgSync.Sql;
 
 namespace RoslynPgSync.Generator.Parsing;
 
@@ -88,47 +89,19 @@ internal static class PgTypeMap
         };
     }
 
-    /// <summary>
-    /// Types whose values PostgreSQL cannot compare with <c>=</c> through a btree operator class, so they
-    /// cannot be part of a primary key.
-    /// </summary>
     /// <summary>Whether values of <paramref name="pgType"/> order writes as a version: integers, numeric, timestamps.</summary>
-    public static bool CanVersion(string pgType)
-    {
-        var baseType = pgType.Trim().ToLowerInvariant();
-        var paren = baseType.IndexOf('(');
-        if (paren >= 0)
-        {
-            baseType = baseType.Substring(0, paren).Trim();
-        }
-
-        return baseType is "smallint" or "integer" or "int" or "int2" or "int4" or "int8" or "bigint" or "numeric" or "decimal"
+    public static bool CanVersion(string pgType) =>
+        PgTypeNames.BaseName(pgType, out var isArray) is var baseType && !isArray &&
+        baseType is "smallint" or "integer" or "int" or "int2" or "int4" or "int8" or "bigint" or "numeric" or "decimal"
             or "timestamp" or "timestamptz" or "timestamp with time zone" or "timestamp without time zone";
-    }
 
-    public static bool CanBeKey(string pgType)
-    {
-        var baseType = pgType.Trim().ToLowerInvariant();
-        // An array compares by its element (xml[] has no equality either), and a type named with its
-        // schema is the same type (pg_catalog.json).
-        while (baseType.EndsWith("[]", System.StringComparison.Ordinal))
-        {
-            baseType = baseType.Substring(0, baseType.Length - 2).TrimEnd();
-        }
-
-        var paren = baseType.IndexOf('(');
-        if (paren >= 0)
-        {
-            baseType = baseType.Substring(0, paren).Trim();
-        }
-
-        if (baseType.StartsWith("pg_catalog.", System.StringComparison.Ordinal))
-        {
-            baseType = baseType.Substring("pg_catalog.".Length).Trim();
-        }
-
-        return baseType is not ("json" or "xml" or "point" or "line" or "lseg" or "box" or "path" or "polygon" or "circle");
-    }
+    /// <summary>
+    /// Whether values of <paramref name="pgType"/> can be part of a primary key: not the types PostgreSQL
+    /// cannot compare with <c>=</c> through a btree operator class. An array compares by its element
+    /// (xml[] has no equality either).
+    /// </summary>
+    public static bool CanBeKey(string pgType) =>
+        PgTypeNames.BaseName(pgType, out _) is not ("json" or "xml" or "point" or "line" or "lseg" or "box" or "path" or "polygon" or "circle");
 
     /// <summary>
     /// Whether a user-written <c>Column(TypeName)</c> looks like a type name and nothing more, since it is

@@ -62,12 +62,7 @@ internal static class RemoteSql
     /// json and jsonb values travel as JSON strings holding their text: a JSON <c>null</c> value would
     /// otherwise arrive as SQL NULL, and json's own spacing would be lost.
     /// </summary>
-    public static bool IsJson(string pgType)
-    {
-        var type = pgType.Trim();
-        return string.Equals(type, "json", System.StringComparison.OrdinalIgnoreCase) ||
-               string.Equals(type, "jsonb", System.StringComparison.OrdinalIgnoreCase);
-    }
+    public static bool IsJson(string pgType) => PgTypeNames.BaseName(pgType, out var isArray) is "json" or "jsonb" && !isArray;
 
     /// <summary>The capture side of <see cref="IsJson"/>: a column as it goes into the JSON payload.</summary>
     public static string CaptureColumn(ColumnModel column, string alias)

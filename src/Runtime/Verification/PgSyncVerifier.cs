@@ -455,7 +455,7 @@ public sealed class PgSyncVerifier
     private static Task PrepareAsync(NpgsqlConnection connection, CancellationToken ct) =>
         ExecuteAsync(
             connection,
-            "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1; SET bytea_output = 'hex'",
+            "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1; SET bytea_output = 'hex'; SET lc_monetary = 'C'",
             ct);
 
     /// <summary>

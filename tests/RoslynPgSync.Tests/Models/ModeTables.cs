@@ -6,7 +6,8 @@ namespace RoslynPgSync.Tests.Models;
 
 /// <summary>
 /// The hostile-values table, once per mode: every kind of value the product promises to carry
-/// intact, with a composite key whose text part may hold commas, braces, quotes and unicode.
+/// intact, with a composite key whose text part may hold commas, braces, quotes and unicode, and
+/// columns whose text form session settings change (ranges of times and dates, money).
 /// Each mode replicates to its own server name so a test installs exactly the one it registers.
 /// </summary>
 public abstract class HostileRow
@@ -26,6 +27,9 @@ public abstract class HostileRow
     public TimeSpan? Span { get; set; }
     public Guid? Uid { get; set; }
     public bool? Flag { get; set; }
+    [Column(TypeName = "tstzrange")] public string? Period { get; set; }
+    [Column(TypeName = "daterange")] public string? Days { get; set; }
+    [Column(TypeName = "money")] public decimal? Price { get; set; }
 }
 
 /// <summary>Hostile values, queued and replayed.</summary>

@@ -280,6 +280,23 @@ END
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".remote_query(text, text, interval) FROM PUBLIC;
 
+-- core/functions/145_remote_begin.sql
+-- How every remote transaction that writes replicated rows starts (apply_pending's batches and
+-- resolve_applied's restores): the destination's own settings must not change what is read. The
+-- search path is pinned (no object of another schema is found first) and the commit is durable;
+-- the rows travel as text, so the settings that change how text reads back are pinned as the
+-- capture pins them when writing it: lc_monetary (a destination reading money as de_DE refused
+-- '$1,234.50'), DateStyle and IntervalStyle.
+CREATE OR REPLACE FUNCTION "pgsync".remote_begin()
+RETURNS text
+LANGUAGE sql
+IMMUTABLE
+AS $pgsync$
+    SELECT 'BEGIN; SET LOCAL search_path = pg_catalog, pg_temp; SET LOCAL synchronous_commit = on; '
+           'SET LOCAL DateStyle = ''ISO, MDY''; SET LOCAL IntervalStyle = postgres; SET LOCAL lc_monetary = ''C'''::pg_catalog.text
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".remote_begin() FROM PUBLIC;
+
 -- core/functions/150_remote_timeout.sql
 -- The session's pgsync.remote_timeout: NULL when unset, or when it is not a number of
 -- milliseconds, seconds or minutes (so that a stray value never fails a commit). Plain SQL
@@ -445,7 +462,7 @@ DECLARE
     v_state text;
     v_detail text;
     v_rows numeric;
-    v_begin constant text := 'BEGIN; SET LOCAL search_path = pg_catalog, pg_temp; SET LOCAL synchronous_commit = on';
+    v_begin constant text := "pgsync".remote_begin();
     v_entry record;
     v_good integer := 0;
     v_failed bigint;
@@ -940,7 +957,7 @@ BEGIN
     -- snapshot keeps them), and settled records go.
     -- (pgsync.restoring tells the destination's own triggers that these writes undo a change.)
     PERFORM "pgsync".remote_exec(v_conn,
-        'BEGIN; SET LOCAL search_path = pg_catalog, pg_temp; SET LOCAL synchronous_commit = on; SET LOCAL pgsync.restoring = on;' || E'\n'
+        "pgsync".remote_begin() || '; SET LOCAL pgsync.restoring = on;' || E'\n'
         || COALESCE(v_sql || E';\n', '')
         || pg_catalog.format('UPDATE %s SET nsp_name = NULL, table_name = NULL, keys = NULL, in_savepoint = false WHERE origin = %L AND dst_server = %L AND xact_id = ANY (%L::pg_catalog.xid8[])', ('"pgsync"' || '.applied_entry'), v_origin, p_dst, v_settled)
         || E';\n'
@@ -2370,6 +2387,8 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET extra_float_digits = 3
 SET IntervalStyle = postgres
+SET DateStyle = 'ISO, MDY'
+SET lc_monetary = 'C'
 AS $pgsync$
 DECLARE
     v_rows refcursor;
@@ -2425,28 +2444,28 @@ BEGIN
         v_row := NULL;
         v_key := NULL;
         IF TG_OP = 'INSERT' THEN
-            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r;
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag", n."period", n."days", n."price" FROM new_rows AS n) AS r;
         ELSIF TG_OP = 'UPDATE' THEN
             SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."id", o."code" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."id" = o."id" AND n."code" = o."code")) AS r;
-            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r;
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag", n."period", n."days", n."price" FROM new_rows AS n) AS r;
         ELSE
             SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."id", o."code" FROM old_rows AS o) AS r;
         END IF;
-        PERFORM "pgsync"."enqueue_change"('app', 'hostile_async', 'async_dst', '', 'a', 'hostile_async_0f92e7d4a5b826502f75fd3612fa55c7', v_gone, v_row, v_key, NULL);
+        PERFORM "pgsync"."enqueue_change"('app', 'hostile_async', 'async_dst', '', 'a', 'hostile_async_42f415987510a9fc909e8bac5c137619', v_gone, v_row, v_key, NULL);
     ELSE
         IF TG_OP = 'INSERT' THEN
-            OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r;
+            OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag", n."period", n."days", n."price" FROM new_rows AS n) AS r;
         ELSIF TG_OP = 'UPDATE' THEN
             -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
             -- (UNION ALL reads its branches in order.)
             OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."id", o."code" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."id" = o."id" AND n."code" = o."code")) AS r
-                UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM new_rows AS n) AS r;
+                UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag", n."period", n."days", n."price" FROM new_rows AS n) AS r;
         ELSE
             OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."id", o."code" FROM old_rows AS o) AS r;
         END IF;
         PERFORM "pgsync"."enqueue_rows"('app', 'hostile_async', 'async_dst', '', 'a',
             'DELETE FROM "copy"."hostile_async" AS t USING pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ', ') AS d WHERE t."id" = d."id" AND t."code" = d."code"',
-            'INSERT INTO "copy"."hostile_async" AS t ("id", "code", "body", "blob", "numbers", "words", "document", "raw_json", "amount", "ratio", "at", "local_at", "span", "uid", "flag") SELECT d."id", d."code", d."body", d."blob", d."numbers", d."words", (d."document" #>> ''{}'')::jsonb, (d."raw_json" #>> ''{}'')::json, d."amount", d."ratio", d."at", d."local_at", d."span", d."uid", d."flag" FROM pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ', ') AS d ON CONFLICT ("id", "code") DO UPDATE SET "body" = EXCLUDED."body", "blob" = EXCLUDED."blob", "numbers" = EXCLUDED."numbers", "words" = EXCLUDED."words", "document" = EXCLUDED."document", "raw_json" = EXCLUDED."raw_json", "amount" = EXCLUDED."amount", "ratio" = EXCLUDED."ratio", "at" = EXCLUDED."at", "local_at" = EXCLUDED."local_at", "span" = EXCLUDED."span", "uid" = EXCLUDED."uid", "flag" = EXCLUDED."flag"', v_rows, NULL);
+            'INSERT INTO "copy"."hostile_async" AS t ("id", "code", "body", "blob", "numbers", "words", "document", "raw_json", "amount", "ratio", "at", "local_at", "span", "uid", "flag", "period", "days", "price") SELECT d."id", d."code", d."body", d."blob", d."numbers", d."words", (d."document" #>> ''{}'')::jsonb, (d."raw_json" #>> ''{}'')::json, d."amount", d."ratio", d."at", d."local_at", d."span", d."uid", d."flag", d."period", d."days", d."price" FROM pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ', ') AS d ON CONFLICT ("id", "code") DO UPDATE SET "body" = EXCLUDED."body", "blob" = EXCLUDED."blob", "numbers" = EXCLUDED."numbers", "words" = EXCLUDED."words", "document" = EXCLUDED."document", "raw_json" = EXCLUDED."raw_json", "amount" = EXCLUDED."amount", "ratio" = EXCLUDED."ratio", "at" = EXCLUDED."at", "local_at" = EXCLUDED."local_at", "span" = EXCLUDED."span", "uid" = EXCLUDED."uid", "flag" = EXCLUDED."flag", "period" = EXCLUDED."period", "days" = EXCLUDED."days", "price" = EXCLUDED."price"', v_rows, NULL);
     END IF;
     RETURN NULL;
 END
@@ -2468,9 +2487,9 @@ BEGIN
     END IF;
 END
 $pgsync$;
-SELECT "pgsync"."register_statement"('hostile_async_0f92e7d4a5b826502f75fd3612fa55c7',
+SELECT "pgsync"."register_statement"('hostile_async_42f415987510a9fc909e8bac5c137619',
     'DELETE FROM "copy"."hostile_async" AS t USING pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ', ') AS d WHERE t."id" = d."id" AND t."code" = d."code"',
-    'INSERT INTO "copy"."hostile_async" AS t ("id", "code", "body", "blob", "numbers", "words", "document", "raw_json", "amount", "ratio", "at", "local_at", "span", "uid", "flag") SELECT d."id", d."code", d."body", d."blob", d."numbers", d."words", (d."document" #>> ''{}'')::jsonb, (d."raw_json" #>> ''{}'')::json, d."amount", d."ratio", d."at", d."local_at", d."span", d."uid", d."flag" FROM (SELECT DISTINCT ON (d."id", d."code") d.* FROM pg_catalog.json_array_elements(', '::pg_catalog.json) WITH ORDINALITY AS a (v, n) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::"copy"."hostile_async", a.v) AS d ORDER BY d."id", d."code", a.n DESC) AS d ON CONFLICT ("id", "code") DO UPDATE SET "body" = EXCLUDED."body", "blob" = EXCLUDED."blob", "numbers" = EXCLUDED."numbers", "words" = EXCLUDED."words", "document" = EXCLUDED."document", "raw_json" = EXCLUDED."raw_json", "amount" = EXCLUDED."amount", "ratio" = EXCLUDED."ratio", "at" = EXCLUDED."at", "local_at" = EXCLUDED."local_at", "span" = EXCLUDED."span", "uid" = EXCLUDED."uid", "flag" = EXCLUDED."flag"');
+    'INSERT INTO "copy"."hostile_async" AS t ("id", "code", "body", "blob", "numbers", "words", "document", "raw_json", "amount", "ratio", "at", "local_at", "span", "uid", "flag", "period", "days", "price") SELECT d."id", d."code", d."body", d."blob", d."numbers", d."words", (d."document" #>> ''{}'')::jsonb, (d."raw_json" #>> ''{}'')::json, d."amount", d."ratio", d."at", d."local_at", d."span", d."uid", d."flag", d."period", d."days", d."price" FROM (SELECT DISTINCT ON (d."id", d."code") d.* FROM pg_catalog.json_array_elements(', '::pg_catalog.json) WITH ORDINALITY AS a (v, n) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::"copy"."hostile_async", a.v) AS d ORDER BY d."id", d."code", a.n DESC) AS d ON CONFLICT ("id", "code") DO UPDATE SET "body" = EXCLUDED."body", "blob" = EXCLUDED."blob", "numbers" = EXCLUDED."numbers", "words" = EXCLUDED."words", "document" = EXCLUDED."document", "raw_json" = EXCLUDED."raw_json", "amount" = EXCLUDED."amount", "ratio" = EXCLUDED."ratio", "at" = EXCLUDED."at", "local_at" = EXCLUDED."local_at", "span" = EXCLUDED."span", "uid" = EXCLUDED."uid", "flag" = EXCLUDED."flag", "period" = EXCLUDED."period", "days" = EXCLUDED."days", "price" = EXCLUDED."price"');
 CREATE OR REPLACE FUNCTION "pgsync"."restore_hostile_async_85e60889"(p_dst text, p_keys text)
 RETURNS text
 LANGUAGE plpgsql
@@ -2478,6 +2497,8 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET extra_float_digits = 3
 SET IntervalStyle = postgres
+SET DateStyle = 'ISO, MDY'
+SET lc_monetary = 'C'
 AS $pgsync$
 DECLARE
     v_rows text;
@@ -2487,10 +2508,10 @@ DECLARE
 BEGIN
     IF p_dst = 'async_dst' THEN
         IF p_keys IS NULL THEN
-            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM "app"."hostile_async" AS n) AS r;
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag", n."period", n."days", n."price" FROM "app"."hostile_async" AS n) AS r;
             v_part := 'TRUNCATE ONLY "copy"."hostile_async"';
         ELSE
-            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag" FROM "app"."hostile_async" AS n WHERE EXISTS (SELECT 1 FROM pg_catalog.json_populate_recordset(NULL::"app"."hostile_async", p_keys::json) AS o WHERE n."id" = o."id" AND n."code" = o."code")) AS r;
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag", n."period", n."days", n."price" FROM "app"."hostile_async" AS n WHERE EXISTS (SELECT 1 FROM pg_catalog.json_populate_recordset(NULL::"app"."hostile_async", p_keys::json) AS o WHERE n."id" = o."id" AND n."code" = o."code")) AS r;
             SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT DISTINCT o."id", o."code" FROM pg_catalog.json_populate_recordset(NULL::"app"."hostile_async", p_keys::json) AS o WHERE NOT EXISTS (SELECT 1 FROM "app"."hostile_async" AS n WHERE n."id" = o."id" AND n."code" = o."code")) AS r;
             v_part := NULL;
             IF v_gone IS NOT NULL THEN
@@ -2498,7 +2519,7 @@ BEGIN
             END IF;
         END IF;
         IF v_rows IS NOT NULL THEN
-            v_part := pg_catalog.concat_ws(E';\n', v_part, 'INSERT INTO "copy"."hostile_async" AS t ("id", "code", "body", "blob", "numbers", "words", "document", "raw_json", "amount", "ratio", "at", "local_at", "span", "uid", "flag") SELECT d."id", d."code", d."body", d."blob", d."numbers", d."words", (d."document" #>> ''{}'')::jsonb, (d."raw_json" #>> ''{}'')::json, d."amount", d."ratio", d."at", d."local_at", d."span", d."uid", d."flag" FROM pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("id", "code") DO UPDATE SET "body" = EXCLUDED."body", "blob" = EXCLUDED."blob", "numbers" = EXCLUDED."numbers", "words" = EXCLUDED."words", "document" = EXCLUDED."document", "raw_json" = EXCLUDED."raw_json", "amount" = EXCLUDED."amount", "ratio" = EXCLUDED."ratio", "at" = EXCLUDED."at", "local_at" = EXCLUDED."local_at", "span" = EXCLUDED."span", "uid" = EXCLUDED."uid", "flag" = EXCLUDED."flag"');
+            v_part := pg_catalog.concat_ws(E';\n', v_part, 'INSERT INTO "copy"."hostile_async" AS t ("id", "code", "body", "blob", "numbers", "words", "document", "raw_json", "amount", "ratio", "at", "local_at", "span", "uid", "flag", "period", "days", "price") SELECT d."id", d."code", d."body", d."blob", d."numbers", d."words", (d."document" #>> ''{}'')::jsonb, (d."raw_json" #>> ''{}'')::json, d."amount", d."ratio", d."at", d."local_at", d."span", d."uid", d."flag", d."period", d."days", d."price" FROM pg_catalog.json_populate_recordset(NULL::"copy"."hostile_async", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("id", "code") DO UPDATE SET "body" = EXCLUDED."body", "blob" = EXCLUDED."blob", "numbers" = EXCLUDED."numbers", "words" = EXCLUDED."words", "document" = EXCLUDED."document", "raw_json" = EXCLUDED."raw_json", "amount" = EXCLUDED."amount", "ratio" = EXCLUDED."ratio", "at" = EXCLUDED."at", "local_at" = EXCLUDED."local_at", "span" = EXCLUDED."span", "uid" = EXCLUDED."uid", "flag" = EXCLUDED."flag", "period" = EXCLUDED."period", "days" = EXCLUDED."days", "price" = EXCLUDED."price"');
         END IF;
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, v_part);
     END IF;

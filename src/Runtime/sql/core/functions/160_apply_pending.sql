@@ -32,7 +32,7 @@ DECLARE
     v_state text;
     v_detail text;
     v_rows numeric;
-    v_begin constant text := 'BEGIN; SET LOCAL search_path = pg_catalog, pg_temp; SET LOCAL synchronous_commit = on';
+    v_begin constant text := @schema@.remote_begin();
     v_entry record;
     v_good integer := 0;
     v_failed bigint;

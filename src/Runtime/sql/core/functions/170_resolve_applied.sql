@@ -111,7 +111,7 @@ BEGIN
     -- snapshot keeps them), and settled records go.
     -- (pgsync.restoring tells the destination's own triggers that these writes undo a change.)
     PERFORM @schema@.remote_exec(v_conn,
-        'BEGIN; SET LOCAL search_path = pg_catalog, pg_temp; SET LOCAL synchronous_commit = on; SET LOCAL pgsync.restoring = on;' || E'\n'
+        @schema@.remote_begin() || '; SET LOCAL pgsync.restoring = on;' || E'\n'
         || COALESCE(v_sql || E';\n', '')
         || pg_catalog.format('UPDATE %s SET nsp_name = NULL, table_name = NULL, keys = NULL, in_savepoint = false WHERE origin = %L AND dst_server = %L AND xact_id = ANY (%L::pg_catalog.xid8[])', (@schema_literal@ || '.applied_entry'), v_origin, p_dst, v_settled)
         || E';\n'

@@ -1,0 +1,15 @@
+-- How every remote transaction that writes replicated rows starts (apply_pending's batches and
+-- resolve_applied's restores): the destination's own settings must not change what is read. The
+-- search path is pinned (no object of another schema is found first) and the commit is durable;
+-- the rows travel as text, so the settings that change how text reads back are pinned as the
+-- capture pins them when writing it: lc_monetary (a destination reading money as de_DE refused
+-- '$1,234.50'), DateStyle and IntervalStyle.
+CREATE OR REPLACE FUNCTION @schema@.remote_begin()
+RETURNS text
+LANGUAGE sql
+IMMUTABLE
+AS $pgsync$
+    SELECT 'BEGIN; SET LOCAL search_path = pg_catalog, pg_temp; SET LOCAL synchronous_commit = on; '
+           'SET LOCAL DateStyle = ''ISO, MDY''; SET LOCAL IntervalStyle = postgres; SET LOCAL lc_monetary = ''C'''::pg_catalog.text
+$pgsync$;
+REVOKE ALL ON FUNCTION @schema@.remote_begin() FROM PUBLIC;
