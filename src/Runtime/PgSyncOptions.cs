@@ -182,7 +182,7 @@ public sealed class PgSyncOptions
     {
         if (PgSql.IdentifierProblem(value) is { } problem)
         {
-            throw new ArgumentException($"The {what} '{value}' cannot be used as a PostgreSQL identifier: {problem}.", parameterName);
+            throw new ArgumentException($"The {what} {Secrets.Quoted(value)} cannot be used as a PostgreSQL identifier: {problem}.", parameterName);
         }
     }
 }

@@ -86,9 +86,5 @@ internal static partial class Cli
     private static string CommandPath(Command root, Command command) =>
         command == root ? root.Name : root.Name + " " + command.Name;
 
-    private static string Quoted(string token) =>
-        PasswordKeyword().IsMatch(token) ? "(a value with a password, not shown)" : $"'{token}'";
-
-    [GeneratedRegex(@"(password|pwd)\s*=", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex PasswordKeyword();
+    private static string Quoted(string token) => Secrets.Quoted(token);
 }

@@ -119,6 +119,7 @@ public static class PgSyncInstallation
     private static async Task InstallAsync(NpgsqlDataSource local, PgSyncOptions options, InstallPlan plan, ILogger log, CancellationToken ct)
     {
         var connection = await local.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await PinSearchPathAsync(connection, ct).ConfigureAwait(false);
         var localIdentity = await DatabaseIdentityAsync(connection, ct).ConfigureAwait(false);
 
         // Destinations first: reachable with their own connection string, target tables shaped alike,
@@ -228,6 +229,7 @@ public static class PgSyncInstallation
         ArgumentNullException.ThrowIfNull(tables);
         var connection = await local.OpenConnectionAsync(ct).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
+        await PinSearchPathAsync(connection, ct).ConfigureAwait(false);
         var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         await using var transactionScope = transaction.ConfigureAwait(false);
         await ExecuteAsync(connection, $"SELECT pg_catalog.pg_advisory_xact_lock({InstallLockKey})", ct).ConfigureAwait(false);
@@ -276,7 +278,8 @@ public static class PgSyncInstallation
             script.Append("-- skipped ").Append(table).Append(": none of its servers is registered on this node\n");
         }
 
-        script.Append("BEGIN;\nSELECT pg_catalog.pg_advisory_xact_lock(").Append(InstallLockKey).Append(");\n");
+        // (Names in pg_catalog only, as Commands.PinSearchPathAsync says why.)
+        script.Append("BEGIN;\nSET LOCAL search_path = pg_catalog, pg_temp;\nSELECT pg_catalog.pg_advisory_xact_lock(").Append(InstallLockKey).Append(");\n");
         // dblink in the RoslynPgSync schema, which PUBLIC cannot use, with EXECUTE revoked from PUBLIC (as the installer does).
         script.Append("CREATE SCHEMA IF NOT EXISTS ").Append(schema).Append(";\n");
         script.Append("CREATE EXTENSION IF NOT EXISTS dblink SCHEMA ").Append(schema).Append(";\n");
@@ -383,6 +386,7 @@ public static class PgSyncInstallation
         {
             connection = new NpgsqlConnection(server.ConnectionString);
             await connection.OpenAsync(ct).ConfigureAwait(false);
+            await PinSearchPathAsync(connection, ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {

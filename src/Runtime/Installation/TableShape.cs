@@ -36,7 +36,8 @@ internal static class TableShape
     private const string RelationSql = """
         SELECT c.relkind::text, c.relispartition,
                EXISTS (SELECT 1 FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = c.oid),
-               EXISTS (SELECT 1 FROM pg_catalog.pg_inherits AS i WHERE i.inhrelid = c.oid)
+               EXISTS (SELECT 1 FROM pg_catalog.pg_inherits AS i WHERE i.inhrelid = c.oid),
+               pg_catalog.pg_get_userbyid(c.relowner)::text, pg_catalog.pg_has_role(c.relowner, CURRENT_USER, 'USAGE'), CURRENT_USER::text
         FROM pg_catalog.pg_class AS c
         WHERE c.oid = pg_catalog.to_regclass($1)
         """;
@@ -96,7 +97,27 @@ internal static class TableShape
             return new ShapeReport(problems, unreplicated);
         }
 
-        await ReadAsync(connection, RelationSql, qualified, r => problems.AddRange(RelationProblems(name, where, r.GetString(0), r.GetBoolean(1), r.GetBoolean(2), r.GetBoolean(3))), ct).ConfigureAwait(false);
+        await ReadAsync(
+            connection,
+            RelationSql,
+            qualified,
+            r =>
+            {
+                problems.AddRange(RelationProblems(name, where, r.GetString(0), r.GetBoolean(1), r.GetBoolean(2), r.GetBoolean(3)));
+                if (isTarget && !r.GetBoolean(5))
+                {
+                    // The apply writes the target as this role, and the target's triggers run as the
+                    // writer: an owner without this role's rights would get them through a trigger (the
+                    // other targets, the ledger the source dequeues by, on a multi-master node the
+                    // installing role's). Checked at every install, so also at every start of the
+                    // hosted worker, and by the verifier.
+                    problems.Add(
+                        $"Table {name} in the {where} is owned by role \"{r.GetString(4)}\", which does not have the rights of the replication role \"{r.GetString(6)}\" " +
+                        $"that writes it: the owner's triggers would run with those rights in every apply. Make \"{r.GetString(6)}\" the owner " +
+                        $"(ALTER TABLE {qualified} OWNER TO {PgSql.QuoteIdentifier(r.GetString(6))}), or make the owner a member of it.");
+                }
+            },
+            ct).ConfigureAwait(false);
 
         foreach (var column in model.Columns)
         {
@@ -104,9 +125,12 @@ internal static class TableShape
             {
                 problems.Add($"Table {name} in the {where} has no column \"{column.Name}\" (expected {column.PgType}, from {model.EntityType.Name}.{column.MemberName}).");
             }
-            else if (!await SameTypeAsync(connection, column.PgType, found.Type, found.TypeOid, ct).ConfigureAwait(false))
+            else if (await SameTypeAsync(connection, column.PgType, found.Type, found.TypeOid, ct).ConfigureAwait(false) is not true and var same)
             {
-                problems.Add($"Column \"{column.Name}\" of table {name} in the {where} has type {found.Type}; expected {column.PgType} (from {model.EntityType.Name}.{column.MemberName}).");
+                problems.Add(same is null
+                    ? $"Column \"{column.Name}\" of table {name} in the {where}: its type {column.PgType} (from {model.EntityType.Name}.{column.MemberName}) is not found in pg_catalog, " +
+                      $"the only schema the installer looks names up in (so that no operator of another schema runs as its role). Name the type's schema in Column(TypeName): the column has type {found.Type}."
+                    : $"Column \"{column.Name}\" of table {name} in the {where} has type {found.Type}; expected {column.PgType} (from {model.EntityType.Name}.{column.MemberName}).");
             }
             else if (isTarget && found.NotNull && column.IsNullable)
             {
@@ -197,7 +221,8 @@ internal static class TableShape
     /// Same base type (by OID, so <c>int4</c> and <c>integer</c> agree) and, where the model gives a
     /// modifier such as <c>(0)</c> or <c>(12,2)</c>, the same modifier.
     /// </summary>
-    private static async Task<bool> SameTypeAsync(NpgsqlConnection connection, string modelType, string foundType, long foundOid, CancellationToken ct)
+    /// <returns><c>null</c> when the model's type name is not found (on this session's search path).</returns>
+    private static async Task<bool?> SameTypeAsync(NpgsqlConnection connection, string modelType, string foundType, long foundOid, CancellationToken ct)
     {
         var command = new NpgsqlCommand("SELECT pg_catalog.to_regtype($1)::oid::bigint", connection)
         {
@@ -205,7 +230,12 @@ internal static class TableShape
         };
         await using var commandScope = command.ConfigureAwait(false);
         var expectedOid = await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
-        if (expectedOid is not long oid || oid != foundOid)
+        if (expectedOid is not long oid)
+        {
+            return null;
+        }
+
+        if (oid != foundOid)
         {
             return false;
         }

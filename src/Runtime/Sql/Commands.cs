@@ -33,6 +33,19 @@ internal static class Commands
         }
     }
 
+    /// <summary>
+    /// Pins a session of ours (the installer's and the verifier's, on the source and on destinations)
+    /// to names in pg_catalog. Their statements, and the views, defaults and triggers the installer
+    /// creates (bound to the operators they resolve to then, for good), compare values such as an oid
+    /// with a regclass or two varchars, for which pg_catalog has no exact operator: an exact one in a
+    /// schema a hostile role may CREATE in (public, in a database that came from PostgreSQL 14 or
+    /// older) would win over it and run as our role. Every name of ours is qualified; a model's type
+    /// outside pg_catalog is named with its schema (<c>Column(TypeName = "public.citext")</c>). The
+    /// functions we install pin the same in their SET clauses, and the dblink sessions at connect.
+    /// </summary>
+    public static Task PinSearchPathAsync(NpgsqlConnection connection, CancellationToken ct) =>
+        ExecuteAsync(connection, "SET search_path = pg_catalog, pg_temp", ct);
+
     /// <summary>The first column of the first row; <c>default</c> for no row or NULL.</summary>
     public static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken ct, params object?[] values)
     {

@@ -150,7 +150,7 @@ public sealed class PgSyncVerifier
             var statements = new List<string>();
             if (Repairable(table, result))
             {
-                var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
+                var connection = await OpenAsync(_local, ct).ConfigureAwait(false);
                 await using (connection.ConfigureAwait(false))
                 {
                     // Read-only: the restore of a table whose conflicts are detected records the lowest stamp
@@ -451,11 +451,15 @@ public sealed class PgSyncVerifier
         return connection;
     }
 
-    /// <summary>Same text for the same values on both sides, whatever the sessions' defaults.</summary>
+    /// <summary>
+    /// Same text for the same values on both sides, whatever the sessions' defaults; and names found in
+    /// pg_catalog only (<see cref="Commands.PinSearchPathAsync"/>: the comparisons on the model's columns
+    /// would otherwise run an operator a hostile role put in public, as this role).
+    /// </summary>
     private static Task PrepareAsync(NpgsqlConnection connection, CancellationToken ct) =>
         ExecuteAsync(
             connection,
-            "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1; SET bytea_output = 'hex'; SET lc_monetary = 'C'",
+            "SET search_path = pg_catalog, pg_temp; SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1; SET bytea_output = 'hex'; SET lc_monetary = 'C'",
             ct);
 
     /// <summary>
@@ -521,7 +525,7 @@ public sealed class PgSyncVerifier
             // Once the queue did not reach a mark, later rechecks do not wait for it again.
             if (mark is { } upTo && Settled)
             {
-                var drain = await verifier._local.OpenConnectionAsync(ct).ConfigureAwait(false);
+                var drain = await OpenAsync(verifier._local, ct).ConfigureAwait(false);
                 await using (drain.ConfigureAwait(false))
                 {
                     var reached = await QueueDrain.UntilAsync(

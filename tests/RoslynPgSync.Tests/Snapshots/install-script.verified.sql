@@ -1,6 +1,7 @@
 -- RoslynPgSync install script: 1 table(s), node snapshot.
 -- Set each destination password as a psql variable, e.g. psql -v pgsync_password_async_dst=...
 BEGIN;
+SET LOCAL search_path = pg_catalog, pg_temp;
 SELECT pg_catalog.pg_advisory_xact_lock(5784683889410899969);
 CREATE SCHEMA IF NOT EXISTS "pgsync";
 CREATE EXTENSION IF NOT EXISTS dblink SCHEMA "pgsync";
@@ -188,6 +189,10 @@ AS $pgsync$
 BEGIN
     IF p_conn <> ALL (COALESCE("pgsync".dblink_get_connections(), '{}'::text[])) THEN
         PERFORM "pgsync".dblink_connect(p_conn, p_dst);
+        -- Names in pg_catalog only for every statement of the session, not just inside the remote
+        -- transactions that pin it (remote_begin): the ledger's queries too compare values with
+        -- operators an exact one in the destination's public could outrank.
+        PERFORM "pgsync".dblink_exec(p_conn, 'SET search_path = pg_catalog, pg_temp');
     END IF;
 END
 $pgsync$;

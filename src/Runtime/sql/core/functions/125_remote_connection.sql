@@ -10,6 +10,10 @@ AS $pgsync$
 BEGIN
     IF p_conn <> ALL (COALESCE(@dblink@.dblink_get_connections(), '{}'::text[])) THEN
         PERFORM @dblink@.dblink_connect(p_conn, p_dst);
+        -- Names in pg_catalog only for every statement of the session, not just inside the remote
+        -- transactions that pin it (remote_begin): the ledger's queries too compare values with
+        -- operators an exact one in the destination's public could outrank.
+        PERFORM @dblink@.dblink_exec(p_conn, 'SET search_path = pg_catalog, pg_temp');
     END IF;
 END
 $pgsync$;
