@@ -428,6 +428,20 @@ public static class PgSyncInstallation
                     await step.ExecuteAsync(connection, ct).ConfigureAwait(false);
                 }
 
+                // The targets whose owners every apply checks (destination/045_target_owner.sql), for this
+                // source and server: what it no longer writes goes, in the same statement.
+                var registry = PgSql.QualifiedName(options.Schema, "target_table");
+                await ExecuteAsync(
+                    connection,
+                    $"WITH current AS (SELECT u.n, u.t FROM ROWS FROM (pg_catalog.unnest($3::text[]), pg_catalog.unnest($4::text[])) AS u(n, t)), " +
+                    $"gone AS (DELETE FROM {registry} AS r WHERE r.source = $1 AND r.dst_server = $2 AND NOT EXISTS (SELECT 1 FROM current AS c WHERE c.n = r.nsp_name AND c.t = r.table_name)) " +
+                    $"INSERT INTO {registry} (source, dst_server, nsp_name, table_name) SELECT $1, $2, c.n, c.t FROM current AS c ON CONFLICT DO NOTHING",
+                    ct,
+                    localIdentity,
+                    server.Name,
+                    targets.Select(t => t.Target.Schema).ToArray(),
+                    targets.Select(t => t.Target.Table).ToArray()).ConfigureAwait(false);
+
                 // LastWriterWins: the target's row versions, which its apply reads and writes.
                 foreach (var (_, target) in targets)
                 {

@@ -37,7 +37,8 @@ internal static class TableShape
         SELECT c.relkind::text, c.relispartition,
                EXISTS (SELECT 1 FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = c.oid),
                EXISTS (SELECT 1 FROM pg_catalog.pg_inherits AS i WHERE i.inhrelid = c.oid),
-               pg_catalog.pg_get_userbyid(c.relowner)::text, pg_catalog.pg_has_role(c.relowner, CURRENT_USER, 'USAGE'), CURRENT_USER::text
+               pg_catalog.pg_get_userbyid(c.relowner)::text,
+               pg_catalog.pg_has_role(c.relowner, CURRENT_USER, 'USAGE') OR pg_catalog.pg_has_role(CURRENT_USER, c.relowner, 'MEMBER'), CURRENT_USER::text
         FROM pg_catalog.pg_class AS c
         WHERE c.oid = pg_catalog.to_regclass($1)
         """;
@@ -109,11 +110,13 @@ internal static class TableShape
                     // The apply writes the target as this role, and the target's triggers run as the
                     // writer: an owner without this role's rights would get them through a trigger (the
                     // other targets, the ledger the source dequeues by, on a multi-master node the
-                    // installing role's). Checked at every install, so also at every start of the
-                    // hosted worker, and by the verifier.
+                    // installing role's). (A role this one is a member of may own it: a multi-master
+                    // node's installing role, whose rights its replication login has.) Refused here at
+                    // install and by the verifier, and by every apply (destination/045_target_owner.sql,
+                    // the same rule).
                     problems.Add(
                         $"Table {name} in the {where} is owned by role \"{r.GetString(4)}\", which does not have the rights of the replication role \"{r.GetString(6)}\" " +
-                        $"that writes it: the owner's triggers would run with those rights in every apply. Make \"{r.GetString(6)}\" the owner " +
+                        $"that writes it, nor is one that role is a member of: the owner's triggers would run with those rights in every apply. Make \"{r.GetString(6)}\" the owner " +
                         $"(ALTER TABLE {qualified} OWNER TO {PgSql.QuoteIdentifier(r.GetString(6))}), or make the owner a member of it.");
                 }
             },

@@ -16,8 +16,8 @@ namespace RoslynPgSync.Tests.Security;
 /// replication role's, which may write every other target table and the destination's applied_entry (what
 /// the source takes as applied, and dequeues), and on a multi-master node is a member of that node's
 /// installing role (docs/security.md). PostgreSQL 16's logical replication applies as the table's owner
-/// for this reason; a trigger here could undo a SET ROLE, so such a table is refused instead: at install
-/// (and so at every start of the hosted worker) and by the verifier.
+/// for this reason; a trigger here could undo a SET ROLE, so such a table is refused instead: by every
+/// apply, at install (and so at every start of the hosted worker) and by the verifier.
 /// </summary>
 public sealed class DestinationTableOwnerTests
 {
@@ -52,7 +52,17 @@ public sealed class DestinationTableOwnerTests
             () => Db.ScalarAsync<long>(hostile.ConnectionStringFor(pair.Remote.Name), "SELECT count(*) FROM pgsync.applied_entry"));
         Assert.Equal(Npgsql.PostgresErrorCodes.InsufficientPrivilege, denied.SqlState);
 
-        // The next install (the hosted worker's start) refuses the table, naming it, its owner and the fix.
+        // The apply refuses the table: nothing of the change is written, its trigger does not run, and
+        // the entry waits with the reason.
+        await Db.ExecuteAsync(pair.Local.ConnectionString, "INSERT INTO app.hostile_async (id, code, body) VALUES (1, 'k', 'v')");
+        await pair.ReplayAsync();
+        Assert.Equal(1, await pair.QueueDepthAsync());
+        Assert.Equal(0L, await Db.ScalarAsync<long>(pair.Remote.AdminConnectionString, "SELECT count(*) FROM copy.hostile_async"));
+        Assert.Null(await Db.ScalarAsync<string?>(pair.Remote.AdminConnectionString, "SELECT string_agg(who || ': ' || what, '; ') FROM public.loot"));
+        var reason = await Db.ScalarAsync<string?>(pair.Local.ConnectionString, "SELECT string_agg(last_error, '; ') FROM pgsync.status");
+        Assert.Contains($"table copy.hostile_async is owned by role \"{hostile.Name}\"", reason, StringComparison.Ordinal);
+
+        // The next install (the hosted worker's start) refuses it too, naming it, its owner and the fix.
         var refused = await Assert.ThrowsAsync<PgSyncInstallException>(() => PgSyncInstaller.InstallAsync(pair.LocalSource, pair.Options));
         Assert.Contains($"Table copy.hostile_async in the destination server 'async_dst' is owned by role \"{hostile.Name}\"", refused.Message, StringComparison.Ordinal);
         Assert.Contains($"OWNER TO \"{pair.Remote.OwnerRole}\"", refused.Message, StringComparison.Ordinal);
@@ -60,9 +70,10 @@ public sealed class DestinationTableOwnerTests
         var result = Assert.Single(await new PgSyncVerifier(pair.LocalSource, pair.Options).VerifyAsync([table]));
         Assert.Contains(result.SchemaProblems, p => p.Contains($"owned by role \"{hostile.Name}\"", StringComparison.Ordinal));
 
-        // Given back to the replication role (and the trigger dropped), the table installs again.
+        // Given back to the replication role (and the trigger dropped), the waiting change is applied.
         await Db.ExecuteAsync(pair.Remote.AdminConnectionString, $"DROP TRIGGER on_apply ON copy.hostile_async; ALTER TABLE copy.hostile_async OWNER TO \"{pair.Remote.OwnerRole}\"");
-        await PgSyncInstaller.InstallAsync(pair.LocalSource, pair.Options);
+        await pair.ReplayAsync();
+        Assert.Equal(0, await pair.QueueDepthAsync());
         Assert.True((await new PgSyncVerifier(pair.LocalSource, pair.Options).VerifyAsync([table])).Single().IsEqual);
     }
 }
