@@ -38,7 +38,8 @@ internal static class TableShape
                EXISTS (SELECT 1 FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = c.oid),
                EXISTS (SELECT 1 FROM pg_catalog.pg_inherits AS i WHERE i.inhrelid = c.oid),
                pg_catalog.pg_get_userbyid(c.relowner)::text,
-               pg_catalog.pg_has_role(c.relowner, CURRENT_USER, 'USAGE') OR pg_catalog.pg_has_role(CURRENT_USER, c.relowner, 'MEMBER'), CURRENT_USER::text
+               pg_catalog.pg_has_role(c.relowner, CURRENT_USER, 'USAGE') OR pg_catalog.pg_has_role(CURRENT_USER, c.relowner, 'MEMBER'), CURRENT_USER::text,
+               pg_catalog.row_security_active(c.oid)
         FROM pg_catalog.pg_class AS c
         WHERE c.oid = pg_catalog.to_regclass($1)
         """;
@@ -118,6 +119,17 @@ internal static class TableShape
                         $"Table {name} in the {where} is owned by role \"{r.GetString(4)}\", which does not have the rights of the replication role \"{r.GetString(6)}\" " +
                         $"that writes it, nor is one that role is a member of: the owner's triggers would run with those rights in every apply. Make \"{r.GetString(6)}\" the owner " +
                         $"(ALTER TABLE {qualified} OWNER TO {PgSql.QuoteIdentifier(r.GetString(6))}), or make the owner a member of it.");
+                }
+
+                if (isTarget && r.GetBoolean(7))
+                {
+                    // A policy filters what a statement sees without an error: a DELETE of a row it hides
+                    // deletes nothing and the change would count as applied. The apply runs with
+                    // row_security off (remote_begin), so it would fail on every entry; refused here first.
+                    problems.Add(
+                        $"Table {name} in the {where} has row-level security that applies to the replication role \"{r.GetString(6)}\": its policies could hide rows from the apply, " +
+                        $"which would then lose changes without an error. Give the role BYPASSRLS (ALTER ROLE {PgSql.QuoteIdentifier(r.GetString(6))} BYPASSRLS), " +
+                        $"or, when it owns the table, ALTER TABLE {qualified} NO FORCE ROW LEVEL SECURITY.");
                 }
             },
             ct).ConfigureAwait(false);

@@ -454,12 +454,13 @@ public sealed class PgSyncVerifier
     /// <summary>
     /// Same text for the same values on both sides, whatever the sessions' defaults; and names found in
     /// pg_catalog only (<see cref="Commands.PinSearchPathAsync"/>: the comparisons on the model's columns
-    /// would otherwise run an operator a hostile role put in public, as this role).
+    /// would otherwise run an operator a hostile role put in public, as this role); and no row-level
+    /// security, so that a table a policy would filter fails the comparison instead of comparing a part.
     /// </summary>
     private static Task PrepareAsync(NpgsqlConnection connection, CancellationToken ct) =>
         ExecuteAsync(
             connection,
-            "SET search_path = pg_catalog, pg_temp; SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1; SET bytea_output = 'hex'; SET lc_monetary = 'C'",
+            "SET search_path = pg_catalog, pg_temp; SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1; SET bytea_output = 'hex'; SET lc_monetary = 'C'; SET row_security = off",
             ct);
 
     /// <summary>

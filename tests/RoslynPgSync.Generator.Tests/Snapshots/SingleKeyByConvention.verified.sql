@@ -114,6 +114,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET extra_float_digits = 3
 SET IntervalStyle = postgres
+SET row_security = off
 AS $pgsync$
 DECLARE
     v_rows text;
