@@ -32,6 +32,12 @@ internal static class TableShape
         ORDER BY k.ord
         """;
 
+    private const string DeferrableKeySql = """
+        SELECT c.conname::text
+        FROM pg_catalog.pg_constraint AS c
+        WHERE c.conrelid = pg_catalog.to_regclass($1) AND c.contype = 'p' AND c.condeferrable
+        """;
+
     // What kind of relation it is and whether inheritance or partitioning makes rows live elsewhere.
     private const string RelationSql = """
         SELECT c.relkind::text, c.relispartition,
@@ -188,6 +194,23 @@ internal static class TableShape
             var foundKey = primaryKey.Count == 0 ? "no primary key" : "primary key (" + string.Join(", ", primaryKey) + ")";
             problems.Add($"Table {name} in the {where} has {foundKey}; expected primary key ({string.Join(", ", model.KeyColumns)}) in that order, from {model.EntityType.Name}.");
         }
+
+        // A deferrable key lets a transaction hold two rows of one key between statements (a swap of two
+        // keys in two UPDATEs): each statement's capture then sends a delete and an upsert by a key another
+        // row still has, and the destination ends with rows missing, without an error. And a target's
+        // upserts use its key as their ON CONFLICT arbiter, which PostgreSQL refuses for a deferrable one.
+        await ReadAsync(
+            connection,
+            DeferrableKeySql,
+            qualified,
+            r => problems.Add(
+                $"Table {name} in the {where} has a deferrable primary key (constraint \"{r.GetString(0)}\"), which replication cannot follow: " +
+                (isTarget
+                    ? "the apply's upserts name the key in ON CONFLICT, which PostgreSQL refuses for a deferrable constraint. "
+                    : "within a transaction two rows may hold one key between statements, and the changes captured per statement would then delete the wrong row on the destination. ") +
+                $"Make it immediate (PostgreSQL alters only foreign keys in place): ALTER TABLE {qualified} DROP CONSTRAINT {PgSql.QuoteIdentifier(r.GetString(0))}, " +
+                $"ADD CONSTRAINT {PgSql.QuoteIdentifier(r.GetString(0))} PRIMARY KEY ({string.Join(", ", model.KeyColumns.Select(PgSql.QuoteIdentifier))})."),
+            ct).ConfigureAwait(false);
 
         return new ShapeReport(problems, unreplicated);
     }
