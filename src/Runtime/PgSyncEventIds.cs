@@ -26,6 +26,9 @@ public static class PgSyncEventIds
     /// <summary>Triggers, functions, foreign servers and the pgsync schema were removed; tables and rows stay.</summary>
     public const int Uninstalled = 1004;
 
+    /// <summary>A replicated table's capture is or was off (a capture trigger disabled, replica-only or dropped): changes were not captured; the message says what to do.</summary>
+    public const int CaptureWasOff = 1005;
+
     // Replay worker: 2000-2999.
 
     /// <summary>The worker installed at start-up (or after retrying).</summary>

@@ -55,6 +55,13 @@ internal static class Commands
                 $"{s.Stream,-12} {s.Depth,6} {s.OldestAge.TotalSeconds,10:F1}  {s.LastSuccess?.ToString("u", CultureInfo.InvariantCulture) ?? "-",-24} {s.LastError ?? "-"}{(s.LastErrorEntry is { } entry ? $" (entry {entry}, table {s.LastErrorTable})" : string.Empty)}")).ConfigureAwait(false);
         }
 
+        // A table whose capture is or was off: its changes are not, or may not be, on its destinations.
+        foreach (var gap in await monitor.GetCaptureGapsAsync(ct).ConfigureAwait(false))
+        {
+            await output.WriteLineAsync().ConfigureAwait(false);
+            await output.WriteLineAsync((gap.CaptureOn ? "warning: " : "error: ") + gap).ConfigureAwait(false);
+        }
+
         // This database as a destination of tables with a conflict policy: what its conflict log holds.
         var conflicts = await monitor.GetConflictCountsAsync(ct: ct).ConfigureAwait(false);
         if (conflicts.Count > 0)

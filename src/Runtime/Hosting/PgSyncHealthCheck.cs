@@ -12,8 +12,9 @@ namespace RoslynPgSync.Hosting;
 /// <summary>
 /// Healthy while every destination's oldest waiting entry is younger than
 /// <see cref="PgSyncHostOptions.DegradedLag"/> and no initial copy runs or has failed; Degraded past it
-/// or while a copy is incomplete (naming the destinations, their lag and the copies); Unhealthy when the
-/// status cannot be read.
+/// or while a copy is incomplete (naming the destinations, their lag and the copies) or a table's capture
+/// was off since its last equal verification (<see cref="CaptureGap"/>); Unhealthy when the status cannot
+/// be read or a table's capture is off.
 /// </summary>
 public sealed class PgSyncHealthCheck : IHealthCheck
 {
@@ -33,10 +34,12 @@ public sealed class PgSyncHealthCheck : IHealthCheck
     {
         IReadOnlyList<DestinationStatus> status;
         IReadOnlyList<Copy.CopyProgress> copies;
+        IReadOnlyList<CaptureGap> gaps;
         try
         {
             status = await _monitor.GetStatusAsync(cancellationToken).ConfigureAwait(false);
             copies = await _monitor.GetCopiesAsync(cancellationToken).ConfigureAwait(false);
+            gaps = await _monitor.GetCaptureGapsAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
@@ -61,6 +64,18 @@ public sealed class PgSyncHealthCheck : IHealthCheck
         var problems = lagging.Select(s => $"{s.Stream} behind by more than {_host.DegradedLag} ({s.Depth} entries, oldest {s.OldestAge.TotalSeconds:F0} s{(s.LastError is null ? string.Empty : ", last error: " + s.LastError)})")
             .Concat(incomplete.Select(c => c.IsRunning ? $"initial copy of {c.Table} to {c.Server} running ({c.RowsCopied} of ~{c.RowsEstimate?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} rows)" : $"initial copy of {c.Table} to {c.Server} failed: {c.Reason}"))
             .ToList();
+        foreach (var gap in gaps)
+        {
+            data["capture " + gap.Table] = gap.ToString();
+        }
+
+        // A capture that is off loses changes now; one that was off may have lost some: Degraded until verified.
+        if (gaps.Any(g => !g.CaptureOn))
+        {
+            return HealthCheckResult.Unhealthy(string.Join("; ", gaps.Select(g => g.ToString()).Concat(problems)), data: data);
+        }
+
+        problems.AddRange(gaps.Select(g => g.ToString()));
         return problems.Count == 0
             ? HealthCheckResult.Healthy("Every destination is within " + _host.DegradedLag, data)
             : HealthCheckResult.Degraded(string.Join("; ", problems), data: data);

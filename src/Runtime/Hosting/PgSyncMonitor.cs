@@ -68,6 +68,25 @@ public sealed class PgSyncMonitor
         return found.Values.OrderBy(s => s.Server, StringComparer.Ordinal).ThenBy(s => s.Channel, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>
+    /// The source tables whose capture is off, or was off since their last equal verification (<see cref="CaptureGap"/>);
+    /// records a capture found off now. Empty before the first install.
+    /// </summary>
+    /// <param name="ct">Cancels the query.</param>
+    public async Task<IReadOnlyList<CaptureGap>> GetCaptureGapsAsync(CancellationToken ct = default)
+    {
+        var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            if (await Commands.ScalarAsync<object?>(connection, "SELECT pg_catalog.to_regprocedure($1) IS NOT NULL", ct, PgSql.QuoteIdentifier(_options.Schema) + ".capture_check(text[], boolean)").ConfigureAwait(false) is not true)
+            {
+                return [];
+            }
+
+            return await CaptureGap.CheckAsync(connection, _options.Schema, enable: false, ct).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Every recorded initial copy (<c>pgsync.copy_status</c>): its status, rows copied of the estimate, rate and time left.</summary>
     /// <param name="ct">Cancels the query.</param>
     public Task<IReadOnlyList<Copy.CopyProgress>> GetCopiesAsync(CancellationToken ct = default) =>

@@ -130,6 +130,13 @@ internal sealed class InstallPlan
         }
 
         steps.AddRange(InitialCopySteps(options, quoted));
+        // Before the tables' captures create their missing triggers: a replicated table whose capture is off
+        // (a trigger dropped, disabled or replica-only) is recorded, so that the gap stays shown until a
+        // verification closes it; the installer turns disabled ones back on once this has committed.
+        steps.Add(new SqlStep(
+            "replicated tables whose capture is off: recorded (capture_gap)",
+            $"SELECT pg_catalog.count(*) FROM {quoted}.capture_check($1, false)",
+            StepValue.TextArray(SqlNames.CaptureTriggers)));
         steps.AddRange(Tables.Select(t => new SqlStep($"{t} ({t.EntityType.FullName})", t.GetInstallSql(schema))));
         return steps;
     }

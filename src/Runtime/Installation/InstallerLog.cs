@@ -30,4 +30,9 @@ internal static partial class InstallerLog
     [LoggerMessage(EventId = PgSyncEventIds.Uninstalled, EventName = nameof(PgSyncEventIds.Uninstalled), Level = LogLevel.Information,
         Message = "RoslynPgSync uninstalled: schema {Schema} dropped, capture removed from {TableCount} table(s) {Tables}, foreign server(s) {Servers} dropped; tables and rows stay")]
     public static partial void Uninstalled(ILogger logger, string schema, int tableCount, IReadOnlyList<string> tables, IReadOnlyList<string> servers);
+
+    // The gap's own words (CaptureGap.ToString): a table, a trigger name, a time and what to do.
+    [LoggerMessage(EventId = PgSyncEventIds.CaptureWasOff, EventName = nameof(PgSyncEventIds.CaptureWasOff), Level = LogLevel.Warning,
+        Message = "RoslynPgSync: {Gap}")]
+    public static partial void CaptureWasOff(ILogger logger, string gap);
 }

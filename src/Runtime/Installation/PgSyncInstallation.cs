@@ -100,6 +100,19 @@ public static class PgSyncInstallation
 
         var milliseconds = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         InstallerLog.Installed(log, installed.Count, installed, servers, milliseconds);
+
+        // A capture trigger that exists is left alone by the install script (no lock on a busy table);
+        // one its owner disabled lets changes through uncaptured: turned back on here where this role
+        // may, and recorded, so that the health check shows the gap until a verification closes it.
+        var connection = await local.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            await PinSearchPathAsync(connection, ct).ConfigureAwait(false);
+            foreach (var gap in await Hosting.CaptureGap.CheckAsync(connection, options.Schema, enable: true, ct).ConfigureAwait(false))
+            {
+                InstallerLog.CaptureWasOff(log, gap.ToString());
+            }
+        }
         if (copy)
         {
             try

@@ -32,10 +32,10 @@ CREATE TABLE IF NOT EXISTS "pgsync".schema_version (
     installed_by name NOT NULL DEFAULT SESSION_USER
 );
 
--- refuse a schema newer than version 9 (a newer release installed it)
-SELECT coalesce(pg_catalog.max(version), 0) > 9 AS pgsync_schema_is_newer FROM "pgsync".schema_version \gset
+-- refuse a schema newer than version 10 (a newer release installed it)
+SELECT coalesce(pg_catalog.max(version), 0) > 10 AS pgsync_schema_is_newer FROM "pgsync".schema_version \gset
 \if :pgsync_schema_is_newer
-DO $pgsync$ BEGIN RAISE EXCEPTION '%', 'The RoslynPgSync schema "pgsync" of this database is at a later schema version, newer than this runtime knows (9): a newer RoslynPgSync installed it. Install with that release or a later one; this one would replace its functions with older ones. Nothing was changed.'; END $pgsync$;
+DO $pgsync$ BEGIN RAISE EXCEPTION '%', 'The RoslynPgSync schema "pgsync" of this database is at a later schema version, newer than this runtime knows (10): a newer RoslynPgSync installed it. Install with that release or a later one; this one would replace its functions with older ones. Nothing was changed.'; END $pgsync$;
 \endif
 
 -- core/functions/100_current_incarnation.sql
@@ -1856,6 +1856,77 @@ END
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".conflict_totals() FROM PUBLIC;
 
+-- core/functions/290_capture_check.sql
+-- The replicated tables (replicated_table) whose capture is off now or was off since their last
+-- equal verification (capture_gap, upgrades/0010_capture_gap.sql): a capture trigger (p_triggers, every one of them)
+-- missing, disabled or firing only when session_replication_role = replica. Records each one found off
+-- in capture_gap; with p_enable, turns a disabled trigger back on (ENABLE TRIGGER needs the table's
+-- owner: when this role is not, the trigger stays off and the row says so). Called by the installer
+-- and the health check, as the installing role; nobody else may call it.
+CREATE OR REPLACE FUNCTION "pgsync".capture_check(p_triggers text[], p_enable boolean)
+RETURNS TABLE (nsp_name text, table_name text, capture_on boolean, found_at timestamp with time zone, detail text)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+#variable_conflict use_column
+DECLARE
+    v_off record;
+BEGIN
+    FOR v_off IN
+        SELECT r.nsp_name, r.table_name, w.name,
+               CASE WHEN g.tgenabled IS NULL THEN 'missing' WHEN g.tgenabled OPERATOR(pg_catalog.=) 'D' THEN 'disabled' ELSE 'enabled for replica sessions only' END AS state,
+               g.tgenabled IS NOT NULL AS present
+          FROM "pgsync".replicated_table AS r
+          CROSS JOIN pg_catalog.unnest(p_triggers) AS w(name)
+          LEFT JOIN pg_catalog.pg_trigger AS g
+                 ON g.tgrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.format('%I.%I', r.nsp_name, r.table_name))
+                AND g.tgname OPERATOR(pg_catalog.=) w.name
+         WHERE g.tgenabled IS NULL OR g.tgenabled OPERATOR(pg_catalog.=) ANY (ARRAY['D', 'R']::"char"[])
+         ORDER BY 1, 2, 3
+    LOOP
+        INSERT INTO "pgsync".capture_gap AS c (nsp_name, table_name, found_at, detail)
+        VALUES (v_off.nsp_name, v_off.table_name, pg_catalog.clock_timestamp(),
+                pg_catalog.format('capture trigger %I was %s', v_off.name, v_off.state))
+        ON CONFLICT (nsp_name, table_name) DO NOTHING;
+        IF p_enable AND v_off.present THEN
+            BEGIN
+                EXECUTE pg_catalog.format('ALTER TABLE %I.%I ENABLE TRIGGER %I', v_off.nsp_name, v_off.table_name, v_off.name);
+            EXCEPTION WHEN insufficient_privilege THEN
+                NULL; -- (not the owner: it stays off, and is reported as off)
+            END;
+        END IF;
+    END LOOP;
+
+    RETURN QUERY
+    SELECT c.nsp_name, c.table_name,
+           NOT EXISTS (SELECT 1
+                         FROM pg_catalog.unnest(p_triggers) AS w(name)
+                         LEFT JOIN pg_catalog.pg_trigger AS g
+                                ON g.tgrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.format('%I.%I', c.nsp_name, c.table_name))
+                               AND g.tgname OPERATOR(pg_catalog.=) w.name
+                        WHERE g.tgenabled IS NULL OR g.tgenabled OPERATOR(pg_catalog.=) ANY (ARRAY['D', 'R']::"char"[])),
+           c.found_at, c.detail
+      FROM "pgsync".capture_gap AS c
+     ORDER BY 1, 2;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".capture_check(text[], boolean) FROM PUBLIC;
+
+-- A verification that found every destination of the table equal, begun at p_since: the gaps found
+-- before it are closed: what was written meanwhile is on the destinations. (A capture that is off
+-- again is recorded again by the next capture_check.)
+CREATE OR REPLACE FUNCTION "pgsync".capture_verified(p_nsp text, p_table text, p_since timestamp with time zone)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+BEGIN
+    DELETE FROM "pgsync".capture_gap AS c
+     WHERE c.nsp_name OPERATOR(pg_catalog.=) p_nsp AND c.table_name OPERATOR(pg_catalog.=) p_table AND c.found_at OPERATOR(pg_catalog.<) p_since;
+END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".capture_verified(text, text, timestamp with time zone) FROM PUBLIC;
+
 -- schema version 1: the queue and its tables (once: when it is not recorded yet)
 SELECT NOT EXISTS (SELECT 1 FROM "pgsync".schema_version WHERE version = 1) AS pgsync_version_1_missing \gset
 \if :pgsync_version_1_missing
@@ -2249,6 +2320,28 @@ ANALYZE "pgsync".sync_err_rec;
 INSERT INTO "pgsync".schema_version (version, description) VALUES (9, 'closure statistics');
 \endif
 
+-- schema version 10: capture gap (once: when it is not recorded yet)
+SELECT NOT EXISTS (SELECT 1 FROM "pgsync".schema_version WHERE version = 10) AS pgsync_version_10_missing \gset
+\if :pgsync_version_10_missing
+-- core/upgrades/0010_capture_gap.sql
+-- Per source table: since when its capture may have missed changes. A capture trigger that its table's
+-- owner disabled (ALTER TABLE ... DISABLE TRIGGER, a bulk load's habit), set to fire only in replica
+-- sessions, or dropped, lets every change through uncaptured, without an error; the installer
+-- leaves a trigger that exists alone. capture_check records it here when it finds it (the hosted
+-- worker's start, the health check), turns the trigger back on when it may, and the row stays, shown
+-- by the health check, until a verification of the table finds every destination equal (the changes
+-- written meanwhile are then known to be there, or were repaired).
+CREATE TABLE IF NOT EXISTS "pgsync".capture_gap (
+    nsp_name text NOT NULL,
+    table_name text NOT NULL,
+    found_at timestamp with time zone NOT NULL,
+    detail text NOT NULL,
+    PRIMARY KEY (nsp_name, table_name)
+);
+REVOKE ALL ON "pgsync".capture_gap FROM PUBLIC;
+INSERT INTO "pgsync".schema_version (version, description) VALUES (10, 'capture gap');
+\endif
+
 -- core/views/copy_status.sql
 -- Per source table and destination: the initial copy's progress (rows copied of the estimate, rate
 -- and time left while it runs) and how it ended.
@@ -2387,6 +2480,9 @@ SELECT pg_catalog.set_config('pgsync.mapping_password', '', true);
 
 -- initial copy of app.hostile_async to async_dst (WhenTargetEmpty): recorded unless copied before
 SELECT "pgsync".copy_register('app', 'hostile_async', 'async_dst', 'upsert', ARRAY['copy']::text[], ARRAY['hostile_async']::text[], true);
+
+-- replicated tables whose capture is off: recorded (capture_gap)
+SELECT pg_catalog.count(*) FROM "pgsync".capture_check(ARRAY['pgsync_capture_insert', 'pgsync_capture_update', 'pgsync_capture_delete', 'pgsync_capture_truncate']::text[], false);
 
 -- app.hostile_async (RoslynPgSync.Tests.Models.HostileAsync)
 CREATE OR REPLACE FUNCTION "pgsync"."capture_hostile_async_85e60889"()

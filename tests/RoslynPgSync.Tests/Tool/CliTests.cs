@@ -26,11 +26,20 @@ public sealed class CliTests
         await Db.ExecuteAsync(pair.Local.ConnectionString, "INSERT INTO app.hostile_async (id, code) VALUES (1, 'a'), (2, 'b')");
         var status = await CliRun.RunAsync("status", "--assembly", app, "--config", config);
         Assert.Matches(@"async_dst\s+1\s", status.Output);
+        // A capture trigger its owner switched off is shown, and stays shown until a verification finds the table equal.
+        await Db.ExecuteAsync(pair.Local.AdminConnectionString, "ALTER TABLE app.hostile_async DISABLE TRIGGER pgsync_capture_truncate");
+        Assert.Contains(
+            "error: the capture of app.hostile_async is off (capture trigger pgsync_capture_truncate was disabled",
+            (await CliRun.RunAsync("status", "--assembly", app, "--config", config)).Output,
+            StringComparison.Ordinal);
+        await Db.ExecuteAsync(pair.Local.AdminConnectionString, "ALTER TABLE app.hostile_async ENABLE TRIGGER pgsync_capture_truncate");
+        Assert.Contains("warning: the capture of app.hostile_async was off", (await CliRun.RunAsync("status", "--assembly", app, "--config", config)).Output, StringComparison.Ordinal);
 
         Assert.Contains("applied 1 entries", (await CliRun.RunAsync("replay", "--assembly", app, "--config", config, "--limit", "10")).Output, StringComparison.Ordinal);
         var verify = await CliRun.RunAsync("verify", "--assembly", app, "--config", config);
         Assert.Equal(0, verify.Code);
         Assert.Contains("app.hostile_async -> async_dst:copy.hostile_async: equal (2 rows)", verify.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("capture of", (await CliRun.RunAsync("status", "--assembly", app, "--config", config)).Output, StringComparison.Ordinal);
 
         await Db.ExecuteAsync(pair.Remote.ConnectionString, "DELETE FROM copy.hostile_async WHERE id = 2");
         verify = await CliRun.RunAsync("verify", "--assembly", app, "--config", config);
