@@ -23,10 +23,12 @@ internal static class RemoteSql
                          : "d." + PgSql.QuoteIdentifier(c.ColumnName))) +
                      " FROM pg_catalog.json_populate_recordset(NULL::" + targetName + ", ";
         var keys = string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier));
-        var updates = table.Columns.Where(c => !c.IsKey).ToList();
-        var suffix = ") AS d ON CONFLICT (" + keys + ") DO " + (updates.Count == 0
-            ? "NOTHING"
-            : "UPDATE SET " + string.Join(", ", updates.Select(c => PgSql.QuoteIdentifier(c.ColumnName) + " = EXCLUDED." + PgSql.QuoteIdentifier(c.ColumnName))));
+        // The key columns too: a key rewritten to a value its type calls equal but prints otherwise
+        // (numeric 1.0 to 1.00, an interval 1 day to 24 hours) finds the old row as its conflict, and
+        // the destination would keep the old form. (Set to the same bytes, a key column does not stop a
+        // HOT update.)
+        var suffix = ") AS d ON CONFLICT (" + keys + ") DO UPDATE SET " +
+                     string.Join(", ", table.Columns.Select(c => PgSql.QuoteIdentifier(c.ColumnName) + " = EXCLUDED." + PgSql.QuoteIdentifier(c.ColumnName)));
         return (prefix, suffix);
     }
 

@@ -68,7 +68,7 @@ BEGIN
         ELSE
             SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."user", o."Order" FROM old_rows AS o) AS r;
         END IF;
-        PERFORM "pgsync"."enqueue_change"('Select', 'Order Items "v2"', 'dst-1', '', 'a', 'weird_name__drop_table_x_____c53b6dca8ac353e3a21e056f26e2a861', v_gone, v_row, v_key, NULL);
+        PERFORM "pgsync"."enqueue_change"('Select', 'Order Items "v2"', 'dst-1', '', 'a', 'weird_name__drop_table_x_____1f20a765fab905c294a34a6a2e61f36b', v_gone, v_row, v_key, NULL);
     ELSE
         IF TG_OP = 'INSERT' THEN
             OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."Order", n."user", n."Größe \ ""x""", n."group" FROM new_rows AS n) AS r;
@@ -82,7 +82,7 @@ BEGIN
         END IF;
         PERFORM "pgsync"."enqueue_rows"('Select', 'Order Items "v2"', 'dst-1', '', 'a',
             'DELETE FROM "from"."weird""name; drop table x; --" AS t USING pg_catalog.json_populate_recordset(NULL::"from"."weird""name; drop table x; --", ', ') AS d WHERE t."user" = d."user" AND t."Order" = d."Order"',
-            E'INSERT INTO "from"."weird""name; drop table x; --" AS t ("Order", "user", "Größe \\ ""x""", "group") SELECT d."Order", d."user", d."Größe \\ ""x""", d."group" FROM pg_catalog.json_populate_recordset(NULL::"from"."weird""name; drop table x; --", ', E') AS d ON CONFLICT ("user", "Order") DO UPDATE SET "Größe \\ ""x""" = EXCLUDED."Größe \\ ""x""", "group" = EXCLUDED."group"', v_rows, NULL);
+            E'INSERT INTO "from"."weird""name; drop table x; --" AS t ("Order", "user", "Größe \\ ""x""", "group") SELECT d."Order", d."user", d."Größe \\ ""x""", d."group" FROM pg_catalog.json_populate_recordset(NULL::"from"."weird""name; drop table x; --", ', E') AS d ON CONFLICT ("user", "Order") DO UPDATE SET "Order" = EXCLUDED."Order", "user" = EXCLUDED."user", "Größe \\ ""x""" = EXCLUDED."Größe \\ ""x""", "group" = EXCLUDED."group"', v_rows, NULL);
     END IF;
     RETURN NULL;
 END
@@ -104,9 +104,9 @@ BEGIN
     END IF;
 END
 $pgsync$;
-SELECT "pgsync"."register_statement"('weird_name__drop_table_x_____c53b6dca8ac353e3a21e056f26e2a861',
+SELECT "pgsync"."register_statement"('weird_name__drop_table_x_____1f20a765fab905c294a34a6a2e61f36b',
     'DELETE FROM "from"."weird""name; drop table x; --" AS t USING pg_catalog.json_populate_recordset(NULL::"from"."weird""name; drop table x; --", ', ') AS d WHERE t."user" = d."user" AND t."Order" = d."Order"',
-    E'INSERT INTO "from"."weird""name; drop table x; --" AS t ("Order", "user", "Größe \\ ""x""", "group") SELECT d."Order", d."user", d."Größe \\ ""x""", d."group" FROM (SELECT DISTINCT ON (d."user", d."Order") d.* FROM pg_catalog.json_array_elements(', E'::pg_catalog.json) WITH ORDINALITY AS a (v, n) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::"from"."weird""name; drop table x; --", a.v) AS d ORDER BY d."user", d."Order", a.n DESC) AS d ON CONFLICT ("user", "Order") DO UPDATE SET "Größe \\ ""x""" = EXCLUDED."Größe \\ ""x""", "group" = EXCLUDED."group"');
+    E'INSERT INTO "from"."weird""name; drop table x; --" AS t ("Order", "user", "Größe \\ ""x""", "group") SELECT d."Order", d."user", d."Größe \\ ""x""", d."group" FROM (SELECT DISTINCT ON (d."user", d."Order") d.* FROM pg_catalog.json_array_elements(', E'::pg_catalog.json) WITH ORDINALITY AS a (v, n) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::"from"."weird""name; drop table x; --", a.v) AS d ORDER BY d."user", d."Order", a.n DESC) AS d ON CONFLICT ("user", "Order") DO UPDATE SET "Order" = EXCLUDED."Order", "user" = EXCLUDED."user", "Größe \\ ""x""" = EXCLUDED."Größe \\ ""x""", "group" = EXCLUDED."group"');
 CREATE OR REPLACE FUNCTION "pgsync"."restore_order_items__v2__5d2a89cb"(p_dst text, p_keys text)
 RETURNS text
 LANGUAGE plpgsql
@@ -135,7 +135,7 @@ BEGIN
             END IF;
         END IF;
         IF v_rows IS NOT NULL THEN
-            v_part := pg_catalog.concat_ws(E';\n', v_part, E'INSERT INTO "from"."weird""name; drop table x; --" AS t ("Order", "user", "Größe \\ ""x""", "group") SELECT d."Order", d."user", d."Größe \\ ""x""", d."group" FROM pg_catalog.json_populate_recordset(NULL::"from"."weird""name; drop table x; --", ' || pg_catalog.quote_literal(v_rows) || E') AS d ON CONFLICT ("user", "Order") DO UPDATE SET "Größe \\ ""x""" = EXCLUDED."Größe \\ ""x""", "group" = EXCLUDED."group"');
+            v_part := pg_catalog.concat_ws(E';\n', v_part, E'INSERT INTO "from"."weird""name; drop table x; --" AS t ("Order", "user", "Größe \\ ""x""", "group") SELECT d."Order", d."user", d."Größe \\ ""x""", d."group" FROM pg_catalog.json_populate_recordset(NULL::"from"."weird""name; drop table x; --", ' || pg_catalog.quote_literal(v_rows) || E') AS d ON CONFLICT ("user", "Order") DO UPDATE SET "Order" = EXCLUDED."Order", "user" = EXCLUDED."user", "Größe \\ ""x""" = EXCLUDED."Größe \\ ""x""", "group" = EXCLUDED."group"');
         END IF;
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, v_part);
     END IF;

@@ -68,7 +68,7 @@ BEGIN
         ELSE
             SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."pk1", o."pk2" FROM old_rows AS o) AS r;
         END IF;
-        PERFORM "pgsync"."enqueue_change"('local', 'loc_test', 'dst', '', 's', 'rmt_test_429cae2df99e1c6daa53a0ecec94d157', v_gone, v_row, v_key, NULL);
+        PERFORM "pgsync"."enqueue_change"('local', 'loc_test', 'dst', '', 's', 'rmt_test_f119926d38171ca1b2aff7be549500a7', v_gone, v_row, v_key, NULL);
     ELSE
         IF TG_OP = 'INSERT' THEN
             OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('pk1', r."pk1", 'pk2', r."pk2")::text FROM (SELECT n."pk1", n."pk2", n."info", n."crt_time", n."mod_time" FROM new_rows AS n) AS r;
@@ -82,7 +82,7 @@ BEGIN
         END IF;
         PERFORM "pgsync"."enqueue_rows"('local', 'loc_test', 'dst', '', 's',
             'DELETE FROM "remote"."rmt_test" AS t USING pg_catalog.json_populate_recordset(NULL::"remote"."rmt_test", ', ') AS d WHERE t."pk1" = d."pk1" AND t."pk2" = d."pk2"',
-            'INSERT INTO "remote"."rmt_test" AS t ("pk1", "pk2", "info", "crt_time", "mod_time") SELECT d."pk1", d."pk2", d."info", d."crt_time", d."mod_time" FROM pg_catalog.json_populate_recordset(NULL::"remote"."rmt_test", ', ') AS d ON CONFLICT ("pk1", "pk2") DO UPDATE SET "info" = EXCLUDED."info", "crt_time" = EXCLUDED."crt_time", "mod_time" = EXCLUDED."mod_time"', v_rows, NULL);
+            'INSERT INTO "remote"."rmt_test" AS t ("pk1", "pk2", "info", "crt_time", "mod_time") SELECT d."pk1", d."pk2", d."info", d."crt_time", d."mod_time" FROM pg_catalog.json_populate_recordset(NULL::"remote"."rmt_test", ', ') AS d ON CONFLICT ("pk1", "pk2") DO UPDATE SET "pk1" = EXCLUDED."pk1", "pk2" = EXCLUDED."pk2", "info" = EXCLUDED."info", "crt_time" = EXCLUDED."crt_time", "mod_time" = EXCLUDED."mod_time"', v_rows, NULL);
     END IF;
     RETURN NULL;
 END
@@ -104,9 +104,9 @@ BEGIN
     END IF;
 END
 $pgsync$;
-SELECT "pgsync"."register_statement"('rmt_test_429cae2df99e1c6daa53a0ecec94d157',
+SELECT "pgsync"."register_statement"('rmt_test_f119926d38171ca1b2aff7be549500a7',
     'DELETE FROM "remote"."rmt_test" AS t USING pg_catalog.json_populate_recordset(NULL::"remote"."rmt_test", ', ') AS d WHERE t."pk1" = d."pk1" AND t."pk2" = d."pk2"',
-    'INSERT INTO "remote"."rmt_test" AS t ("pk1", "pk2", "info", "crt_time", "mod_time") SELECT d."pk1", d."pk2", d."info", d."crt_time", d."mod_time" FROM (SELECT DISTINCT ON (d."pk1", d."pk2") d.* FROM pg_catalog.json_array_elements(', '::pg_catalog.json) WITH ORDINALITY AS a (v, n) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::"remote"."rmt_test", a.v) AS d ORDER BY d."pk1", d."pk2", a.n DESC) AS d ON CONFLICT ("pk1", "pk2") DO UPDATE SET "info" = EXCLUDED."info", "crt_time" = EXCLUDED."crt_time", "mod_time" = EXCLUDED."mod_time"');
+    'INSERT INTO "remote"."rmt_test" AS t ("pk1", "pk2", "info", "crt_time", "mod_time") SELECT d."pk1", d."pk2", d."info", d."crt_time", d."mod_time" FROM (SELECT DISTINCT ON (d."pk1", d."pk2") d.* FROM pg_catalog.json_array_elements(', '::pg_catalog.json) WITH ORDINALITY AS a (v, n) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::"remote"."rmt_test", a.v) AS d ORDER BY d."pk1", d."pk2", a.n DESC) AS d ON CONFLICT ("pk1", "pk2") DO UPDATE SET "pk1" = EXCLUDED."pk1", "pk2" = EXCLUDED."pk2", "info" = EXCLUDED."info", "crt_time" = EXCLUDED."crt_time", "mod_time" = EXCLUDED."mod_time"');
 CREATE OR REPLACE FUNCTION "pgsync"."restore_loc_test_2408c987"(p_dst text, p_keys text)
 RETURNS text
 LANGUAGE plpgsql
@@ -135,7 +135,7 @@ BEGIN
             END IF;
         END IF;
         IF v_rows IS NOT NULL THEN
-            v_part := pg_catalog.concat_ws(E';\n', v_part, 'INSERT INTO "remote"."rmt_test" AS t ("pk1", "pk2", "info", "crt_time", "mod_time") SELECT d."pk1", d."pk2", d."info", d."crt_time", d."mod_time" FROM pg_catalog.json_populate_recordset(NULL::"remote"."rmt_test", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("pk1", "pk2") DO UPDATE SET "info" = EXCLUDED."info", "crt_time" = EXCLUDED."crt_time", "mod_time" = EXCLUDED."mod_time"');
+            v_part := pg_catalog.concat_ws(E';\n', v_part, 'INSERT INTO "remote"."rmt_test" AS t ("pk1", "pk2", "info", "crt_time", "mod_time") SELECT d."pk1", d."pk2", d."info", d."crt_time", d."mod_time" FROM pg_catalog.json_populate_recordset(NULL::"remote"."rmt_test", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("pk1", "pk2") DO UPDATE SET "pk1" = EXCLUDED."pk1", "pk2" = EXCLUDED."pk2", "info" = EXCLUDED."info", "crt_time" = EXCLUDED."crt_time", "mod_time" = EXCLUDED."mod_time"');
         END IF;
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, v_part);
     END IF;

@@ -68,7 +68,7 @@ BEGIN
         ELSE
             SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."customer_no" FROM old_rows AS o) AS r;
         END IF;
-        PERFORM "pgsync"."enqueue_change"('public', 'customer', 'crm_replica', '', 'a', 'customer_copy_95d770c7fdfaf6efca5fa7c0b33fffe2', v_gone, v_row, v_key, NULL);
+        PERFORM "pgsync"."enqueue_change"('public', 'customer', 'crm_replica', '', 'a', 'customer_copy_c635261bcb769f6d9f25652aa6da1e08', v_gone, v_row, v_key, NULL);
     ELSE
         IF TG_OP = 'INSERT' THEN
             OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."created_utc", n."customer_no", n."display_name", n."preferences"::text AS "preferences", n."e_mail" FROM new_rows AS n) AS r;
@@ -82,7 +82,7 @@ BEGIN
         END IF;
         PERFORM "pgsync"."enqueue_rows"('public', 'customer', 'crm_replica', '', 'a',
             'DELETE FROM "public"."customer_copy" AS t USING pg_catalog.json_populate_recordset(NULL::"public"."customer_copy", ', ') AS d WHERE t."customer_no" = d."customer_no"',
-            'INSERT INTO "public"."customer_copy" AS t ("created_utc", "customer_no", "display_name", "preferences", "e_mail") SELECT d."created_utc", d."customer_no", d."display_name", (d."preferences" #>> ''{}'')::jsonb, d."e_mail" FROM pg_catalog.json_populate_recordset(NULL::"public"."customer_copy", ', ') AS d ON CONFLICT ("customer_no") DO UPDATE SET "created_utc" = EXCLUDED."created_utc", "display_name" = EXCLUDED."display_name", "preferences" = EXCLUDED."preferences", "e_mail" = EXCLUDED."e_mail"', v_rows, NULL);
+            'INSERT INTO "public"."customer_copy" AS t ("created_utc", "customer_no", "display_name", "preferences", "e_mail") SELECT d."created_utc", d."customer_no", d."display_name", (d."preferences" #>> ''{}'')::jsonb, d."e_mail" FROM pg_catalog.json_populate_recordset(NULL::"public"."customer_copy", ', ') AS d ON CONFLICT ("customer_no") DO UPDATE SET "created_utc" = EXCLUDED."created_utc", "customer_no" = EXCLUDED."customer_no", "display_name" = EXCLUDED."display_name", "preferences" = EXCLUDED."preferences", "e_mail" = EXCLUDED."e_mail"', v_rows, NULL);
     END IF;
     RETURN NULL;
 END
@@ -104,9 +104,9 @@ BEGIN
     END IF;
 END
 $pgsync$;
-SELECT "pgsync"."register_statement"('customer_copy_95d770c7fdfaf6efca5fa7c0b33fffe2',
+SELECT "pgsync"."register_statement"('customer_copy_c635261bcb769f6d9f25652aa6da1e08',
     'DELETE FROM "public"."customer_copy" AS t USING pg_catalog.json_populate_recordset(NULL::"public"."customer_copy", ', ') AS d WHERE t."customer_no" = d."customer_no"',
-    'INSERT INTO "public"."customer_copy" AS t ("created_utc", "customer_no", "display_name", "preferences", "e_mail") SELECT d."created_utc", d."customer_no", d."display_name", (d."preferences" #>> ''{}'')::jsonb, d."e_mail" FROM (SELECT DISTINCT ON (d."customer_no") d.* FROM pg_catalog.json_array_elements(', '::pg_catalog.json) WITH ORDINALITY AS a (v, n) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::"public"."customer_copy", a.v) AS d ORDER BY d."customer_no", a.n DESC) AS d ON CONFLICT ("customer_no") DO UPDATE SET "created_utc" = EXCLUDED."created_utc", "display_name" = EXCLUDED."display_name", "preferences" = EXCLUDED."preferences", "e_mail" = EXCLUDED."e_mail"');
+    'INSERT INTO "public"."customer_copy" AS t ("created_utc", "customer_no", "display_name", "preferences", "e_mail") SELECT d."created_utc", d."customer_no", d."display_name", (d."preferences" #>> ''{}'')::jsonb, d."e_mail" FROM (SELECT DISTINCT ON (d."customer_no") d.* FROM pg_catalog.json_array_elements(', '::pg_catalog.json) WITH ORDINALITY AS a (v, n) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::"public"."customer_copy", a.v) AS d ORDER BY d."customer_no", a.n DESC) AS d ON CONFLICT ("customer_no") DO UPDATE SET "created_utc" = EXCLUDED."created_utc", "customer_no" = EXCLUDED."customer_no", "display_name" = EXCLUDED."display_name", "preferences" = EXCLUDED."preferences", "e_mail" = EXCLUDED."e_mail"');
 CREATE OR REPLACE FUNCTION "pgsync"."restore_customer_9fe56418"(p_dst text, p_keys text)
 RETURNS text
 LANGUAGE plpgsql
@@ -135,7 +135,7 @@ BEGIN
             END IF;
         END IF;
         IF v_rows IS NOT NULL THEN
-            v_part := pg_catalog.concat_ws(E';\n', v_part, 'INSERT INTO "public"."customer_copy" AS t ("created_utc", "customer_no", "display_name", "preferences", "e_mail") SELECT d."created_utc", d."customer_no", d."display_name", (d."preferences" #>> ''{}'')::jsonb, d."e_mail" FROM pg_catalog.json_populate_recordset(NULL::"public"."customer_copy", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("customer_no") DO UPDATE SET "created_utc" = EXCLUDED."created_utc", "display_name" = EXCLUDED."display_name", "preferences" = EXCLUDED."preferences", "e_mail" = EXCLUDED."e_mail"');
+            v_part := pg_catalog.concat_ws(E';\n', v_part, 'INSERT INTO "public"."customer_copy" AS t ("created_utc", "customer_no", "display_name", "preferences", "e_mail") SELECT d."created_utc", d."customer_no", d."display_name", (d."preferences" #>> ''{}'')::jsonb, d."e_mail" FROM pg_catalog.json_populate_recordset(NULL::"public"."customer_copy", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("customer_no") DO UPDATE SET "created_utc" = EXCLUDED."created_utc", "customer_no" = EXCLUDED."customer_no", "display_name" = EXCLUDED."display_name", "preferences" = EXCLUDED."preferences", "e_mail" = EXCLUDED."e_mail"');
         END IF;
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, v_part);
     END IF;

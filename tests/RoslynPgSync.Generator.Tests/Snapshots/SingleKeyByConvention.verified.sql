@@ -68,7 +68,7 @@ BEGIN
         ELSE
             SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."id" FROM old_rows AS o) AS r;
         END IF;
-        PERFORM "pgsync"."enqueue_change"('public', 'order_line', 'warehouse', '', 'a', 'order_line_a02cc70c88f972ddf80db7560f87775a', v_gone, v_row, v_key, NULL);
+        PERFORM "pgsync"."enqueue_change"('public', 'order_line', 'warehouse', '', 'a', 'order_line_e29e12f4a616f78138d8997ae3811a06', v_gone, v_row, v_key, NULL);
     ELSE
         IF TG_OP = 'INSERT' THEN
             OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."order_id", n."unit_price", n."quantity" FROM new_rows AS n) AS r;
@@ -82,7 +82,7 @@ BEGIN
         END IF;
         PERFORM "pgsync"."enqueue_rows"('public', 'order_line', 'warehouse', '', 'a',
             'DELETE FROM "public"."order_line" AS t USING pg_catalog.json_populate_recordset(NULL::"public"."order_line", ', ') AS d WHERE t."id" = d."id"',
-            'INSERT INTO "public"."order_line" AS t ("id", "order_id", "unit_price", "quantity") SELECT d."id", d."order_id", d."unit_price", d."quantity" FROM pg_catalog.json_populate_recordset(NULL::"public"."order_line", ', ') AS d ON CONFLICT ("id") DO UPDATE SET "order_id" = EXCLUDED."order_id", "unit_price" = EXCLUDED."unit_price", "quantity" = EXCLUDED."quantity"', v_rows, NULL);
+            'INSERT INTO "public"."order_line" AS t ("id", "order_id", "unit_price", "quantity") SELECT d."id", d."order_id", d."unit_price", d."quantity" FROM pg_catalog.json_populate_recordset(NULL::"public"."order_line", ', ') AS d ON CONFLICT ("id") DO UPDATE SET "id" = EXCLUDED."id", "order_id" = EXCLUDED."order_id", "unit_price" = EXCLUDED."unit_price", "quantity" = EXCLUDED."quantity"', v_rows, NULL);
     END IF;
     RETURN NULL;
 END
@@ -104,9 +104,9 @@ BEGIN
     END IF;
 END
 $pgsync$;
-SELECT "pgsync"."register_statement"('order_line_a02cc70c88f972ddf80db7560f87775a',
+SELECT "pgsync"."register_statement"('order_line_e29e12f4a616f78138d8997ae3811a06',
     'DELETE FROM "public"."order_line" AS t USING pg_catalog.json_populate_recordset(NULL::"public"."order_line", ', ') AS d WHERE t."id" = d."id"',
-    'INSERT INTO "public"."order_line" AS t ("id", "order_id", "unit_price", "quantity") SELECT d."id", d."order_id", d."unit_price", d."quantity" FROM (SELECT DISTINCT ON (d."id") d.* FROM pg_catalog.json_array_elements(', '::pg_catalog.json) WITH ORDINALITY AS a (v, n) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::"public"."order_line", a.v) AS d ORDER BY d."id", a.n DESC) AS d ON CONFLICT ("id") DO UPDATE SET "order_id" = EXCLUDED."order_id", "unit_price" = EXCLUDED."unit_price", "quantity" = EXCLUDED."quantity"');
+    'INSERT INTO "public"."order_line" AS t ("id", "order_id", "unit_price", "quantity") SELECT d."id", d."order_id", d."unit_price", d."quantity" FROM (SELECT DISTINCT ON (d."id") d.* FROM pg_catalog.json_array_elements(', '::pg_catalog.json) WITH ORDINALITY AS a (v, n) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::"public"."order_line", a.v) AS d ORDER BY d."id", a.n DESC) AS d ON CONFLICT ("id") DO UPDATE SET "id" = EXCLUDED."id", "order_id" = EXCLUDED."order_id", "unit_price" = EXCLUDED."unit_price", "quantity" = EXCLUDED."quantity"');
 CREATE OR REPLACE FUNCTION "pgsync"."restore_order_line_4e146ba7"(p_dst text, p_keys text)
 RETURNS text
 LANGUAGE plpgsql
@@ -135,7 +135,7 @@ BEGIN
             END IF;
         END IF;
         IF v_rows IS NOT NULL THEN
-            v_part := pg_catalog.concat_ws(E';\n', v_part, 'INSERT INTO "public"."order_line" AS t ("id", "order_id", "unit_price", "quantity") SELECT d."id", d."order_id", d."unit_price", d."quantity" FROM pg_catalog.json_populate_recordset(NULL::"public"."order_line", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("id") DO UPDATE SET "order_id" = EXCLUDED."order_id", "unit_price" = EXCLUDED."unit_price", "quantity" = EXCLUDED."quantity"');
+            v_part := pg_catalog.concat_ws(E';\n', v_part, 'INSERT INTO "public"."order_line" AS t ("id", "order_id", "unit_price", "quantity") SELECT d."id", d."order_id", d."unit_price", d."quantity" FROM pg_catalog.json_populate_recordset(NULL::"public"."order_line", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("id") DO UPDATE SET "id" = EXCLUDED."id", "order_id" = EXCLUDED."order_id", "unit_price" = EXCLUDED."unit_price", "quantity" = EXCLUDED."quantity"');
         END IF;
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, v_part);
     END IF;

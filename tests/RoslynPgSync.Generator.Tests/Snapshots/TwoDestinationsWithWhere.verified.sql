@@ -69,7 +69,7 @@ BEGIN
         ELSE
             SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."invoice_no", o."tenant_id" FROM old_rows AS o WHERE (status <> 'draft')) AS r;
         END IF;
-        PERFORM "pgsync"."enqueue_change"('billing', 'invoices', 'reporting', '', 'a', 'invoices_91cb554e1e451e410519a9ff44c20339', v_gone, v_row, v_key, NULL);
+        PERFORM "pgsync"."enqueue_change"('billing', 'invoices', 'reporting', '', 'a', 'invoices_33b1bcff182e60678b6b656ae41557b6', v_gone, v_row, v_key, NULL);
     ELSE
         IF TG_OP = 'INSERT' THEN
             OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."tenant_id", n."invoice_no", n."status", n."total", n."issued_at" FROM new_rows AS n WHERE (status <> 'draft')) AS r;
@@ -83,7 +83,7 @@ BEGIN
         END IF;
         PERFORM "pgsync"."enqueue_rows"('billing', 'invoices', 'reporting', '', 'a',
             'DELETE FROM "billing"."invoices" AS t USING pg_catalog.json_populate_recordset(NULL::"billing"."invoices", ', ') AS d WHERE t."invoice_no" = d."invoice_no" AND t."tenant_id" = d."tenant_id"',
-            'INSERT INTO "billing"."invoices" AS t ("tenant_id", "invoice_no", "status", "total", "issued_at") SELECT d."tenant_id", d."invoice_no", d."status", d."total", d."issued_at" FROM pg_catalog.json_populate_recordset(NULL::"billing"."invoices", ', ') AS d ON CONFLICT ("invoice_no", "tenant_id") DO UPDATE SET "status" = EXCLUDED."status", "total" = EXCLUDED."total", "issued_at" = EXCLUDED."issued_at"', v_rows, NULL);
+            'INSERT INTO "billing"."invoices" AS t ("tenant_id", "invoice_no", "status", "total", "issued_at") SELECT d."tenant_id", d."invoice_no", d."status", d."total", d."issued_at" FROM pg_catalog.json_populate_recordset(NULL::"billing"."invoices", ', ') AS d ON CONFLICT ("invoice_no", "tenant_id") DO UPDATE SET "tenant_id" = EXCLUDED."tenant_id", "invoice_no" = EXCLUDED."invoice_no", "status" = EXCLUDED."status", "total" = EXCLUDED."total", "issued_at" = EXCLUDED."issued_at"', v_rows, NULL);
     END IF;
 
     -- archive → archive.invoices_2026 (Strict)
@@ -99,7 +99,7 @@ BEGIN
         ELSE
             SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."invoice_no", o."tenant_id" FROM old_rows AS o) AS r;
         END IF;
-        PERFORM "pgsync"."enqueue_change"('billing', 'invoices', 'archive', '', 't', 'invoices_2026_d20fe678642636b1f76033a5cc7e1da1', v_gone, v_row, v_key, NULL);
+        PERFORM "pgsync"."enqueue_change"('billing', 'invoices', 'archive', '', 't', 'invoices_2026_00c2a72d49b1180ff1892fac4e6c7224', v_gone, v_row, v_key, NULL);
     ELSE
         IF TG_OP = 'INSERT' THEN
             OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, pg_catalog.json_build_object('invoice_no', r."invoice_no", 'tenant_id', r."tenant_id")::text FROM (SELECT n."tenant_id", n."invoice_no", n."status", n."total", n."issued_at" FROM new_rows AS n) AS r;
@@ -113,7 +113,7 @@ BEGIN
         END IF;
         PERFORM "pgsync"."enqueue_rows"('billing', 'invoices', 'archive', '', 't',
             'DELETE FROM "archive"."invoices_2026" AS t USING pg_catalog.json_populate_recordset(NULL::"archive"."invoices_2026", ', ') AS d WHERE t."invoice_no" = d."invoice_no" AND t."tenant_id" = d."tenant_id"',
-            'INSERT INTO "archive"."invoices_2026" AS t ("tenant_id", "invoice_no", "status", "total", "issued_at") SELECT d."tenant_id", d."invoice_no", d."status", d."total", d."issued_at" FROM pg_catalog.json_populate_recordset(NULL::"archive"."invoices_2026", ', ') AS d ON CONFLICT ("invoice_no", "tenant_id") DO UPDATE SET "status" = EXCLUDED."status", "total" = EXCLUDED."total", "issued_at" = EXCLUDED."issued_at"', v_rows, NULL);
+            'INSERT INTO "archive"."invoices_2026" AS t ("tenant_id", "invoice_no", "status", "total", "issued_at") SELECT d."tenant_id", d."invoice_no", d."status", d."total", d."issued_at" FROM pg_catalog.json_populate_recordset(NULL::"archive"."invoices_2026", ', ') AS d ON CONFLICT ("invoice_no", "tenant_id") DO UPDATE SET "tenant_id" = EXCLUDED."tenant_id", "invoice_no" = EXCLUDED."invoice_no", "status" = EXCLUDED."status", "total" = EXCLUDED."total", "issued_at" = EXCLUDED."issued_at"', v_rows, NULL);
     END IF;
     RETURN NULL;
 END
@@ -135,12 +135,12 @@ BEGIN
     END IF;
 END
 $pgsync$;
-SELECT "pgsync"."register_statement"('invoices_91cb554e1e451e410519a9ff44c20339',
+SELECT "pgsync"."register_statement"('invoices_33b1bcff182e60678b6b656ae41557b6',
     'DELETE FROM "billing"."invoices" AS t USING pg_catalog.json_populate_recordset(NULL::"billing"."invoices", ', ') AS d WHERE t."invoice_no" = d."invoice_no" AND t."tenant_id" = d."tenant_id"',
-    'INSERT INTO "billing"."invoices" AS t ("tenant_id", "invoice_no", "status", "total", "issued_at") SELECT d."tenant_id", d."invoice_no", d."status", d."total", d."issued_at" FROM (SELECT DISTINCT ON (d."invoice_no", d."tenant_id") d.* FROM pg_catalog.json_array_elements(', '::pg_catalog.json) WITH ORDINALITY AS a (v, n) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::"billing"."invoices", a.v) AS d ORDER BY d."invoice_no", d."tenant_id", a.n DESC) AS d ON CONFLICT ("invoice_no", "tenant_id") DO UPDATE SET "status" = EXCLUDED."status", "total" = EXCLUDED."total", "issued_at" = EXCLUDED."issued_at"');
-SELECT "pgsync"."register_statement"('invoices_2026_d20fe678642636b1f76033a5cc7e1da1',
+    'INSERT INTO "billing"."invoices" AS t ("tenant_id", "invoice_no", "status", "total", "issued_at") SELECT d."tenant_id", d."invoice_no", d."status", d."total", d."issued_at" FROM (SELECT DISTINCT ON (d."invoice_no", d."tenant_id") d.* FROM pg_catalog.json_array_elements(', '::pg_catalog.json) WITH ORDINALITY AS a (v, n) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::"billing"."invoices", a.v) AS d ORDER BY d."invoice_no", d."tenant_id", a.n DESC) AS d ON CONFLICT ("invoice_no", "tenant_id") DO UPDATE SET "tenant_id" = EXCLUDED."tenant_id", "invoice_no" = EXCLUDED."invoice_no", "status" = EXCLUDED."status", "total" = EXCLUDED."total", "issued_at" = EXCLUDED."issued_at"');
+SELECT "pgsync"."register_statement"('invoices_2026_00c2a72d49b1180ff1892fac4e6c7224',
     'DELETE FROM "archive"."invoices_2026" AS t USING pg_catalog.json_populate_recordset(NULL::"archive"."invoices_2026", ', ') AS d WHERE t."invoice_no" = d."invoice_no" AND t."tenant_id" = d."tenant_id"',
-    'INSERT INTO "archive"."invoices_2026" AS t ("tenant_id", "invoice_no", "status", "total", "issued_at") SELECT d."tenant_id", d."invoice_no", d."status", d."total", d."issued_at" FROM (SELECT DISTINCT ON (d."invoice_no", d."tenant_id") d.* FROM pg_catalog.json_array_elements(', '::pg_catalog.json) WITH ORDINALITY AS a (v, n) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::"archive"."invoices_2026", a.v) AS d ORDER BY d."invoice_no", d."tenant_id", a.n DESC) AS d ON CONFLICT ("invoice_no", "tenant_id") DO UPDATE SET "status" = EXCLUDED."status", "total" = EXCLUDED."total", "issued_at" = EXCLUDED."issued_at"');
+    'INSERT INTO "archive"."invoices_2026" AS t ("tenant_id", "invoice_no", "status", "total", "issued_at") SELECT d."tenant_id", d."invoice_no", d."status", d."total", d."issued_at" FROM (SELECT DISTINCT ON (d."invoice_no", d."tenant_id") d.* FROM pg_catalog.json_array_elements(', '::pg_catalog.json) WITH ORDINALITY AS a (v, n) CROSS JOIN LATERAL pg_catalog.json_populate_record(NULL::"archive"."invoices_2026", a.v) AS d ORDER BY d."invoice_no", d."tenant_id", a.n DESC) AS d ON CONFLICT ("invoice_no", "tenant_id") DO UPDATE SET "tenant_id" = EXCLUDED."tenant_id", "invoice_no" = EXCLUDED."invoice_no", "status" = EXCLUDED."status", "total" = EXCLUDED."total", "issued_at" = EXCLUDED."issued_at"');
 CREATE OR REPLACE FUNCTION "pgsync"."restore_invoices_ceeff384"(p_dst text, p_keys text)
 RETURNS text
 LANGUAGE plpgsql
@@ -169,7 +169,7 @@ BEGIN
             END IF;
         END IF;
         IF v_rows IS NOT NULL THEN
-            v_part := pg_catalog.concat_ws(E';\n', v_part, 'INSERT INTO "billing"."invoices" AS t ("tenant_id", "invoice_no", "status", "total", "issued_at") SELECT d."tenant_id", d."invoice_no", d."status", d."total", d."issued_at" FROM pg_catalog.json_populate_recordset(NULL::"billing"."invoices", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("invoice_no", "tenant_id") DO UPDATE SET "status" = EXCLUDED."status", "total" = EXCLUDED."total", "issued_at" = EXCLUDED."issued_at"');
+            v_part := pg_catalog.concat_ws(E';\n', v_part, 'INSERT INTO "billing"."invoices" AS t ("tenant_id", "invoice_no", "status", "total", "issued_at") SELECT d."tenant_id", d."invoice_no", d."status", d."total", d."issued_at" FROM pg_catalog.json_populate_recordset(NULL::"billing"."invoices", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("invoice_no", "tenant_id") DO UPDATE SET "tenant_id" = EXCLUDED."tenant_id", "invoice_no" = EXCLUDED."invoice_no", "status" = EXCLUDED."status", "total" = EXCLUDED."total", "issued_at" = EXCLUDED."issued_at"');
         END IF;
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, v_part);
     END IF;
@@ -186,7 +186,7 @@ BEGIN
             END IF;
         END IF;
         IF v_rows IS NOT NULL THEN
-            v_part := pg_catalog.concat_ws(E';\n', v_part, 'INSERT INTO "archive"."invoices_2026" AS t ("tenant_id", "invoice_no", "status", "total", "issued_at") SELECT d."tenant_id", d."invoice_no", d."status", d."total", d."issued_at" FROM pg_catalog.json_populate_recordset(NULL::"archive"."invoices_2026", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("invoice_no", "tenant_id") DO UPDATE SET "status" = EXCLUDED."status", "total" = EXCLUDED."total", "issued_at" = EXCLUDED."issued_at"');
+            v_part := pg_catalog.concat_ws(E';\n', v_part, 'INSERT INTO "archive"."invoices_2026" AS t ("tenant_id", "invoice_no", "status", "total", "issued_at") SELECT d."tenant_id", d."invoice_no", d."status", d."total", d."issued_at" FROM pg_catalog.json_populate_recordset(NULL::"archive"."invoices_2026", ' || pg_catalog.quote_literal(v_rows) || ') AS d ON CONFLICT ("invoice_no", "tenant_id") DO UPDATE SET "tenant_id" = EXCLUDED."tenant_id", "invoice_no" = EXCLUDED."invoice_no", "status" = EXCLUDED."status", "total" = EXCLUDED."total", "issued_at" = EXCLUDED."issued_at"');
         END IF;
         v_sql := pg_catalog.concat_ws(E';\n', v_sql, v_part);
     END IF;
