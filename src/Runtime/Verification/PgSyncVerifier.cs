@@ -92,7 +92,17 @@ public sealed class PgSyncVerifier
     public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Compares every target of every table whose server is registered.</summary>
-    public async Task<IReadOnlyList<VerificationResult>> VerifyAsync(IReadOnlyList<ReplicatedTable> tables, CancellationToken ct = default)
+    public Task<IReadOnlyList<VerificationResult>> VerifyAsync(IReadOnlyList<ReplicatedTable> tables, CancellationToken ct = default)
+    {
+        return PerTableAsync(tables, VerifyAsync, ct);
+    }
+
+    /// <summary>
+    /// <paramref name="each"/> for every target of every table whose server is registered, table by table; a
+    /// table whose every target came out equal has its capture gap closed (<see cref="CloseCaptureGapAsync"/>).
+    /// </summary>
+    private async Task<IReadOnlyList<VerificationResult>> PerTableAsync(
+        IReadOnlyList<ReplicatedTable> tables, Func<ReplicatedTable, ReplicationTarget, CancellationToken, Task<VerificationResult>> each, CancellationToken ct)
     {
         var results = new List<VerificationResult>();
         foreach (var chosen in Registered(tables).GroupBy(c => c.Table))
@@ -101,7 +111,7 @@ public sealed class PgSyncVerifier
             var these = new List<VerificationResult>();
             foreach (var (table, target) in chosen)
             {
-                these.Add(await VerifyAsync(table, target, ct).ConfigureAwait(false));
+                these.Add(await each(table, target, ct).ConfigureAwait(false));
             }
 
             await CloseCaptureGapAsync(chosen.Key, these, since, ct).ConfigureAwait(false);
@@ -243,23 +253,9 @@ public sealed class PgSyncVerifier
     /// <param name="tables">The generated tables.</param>
     /// <param name="ct">Cancels it; a repair entry already queued stays queued and is applied by the worker.</param>
     /// <returns>The verification of each target after its repair.</returns>
-    public async Task<IReadOnlyList<VerificationResult>> RepairAsync(IReadOnlyList<ReplicatedTable> tables, CancellationToken ct = default)
+    public Task<IReadOnlyList<VerificationResult>> RepairAsync(IReadOnlyList<ReplicatedTable> tables, CancellationToken ct = default)
     {
-        var results = new List<VerificationResult>();
-        foreach (var chosen in Registered(tables).GroupBy(c => c.Table))
-        {
-            var since = await LocalClockAsync(ct).ConfigureAwait(false);
-            var these = new List<VerificationResult>();
-            foreach (var (table, target) in chosen)
-            {
-                these.Add(await RepairTargetAsync(table, target, ct).ConfigureAwait(false));
-            }
-
-            await CloseCaptureGapAsync(chosen.Key, these, since, ct).ConfigureAwait(false);
-            results.AddRange(these);
-        }
-
-        return results;
+        return PerTableAsync(tables, RepairTargetAsync, ct);
     }
 
     private async Task<VerificationResult> RepairTargetAsync(ReplicatedTable table, ReplicationTarget target, CancellationToken ct)
