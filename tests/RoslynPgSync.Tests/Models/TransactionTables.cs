@@ -43,3 +43,21 @@ public sealed class TxnBulkSync
     public string Info { get; set; } = "";
     public string? Body { get; set; }
 }
+
+/// <summary>A parent, Sync (server txn_sync): with <see cref="TxnSyncChild"/>, a commit's own TRUNCATE of both.</summary>
+[Table("sync_parent", Schema = "txn")]
+[Replicate("txn_sync", TargetSchema = "txn_copy", Mode = ReplicationMode.Sync)]
+public sealed class TxnSyncParent
+{
+    [Key] public int Id { get; set; }
+    public string Name { get; set; } = "";
+}
+
+/// <summary>A child, Sync; on the destination only, its ParentId references txn_copy.sync_parent.</summary>
+[Table("sync_child", Schema = "txn")]
+[Replicate("txn_sync", TargetSchema = "txn_copy", Mode = ReplicationMode.Sync)]
+public sealed class TxnSyncChild
+{
+    [Key] public int Id { get; set; }
+    public int ParentId { get; set; }
+}

@@ -330,6 +330,8 @@ REVOKE ALL ON FUNCTION "pgsync".remote_timeout() FROM PUBLIC;
 -- transaction): the messages bound what each side holds at once, the one remote transaction keeps
 -- the source transaction whole. Raises what the destination raises; the caller drops the
 -- connection, and the remote transaction with it.
+-- Consecutive TRUNCATE entries of one source transaction go as one statement, as in batch_sql
+-- (truncated_table), also where such a run goes on past p_first.
 -- Called by apply_pending (as its owner); nobody else may call it.
 CREATE OR REPLACE FUNCTION "pgsync".send_entries(p_conn text, p_dst text, p_xact xid8, p_ids bigint[], p_head text,
     p_first text, p_first_count integer, p_max_bytes bigint, p_timeout interval)
@@ -344,22 +346,38 @@ DECLARE
     v_path text;
     v_last_path text; -- the path of the entry before (batch_sql's for those in p_first)
     v_told boolean := false; -- whether the destination has been told a path yet
+    v_truncates text; -- the entry's table when it is a TRUNCATE
+    v_xact xid8; -- and its transaction
+    v_truncating xid8; -- the transaction whose TRUNCATE the last statement is (and may take more tables)
 BEGIN
     IF p_first IS NOT NULL THEN
         v_parts := v_parts || p_first;
         v_bytes := v_bytes + octet_length(p_first);
         v_told := true;
         IF p_xact IS NULL AND p_first_count > 0 THEN
-            SELECT e.path INTO v_last_path FROM "pgsync".sync_err_rec AS e WHERE e.id = p_ids[p_first_count];
+            SELECT e.path, CASE WHEN "pgsync".truncated_table(e.op, e.dst_query) IS NOT NULL THEN e.xact_id END INTO v_last_path, v_truncating
+              FROM "pgsync".sync_err_rec AS e WHERE e.id = p_ids[p_first_count];
+        ELSIF p_first_count > 0 THEN
+            SELECT CASE WHEN "pgsync".truncated_table(p.op, p.dst_query) IS NOT NULL THEN p.xact_id END INTO v_truncating
+              FROM "pgsync".sync_pending AS p WHERE p.xact_id = p_xact AND p.dst_server = p_dst AND p.id = p_ids[p_first_count];
         END IF;
     END IF;
     FOR v_i IN COALESCE(p_first_count, 0) + 1 .. COALESCE(cardinality(p_ids), 0) LOOP
         IF p_xact IS NULL THEN
-            SELECT "pgsync".entry_sql(e.op, e.statement, e.dst_query), e.path INTO STRICT v_query, v_path FROM "pgsync".sync_err_rec AS e WHERE e.id = p_ids[v_i];
+            SELECT "pgsync".entry_sql(e.op, e.statement, e.dst_query), e.path, "pgsync".truncated_table(e.op, e.dst_query), e.xact_id
+              INTO STRICT v_query, v_path, v_truncates, v_xact FROM "pgsync".sync_err_rec AS e WHERE e.id = p_ids[v_i];
         ELSE
-            SELECT "pgsync".entry_sql(p.op, p.statement, p.dst_query), NULL::text INTO STRICT v_query, v_path FROM "pgsync".sync_pending AS p
+            SELECT "pgsync".entry_sql(p.op, p.statement, p.dst_query), NULL::text, "pgsync".truncated_table(p.op, p.dst_query), p.xact_id
+              INTO STRICT v_query, v_path, v_truncates, v_xact FROM "pgsync".sync_pending AS p
              WHERE p.xact_id = p_xact AND p.dst_server = p_dst AND p.id = p_ids[v_i];
         END IF;
+        -- One more table of the TRUNCATE before it (the last statement so far, whichever message it is in).
+        IF v_truncates IS NOT NULL AND v_truncating = v_xact AND v_told AND v_path IS NOT DISTINCT FROM v_last_path AND cardinality(v_parts) > 0 THEN
+            v_parts[cardinality(v_parts)] := v_parts[cardinality(v_parts)] || ', ' || v_truncates;
+            v_bytes := v_bytes + octet_length(v_truncates) + 2;
+            CONTINUE;
+        END IF;
+        v_truncating := CASE WHEN v_truncates IS NOT NULL THEN v_xact END;
         -- (The nodes a forwarded entry has been through, as batch_sql tells them.)
         IF NOT v_told OR v_path IS DISTINCT FROM v_last_path THEN
             v_query := "pgsync".path_sql(v_path) || E';\n' || v_query;
@@ -386,6 +404,8 @@ REVOKE ALL ON FUNCTION "pgsync".send_entries(text, text, xid8, bigint[], text, t
 -- backlog of single-row transactions is applied set-based (an upsert's statement keeps the last
 -- row of each key: RemoteSql.UpsertLatest). The order of everything else is kept: a run ends at
 -- an entry of another table, kind or target, so a delete never passes an upsert of its key.
+-- Consecutive TRUNCATE entries of one source transaction (one statement that truncated several
+-- tables, truncated_table) go as one TRUNCATE too.
 -- Before the first run, and wherever the path changes (a forwarded change's, 0008_forwarding.sql),
 -- path_sql tells the destination which nodes the runs that follow have been through.
 -- Raises when a compact entry names statements that are not recorded (nothing goes as nothing).
@@ -403,18 +423,27 @@ BEGIN
     SELECT string_agg(CASE WHEN g.path_changes THEN "pgsync".path_sql(g.path) || E';\n' ELSE '' END || g.sql, E';\n' ORDER BY g.first_id) INTO v_sql
       FROM (SELECT h.first_id, h.path, h.sql,
                    (row_number() OVER (ORDER BY h.first_id) = 1 OR h.path IS DISTINCT FROM lag(h.path) OVER (ORDER BY h.first_id)) AS path_changes
-              FROM (SELECT min(r.id) AS first_id, r.path, "pgsync".entry_sql(r.op, r.statement, string_agg(r.dst_query, ',' ORDER BY r.id)) AS sql
+              FROM (SELECT min(r.id) AS first_id, r.path,
+                           CASE WHEN r.truncating IS NOT NULL THEN 'TRUNCATE ONLY ' || string_agg(r.truncates, ', ' ORDER BY r.id)
+                                ELSE "pgsync".entry_sql(r.op, r.statement, string_agg(r.dst_query, ',' ORDER BY r.id)) END AS sql
                       FROM (-- Runs ("gaps and islands"): consecutive entries of one statement, kind and path
-                            -- share run.
-                            SELECT e.id, e.op, e.statement, e.dst_query, e.path,
-                                   CASE WHEN e.op IS NULL THEN -e.id
+                            -- share run; so do consecutive TRUNCATEs of one transaction and path (the
+                            -- transaction's id keeps them apart from another's).
+                            SELECT e.id, e.op, e.statement, e.dst_query, e.path, e.truncates, e.truncating,
+                                   CASE WHEN e.truncating IS NOT NULL
+                                        THEN row_number() OVER (ORDER BY e.id) - row_number() OVER (PARTITION BY e.truncating, e.path ORDER BY e.id)
+                                        WHEN e.op IS NULL THEN -e.id
                                         ELSE row_number() OVER (ORDER BY e.id) - row_number() OVER (PARTITION BY e.op, e.statement, e.path ORDER BY e.id) END AS run
-                              FROM (SELECT q.id, q.op, q.statement, q.dst_query, q.path FROM "pgsync".sync_err_rec AS q
+                              FROM (SELECT q.id, q.op, q.statement, q.dst_query, q.path, t.truncates,
+                                           CASE WHEN t.truncates IS NOT NULL THEN q.xact_id END AS truncating
+                                      FROM "pgsync".sync_err_rec AS q, LATERAL (SELECT "pgsync".truncated_table(q.op, q.dst_query) AS truncates) AS t
                                      WHERE p_xact IS NULL AND q.id = ANY (p_ids)
                                     UNION ALL
-                                    SELECT p.id, p.op, p.statement, p.dst_query, NULL::text FROM "pgsync".sync_pending AS p
+                                    SELECT p.id, p.op, p.statement, p.dst_query, NULL::text, t.truncates,
+                                           CASE WHEN t.truncates IS NOT NULL THEN p.xact_id END
+                                      FROM "pgsync".sync_pending AS p, LATERAL (SELECT "pgsync".truncated_table(p.op, p.dst_query) AS truncates) AS t
                                      WHERE p_xact IS NOT NULL AND p.xact_id = p_xact AND p.dst_server = p_dst AND p.id = ANY (p_ids)) AS e) AS r
-                     GROUP BY r.run, r.op, r.statement, r.path) AS h) AS g;
+                     GROUP BY r.run, r.op, r.statement, r.path, r.truncating) AS h) AS g;
     RETURN v_sql;
 END
 $pgsync$;
@@ -715,8 +744,18 @@ BEGIN
         BEGIN
             PERFORM "pgsync".remote_connect(v_conn, p_dst);
             PERFORM "pgsync".remote_exec(v_conn, v_begin, v_timeout);
-            FOR v_entry IN SELECT e.id, "pgsync".path_sql(e.path) || E';\n' || "pgsync".entry_sql(e.op, e.statement, e.dst_query) AS dst_query
-                             FROM "pgsync".sync_err_rec AS e WHERE e.id = ANY (v_ids) ORDER BY e.id LOOP
+            -- (Entry by entry, but a run of TRUNCATEs of one transaction as one, as batch_sql sends it.)
+            FOR v_entry IN SELECT pg_catalog.min(r.id) AS id, pg_catalog.count(*)::integer AS entries,
+                                  "pgsync".path_sql(r.path) || E';\n' || CASE WHEN r.truncating IS NOT NULL THEN 'TRUNCATE ONLY ' || pg_catalog.string_agg(r.truncates, ', ' ORDER BY r.id)
+                                                                            ELSE pg_catalog.string_agg("pgsync".entry_sql(r.op, r.statement, r.dst_query), '') END AS dst_query
+                             FROM (SELECT t.*,
+                                          CASE WHEN t.truncating IS NOT NULL
+                                               THEN pg_catalog.row_number() OVER (ORDER BY t.id) - pg_catalog.row_number() OVER (PARTITION BY t.truncating, t.path ORDER BY t.id)
+                                               ELSE -t.id END AS run
+                                     FROM (SELECT e.id, e.op, e.statement, e.dst_query, e.path, "pgsync".truncated_table(e.op, e.dst_query) AS truncates,
+                                                  CASE WHEN "pgsync".truncated_table(e.op, e.dst_query) IS NOT NULL THEN e.xact_id END AS truncating
+                                             FROM "pgsync".sync_err_rec AS e WHERE e.id = ANY (v_ids)) AS t) AS r
+                            GROUP BY r.run, r.truncating, r.path ORDER BY 1 LOOP
                 BEGIN
                     PERFORM "pgsync".remote_exec(v_conn, v_entry.dst_query, v_timeout);
                 EXCEPTION WHEN OTHERS THEN
@@ -725,7 +764,7 @@ BEGIN
                     v_failed_error := SQLERRM || COALESCE(': ' || NULLIF(v_detail, ''), '');
                     EXIT;
                 END;
-                v_good := v_good + 1;
+                v_good := v_good + v_entry.entries;
             END LOOP;
             PERFORM "pgsync".remote_exec(v_conn, 'ROLLBACK', v_timeout);
             IF v_failed IS NOT NULL THEN
@@ -1623,6 +1662,25 @@ BEGIN
 END
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".entry_sql("char", text, text) FROM PUBLIC;
+
+-- The table a queue entry truncates when it is a capture's TRUNCATE (exactly 'TRUNCATE ONLY
+-- "schema"."table"', RemoteSql.Truncate), else NULL. A source statement that truncates several
+-- tables (TRUNCATE a, b, or a CASCADE) fires each table's capture on its own, so it is queued as
+-- consecutive entries of one transaction; the apply sends such a run as ONE statement over all
+-- their tables (batch_sql, send_entries, apply_pending's entry-by-entry search), because a
+-- destination refuses to truncate a table another one references by a foreign key unless that
+-- one is truncated in the same statement.
+CREATE OR REPLACE FUNCTION "pgsync".truncated_table(p_op "char", p_query text)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE
+AS $pgsync$
+    -- (octet_length reads a stored value's size from its header: a large statement's text is not
+    -- read for this. Two quoted names of at most 63 bytes each take at most 271.)
+    SELECT CASE WHEN p_op IS NULL AND pg_catalog.octet_length(p_query) OPERATOR(pg_catalog.<=) 300
+                THEN pg_catalog.substring(p_query, '^TRUNCATE ONLY ("(?:[^"]|"")+"\."(?:[^"]|"")+")$') END
+$pgsync$;
+REVOKE ALL ON FUNCTION "pgsync".truncated_table("char", text) FROM PUBLIC;
 
 -- core/functions/240_register_table.sql
 -- Installed source tables register the function that rebuilds a target's rows for given keys from

@@ -4,6 +4,8 @@
 -- backlog of single-row transactions is applied set-based (an upsert's statement keeps the last
 -- row of each key: RemoteSql.UpsertLatest). The order of everything else is kept: a run ends at
 -- an entry of another table, kind or target, so a delete never passes an upsert of its key.
+-- Consecutive TRUNCATE entries of one source transaction (one statement that truncated several
+-- tables, truncated_table) go as one TRUNCATE too.
 -- Before the first run, and wherever the path changes (a forwarded change's, 0008_forwarding.sql),
 -- path_sql tells the destination which nodes the runs that follow have been through.
 -- Raises when a compact entry names statements that are not recorded (nothing goes as nothing).
@@ -21,18 +23,27 @@ BEGIN
     SELECT string_agg(CASE WHEN g.path_changes THEN @schema@.path_sql(g.path) || E';\n' ELSE '' END || g.sql, E';\n' ORDER BY g.first_id) INTO v_sql
       FROM (SELECT h.first_id, h.path, h.sql,
                    (row_number() OVER (ORDER BY h.first_id) = 1 OR h.path IS DISTINCT FROM lag(h.path) OVER (ORDER BY h.first_id)) AS path_changes
-              FROM (SELECT min(r.id) AS first_id, r.path, @schema@.entry_sql(r.op, r.statement, string_agg(r.dst_query, ',' ORDER BY r.id)) AS sql
+              FROM (SELECT min(r.id) AS first_id, r.path,
+                           CASE WHEN r.truncating IS NOT NULL THEN 'TRUNCATE ONLY ' || string_agg(r.truncates, ', ' ORDER BY r.id)
+                                ELSE @schema@.entry_sql(r.op, r.statement, string_agg(r.dst_query, ',' ORDER BY r.id)) END AS sql
                       FROM (-- Runs ("gaps and islands"): consecutive entries of one statement, kind and path
-                            -- share run.
-                            SELECT e.id, e.op, e.statement, e.dst_query, e.path,
-                                   CASE WHEN e.op IS NULL THEN -e.id
+                            -- share run; so do consecutive TRUNCATEs of one transaction and path (the
+                            -- transaction's id keeps them apart from another's).
+                            SELECT e.id, e.op, e.statement, e.dst_query, e.path, e.truncates, e.truncating,
+                                   CASE WHEN e.truncating IS NOT NULL
+                                        THEN row_number() OVER (ORDER BY e.id) - row_number() OVER (PARTITION BY e.truncating, e.path ORDER BY e.id)
+                                        WHEN e.op IS NULL THEN -e.id
                                         ELSE row_number() OVER (ORDER BY e.id) - row_number() OVER (PARTITION BY e.op, e.statement, e.path ORDER BY e.id) END AS run
-                              FROM (SELECT q.id, q.op, q.statement, q.dst_query, q.path FROM @schema@.sync_err_rec AS q
+                              FROM (SELECT q.id, q.op, q.statement, q.dst_query, q.path, t.truncates,
+                                           CASE WHEN t.truncates IS NOT NULL THEN q.xact_id END AS truncating
+                                      FROM @schema@.sync_err_rec AS q, LATERAL (SELECT @schema@.truncated_table(q.op, q.dst_query) AS truncates) AS t
                                      WHERE p_xact IS NULL AND q.id = ANY (p_ids)
                                     UNION ALL
-                                    SELECT p.id, p.op, p.statement, p.dst_query, NULL::text FROM @schema@.sync_pending AS p
+                                    SELECT p.id, p.op, p.statement, p.dst_query, NULL::text, t.truncates,
+                                           CASE WHEN t.truncates IS NOT NULL THEN p.xact_id END
+                                      FROM @schema@.sync_pending AS p, LATERAL (SELECT @schema@.truncated_table(p.op, p.dst_query) AS truncates) AS t
                                      WHERE p_xact IS NOT NULL AND p.xact_id = p_xact AND p.dst_server = p_dst AND p.id = ANY (p_ids)) AS e) AS r
-                     GROUP BY r.run, r.op, r.statement, r.path) AS h) AS g;
+                     GROUP BY r.run, r.op, r.statement, r.path, r.truncating) AS h) AS g;
     RETURN v_sql;
 END
 $pgsync$;

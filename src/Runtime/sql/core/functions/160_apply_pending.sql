@@ -275,8 +275,18 @@ BEGIN
         BEGIN
             PERFORM @schema@.remote_connect(v_conn, p_dst);
             PERFORM @schema@.remote_exec(v_conn, v_begin, v_timeout);
-            FOR v_entry IN SELECT e.id, @schema@.path_sql(e.path) || E';\n' || @schema@.entry_sql(e.op, e.statement, e.dst_query) AS dst_query
-                             FROM @schema@.sync_err_rec AS e WHERE e.id = ANY (v_ids) ORDER BY e.id LOOP
+            -- (Entry by entry, but a run of TRUNCATEs of one transaction as one, as batch_sql sends it.)
+            FOR v_entry IN SELECT pg_catalog.min(r.id) AS id, pg_catalog.count(*)::integer AS entries,
+                                  @schema@.path_sql(r.path) || E';\n' || CASE WHEN r.truncating IS NOT NULL THEN 'TRUNCATE ONLY ' || pg_catalog.string_agg(r.truncates, ', ' ORDER BY r.id)
+                                                                            ELSE pg_catalog.string_agg(@schema@.entry_sql(r.op, r.statement, r.dst_query), '') END AS dst_query
+                             FROM (SELECT t.*,
+                                          CASE WHEN t.truncating IS NOT NULL
+                                               THEN pg_catalog.row_number() OVER (ORDER BY t.id) - pg_catalog.row_number() OVER (PARTITION BY t.truncating, t.path ORDER BY t.id)
+                                               ELSE -t.id END AS run
+                                     FROM (SELECT e.id, e.op, e.statement, e.dst_query, e.path, @schema@.truncated_table(e.op, e.dst_query) AS truncates,
+                                                  CASE WHEN @schema@.truncated_table(e.op, e.dst_query) IS NOT NULL THEN e.xact_id END AS truncating
+                                             FROM @schema@.sync_err_rec AS e WHERE e.id = ANY (v_ids)) AS t) AS r
+                            GROUP BY r.run, r.truncating, r.path ORDER BY 1 LOOP
                 BEGIN
                     PERFORM @schema@.remote_exec(v_conn, v_entry.dst_query, v_timeout);
                 EXCEPTION WHEN OTHERS THEN
@@ -285,7 +295,7 @@ BEGIN
                     v_failed_error := SQLERRM || COALESCE(': ' || NULLIF(v_detail, ''), '');
                     EXIT;
                 END;
-                v_good := v_good + 1;
+                v_good := v_good + v_entry.entries;
             END LOOP;
             PERFORM @schema@.remote_exec(v_conn, 'ROLLBACK', v_timeout);
             IF v_failed IS NOT NULL THEN

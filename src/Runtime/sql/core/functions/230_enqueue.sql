@@ -228,3 +228,22 @@ BEGIN
 END
 $pgsync$;
 REVOKE ALL ON FUNCTION @schema@.entry_sql("char", text, text) FROM PUBLIC;
+
+-- The table a queue entry truncates when it is a capture's TRUNCATE (exactly 'TRUNCATE ONLY
+-- "schema"."table"', RemoteSql.Truncate), else NULL. A source statement that truncates several
+-- tables (TRUNCATE a, b, or a CASCADE) fires each table's capture on its own, so it is queued as
+-- consecutive entries of one transaction; the apply sends such a run as ONE statement over all
+-- their tables (batch_sql, send_entries, apply_pending's entry-by-entry search), because a
+-- destination refuses to truncate a table another one references by a foreign key unless that
+-- one is truncated in the same statement.
+CREATE OR REPLACE FUNCTION @schema@.truncated_table(p_op "char", p_query text)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE
+AS $pgsync$
+    -- (octet_length reads a stored value's size from its header: a large statement's text is not
+    -- read for this. Two quoted names of at most 63 bytes each take at most 271.)
+    SELECT CASE WHEN p_op IS NULL AND pg_catalog.octet_length(p_query) OPERATOR(pg_catalog.<=) 300
+                THEN pg_catalog.substring(p_query, '^TRUNCATE ONLY ("(?:[^"]|"")+"\."(?:[^"]|"")+")$') END
+$pgsync$;
+REVOKE ALL ON FUNCTION @schema@.truncated_table("char", text) FROM PUBLIC;
