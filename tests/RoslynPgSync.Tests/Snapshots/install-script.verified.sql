@@ -1251,7 +1251,7 @@ REVOKE ALL ON FUNCTION "pgsync".deal_sync_err_rec(integer) FROM PUBLIC;
 -- failure, Strict tries again in order behind it. Otherwise, and when they fail, they move
 -- into the queue in order; there the ordered, locked path sends the older entries first
 -- (Sync leaves a large backlog to the replay worker). Sync keeps what fails queued; Strict
--- fails the commit.
+-- fails the commit. For PREPARE TRANSACTION, never the ordered path (v_prepare below).
 CREATE OR REPLACE FUNCTION "pgsync".flush_at_commit()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -1265,6 +1265,14 @@ DECLARE
     -- PostgreSQL refuses to prepare a transaction that sent a NOTIFY, and Sync's commit must go on while
     -- its destination is down (the worker finds the entries at its next poll, PgSyncHostOptions.PollInterval).
     v_wake constant boolean := pg_catalog.current_query() OPERATOR(pg_catalog.!~*) '\yprepare\s+transaction\y';
+    -- A flush for PREPARE TRANSACTION never takes the ordered path (the stream's lock, and the older
+    -- entries it would apply and delete): PostgreSQL hands a transaction-level lock, and the row locks
+    -- of those deletes, on to the prepared transaction, which would hold the worker and every other
+    -- committer of the stream until COMMIT PREPARED, maybe much later. Behind a backlog, a Sync
+    -- transaction's entries stay queued (the worker sends them once COMMIT PREPARED makes them
+    -- visible; ROLLBACK PREPARED takes them away); a Strict one cannot be both prepared and sent in
+    -- order, and its PREPARE fails.
+    v_prepare constant boolean := NOT v_wake;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM "pgsync".sync_pending AS p
                    WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.channel = NEW.channel AND p.id = NEW.id) THEN
@@ -1310,36 +1318,42 @@ BEGIN
         END IF;
         v_failed := NOT v_strict;
     END IF;
+    IF v_prepare AND v_strict AND NOT v_failed THEN
+        RAISE EXCEPTION 'RoslynPgSync: a Strict transaction cannot be prepared while older changes are queued for destination server "%"%', NEW.dst_server,
+            CASE WHEN NEW.channel = '' THEN '' ELSE pg_catalog.format(' (channel "%s")', NEW.channel) END
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Its changes must go after them, and sending them would hold the replication of that destination until COMMIT PREPARED. Prepare it again once the queue is drained (pgsync.status), or commit it without two-phase commit.';
+    END IF;
     WITH moved AS (
         DELETE FROM "pgsync".sync_pending AS p WHERE p.xact_id = NEW.xact_id AND p.dst_server = NEW.dst_server AND p.channel = NEW.channel RETURNING p.*)
     INSERT INTO "pgsync".sync_err_rec (id, nsp_name, table_name, dst_server, channel, dst_query, create_time, mode, row_count, xact_id, keys, op, statement)
     OVERRIDING SYSTEM VALUE
     SELECT m.id, m.nsp_name, m.table_name, m.dst_server, m.channel, m.dst_query, m.create_time, m.mode, m.row_count, m.xact_id, m.keys, m.op, m.statement
       FROM moved AS m ORDER BY m.id;
-    -- Their tables are marked at the end of the commit (205_mark_queued.sql): a REPEATABLE READ or
-    -- SERIALIZABLE writer of one of them whose snapshot is older then fails to serialize (above),
-    -- instead of sending its change ahead of these. (Only here, where entries go into the queue.)
-    INSERT INTO "pgsync".queued_mark (xact_id, nsp_name, table_name)
-    SELECT DISTINCT NEW.xact_id, e.nsp_name, e.table_name FROM "pgsync".sync_err_rec AS e
-     WHERE e.xact_id = NEW.xact_id AND e.dst_server = NEW.dst_server AND e.channel = NEW.channel
-    ON CONFLICT DO NOTHING;
-    IF v_failed THEN
-        -- The destination just failed (recorded in dst_state): not again in this commit.
+    IF v_failed OR v_prepare THEN
+        -- The destination just failed (recorded in dst_state): not again in this commit. (For PREPARE
+        -- TRANSACTION, which sends no NOTIFY, see v_prepare.)
         IF v_wake THEN
             PERFORM pg_catalog.pg_notify('pgsync', NEW.dst_server);
         END IF;
-        RETURN NULL;
-    END IF;
-    IF NOT v_strict AND EXISTS (
+    ELSIF NOT v_strict AND EXISTS (
         SELECT 1 FROM "pgsync".sync_err_rec AS e WHERE e.dst_server = NEW.dst_server AND e.channel = NEW.channel AND e.id < NEW.id OFFSET 1000) THEN
         IF v_wake THEN
             PERFORM pg_catalog.pg_notify('pgsync', NEW.dst_server);
         END IF;
-        RETURN NULL;
-    END IF;
-    IF "pgsync".apply_pending(NEW.dst_server, NEW.channel, 2147483647, v_strict, NULL) = 0 AND NOT v_strict AND v_wake THEN
+    ELSIF "pgsync".apply_pending(NEW.dst_server, NEW.channel, 2147483647, v_strict, NULL) = 0 AND NOT v_strict AND v_wake THEN
         PERFORM pg_catalog.pg_notify('pgsync', NEW.dst_server);
     END IF;
+    -- The tables of the entries that stay queued are marked at the end of the commit
+    -- (205_mark_queued.sql): a REPEATABLE READ or SERIALIZABLE writer of one of them whose snapshot is
+    -- older then fails to serialize (above), instead of sending its change ahead of these. (Only for
+    -- entries still queued: those this flush applied are on the destination already, ahead of any
+    -- later change. A mark is an update of the table's replicated_table row, so a transaction
+    -- prepared with entries queued holds it until COMMIT PREPARED.)
+    INSERT INTO "pgsync".queued_mark (xact_id, nsp_name, table_name)
+    SELECT DISTINCT NEW.xact_id, e.nsp_name, e.table_name FROM "pgsync".sync_err_rec AS e
+     WHERE e.xact_id = NEW.xact_id AND e.dst_server = NEW.dst_server AND e.channel = NEW.channel
+    ON CONFLICT DO NOTHING;
     RETURN NULL;
 END
 $pgsync$;
