@@ -14,6 +14,7 @@ DECLARE
     v_id bigint;
 BEGIN
     IF p_sql IS NOT NULL THEN
+        PERFORM @schema@.durable_commit();
         INSERT INTO @schema@.sync_err_rec (nsp_name, table_name, dst_server, channel, mode, row_count, dst_query)
         VALUES (p_nsp, p_table, p_dst, p_channel, 'a', p_rows, p_sql)
         RETURNING id INTO v_id;
