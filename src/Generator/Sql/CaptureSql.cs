@@ -223,7 +223,7 @@ internal static class CaptureSql
         }
 
         var columns = string.Join(", ", table.Columns.Select(c => RemoteSql.CaptureColumn(c, "n")));
-        var oldKeys = string.Join(", ", table.KeyColumns.Select(k => "o." + PgSql.QuoteIdentifier(k)));
+        var oldKeys = string.Join(", ", table.KeyColumns.Select(k => RemoteSql.CaptureKey(table, k, "o")));
         for (var t = 0; t < table.Targets.Count; t++)
         {
             var target = table.Targets[t];
@@ -426,7 +426,7 @@ internal static class CaptureSql
     {
         var source = PgSql.QualifiedName(table.SourceSchema, table.SourceTable);
         var columns = string.Join(", ", table.Columns.Select(c => RemoteSql.CaptureColumn(c, "n")));
-        var oldKeys = string.Join(", ", table.KeyColumns.Select(k => "o." + PgSql.QuoteIdentifier(k)));
+        var oldKeys = string.Join(", ", table.KeyColumns.Select(k => RemoteSql.CaptureKey(table, k, "o")));
         var b = new StringBuilder();
         b.Append("DECLARE\n    v_rows text;\n    v_gone text;\n    v_part text;\n    v_sql text;\nBEGIN\n");
         foreach (var target in table.Targets)

@@ -11,9 +11,15 @@ internal static class PgTypeNames
     /// and multiranges of dates and times (DateStyle: <c>SQL, DMY</c> prints 1 February as
     /// <c>01/02/2024</c>, which an <c>MDY</c> session reads as 2 January), and every type this list
     /// does not know (domains, composites, extensions), for which the capture pins both settings.
-    /// (extra_float_digits and IntervalStyle are pinned for every table.)
+    /// (extra_float_digits and IntervalStyle are pinned for every table.) An array travels as its text
+    /// (RemoteSql.TravelsAsText), where dates and times print as DateStyle says: arrays of them do not.
     /// </summary>
-    public static bool PrintsAlikeInEverySession(string pgType) => BaseName(pgType, out _) is
+    public static bool PrintsAlikeInEverySession(string pgType) =>
+        PrintsAlike(pgType) && !(pgType.IndexOf('[') >= 0 && BaseName(pgType, out _) is
+            "date" or "timestamp" or "timestamp without time zone" or "timestamptz" or "timestamp with time zone"
+            or "time" or "time without time zone" or "timetz" or "time with time zone");
+
+    private static bool PrintsAlike(string pgType) => BaseName(pgType, out _) is
         "boolean" or "bool" or "smallint" or "int2" or "integer" or "int" or "int4" or "bigint" or "int8"
         or "real" or "float4" or "double precision" or "float8" or "float" or "numeric" or "decimal"
         or "text" or "character varying" or "varchar" or "character" or "char" or "bpchar" or "name" or "citext"

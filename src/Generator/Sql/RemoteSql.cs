@@ -66,11 +66,35 @@ internal static class RemoteSql
     /// </summary>
     public static bool IsJson(string pgType) => PgTypeNames.BaseName(pgType, out var isArray) is "json" or "jsonb" && !isArray;
 
-    /// <summary>The capture side of <see cref="IsJson"/>: a column as it goes into the JSON payload.</summary>
+    /// <summary>
+    /// Whether values of <paramref name="pgType"/> travel as a JSON string holding their text: json and
+    /// jsonb (<see cref="IsJson"/>), and arrays. <c>row_to_json</c> writes an array as a JSON array, which
+    /// has no lower bounds (<c>[0:1]={1,2}</c> arrived as <c>{1,2}</c>, which PostgreSQL does not call
+    /// equal) and writes a JSON <c>null</c> element of a json or jsonb array as it writes an SQL NULL one;
+    /// the array's text form keeps both, and the apply reads it back with the array type's input
+    /// function (<c>json_populate_recordset</c> and <c>json_to_recordset</c> do, for a JSON string), so
+    /// the apply's SQL needs no change for them. (Their elements then print as text: the capture pins the
+    /// settings that change that, <see cref="PgTypeNames.PrintsAlikeInEverySession"/>.)
+    /// </summary>
+    public static bool TravelsAsText(string pgType) => IsJson(pgType) || pgType.IndexOf('[') >= 0;
+
+    /// <summary>The capture side of <see cref="TravelsAsText"/>: a column as it goes into the JSON payload.</summary>
     public static string CaptureColumn(ColumnModel column, string alias)
     {
         var quoted = PgSql.QuoteIdentifier(column.ColumnName);
-        return IsJson(column.PgType) ? alias + "." + quoted + "::text AS " + quoted : alias + "." + quoted;
+        return TravelsAsText(column.PgType) ? alias + "." + quoted + "::text AS " + quoted : alias + "." + quoted;
+    }
+
+    /// <summary>
+    /// A key column as it goes into the JSON of keys to delete: an array as its text (<see cref="TravelsAsText"/>:
+    /// the delete matches by equality, which compares bounds); json and jsonb as their JSON value, which
+    /// is what the delete's <c>json_populate_recordset</c> compares.
+    /// </summary>
+    public static string CaptureKey(TableModel table, string key, string alias)
+    {
+        var quoted = PgSql.QuoteIdentifier(key);
+        var array = table.Columns.Any(c => c.ColumnName == key && !IsJson(c.PgType) && TravelsAsText(c.PgType));
+        return array ? alias + "." + quoted + "::text AS " + quoted : alias + "." + quoted;
     }
 
     /// <summary>TRUNCATE of the target only (not of tables inheriting from it).</summary>

@@ -103,6 +103,8 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET extra_float_digits = 3
 SET IntervalStyle = postgres
+SET DateStyle = 'ISO, MDY'
+SET lc_monetary = 'C'
 AS $pgsync$
 DECLARE
     v_rows refcursor;
@@ -158,22 +160,22 @@ BEGIN
         v_row := NULL;
         v_key := NULL;
         IF TG_OP = 'INSERT' THEN
-            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n.""key"", n.""int"", n.""int_n"", n.""long"", n.""long_n"", n.""short"", n.""short_n"", n.""bool"", n.""bool_n"", n.""decimal"", n.""decimal_n"", n.""double"", n.""double_n"", n.""float"", n.""float_n"", n.""text"", n.""text_n"", n.""guid_n"", n.""date_time"", n.""date_time_n"", n.""date_time_offset"", n.""date_time_offset_n"", n.""date_only"", n.""date_only_n"", n.""time_only"", n.""time_only_n"", n.""time_span"", n.""time_span_n"", n.""bytes"", n.""bytes_n"", n.""color"", n.""small_n"", n.""ints"", n.""texts"", n.""guids"", n.""times"", n.""blobs"" FROM new_rows AS n) AS r;
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n.""key"", n.""int"", n.""int_n"", n.""long"", n.""long_n"", n.""short"", n.""short_n"", n.""bool"", n.""bool_n"", n.""decimal"", n.""decimal_n"", n.""double"", n.""double_n"", n.""float"", n.""float_n"", n.""text"", n.""text_n"", n.""guid_n"", n.""date_time"", n.""date_time_n"", n.""date_time_offset"", n.""date_time_offset_n"", n.""date_only"", n.""date_only_n"", n.""time_only"", n.""time_only_n"", n.""time_span"", n.""time_span_n"", n.""bytes"", n.""bytes_n"", n.""color"", n.""small_n"", n.""ints""::text AS ""ints"", n.""texts""::text AS ""texts"", n.""guids""::text AS ""guids"", n.""times""::text AS ""times"", n.""blobs""::text AS ""blobs"" FROM new_rows AS n) AS r;
         ELSIF TG_OP = 'UPDATE' THEN
             SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o.""key"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""key"" = o.""key"")) AS r;
-            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n.""key"", n.""int"", n.""int_n"", n.""long"", n.""long_n"", n.""short"", n.""short_n"", n.""bool"", n.""bool_n"", n.""decimal"", n.""decimal_n"", n.""double"", n.""double_n"", n.""float"", n.""float_n"", n.""text"", n.""text_n"", n.""guid_n"", n.""date_time"", n.""date_time_n"", n.""date_time_offset"", n.""date_time_offset_n"", n.""date_only"", n.""date_only_n"", n.""time_only"", n.""time_only_n"", n.""time_span"", n.""time_span_n"", n.""bytes"", n.""bytes_n"", n.""color"", n.""small_n"", n.""ints"", n.""texts"", n.""guids"", n.""times"", n.""blobs"" FROM new_rows AS n) AS r;
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n.""key"", n.""int"", n.""int_n"", n.""long"", n.""long_n"", n.""short"", n.""short_n"", n.""bool"", n.""bool_n"", n.""decimal"", n.""decimal_n"", n.""double"", n.""double_n"", n.""float"", n.""float_n"", n.""text"", n.""text_n"", n.""guid_n"", n.""date_time"", n.""date_time_n"", n.""date_time_offset"", n.""date_time_offset_n"", n.""date_only"", n.""date_only_n"", n.""time_only"", n.""time_only_n"", n.""time_span"", n.""time_span_n"", n.""bytes"", n.""bytes_n"", n.""color"", n.""small_n"", n.""ints""::text AS ""ints"", n.""texts""::text AS ""texts"", n.""guids""::text AS ""guids"", n.""times""::text AS ""times"", n.""blobs""::text AS ""blobs"" FROM new_rows AS n) AS r;
         ELSE
             SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o.""key"" FROM old_rows AS o) AS r;
         END IF;
         PERFORM " + schema + @".""enqueue_change""('public', 'everything', 'dst', '', 'a', 'everything_32b5ab8157b177d9066b699ce39e5460', v_gone, v_row, v_key, NULL);
     ELSE
         IF TG_OP = 'INSERT' THEN
-            OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n.""key"", n.""int"", n.""int_n"", n.""long"", n.""long_n"", n.""short"", n.""short_n"", n.""bool"", n.""bool_n"", n.""decimal"", n.""decimal_n"", n.""double"", n.""double_n"", n.""float"", n.""float_n"", n.""text"", n.""text_n"", n.""guid_n"", n.""date_time"", n.""date_time_n"", n.""date_time_offset"", n.""date_time_offset_n"", n.""date_only"", n.""date_only_n"", n.""time_only"", n.""time_only_n"", n.""time_span"", n.""time_span_n"", n.""bytes"", n.""bytes_n"", n.""color"", n.""small_n"", n.""ints"", n.""texts"", n.""guids"", n.""times"", n.""blobs"" FROM new_rows AS n) AS r;
+            OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n.""key"", n.""int"", n.""int_n"", n.""long"", n.""long_n"", n.""short"", n.""short_n"", n.""bool"", n.""bool_n"", n.""decimal"", n.""decimal_n"", n.""double"", n.""double_n"", n.""float"", n.""float_n"", n.""text"", n.""text_n"", n.""guid_n"", n.""date_time"", n.""date_time_n"", n.""date_time_offset"", n.""date_time_offset_n"", n.""date_only"", n.""date_only_n"", n.""time_only"", n.""time_only_n"", n.""time_span"", n.""time_span_n"", n.""bytes"", n.""bytes_n"", n.""color"", n.""small_n"", n.""ints""::text AS ""ints"", n.""texts""::text AS ""texts"", n.""guids""::text AS ""guids"", n.""times""::text AS ""times"", n.""blobs""::text AS ""blobs"" FROM new_rows AS n) AS r;
         ELSIF TG_OP = 'UPDATE' THEN
             -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
             -- (UNION ALL reads its branches in order.)
             OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""key"" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.""key"" = o.""key"")) AS r
-                UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n.""key"", n.""int"", n.""int_n"", n.""long"", n.""long_n"", n.""short"", n.""short_n"", n.""bool"", n.""bool_n"", n.""decimal"", n.""decimal_n"", n.""double"", n.""double_n"", n.""float"", n.""float_n"", n.""text"", n.""text_n"", n.""guid_n"", n.""date_time"", n.""date_time_n"", n.""date_time_offset"", n.""date_time_offset_n"", n.""date_only"", n.""date_only_n"", n.""time_only"", n.""time_only_n"", n.""time_span"", n.""time_span_n"", n.""bytes"", n.""bytes_n"", n.""color"", n.""small_n"", n.""ints"", n.""texts"", n.""guids"", n.""times"", n.""blobs"" FROM new_rows AS n) AS r;
+                UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n.""key"", n.""int"", n.""int_n"", n.""long"", n.""long_n"", n.""short"", n.""short_n"", n.""bool"", n.""bool_n"", n.""decimal"", n.""decimal_n"", n.""double"", n.""double_n"", n.""float"", n.""float_n"", n.""text"", n.""text_n"", n.""guid_n"", n.""date_time"", n.""date_time_n"", n.""date_time_offset"", n.""date_time_offset_n"", n.""date_only"", n.""date_only_n"", n.""time_only"", n.""time_only_n"", n.""time_span"", n.""time_span_n"", n.""bytes"", n.""bytes_n"", n.""color"", n.""small_n"", n.""ints""::text AS ""ints"", n.""texts""::text AS ""texts"", n.""guids""::text AS ""guids"", n.""times""::text AS ""times"", n.""blobs""::text AS ""blobs"" FROM new_rows AS n) AS r;
         ELSE
             OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o.""key"" FROM old_rows AS o) AS r;
         END IF;
@@ -211,6 +213,8 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET extra_float_digits = 3
 SET IntervalStyle = postgres
+SET DateStyle = 'ISO, MDY'
+SET lc_monetary = 'C'
 SET row_security = off
 AS $pgsync$
 DECLARE
@@ -221,10 +225,10 @@ DECLARE
 BEGIN
     IF p_dst = 'dst' THEN
         IF p_keys IS NULL THEN
-            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n.""key"", n.""int"", n.""int_n"", n.""long"", n.""long_n"", n.""short"", n.""short_n"", n.""bool"", n.""bool_n"", n.""decimal"", n.""decimal_n"", n.""double"", n.""double_n"", n.""float"", n.""float_n"", n.""text"", n.""text_n"", n.""guid_n"", n.""date_time"", n.""date_time_n"", n.""date_time_offset"", n.""date_time_offset_n"", n.""date_only"", n.""date_only_n"", n.""time_only"", n.""time_only_n"", n.""time_span"", n.""time_span_n"", n.""bytes"", n.""bytes_n"", n.""color"", n.""small_n"", n.""ints"", n.""texts"", n.""guids"", n.""times"", n.""blobs"" FROM ""public"".""everything"" AS n) AS r;
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n.""key"", n.""int"", n.""int_n"", n.""long"", n.""long_n"", n.""short"", n.""short_n"", n.""bool"", n.""bool_n"", n.""decimal"", n.""decimal_n"", n.""double"", n.""double_n"", n.""float"", n.""float_n"", n.""text"", n.""text_n"", n.""guid_n"", n.""date_time"", n.""date_time_n"", n.""date_time_offset"", n.""date_time_offset_n"", n.""date_only"", n.""date_only_n"", n.""time_only"", n.""time_only_n"", n.""time_span"", n.""time_span_n"", n.""bytes"", n.""bytes_n"", n.""color"", n.""small_n"", n.""ints""::text AS ""ints"", n.""texts""::text AS ""texts"", n.""guids""::text AS ""guids"", n.""times""::text AS ""times"", n.""blobs""::text AS ""blobs"" FROM ""public"".""everything"" AS n) AS r;
             v_part := 'TRUNCATE ONLY ""public"".""everything""';
         ELSE
-            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n.""key"", n.""int"", n.""int_n"", n.""long"", n.""long_n"", n.""short"", n.""short_n"", n.""bool"", n.""bool_n"", n.""decimal"", n.""decimal_n"", n.""double"", n.""double_n"", n.""float"", n.""float_n"", n.""text"", n.""text_n"", n.""guid_n"", n.""date_time"", n.""date_time_n"", n.""date_time_offset"", n.""date_time_offset_n"", n.""date_only"", n.""date_only_n"", n.""time_only"", n.""time_only_n"", n.""time_span"", n.""time_span_n"", n.""bytes"", n.""bytes_n"", n.""color"", n.""small_n"", n.""ints"", n.""texts"", n.""guids"", n.""times"", n.""blobs"" FROM ""public"".""everything"" AS n WHERE EXISTS (SELECT 1 FROM pg_catalog.json_populate_recordset(NULL::""public"".""everything"", p_keys::json) AS o WHERE n.""key"" = o.""key"")) AS r;
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n.""key"", n.""int"", n.""int_n"", n.""long"", n.""long_n"", n.""short"", n.""short_n"", n.""bool"", n.""bool_n"", n.""decimal"", n.""decimal_n"", n.""double"", n.""double_n"", n.""float"", n.""float_n"", n.""text"", n.""text_n"", n.""guid_n"", n.""date_time"", n.""date_time_n"", n.""date_time_offset"", n.""date_time_offset_n"", n.""date_only"", n.""date_only_n"", n.""time_only"", n.""time_only_n"", n.""time_span"", n.""time_span_n"", n.""bytes"", n.""bytes_n"", n.""color"", n.""small_n"", n.""ints""::text AS ""ints"", n.""texts""::text AS ""texts"", n.""guids""::text AS ""guids"", n.""times""::text AS ""times"", n.""blobs""::text AS ""blobs"" FROM ""public"".""everything"" AS n WHERE EXISTS (SELECT 1 FROM pg_catalog.json_populate_recordset(NULL::""public"".""everything"", p_keys::json) AS o WHERE n.""key"" = o.""key"")) AS r;
             SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT DISTINCT o.""key"" FROM pg_catalog.json_populate_recordset(NULL::""public"".""everything"", p_keys::json) AS o WHERE NOT EXISTS (SELECT 1 FROM ""public"".""everything"" AS n WHERE n.""key"" = o.""key"")) AS r;
             v_part := NULL;
             IF v_gone IS NOT NULL THEN

@@ -51,7 +51,7 @@ public sealed class CreateTableSqlTests : IAsyncLifetime
     public void Every_model_of_this_assembly_was_generated()
     {
         Assert.Equal(
-            new[] { "AwkwardRow", "BusyBulk", "BusyFeed", "BusyFirm", "BusyLive", "ChainItem", "ChanBulk", "ChanChild", "ChanEvent", "ChanOrder", "ChanParent", "CopyItem", "CopyPair", "ErrorItem", "EveryType", "FanOutOrder", "FaultEventAsync", "FaultEventSync", "HostileAsync", "HostileLww", "HostileStrict", "HostileSync", "JsonKeyed", "KeepLocalItem", "LedgerRow", "LocTest", "LocTestAsync", "LwwDecimalItem", "LwwItem", "LwwMeshItem", "LwwVersioned", "MixedAsync", "MixedStrict", "MixedSync", "NumericKeyed", "RingErrorItem", "RingKeepLocalItem", "RingLwwItem", "RmtTest", "RmtTestAsync", "SecCoded", "TxnBulk", "TxnBulkSync", "TxnChild", "TxnParent", "TxnSyncChild", "TxnSyncParent", "UnstampedFeed", "XmlFragment" },
+            new[] { "ArrayRow", "ArrayRowSync", "AwkwardRow", "BusyBulk", "BusyFeed", "BusyFirm", "BusyLive", "ChainItem", "ChanBulk", "ChanChild", "ChanEvent", "ChanOrder", "ChanParent", "CopyItem", "CopyPair", "ErrorItem", "EveryType", "FanOutOrder", "FaultEventAsync", "FaultEventSync", "HostileAsync", "HostileLww", "HostileStrict", "HostileSync", "JsonKeyed", "KeepLocalItem", "LedgerRow", "LocTest", "LocTestAsync", "LwwDecimalItem", "LwwItem", "LwwMeshItem", "LwwVersioned", "MixedAsync", "MixedStrict", "MixedSync", "NumericKeyed", "RingErrorItem", "RingKeepLocalItem", "RingLwwItem", "RmtTest", "RmtTestAsync", "SecCoded", "TxnBulk", "TxnBulkSync", "TxnChild", "TxnParent", "TxnSyncChild", "TxnSyncParent", "UnstampedFeed", "XmlFragment" },
             PgSyncInstaller.Tables.Select(t => t.EntityType.Name).Order(System.StringComparer.Ordinal));
     }
 

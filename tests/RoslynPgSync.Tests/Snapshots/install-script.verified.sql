@@ -2655,22 +2655,22 @@ BEGIN
         v_row := NULL;
         v_key := NULL;
         IF TG_OP = 'INSERT' THEN
-            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag", n."period", n."days", n."price" FROM new_rows AS n) AS r;
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers"::text AS "numbers", n."words"::text AS "words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag", n."period", n."days", n."price" FROM new_rows AS n) AS r;
         ELSIF TG_OP = 'UPDATE' THEN
             SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."id", o."code" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."id" = o."id" AND n."code" = o."code")) AS r;
-            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag", n."period", n."days", n."price" FROM new_rows AS n) AS r;
+            SELECT pg_catalog.row_to_json(r)::text, NULL::text INTO v_row, v_key FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers"::text AS "numbers", n."words"::text AS "words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag", n."period", n."days", n."price" FROM new_rows AS n) AS r;
         ELSE
             SELECT pg_catalog.row_to_json(r)::text INTO v_gone FROM (SELECT o."id", o."code" FROM old_rows AS o) AS r;
         END IF;
         PERFORM "pgsync"."enqueue_change"('app', 'hostile_async', 'async_dst', '', 'a', 'hostile_async_c55c69b393aec60c7d0d043339ca42c8', v_gone, v_row, v_key, NULL);
     ELSE
         IF TG_OP = 'INSERT' THEN
-            OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag", n."period", n."days", n."price" FROM new_rows AS n) AS r;
+            OPEN v_rows FOR SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers"::text AS "numbers", n."words"::text AS "words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag", n."period", n."days", n."price" FROM new_rows AS n) AS r;
         ELSIF TG_OP = 'UPDATE' THEN
             -- Keys that left (the key changed, or the row no longer matches the filter), then the rows.
             -- (UNION ALL reads its branches in order.)
             OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."id", o."code" FROM old_rows AS o WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n."id" = o."id" AND n."code" = o."code")) AS r
-                UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag", n."period", n."days", n."price" FROM new_rows AS n) AS r;
+                UNION ALL SELECT 1, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers"::text AS "numbers", n."words"::text AS "words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag", n."period", n."days", n."price" FROM new_rows AS n) AS r;
         ELSE
             OPEN v_rows FOR SELECT 0, pg_catalog.row_to_json(r)::text, NULL::text FROM (SELECT o."id", o."code" FROM old_rows AS o) AS r;
         END IF;
@@ -2720,10 +2720,10 @@ DECLARE
 BEGIN
     IF p_dst = 'async_dst' THEN
         IF p_keys IS NULL THEN
-            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag", n."period", n."days", n."price" FROM "app"."hostile_async" AS n) AS r;
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers"::text AS "numbers", n."words"::text AS "words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag", n."period", n."days", n."price" FROM "app"."hostile_async" AS n) AS r;
             v_part := 'TRUNCATE ONLY "copy"."hostile_async"';
         ELSE
-            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers", n."words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag", n."period", n."days", n."price" FROM "app"."hostile_async" AS n WHERE EXISTS (SELECT 1 FROM pg_catalog.json_populate_recordset(NULL::"app"."hostile_async", p_keys::json) AS o WHERE n."id" = o."id" AND n."code" = o."code")) AS r;
+            SELECT pg_catalog.json_agg(r)::text INTO v_rows FROM (SELECT n."id", n."code", n."body", n."blob", n."numbers"::text AS "numbers", n."words"::text AS "words", n."document"::text AS "document", n."raw_json"::text AS "raw_json", n."amount", n."ratio", n."at", n."local_at", n."span", n."uid", n."flag", n."period", n."days", n."price" FROM "app"."hostile_async" AS n WHERE EXISTS (SELECT 1 FROM pg_catalog.json_populate_recordset(NULL::"app"."hostile_async", p_keys::json) AS o WHERE n."id" = o."id" AND n."code" = o."code")) AS r;
             SELECT pg_catalog.json_agg(r)::text INTO v_gone FROM (SELECT DISTINCT o."id", o."code" FROM pg_catalog.json_populate_recordset(NULL::"app"."hostile_async", p_keys::json) AS o WHERE NOT EXISTS (SELECT 1 FROM "app"."hostile_async" AS n WHERE n."id" = o."id" AND n."code" = o."code")) AS r;
             v_part := NULL;
             IF v_gone IS NOT NULL THEN
