@@ -259,12 +259,11 @@ internal static class ConflictSql
         var values = string.Join(", ", table.Columns.Select(c => RemoteSql.IsJson(c.PgType)
             ? "(k." + PgSql.QuoteIdentifier(c.ColumnName) + " #>> '{}')::" + c.PgType
             : "k." + PgSql.QuoteIdentifier(c.ColumnName)));
-        var updates = table.Columns.Where(c => !c.IsKey).ToList();
+        // The key columns too, as RemoteSql.Upsert sets them: a key written again in a form its type calls
+        // equal but prints otherwise (numeric 1.0 to 1.00) arrives in the form the winning write gave it.
         var write = "INSERT INTO " + targetName + " AS t (" + columns + ") SELECT " + values + " FROM k WHERE k.pgsync_applies" + RaiseGate(target) +
-                    " ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) + ") DO " +
-                    (updates.Count == 0
-                        ? "NOTHING"
-                        : "UPDATE SET " + string.Join(", ", updates.Select(c => PgSql.QuoteIdentifier(c.ColumnName) + " = EXCLUDED." + PgSql.QuoteIdentifier(c.ColumnName))));
+                    " ON CONFLICT (" + string.Join(", ", table.KeyColumns.Select(PgSql.QuoteIdentifier)) + ") DO UPDATE SET " +
+                    string.Join(", ", table.Columns.Select(c => PgSql.QuoteIdentifier(c.ColumnName) + " = EXCLUDED." + PgSql.QuoteIdentifier(c.ColumnName)));
         return Run(table, target, table.Columns, write, deleted: false);
     }
 

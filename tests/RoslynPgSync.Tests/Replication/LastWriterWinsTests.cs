@@ -698,8 +698,8 @@ public sealed class LastWriterWinsTests
         // every attempt and stopped the queue).
         await using var nodes = await TestBed.Create().Replicate("local", "remote", "decimal_peer").Replicate("remote", "local", "decimal_peer").InstallAsync(PgSyncInstaller.Tables);
         var (local, remote) = (nodes.Node("local"), nodes.Node("remote"));
-        // (By value: an upsert leaves a stored key as it was first spelled, on every policy, as PostgreSQL's ON CONFLICT does.)
-        const string Info = "SELECT string_agg(trim_scale(id)::text || '|' || info, ',' ORDER BY id) FROM mm.lww_decimal";
+        // (As text: the upsert sets the key columns too, so a key arrives in the form the winning write gave it.)
+        const string Info = "SELECT string_agg(id::text || '|' || info, ',' ORDER BY id) FROM mm.lww_decimal";
         const string Error = "SELECT coalesce(max(last_error), '') FROM pgsync.dst_state WHERE dst_server = 'decimal_peer'";
         await Db.ExecuteAsync(nodes.Local.ConnectionString, "INSERT INTO mm.lww_decimal (id, info) VALUES (1.0, 'base')");
         await local.ReplayAsync();
@@ -708,6 +708,7 @@ public sealed class LastWriterWinsTests
         Assert.Equal(0L, await local.QueueDepthAsync());
         Assert.Equal("", await Db.ScalarAsync<string>(nodes.Local.ConnectionString, Error));
         Assert.Equal("changed", await Db.ScalarAsync<string>(nodes.Remote.ConnectionString, "SELECT info FROM mm.lww_decimal WHERE id = 1"));
+        Assert.Equal("1.00|changed", await Db.ScalarAsync<string>(nodes.Remote.ConnectionString, Info));
 
         // Crossing inserts of key 2, at two scales: the later write wins on both nodes.
         await Db.ExecuteAsync(nodes.Local.ConnectionString, "INSERT INTO mm.lww_decimal (id, info) VALUES (2.0, 'local')");
@@ -721,6 +722,7 @@ public sealed class LastWriterWinsTests
         Assert.Equal((0L, 0L), (await local.QueueDepthAsync(), await remote.QueueDepthAsync()));
         Assert.Equal(("", ""), (await Db.ScalarAsync<string>(nodes.Local.ConnectionString, Error), await Db.ScalarAsync<string>(nodes.Remote.ConnectionString, Error)));
         Assert.Equal("remote, later", await Db.ScalarAsync<string>(nodes.Local.ConnectionString, "SELECT info FROM mm.lww_decimal WHERE id = 2"));
+        Assert.Equal("1.00|changed,2.00|remote, later", await Db.ScalarAsync<string>(nodes.Local.ConnectionString, Info));
         Assert.Equal(await Db.ScalarAsync<string>(nodes.Remote.ConnectionString, Info), await Db.ScalarAsync<string>(nodes.Local.ConnectionString, Info));
     }
 
