@@ -114,4 +114,25 @@ public sealed class PreparedBehindBacklogTests(OwnClusterFixture source) : IClas
         Assert.Equal(0L, await pair.QueueDepthAsync());
         Assert.True(await pair.EqualAsync("mix.mixed_strict", "mix_copy.mixed_strict", "id"));
     }
+
+    /// <summary>
+    /// A commit whose text merely holds the words "prepare transaction" (a note, a comment) is a commit: the
+    /// flush used to find them anywhere in the query string and took it for a PREPARE, refusing a Strict
+    /// write and leaving a Sync one queued behind a backlog (second review). A PREPARE is now told by the
+    /// statement at the string's start or after a semicolon. (psql: the simple query protocol, where
+    /// current_query() is the statement at its implicit commit.)
+    /// </summary>
+    [Theory]
+    [InlineData("mix.mixed_strict", "how to PREPARE TRANSACTION safely")]
+    [InlineData("mix.mixed_sync", "prepare transaction")]
+    public async Task A_commit_whose_text_mentions_prepare_transaction_is_sent_at_commit_behind_a_backlog(string table, string note)
+    {
+        await using var pair = await CreatePairAsync();
+        var local = pair.Local.ConnectionString;
+        await Db.ExecuteAsync(local, "INSERT INTO mix.mixed_async VALUES (1, 'queued async')");
+        Assert.Equal(1L, await pair.QueueDepthAsync());
+        await Psql.RunAsync(pair.Cluster, pair.Local.Name, $"INSERT INTO {table} VALUES (1, '{note}');\n");
+        Assert.Equal(0L, await pair.QueueDepthAsync());
+        Assert.Equal($"1|{note}", await RowsAsync(pair.Remote.ConnectionString, table.Replace("mix.", "mix_copy.", StringComparison.Ordinal)));
+    }
 }

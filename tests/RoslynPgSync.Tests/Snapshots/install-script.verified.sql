@@ -32,10 +32,10 @@ CREATE TABLE IF NOT EXISTS "pgsync".schema_version (
     installed_by name NOT NULL DEFAULT SESSION_USER
 );
 
--- refuse a schema newer than version 10 (a newer release installed it)
-SELECT coalesce(pg_catalog.max(version), 0) > 10 AS pgsync_schema_is_newer FROM "pgsync".schema_version \gset
+-- refuse a schema newer than version 11 (a newer release installed it)
+SELECT coalesce(pg_catalog.max(version), 0) > 11 AS pgsync_schema_is_newer FROM "pgsync".schema_version \gset
 \if :pgsync_schema_is_newer
-DO $pgsync$ BEGIN RAISE EXCEPTION '%', 'The RoslynPgSync schema "pgsync" of this database is at a later schema version, newer than this runtime knows (10): a newer RoslynPgSync installed it. Install with that release or a later one; this one would replace its functions with older ones. Nothing was changed.'; END $pgsync$;
+DO $pgsync$ BEGIN RAISE EXCEPTION '%', 'The RoslynPgSync schema "pgsync" of this database is at a later schema version, newer than this runtime knows (11): a newer RoslynPgSync installed it. Install with that release or a later one; this one would replace its functions with older ones. Nothing was changed.'; END $pgsync$;
 \endif
 
 -- core/functions/100_current_incarnation.sql
@@ -1264,7 +1264,12 @@ DECLARE
     -- The worker is woken (NOTIFY) for what stays queued, but not by a flush for PREPARE TRANSACTION:
     -- PostgreSQL refuses to prepare a transaction that sent a NOTIFY, and Sync's commit must go on while
     -- its destination is down (the worker finds the entries at its next poll, PgSyncHostOptions.PollInterval).
-    v_wake constant boolean := pg_catalog.current_query() OPERATOR(pg_catalog.!~*) '\yprepare\s+transaction\y';
+    -- A flush for PREPARE TRANSACTION is told by the client's query string holding that statement at
+    -- its start or after a semicolon (as in 'BEGIN; ...; PREPARE TRANSACTION x'), not by the words
+    -- anywhere (a Sync write of the text 'prepare transaction' is a commit, and was once taken for a
+    -- PREPARE). An implicit commit at the end of an extended-protocol statement has no query string:
+    -- not a PREPARE, which is always a statement of its own.
+    v_wake constant boolean := NOT COALESCE(pg_catalog.current_query() OPERATOR(pg_catalog.~*) '(^|;)\s*prepare\s+transaction\y', false);
     -- A flush for PREPARE TRANSACTION never takes the ordered path (the stream's lock, and the older
     -- entries it would apply and delete): PostgreSQL hands a transaction-level lock, and the row locks
     -- of those deletes, on to the prepared transaction, which would hold the worker and every other
@@ -1465,9 +1470,12 @@ REVOKE ALL ON FUNCTION "pgsync".set_node(text, interval) FROM PUBLIC;
 -- A transaction that queues an entry commits durably: with synchronous_commit = off (any session, role
 -- or database may set it) its commit returns before its WAL reaches the disk, the replay may apply
 -- its entries meanwhile, and a crash of the source then loses a commit the destination keeps. So
--- the first entry sets synchronous_commit = on for the rest of the transaction (SET LOCAL; other
--- values flush the commit locally already and are kept). A transaction that sets it off again
--- after its last replicated write is not covered (docs/how-it-works.md, Known limits).
+-- an entry queued while it is off sets synchronous_commit = on for the rest of the transaction
+-- (SET LOCAL; other values flush the commit locally already and are kept), and records the
+-- transaction in durable_mark (once), whose deferred trigger sets it again at the commit: a write
+-- inside a function declared with its own SET synchronous_commit sees its SET LOCAL undone when that
+-- function returns (0011_durable_mark.sql). A transaction that sets it off again after its last
+-- replicated write, while it was on then, is not covered (docs/how-it-works.md, Known limits).
 CREATE OR REPLACE FUNCTION "pgsync".durable_commit()
 RETURNS void
 LANGUAGE plpgsql
@@ -1475,10 +1483,30 @@ AS $pgsync$
 BEGIN
     IF pg_catalog.current_setting('synchronous_commit') OPERATOR(pg_catalog.=) 'off' THEN
         PERFORM pg_catalog.set_config('synchronous_commit', 'on', true);
+        INSERT INTO "pgsync".durable_mark (xact_id) VALUES (pg_catalog.pg_current_xact_id()) ON CONFLICT DO NOTHING;
     END IF;
 END
 $pgsync$;
 REVOKE ALL ON FUNCTION "pgsync".durable_commit() FROM PUBLIC;
+
+-- durable_mark's deferred trigger: at the commit of a transaction durable_commit recorded, its commit
+-- is made durable (set where no function's SET clause is in force), and the record goes.
+CREATE OR REPLACE FUNCTION "pgsync".durable_at_commit()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $pgsync$
+BEGIN
+    IF pg_catalog.current_setting('synchronous_commit') OPERATOR(pg_catalog.=) 'off' THEN
+        PERFORM pg_catalog.set_config('synchronous_commit', 'on', true);
+    END IF;
+    DELETE FROM "pgsync".durable_mark AS m WHERE m.xact_id = NEW.xact_id;
+    RETURN NULL;
+END
+$pgsync$;
+-- (A trigger needs no EXECUTE right to fire.)
+REVOKE ALL ON FUNCTION "pgsync".durable_at_commit() FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION "pgsync".enqueue(p_nsp text, p_table text, p_dst text, p_channel text, p_mode "char", p_rows bigint, p_sql text, p_keys text, p_path text)
 RETURNS void
@@ -2446,6 +2474,31 @@ CREATE TABLE IF NOT EXISTS "pgsync".capture_gap (
 );
 REVOKE ALL ON "pgsync".capture_gap FROM PUBLIC;
 INSERT INTO "pgsync".schema_version (version, description) VALUES (10, 'capture gap');
+\endif
+
+-- schema version 11: durable mark (once: when it is not recorded yet)
+SELECT NOT EXISTS (SELECT 1 FROM "pgsync".schema_version WHERE version = 11) AS pgsync_version_11_missing \gset
+\if :pgsync_version_11_missing
+-- core/upgrades/0011_durable_mark.sql
+-- A transaction that queues an entry while synchronous_commit is off commits durably all the same
+-- (durable_commit, 230_enqueue.sql): its first such entry records it here, and this deferred trigger
+-- sets synchronous_commit = on at its commit, where no function's SET clause can take it back (a
+-- write made inside a function declared with SET synchronous_commit = off, or FROM CURRENT, saw its
+-- SET LOCAL undone when that function returned). The row goes at the same commit.
+CREATE TABLE IF NOT EXISTS "pgsync".durable_mark (
+    xact_id xid8 PRIMARY KEY
+);
+REVOKE ALL ON "pgsync".durable_mark FROM PUBLIC;
+DO $pgsync$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger
+                   WHERE tgrelid = ('"pgsync"' || '.durable_mark')::pg_catalog.regclass AND tgname = 'durable_at_commit') THEN
+        CREATE CONSTRAINT TRIGGER durable_at_commit AFTER INSERT ON "pgsync".durable_mark
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "pgsync".durable_at_commit();
+    END IF;
+END
+$pgsync$;
+INSERT INTO "pgsync".schema_version (version, description) VALUES (11, 'durable mark');
 \endif
 
 -- core/views/copy_status.sql

@@ -28,7 +28,12 @@ DECLARE
     -- The worker is woken (NOTIFY) for what stays queued, but not by a flush for PREPARE TRANSACTION:
     -- PostgreSQL refuses to prepare a transaction that sent a NOTIFY, and Sync's commit must go on while
     -- its destination is down (the worker finds the entries at its next poll, PgSyncHostOptions.PollInterval).
-    v_wake constant boolean := pg_catalog.current_query() OPERATOR(pg_catalog.!~*) '\yprepare\s+transaction\y';
+    -- A flush for PREPARE TRANSACTION is told by the client's query string holding that statement at
+    -- its start or after a semicolon (as in 'BEGIN; ...; PREPARE TRANSACTION x'), not by the words
+    -- anywhere (a Sync write of the text 'prepare transaction' is a commit, and was once taken for a
+    -- PREPARE). An implicit commit at the end of an extended-protocol statement has no query string:
+    -- not a PREPARE, which is always a statement of its own.
+    v_wake constant boolean := NOT COALESCE(pg_catalog.current_query() OPERATOR(pg_catalog.~*) '(^|;)\s*prepare\s+transaction\y', false);
     -- A flush for PREPARE TRANSACTION never takes the ordered path (the stream's lock, and the older
     -- entries it would apply and delete): PostgreSQL hands a transaction-level lock, and the row locks
     -- of those deletes, on to the prepared transaction, which would hold the worker and every other
