@@ -120,6 +120,32 @@ public sealed class MultiTableTruncateTests
     }
 
     [Fact]
+    public async Task An_aborted_sync_truncate_of_linked_tables_is_restored_as_one_truncate()
+    {
+        // The TRUNCATE reached the destination at the flush, then the commit failed (a deferred constraint):
+        // each table's restore starts with its own TRUNCATE ONLY, which the destination refused for the
+        // referenced table, so the restore failed at every call and the destination stayed empty (second
+        // review). resolve_applied now sends the restores' TRUNCATEs first, as one.
+        await using var pair = await TestBed.Create().Pair("txn_sync").InstallAsync(PgSyncInstaller.Tables);
+        var local = pair.Local.ConnectionString;
+        await Db.ExecuteAsync(pair.Remote.ConnectionString,
+            "ALTER TABLE txn_copy.sync_child ADD CONSTRAINT sync_child_parent FOREIGN KEY (parent_id) REFERENCES txn_copy.sync_parent (id) DEFERRABLE INITIALLY DEFERRED");
+        await Db.ExecuteAsync(local, "INSERT INTO txn.sync_parent (id, name) VALUES (1, 'p'); INSERT INTO txn.sync_child (id, parent_id) VALUES (1, 1)");
+        var error = await Assert.ThrowsAsync<PostgresException>(() => Db.ExecuteAsync(local,
+            "BEGIN; CREATE TEMP TABLE doom (id int PRIMARY KEY DEFERRABLE INITIALLY DEFERRED); " +
+            "TRUNCATE txn.sync_child, txn.sync_parent; INSERT INTO doom VALUES (1), (1); COMMIT"));
+        Assert.Equal(PostgresErrorCodes.UniqueViolation, error.SqlState);
+        Assert.Equal(0L, await RemoteRowsAsync(pair, "txn_copy.sync_parent", "txn_copy.sync_child")); // (sent at the flush)
+
+        Assert.Equal(1, await Db.ScalarAsync<int>(local, "SELECT pgsync.resolve_applied('txn_sync')"));
+
+        Assert.Equal(2L, await RemoteRowsAsync(pair, "txn_copy.sync_parent", "txn_copy.sync_child"));
+        Assert.True(await pair.EqualAsync("txn.sync_parent", "txn_copy.sync_parent", "id"));
+        Assert.True(await pair.EqualAsync("txn.sync_child", "txn_copy.sync_child", "id"));
+        Assert.Equal(0, await Db.ScalarAsync<int>(local, "SELECT pgsync.resolve_applied('txn_sync')"));
+    }
+
+    [Fact]
     public async Task Truncates_of_two_transactions_stay_two_statements()
     {
         // Only one transaction's run is joined: the two TRUNCATEs below are separate statements on the

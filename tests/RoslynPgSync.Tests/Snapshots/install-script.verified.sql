@@ -931,6 +931,8 @@ DECLARE
                                  AND a.datname = pg_catalog.current_database()
                                ORDER BY pg_catalog.age(a.backend_xmin) DESC LIMIT 1);
     v_settled text[] := '{}'; -- restored: their keys need no restore again
+    v_truncate text; -- a whole table's restore's TRUNCATE
+    v_truncates text[] := '{}'; -- the tables they truncate, for one TRUNCATE of them all
     v_timeout interval; -- the session's pgsync.remote_timeout, else the node's commit_timeout
 BEGIN
     SELECT n.origin, COALESCE("pgsync".remote_timeout(), n.commit_timeout) INTO v_origin, v_timeout FROM "pgsync".node AS n;
@@ -985,8 +987,20 @@ BEGIN
                     RAISE WARNING 'RoslynPgSync: cannot restore %.% on destination server "%": %', v_row.nsp, v_row.tab, p_dst, SQLERRM;
                     v_part := NULL;
                 END;
+                -- A whole table's restore starts with its TRUNCATE (a capture's TRUNCATE aborted): all of
+                -- them go first, as ONE statement, because a destination refuses to truncate a table another
+                -- one references by a foreign key unless both go in one statement (truncated_table;
+                -- MultiTableTruncateTests). (A second target of the table on this server keeps its own.)
+                v_truncate := CASE WHEN v_row.whole THEN pg_catalog.substring(v_part, '^(TRUNCATE ONLY "(?:[^"]|"")+"\."(?:[^"]|"")+")(?:;\n|$)') END;
+                IF v_truncate IS NOT NULL THEN
+                    v_truncates := v_truncates || pg_catalog.substr(v_truncate, pg_catalog.length('TRUNCATE ONLY ') + 1);
+                    v_part := NULLIF(pg_catalog.substr(v_part, pg_catalog.length(v_truncate) + 3), '');
+                END IF;
                 v_sql := pg_catalog.concat_ws(E';\n', v_sql, v_part);
             END LOOP;
+            IF pg_catalog.cardinality(v_truncates) > 0 THEN
+                v_sql := pg_catalog.concat_ws(E';\n', 'TRUNCATE ONLY ' || pg_catalog.array_to_string(v_truncates, ', '), v_sql);
+            END IF;
             -- Not while a batch for that destination is being applied.
             PERFORM pg_catalog.pg_advisory_xact_lock(1346851673, pg_catalog.hashtext(p_dst));
             v_restored := pg_catalog.cardinality(v_aborted);
