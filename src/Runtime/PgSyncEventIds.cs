@@ -61,6 +61,13 @@ public static class PgSyncEventIds
     /// <summary>Changes of source transactions that aborted after sending them were undone on a destination.</summary>
     public const int Restored = 2009;
 
+    /// <summary>
+    /// What a destination recorded as applied could not be settled: the restore of an aborted transaction's
+    /// changes, or the upkeep of that record, failed there (the destination's error is in the message). The
+    /// next settle tries again; until one succeeds, those changes stay on the destination.
+    /// </summary>
+    public const int SettleFailed = 2010;
+
     // Verifier: 3000-3999.
 
     /// <summary>The verifier starts comparing a table with one of its destinations.</summary>

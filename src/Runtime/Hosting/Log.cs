@@ -49,4 +49,8 @@ internal static partial class Log
     [LoggerMessage(EventId = PgSyncEventIds.Restored, EventName = nameof(PgSyncEventIds.Restored), Level = LogLevel.Warning,
         Message = "Destination {Server} had changes of {Transactions} source transaction(s) that aborted after sending them; their rows were restored from the source")]
     public static partial void Restored(ILogger logger, string server, int transactions);
+
+    [LoggerMessage(EventId = PgSyncEventIds.SettleFailed, EventName = nameof(PgSyncEventIds.SettleFailed), Level = LogLevel.Warning,
+        Message = "Settling what destination {Server} applied failed; it is tried again at the next settle: {Error}")]
+    public static partial void SettleFailed(ILogger logger, string server, string error);
 }

@@ -564,10 +564,33 @@ public sealed class PgSyncReplayWorker : BackgroundService
         var connection = await _local.OpenConnectionAsync(ct).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var restored = (int)(await ScalarWithRemoteTimeoutAsync(connection, PgSyncQueue.Resolve(_options.Schema), server, ct).ConfigureAwait(false))!;
-            if (restored > 0)
+            // resolve_applied reports a settle that failed on the destination as a WARNING and returns (so the
+            // replay goes on): its only trace, unless it is logged here.
+            var failures = new List<string>();
+            void OnNotice(object sender, NpgsqlNoticeEventArgs e)
             {
-                Log.Restored(_logger, server, restored);
+                if (e.Notice.InvariantSeverity == "WARNING" && e.Notice.MessageText.StartsWith("RoslynPgSync:", StringComparison.Ordinal))
+                {
+                    failures.Add(e.Notice.MessageText);
+                }
+            }
+
+            connection.Notice += OnNotice;
+            try
+            {
+                var restored = (int)(await ScalarWithRemoteTimeoutAsync(connection, PgSyncQueue.Resolve(_options.Schema), server, ct).ConfigureAwait(false))!;
+                if (restored > 0)
+                {
+                    Log.Restored(_logger, server, restored);
+                }
+            }
+            finally
+            {
+                connection.Notice -= OnNotice;
+                foreach (var failure in failures)
+                {
+                    Log.SettleFailed(_logger, server, failure);
+                }
             }
         }
     }
