@@ -1,8 +1,8 @@
 -- A transaction that queues an entry while synchronous_commit is off commits durably all the same
 -- (durable_commit, 230_enqueue.sql): its first such entry records it here, and this deferred trigger
 -- sets synchronous_commit = on at its commit, where no function's SET clause can take it back (a
--- write made inside a function declared with SET synchronous_commit = off, or FROM CURRENT, saw its
--- SET LOCAL undone when that function returned). The row goes at the same commit.
+-- write made inside a function declared with SET synchronous_commit = off saw durable_commit's SET
+-- LOCAL undone when that function returned). The row goes at the same commit.
 CREATE TABLE IF NOT EXISTS @schema@.durable_mark (
     xact_id xid8 PRIMARY KEY
 );
