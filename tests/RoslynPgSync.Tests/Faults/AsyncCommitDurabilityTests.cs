@@ -16,49 +16,8 @@ namespace RoslynPgSync.Tests.Faults;
 public sealed class AsyncCommitDurabilityTests(OwnClusterFixture source) : IClassFixture<OwnClusterFixture>
 {
     [Fact]
-    public async Task An_async_commit_the_replay_applied_survives_a_crash_of_the_source()
-    {
-        // The WAL writer must not flush the writer's commit record by itself before the crash.
-        await Db.ExecuteAsync(source.Cluster.AdminConnectionString, "ALTER SYSTEM SET wal_writer_delay = '10s'");
-        await Db.ExecuteAsync(source.Cluster.AdminConnectionString, "ALTER SYSTEM SET wal_writer_flush_after = 0");
-        await Db.ExecuteAsync(source.Cluster.AdminConnectionString, "SELECT pg_reload_conf()");
-        try
-        {
-            await using var pair = await TestBed.Create().Node("local", source.Cluster).Pair("mix_dst").InstallAsync(PgSyncInstaller.Tables);
-            var local = pair.Local.ConnectionString;
-            await Db.ExecuteAsync(local, "INSERT INTO mix.mixed_async VALUES (1, 'durable')");
-            await pair.ReplayAsync();
-
-            await using (var writer = new NpgsqlConnection(local))
-            {
-                await writer.OpenAsync();
-                await Db.ExecuteAsync(writer, "SET synchronous_commit = off; INSERT INTO mix.mixed_async VALUES (2, 'async commit')");
-            }
-
-            // The replay's remote transaction commits; the source crashes before the replay's own commit
-            // (which would flush the writer's commit record too, were it still unflushed).
-            await using (var replay = new NpgsqlConnection(local))
-            {
-                await replay.OpenAsync();
-                await Db.ExecuteAsync(replay, "BEGIN; SELECT pgsync.deal_sync_err_rec(100)");
-                Assert.Equal(2L, await Db.ScalarAsync<long>(pair.Remote.ConnectionString, "SELECT count(*) FROM mix_copy.mixed_async"));
-                await pair.CrashLocalAsync();
-                await Assert.ThrowsAnyAsync<System.Exception>(() => Db.ExecuteAsync(replay, "COMMIT"));
-            }
-
-            await pair.StartLocalAsync();
-            await Db.ExecuteAsync(local, "SELECT pgsync.resolve_applied('mix_dst')");
-            await pair.ReplayAsync();
-            Assert.Equal(0, await pair.QueueDepthAsync());
-            Assert.Equal("1|durable;2|async commit", await RowsAsync(local));
-            Assert.Equal(await RowsAsync(local), await RowsAsync(pair.Remote.ConnectionString, "mix_copy.mixed_async"));
-        }
-        finally
-        {
-            await Db.ExecuteAsync(source.Cluster.AdminConnectionString, "ALTER SYSTEM RESET wal_writer_delay; ALTER SYSTEM RESET wal_writer_flush_after");
-            await Db.ExecuteAsync(source.Cluster.AdminConnectionString, "SELECT pg_reload_conf()");
-        }
-    }
+    public Task An_async_commit_the_replay_applied_survives_a_crash_of_the_source() =>
+        CrashAfterTheReplayAppliedAsync(setup: null, write: "INSERT INTO mix.mixed_async VALUES (2, 'async commit')");
 
     /// <summary>
     /// The same through a function declared <c>SET synchronous_commit = off</c>: PostgreSQL undoes a SET LOCAL
@@ -68,9 +27,21 @@ public sealed class AsyncCommitDurabilityTests(OwnClusterFixture source) : IClas
     /// only, called from a session where it is off; the capture sees it on.)
     /// </summary>
     [Fact]
-    public async Task An_async_commit_made_through_a_function_with_its_own_synchronous_commit_clause_survives_a_crash()
+    public Task An_async_commit_made_through_a_function_with_its_own_synchronous_commit_clause_survives_a_crash() =>
+        CrashAfterTheReplayAppliedAsync(
+            setup: "CREATE FUNCTION public.write_note(p_id int, p_note text) RETURNS void LANGUAGE plpgsql SET synchronous_commit = off " +
+                   "AS $$ BEGIN INSERT INTO mix.mixed_async VALUES (p_id, p_note); END $$; GRANT EXECUTE ON FUNCTION public.write_note(int, text) TO PUBLIC",
+            write: "SELECT public.write_note(2, 'async commit')");
+
+    /// <summary>
+    /// A writer with synchronous_commit = off runs <paramref name="write"/> (row 2) after <paramref name="setup"/>
+    /// (as the cluster's owner); the replay's remote transaction commits; the source crashes before the replay's
+    /// own commit (which would flush the writer's commit record too, were it still unflushed). Afterwards both
+    /// sides hold rows 1 and 2.
+    /// </summary>
+    private async Task CrashAfterTheReplayAppliedAsync(string? setup, string write)
     {
-        const string clause = "= off";
+        // The WAL writer must not flush the writer's commit record by itself before the crash.
         await Db.ExecuteAsync(source.Cluster.AdminConnectionString, "ALTER SYSTEM SET wal_writer_delay = '10s'");
         await Db.ExecuteAsync(source.Cluster.AdminConnectionString, "ALTER SYSTEM SET wal_writer_flush_after = 0");
         await Db.ExecuteAsync(source.Cluster.AdminConnectionString, "SELECT pg_reload_conf()");
@@ -78,16 +49,18 @@ public sealed class AsyncCommitDurabilityTests(OwnClusterFixture source) : IClas
         {
             await using var pair = await TestBed.Create().Node("local", source.Cluster).Pair("mix_dst").InstallAsync(PgSyncInstaller.Tables);
             var local = pair.Local.ConnectionString;
-            await Db.ExecuteAsync(pair.Local.AdminConnectionString,
-                $"CREATE FUNCTION public.write_note(p_id int, p_note text) RETURNS void LANGUAGE plpgsql SET synchronous_commit {clause} " +
-                "AS $$ BEGIN INSERT INTO mix.mixed_async VALUES (p_id, p_note); END $$; GRANT EXECUTE ON FUNCTION public.write_note(int, text) TO PUBLIC");
+            if (setup is not null)
+            {
+                await Db.ExecuteAsync(pair.Local.AdminConnectionString, setup);
+            }
+
             await Db.ExecuteAsync(local, "INSERT INTO mix.mixed_async VALUES (1, 'durable')");
             await pair.ReplayAsync();
 
             await using (var writer = new NpgsqlConnection(local))
             {
                 await writer.OpenAsync();
-                await Db.ExecuteAsync(writer, "SET synchronous_commit = off; SELECT public.write_note(2, 'async commit')");
+                await Db.ExecuteAsync(writer, "SET synchronous_commit = off; " + write);
             }
 
             Assert.Equal(0L, await Db.ScalarAsync<long>(pair.Local.AdminConnectionString, "SELECT count(*) FROM pgsync.durable_mark"));
@@ -103,6 +76,7 @@ public sealed class AsyncCommitDurabilityTests(OwnClusterFixture source) : IClas
             await pair.StartLocalAsync();
             await Db.ExecuteAsync(local, "SELECT pgsync.resolve_applied('mix_dst')");
             await pair.ReplayAsync();
+            Assert.Equal(0, await pair.QueueDepthAsync());
             Assert.Equal("1|durable;2|async commit", await RowsAsync(local));
             Assert.Equal(await RowsAsync(local), await RowsAsync(pair.Remote.ConnectionString, "mix_copy.mixed_async"));
         }
