@@ -931,7 +931,7 @@ DECLARE
                                  AND a.datname = pg_catalog.current_database()
                                ORDER BY pg_catalog.age(a.backend_xmin) DESC LIMIT 1);
     v_settled text[] := '{}'; -- restored: their keys need no restore again
-    v_truncate text; -- a whole table's restore's TRUNCATE
+    v_truncate text; -- the table a whole table's restore truncates first
     v_truncates text[] := '{}'; -- the tables they truncate, for one TRUNCATE of them all
     v_timeout interval; -- the session's pgsync.remote_timeout, else the node's commit_timeout
 BEGIN
@@ -990,11 +990,13 @@ BEGIN
                 -- A whole table's restore starts with its TRUNCATE (a capture's TRUNCATE aborted): all of
                 -- them go first, as ONE statement, because a destination refuses to truncate a table another
                 -- one references by a foreign key unless both go in one statement (truncated_table;
-                -- MultiTableTruncateTests). (A second target of the table on this server keeps its own.)
-                v_truncate := CASE WHEN v_row.whole THEN pg_catalog.substring(v_part, '^(TRUNCATE ONLY "(?:[^"]|"")+"\."(?:[^"]|"")+")(?:;\n|$)') END;
+                -- MultiTableTruncateTests). Its first statement is told as a queued entry is (truncated_table).
+                -- (A second target of the table on this server keeps its own; so does a table whose quoted
+                -- name holds a semicolon and a line break, where the first statement is not found.)
+                v_truncate := CASE WHEN v_row.whole THEN "pgsync".truncated_table(NULL, pg_catalog.split_part(v_part, E';\n', 1)) END;
                 IF v_truncate IS NOT NULL THEN
-                    v_truncates := v_truncates || pg_catalog.substr(v_truncate, pg_catalog.length('TRUNCATE ONLY ') + 1);
-                    v_part := NULLIF(pg_catalog.substr(v_part, pg_catalog.length(v_truncate) + 3), '');
+                    v_truncates := v_truncates || v_truncate;
+                    v_part := NULLIF(pg_catalog.substr(v_part, pg_catalog.length('TRUNCATE ONLY ' || v_truncate) + 3), '');
                 END IF;
                 v_sql := pg_catalog.concat_ws(E';\n', v_sql, v_part);
             END LOOP;
@@ -1743,7 +1745,8 @@ REVOKE ALL ON FUNCTION "pgsync".entry_sql("char", text, text) FROM PUBLIC;
 -- "schema"."table"', RemoteSql.Truncate), else NULL. A source statement that truncates several
 -- tables (TRUNCATE a, b, or a CASCADE) fires each table's capture on its own, so it is queued as
 -- consecutive entries of one transaction; the apply sends such a run as ONE statement over all
--- their tables (batch_sql, send_entries, apply_pending's entry-by-entry search), because a
+-- their tables (batch_sql, send_entries, apply_pending's entry-by-entry search; resolve_applied
+-- for the TRUNCATE a whole table's restore starts with), because a
 -- destination refuses to truncate a table another one references by a foreign key unless that
 -- one is truncated in the same statement.
 CREATE OR REPLACE FUNCTION "pgsync".truncated_table(p_op "char", p_query text)

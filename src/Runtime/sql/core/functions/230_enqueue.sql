@@ -276,7 +276,8 @@ REVOKE ALL ON FUNCTION @schema@.entry_sql("char", text, text) FROM PUBLIC;
 -- "schema"."table"', RemoteSql.Truncate), else NULL. A source statement that truncates several
 -- tables (TRUNCATE a, b, or a CASCADE) fires each table's capture on its own, so it is queued as
 -- consecutive entries of one transaction; the apply sends such a run as ONE statement over all
--- their tables (batch_sql, send_entries, apply_pending's entry-by-entry search), because a
+-- their tables (batch_sql, send_entries, apply_pending's entry-by-entry search; resolve_applied
+-- for the TRUNCATE a whole table's restore starts with), because a
 -- destination refuses to truncate a table another one references by a foreign key unless that
 -- one is truncated in the same statement.
 CREATE OR REPLACE FUNCTION @schema@.truncated_table(p_op "char", p_query text)
